@@ -1,0 +1,3 @@
+"""egov: an open-source e-government platform."""
+
+__version__ = "0.1.0"

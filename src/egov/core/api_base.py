@@ -1,0 +1,56 @@
+"""What every API endpoint shares: error shape, pagination."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, pagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Pagination(pagination.PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def _flatten(detail) -> str:
+    if isinstance(detail, list):
+        return " ".join(_flatten(item) for item in detail)
+    if isinstance(detail, dict):
+        return " ".join(_flatten(item) for item in detail.values())
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    """Every error is ``{"code", "message", "fields"}``; the message follows Accept-Language."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    fields: dict[str, list[str]] = {}
+    if isinstance(exc, exceptions.ValidationError):
+        code = "invalid"
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        for name, errors in detail.items():
+            fields[name] = [_flatten(e) for e in (errors if isinstance(errors, list) else [errors])]
+        message = _("The request is not valid.")
+        if list(fields) == ["non_field_errors"]:
+            message = " ".join(fields.pop("non_field_errors"))
+    else:
+        codes = exc.get_codes() if hasattr(exc, "get_codes") else "error"
+        code = codes if isinstance(codes, str) else "error"
+        message = _flatten(exc.detail) if hasattr(exc, "detail") else str(exc)
+    return Response(
+        {"code": code, "message": message, "fields": fields},
+        status=response.status_code,
+        headers={k: v for k, v in response.items() if k in {"Retry-After", "WWW-Authenticate"}},
+    )

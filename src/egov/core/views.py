@@ -1,0 +1,68 @@
+"""Pages of the core app: home, health check, API documentation."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+def home(request):
+    from egov.core.models import Organisation
+
+    counts = {
+        level: Organisation.objects.filter(level=level, valid_to__isnull=True).count()
+        for level in ("central", "province", "commune")
+    }
+    return render(request, "core/home.html", {"counts": counts})
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Database reachable, and the task queue both reachable and being worked off."""
+    checks: dict[str, dict] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = {"ok": True, "vendor": connection.vendor}
+    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+        checks["database"] = {"ok": False, "error": exc.__class__.__name__}
+    try:
+        from django_tasks_db.models import DBTaskResult
+
+        cutoff = timezone.now() - timezone.timedelta(seconds=settings.EGOV_TASK_STALE_SECONDS)
+        ready = DBTaskResult.objects.filter(status="READY")
+        stale = ready.filter(enqueued_at__lt=cutoff).count()
+        checks["tasks"] = {"ok": stale == 0, "ready": ready.count(), "stale": stale}
+    except Exception as exc:  # noqa: BLE001
+        checks["tasks"] = {"ok": False, "error": exc.__class__.__name__}
+    ok = all(c["ok"] for c in checks.values())
+    return JsonResponse({"status": "ok" if ok else "fail", "checks": checks}, status=200 if ok else 503)
+
+
+@require_GET
+def api_docs(request):
+    """The API reference, rendered from the OpenAPI schema on the server (no JavaScript)."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator(api_version="1.0.0").get_schema(request=None, public=True)
+    operations = []
+    for route, methods in schema.get("paths", {}).items():
+        for method, op in methods.items():
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": route,
+                    "summary": op.get("summary") or op.get("description", ""),
+                    "parameters": op.get("parameters", []),
+                    "tags": op.get("tags", []),
+                }
+            )
+    return render(request, "core/api_docs.html", {"schema": schema, "operations": operations})
