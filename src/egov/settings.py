@@ -9,6 +9,7 @@ allowed hosts required), ``dev`` (what ``egov serve`` uses on a laptop) or ``tes
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -16,7 +17,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-ENV = os.environ.get("EGOV_ENV", "production")
+# Under pytest the default is "test", so a plain `pytest` never needs production secrets.
+ENV = os.environ.get("EGOV_ENV", "test" if "pytest" in sys.modules else "production")
 if ENV not in {"production", "dev", "test"}:
     raise ImproperlyConfigured(f"EGOV_ENV must be production, dev or test, not {ENV!r}")
 PRODUCTION = ENV == "production"
