@@ -1,8 +1,15 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
-from egov.demo import organisations as demo_orgs
+from egov.core.services import audit
 from egov.core.services.organisations import import_organisations
+from egov.demo import organisations as demo_orgs
+
+# The demo administrator: only made outside production, and printed so people can log in.
+DEMO_ADMIN = ("quantri", "Egov-Demo-2026!")
 
 
 class Command(BaseCommand):
@@ -10,15 +17,29 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            central = import_organisations(
-                demo_orgs.central_rows(), source="demo:agencies.json"
-            )
-            local = import_organisations(
-                demo_orgs.local_rows(), source="demo:vietnam-provinces"
-            )
+            central = import_organisations(demo_orgs.central_rows(), source="demo:agencies.json")
+            local = import_organisations(demo_orgs.local_rows(), source="demo:vietnam-provinces")
         except ValidationError as exc:
             raise CommandError("Demo data refused: " + "; ".join(exc.messages)) from exc
         self.stdout.write(
             f"Organisations: {central.created + local.created} created, "
             f"{central.unchanged + local.unchanged} already present."
         )
+        if settings.PRODUCTION:
+            self.stdout.write("Production: no demo logins were created.")
+            return
+        self._demo_admin()
+        self.stdout.write(
+            "Demo logins:\n"
+            f"  administrator  http://127.0.0.1:8000/admin/  user {DEMO_ADMIN[0]}"
+            f"  password {DEMO_ADMIN[1]}"
+        )
+
+    @transaction.atomic
+    def _demo_admin(self) -> None:
+        User = get_user_model()
+        username, password = DEMO_ADMIN
+        if User.objects.filter(username=username).exists():
+            return
+        user = User.objects.create_superuser(username=username, password=password, email="")
+        audit.record(actor="system", action="user.create", obj=user, summary={"demo": True})

@@ -1,0 +1,97 @@
+"""``egov serve``: everything the platform needs, in one process group.
+
+It migrates, makes the PKI on first start (development), then runs the task worker and the web
+server (gunicorn, several processes) side by side, and stops both when either stops or on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the platform: migrate, first-start setup, task worker and web server."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("EGOV_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("EGOV_PORT", "8000")))
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("EGOV_WEB_WORKERS", "3")),
+            help="Web server processes.",
+        )
+        parser.add_argument("--no-worker", action="store_true", help="Do not start a task worker.")
+        parser.add_argument("--no-migrate", action="store_true", help="Skip the migration step.")
+
+    def handle(self, *args, host, port, workers, no_worker, no_migrate, **options):
+        if not no_migrate:
+            call_command("migrate", interactive=False, verbosity=0)
+        if settings.PRODUCTION:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        self._first_start()
+        children: list[subprocess.Popen] = []
+        egov = [sys.executable, "-m", "egov.cli"]
+        if not no_worker:
+            children.append(subprocess.Popen([*egov, "worker", "--verbosity", "0"]))
+        gunicorn = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "egov.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-" if settings.DEBUG else "/dev/null",
+            "--graceful-timeout",
+            "10",
+        ]
+        children.append(subprocess.Popen(gunicorn))
+        self.stdout.write(f"egov is serving on http://{host}:{port}/ (Ctrl-C stops it)")
+        self._supervise(children)
+
+    def _first_start(self) -> None:
+        try:
+            from egov.core.signing import pki
+        except ImportError:  # signing not installed in this build
+            return
+        if settings.EGOV_PKI_AUTO_CREATE:
+            pki.ensure_pki()
+
+    def _supervise(self, children: list[subprocess.Popen]) -> None:
+        stopping = False
+
+        def stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        exit_code = 0
+        while not stopping:
+            for child in children:
+                if child.poll() is not None:
+                    self.stderr.write(f"{child.args[2:4]} stopped with exit code {child.returncode}")
+                    exit_code = child.returncode or 1
+                    stopping = True
+            time.sleep(0.5)
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if exit_code:
+            sys.exit(exit_code)

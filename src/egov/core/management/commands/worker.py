@@ -1,0 +1,22 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the background task worker (add --batch to work off the queue and exit)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch", action="store_true", help="Exit when the queue is empty.")
+        parser.add_argument("--interval", type=float, default=1.0, help="Poll interval, seconds.")
+        parser.add_argument("--queue-name", default="*", help="Queues, comma-separated; * = all.")
+
+    def handle(self, *args, batch, interval, queue_name, **options):
+        call_command(
+            "db_worker",
+            batch=batch,
+            interval=interval,
+            queue_name=queue_name,
+            reload=False,
+            startup_delay=False,
+            verbosity=options["verbosity"],
+        )
