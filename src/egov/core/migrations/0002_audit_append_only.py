@@ -9,8 +9,10 @@ from django.db import migrations
 FORWARD = """
 CREATE OR REPLACE FUNCTION core_audit_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'core_auditentry is append-only: % refused', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
+    -- No percent placeholders here: the migration's SQL passes through the driver's formatter.
+    RAISE EXCEPTION USING
+        MESSAGE = 'core_auditentry is append-only: ' || TG_OP || ' refused',
+        ERRCODE = 'insufficient_privilege';
 END
 $$ LANGUAGE plpgsql;
 DROP TRIGGER IF EXISTS core_auditentry_append_only ON core_auditentry;
