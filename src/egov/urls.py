@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 from egov.core import views as core_views
 
 api_v1 = [
-    path("schema/", SpectacularAPIView.as_view(api_version="1.0.0"), name="api-schema"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", core_views.api_docs, name="api-docs"),
     path("", include("egov.core.api_urls")),
 ]

@@ -52,7 +52,7 @@ def api_docs(request):
     """The API reference, rendered from the OpenAPI schema on the server (no JavaScript)."""
     from drf_spectacular.generators import SchemaGenerator
 
-    schema = SchemaGenerator(api_version="1.0.0").get_schema(request=None, public=True)
+    schema = SchemaGenerator().get_schema(request=None, public=True)
     operations = []
     for route, methods in schema.get("paths", {}).items():
         for method, op in methods.items():
