@@ -1,0 +1,36 @@
+"""Vietnamese first: every message has a translation, and the compiled catalogue is current."""
+
+from pathlib import Path
+
+import polib
+import pytest
+
+import egov
+
+PO = Path(egov.__file__).parent / "locale" / "vi" / "LC_MESSAGES" / "django.po"
+
+
+def _translations(entries):
+    return {(e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in entries}
+
+
+def test_every_message_is_translated():
+    po = polib.pofile(str(PO))
+    untranslated = [e.msgid for e in po.untranslated_entries() if not e.obsolete]
+    assert untranslated == []
+    assert po.fuzzy_entries() == []
+
+
+def test_compiled_catalogue_matches_the_source():
+    po = [e for e in polib.pofile(str(PO)) if not e.obsolete and e.msgid]
+    mo = [e for e in polib.mofile(str(PO.with_suffix(".mo"))) if e.msgid]
+    assert _translations(mo) == _translations(po), "recompile: django-admin compilemessages"
+
+
+@pytest.mark.django_db
+def test_pages_are_vietnamese_by_default_and_english_on_request(client):
+    assert "Dịch vụ công trực tuyến" in client.get("/").content.decode()
+    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Online public services" in english
+    page = client.get("/").content.decode()
+    assert 'href="#main"' in page and 'lang="vi"' in page
