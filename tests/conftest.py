@@ -1,4 +1,4 @@
-"""Shared fixtures. The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL says so."""
+"""Shared fixtures. The suite runs on SQLite, and on PostgreSQL when DATABASE_URL says so."""
 
 import os
 

@@ -14,14 +14,16 @@ def tree():
     hn = svc.create_organisation(OrganisationData("000.00.00.H26", "Thành phố Hà Nội", "province"))
     hue = svc.create_organisation(OrganisationData("000.00.00.H46", "Thành phố Huế", "province"))
     communes = [
-        svc.create_organisation(
-            OrganisationData(f"000.00.{i:02d}.H26", name, "commune", parent=hn)
-        )
+        svc.create_organisation(OrganisationData(f"000.00.{i:02d}.H26", name, "commune", parent=hn))
         for i, name in enumerate(["Phường Hoàn Kiếm", "Phường Ba Đình", "Xã Đông Anh"], start=1)
     ]
-    svc.create_organisation(OrganisationData("000.00.01.H46", "Phường Thuận Hóa", "commune", parent=hue))
+    svc.create_organisation(
+        OrganisationData("000.00.01.H46", "Phường Thuận Hóa", "commune", parent=hue)
+    )
     ministry = svc.create_organisation(
-        OrganisationData("000.00.00.G05", "Bộ Kế hoạch và Đầu tư", "central", valid_to=dt.date(2025, 2, 28))
+        OrganisationData(
+            "000.00.00.G05", "Bộ Kế hoạch và Đầu tư", "central", valid_to=dt.date(2025, 2, 28)
+        )
     )
     return {"hn": hn, "hue": hue, "communes": communes, "old_ministry": ministry}
 

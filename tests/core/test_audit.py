@@ -88,7 +88,10 @@ def test_postgres_refuses_update_and_delete_of_audit_rows():
         pytest.skip("the append-only trigger is a PostgreSQL feature")
     write(2)
     for sql in ("UPDATE core_auditentry SET action = 'x'", "DELETE FROM core_auditentry"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql)
     assert AuditEntry.objects.count() == 2

@@ -11,7 +11,9 @@ PO = Path(egov.__file__).parent / "locale" / "vi" / "LC_MESSAGES" / "django.po"
 
 
 def _translations(entries):
-    return {(e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in entries}
+    return {
+        (e.msgctxt, e.msgid): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in entries
+    }
 
 
 def test_every_message_is_translated():

@@ -41,7 +41,7 @@ def test_overlapping_validity_of_one_code_is_refused():
     make("000.00.00.G10", "Bộ Nông nghiệp và Môi trường", valid_from=dt.date(2025, 3, 1))
     with pytest.raises(ValidationError) as exc:
         make("000.00.00.G10", "Bộ Trùng", valid_from=dt.date(2025, 2, 1))
-    assert "overlapping" in str(exc.value)
+    assert "trùng lặp" in exc.value.message_dict["valid_from"][0]
     assert Organisation.objects.filter(code="000.00.00.G10").count() == 2
 
 

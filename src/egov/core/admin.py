@@ -9,7 +9,22 @@ from egov.core.services import organisations as org_services
 class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
-        exclude = ["path", "search_name"]
+        fields = [
+            "code",
+            "code_source",
+            "name",
+            "name_en",
+            "abbreviation",
+            "level",
+            "unit_type",
+            "parent",
+            "unit_code",
+            "valid_from",
+            "valid_to",
+            "successor",
+            "office_hours",
+            "website",
+        ]
 
     def _post_clean(self):
         super()._post_clean()

@@ -20,7 +20,10 @@ from egov.core.services.organisations import ImportRow, OrganisationData
 MINISTRIES_REFORMED = dt.date(2025, 3, 1)  # NQ 176/2025/QH15
 UNITS_MERGED = dt.date(2025, 7, 1)  # NQ 202/2025/QH15 (provinces), communes the same day
 # Codes of the new ministries whose own code is unpublished: their main predecessor's.
-INFERRED_CENTRAL = {"Bộ Nông nghiệp và Môi trường": "000.00.00.G10", "Bộ Dân tộc và Tôn giáo": "000.00.00.G21"}
+INFERRED_CENTRAL = {
+    "Bộ Nông nghiệp và Môi trường": "000.00.00.G10",
+    "Bộ Dân tộc và Tôn giáo": "000.00.00.G21",
+}
 
 
 def _load_json(name: str) -> dict:

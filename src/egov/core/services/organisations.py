@@ -141,8 +141,10 @@ def update_organisation(org: Organisation, *, actor=None, **changes) -> Organisa
     if unknown:
         raise ValidationError({name: [_("This field cannot be changed.")] for name in unknown})
     org = Organisation.objects.select_for_update().get(pk=org.pk)
-    before = {name: getattr(org, name + "_id" if name in {"parent", "successor"} else name)
-              for name in changes}
+    before = {
+        name: getattr(org, name + "_id" if name in {"parent", "successor"} else name)
+        for name in changes
+    }
     for name, value in changes.items():
         setattr(org, name, value)
     org.search_name = fold(org.name)
@@ -156,7 +158,10 @@ def update_organisation(org: Organisation, *, actor=None, **changes) -> Organisa
             child.path = org.path + child.path[len(old_path) :]
             child.save(update_fields=["path"])
     changed = {
-        name: [str(before[name]), str(getattr(org, name + "_id" if name in {"parent", "successor"} else name))]
+        name: [
+            str(before[name]),
+            str(getattr(org, name + "_id" if name in {"parent", "successor"} else name)),
+        ]
         for name in changes
         if name not in {"office_hours"}
     }
@@ -210,7 +215,9 @@ def import_organisations(rows: list[ImportRow], *, actor=None, source: str) -> I
     report = ImportReport()
     existing: dict[tuple, Organisation] = {}
     by_code: dict[str, list[Organisation]] = {}
-    for o in Organisation.objects.only("id", "code", "name", "valid_from", "valid_to", "path", "level"):
+    for o in Organisation.objects.only(
+        "id", "code", "name", "valid_from", "valid_to", "path", "level"
+    ):
         existing[(o.code, o.valid_from)] = o
         by_code.setdefault(o.code, []).append(o)
     pending = list(rows)
@@ -254,7 +261,11 @@ def import_organisations(rows: list[ImportRow], *, actor=None, source: str) -> I
         successor = existing.get(row.successor_key)
         if successor is None:
             raise ValidationError(
-                {"successor": [_("Unknown organisation %(code)s.") % {"code": row.successor_key[0]}]}
+                {
+                    "successor": [
+                        _("Unknown organisation %(code)s.") % {"code": row.successor_key[0]}
+                    ]
+                }
             )
         if org.successor_id != successor.pk:
             Organisation.objects.filter(pk=org.pk).update(successor=successor)

@@ -81,7 +81,9 @@ class Command(BaseCommand):
         while not stopping:
             for child in children:
                 if child.poll() is not None:
-                    self.stderr.write(f"{child.args[2:4]} stopped with exit code {child.returncode}")
+                    self.stderr.write(
+                        f"{child.args[2:4]} stopped with exit code {child.returncode}"
+                    )
                     exit_code = child.returncode or 1
                     stopping = True
             time.sleep(0.5)
