@@ -36,14 +36,21 @@ def test_admin_creates_through_the_service_and_audits(admin_client):
     assert response.status_code == 302, response.content.decode()[:2000]
     commune = Organisation.objects.get(code="000.00.01.H26")
     assert commune.path == f"/{province.pk}/{commune.pk}/"
-    assert AuditEntry.objects.filter(action="organisation.create", object_id=str(commune.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="organisation.create", object_id=str(commune.pk)
+    ).exists()
 
 
 def test_admin_shows_service_errors_on_the_form_and_writes_nothing(admin_client):
     response = admin_client.post(
         "/admin/core/organisation/add/",
-        {"code": "000.00.01.H26", "code_source": "official", "name": "Xã", "level": "commune",
-         "office_hours": "[]"},
+        {
+            "code": "000.00.01.H26",
+            "code_source": "official",
+            "name": "Xã",
+            "level": "commune",
+            "office_hours": "[]",
+        },
     )
     assert response.status_code == 200
     assert "Cấp này cần có cơ quan cấp trên." in response.content.decode()

@@ -44,7 +44,9 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001
         checks["tasks"] = {"ok": False, "error": exc.__class__.__name__}
     ok = all(c["ok"] for c in checks.values())
-    return JsonResponse({"status": "ok" if ok else "fail", "checks": checks}, status=200 if ok else 503)
+    return JsonResponse(
+        {"status": "ok" if ok else "fail", "checks": checks}, status=200 if ok else 503
+    )
 
 
 @require_GET

@@ -136,5 +136,3 @@ def verify() -> tuple[int, Problem | None]:
     """Return (rows checked, first problem or None)."""
     count = AuditEntry.objects.count()
     return count, next(iter_problems(), None)
-
-
