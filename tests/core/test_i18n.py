@@ -7,7 +7,8 @@ import pytest
 
 import egov
 
-PO = Path(egov.__file__).parent / "locale" / "vi" / "LC_MESSAGES" / "django.po"
+# Every app keeps its own catalogue: src/egov/<app>/locale/vi/LC_MESSAGES/django.po.
+CATALOGUES = sorted(Path(egov.__file__).parent.glob("*/locale/vi/LC_MESSAGES/django.po"))
 
 
 def _translations(entries):
@@ -16,16 +17,22 @@ def _translations(entries):
     }
 
 
-def test_every_message_is_translated():
-    po = polib.pofile(str(PO))
+def test_there_are_catalogues():
+    assert CATALOGUES
+
+
+@pytest.mark.parametrize("po_path", CATALOGUES, ids=lambda p: p.parts[-5])
+def test_every_message_is_translated(po_path):
+    po = polib.pofile(str(po_path))
     untranslated = [e.msgid for e in po.untranslated_entries() if not e.obsolete]
     assert untranslated == []
     assert po.fuzzy_entries() == []
 
 
-def test_compiled_catalogue_matches_the_source():
-    po = [e for e in polib.pofile(str(PO)) if not e.obsolete and e.msgid]
-    mo = [e for e in polib.mofile(str(PO.with_suffix(".mo"))) if e.msgid]
+@pytest.mark.parametrize("po_path", CATALOGUES, ids=lambda p: p.parts[-5])
+def test_compiled_catalogue_matches_the_source(po_path):
+    po = [e for e in polib.pofile(str(po_path)) if not e.obsolete and e.msgid]
+    mo = [e for e in polib.mofile(str(po_path.with_suffix(".mo"))) if e.msgid]
     assert _translations(mo) == _translations(po), "recompile: django-admin compilemessages"
 
 
