@@ -22,6 +22,13 @@ ensure_venv() {
 }
 
 install_egov() {
-  # $1: what to install, e.g. "." or ".[dev]". Quiet unless it fails.
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$1"
+  # $1: what to install, e.g. "." or ".[dev]". Quiet unless it fails (then the log is shown).
+  local log
+  log=$(mktemp)
+  if ! .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$1" >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    return 1
+  fi
+  rm -f "$log"
 }
