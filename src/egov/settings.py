@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "egov.core",
     "egov.accounts",
+    "egov.catalog",
+    "egov.portal",
 ]
 
 MIDDLEWARE = [

@@ -4,16 +4,22 @@ from drf_spectacular.views import SpectacularAPIView
 
 from egov.core import views as core_views
 
+# Each app owns its routes; this file only mounts them.
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", core_views.api_docs, name="api-docs"),
     path("", include("egov.core.api_urls")),
+    path("", include("egov.accounts.api_urls")),
+    path("", include("egov.catalog.api_urls")),
 ]
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("accounts/", include("egov.accounts.urls")),
+    # The portal's pages come first so that its home page, once it has one, wins over core's.
+    path("", include("egov.portal.urls")),
+    path("", core_views.home, name="home"),
 ]

@@ -1,0 +1,3 @@
+"""Page routes of this app, mounted by egov.urls."""
+
+urlpatterns: list = []
