@@ -1,0 +1,68 @@
+"""Settings come from the environment; production refuses unsafe defaults."""
+
+import json
+import os
+import subprocess
+import sys
+
+PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+from django.db import connection
+db = settings.DATABASES["default"]
+out = {"debug": settings.DEBUG, "secure": settings.SESSION_COOKIE_SECURE,
+       "hsts": settings.SECURE_HSTS_SECONDS, "options": db.get("OPTIONS", {})}
+if connection.vendor == "sqlite":
+    with connection.cursor() as c:
+        out["journal_mode"] = c.execute("PRAGMA journal_mode").fetchone()[0]
+        out["busy_timeout"] = c.execute("PRAGMA busy_timeout").fetchone()[0]
+print(json.dumps(out, default=str))
+"""
+
+
+def probe(tmp_path, **env):
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("EGOV_", "DATABASE_URL"))}
+    base.update({"DJANGO_SETTINGS_MODULE": "egov.settings", "EGOV_VAR_DIR": str(tmp_path)})
+    base.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", PROBE], env=base, capture_output=True, text=True, cwd=tmp_path
+    )
+
+
+def test_production_requires_a_secret_key_and_hosts(tmp_path):
+    result = probe(tmp_path, EGOV_ENV="production")
+    assert result.returncode != 0
+    assert "EGOV_SECRET_KEY is required" in result.stderr
+    result = probe(tmp_path, EGOV_ENV="production", EGOV_SECRET_KEY="k" * 50)
+    assert "EGOV_ALLOWED_HOSTS is required" in result.stderr
+
+
+def test_production_defaults_are_safe(tmp_path):
+    result = probe(
+        tmp_path, EGOV_ENV="production", EGOV_SECRET_KEY="k" * 50, EGOV_ALLOWED_HOSTS="a.gov.vn"
+    )
+    out = json.loads(result.stdout)
+    assert out["debug"] is False and out["secure"] is True and out["hsts"] >= 31536000
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
+    result = probe(tmp_path, EGOV_ENV="dev", DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    out = json.loads(result.stdout)
+    assert out["journal_mode"] == "wal"
+    assert out["busy_timeout"] == 20000
+    assert out["options"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_postgres_uses_the_psycopg_pool(tmp_path):
+    code = PROBE.replace("from django.db import connection", "connection = None").replace(
+        'if connection.vendor == "sqlite":', "if False:"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EGOV_", "DATABASE_URL"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="egov.settings",
+        EGOV_ENV="dev",
+        DATABASE_URL="postgres://u@127.0.0.1:5432/egov",
+    )
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert json.loads(result.stdout)["options"]["pool"]["max_size"] == 10
