@@ -1,0 +1,33 @@
+from .procedures import (
+    Channel,
+    ChannelKind,
+    Fee,
+    FeeKind,
+    FormTemplate,
+    ImplementingAgency,
+    OnlineLevel,
+    Procedure,
+    ProcedureScope,
+    ProcedureStatus,
+    ProcedureVersion,
+    RequiredDocument,
+    Sector,
+    VersionStatus,
+)
+
+__all__ = [
+    "Channel",
+    "ChannelKind",
+    "Fee",
+    "FeeKind",
+    "FormTemplate",
+    "ImplementingAgency",
+    "OnlineLevel",
+    "Procedure",
+    "ProcedureScope",
+    "ProcedureStatus",
+    "ProcedureVersion",
+    "RequiredDocument",
+    "Sector",
+    "VersionStatus",
+]
