@@ -1,3 +1,4 @@
+# ruff: noqa: S608, S611 - table names are module constants; every value is a query parameter.
 """Procedure search: the one function the API and the portal call.
 
 Contract (agreed between the catalogue (4a) and the portal/search work (4b)):
@@ -9,24 +10,227 @@ Contract (agreed between the catalogue (4a) and the portal/search work (4b)):
 - ``sector``: a Sector (or its id or code); ``level``: a core Level value ("commune" ...);
   ``agency``: an Organisation (or its id or electronic code);
   ``online_level``: an OnlineLevel value.
-- Returns a queryset of Procedure, best match first, with status active.
+- Returns a queryset of active Procedures, best match first, each annotated with
+  ``search_rank`` (an integer, lower is better; see RANKING below).
 
-THIS BODY IS A TEMPORARY FALLBACK: every folded query word must occur (``contains``) in
-``Procedure.search_text`` (maintained by egov.catalog.services; folded with egov.core.text.fold),
-ordered by code. 4b replaces the body with FTS5 / PostgreSQL full-text ranking and typo tolerance,
-keeping the signature.
+The catalogue's services call ``index_procedures(ids)`` after every write (in the same
+transaction); ``rebuild_index()`` re-creates the whole index (``egov search-index`` is not needed:
+import and load-demo go through the services).
+
+How it works
+------------
+Text is folded in Python (``egov.core.text.fold``: lower case, no diacritics, đ → d) and cut into
+tokens of letters and digits, so both databases see the same plain ASCII words. A final "y" after
+a consonant is read as "i" (kỳ/kì, lý/lí: both spellings are in use).
+
+The index is two tables made by migration 0002_search_index:
+- ``catalog_search_entry``: one row per procedure: its code, its name as a padded token string
+  (``" dang ky khai sinh "``, a leading "thủ tục" dropped), the name's length and ``detailed``.
+  On SQLite a FTS5 table ``catalog_search_fts`` (rowid = procedure id) holds the words of the name
+  and of ``Procedure.search_text``; on PostgreSQL the entry row carries them as a ``tsvector``
+  (configuration ``simple``) with a GIN index.
+- ``catalog_search_term``: the vocabulary (each word and how many procedures have it), for typo
+  correction.
+
+Matching: a procedure matches when it has every query word (FTS5 MATCH / tsvector @@), or when the
+query is its exact code. Typo tolerance: a query word of three letters or more that is not in the
+vocabulary is replaced by the closest vocabulary word (Damerau-Levenshtein distance 1, or 2 for
+words of 7 letters or more; ties: same first letter, then more frequent, then alphabetical).
+If nothing matches and the query starts with a filler word citizens type ("làm", "xin",
+"cách", "muốn", "tôi", "thủ tục"), the query is tried again without it.
+
+RANKING (the same SQL expression on both databases; tiers, lower is better):
+  0  the query is the procedure's code (``1.001193``)
+  1  the name is the query (``đăng ký khai sinh`` for "Thủ tục đăng ký khai sinh")
+  2  the name starts with the query as a phrase
+  3  the name contains the query as a phrase
+  4  the name contains every query word
+  5  the query words are found in other fields (sectors, agencies)
+Ties: detailed procedures (full details loaded) first, then the shorter name (the general
+procedure before its special cases), then the code.
+Without a query (listings): detailed first, then the code.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import re
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from egov.catalog.models import Procedure, ProcedureStatus
 from egov.core.text import fold
 
+ENTRY_TABLE = "catalog_search_entry"
+FTS_TABLE = "catalog_search_fts"
+TERM_TABLE = "catalog_search_term"
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+_CONSONANT_Y = re.compile(r"^([b-df-hj-np-tv-xz]+)y$")
+_CODE = re.compile(r"^\d+\.\d+$")
+_LEADING = ("thu tuc",)
+# Words citizens put before what they want ("làm hộ chiếu", "xin giấy phép"): dropped only when
+# the whole query finds nothing.
+_FILLERS = ("thu tuc", "lam", "xin", "cach", "muon", "toi")
+_MAX_TERMS = 12
+_TIER_WEIGHT = 1_000_000
+_UNDETAILED_WEIGHT = 100_000
+
+
+# --- text ----------------------------------------------------------------------------------------
+
+
+def _norm(token: str) -> str:
+    match = _CONSONANT_Y.match(token)
+    return match.group(1) + "i" if match else token
+
+
+def tokens(text: str) -> list[str]:
+    """The search words of a text: folded, letters and digits only, y→i after a consonant."""
+    return [_norm(t) for t in _TOKEN.findall(fold(text))]
+
+
+def _strip_leading(words: list[str]) -> list[str]:
+    for lead in _LEADING:
+        lead_words = lead.split()
+        if words[: len(lead_words)] == lead_words and len(words) > len(lead_words):
+            return words[len(lead_words) :]
+    return words
+
+
+def name_key(name: str) -> str:
+    """The name as the ranking compares it: ``" dang ki khai sinh "``."""
+    return " " + " ".join(_strip_leading(tokens(name))) + " "
+
+
+# --- index maintenance ----------------------------------------------------------------------
+
+
+def _chunks(items: list, size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def index_procedures(ids: Iterable[int]) -> None:
+    """(Re)index these procedures: call after every write to them, in the same transaction.
+
+    Ids of procedures that no longer exist are removed from the index.
+    """
+    ids = sorted({int(i) for i in ids})
+    if not ids:
+        return
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        for chunk in _chunks(ids):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {ENTRY_TABLE} WHERE procedure_id IN ({marks})", chunk)
+            if vendor == "sqlite":
+                cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", chunk)
+            rows = Procedure.objects.filter(pk__in=chunk).values_list(
+                "pk", "code", "name", "search_text", "detailed"
+            )
+            entries, docs, vocabulary = [], [], {}
+            for pk, code, name, search_text, detailed in rows:
+                key = name_key(name)
+                words = tokens(name) + tokens(search_text)
+                doc = " ".join(words)
+                entries.append((pk, code, key, len(key) - 2, 1 if detailed else 0, doc))
+                docs.append((pk, doc))
+                for word in set(words):
+                    vocabulary[word] = vocabulary.get(word, 0) + 1
+            if not entries:
+                continue
+            if vendor == "postgresql":
+                cursor.executemany(
+                    f"INSERT INTO {ENTRY_TABLE} (procedure_id, code, name_key, name_len, detailed,"
+                    " doc) VALUES (%s, %s, %s, %s, %s, to_tsvector('simple', %s))",
+                    entries,
+                )
+            else:
+                cursor.executemany(
+                    f"INSERT INTO {ENTRY_TABLE} (procedure_id, code, name_key, name_len, detailed)"
+                    " VALUES (%s, %s, %s, %s, %s)",
+                    [e[:5] for e in entries],
+                )
+                cursor.executemany(f"INSERT INTO {FTS_TABLE} (rowid, doc) VALUES (%s, %s)", docs)
+            cursor.executemany(
+                f"INSERT INTO {TERM_TABLE} (term, len, df) VALUES (%s, %s, %s) "
+                f"ON CONFLICT (term) DO UPDATE SET df = {TERM_TABLE}.df + excluded.df",
+                sorted((w, len(w), n) for w, n in vocabulary.items()),
+            )
+
+
+def rebuild_index() -> int:
+    """Empty the index and index every procedure again; returns how many were indexed."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {ENTRY_TABLE}")
+        cursor.execute(f"DELETE FROM {TERM_TABLE}")
+        if connection.vendor == "sqlite":
+            cursor.execute(f"DELETE FROM {FTS_TABLE}")
+    ids = list(Procedure.objects.values_list("pk", flat=True))
+    for chunk in _chunks(ids, 2000):
+        index_procedures(chunk)
+    return len(ids)
+
+
+# --- typo correction ------------------------------------------------------------------------
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance, or limit + 1 when above it."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def correct(words: list[str]) -> list[str]:
+    """Replace words missing from the vocabulary by their closest vocabulary word (see above)."""
+    if not words:
+        return words
+    with connection.cursor() as cursor:
+        marks = ", ".join(["%s"] * len(words))
+        cursor.execute(f"SELECT term FROM {TERM_TABLE} WHERE term IN ({marks})", words)
+        known = {row[0] for row in cursor.fetchall()}
+        corrected = []
+        for word in words:
+            if word in known or len(word) < 3 or word.isdigit():
+                corrected.append(word)
+                continue
+            limit = 2 if len(word) >= 7 else 1
+            cursor.execute(
+                f"SELECT term, df FROM {TERM_TABLE} WHERE len BETWEEN %s AND %s",
+                [len(word) - limit, len(word) + limit],
+            )
+            best = None
+            for term, df in cursor.fetchall():
+                dist = _distance(word, term, limit)
+                if dist <= limit:
+                    key = (dist, term[0] != word[0], -df, term)
+                    if best is None or key < best:
+                        best = key
+            corrected.append(best[3] if best else word)
+    return corrected
+
+
+# --- search --------------------------------------------------------------------------------
+
 
 def apply_filters(qs: QuerySet, *, sector=None, level=None, agency=None, online_level=None):
-    """The non-text filters, shared by every search implementation."""
+    """The non-text filters (one row per procedure: no join can duplicate it)."""
     if sector not in (None, ""):
         if hasattr(sector, "pk"):
             qs = qs.filter(sectors=sector)
@@ -48,13 +252,74 @@ def apply_filters(qs: QuerySet, *, sector=None, level=None, agency=None, online_
     return qs
 
 
+def _match_sql(words: list[str]) -> tuple[str, list]:
+    """SQL selecting the ids of procedures that have every word."""
+    if connection.vendor == "postgresql":
+        return (
+            f"SELECT procedure_id FROM {ENTRY_TABLE} WHERE doc @@ to_tsquery('simple', %s)",
+            [" & ".join(words)],
+        )
+    return (
+        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
+        [" ".join(f'"{w}"' for w in words)],
+    )
+
+
+def _rank_sql(code: str, words: list[str]) -> tuple[str, list]:
+    """The ranking of the module docstring, as one integer: the same SQL on both databases."""
+    phrase = " ".join(words)
+    all_in_name = " AND ".join(["e.name_key LIKE %s"] * len(words))
+    sql = (
+        "SELECT (CASE"
+        " WHEN e.code = %s THEN 0"
+        " WHEN e.name_key = %s THEN 1"
+        " WHEN e.name_key LIKE %s THEN 2"
+        " WHEN e.name_key LIKE %s THEN 3"
+        f" WHEN {all_in_name} THEN 4"
+        f" ELSE 5 END) * {_TIER_WEIGHT}"
+        f" + (1 - e.detailed) * {_UNDETAILED_WEIGHT} + e.name_len"
+        f" FROM {ENTRY_TABLE} e"
+        f" WHERE e.procedure_id = {Procedure._meta.db_table}.id AND e.code = "
+        f"{Procedure._meta.db_table}.code"
+    )
+    params = [code, f" {phrase} ", f" {phrase} %", f"% {phrase} %"]
+    params += [f"% {w} %" for w in words]
+    return sql, params
+
+
 def search(
     query: str, *, sector=None, level=None, agency=None, online_level=None
 ) -> QuerySet[Procedure]:
     qs = Procedure.objects.filter(status=ProcedureStatus.ACTIVE)
-    for word in fold(query).split():
-        qs = qs.filter(search_text__contains=word)
     qs = apply_filters(qs, sector=sector, level=level, agency=agency, online_level=online_level)
-    if sector not in (None, "") or agency not in (None, ""):
-        qs = qs.distinct()
-    return qs.order_by("code")
+    raw = " ".join((query or "").split())
+    words = _strip_leading(tokens(raw))[:_MAX_TERMS]
+    if not words:
+        return qs.order_by("-detailed", "code")
+    words = correct(words)
+    code = raw if _CODE.match(raw) else ""
+    ranked = _ranked(qs, code, words)
+    if code or ranked.exists():
+        return ranked
+    # Nothing: try without leading filler words ("lam ho chieu" → "ho chieu").
+    shorter = words
+    for filler in _FILLERS:
+        filler_words = filler.split()
+        if shorter[: len(filler_words)] == filler_words and len(shorter) > len(filler_words):
+            shorter = shorter[len(filler_words) :]
+    if shorter != words:
+        return _ranked(qs, code, shorter)
+    return ranked
+
+
+def _ranked(qs: QuerySet, code: str, words: list[str]) -> QuerySet[Procedure]:
+    match_sql, match_params = _match_sql(words)
+    rank_sql, rank_params = _rank_sql(code, words)
+    condition = Q(pk__in=RawSQL(match_sql, match_params))
+    if code:
+        condition |= Q(code=code)
+    return (
+        qs.filter(condition)
+        .annotate(search_rank=RawSQL(rank_sql, rank_params))
+        .order_by(F("search_rank").asc(nulls_last=True), "code")
+    )
