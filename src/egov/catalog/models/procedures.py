@@ -252,6 +252,8 @@ class Channel(models.Model):
 
     version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="channels")
     kind = models.CharField(_("channel"), max_length=10, choices=ChannelKind.choices)
+    # The case (trường hợp) when one channel has several time limits; empty for every case.
+    case = models.CharField(_("case"), max_length=500, blank=True, default="")
     # Time limit: a value and a unit (egov.core.calendar.Unit); None when not published clearly.
     time_limit = models.DecimalField(
         _("time limit"), max_digits=8, decimal_places=2, null=True, blank=True
@@ -268,7 +270,6 @@ class Channel(models.Model):
         verbose_name_plural = _("channels")
         ordering = ["version_id", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "kind"], name="channel_once_per_version"),
             models.CheckConstraint(
                 condition=models.Q(time_limit__isnull=True) | models.Q(time_limit__gte=0),
                 name="channel_time_limit_not_negative",

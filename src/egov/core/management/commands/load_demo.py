@@ -1,3 +1,5 @@
+from importlib import resources
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -25,6 +27,7 @@ class Command(BaseCommand):
             f"Organisations: {central.created + local.created} created, "
             f"{central.unchanged + local.unchanged} already present."
         )
+        self._catalogue()
         if settings.PRODUCTION:
             self.stdout.write("Production: no demo logins were created.")
             return
@@ -34,6 +37,20 @@ class Command(BaseCommand):
             f"  administrator  http://127.0.0.1:8000/admin/  user {DEMO_ADMIN[0]}"
             f"  password {DEMO_ADMIN[1]}"
         )
+
+    def _catalogue(self) -> None:
+        # The 39 detailed procedures first, then the national index (information-only records).
+        from egov.catalog.services.importing import import_file
+
+        for name in ("procedures.json", "catalogue-index.jsonl"):
+            report = import_file(
+                resources.files("egov.catalog").joinpath("data", name), actor="system"
+            )
+            self.stdout.write(
+                f"Procedures ({name}): {report.created} created, {report.updated} updated, "
+                f"{report.unchanged} unchanged, {len(report.rejected)} rejected "
+                f"({report.seconds:.1f} s)"
+            )
 
     @transaction.atomic
     def _demo_admin(self) -> None:
