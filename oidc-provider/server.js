@@ -86,8 +86,21 @@ label{display:block;margin-top:.8rem}input{width:100%;padding:.4rem}button{margi
 <h1>${escape(title)}</h1>${body}</body></html>`;
 }
 
+// oidc-provider refuses outgoing requests to loopback addresses (SSRF protection). egov listens on
+// loopback here, so the back-channel logout URIs of the configured clients, and only those, may.
+const trustedOrigins = new Set(
+  clients.filter((c) => c.backchannel_logout_uri).map((c) => new URL(c.backchannel_logout_uri).origin),
+);
+
 const configuration = {
   clients,
+  fetch(url, options) {
+    if (trustedOrigins.has(new URL(url).origin)) {
+      const { dispatcher, ...rest } = options; // eslint-disable-line no-unused-vars
+      return globalThis.fetch(url, rest);
+    }
+    return globalThis.fetch(url, options);
+  },
   jwks: signingKeys(),
   cookies: { keys: cookieKeys },
   acrValues: [LOA1, LOA2],
@@ -309,3 +322,11 @@ server.listen(port, '127.0.0.1', () => {
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => server.close(() => process.exit(0)));
 }
+
+// Failures are logged by client id and error name only.
+provider.on('backchannel.error', (ctx, err, client) => {
+  console.error(`back-channel logout to ${client.clientId} failed: ${err.name}: ${err.message} ${err.cause?.code || err.cause?.message || ""}`);
+});
+provider.on('server_error', (ctx, err) => {
+  console.error(`server error: ${err.name}: ${err.message}`);
+});

@@ -259,6 +259,40 @@ EGOV_PKI_AUTO_CREATE = env_bool("EGOV_PKI_AUTO_CREATE", not PRODUCTION)
 # Stale ready tasks older than this many seconds make /healthz report the queue as failing.
 EGOV_TASK_STALE_SECONDS = int(os.environ.get("EGOV_TASK_STALE_SECONDS", "300"))
 
+# --- Citizen login (OpenID Connect) ------------------------------------------------------------
+# bundled: `egov serve` starts the development provider (oidc-provider/, Node) on loopback;
+# external: any OIDC provider (VNeID in production); off: no citizen login.
+EGOV_OIDC_ISSUER = os.environ.get("EGOV_OIDC_ISSUER", "").rstrip("/")
+EGOV_OIDC_PROVIDER = os.environ.get(
+    "EGOV_OIDC_PROVIDER", "external" if EGOV_OIDC_ISSUER else ("off" if PRODUCTION else "bundled")
+)
+if EGOV_OIDC_PROVIDER not in {"bundled", "external", "off"}:
+    raise ImproperlyConfigured("EGOV_OIDC_PROVIDER must be bundled, external or off")
+EGOV_OIDC_PROVIDER_PORT = int(os.environ.get("EGOV_OIDC_PROVIDER_PORT", "8010"))
+EGOV_OIDC_PROVIDER_DIR = Path(
+    os.environ.get("EGOV_OIDC_PROVIDER_DIR", PACKAGE_DIR.parent.parent / "oidc-provider")
+)
+EGOV_OIDC_CLIENT_ID = os.environ.get("EGOV_OIDC_CLIENT_ID", "egov")
+EGOV_OIDC_CLIENT_SECRET = os.environ.get("EGOV_OIDC_CLIENT_SECRET", "")
+if EGOV_OIDC_PROVIDER == "bundled":
+    EGOV_OIDC_ISSUER = EGOV_OIDC_ISSUER or f"http://127.0.0.1:{EGOV_OIDC_PROVIDER_PORT}"
+    if not EGOV_OIDC_CLIENT_SECRET:  # both sides derive it from the secret key
+        import hashlib
+        import hmac
+
+        EGOV_OIDC_CLIENT_SECRET = hmac.new(
+            SECRET_KEY.encode(), b"egov-oidc-client", hashlib.sha256
+        ).hexdigest()
+elif EGOV_OIDC_PROVIDER == "external" and not (EGOV_OIDC_ISSUER and EGOV_OIDC_CLIENT_SECRET):
+    raise ImproperlyConfigured("EGOV_OIDC_ISSUER and EGOV_OIDC_CLIENT_SECRET are required")
+EGOV_OIDC_SCOPES = os.environ.get("EGOV_OIDC_SCOPES", "openid profile email phone citizen")
+# The provider's acr values for assurance levels 1, 2, ... in order.
+EGOV_OIDC_ACR_VALUES = env_list("EGOV_OIDC_ACR_VALUES", "urn:egov:loa:1,urn:egov:loa:2")
+EGOV_OIDC_PID_CLAIM = os.environ.get("EGOV_OIDC_PID_CLAIM", "personal_id_number")
+EGOV_OIDC_LEEWAY = int(os.environ.get("EGOV_OIDC_LEEWAY", "60"))
+EGOV_OIDC_JWKS_TTL = int(os.environ.get("EGOV_OIDC_JWKS_TTL", "3600"))
+EGOV_OIDC_TIMEOUT = float(os.environ.get("EGOV_OIDC_TIMEOUT", "10"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,3 +1,7 @@
 """Page routes of this app, mounted by egov.urls."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns: list = [
+    path("", include("egov.accounts.oidc.urls")),  # citizens (OpenID Connect)
+]
