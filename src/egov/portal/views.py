@@ -1,0 +1,232 @@
+"""The citizen portal's pages: home with search, results with filters, procedure pages, the
+application form, listings by sector and by agency. Server-rendered; no page needs JavaScript.
+
+Views only read: the catalogue through its models and egov.catalog.search; the application form
+is validated here and not submitted (submission comes with the one-stop-shop release).
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from egov.catalog.models import (
+    Channel,
+    OnlineLevel,
+    Procedure,
+    ProcedureStatus,
+    ProcedureVersion,
+    RequiredDocument,
+    Sector,
+)
+from egov.catalog.search import search as search_procedures
+from egov.core.models import Organisation
+from egov.core.models.organisations import Level
+from egov.portal.forms import ApplicationForm
+
+PAGE_SIZE = 20
+# Levels a procedure can be done at, in the order of the filter.
+LEVELS = [Level.CENTRAL, Level.PROVINCE, Level.COMMUNE]
+
+
+def _active():
+    return Procedure.objects.filter(status=ProcedureStatus.ACTIVE)
+
+
+def _page(request, queryset):
+    paginator = Paginator(queryset, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    # Sectors of the shown procedures in one query (no N+1 in the list).
+    page.object_list = list(page.object_list.prefetch_related("sectors"))
+    return page
+
+
+def _query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _agencies_with_procedures():
+    return (
+        Organisation.objects.filter(procedures__status=ProcedureStatus.ACTIVE)
+        .annotate(procedure_count=Count("procedures", distinct=True))
+        .order_by("level", "name")
+    )
+
+
+@require_GET
+def home(request):
+    sectors = (
+        Sector.objects.filter(procedures__status=ProcedureStatus.ACTIVE)
+        .annotate(procedure_count=Count("procedures"))
+        .order_by("-procedure_count", "name")[:12]
+    )
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "popular_sectors": sectors,
+            "procedure_count": _active().count(),
+            "online_count": _active().filter(online_level=OnlineLevel.FULL).count(),
+            "examples": ["đăng ký khai sinh", "cấp hộ chiếu", "đăng ký thường trú"],
+        },
+    )
+
+
+@require_GET
+def search(request):
+    q = request.GET.get("q", "").strip()[:200]
+    filters = {
+        key: request.GET.get(key, "").strip()
+        for key in ("sector", "level", "agency", "online_level")
+    }
+    if filters["level"] not in {str(level) for level in LEVELS}:
+        filters["level"] = ""
+    if filters["online_level"] not in OnlineLevel.values:
+        filters["online_level"] = ""
+    results = search_procedures(q, **filters)
+    page = _page(request, results)
+    return render(
+        request,
+        "portal/search.html",
+        {
+            "q": q,
+            "filters": filters,
+            "page": page,
+            "total": page.paginator.count,
+            "sectors": Sector.objects.filter(procedures__isnull=False).distinct().order_by("name"),
+            "agencies": _agencies_with_procedures(),
+            "levels": [(str(level), level.label) for level in LEVELS],
+            "online_levels": OnlineLevel.choices,
+            "querystring": _query_without_page(request),
+            "searched": bool(q or any(filters.values())),
+        },
+    )
+
+
+def _procedure_and_version(code: str):
+    procedure = get_object_or_404(_active().select_related("current_version"), code=code)
+    version = procedure.current_version
+    if version is None:
+        # Information-only records, or nothing published yet: the newest version, if any.
+        version = procedure.versions.order_by("-number").first()
+    return procedure, version
+
+
+@require_GET
+def procedure(request, code):
+    procedure, version = _procedure_and_version(code)
+    if version is not None:
+        version = (
+            ProcedureVersion.objects.filter(pk=version.pk)
+            .select_related("publishing_agency")
+            .prefetch_related(
+                "sectors",
+                "implementing_agencies",
+                Prefetch("channels", queryset=Channel.objects.prefetch_related("fees")),
+                Prefetch(
+                    "required_documents",
+                    queryset=RequiredDocument.objects.prefetch_related("form_templates"),
+                ),
+            )
+            .get()
+        )
+    return render(
+        request,
+        "portal/procedure.html",
+        {
+            "procedure": procedure,
+            "version": version,
+            "sectors": version.sectors.all() if version else procedure.sectors.all(),
+            "levels": _level_labels(version.levels if version else procedure.levels.split()),
+            "can_apply": bool(version and version.application_form),
+        },
+    )
+
+
+def _level_labels(levels) -> list[str]:
+    labels = dict(Level.choices)
+    return [labels.get(level, level) for level in levels]
+
+
+@require_http_methods(["GET", "POST"])
+def apply(request, code):
+    procedure, version = _procedure_and_version(code)
+    if version is None or not version.application_form:
+        raise Http404("This procedure has no online application form.")
+    posted = request.method == "POST"
+    form = ApplicationForm(
+        version.application_form,
+        data=request.POST if posted else None,
+        files=request.FILES if posted else None,
+    )
+    accepted = posted and form.is_valid()
+    return render(
+        request,
+        "portal/apply.html",
+        {"procedure": procedure, "version": version, "form": form, "accepted": accepted},
+        status=400 if posted and not accepted else 200,
+    )
+
+
+@require_GET
+def sectors(request):
+    rows = (
+        Sector.objects.annotate(
+            procedure_count=Count("procedures", filter=Q(procedures__status=ProcedureStatus.ACTIVE))
+        )
+        .filter(procedure_count__gt=0)
+        .order_by("name")
+    )
+    return render(request, "portal/sectors.html", {"sectors": rows})
+
+
+@require_GET
+def sector(request, code):
+    sector = get_object_or_404(Sector, code=code)
+    page = _page(request, search_procedures("", sector=sector))
+    return render(
+        request,
+        "portal/listing.html",
+        {
+            "title": sector.name,
+            "kind": "sector",
+            "page": page,
+            "total": page.paginator.count,
+            "search_params": {"sector": sector.code},
+            "querystring": _query_without_page(request),
+        },
+    )
+
+
+@require_GET
+def agencies(request):
+    return render(request, "portal/agencies.html", {"agencies": _agencies_with_procedures()})
+
+
+@require_GET
+def agency(request, code):
+    organisation = (
+        Organisation.objects.filter(code=code)
+        .order_by(F("valid_to").desc(nulls_first=True))
+        .first()
+    )
+    if organisation is None:
+        raise Http404("No such agency.")
+    page = _page(request, search_procedures("", agency=organisation))
+    return render(
+        request,
+        "portal/listing.html",
+        {
+            "title": organisation.name,
+            "kind": "agency",
+            "page": page,
+            "total": page.paginator.count,
+            "search_params": {"agency": organisation.code},
+            "querystring": _query_without_page(request),
+        },
+    )
