@@ -40,6 +40,8 @@ class Command(BaseCommand):
         self._first_start()
         children: list[subprocess.Popen] = []
         egov = [sys.executable, "-m", "egov.cli"]
+        provider = self._oidc_provider(host, port)
+        children += provider
         if not no_worker:
             children.append(subprocess.Popen([*egov, "worker", "--verbosity", "0"]))
         gunicorn = [
@@ -58,7 +60,24 @@ class Command(BaseCommand):
         ]
         children.append(subprocess.Popen(gunicorn))
         self.stdout.write(f"egov is serving on http://{host}:{port}/ (Ctrl-C stops it)")
+        if provider:
+            from egov.accounts.oidc import bundled
+
+            self.stdout.write("\n".join(["Demo logins:", *bundled.demo_logins(host, port)]))
         self._supervise(children)
+
+    def _oidc_provider(self, host: str, port: int) -> list[subprocess.Popen]:
+        """The bundled development OpenID provider (citizen login), on loopback."""
+        if settings.EGOV_OIDC_PROVIDER != "bundled":
+            return []
+        from egov.accounts.oidc import bundled
+
+        try:
+            argv, env, cwd = bundled.command(host, port)
+        except bundled.NotAvailable as exc:
+            self.stderr.write(f"OpenID provider not started: {exc}")
+            return []
+        return [subprocess.Popen(argv, env=env, cwd=cwd)]
 
     def _first_start(self) -> None:
         try:
