@@ -1,3 +1,11 @@
 """API routes of this app, mounted under /api/v1/ by egov.urls."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from . import api
+
+router = SimpleRouter()
+router.register("procedures", api.ProcedureViewSet, basename="procedure")
+router.register("sectors", api.SectorViewSet, basename="sector")
+
+urlpatterns = router.urls

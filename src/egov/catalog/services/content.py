@@ -101,6 +101,14 @@ def _count(value, default: int) -> int:
     return max(number, 0)
 
 
+def full_agency_code(code: str | None) -> str | None:
+    """ "G15" (the portal's short form of a ministry's code) → "000.00.00.G15"."""
+    code = _text(code) or None
+    if code and re.fullmatch(r"[GH]\d{2}", code):
+        return f"000.00.00.{code}"
+    return code
+
+
 def clean(data: dict, *, agencies: AgencyResolver | None = None) -> dict:
     """Check ``data`` and return it in the canonical shape; ValidationError lists every problem.
 
@@ -140,7 +148,10 @@ def clean(data: dict, *, agencies: AgencyResolver | None = None) -> dict:
     publisher = data.get("publishing_agency") or {}
     if isinstance(publisher, str):
         publisher = {"name": publisher}
-    publisher = {"code": _text(publisher.get("code")) or None, "name": _text(publisher.get("name"))}
+    publisher = {
+        "code": full_agency_code(publisher.get("code")),
+        "name": _text(publisher.get("name")),
+    }
     if publisher["code"] and agencies.by_code(publisher["code"]) is None:
         err(
             "publishing_agency",
@@ -152,7 +163,7 @@ def clean(data: dict, *, agencies: AgencyResolver | None = None) -> dict:
         if isinstance(item, str):
             item = {"name": item}
         agency = {
-            "code": _text(item.get("code")) or None,
+            "code": full_agency_code(item.get("code")),
             "name": _text(item.get("name")),
             "level": _text(item.get("level")),
         }

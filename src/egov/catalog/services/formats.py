@@ -368,6 +368,7 @@ def from_national_record(record: dict) -> dict:
                     "case": time.get("TRUONGHOP"),
                     "time_limit": value,
                     "time_unit": _unit_in(time.get("DONVITINH")) if value not in (None, "") else "",
+                    "time_text": time.get("THOIGIANCONGBO"),
                     "description": time.get("MOTA"),
                     "fees": [
                         {
@@ -427,7 +428,7 @@ def from_national_record(record: dict) -> dict:
         },
         "published_by_decision": record.get("QUYETDINHCONGBO"),
         "implementing_agencies": [
-            {"code": a.get("MACOQUAN"), "name": a.get("TENCOQUAN"), "level": ""}
+            {"code": a.get("MACOQUAN"), "name": a.get("TENCOQUAN"), "level": a.get("CAPCOQUAN")}
             for a in record.get("COQUANTHUCHIEN") or []
         ],
         "levels": levels,
@@ -454,6 +455,7 @@ def from_national_record(record: dict) -> dict:
         or ("partial" if any(c["channel"] == "online" for c in channels) else "info"),
         "application_form": record.get("BIEUMAU")
         or (forms.form_for(record.get("MATTHC") or "") if channels or documents else {}),
+        "notes": record.get("GHICHU"),
         "source": {"format": "national"},
     }
 
@@ -465,25 +467,31 @@ def to_national_record(content: dict) -> dict:
         "district": "Cấp Huyện",
         "commune": "Cấp Xã",
     }
-    channels: dict[str, list] = {}
-    for c in content["channels"]:
-        channels.setdefault(c["channel"], []).append(
-            {
-                "TRUONGHOP": c["case"],
-                "THOIGIANGIAIQUYET": c["time_limit"],
-                "DONVITINH": UNIT_VI_OUT.get(c["time_unit"], ""),
-                "MOTA": c["description"],
-                "PHILEPHI": [
-                    {
-                        "LOAIPHI": "Lệ phí" if f["kind"] == "charge" else "Phí",
-                        "MAPHILEPHI": f["code"],
-                        "SOTIEN": f["amount_vnd"],
-                        "MOTA": f["description"],
-                    }
-                    for f in c["fees"]
-                ],
-            }
-        )
+    # One entry per channel row (the same KENH may repeat, one per case), in stored order.
+    channels = [
+        {
+            "KENH": KENH_OUT[c["channel"]],
+            "THOIGIAN": [
+                {
+                    "TRUONGHOP": c["case"],
+                    "THOIGIANGIAIQUYET": c["time_limit"],
+                    "DONVITINH": UNIT_VI_OUT.get(c["time_unit"], ""),
+                    "THOIGIANCONGBO": c["time_text"],
+                    "MOTA": c["description"],
+                    "PHILEPHI": [
+                        {
+                            "LOAIPHI": "Lệ phí" if f["kind"] == "charge" else "Phí",
+                            "MAPHILEPHI": f["code"],
+                            "SOTIEN": f["amount_vnd"],
+                            "MOTA": f["description"],
+                        }
+                        for f in c["fees"]
+                    ],
+                }
+            ],
+        }
+        for c in content["channels"]
+    ]
     groups: dict[str, list] = {}
     for d in content["required_documents"]:
         groups.setdefault(d["case"], []).append(
@@ -509,9 +517,7 @@ def to_national_record(content: dict) -> dict:
             {"TRUONGHOP": s["case"], "TRINHTU": [{"TENTRINHTU": t} for t in s["steps"]]}
             for s in content["steps"]
         ],
-        "CACHTHUCTHUCHIEN": [
-            {"KENH": KENH_OUT[kind], "THOIGIAN": times} for kind, times in channels.items()
-        ],
+        "CACHTHUCTHUCHIEN": channels,
         "THANHPHANHOSO": [{"TRUONGHOP": case, "GIAYTO": papers} for case, papers in groups.items()],
         "YEUCAU": content["requirements"],
         "DOITUONGTHUCHIEN": [{"TENDOITUONG": t} for t in content["applicant_types"]],
@@ -522,11 +528,12 @@ def to_national_record(content: dict) -> dict:
             {"SOVANBAN": c["number"], "TENVANBAN": c["title"]} for c in content["legal_basis"]
         ],
         "COQUANTHUCHIEN": [
-            {"MACOQUAN": a["code"], "TENCOQUAN": a["name"]}
+            {"MACOQUAN": a["code"], "TENCOQUAN": a["name"], "CAPCOQUAN": a["level"]}
             for a in content["implementing_agencies"]
         ],
         "MUCDO": ONLINE_VI.get(content["online_level"], ""),
         "BIEUMAU": content["application_form"],
+        "GHICHU": content["notes"],
         "TRANGTHAI": "1" if content["status"] == "active" else "0",
     }
 

@@ -22,6 +22,7 @@ from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from egov.catalog import search
 from egov.catalog.models import (
     ImplementingAgency,
     Procedure,
@@ -298,6 +299,13 @@ def _import_info(chunk, existing, effective_from, resolver, report, created_code
                 levels=content["levels"],
                 applicant_types=content["applicant_types"],
                 online_level=content["online_level"],
+                published_by_decision=content["published_by_decision"],
+                steps=content["steps"],
+                requirements=content["requirements"],
+                results=content["results"],
+                legal_basis=content["legal_basis"],
+                application_form=content["application_form"],
+                notes=content["notes"],
                 detailed=False,
                 source={**content["source"], "publisher_by_code": False},
                 content_hash=content_mod.content_hash(content),
@@ -348,6 +356,7 @@ def _import_info(chunk, existing, effective_from, resolver, report, created_code
             .values("pk")[:1]
         )
     )
+    search.index_procedures([v.procedure_id for v in new_versions])
 
 
 def _summary(content: dict) -> dict:

@@ -17,6 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from egov.catalog import search
 from egov.catalog.models import Procedure, ProcedureVersion, VersionStatus
 from egov.catalog.services import content as content_mod
 from egov.core.services import audit
@@ -44,6 +45,7 @@ def _refresh_procedure(procedure: Procedure, version: ProcedureVersion, content:
     if version.publishing_agency_id:
         orgs.add(version.publishing_agency_id)
     procedure.agencies.set(orgs)
+    search.index_procedures([procedure.pk])
 
 
 def _summary_of(version: ProcedureVersion) -> dict:
