@@ -72,3 +72,12 @@ def minimal_content(code="9.000001", **extra) -> dict:
     }
     content.update(extra)
     return content
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Assertions use the English source messages (the UI default is Vietnamese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
