@@ -14,6 +14,10 @@ def _isolated_var_dir(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "var" / "media"
     settings.EMAIL_FILE_PATH = tmp_path / "var" / "mail"
     settings.EGOV_PKI_DIR = tmp_path / "var" / "pki"
+    # Rate-limit counters and replay guards live in the cache: none carries over between tests.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 def pytest_report_header(config):

@@ -18,6 +18,8 @@ COMMANDS: dict[str, str] = {
     "calendar": "Working calendar: 'egov calendar due --from ... --working-days N'.",
     "pki": "Signing keys: 'egov pki init' makes the development CA and certificates.",
     "bench": "Run a benchmark scenario: 'egov bench NAME [--quick]' (e.g. baseline).",
+    "create-official": "Make an official: 'egov create-official NAME --organisation CODE'.",
+    "api-client": "API clients: 'egov api-client create|add-key|rotate|revoke-key|disable'.",
     "check": "Check the installation (add --deploy for production settings).",
 }
 

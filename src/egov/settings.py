@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "egov.accounts.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -228,11 +229,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "egov.core.api_base.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "egov.core.api_base.exception_handler",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "egov.accounts.authentication.ClientTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
-    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("EGOV_ANON_RATE", "600/min")},
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("EGOV_ANON_RATE", "600/min"),
+        "token": os.environ.get("EGOV_TOKEN_RATE", "30/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "egov API",
@@ -242,12 +250,34 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 
+# Rate limits, lockout helpers and replay checks live in the cache: "db" shares it between
+# processes through the database (table egov_cache, made by migrate); "locmem" is per process.
+EGOV_CACHE = os.environ.get("EGOV_CACHE", "db" if PRODUCTION else "locmem")
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "egov",
-    }
+    "default": (
+        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "egov_cache"}
+        if EGOV_CACHE == "db"
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "egov"}
+    )
 }
+
+# --- Officials' login, API clients -------------------------------------------------------------
+LOGIN_URL = "official-login"
+LOGIN_REDIRECT_URL = "home"
+# Failed password or code attempts before an account is locked, and for how long.
+EGOV_LOCKOUT_ATTEMPTS = int(os.environ.get("EGOV_LOCKOUT_ATTEMPTS", "5"))
+EGOV_LOCKOUT_SECONDS = int(os.environ.get("EGOV_LOCKOUT_SECONDS", "900"))
+# Login attempts per client address (password and code steps, password reset requests).
+EGOV_LOGIN_RATE = os.environ.get("EGOV_LOGIN_RATE", "20/min")
+# An official's session ends after this long without a request (and after EGOV_SESSION_AGE).
+EGOV_SESSION_IDLE_SECONDS = int(os.environ.get("EGOV_SESSION_IDLE_SECONDS", "1800"))
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("EGOV_PASSWORD_RESET_SECONDS", "3600"))
+# Key that encrypts TOTP secrets at rest (default: derived from the secret key).
+EGOV_FIELD_KEY = os.environ.get("EGOV_FIELD_KEY", "")
+# Lifetime of API access tokens, and extra audiences accepted in client assertions (the token
+# endpoint's own URL always is), e.g. the public URL when behind a proxy.
+EGOV_API_TOKEN_SECONDS = int(os.environ.get("EGOV_API_TOKEN_SECONDS", "3600"))
+EGOV_TOKEN_AUDIENCES = env_list("EGOV_TOKEN_AUDIENCES")
 
 # --- Instance ----------------------------------------------------------------------------------
 # The organisation that runs this instance (shown in the header; signs by default).

@@ -6,3 +6,7 @@ class AccountsConfig(AppConfig):
     name = "egov.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        # The OpenAPI extension for client tokens registers itself when imported.
+        from egov.accounts import schema  # noqa: F401

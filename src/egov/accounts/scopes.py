@@ -1,4 +1,4 @@
-"""Scopes on API actions: the contract every viewset uses (issue 3 fills in API clients).
+"""Scopes on API actions: the contract every viewset uses.
 
 A viewset declares the scope each action needs::
 
@@ -6,15 +6,50 @@ A viewset declares the scope each action needs::
         permission_classes = [ScopePermission]
         required_scopes = {"list": None, "retrieve": None, "create": "catalog.write", ...}
 
-``None`` means public. A caller holds scopes either through an API client's token
-(``request.auth.scopes``, set by the client authentication of egov.accounts) or, for a logged-in
-person, through their roles (``egov.accounts.policy``, issue 3). Until roles exist a superuser
-holds every scope and nobody else holds any.
+``None`` means public. An action missing from ``required_scopes`` is closed to everyone. The
+OpenAPI document shows each action's scope as the security requirement of the ``clientToken``
+scheme (egov.accounts.schema).
+
+Where scopes come from:
+- an API client's token (``request.auth``: an :class:`egov.accounts.authentication.ClientPrincipal`
+  with ``.scopes`` and ``.organisations``, the ids it acts for);
+- a logged-in official's roles and delegations (``egov.accounts.policy.ROLE_SCOPES``);
+- a superuser holds every scope.
+
+``has_permission`` only asks "does the caller hold this scope somewhere?". Which objects the
+caller may touch is the policy's answer: a viewset filters its queryset with
+``policy.scope_queryset(request, scope, queryset)`` (others' objects then give 404), and
+``has_object_permission`` asks ``policy.can(request, scope, obj)`` for objects fetched otherwise.
+Scopes are listed in :data:`SCOPES`; add yours there so clients can be given them.
 """
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
+
+SCOPES: dict[str, str] = {
+    "accounts.read": "Read officials and their roles",
+    "accounts.admin": "Manage officials, roles, delegations and API clients",
+    "catalog.write": "Change the catalogue of administrative procedures",
+    "dossiers.read": "Read dossiers",
+    "dossiers.receive": "Receive and refuse dossiers (one-stop desk)",
+    "dossiers.return": "Return results (one-stop desk)",
+    "dossiers.process": "Process dossiers",
+    "dossiers.approve": "Approve dossier results (leader)",
+    "documents.read": "Read official documents",
+    "documents.send": "Send official documents through the hub",
+    "documents.receive": "Receive official documents from the hub",
+    "reports.read": "Read reports",
+    "reports.submit": "Submit report data sets",
+    "reports.approve": "Approve report data sets",
+}
+
+
+def required_scope(view, action=None):
+    """The scope ``view``'s action needs: a name, None (public) or "missing" (undeclared)."""
+    action = action if action is not None else getattr(view, "action", None)
+    return getattr(view, "required_scopes", {}).get(action, "missing")
 
 
 def granted_scopes(request) -> set[str]:
@@ -22,20 +57,27 @@ def granted_scopes(request) -> set[str]:
     scopes = getattr(auth, "scopes", None)
     if scopes is not None:
         return set(scopes)
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and user.is_superuser:
-        return {"*"}
-    return set()
+    from egov.accounts import policy
+
+    return policy.scopes_of(getattr(request, "user", None))
 
 
 class ScopePermission(BasePermission):
-    message = "This action needs a scope your credentials do not have."
+    message = _("This action needs a scope your credentials do not have.")
 
     def has_permission(self, request, view) -> bool:
-        needed = getattr(view, "required_scopes", {}).get(getattr(view, "action", None), "missing")
+        needed = required_scope(view)
         if needed is None:
             return True
         if needed == "missing":
             return False  # an action nobody declared is closed, not open
         held = granted_scopes(request)
         return "*" in held or needed in held
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        needed = required_scope(view)
+        if needed is None:
+            return True
+        from egov.accounts import policy
+
+        return policy.can(request, needed, obj)

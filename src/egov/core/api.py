@@ -11,6 +11,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
+from egov.accounts.scopes import ScopePermission
 from egov.core.models import Organisation
 from egov.core.models.organisations import Level
 from egov.core.services.organisations import valid_on
@@ -63,6 +64,9 @@ FILTERS = [
 )
 class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = OrganisationSerializer
+    # Public reference data: anyone reads the government tree (tests/accounts/test_access_matrix).
+    permission_classes = [ScopePermission]
+    required_scopes = {"list": None, "retrieve": None, "subtree": None}
     queryset = Organisation.objects.select_related("parent", "successor").order_by("path")
 
     def filter_queryset(self, queryset):

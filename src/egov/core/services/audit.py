@@ -34,6 +34,8 @@ def actor_ref(actor) -> str:
         return "system"
     if isinstance(actor, str):
         return actor
+    if getattr(actor, "audit_ref", None):  # e.g. an API client's principal: "client:7"
+        return actor.audit_ref
     if getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None):
         return f"user:{actor.pk}"
     return "anonymous"

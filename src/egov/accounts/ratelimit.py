@@ -1,0 +1,42 @@
+"""Fixed-window rate limits in the Django cache (shared between processes when CACHES is).
+
+``hit(key, limit, window)`` counts one attempt and says whether it is still within the limit.
+With the default local-memory cache each process counts on its own; production with several
+processes uses the database cache (``EGOV_CACHE=db``, see docs/configuration.md).
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"10/min"`` → (10, 60). Units: s, min, h, day (or sec, m, hour, d)."""
+    count, _, unit = rate.partition("/")
+    seconds = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600}
+    seconds.update({"d": 86400, "day": 86400})
+    return int(count), seconds[unit.strip().lower()]
+
+
+def hit(key: str, rate: str) -> tuple[bool, int]:
+    """Count one attempt under ``key``; (allowed, seconds until the window resets)."""
+    limit, window = parse_rate(rate)
+    now = int(time.time())
+    start = now - now % window
+    cache_key = f"egov:rl:{key}:{start}"
+    if cache.add(cache_key, 1, timeout=window + 1):
+        count = 1
+    else:
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # expired between add and incr
+            cache.set(cache_key, 1, timeout=window + 1)
+            count = 1
+    return count <= limit, start + window - now
+
+
+def client_ip(request) -> str:
+    # REMOTE_ADDR only: behind a proxy, the proxy must set it (gunicorn --forwarded-allow-ips).
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
