@@ -229,6 +229,18 @@ def test_replayed_nonce_is_refused(client, browser):
     assert_refused(client.get(local(back)), "nonce_replayed", "nonce")
 
 
+def test_id_token_of_another_login_request_is_refused(client, browser, monkeypatch):
+    """A real ID token of an earlier login, swapped into a new one: its nonce does not match."""
+    real_exchange = flow.exchange_code
+    earlier = {}
+    monkeypatch.setattr(
+        flow, "exchange_code", lambda *a, **k: earlier.setdefault("answer", real_exchange(*a, **k))
+    )
+    assert login(client, browser, CITIZEN_1).status_code == 302
+    monkeypatch.setattr(flow, "exchange_code", lambda *a, **k: earlier["answer"])
+    assert_refused(login(client, browser, CITIZEN_1), "nonce_mismatch", "nonce")
+
+
 def test_missing_pkce_verifier_is_refused_by_the_provider(client, browser):
     auth_url = start(client)
     session = client.session
