@@ -169,6 +169,11 @@ def login_citizen(request, verified) -> Citizen:
     request.session.save()
     if old_key and old_key != request.session.session_key:
         CitizenSession.objects.filter(session_key=old_key).delete()
+    # Rows of sessions that have expired on their own since.
+    CitizenSession.objects.filter(
+        citizen=citizen,
+        created_at__lt=timezone.now() - dt.timedelta(seconds=settings.SESSION_COOKIE_AGE),
+    ).delete()
     session, _created = CitizenSession.objects.update_or_create(
         session_key=request.session.session_key,
         defaults={
