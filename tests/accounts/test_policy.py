@@ -166,3 +166,21 @@ def test_superuser_may_everything_and_anonymous_nothing(tree, django_user_model)
     assert (
         policy.scope_queryset(AnonymousUser(), "accounts.read", Official.objects.all()).count() == 0
     )
+
+
+def test_scope_permission_object_check_uses_the_policy(tree, rf):  # noqa: F811
+    from types import SimpleNamespace
+
+    from egov.accounts.scopes import ScopePermission
+
+    admin_a = make_official("admin_a", tree.a, "administrator").user
+    view = SimpleNamespace(action="retrieve", required_scopes={"retrieve": "accounts.read"})
+    request = SimpleNamespace(user=admin_a, auth=None, META={})
+    permission = ScopePermission()
+    assert permission.has_permission(request, view)
+    mine = make_official("mine", tree.a)
+    theirs = make_official("theirs", tree.b)
+    assert permission.has_object_permission(request, view, mine)
+    assert not permission.has_object_permission(request, view, theirs)
+    # National reference data without an organisation: the scope alone decides.
+    assert permission.has_object_permission(request, view, SimpleNamespace())

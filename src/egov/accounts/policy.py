@@ -109,7 +109,8 @@ def registration(model) -> Registration:
         return _registry[model]
     if model is Organisation:
         return Registration(organisation="")
-    names = {f.name for f in model._meta.get_fields()}
+    meta = getattr(model, "_meta", None)
+    names = {f.name for f in meta.get_fields()} if meta else set()
     return Registration(organisation="organisation" if "organisation" in names else None)
 
 
@@ -228,6 +229,12 @@ def organisation_path(obj) -> str | None:
         return None
     org = obj if reg.organisation == "" else _resolve(obj, reg.organisation)
     return getattr(org, "path", None)
+
+
+def is_placed(obj) -> bool:
+    """Does the policy know where ``obj`` belongs (an organisation or an owner)?"""
+    reg = registration(type(obj))
+    return reg.organisation is not None or reg.owner is not None
 
 
 def decide(actor, action: str, obj=None) -> Decision:

@@ -19,7 +19,9 @@ Where scopes come from:
 ``has_permission`` only asks "does the caller hold this scope somewhere?". Which objects the
 caller may touch is the policy's answer: a viewset filters its queryset with
 ``policy.scope_queryset(request, scope, queryset)`` (others' objects then give 404), and
-``has_object_permission`` asks ``policy.can(request, scope, obj)`` for objects fetched otherwise.
+``has_object_permission`` asks ``policy.can(request, scope, obj)`` for objects fetched with
+``get_object()``; objects the policy cannot place (no organisation, no owner: national reference
+data) need the scope alone.
 Scopes are listed in :data:`SCOPES`; add yours there so clients can be given them.
 """
 
@@ -80,4 +82,6 @@ class ScopePermission(BasePermission):
             return True
         from egov.accounts import policy
 
+        if not policy.is_placed(obj):
+            return True  # not an organisation's or a person's object: the scope is the rule
         return policy.can(request, needed, obj)
