@@ -89,7 +89,7 @@ class Procedure(models.Model):
         related_name="+",
     )
     # Copied from the current version (or the draft while nothing is published) by the services:
-    name = models.CharField(_("name"), max_length=1000)
+    name = models.TextField(_("name"))
     online_level = models.CharField(
         _("online level"), max_length=8, choices=OnlineLevel.choices, default=OnlineLevel.INFO
     )
@@ -146,7 +146,7 @@ class ProcedureVersion(models.Model):
     effective_to = models.DateField(_("effective to"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
-    name = models.CharField(_("name"), max_length=1000)
+    name = models.TextField(_("name"))
     sectors = models.ManyToManyField(
         Sector, verbose_name=_("sectors"), blank=True, related_name="versions"
     )
@@ -158,8 +158,8 @@ class ProcedureVersion(models.Model):
         on_delete=models.PROTECT,
         related_name="published_procedure_versions",
     )
-    publishing_agency_name = models.CharField(
-        _("publishing agency (as published)"), max_length=255, blank=True, default=""
+    publishing_agency_name = models.TextField(
+        _("publishing agency (as published)"), blank=True, default=""
     )
     # Decision that published the procedure, e.g. "163/QĐ-BTP".
     published_by_decision = models.CharField(
@@ -234,7 +234,7 @@ class ImplementingAgency(models.Model):
         on_delete=models.PROTECT,
         related_name="implemented_procedure_versions",
     )
-    name = models.CharField(_("name"), max_length=500)
+    name = models.TextField(_("name"))
     level = models.CharField(_("level"), max_length=10, choices=Level.choices, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -253,7 +253,7 @@ class Channel(models.Model):
     version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="channels")
     kind = models.CharField(_("channel"), max_length=10, choices=ChannelKind.choices)
     # The case (trường hợp) when one channel has several time limits; empty for every case.
-    case = models.CharField(_("case"), max_length=500, blank=True, default="")
+    case = models.TextField(_("case"), blank=True, default="")
     # Time limit: a value and a unit (egov.core.calendar.Unit); None when not published clearly.
     time_limit = models.DecimalField(
         _("time limit"), max_digits=8, decimal_places=2, null=True, blank=True
@@ -262,7 +262,7 @@ class Channel(models.Model):
         _("time unit"), max_length=14, choices=Unit.choices, blank=True, default=""
     )
     # The time limit as published, when it could not be read as a value and a unit.
-    time_text = models.CharField(_("time limit (as published)"), max_length=500, blank=True)
+    time_text = models.TextField(_("time limit (as published)"), blank=True, default="")
     description = models.TextField(_("description"), blank=True, default="")
 
     class Meta:
@@ -306,7 +306,7 @@ class RequiredDocument(models.Model):
     )
     name = models.TextField(_("name"))
     # The case (trường hợp) the document belongs to; empty for every case.
-    case = models.CharField(_("case"), max_length=500, blank=True, default="")
+    case = models.TextField(_("case"), blank=True, default="")
     originals = models.PositiveSmallIntegerField(_("originals"), default=1)
     copies = models.PositiveSmallIntegerField(_("copies"), default=0)
     order = models.PositiveSmallIntegerField(default=0)
