@@ -13,6 +13,7 @@ import time
 import httpx
 import pytest
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from joserfc.jwk import KeySet
 
 from egov.accounts.models import BusinessRepresentation, Citizen, CitizenSession
@@ -53,6 +54,7 @@ def _use_provider(oidc_provider, settings):
     settings.EGOV_OIDC_CLIENT_ID, settings.EGOV_OIDC_CLIENT_SECRET = EGOV_CLIENT
     settings.LANGUAGE_CODE = "vi"
     provider.clear_cache()
+    cache.clear()  # rate limits
     oidc_provider.logout_tokens.clear()
     yield
     provider.clear_cache()
@@ -444,6 +446,16 @@ def test_unreachable_provider_gives_a_clear_message(client, settings):
     assert response.status_code == 503
     assert "Không thể kết nối" in response.content.decode()
     assert audit_reasons() == ["provider_unreachable"]
+
+
+def test_login_attempts_are_rate_limited(client, settings):
+    settings.EGOV_LOGIN_RATE = "3/min"
+    for _ in range(3):
+        assert client.get("/accounts/oidc/login").status_code == 302
+    response = client.get("/accounts/oidc/login")
+    assert response.status_code == 429
+    assert "Quá nhiều lần đăng nhập" in response.content.decode()
+    assert audit_reasons() == ["rate_limited"]
 
 
 def test_callback_url_is_the_registered_one():

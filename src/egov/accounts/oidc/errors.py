@@ -41,6 +41,9 @@ MESSAGES = {
     "subject_mismatch": _(
         "The additional login was made by another person than the one logged in."
     ),
+    "rate_limited": _(
+        "Too many login attempts from your address. Please wait a minute and try again."
+    ),
     "logout_token": _("The logout token is not valid."),
     "logout_replayed": _("The logout token was already used."),
 }

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from egov.accounts import ratelimit
 from egov.accounts.services import citizens as citizen_services
 
 from . import flow, provider, tokens
@@ -35,14 +36,26 @@ def _safe_next(request, url: str | None) -> str:
     return reverse("citizen-home")
 
 
+STATUS = {"provider_unreachable": 503, "not_configured": 503, "rate_limited": 429}
+
+
 def _refused(request, error: OidcError, *, action="accounts.citizen_login_failed"):
     citizen_services.record_failure(request, error, action=action)
     return render(
         request,
         "accounts/oidc/error.html",
         {"message": error.message, "code": error.code},
-        status=503 if error.code in {"provider_unreachable", "not_configured"} else 400,
+        status=STATUS.get(error.code, 400),
     )
+
+
+def _rate_limit(request) -> None:
+    """Login starts and callbacks count against the per-address login rate (EGOV_LOGIN_RATE)."""
+    allowed, _wait = ratelimit.hit(
+        f"citizen-login:{ratelimit.client_ip(request)}", settings.EGOV_LOGIN_RATE
+    )
+    if not allowed:
+        raise OidcError("rate_limited")
 
 
 @never_cache
@@ -54,6 +67,7 @@ def login(request):
     except ValueError:
         level = 1
     try:
+        _rate_limit(request)
         url = flow.begin_login(
             request,
             redirect_uri=request.build_absolute_uri(reverse("oidc-callback")),
@@ -70,6 +84,7 @@ def login(request):
 def callback(request):
     """The provider sends the browser back here with a code (or an error) and the state."""
     try:
+        _rate_limit(request)
         verified = flow.complete_login(request, request.GET)
         citizen_services.login_citizen(request, verified)
     except OidcError as error:
