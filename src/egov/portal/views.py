@@ -216,7 +216,7 @@ def apply(request, code):
         request,
         "portal/apply.html",
         {"procedure": procedure, "version": version, "form": form, "accepted": accepted},
-        status=400 if posted and not accepted else 200,
+        status=400 if posted and not accepted and not form.refresh else 200,
     )
 
 
