@@ -166,7 +166,8 @@ def import_records(
                 else:
                     report.unchanged += 1
             tick()
-        if created_codes or updated_codes or report.rejected:
+        # Only state changes are audited: a re-run that rejects the same bad rows writes nothing.
+        if created_codes or updated_codes:
             audit.record(
                 actor=actor,
                 action="procedure.import",
