@@ -426,6 +426,19 @@ def test_backchannel_logout_ends_the_sessions_of_that_citizen(client, browser, o
     assert audit_reasons("accounts.citizen_logout_refused") == ["logout_replayed", "logout_token"]
 
 
+def test_stale_logout_token_is_refused(client, browser, oidc_provider, monkeypatch):
+    login(client, browser, CITIZEN_1)
+    end_session = provider.metadata()["end_session_endpoint"]
+    browser.logout_at_provider(f"{end_session}?client_id={EGOV_CLIENT[0]}")
+    token = oidc_provider.wait_logout_token()
+    monkeypatch.setattr(tokens, "clock", lambda: int(time.time()) + 600)
+    response = client.post("/accounts/oidc/backchannel-logout", {"logout_token": token})
+    assert response.status_code == 400
+    assert client.get("/accounts/citizen/").status_code == 200  # nothing was ended
+    refused = AuditEntry.objects.get(action="accounts.citizen_logout_refused")
+    assert refused.summary == {"reason": "logout_token", "detail": "expired"}
+
+
 def test_an_id_token_is_not_a_logout_token(client, browser, monkeypatch):
     real_exchange = flow.exchange_code
     seen = {}
