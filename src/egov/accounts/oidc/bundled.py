@@ -54,7 +54,8 @@ def command(host: str, port: int) -> tuple[list[str], dict[str, str], Path]:
         "OIDC_JWKS_FILE": str(Path(settings.VAR_DIR) / "oidc-provider" / "jwks.json"),
         "OIDC_COOKIE_KEYS": cookie_key.hexdigest(),
     }
-    return [node, str(directory / "server.js")], env, directory
+    # The title makes the process easy to find; serve names argv[2:] when a child stops.
+    return [node, "--title=egov-oidc-provider", str(directory / "server.js")], env, directory
 
 
 def demo_logins(host: str, port: int) -> list[str]:
