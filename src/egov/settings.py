@@ -110,6 +110,9 @@ _db = dj_database_url.parse(DATABASE_URL)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     if _db["NAME"] and _db["NAME"] != ":memory:":
         Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # Keep the connection: opening one costs a file open and four PRAGMAs per request.
+    _db["CONN_MAX_AGE"] = int(os.environ.get("EGOV_SQLITE_CONN_MAX_AGE", "600"))
+    _db["CONN_HEALTH_CHECKS"] = True
     _db["OPTIONS"] = {
         # IMMEDIATE: a writing transaction takes the lock at BEGIN, so two writers queue on the
         # busy timeout instead of failing with "database is locked" when they upgrade.

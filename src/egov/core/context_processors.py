@@ -1,5 +1,11 @@
+import time
+
 from django.conf import settings
-from django.core.cache import cache
+
+# Per-process memo (not the shared cache, which may be the database): the header shows it on
+# every page and it changes only when the instance's organisation is renamed.
+_MEMO: dict[str, tuple[float, str]] = {}
+_TTL_SECONDS = 300
 
 
 def _instance_name() -> str:
@@ -14,8 +20,12 @@ def _instance_name() -> str:
 
 
 def instance(request):
-    """The organisation that runs this instance, for the page header (cached: on every page)."""
-    name = settings.EGOV_INSTANCE_NAME or cache.get_or_set(
-        "egov:instance-name", _instance_name, timeout=300
-    )
-    return {"instance_name": name}
+    """The organisation that runs this instance, for the page header."""
+    if settings.EGOV_INSTANCE_NAME:
+        return {"instance_name": settings.EGOV_INSTANCE_NAME}
+    code = settings.EGOV_INSTANCE_ORG_CODE
+    cached = _MEMO.get(code)
+    if cached is None or cached[0] < time.monotonic():
+        cached = (time.monotonic() + _TTL_SECONDS, _instance_name())
+        _MEMO[code] = cached
+    return {"instance_name": cached[1]}
