@@ -130,6 +130,13 @@ def _prepare(workdir: Path, quick: bool) -> tuple[dict[str, str], int]:
     variants = workdir / "variants.jsonl"
     _variants(index, variants, provinces or ["Hà Nội"], max(TARGET_PROCEDURES - count, 0))
     _egov(["import-procedures", str(variants)], env, workdir)
+    # Planner statistics after the bulk load, as autovacuum (PostgreSQL) would soon gather them;
+    # without them PostgreSQL picks a nested loop over every procedure.
+    _egov(
+        ["shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')"],
+        env,
+        workdir,
+    )
     count = _count(env, workdir)
     harness.log(f"{NAME}: {count} procedures indexed in {time.monotonic() - started:.0f} s")
     return env, count
@@ -176,6 +183,14 @@ def main(quick: bool) -> dict:
                 harness.log(
                     f"{NAME}: {query!r}: {figures['rps']} req/s, p95 {figures.get('p95_ms')} ms"
                 )
+            # The same queries from one connection: service time without queueing behind the
+            # other connections (the p95 target is about this when the machine is shared).
+            single: list[float] = []
+            for query in QUERIES:
+                result = harness.measure(
+                    server, _path(query), warmup=0.1, duration=0.4, processes=1, connections=1
+                )
+                single.extend(result.latencies)
             database, workers = server.database, server.workers
     ordered = sorted(latencies)
     p95 = harness.percentile(ordered, 95)
@@ -193,6 +208,10 @@ def main(quick: bool) -> dict:
         "queries": len(QUERIES),
         "qps": figures["rps"],
         **figures,
+        "single_connection": {
+            "p50_ms": round(harness.percentile(sorted(single), 50) * 1000, 3) if single else None,
+            "p95_ms": round(harness.percentile(sorted(single), 95) * 1000, 3) if single else None,
+        },
         "p95_target_ms": P95_TARGET_MS,
         "p95_within_target": bool(figures["p95_ms"] is not None and figures["p95_ms"] < 50),
         "baseline": {k: baseline.get(k) for k in ("rps", "p50_ms", "p99_ms")},
