@@ -79,7 +79,7 @@ def test_an_empty_form_is_refused_field_by_field(client, places):
     assert 'role="alert"' in page
     assert 'aria-invalid="true"' in page
     assert 'href="#f-applicant-full_name"' in page  # the summary links to the field
-    assert "aria-describedby=\"f-applicant-full_name-error\"" in page
+    assert 'aria-describedby="f-applicant-full_name-error"' in page
 
 
 def test_bad_values_are_explained(client, places):
