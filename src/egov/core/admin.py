@@ -7,6 +7,8 @@ from egov.core.services import organisations as org_services
 
 
 class OrganisationForm(forms.ModelForm):
+    website = forms.URLField(required=False, assume_scheme="https")
+
     class Meta:
         model = Organisation
         fields = [
