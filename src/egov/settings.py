@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "egov.core",
     "egov.accounts",
     "egov.catalog",
+    "egov.exchange",
+    "egov.dossiers",
     "egov.portal",
 ]
 

@@ -1,0 +1,58 @@
+"""Where dossiers belong, for :mod:`egov.accounts.policy` (imported by the app's ``ready``).
+
+A dossier belongs to the agency handling it now (``organisation``) and to its applicant (the
+citizen's user). An agency that transferred a dossier on (liên thông) keeps reading it through the
+``Transfer`` row (registered at ``from_organisation``): :func:`visible_dossiers` is the list both
+see.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from egov.accounts import policy
+from egov.dossiers.models import (
+    Dossier,
+    DossierComponent,
+    ProgressRecord,
+    Transfer,
+)
+
+OWNER_SCOPES = {"dossiers.read"}
+
+policy.register(
+    Dossier,
+    organisation="organisation",
+    owner="applicant_citizen__user",
+    owner_scopes=OWNER_SCOPES,
+)
+policy.register(
+    DossierComponent,
+    organisation="dossier__organisation",
+    owner="dossier__applicant_citizen__user",
+    owner_scopes=OWNER_SCOPES,
+)
+policy.register(
+    ProgressRecord,
+    organisation="dossier__organisation",
+    owner="dossier__applicant_citizen__user",
+    owner_scopes=OWNER_SCOPES,
+)
+policy.register(Transfer, organisation="from_organisation")
+
+
+def visible_dossiers(actor, action: str = "dossiers.read", queryset=None):
+    """Dossiers ``actor`` may ``action``: its agencies' (now or before a transfer) and its own."""
+    queryset = Dossier.objects.all() if queryset is None else queryset
+    if policy.is_superuser(actor):
+        return queryset
+    own = policy.scope_queryset(actor, action, Dossier.objects.all()).values("pk")
+    passed_on = policy.scope_queryset(actor, action, Transfer.objects.all()).values("dossier_id")
+    return queryset.filter(Q(pk__in=own) | Q(pk__in=passed_on))
+
+
+def can_see(actor, action: str, dossier: Dossier) -> bool:
+    """The object check matching :func:`visible_dossiers`."""
+    if policy.can(actor, action, dossier):
+        return True
+    return any(policy.can(actor, action, t) for t in dossier.transfers.all())

@@ -1,0 +1,36 @@
+# One module per aggregate; import each here so Django finds the models.
+from .dossiers import DailySequence, Dossier, DossierComponent, FormDocument
+from .notifications import NotificationTemplate, OutboxMessage
+from .records import Apology, CitizenDataStoreEntry, Result, SupplementRequest
+from .status import (
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    ApplicantKind,
+    FormKind,
+    Status,
+    Timeliness,
+)
+from .workflow import Assignment, ProgressRecord, Transfer, WorkflowStep
+
+__all__ = [
+    "FINAL_STATUSES",
+    "OPEN_STATUSES",
+    "ApplicantKind",
+    "Apology",
+    "Assignment",
+    "CitizenDataStoreEntry",
+    "DailySequence",
+    "Dossier",
+    "DossierComponent",
+    "FormDocument",
+    "FormKind",
+    "NotificationTemplate",
+    "OutboxMessage",
+    "ProgressRecord",
+    "Result",
+    "Status",
+    "SupplementRequest",
+    "Timeliness",
+    "Transfer",
+    "WorkflowStep",
+]

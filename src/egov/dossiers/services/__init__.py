@@ -1,0 +1,68 @@
+"""The dossier services: every state change of a dossier is one function here, in one transaction,
+writing the audit log (``dossiers.<act>``) and a ProgressRecord (who, title, unit, when, what, the
+step's due time) and queueing the applicant's e-mail in the outbox.
+
+``actor`` is whoever acts: a user (official or citizen), an API client principal, or None for the
+system itself (tasks, commands; no policy check). Officials need the scope of the act at the
+dossier's agency (egov.accounts.policy); acts refused raise PermissionDenied, acts the status does
+not allow raise IllegalTransition, bad data raises ValidationError; nothing is written then.
+
+Forms 01–05 are made by ``egov.dossiers.documents.render_form(kind, dossier, **ctx) -> bytes``
+(colleague 5b); services do not call it inside their transaction.
+"""
+
+from .deadlines import is_at_risk, issue_apology, timeliness, timeliness_counts
+from .errors import DossierError, IllegalTransition, UploadRejected
+from .intake import ApplicantData, Reuse, Upload, register_in_person, submit_online
+from .lifecycle import (
+    TRANSITIONS,
+    approve,
+    assign,
+    mark_processed,
+    receive,
+    record_fees_paid,
+    refuse,
+    request_supplement,
+    require_fees,
+    return_result,
+    return_to_step,
+    start_processing,
+    stop,
+    supplement,
+    withdraw,
+)
+from .results import attach_result
+from .workflow import forward, transfer
+
+__all__ = [
+    "TRANSITIONS",
+    "ApplicantData",
+    "DossierError",
+    "IllegalTransition",
+    "Reuse",
+    "Upload",
+    "UploadRejected",
+    "approve",
+    "assign",
+    "attach_result",
+    "forward",
+    "is_at_risk",
+    "issue_apology",
+    "mark_processed",
+    "receive",
+    "record_fees_paid",
+    "refuse",
+    "register_in_person",
+    "request_supplement",
+    "require_fees",
+    "return_result",
+    "return_to_step",
+    "start_processing",
+    "stop",
+    "submit_online",
+    "supplement",
+    "timeliness",
+    "timeliness_counts",
+    "transfer",
+    "withdraw",
+]
