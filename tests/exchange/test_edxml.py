@@ -1,0 +1,158 @@
+"""edXML: build, parse, validate, sign; xmlsec1 checks a signed package independently."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+
+import pytest
+from lxml import etree
+
+from egov.core.signing import verify_xml
+from egov.exchange import edxml
+
+from .conftest import make_package, signed
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_element_is_prefixed_in_the_namespace(orgs):
+    root = edxml.build(make_package(orgs.p, [orgs.q, orgs.a]))
+    for el in root.iter():
+        assert etree.QName(el).namespace == edxml.NS
+        assert el.prefix == "edXML"
+    text = edxml.to_bytes(root).decode()
+    assert "<edXML:edXMLEnvelope xmlns:edXML=" in text
+    assert "<edXML:DocumentId>000.00.00.H26,2026/11/28,1/QĐ-UBND</edXML:DocumentId>" in text
+    assert "<edXML:PromulgationDate>2026/11/28</edXML:PromulgationDate>" in text
+
+
+def test_round_trip(orgs):
+    pkg = make_package(
+        orgs.p,
+        [orgs.q, orgs.a],
+        business=edxml.Business(
+            edxml.REPLACE,
+            "Sai sót",
+            receivers=[orgs.q.code],
+            replacements=[edxml.Replacement("000.00.00.H26,2026/11/01,7/QĐ-UBND", [orgs.q.code])],
+        ),
+    )
+    pkg.header.response_for = [
+        edxml.ResponseFor(orgs.q.code, "000.00.00.H46,2026/10/01,3/CV-UBND", "3/CV-UBND")
+    ]
+    pkg.header.to_places = ["Lưu: VT"]
+    pkg.header.appendixes = ["Phụ lục I"]
+    pkg.header.page_amount = 3
+    back = edxml.parse(signed(pkg, orgs.p))
+    assert back == pkg
+    # Status packets too.
+    status = edxml.Status(
+        response_for=edxml.ResponseFor(orgs.p.code, pkg.document_id),
+        from_=edxml.Organ(orgs.q.code, orgs.q.name),
+        code="02",
+        timestamp=dt.datetime(2026, 11, 28, 10, 0, 0),
+        description="Sai thẩm quyền",
+        staff=edxml.StaffInfo("Văn thư", "Trần B", "0900000000", "vt@q.gov.vn"),
+    )
+    assert edxml.parse_status(edxml.sign(edxml.build_status(status), orgs.q)) == status
+
+
+def test_signature_verifies_and_names_the_signer(orgs):
+    result = verify_xml(signed(make_package(orgs.p, [orgs.q]), orgs.p))
+    assert result.valid, result.error
+    assert result.signer_code == orgs.p.code
+
+
+@pytest.mark.skipif(shutil.which("xmlsec1") is None, reason="xmlsec1 not installed")
+def test_xmlsec1_verifies_a_signed_package(orgs, tmp_path, shared_pki):
+    path = tmp_path / "package.xml"
+    path.write_bytes(signed(make_package(orgs.p, [orgs.q]), orgs.p))
+    ok = subprocess.run(  # noqa: S603
+        ["xmlsec1", "--verify", "--trusted-pem", str(shared_pki / "ca.pem"), str(path)],  # noqa: S607
+        capture_output=True,
+        text=True,
+    )
+    assert ok.returncode == 0, ok.stderr
+    path.write_bytes(path.read_bytes().replace("triển khai".encode(), b"trien khai"))
+    bad = subprocess.run(  # noqa: S603
+        ["xmlsec1", "--verify", "--trusted-pem", str(shared_pki / "ca.pem"), str(path)],  # noqa: S607
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode != 0
+
+
+def _broken(orgs, old: bytes, new: bytes) -> bytes:
+    data = edxml.to_bytes(edxml.build(make_package(orgs.p, [orgs.q])))
+    assert old in data
+    data = data.replace(old, new, 1)
+    if old.endswith(b">") and new.endswith(b">") and new.split(b" ")[0] != old[:-1]:
+        # A renamed start tag: rename its end tag too, so the XML stays well-formed.
+        data = data.replace(b"</" + old[1:], b"</" + new[1:].split(b" ")[0] + b">", 1)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "element", "rule"),
+    [
+        (b"</edXML:Subject>", b"</edXML:Subjekt>", None, "well_formed"),
+        (
+            b"<edXML:Subject>",
+            b"<Subject xmlns='x'>",
+            "edXMLEnvelope/edXMLHeader/MessageHeader/Subject",
+            "namespace",
+        ),
+        (
+            b"<edXML:Subject>",
+            b"<e:Subject xmlns:e='http://www.mic.gov.vn/TBT/QCVN_102_2016'>",
+            "edXMLEnvelope/edXMLHeader/MessageHeader/Subject",
+            "prefix",
+        ),
+        (
+            b"<edXML:Priority>1<",
+            b"<edXML:Priority>7<",
+            "edXMLEnvelope/edXMLHeader/MessageHeader/OtherInfo/Priority",
+            "range",
+        ),
+        (
+            b"<edXML:PromulgationDate>2026/11/28<",
+            b"<edXML:PromulgationDate>28/11/2026<",
+            "edXMLEnvelope/edXMLHeader/MessageHeader/PromulgationInfo/PromulgationDate",
+            "date",
+        ),
+        (
+            b"<edXML:DocumentId>000.00.00.H26,2026/11/28,1/Q",
+            b"<edXML:DocumentId>000.00.00.H26,2026/11/28,2/Q",
+            "edXMLEnvelope/edXMLHeader/MessageHeader/DocumentId",
+            "document_id",
+        ),
+        (
+            b"<edXML:Bussiness><edXML:BussinessDocType>0</edXML:BussinessDocType>",
+            b"<edXML:Bussiness>",
+            "edXMLEnvelope/edXMLHeader/TraceHeaderList/Bussiness/BussinessDocType",
+            "required",
+        ),
+        (
+            b"<edXML:Value>",
+            b"<edXML:Value>!!",
+            "edXMLEnvelope/AttachmentEncoded/Attachment/Value",
+            "base64",
+        ),
+    ],
+)
+def test_validation_names_the_element_and_rule(orgs, old, new, element, rule):
+    with pytest.raises(edxml.EdxmlError) as info:
+        edxml.parse(_broken(orgs, old, new))
+    assert info.value.rule == rule
+    if element:
+        assert info.value.element == element
+
+
+def test_oversize_attachment_is_refused(orgs):
+    data = edxml.to_bytes(edxml.build(make_package(orgs.p, [orgs.q], attachment=b"x" * 5000)))
+    with pytest.raises(edxml.EdxmlError) as info:
+        edxml.parse(data, max_attachment=4000)
+    assert info.value.rule == "size"
+    assert edxml.parse(data, max_attachment=5000).attachments[0].data == b"x" * 5000
