@@ -225,6 +225,16 @@ def _styles(base_size: float) -> dict:
             spaceBefore=base_size * 0.8,
             spaceAfter=base_size * 0.6,
         ),
+        "head_center": ParagraphStyle(
+            "head_center", parent=body, alignment=TA_CENTER, fontSize=base_size - 1
+        ),
+        "head_center_bold": ParagraphStyle(
+            "head_center_bold",
+            parent=body,
+            alignment=TA_CENTER,
+            fontSize=base_size - 1,
+            fontName=FONT_BOLD,
+        ),
         "right": ParagraphStyle("right", parent=body, alignment=TA_RIGHT, fontName=FONT_ITALIC),
         "small": ParagraphStyle("small", parent=body, fontSize=base_size - 1.5),
         "cell": ParagraphStyle(
@@ -266,20 +276,21 @@ def _header(org: Organisation, kind: str, styles, width: float, when: dt.datetim
     """The national header: the organisation on the left, the motto on the right."""
     from reportlab.platypus import Table, TableStyle
 
+    small, small_bold = styles["head_center"], styles["head_center_bold"]
     left = []
     if org.parent_name:
-        left.append(_p(org.parent_name.upper(), styles["center"]))
-    left.append(_p(org.name.upper(), styles["center_bold"]))
-    left.append(_p("———", styles["center"]))
+        left.append(_p(org.parent_name.upper(), small))
+    left.append(_p(org.name.upper(), small_bold))
+    left.append(_p("———", small))
     if number:
-        left.append(_p(f"Số: {number}", styles["center"]))
+        left.append(_p(f"Số: {number}", small))
     right = [
-        _p("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", styles["center_bold"]),
-        _p("Độc lập - Tự do - Hạnh phúc", styles["center_bold"]),
-        _p("———", styles["center"]),
-        _pm(f"<i>{_e(fmt_place_date(org.place, when))}</i>", styles["center"]),
+        _p("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", small_bold),
+        _p("Độc lập - Tự do - Hạnh phúc", small_bold),
+        _p("———", small),
+        _pm(f"<i>{_e(fmt_place_date(org.place, when))}</i>", small),
     ]
-    table = Table([[left, right]], colWidths=[width * 0.42, width * 0.58])
+    table = Table([[left, right]], colWidths=[width * 0.4, width * 0.6])
     table.setStyle(
         TableStyle(
             [
@@ -560,7 +571,7 @@ def _form_06(book: TrackingBook, styles, width, **ctx):
         rows.append(_book_cells(i, r))
     if len(rows) == 1:
         rows.append(["", "", "(không có hồ sơ)"] + [""] * (len(BOOK_COLUMNS) - 3))
-    shares = [0.04, 0.13, 0.16, 0.05, 0.11, 0.11, 0.10, 0.08, 0.08, 0.08, 0.06]
+    shares = [0.035, 0.14, 0.145, 0.045, 0.11, 0.11, 0.09, 0.09, 0.09, 0.09, 0.055]
     story.append(_grid(rows, [width * s for s in shares], styles))
     story.append(_p(f"Tổng số hồ sơ: {len(book.rows)}", styles["body"]))
     return story
@@ -688,9 +699,9 @@ def tracking_book_xlsx(book: TrackingBook) -> bytes:
     ws.append([book.organisation.name])
     ws.append([f"{KINDS['06']} (Mẫu số 06)"])
     ws.append([f"Từ ngày {fmt_short(book.date_from)} đến ngày {fmt_short(book.date_to)}"])
-    ws.append([])
-    header_row = ws.max_row + 1
-    ws.append(list(BOOK_COLUMNS))
+    header_row = 5  # after the title block and an empty row
+    for col, title in enumerate(BOOK_COLUMNS, 1):
+        ws.cell(row=header_row, column=col, value=title)
     for i, r in enumerate(book.rows, 1):
         cells = _book_cells(i, r)
         # Real dates in the date columns, so a spreadsheet sorts and filters them.
