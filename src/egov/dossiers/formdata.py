@@ -1,0 +1,148 @@
+"""What the forms show, read from the dossier models: :func:`from_dossier` (forms 01–05) and
+:func:`tracking_book` (form 06 for an organisation and a date range). Reads only."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.utils import timezone
+
+from egov.dossiers import documents
+from egov.dossiers.models import Dossier, ProgressRecord, Status
+
+# Vietnamese wording of each act on the control sheet (the forms are always in Vietnamese).
+ACTS_VI = {
+    "submit": "Nộp hồ sơ trực tuyến",
+    "register": "Tiếp nhận hồ sơ trực tiếp",
+    "receive": "Tiếp nhận hồ sơ",
+    "refuse": "Từ chối tiếp nhận",
+    "request_supplement": "Yêu cầu bổ sung hồ sơ",
+    "supplement": "Bổ sung hồ sơ",
+    "start_processing": "Chuyển xử lý",
+    "assign": "Phân công xử lý",
+    "forward": "Chuyển bước xử lý",
+    "return_to_step": "Trả lại bước trước",
+    "transfer": "Chuyển liên thông",
+    "require_fees": "Yêu cầu thực hiện nghĩa vụ tài chính",
+    "record_fees_paid": "Đã thực hiện nghĩa vụ tài chính",
+    "approve": "Phê duyệt",
+    "mark_processed": "Hoàn thành xử lý",
+    "return_result": "Trả kết quả",
+    "withdraw": "Rút hồ sơ",
+    "stop": "Dừng xử lý",
+    "apology": "Xin lỗi và hẹn lại ngày trả",
+    "attach_result": "Đính kèm kết quả điện tử",
+}
+STATUS_VI = {
+    Status.NEW: "Mới",
+    Status.RECEIVED: "Đã tiếp nhận",
+    Status.NOT_RECEIVED: "Không tiếp nhận",
+    Status.PROCESSING: "Đang xử lý",
+    Status.SUPPLEMENT_REQUESTED: "Yêu cầu bổ sung",
+    Status.FEES_DUE: "Chờ thực hiện nghĩa vụ tài chính",
+    Status.WITHDRAWN: "Đã rút",
+    Status.STOPPED: "Dừng xử lý",
+    Status.PROCESSED: "Đã xử lý xong",
+    Status.RESULT_RETURNED: "Đã trả kết quả",
+}
+
+
+def organisation_of(org) -> documents.Organisation:
+    parent = getattr(org, "parent", None)
+    return documents.Organisation(
+        code=org.code,
+        name=org.name,
+        parent_name=parent.name if parent is not None else "",
+        place="",
+    )
+
+
+def from_dossier(dossier: Dossier) -> documents.FormData:
+    """The plain data of ``dossier``'s forms (about four queries)."""
+    dossier = (
+        Dossier.objects.select_related(
+            "organisation__parent", "procedure_version__procedure", "channel"
+        )
+        .prefetch_related("components")
+        .get(pk=dossier.pk)
+    )
+    records = list(
+        ProgressRecord.objects.filter(dossier=dossier).select_related("organisation").order_by("at")
+    )
+    history = []
+    for i, r in enumerate(records):
+        # A step is done when the next record is written; its timeliness is known then.
+        done_at = records[i + 1].at if i + 1 < len(records) else None
+        timeliness = ""
+        if done_at is not None and r.step_due_at is not None:
+            timeliness = "on_time" if done_at <= r.step_due_at else "late"
+        history.append(
+            documents.Step(
+                at=r.at,
+                action=ACTS_VI.get(r.action, r.action),
+                actor=r.actor_name,
+                title=r.actor_title,
+                unit=r.organisation.name if r.organisation else "",
+                due_at=r.step_due_at,
+                timeliness=timeliness,
+                note=r.note,
+            )
+        )
+    desk = next((r for r in records if r.action in {"receive", "register"}), None)
+    version = dossier.procedure_version
+    return documents.FormData(
+        organisation=organisation_of(dossier.organisation),
+        code=dossier.code,
+        procedure_name=version.name,
+        procedure_code=version.procedure.code,
+        applicant=documents.Applicant(
+            name=dossier.applicant_name,
+            id_number=dossier.applicant_id_number,
+            address=dossier.applicant_address,
+            phone=dossier.applicant_phone,
+            email=dossier.applicant_email,
+        ),
+        received_at=dossier.received_at,
+        due_at=dossier.due_at,
+        components=tuple(documents.Component(c.name) for c in dossier.components.all()),
+        history=tuple(history),
+        official=desk.actor_name if desk else "",
+        official_title=desk.actor_title if desk else "",
+        result_place=f"Bộ phận Một cửa, {dossier.organisation.name}",
+        status_label=STATUS_VI.get(dossier.status, ""),
+    )
+
+
+def tracking_book(organisation, date_from: dt.date, date_to: dt.date) -> documents.TrackingBook:
+    """Dossiers ``organisation`` received (or registered) from ``date_from`` to ``date_to``."""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(date_from, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    in_range = Q(received_at__gte=start, received_at__lt=end) | Q(
+        received_at__isnull=True, submitted_at__gte=start, submitted_at__lt=end
+    )
+    rows = (
+        Dossier.objects.filter(in_range, origin_organisation=organisation)
+        .select_related("organisation", "procedure_version")
+        .order_by("received_at", "submitted_at", "id")
+    )
+    return documents.TrackingBook(
+        organisation=organisation_of(organisation),
+        date_from=date_from,
+        date_to=date_to,
+        rows=tuple(
+            documents.BookRow(
+                code=d.code,
+                procedure_name=d.procedure_version.name,
+                applicant_name=d.applicant_name,
+                applicant_contact=", ".join(filter(None, [d.applicant_address, d.applicant_phone])),
+                lead_unit=d.organisation.name,
+                received_at=d.received_at or d.submitted_at,
+                due_at=d.due_at,
+                returned_at=d.returned_at,
+                status_label=STATUS_VI.get(d.status, ""),
+            )
+            for d in rows
+        ),
+    )
