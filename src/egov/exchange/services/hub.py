@@ -1,0 +1,560 @@
+"""The hub: accept signed edXML packages, deliver them to mailboxes, route status packets.
+
+One door per state change, each in one transaction with its audit row and evidence row::
+
+    result = hub.accept_package(xml_bytes, actor=request)  # Accepted(package, receipt, created)
+    hub.acknowledge(delivery, actor=request)                 # pull: the recipient took it (01)
+    hub.accept_status(xml_bytes, actor=request)              # 02-06, 13 recall, 15/16 answers
+
+A refused input raises :class:`HubError` (code, message, element and rule when the edXML
+validation names them); the refusal is logged and audited in a transaction of its own, and
+nothing of the input is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from lxml import etree
+
+from egov.accounts import policy
+from egov.core.models import Organisation
+from egov.core.services import audit
+from egov.core.services.organisations import resolve
+from egov.core.signing import verify_xml
+from egov.exchange import edxml
+from egov.exchange.edxml.package import _q
+from egov.exchange.edxml.validate import DS_NS
+from egov.exchange.models import (
+    BusinessType,
+    Delivery,
+    Mailbox,
+    OutboxMessage,
+    Package,
+    StatusCode,
+    StatusMessage,
+    TransportState,
+)
+from egov.exchange.services import evidence
+from egov.exchange.services.errors import HubError
+
+logger = logging.getLogger(__name__)
+
+VN = dt.timezone(dt.timedelta(hours=7))
+# Which business status may follow which, per recipient ("" = nothing yet).
+TRANSITIONS: dict[str, set[str]] = {
+    "": {"01", "02", "03"},
+    "01": {"02", "03"},
+    "03": {"04", "05", "06"},
+    "04": {"05", "06"},
+    "05": {"06"},
+    "02": set(),
+    "06": set(),
+}
+
+
+def max_package() -> int:
+    return int(getattr(settings, "EGOV_EXCHANGE_MAX_PACKAGE", 40 * 1024 * 1024))
+
+
+def max_attachment() -> int:
+    return int(getattr(settings, "EGOV_EXCHANGE_MAX_ATTACHMENT", 20 * 1024 * 1024))
+
+
+def hub_organisation() -> Organisation:
+    code = settings.EGOV_INSTANCE_ORG_CODE
+    org = resolve(code)
+    if org is None:
+        raise HubError(
+            "hub_not_configured",
+            _("The hub organisation %(code)s is not in the registry.") % {"code": code},
+            status=500,
+        )
+    return org
+
+
+@dataclass
+class Accepted:
+    package: Package
+    receipt: bytes
+    created: bool
+
+
+def _refused(actor, error: HubError, what: str, sha: str = "") -> HubError:
+    logger.warning("exchange: %s refused: %s (%s)", what, error.code, error.message)
+    with transaction.atomic():
+        audit.record(
+            actor=policy.actor_of(actor),
+            action=f"exchange.{what}_refused",
+            object_type="exchange.input",
+            object_id=sha[:16],
+            summary={"code": error.code, "element": error.element, "rule": error.rule},
+        )
+    return error
+
+
+def _load_and_verify(data: bytes, kind: str):
+    """Parse, validate and verify; return (root, parsed object, signer code)."""
+    if len(data) > max_package():
+        raise HubError(
+            "too_large",
+            _("The package is larger than %(n)s bytes.") % {"n": max_package()},
+            status=413,
+        )
+    try:
+        root = edxml.load(data)
+        signatures = [
+            c for c in root if isinstance(c.tag, str) and c.tag == f"{{{DS_NS}}}Signature"
+        ]
+        if kind == "package":
+            parsed = edxml.parse(root, max_attachment=max_attachment())
+        else:
+            parsed = edxml.parse_status(root)
+    except edxml.EdxmlError as exc:
+        code = "attachment_too_large" if exc.rule == "size" else f"invalid_{exc.rule}"
+        raise HubError(code, exc.message, element=exc.element, rule=exc.rule) from None
+    if len(signatures) != 1:
+        raise HubError(
+            "signature_missing",
+            _("The document must carry exactly one enveloped XML signature."),
+            element="Signature",
+            rule="required",
+        )
+    result = verify_xml(root)
+    if not result.valid:
+        raise HubError(
+            "signature_invalid",
+            _("The XML signature does not verify: %(error)s") % {"error": result.error},
+            element="Signature",
+            rule="signature",
+        )
+    return root, parsed, result.signer_code
+
+
+def _organisation(code: str, element: str, error_code: str) -> Organisation:
+    org = resolve(code, timezone.localdate())
+    if org is None:
+        raise HubError(
+            error_code,
+            _("No organisation has the code %(code)s.") % {"code": code},
+            element=element,
+            rule="registry",
+        )
+    return org
+
+
+def _check_sender(actor, signer_code: str | None, organ_id: str, scope: str) -> Organisation:
+    if signer_code != organ_id:
+        raise HubError(
+            "signer_mismatch",
+            _("The package is signed by %(signer)s but sent as %(sender)s.")
+            % {"signer": signer_code, "sender": organ_id},
+            element="Signature",
+            rule="signer",
+        )
+    org = _organisation(organ_id, "From/OrganId", "unknown_sender")
+    if not policy.can(actor, scope, org):
+        raise HubError(
+            "not_your_organisation",
+            _("You may not send for %(code)s.") % {"code": organ_id},
+            status=403,
+        )
+    return org
+
+
+def _now_vn() -> dt.datetime:
+    return timezone.now().astimezone(VN).replace(tzinfo=None, microsecond=0)
+
+
+def _hub_copy(root, hub: Organisation) -> bytes:
+    """The package as delivered: the hub's TraceHeader appended, signed by the hub."""
+    copy = etree.fromstring(etree.tostring(root))
+    for sig in copy.findall(f"{{{DS_NS}}}Signature"):
+        copy.remove(sig)
+    thl = copy.find(f"{_q('edXMLHeader')}/{_q('TraceHeaderList')}")
+    traces = thl.findall(_q("TraceHeader"))
+    trace = edxml.trace_element(edxml.TraceHeader(hub.code, _now_vn()))
+    if traces:
+        traces[-1].addnext(trace)
+    else:
+        thl.insert(0, trace)
+    return edxml.sign(copy, hub)
+
+
+def _receipt(pkg: edxml.Package, hub: Organisation, sha: str) -> bytes:
+    status = edxml.Status(
+        response_for=edxml.ResponseFor(
+            pkg.header.from_.organ_id,
+            pkg.document_id,
+            pkg.header.number_notation,
+            pkg.header.promulgation_date,
+        ),
+        from_=edxml.Organ(hub.code, hub.name),
+        code=StatusCode.ARRIVED,
+        timestamp=_now_vn(),
+        description=f"Received by the hub {hub.code}; SHA-256 {sha}",
+    )
+    return edxml.sign(edxml.build_status(status), hub)
+
+
+def _save(name: str, data: bytes) -> str:
+    if default_storage.exists(name):
+        return name
+    return default_storage.save(name, ContentFile(data))
+
+
+def _push(delivery: Delivery, kind: str, key: str) -> OutboxMessage | None:
+    try:
+        url = delivery.recipient.mailbox.webhook_url if kind == "package" else ""
+    except Mailbox.DoesNotExist:
+        url = ""
+    if kind == "status":
+        try:
+            url = delivery.package.sender.mailbox.webhook_url
+        except Mailbox.DoesNotExist:
+            url = ""
+    if kind == "recall":
+        try:
+            url = delivery.recipient.mailbox.webhook_url
+        except Mailbox.DoesNotExist:
+            url = ""
+    if not url:
+        return None
+    now = timezone.now()
+    message = OutboxMessage.objects.create(
+        key=key, delivery=delivery, kind=kind, url=url, next_attempt_at=now, created_at=now
+    )
+    from egov.exchange import tasks
+
+    transaction.on_commit(lambda: tasks.push.enqueue(message.pk))
+    return message
+
+
+def _referenced(pkg: edxml.Package, sender: Organisation) -> Package | None:
+    kind = pkg.business.doc_type
+    if kind == BusinessType.NEW:
+        return None
+    if kind == BusinessType.RECALL:
+        raise HubError(
+            "recall_is_a_status",
+            _("Recall a document with a status packet 13 for its DocumentId."),
+            element="TraceHeaderList/Bussiness/BussinessDocType",
+            rule="business",
+        )
+    if not pkg.business.replacements:
+        raise HubError(
+            "replacement_missing",
+            _("An update or replacement must name the earlier DocumentId."),
+            element="TraceHeaderList/Bussiness/ReplacementInfoList",
+            rule="required",
+        )
+    earlier_id = pkg.business.replacements[0].document_id
+    earlier = Package.objects.filter(document_id=earlier_id).first()
+    if earlier is None:
+        raise HubError(
+            "unknown_document",
+            _("No document %(id)s went through this hub.") % {"id": earlier_id},
+            element="TraceHeaderList/Bussiness/ReplacementInfoList/ReplacementInfo/DocumentId",
+            rule="reference",
+        )
+    if earlier.sender_id != sender.pk:
+        raise HubError(
+            "not_your_document",
+            _("Only the sender of %(id)s may update or replace it.") % {"id": earlier_id},
+            status=403,
+        )
+    return earlier
+
+
+def accept_package(data: bytes, *, actor) -> Accepted:
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        return _accept_package(data, sha, actor)
+    except HubError as error:
+        raise _refused(actor, error, "package", sha) from None
+
+
+def _accept_package(data: bytes, sha: str, actor) -> Accepted:
+    root, pkg, signer = _load_and_verify(data, "package")
+    h = pkg.header
+    sender = _check_sender(actor, signer, h.from_.organ_id, "documents.send")
+    existing = Package.objects.filter(document_id=h.document_id).first()
+    if existing is not None:
+        if existing.sha256 != sha:
+            raise HubError(
+                "duplicate_document_id",
+                _("Another package with DocumentId %(id)s was already accepted.")
+                % {"id": h.document_id},
+                element="MessageHeader/DocumentId",
+                rule="unique",
+                status=409,
+            )
+        return Accepted(existing, _stored_receipt(existing), created=False)
+    if h.confidentiality:
+        raise HubError(
+            "secret_document",
+            _("Documents marked secret never cross the hub."),
+            element="MessageHeader/OtherInfo/Confidentiality",
+            rule="secret",
+        )
+    recipients: list[Organisation] = []
+    for i, to in enumerate(h.to, start=1):
+        org = _organisation(to.organ_id, f"MessageHeader/To[{i}]/OrganId", "unknown_recipient")
+        if org not in recipients:
+            recipients.append(org)
+    earlier = _referenced(pkg, sender)
+    hub = hub_organisation()
+    delivered = _hub_copy(root, hub)
+    receipt = _receipt(pkg, hub, sha)
+    day = timezone.localdate()
+    original_name = _save(f"exchange/{day:%Y/%m}/{sha}.xml", data)
+    delivered_name = _save(f"exchange/{day:%Y/%m}/{sha}.hub.xml", delivered)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            package = Package.objects.create(
+                document_id=h.document_id,
+                sender=sender,
+                business_type=pkg.business.doc_type,
+                reason=pkg.business.reason,
+                replaces=earlier,
+                number=h.code_number,
+                notation=h.code_notation,
+                promulgation_date=h.promulgation_date,
+                type_name=h.type_name,
+                subject=h.subject,
+                search_text=_search_text(h, sender),
+                priority=h.priority,
+                due_date=h.due_date,
+                sha256=sha,
+                original=original_name,
+                delivered=delivered_name,
+                size=len(data),
+                received_at=now,
+            )
+            deliveries = Delivery.objects.bulk_create(
+                [Delivery(package=package, recipient=r, created_at=now) for r in recipients]
+            )
+            evidence.append(
+                kind="package",
+                document_id=h.document_id,
+                organ_id=sender.code,
+                content=data,
+                stored=False,
+            )
+            evidence.append(
+                kind="receipt", document_id=h.document_id, organ_id=hub.code, content=receipt
+            )
+            for d in deliveries:
+                d.package = package
+                _push(d, "package", f"package:{d.pk}")
+            audit.record(
+                actor=policy.actor_of(actor),
+                action="exchange.package_accepted",
+                obj=package,
+                organisation=sender,
+                summary={
+                    "document_id": h.document_id,
+                    "recipients": [r.code for r in recipients],
+                    "business_type": pkg.business.doc_type,
+                    "sha256": sha,
+                },
+            )
+    except IntegrityError:
+        # A concurrent resend of the same package won the race: answer as for a resend.
+        existing = Package.objects.filter(document_id=h.document_id, sha256=sha).first()
+        if existing is None:
+            raise
+        return Accepted(existing, _stored_receipt(existing), created=False)
+    return Accepted(package, receipt, created=True)
+
+
+def _search_text(h: edxml.MessageHeader, sender: Organisation) -> str:
+    from egov.core.text import fold
+
+    return fold(f"{h.number_notation} {h.subject} {sender.name} {sender.code}")
+
+
+def _stored_receipt(package: Package) -> bytes:
+    from egov.exchange.models import Evidence
+
+    row = Evidence.objects.filter(document_id=package.document_id, kind="receipt").first()
+    return bytes(row.content) if row else b""
+
+
+def package_bytes(package: Package, *, original=False) -> bytes:
+    with default_storage.open(package.original if original else package.delivered, "rb") as f:
+        return f.read()
+
+
+# --------------------------------------------------------------------------- mailboxes
+
+
+@transaction.atomic
+def acknowledge(delivery: Delivery, *, actor) -> Delivery:
+    """The recipient took the package from its mailbox: delivered, business status 01."""
+    policy.check(actor, "documents.receive", delivery)
+    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.acknowledged_at is None:
+        _mark_delivered(delivery, actor)
+    return delivery
+
+
+def _mark_delivered(delivery: Delivery, actor) -> None:
+    now = timezone.now()
+    delivery.transport_state = TransportState.DELIVERED
+    delivery.delivered_at = delivery.delivered_at or now
+    delivery.acknowledged_at = now
+    if not delivery.status:
+        delivery.status = StatusCode.ARRIVED
+    delivery.save(update_fields=["transport_state", "delivered_at", "acknowledged_at", "status"])
+    audit.record(
+        actor=policy.actor_of(actor),
+        action="exchange.delivered",
+        obj=delivery,
+        organisation=delivery.recipient_id,
+        summary={"document_id": delivery.package.document_id},
+    )
+
+
+# --------------------------------------------------------------------------- status packets
+
+
+def accept_status(data: bytes, *, actor) -> StatusMessage:
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        return _accept_status(data, sha, actor)
+    except HubError as error:
+        raise _refused(actor, error, "status", sha) from None
+
+
+def _accept_status(data: bytes, sha: str, actor) -> StatusMessage:
+    _root, status, signer = _load_and_verify(data, "status")
+    code = status.code
+    scope = "documents.send" if code == StatusCode.RECALL else "documents.receive"
+    sender = _check_sender(actor, signer, status.from_.organ_id, scope)
+    existing = StatusMessage.objects.filter(sha256=sha).first()
+    if existing is not None:
+        return existing
+    package = Package.objects.filter(document_id=status.response_for.document_id).first()
+    if package is None:
+        raise HubError(
+            "unknown_document",
+            _("No document %(id)s went through this hub.")
+            % {"id": status.response_for.document_id},
+            element="Header/ResponseFor/DocumentId",
+            rule="reference",
+        )
+    with transaction.atomic():
+        if code == StatusCode.RECALL:
+            message = _recall(package, sender, status, data, sha, actor)
+        else:
+            message = _answer(package, sender, status, data, sha, actor)
+        evidence.append(
+            kind="status", document_id=package.document_id, organ_id=sender.code, content=data
+        )
+        audit.record(
+            actor=policy.actor_of(actor),
+            action="exchange.status_accepted",
+            obj=message,
+            organisation=sender,
+            summary={"document_id": package.document_id, "code": code},
+        )
+    return message
+
+
+def _message(package, delivery, sender, status, data, sha) -> StatusMessage:
+    staff = status.staff.__dict__ if status.staff else {}
+    return StatusMessage.objects.create(
+        package=package,
+        delivery=delivery,
+        sender=sender,
+        code=status.code,
+        description=status.description,
+        staff=staff,
+        timestamp=status.timestamp.replace(tzinfo=VN),
+        xml=data,
+        sha256=sha,
+        created_at=timezone.now(),
+    )
+
+
+def _recall(package, sender, status, data, sha, actor) -> StatusMessage:
+    if package.sender_id != sender.pk:
+        raise HubError(
+            "not_your_document",
+            _("Only the sender of %(id)s may recall it.") % {"id": package.document_id},
+            status=403,
+        )
+    deliveries = list(Delivery.objects.select_for_update().filter(package=package))
+    if package.recalled_at or any(d.recall_status == StatusCode.RECALL for d in deliveries):
+        raise HubError(
+            "illegal_sequence",
+            _("A recall of this document is already under way or done."),
+            element="Header/StatusCode",
+            rule="sequence",
+            status=409,
+        )
+    message = None
+    for d in deliveries:
+        d.recall_status = StatusCode.RECALL
+        d.save(update_fields=["recall_status"])
+        message = message or _message(package, d, sender, status, data, sha)
+        _push(d, "recall", f"recall:{d.pk}:{sha[:16]}")
+    return message
+
+
+def _answer(package, sender, status, data, sha, actor) -> StatusMessage:
+    delivery = (
+        Delivery.objects.select_for_update().filter(package=package, recipient=sender).first()
+    )
+    if delivery is None:
+        raise HubError(
+            "not_received",
+            _("%(code)s never received %(id)s.") % {"code": sender.code, "id": package.document_id},
+            element="Header/ResponseFor/DocumentId",
+            rule="recipient",
+            status=403,
+        )
+    code = status.code
+    if code in (StatusCode.RECALL_AGREED, StatusCode.RECALL_REFUSED):
+        if delivery.recall_status != StatusCode.RECALL:
+            raise _illegal(delivery.recall_status or "-", code)
+        delivery.recall_status = code
+        delivery.save(update_fields=["recall_status"])
+        others = Delivery.objects.filter(package=package).exclude(pk=delivery.pk)
+        if (
+            code == StatusCode.RECALL_AGREED
+            and not others.exclude(recall_status=StatusCode.RECALL_AGREED).exists()
+        ):
+            package.recalled_at = timezone.now()
+            package.save(update_fields=["recalled_at"])
+    else:
+        if code not in TRANSITIONS.get(delivery.status, set()):
+            raise _illegal(delivery.status or "-", code)
+        if delivery.acknowledged_at is None:
+            _mark_delivered(delivery, actor)
+        delivery.status = code
+        delivery.save(update_fields=["status"])
+    message = _message(package, delivery, sender, status, data, sha)
+    _push(delivery, "status", f"status:{message.pk}")
+    return message
+
+
+def _illegal(current: str, code: str) -> HubError:
+    return HubError(
+        "illegal_sequence",
+        _("Status %(code)s cannot follow %(current)s.") % {"code": code, "current": current},
+        element="Header/StatusCode",
+        rule="sequence",
+        status=409,
+    )

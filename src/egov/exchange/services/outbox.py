@@ -1,0 +1,121 @@
+"""Pushes to webhooks: the outbox rows written with each change, sent after commit, retried.
+
+A push is a POST of the XML (the hub's copy of a package, or a status packet) with the header
+``Idempotency-Key`` (the outbox row's key): a receiver that saw it already answers 2xx again.
+Failures back off exponentially (``BACKOFF_BASE * 2**attempts`` seconds, at most ``BACKOFF_MAX``);
+after ``MAX_ATTEMPTS`` the push is failed and, for a package, so is the delivery's transport state
+(the recipient can still pull it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import httpx
+from django.db import transaction
+from django.utils import timezone
+
+from egov.core.services import audit
+from egov.exchange.models import Delivery, OutboxMessage, StatusMessage, TransportState
+from egov.exchange.services import hub
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+BACKOFF_BASE = 5
+BACKOFF_MAX = 3600
+TIMEOUT = 10.0
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_MAX))
+
+
+def body(message: OutboxMessage) -> bytes:
+    if message.kind == "package":
+        return hub.package_bytes(message.delivery.package)
+    if message.kind == "status":
+        status = StatusMessage.objects.get(pk=int(message.key.split(":")[1]))
+        return bytes(status.xml)
+    # recall: the sender's status 13 for this delivery's package
+    status = (
+        StatusMessage.objects.filter(package=message.delivery.package, code="13")
+        .order_by("-id")
+        .first()
+    )
+    return bytes(status.xml)
+
+
+def send(message_id: int, *, client: httpx.Client | None = None) -> OutboxMessage.State | None:
+    """Try one push; return the new state (None if there was nothing to do)."""
+    message = OutboxMessage.objects.select_related("delivery__package").get(pk=message_id)
+    if message.state != OutboxMessage.State.PENDING:
+        return None
+    payload = body(message)
+    error = ""
+    try:
+        http = client or httpx.Client(timeout=TIMEOUT)
+        try:
+            response = http.post(
+                message.url,
+                content=payload,
+                headers={
+                    "Content-Type": "application/xml",
+                    "Idempotency-Key": message.key,
+                    "X-Egov-Kind": message.kind,
+                },
+            )
+        finally:
+            if client is None:
+                http.close()
+        if not 200 <= response.status_code < 300:
+            error = f"HTTP {response.status_code}"
+    except httpx.HTTPError as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    return _record(message.pk, error)
+
+
+@transaction.atomic
+def _record(message_id: int, error: str) -> OutboxMessage.State:
+    message = OutboxMessage.objects.select_for_update().get(pk=message_id)
+    delivery = Delivery.objects.select_for_update().get(pk=message.delivery_id)
+    now = timezone.now()
+    message.attempts += 1
+    if not error:
+        message.state = OutboxMessage.State.SENT
+        message.sent_at = now
+        if message.kind == "package" and delivery.transport_state != TransportState.DELIVERED:
+            delivery.transport_state = TransportState.DELIVERED
+            delivery.delivered_at = now
+            if not delivery.status:
+                delivery.status = "01"
+            delivery.save(update_fields=["transport_state", "delivered_at", "status"])
+    elif message.attempts >= MAX_ATTEMPTS:
+        message.state = OutboxMessage.State.FAILED
+        if message.kind == "package" and delivery.transport_state == TransportState.PENDING:
+            delivery.transport_state = TransportState.FAILED
+            delivery.save(update_fields=["transport_state"])
+    else:
+        message.next_attempt_at = now + backoff(message.attempts)
+    message.last_error = error
+    message.save()
+    audit.record(
+        actor="system",
+        action=f"exchange.push_{message.state}",
+        obj=message,
+        organisation=delivery.recipient_id,
+        summary={"kind": message.kind, "attempt": message.attempts, "error": error[:200]},
+    )
+    if message.state == OutboxMessage.State.PENDING:
+        logger.info(
+            "exchange: push %s failed (%s), retry at %s",
+            message.key,
+            error,
+            message.next_attempt_at,
+        )
+        from egov.exchange import tasks
+
+        when = message.next_attempt_at
+        transaction.on_commit(lambda: tasks.push.using(run_after=when).enqueue(message.pk))
+    return message.state

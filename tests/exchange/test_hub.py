@@ -1,0 +1,312 @@
+"""The hub: accept, deliver, statuses, recall/update/replace, refusals, evidence, pushes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import httpx
+import pytest
+from django.core.management import call_command
+from lxml import etree
+
+from egov.core.models import AuditEntry
+from egov.core.signing import verify_xml
+from egov.exchange import edxml, trail
+from egov.exchange.models import Delivery, Evidence, Mailbox, OutboxMessage, Package
+from egov.exchange.services import evidence, hub, outbox
+from egov.exchange.services.errors import HubError
+from tests.accounts.officials_support import make_official
+
+from .conftest import make_package, signed
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clerks(orgs):
+    return {
+        "p": make_official("clerk_p", orgs.p, "clerk").user,
+        "q": make_official("clerk_q", orgs.q, "clerk").user,
+        "a": make_official("clerk_a", orgs.a, "clerk").user,
+    }
+
+
+def status(org, document_id, code, description=""):
+    s = edxml.Status(
+        response_for=edxml.ResponseFor(document_id.split(",")[0], document_id),
+        from_=edxml.Organ(org.code, org.name),
+        code=code,
+        timestamp=dt.datetime(2026, 11, 28, 10, 0, 0),
+        description=description,
+    )
+    return edxml.sign(edxml.build_status(s), org)
+
+
+def test_accept_stores_delivers_and_gives_a_signed_receipt(orgs, clerks):
+    data = signed(make_package(orgs.p, [orgs.q, orgs.a]), orgs.p)
+    result = hub.accept_package(data, actor=clerks["p"])
+    assert result.created
+    pkg = result.package
+    assert pkg.document_id == "000.00.00.H26,2026/11/28,1/QĐ-UBND"
+    assert sorted(d.recipient.code for d in pkg.deliveries.all()) == sorted(
+        [orgs.a.code, orgs.q.code]
+    )
+    assert {d.transport_state for d in pkg.deliveries.all()} == {"pending"}
+    receipt = verify_xml(result.receipt)
+    assert receipt.valid and receipt.signer_code == orgs.hub.code
+    assert edxml.parse_status(result.receipt).response_for.document_id == pkg.document_id
+    # The delivered copy: hub's TraceHeader last, signed by the hub; the original kept as sent.
+    copy = hub.package_bytes(pkg)
+    assert verify_xml(copy).signer_code == orgs.hub.code
+    assert [t.organ_id for t in edxml.parse(copy).trace] == [orgs.p.code, orgs.hub.code]
+    assert hub.package_bytes(pkg, original=True) == data
+    assert [e.kind for e in Evidence.objects.all()] == ["package", "receipt"]
+    assert evidence.verify() == (2, None)
+
+
+def test_resend_is_idempotent_and_a_different_package_with_the_same_id_is_refused(orgs, clerks):
+    data = signed(make_package(orgs.p, [orgs.q]), orgs.p)
+    first = hub.accept_package(data, actor=clerks["p"])
+    again = hub.accept_package(data, actor=clerks["p"])
+    assert not again.created and again.package.pk == first.package.pk
+    assert again.receipt == first.receipt
+    assert Package.objects.count() == 1 and Delivery.objects.count() == 1
+    other = make_package(orgs.p, [orgs.q])
+    other.header.subject = "Khác"
+    with pytest.raises(HubError) as info:
+        hub.accept_package(signed(other, orgs.p), actor=clerks["p"])
+    assert info.value.code == "duplicate_document_id"
+
+
+def _tamper(data: bytes) -> bytes:
+    return data.replace("triển khai".encode(), "thay đổi".encode())
+
+
+@pytest.mark.parametrize(
+    ("make", "code", "element"),
+    [
+        (lambda o: b"<edXML:edXMLEnvelope", "invalid_well_formed", "(document)"),
+        (
+            lambda o: (
+                edxml.to_bytes(edxml.build(make_package(o.p, [o.q])))
+                .replace(b"edXML:", b"x:")
+                .replace(b"xmlns:edXML", b"xmlns:x")
+            ),
+            "invalid_prefix",
+            "edXMLEnvelope",
+        ),
+        (
+            lambda o: signed(make_package(o.p, [o.q]), o.p).replace(
+                b"http://www.mic.gov.vn/TBT/QCVN_102_2016", b"urn:other"
+            ),
+            "invalid_namespace",
+            "edXMLEnvelope",
+        ),
+        (lambda o: _tamper(signed(make_package(o.p, [o.q]), o.p)), "signature_invalid", None),
+        (
+            lambda o: edxml.to_bytes(edxml.build(make_package(o.p, [o.q]))),
+            "signature_missing",
+            None,
+        ),
+        (lambda o: signed(make_package(o.p, [o.q]), o.q), "signer_mismatch", None),
+        (
+            lambda o: signed(make_package(o.p, [o.q, o.unknown]), o.p),
+            "unknown_recipient",
+            "MessageHeader/To[2]/OrganId",
+        ),
+        (
+            lambda o: signed(make_package(o.p, [o.q], attachment=b"x" * 3000), o.p),
+            "attachment_too_large",
+            "edXMLEnvelope/AttachmentEncoded/Attachment/Value",
+        ),
+        (
+            lambda o: signed(make_package(o.p, [o.q], confidentiality=2), o.p),
+            "secret_document",
+            "MessageHeader/OtherInfo/Confidentiality",
+        ),
+        (lambda o: signed(make_package(o.q, [o.p]), o.q), "not_your_organisation", None),
+    ],
+)
+def test_bad_input_is_refused_precisely_logged_and_nothing_stored(
+    orgs, clerks, settings, caplog, make, code, element
+):
+    settings.EGOV_EXCHANGE_MAX_ATTACHMENT = 2000
+    orgs.unknown = type(orgs.q)(code="000.00.00.H99", name="Không có")
+    with pytest.raises(HubError) as info:
+        hub.accept_package(make(orgs), actor=clerks["p"])
+    assert info.value.code == code, info.value.message
+    if element:
+        assert info.value.element == element
+    assert "refused" in caplog.text
+    assert Package.objects.count() == 0
+    assert Delivery.objects.count() == 0
+    assert Evidence.objects.count() == 0
+    assert AuditEntry.objects.filter(action="exchange.package_refused").count() == 1
+
+
+def test_statuses_follow_the_rules(orgs, clerks):
+    pkg = hub.accept_package(
+        signed(make_package(orgs.p, [orgs.q, orgs.a]), orgs.p), actor=clerks["p"]
+    ).package
+    doc = pkg.document_id
+    q = Delivery.objects.get(package=pkg, recipient=orgs.q)
+    hub.acknowledge(q, actor=clerks["q"])
+    q.refresh_from_db()
+    assert (q.transport_state, q.status) == ("delivered", "01")
+    for code in ["03", "05", "06"]:
+        hub.accept_status(status(orgs.q, doc, code), actor=clerks["q"])
+    q.refresh_from_db()
+    assert q.status == "06"
+    with pytest.raises(HubError) as info:
+        hub.accept_status(status(orgs.q, doc, "03", "again"), actor=clerks["q"])
+    assert info.value.code == "illegal_sequence"
+    # A recipient rejects with a reason; nothing may follow a rejection.
+    hub.accept_status(status(orgs.a, doc, "02", "Sai thẩm quyền"), actor=clerks["a"])
+    with pytest.raises(HubError) as info:
+        hub.accept_status(status(orgs.a, doc, "03"), actor=clerks["a"])
+    assert info.value.code == "illegal_sequence"
+    # Status from an organisation that never received the document.
+    with pytest.raises(HubError) as info:
+        hub.accept_status(status(orgs.p, doc, "03"), actor=clerks["p"])
+    assert info.value.code == "not_received"
+    # A status for a document that never went through the hub.
+    with pytest.raises(HubError) as info:
+        hub.accept_status(status(orgs.q, "000.00.00.H26,2026/11/28,99/CV", "03"), actor=clerks["q"])
+    assert info.value.code == "unknown_document"
+    assert evidence.verify()[1] is None
+    assert Evidence.objects.filter(kind="status").count() == 4
+
+
+def test_recall_asks_the_recipients_who_agree_or_refuse(orgs, clerks):
+    pkg = hub.accept_package(
+        signed(make_package(orgs.p, [orgs.q, orgs.a]), orgs.p), actor=clerks["p"]
+    ).package
+    doc = pkg.document_id
+    # 15 before any recall is an illegal sequence; a recall by a recipient is refused.
+    with pytest.raises(HubError) as info:
+        hub.accept_status(status(orgs.q, doc, "15"), actor=clerks["q"])
+    assert info.value.code == "illegal_sequence"
+    with pytest.raises(HubError) as info:
+        hub.accept_status(status(orgs.q, doc, "13"), actor=clerks["q"])
+    assert info.value.code == "not_your_document"
+    hub.accept_status(status(orgs.p, doc, "13", "Thu hồi do sai sót"), actor=clerks["p"])
+    assert set(Delivery.objects.values_list("recall_status", flat=True)) == {"13"}
+    hub.accept_status(status(orgs.q, doc, "15"), actor=clerks["q"])
+    pkg.refresh_from_db()
+    assert pkg.recalled_at is None
+    hub.accept_status(status(orgs.a, doc, "15"), actor=clerks["a"])
+    pkg.refresh_from_db()
+    assert pkg.recalled_at is not None
+
+
+def test_update_and_replace_reference_the_earlier_document(orgs, clerks):
+    first = hub.accept_package(signed(make_package(orgs.p, [orgs.q]), orgs.p), actor=clerks["p"])
+    earlier = first.package.document_id
+    replacement = make_package(
+        orgs.p,
+        [orgs.q],
+        number=2,
+        business=edxml.Business(
+            edxml.REPLACE, "Sai số liệu", replacements=[edxml.Replacement(earlier, [orgs.q.code])]
+        ),
+    )
+    second = hub.accept_package(signed(replacement, orgs.p), actor=clerks["p"]).package
+    assert second.replaces_id == first.package.pk and second.business_type == 3
+    # Updating a document nobody sent, or somebody else's, is refused.
+    unknown = make_package(
+        orgs.p,
+        [orgs.q],
+        number=3,
+        business=edxml.Business(
+            edxml.UPDATE, replacements=[edxml.Replacement("000.00.00.H26,2026/01/01,9/CV", [])]
+        ),
+    )
+    with pytest.raises(HubError) as info:
+        hub.accept_package(signed(unknown, orgs.p), actor=clerks["p"])
+    assert info.value.code == "unknown_document"
+    foreign = make_package(
+        orgs.q,
+        [orgs.p],
+        number=4,
+        business=edxml.Business(edxml.UPDATE, replacements=[edxml.Replacement(earlier, [])]),
+    )
+    with pytest.raises(HubError) as info:
+        hub.accept_package(signed(foreign, orgs.q), actor=clerks["q"])
+    assert info.value.code == "not_your_document"
+
+
+def test_trail_exports_and_verifies_offline(orgs, clerks, tmp_path, shared_pki):
+    pkg = hub.accept_package(
+        signed(make_package(orgs.p, [orgs.q]), orgs.p), actor=clerks["p"]
+    ).package
+    other = hub.accept_package(
+        signed(make_package(orgs.p, [orgs.q], number=2), orgs.p), actor=clerks["p"]
+    ).package
+    hub.accept_status(status(orgs.q, pkg.document_id, "03"), actor=clerks["q"])
+    path = tmp_path / "trail.json"
+    call_command("exchange", "export", pkg.document_id, "--output", str(path))
+    data = json.loads(path.read_text())
+    assert [e["kind"] for e in data["entries"]] == ["package", "receipt", "status"]
+    assert trail.check(data, (shared_pki / "ca.pem").read_bytes()) == []
+    assert trail.main([str(path)]) == 0
+    # Leaving an entry out, editing one, or swapping the XML is detected.
+    dropped = dict(data, entries=[data["entries"][0], data["entries"][2]])
+    assert any("does not follow" in p for p in trail.check(dropped))
+    edited = json.loads(path.read_text())
+    edited["entries"][2]["organ_id"] = orgs.a.code
+    assert any("does not match its hash" in p for p in trail.check(edited))
+    swapped = json.loads(path.read_text())
+    swapped["entries"][0]["content"] = evidence.export(other.document_id)["entries"][0]["content"]
+    assert any("SHA-256" in p for p in trail.check(swapped))
+    call_command("exchange", "verify")
+
+
+def test_verify_command_finds_an_edited_row(orgs, clerks):
+    hub.accept_package(signed(make_package(orgs.p, [orgs.q]), orgs.p), actor=clerks["p"])
+    Evidence.objects.filter(seq=1).update(organ_id=orgs.q.code)
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="seq=1"):
+        call_command("exchange", "verify")
+
+
+def test_push_retries_with_backoff_then_delivers(orgs, clerks, django_capture_on_commit_callbacks):
+    Mailbox.objects.create(organisation=orgs.q, webhook_url="https://q.example/hook")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        pkg = hub.accept_package(
+            signed(make_package(orgs.p, [orgs.q]), orgs.p), actor=clerks["p"]
+        ).package
+    assert len(callbacks) == 1  # the push is enqueued after commit only
+    message = OutboxMessage.objects.get()
+    answers = iter([500, 200])
+    seen = []
+
+    def handler(request):
+        seen.append(request.headers["Idempotency-Key"])
+        return httpx.Response(next(answers))
+
+    client = httpx.Client(transport=httpx.MockTransport(handler))
+    with django_capture_on_commit_callbacks(execute=False):
+        assert outbox.send(message.pk, client=client) == "pending"
+    message.refresh_from_db()
+    assert message.attempts == 1 and message.last_error == "HTTP 500"
+    assert message.next_attempt_at > message.created_at
+    assert outbox.send(message.pk, client=client) == "sent"
+    assert seen == [f"package:{message.delivery_id}"] * 2
+    delivery = Delivery.objects.get(package=pkg)
+    assert (delivery.transport_state, delivery.status) == ("delivered", "01")
+    assert outbox.backoff(1) < outbox.backoff(2) < outbox.backoff(3)
+
+
+def test_push_fails_after_the_last_attempt(orgs, clerks, settings):
+    Mailbox.objects.create(organisation=orgs.q, webhook_url="https://q.example/hook")
+    hub.accept_package(signed(make_package(orgs.p, [orgs.q]), orgs.p), actor=clerks["p"])
+    message = OutboxMessage.objects.get()
+    client = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(503)))
+    for _ in range(outbox.MAX_ATTEMPTS):
+        outbox.send(message.pk, client=client)
+    message.refresh_from_db()
+    assert message.state == "failed"
+    assert Delivery.objects.get().transport_state == "failed"
+    etree  # noqa: B018
