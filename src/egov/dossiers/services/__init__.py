@@ -25,14 +25,13 @@ from .lifecycle import (
     request_supplement,
     require_fees,
     return_result,
-    return_to_step,
     start_processing,
     stop,
     supplement,
     withdraw,
 )
 from .results import attach_result
-from .workflow import forward, transfer
+from .workflow import forward, return_to_step, transfer
 
 __all__ = [
     "TRANSITIONS",

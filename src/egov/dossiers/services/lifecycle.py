@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
 from egov.dossiers.models import Assignment, Dossier, Status, SupplementRequest
+
+from . import _common
+from .deadlines import classify_finished, fix_due, pause, resume, step_due, steps_for
+from .errors import DossierError
 
 S = Status
 # Allowed moves: act -> (from statuses, to status). Anything else raises IllegalTransition.
@@ -31,15 +40,72 @@ TRANSITIONS: dict[str, tuple[frozenset[int], int]] = {
 }
 
 
+def _need(text: str, field: str = "reason") -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({field: [_("This field is required.")]})
+    return text
+
+
+def _move(dossier, act, *, actor, scopes, applicant=False, note="", change=None, summary=None):
+    """Lock, authorise, check the transition, apply ``change(dossier, now)``, save, record."""
+    with transaction.atomic():
+        dossier = _common.lock(dossier)
+        decision = _common.authorise(actor, dossier, *scopes, applicant=applicant)
+        to_status = _common.check_transition(dossier, act)
+        from_status = dossier.status
+        now = timezone.now()
+        if to_status:
+            dossier.status = to_status
+        if change is not None:
+            change(dossier, now)
+        dossier.save()
+        _common.record(
+            dossier,
+            actor=actor,
+            act=act,
+            from_status=from_status,
+            note=note,
+            decision=decision,
+            summary=summary,
+            at=now,
+        )
+    return dossier
+
+
+def _start_first_step(dossier, now, *, skip_desk: bool):
+    steps = steps_for(dossier)
+    step = steps[0] if steps else None
+    if skip_desk and len(steps) > 1 and dossier.current_step_id == steps[0].pk:
+        step = steps[1]
+    dossier.current_step = step
+    dossier.step_due_at = step_due(dossier, step, steps)
+
+
 def receive(dossier: Dossier, *, actor, note: str = "") -> Dossier:
     """1 → 2. Fixes ``due_at`` from the channel's time limit (egov.core.calendar.due at the
     agency), ``at_risk_at`` (80%) and the first step's due time. Scope ``dossiers.receive``."""
-    raise NotImplementedError
+
+    def change(d, now):
+        fix_due(d, now)
+        _start_first_step(d, now, skip_desk=False)
+
+    return _move(
+        dossier, "receive", actor=actor, scopes=("dossiers.receive",), note=note, change=change
+    )
 
 
 def refuse(dossier: Dossier, *, actor, reason: str) -> Dossier:
     """1 → 3 not received, with a reason (form 03). Scope ``dossiers.receive``."""
-    raise NotImplementedError
+    reason = _need(reason)
+
+    def change(d, now):
+        d.reason = reason
+        d.closed_at = now
+
+    return _move(
+        dossier, "refuse", actor=actor, scopes=("dossiers.receive",), note=reason, change=change
+    )
 
 
 def request_supplement(
@@ -47,8 +113,59 @@ def request_supplement(
 ) -> SupplementRequest:
     """1/2/4 → 5, once per dossier, listing everything missing (``items``: [{"name", "note",
     "required_document"}], at least one). The clock stops (``paused_at``). A second request
-    raises DossierError. Scope ``dossiers.receive`` (1, 2) or ``dossiers.process`` (4)."""
-    raise NotImplementedError
+    raises DossierError (code ``supplement_once``). Scope ``dossiers.receive`` or
+    ``dossiers.process``."""
+    cleaned = []
+    for item in items or []:
+        name = str((item or {}).get("name", "")).strip()
+        if not name:
+            raise ValidationError({"items": [_("Each missing item needs a name.")]})
+        cleaned.append(
+            {
+                "name": name[:500],
+                "note": str(item.get("note", ""))[:1000],
+                "required_document": item.get("required_document"),
+            }
+        )
+    if not cleaned:
+        raise ValidationError({"items": [_("List everything that is missing.")]})
+    with transaction.atomic():
+        dossier = _common.lock(dossier)
+        decision = _common.authorise(actor, dossier, "dossiers.receive", "dossiers.process")
+        if SupplementRequest.objects.filter(dossier=dossier).exists():
+            raise DossierError(
+                _(
+                    "A supplement was already requested for this dossier; it can be requested "
+                    "only once, listing everything missing."
+                ),
+                code="supplement_once",
+            )
+        _common.check_transition(dossier, "request_supplement")
+        from_status = dossier.status
+        now = timezone.now()
+        request = SupplementRequest.objects.create(
+            dossier=dossier,
+            items=cleaned,
+            reason=reason or "",
+            requested_at=now,
+            requested_by=_common.user_of(actor),
+            resume_status=from_status,
+        )
+        dossier.status = Status.SUPPLEMENT_REQUESTED
+        if dossier.received_at is not None:
+            pause(dossier, now)
+        dossier.save()
+        _common.record(
+            dossier,
+            actor=actor,
+            act="request_supplement",
+            from_status=from_status,
+            note="; ".join(i["name"] for i in cleaned),
+            decision=decision,
+            summary={"items": len(cleaned)},
+            at=now,
+        )
+    return request
 
 
 def supplement(
@@ -56,52 +173,202 @@ def supplement(
 ) -> Dossier:
     """5 → the status before the request. The paused working time is added to ``due_at``,
     ``at_risk_at`` and the step's due time. The applicant (owner) or the desk."""
-    raise NotImplementedError
+    from .intake import _checked_uploads, _Stored, add_components
+
+    stored = _Stored()
+    try:
+        with transaction.atomic():
+            dossier = _common.lock(dossier)
+            decision = _common.authorise(actor, dossier, "dossiers.receive", applicant=True)
+            _common.check_transition(dossier, "supplement")
+            request = dossier.supplement_request
+            from_status = dossier.status
+            now = timezone.now()
+            if form_data is not None:
+                from egov.catalog.forms import clean_submission
+
+                schema = dossier.procedure_version.application_form or {}
+                dossier.form_data = clean_submission(schema, form_data) if schema else form_data
+            checked = _checked_uploads(dossier.procedure_version, uploads)
+            add_components(dossier, checked, supplement=True, stored=stored)
+            paused = resume(dossier, now)
+            dossier.status = request.resume_status
+            dossier.save()
+            request.supplemented_at = now
+            request.paused_working_time = paused
+            request.save(update_fields=["supplemented_at", "paused_working_time"])
+            _common.record(
+                dossier,
+                actor=actor,
+                act="supplement",
+                from_status=from_status,
+                note=note,
+                decision=decision,
+                summary={"paused_seconds": int(paused.total_seconds())},
+                at=now,
+            )
+    except BaseException:
+        stored.discard()
+        raise
+    return dossier
 
 
 def start_processing(dossier: Dossier, *, actor, assignee=None) -> Dossier:
     """2 → 4 at the first processing step (after the desk step); optional assignment.
     Scope ``dossiers.receive`` or ``dossiers.process``."""
-    raise NotImplementedError
+    dossier = _move(
+        dossier,
+        "start_processing",
+        actor=actor,
+        scopes=("dossiers.receive", "dossiers.process"),
+        change=lambda d, now: _start_first_step(d, now, skip_desk=True),
+    )
+    if assignee is not None:
+        assign(dossier, actor=actor, official=assignee)
+    return dossier
 
 
 def assign(dossier: Dossier, *, actor, official) -> Assignment:
     """Give the dossier (at its current step) to ``official``; ends the previous assignment.
-    Status unchanged. Scope ``dossiers.process``."""
-    raise NotImplementedError
+    Status unchanged. Scope ``dossiers.process`` (or ``dossiers.receive`` at the desk). The
+    official must work at the dossier's agency or above it."""
+    with transaction.atomic():
+        dossier = _common.lock(dossier)
+        decision = _common.authorise(actor, dossier, "dossiers.process", "dossiers.receive")
+        path = dossier.organisation.path
+        if not path.startswith(official.organisation.path):
+            raise ValidationError(
+                {"official": [_("The official does not work at the dossier's agency.")]}
+            )
+        now = timezone.now()
+        Assignment.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=now)
+        assignment = Assignment.objects.create(
+            dossier=dossier,
+            step=dossier.current_step,
+            official=official,
+            assigned_by=_common.user_of(actor),
+            assigned_at=now,
+        )
+        _common.record(
+            dossier,
+            actor=actor,
+            act="assign",
+            from_status=dossier.status,
+            note=str(official),
+            decision=decision,
+            summary={"official": official.pk},
+            at=now,
+        )
+    return assignment
 
 
 def require_fees(dossier: Dossier, *, actor, amount_vnd: int, note: str = "") -> Dossier:
     """4 → 6 fees or obligations due. Scope ``dossiers.process``."""
-    raise NotImplementedError
+    if amount_vnd is None or int(amount_vnd) < 0:
+        raise ValidationError({"amount_vnd": [_("Give the amount due in VND.")]})
+
+    def change(d, now):
+        d.fees_due_vnd = int(amount_vnd)
+        pause(d, now)  # obligations due: the applicant's time, not the agency's
+
+    return _move(
+        dossier,
+        "require_fees",
+        actor=actor,
+        scopes=("dossiers.process",),
+        note=note,
+        change=change,
+        summary={"amount_vnd": int(amount_vnd)},
+    )
 
 
 def record_fees_paid(dossier: Dossier, *, actor, note: str = "") -> Dossier:
     """6 → 4. Scope ``dossiers.process`` (or a payment task: actor None)."""
-    raise NotImplementedError
+
+    def change(d, now):
+        d.fees_paid_at = now
+        resume(d, now)
+
+    return _move(
+        dossier,
+        "record_fees_paid",
+        actor=actor,
+        scopes=("dossiers.process", "dossiers.receive"),
+        note=note,
+        change=change,
+    )
+
+
+def _finish(d, now):
+    d.processed_at = now
+    d.timeliness = classify_finished(now, d.due_at)
+    d.step_due_at = None
 
 
 def approve(dossier: Dossier, *, actor, note: str = "") -> Dossier:
     """4 → 9 processed by the leader (approval step). Scope ``dossiers.approve``. Sets
     ``processed_at`` and the timeliness (early / on time / late)."""
-    raise NotImplementedError
+    return _move(
+        dossier, "approve", actor=actor, scopes=("dossiers.approve",), note=note, change=_finish
+    )
 
 
 def mark_processed(dossier: Dossier, *, actor, note: str = "") -> Dossier:
     """4 → 9 without an approval step. Scope ``dossiers.process``."""
-    raise NotImplementedError
+    return _move(
+        dossier,
+        "mark_processed",
+        actor=actor,
+        scopes=("dossiers.process",),
+        note=note,
+        change=_finish,
+    )
 
 
 def return_result(dossier: Dossier, *, actor, note: str = "") -> Dossier:
     """9 → 10 result returned to the applicant (result desk). Scope ``dossiers.return``."""
-    raise NotImplementedError
+
+    def change(d, now):
+        d.returned_at = now
+        d.closed_at = now
+        d.current_step = None
+
+    return _move(
+        dossier, "return_result", actor=actor, scopes=("dossiers.return",), note=note, change=change
+    )
+
+
+def _close(reason):
+    def change(d, now):
+        d.reason = reason
+        d.closed_at = now
+        d.paused_at = None
+
+    return change
 
 
 def withdraw(dossier: Dossier, *, actor, reason: str) -> Dossier:
     """Open → 7 withdrawn by the applicant (owner) or by the desk (``dossiers.receive``)."""
-    raise NotImplementedError
+    reason = _need(reason)
+    return _move(
+        dossier,
+        "withdraw",
+        actor=actor,
+        scopes=("dossiers.receive",),
+        applicant=True,
+        note=reason,
+        change=_close(reason),
+    )
 
 
 def stop(dossier: Dossier, *, actor, reason: str) -> Dossier:
     """Open → 8 stopped (e.g. supplement never came). Scope ``dossiers.approve``."""
-    raise NotImplementedError
+    reason = _need(reason)
+    return _move(
+        dossier,
+        "stop",
+        actor=actor,
+        scopes=("dossiers.approve",),
+        note=reason,
+        change=_close(reason),
+    )

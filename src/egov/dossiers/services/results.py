@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from egov.dossiers.models import Dossier, Result
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from egov.dossiers.models import CitizenDataStoreEntry, Dossier, Result, Status
+
+from . import _common, files
+from .errors import DossierError, IllegalTransition
 
 
 def attach_result(
@@ -19,4 +27,73 @@ def attach_result(
     """Attach the electronic result (a PDF, checked by content) while processing or processed;
     with ``to_data_store`` the applicant's CitizenDataStoreEntry is written too. Once per
     dossier. Scope ``dossiers.process`` or ``dossiers.approve``."""
-    raise NotImplementedError
+    if not (name or "").strip():
+        raise ValidationError({"name": [_("Give the result's name.")]})
+    checked = files.check(content, filename, "application/pdf")
+    from .intake import _Stored
+
+    stored = _Stored()
+    try:
+        with transaction.atomic():
+            dossier = _common.lock(dossier)
+            decision = _common.authorise(actor, dossier, "dossiers.process", "dossiers.approve")
+            if dossier.status not in (Status.PROCESSING, Status.PROCESSED):
+                raise IllegalTransition(
+                    _("A result can be attached only while processing or once processed."),
+                    code="illegal_transition",
+                )
+            if Result.objects.filter(dossier=dossier).exists():
+                raise DossierError(_("This dossier already has a result."), code="result_exists")
+            now = timezone.now()
+            result = Result(
+                dossier=dossier,
+                name=name.strip()[:255],
+                number=number or "",
+                result_code=_result_code(dossier),
+                content_type=checked.content_type,
+                size=checked.size,
+                sha256=checked.sha256,
+                signed=signed,
+                attached_at=now,
+                attached_by=_common.user_of(actor),
+            )
+            result.file.name = stored.save(
+                f"dossiers/{dossier.pk}/result/{checked.filename}", checked.data
+            )
+            result.save()
+            if to_data_store and (
+                dossier.applicant_citizen_id or dossier.applicant_kind == "business"
+            ):
+                CitizenDataStoreEntry.objects.create(
+                    citizen_id=dossier.applicant_citizen_id,
+                    tax_code=dossier.applicant_id_number
+                    if dossier.applicant_kind == "business"
+                    else "",
+                    name=result.name,
+                    result_code=result.result_code,
+                    file=result.file.name,
+                    content_type=result.content_type,
+                    sha256=result.sha256,
+                    source_dossier=dossier,
+                    issued_at=now,
+                )
+            _common.record(
+                dossier,
+                actor=actor,
+                act="attach_result",
+                from_status=dossier.status,
+                note=result.name,
+                decision=decision,
+                summary={"sha256": result.sha256, "signed": signed},
+                at=now,
+            )
+    except BaseException:
+        stored.discard()
+        raise
+    return result
+
+
+def _result_code(dossier: Dossier) -> str:
+    results = dossier.procedure_version.results or []
+    first = results[0] if results else {}
+    return str(first.get("code", ""))[:64] if isinstance(first, dict) else ""

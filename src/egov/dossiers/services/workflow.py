@@ -2,22 +2,125 @@
 
 from __future__ import annotations
 
-from egov.dossiers.models import Dossier, Transfer
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from egov.dossiers.models import Assignment, Dossier, Transfer, WorkflowStep
+
+from . import _common
+from .deadlines import step_due, steps_for
+
+
+def _step_scopes(step: WorkflowStep | None) -> tuple[str, ...]:
+    if step is not None and step.role == "approver":
+        return ("dossiers.approve", "dossiers.process")
+    if step is not None and step.role == "desk":
+        return ("dossiers.receive", "dossiers.process")
+    return ("dossiers.process",)
+
+
+def _go(dossier, act, *, actor, target, note, summary=None, assignee=None):
+    from .lifecycle import assign
+
+    with transaction.atomic():
+        dossier = _common.lock(dossier)
+        decision = _common.authorise(actor, dossier, *_step_scopes(dossier.current_step))
+        _common.check_transition(dossier, act)
+        steps = steps_for(dossier)
+        step = target(dossier, steps)
+        now = timezone.now()
+        dossier.current_step = step
+        dossier.step_due_at = step_due(dossier, step, steps)
+        dossier.save()
+        Assignment.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=now)
+        _common.record(
+            dossier,
+            actor=actor,
+            act=act,
+            from_status=dossier.status,
+            note=note,
+            decision=decision,
+            summary={"step": step.pk if step else None, **(summary or {})},
+            at=now,
+        )
+        if assignee is not None:
+            assign(dossier, actor=actor, official=assignee)
+    return dossier
 
 
 def forward(dossier: Dossier, *, actor, to_step=None, assignee=None, note: str = "") -> Dossier:
     """Status 4: move to the next step (or ``to_step``, a later one) with its due time; optional
     assignment. Scope ``dossiers.process`` (``dossiers.approve`` at an approver's step)."""
-    raise NotImplementedError
+
+    def target(d, steps):
+        current = d.current_step.order if d.current_step else -1
+        later = [s for s in steps if s.order > current]
+        if to_step is not None:
+            if to_step.pk not in {s.pk for s in later}:
+                raise ValidationError({"step": [_("Forward only to a later step.")]})
+            return to_step
+        if not later:
+            raise ValidationError({"step": [_("This is the last step; approve the dossier.")]})
+        return later[0]
+
+    return _go(dossier, "forward", actor=actor, target=target, note=note, assignee=assignee)
 
 
 def return_to_step(dossier: Dossier, *, actor, step, reason: str) -> Dossier:
     """Status 4: send back to an earlier step of the same agency, with a reason (required)."""
-    raise NotImplementedError
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the dossier goes back.")]})
+
+    def target(d, steps):
+        current = d.current_step.order if d.current_step else -1
+        if step is None or step.pk not in {s.pk for s in steps if s.order < current}:
+            raise ValidationError({"step": [_("Return only to an earlier step.")]})
+        return step
+
+    return _go(dossier, "return_to_step", actor=actor, target=target, note=reason)
 
 
 def transfer(dossier: Dossier, *, actor, to_organisation, reason: str = "") -> Transfer:
     """Liên thông: ``organisation`` becomes ``to_organisation``, which continues at its own first
     step (steps of the version with that organisation, else the version's generic steps); the
     sending agency keeps read access through the Transfer row; history is shared."""
-    raise NotImplementedError
+    with transaction.atomic():
+        dossier = _common.lock(dossier)
+        decision = _common.authorise(actor, dossier, "dossiers.process", "dossiers.approve")
+        _common.check_transition(dossier, "transfer")
+        if to_organisation.pk == dossier.organisation_id:
+            raise ValidationError({"organisation": [_("Transfer to another agency.")]})
+        now = timezone.now()
+        from_status = dossier.status
+        item = Transfer.objects.create(
+            dossier=dossier,
+            from_organisation_id=dossier.organisation_id,
+            to_organisation=to_organisation,
+            reason=reason or "",
+            transferred_at=now,
+            transferred_by=_common.user_of(actor),
+        )
+        Assignment.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=now)
+        dossier.organisation = to_organisation
+        dossier.status = 4
+        steps = steps_for(dossier)
+        dossier.current_step = steps[0] if steps else None
+        dossier.step_due_at = step_due(dossier, dossier.current_step, steps)
+        dossier.save()
+        _common.record(
+            dossier,
+            actor=actor,
+            act="transfer",
+            from_status=from_status,
+            note=reason or "",
+            decision=decision,
+            summary={
+                "from_organisation": item.from_organisation_id,
+                "to_organisation": to_organisation.pk,
+            },
+            at=now,
+        )
+    return item

@@ -1,0 +1,159 @@
+"""What every dossier service shares: who acts, may they, is the move allowed, and the record."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from egov.accounts import policy
+from egov.dossiers.models import Dossier, ProgressRecord, Status
+
+from .errors import IllegalTransition
+
+
+def user_of(actor):
+    """The user behind ``actor`` (a user or a request), or None (system, API client)."""
+    actor = policy.actor_of(actor) if actor is not None else None
+    if actor is None or getattr(actor, "is_client", False) or isinstance(actor, str):
+        return None
+    return actor if getattr(actor, "pk", None) else None
+
+
+def official_of(user):
+    if user is None:
+        return None
+    try:
+        return user.official
+    except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist: not an official
+        return None
+
+
+def is_applicant(actor, dossier: Dossier) -> bool:
+    user = user_of(actor)
+    if user is None or dossier.applicant_citizen_id is None:
+        return False
+    return dossier.applicant_citizen.user_id == user.pk
+
+
+def authorise(actor, dossier: Dossier, *scopes: str, applicant: bool = False):
+    """The policy's decision for the first of ``scopes`` the actor holds at the dossier; the
+    applicant passes when ``applicant``; None actor is the system. PermissionDenied otherwise."""
+    if actor is None:
+        return None
+    if applicant and is_applicant(actor, dossier):
+        return policy.Decision(True, reason="applicant")
+    for scope in scopes:
+        decision = policy.decide(actor, scope, dossier)
+        if decision.allowed:
+            return decision
+    raise PermissionDenied(_("You may not do this to this dossier."))
+
+
+def lock(dossier: Dossier) -> Dossier:
+    """The dossier's row, locked until the end of the transaction (SELECT ... FOR UPDATE)."""
+    return (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("organisation", "channel", "procedure_version", "applicant_citizen")
+        .get(pk=dossier.pk)
+    )
+
+
+def check_transition(dossier: Dossier, act: str) -> int:
+    """The status ``act`` leads to; IllegalTransition if not allowed from the current status."""
+    from .lifecycle import TRANSITIONS
+
+    allowed_from, to_status = TRANSITIONS[act]
+    if dossier.status not in allowed_from:
+        raise IllegalTransition(
+            _("A dossier that is “%(status)s” cannot be %(act)s.")
+            % {"status": Status(dossier.status).label, "act": act_label(act)},
+            code="illegal_transition",
+        )
+    return to_status
+
+
+def act_label(act: str) -> str:
+    labels = {
+        "submit": _("submitted"),
+        "register": _("registered"),
+        "receive": _("received"),
+        "refuse": _("refused"),
+        "request_supplement": _("asked for a supplement"),
+        "supplement": _("supplemented"),
+        "start_processing": _("put into processing"),
+        "assign": _("assigned"),
+        "forward": _("forwarded"),
+        "return_to_step": _("returned to an earlier step"),
+        "transfer": _("transferred"),
+        "require_fees": _("asked for fees"),
+        "record_fees_paid": _("marked as paid"),
+        "approve": _("approved"),
+        "mark_processed": _("marked as processed"),
+        "return_result": _("given its result"),
+        "withdraw": _("withdrawn"),
+        "stop": _("stopped"),
+        "apology": _("given an apology"),
+        "attach_result": _("given a result document"),
+    }
+    return labels.get(act, act)
+
+
+def record(
+    dossier: Dossier,
+    *,
+    actor,
+    act: str,
+    from_status: int | None,
+    note: str = "",
+    decision=None,
+    summary: dict | None = None,
+    at: datetime | None = None,
+    notify: bool = True,
+) -> ProgressRecord:
+    """The progress record and the audit row of one act; the applicant's e-mail when the status
+    changed. Call inside the act's transaction, after saving the dossier."""
+    from .notifications import queue_status_email
+
+    user = user_of(actor)
+    official = official_of(user)
+    if official is not None:
+        name = user.get_full_name() or user.get_username()
+        title, unit = official.title, official.organisation_id
+    elif user is not None and is_applicant(user, dossier):
+        name, title, unit = dossier.applicant_name, _("Applicant"), None
+    elif user is not None:
+        name, title, unit = user.get_username(), "", None
+    elif actor is not None and getattr(policy.actor_of(actor), "is_client", False):
+        name, title, unit = policy.actor_of(actor).get_username(), _("API client"), None
+    else:
+        name, title, unit = _("System"), "", None
+    progress = ProgressRecord.objects.create(
+        dossier=dossier,
+        at=at or timezone.now(),
+        action=act,
+        from_status=from_status,
+        to_status=dossier.status,
+        actor=user,
+        actor_name=name[:255],
+        actor_title=(title or "")[:255],
+        organisation_id=unit or dossier.organisation_id,
+        step=dossier.current_step,
+        step_due_at=dossier.step_due_at,
+        note=note,
+    )
+    details = {"code": dossier.code, "from": from_status, "to": dossier.status}
+    details.update(summary or {})
+    policy.audit(
+        actor if actor is not None else "system",
+        f"dossiers.{act}",
+        dossier,
+        decision,
+        summary=details,
+        organisation=dossier.organisation_id,
+    )
+    if notify and from_status != dossier.status:
+        queue_status_email(dossier, progress)
+    return progress
