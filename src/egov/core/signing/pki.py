@@ -421,7 +421,7 @@ def _issue(
     # Key first: the certificate is the marker that the pair is complete.
     _write_key(paths.key, key)
     _write_cert(paths.cert, cert)
-    logger.info("Issued signing certificate for %s (serial %x)", code, cert.serial_number)
+    logger.debug("Issued signing certificate for %s (serial %x)", code, cert.serial_number)
 
 
 def _usable(cert: x509.Certificate, ca: x509.Certificate) -> bool:

@@ -80,12 +80,14 @@ class Command(BaseCommand):
         return [subprocess.Popen(argv, env=env, cwd=cwd)]
 
     def _first_start(self) -> None:
-        try:
-            from egov.core.signing import pki
-        except ImportError:  # signing not installed in this build
-            return
+        from egov.core.signing import pki
+
         if settings.EGOV_PKI_AUTO_CREATE:
-            pki.ensure_pki()
+            report = pki.ensure_pki()
+            self.stdout.write(
+                f"Signing certificates in {report.directory}: {len(report.created)} created, "
+                f"{report.existing} present, {report.deferred} made on first signing."
+            )
 
     def _supervise(self, children: list[subprocess.Popen]) -> None:
         stopping = False
