@@ -16,6 +16,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from egov.accounts.services import clients as client_services
+from tests.exchange import support as exchange_support
 
 from .officials_support import make_official, tree  # noqa: F401
 
@@ -60,6 +61,12 @@ def _official_case(t):
 
 CASES = {
     ("/api/v1/officials/{id}/", "get"): _official_case,
+    ("/api/v1/exchange/packages/{id}/", "get"): exchange_support.package_case,
+    ("/api/v1/exchange/packages/{id}/receipt/", "get"): exchange_support.package_case,
+    ("/api/v1/exchange/packages/{id}/trail/", "get"): exchange_support.package_case,
+    ("/api/v1/exchange/mailbox/{id}/", "get"): exchange_support.delivery_case,
+    ("/api/v1/exchange/mailbox/{id}/package/", "get"): exchange_support.delivery_case,
+    ("/api/v1/exchange/mailbox/{id}/acknowledge/", "post"): exchange_support.delivery_case,
 }
 REFUSED = {401, 403, 404}
 

@@ -1,0 +1,272 @@
+"""Exchange API: the hub for connected systems. Thin: every change goes through services.hub.
+
+- ``POST /exchange/packages/`` (documents.send): a signed edXML package, ``application/xml``;
+  201 with the hub's signed receipt, 200 for an identical resend, 4xx naming what was refused.
+- ``GET /exchange/packages/`` and ``/{id}/`` (documents.send): the sender's packages with the
+  transport state and business status per recipient; ``/{id}/receipt/``; ``/{id}/trail/``.
+- ``GET /exchange/mailbox/`` and ``/{id}/`` (documents.receive): deliveries to the caller's
+  organisations (``?state=pending``); ``/{id}/package/`` the package; ``POST /{id}/acknowledge/``.
+- ``POST /exchange/statuses/`` (documents.receive): a signed status packet (02-06, 15, 16; a
+  recall 13 also needs documents.send for the sending organisation).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import parsers, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from egov.accounts import policy
+from egov.accounts.scopes import ScopePermission
+from egov.exchange.models import Delivery, Package
+from egov.exchange.services import evidence, hub
+from egov.exchange.services.errors import HubError
+
+SEND = "documents.send"
+RECEIVE = "documents.receive"
+
+
+class XmlParser(parsers.BaseParser):
+    media_type = "application/xml"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return stream.read() if stream is not None else b""
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    element = serializers.CharField(required=False)
+    rule = serializers.CharField(required=False)
+
+
+STATUS_HELP = "Business status: 01 arrived ... 06 done; recall: 13 asked, 15 agreed, 16 refused."
+
+
+def _code_field():
+    return serializers.CharField(read_only=True, help_text=STATUS_HELP)
+
+
+class DeliveryStateSerializer(serializers.ModelSerializer):
+    recipient = serializers.CharField(source="recipient.code")
+    transport_state = serializers.CharField(read_only=True, help_text="pending, delivered, failed")
+    status = _code_field()
+    recall_status = _code_field()
+
+    class Meta:
+        model = Delivery
+        fields = ["recipient", "transport_state", "status", "recall_status", "delivered_at"]
+        read_only_fields = fields
+
+
+class PackageSerializer(serializers.ModelSerializer):
+    sender = serializers.CharField(source="sender.code")
+    business_type = serializers.IntegerField(
+        read_only=True, help_text="0 new, 1 recall, 2 update, 3 replace"
+    )
+    priority = serializers.IntegerField(read_only=True, help_text="0 normal ... 4 flash (timed)")
+    deliveries = DeliveryStateSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Package
+        fields = [
+            "id",
+            "document_id",
+            "sender",
+            "business_type",
+            "number",
+            "notation",
+            "promulgation_date",
+            "subject",
+            "priority",
+            "due_date",
+            "received_at",
+            "recalled_at",
+            "deliveries",
+        ]
+        read_only_fields = fields
+
+
+class AcceptedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    document_id = serializers.CharField()
+    created = serializers.BooleanField()
+    receipt = serializers.CharField(help_text="The hub's signed receipt (edXML status packet).")
+
+
+class MailboxSerializer(serializers.ModelSerializer):
+    document_id = serializers.CharField(source="package.document_id")
+    sender = serializers.CharField(source="package.sender.code")
+    subject = serializers.CharField(source="package.subject")
+    priority = serializers.IntegerField(source="package.priority")
+    due_date = serializers.DateField(source="package.due_date")
+    business_type = serializers.IntegerField(source="package.business_type")
+    transport_state = serializers.CharField(read_only=True, help_text="pending, delivered, failed")
+    status = _code_field()
+    recall_status = _code_field()
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "document_id",
+            "sender",
+            "subject",
+            "priority",
+            "due_date",
+            "business_type",
+            "transport_state",
+            "status",
+            "recall_status",
+            "created_at",
+            "acknowledged_at",
+        ]
+        read_only_fields = fields
+
+
+class StatusAcceptedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    document_id = serializers.CharField()
+    code = serializers.CharField()
+
+
+def _refusal(error: HubError) -> Response:
+    return Response(error.as_dict(), status=error.status)
+
+
+XML_BODY = {"application/xml": OpenApiTypes.BINARY}
+REFUSED = {
+    400: OpenApiResponse(ErrorSerializer, description="Refused: the element and rule are named."),
+    403: OpenApiResponse(ErrorSerializer),
+    409: OpenApiResponse(ErrorSerializer),
+    413: OpenApiResponse(ErrorSerializer),
+}
+
+
+class PackageViewSet(viewsets.GenericViewSet):
+    permission_classes = [ScopePermission]
+    required_scopes = {
+        "list": SEND,
+        "retrieve": SEND,
+        "create": SEND,
+        "receipt": SEND,
+        "trail": SEND,
+    }
+    serializer_class = PackageSerializer
+    parser_classes = [XmlParser]
+
+    def get_queryset(self):
+        qs = Package.objects.select_related("sender").prefetch_related("deliveries__recipient")
+        return policy.scope_queryset(self.request, SEND, qs)
+
+    @extend_schema(summary="The sender's packages, with the status per recipient")
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(summary="One sent package, with the status per recipient")
+    def retrieve(self, request, pk=None):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(
+        summary="Send a signed edXML package through the hub",
+        request=XML_BODY,
+        responses={201: AcceptedSerializer, 200: AcceptedSerializer, **REFUSED},
+    )
+    def create(self, request):
+        try:
+            result = hub.accept_package(bytes(request.data or b""), actor=request)
+        except HubError as error:
+            return _refusal(error)
+        body = {
+            "id": result.package.pk,
+            "document_id": result.package.document_id,
+            "created": result.created,
+            "receipt": result.receipt.decode("utf-8"),
+        }
+        return Response(body, status=status.HTTP_201_CREATED if result.created else 200)
+
+    @extend_schema(
+        summary="The hub's signed receipt for a package",
+        responses={(200, "application/xml"): OpenApiTypes.BINARY},
+    )
+    @action(detail=True, methods=["get"])
+    def receipt(self, request, pk=None):
+        package = self.get_object()
+        return HttpResponse(hub._stored_receipt(package), content_type="application/xml")
+
+    @extend_schema(
+        summary="The document's evidence trail (verifies offline)",
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=True, methods=["get"])
+    def trail(self, request, pk=None):
+        return Response(evidence.export(self.get_object().document_id))
+
+
+class MailboxViewSet(viewsets.GenericViewSet):
+    permission_classes = [ScopePermission]
+    required_scopes = {
+        "list": RECEIVE,
+        "retrieve": RECEIVE,
+        "package": RECEIVE,
+        "acknowledge": RECEIVE,
+    }
+    serializer_class = MailboxSerializer
+
+    def get_queryset(self):
+        qs = Delivery.objects.select_related("package__sender", "recipient")
+        return policy.scope_queryset(self.request, RECEIVE, qs)
+
+    @extend_schema(
+        summary="Deliveries in the caller's mailboxes",
+        parameters=[OpenApiParameter("state", str, enum=["pending", "delivered", "failed"])],
+    )
+    def list(self, request):
+        qs = self.get_queryset()
+        if request.query_params.get("state"):
+            qs = qs.filter(transport_state=request.query_params["state"])
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(summary="One delivery")
+    def retrieve(self, request, pk=None):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(
+        summary="The package (the hub's signed copy)",
+        responses={(200, "application/xml"): OpenApiTypes.BINARY},
+    )
+    @action(detail=True, methods=["get"])
+    def package(self, request, pk=None):
+        delivery = self.get_object()
+        return HttpResponse(hub.package_bytes(delivery.package), content_type="application/xml")
+
+    @extend_schema(summary="Acknowledge a delivery (status 01)", request=None)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        delivery = hub.acknowledge(self.get_object(), actor=request)
+        return Response(self.get_serializer(delivery).data)
+
+
+class StatusViewSet(viewsets.GenericViewSet):
+    permission_classes = [ScopePermission]
+    required_scopes = {"create": RECEIVE}
+    parser_classes = [XmlParser]
+    serializer_class = StatusAcceptedSerializer
+
+    @extend_schema(
+        summary="Send a signed status packet",
+        request=XML_BODY,
+        responses={201: StatusAcceptedSerializer, **REFUSED},
+    )
+    def create(self, request):
+        try:
+            message = hub.accept_status(bytes(request.data or b""), actor=request)
+        except HubError as error:
+            return _refusal(error)
+        body = {"id": message.pk, "document_id": message.package.document_id, "code": message.code}
+        return Response(body, status=status.HTTP_201_CREATED)

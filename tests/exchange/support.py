@@ -1,0 +1,43 @@
+"""Rows of the access matrix (tests/accounts/test_access_matrix.py) for the exchange endpoints."""
+
+from __future__ import annotations
+
+from egov.core.services import organisations as org_services
+from egov.core.services.organisations import OrganisationData
+from egov.exchange.services import hub
+from tests.accounts.officials_support import make_official
+
+from .conftest import HUB, make_package, signed
+
+
+def _sent(t):
+    """Commune A sends a package to commune B through the hub."""
+    if org_services.resolve(HUB) is None:
+        org_services.create_organisation(OrganisationData(HUB, "Văn phòng Chính phủ", "central"))
+    clerk_a = make_official("clerk_a", t.a, "clerk").user
+    package = hub.accept_package(signed(make_package(t.a, [t.b]), t.a), actor=clerk_a).package
+    return package, clerk_a
+
+
+def package_case(t):
+    package, clerk_a = _sent(t)
+    return {
+        "id": package.pk,
+        "insider": clerk_a,
+        # The recipient does not read the sender's outbox; nor does another province.
+        "outsiders": [
+            make_official("clerk_b", t.b, "clerk").user,
+            make_official("clerk_q", t.q, "clerk", subtree=True).user,
+        ],
+        "scopes": ["documents.send"],
+    }
+
+
+def delivery_case(t):
+    package, clerk_a = _sent(t)
+    return {
+        "id": package.deliveries.get().pk,
+        "insider": make_official("clerk_b", t.b, "clerk").user,
+        "outsiders": [clerk_a, make_official("clerk_q", t.q, "clerk", subtree=True).user],
+        "scopes": ["documents.receive"],
+    }
