@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("egov.core.api_urls")),
     path("", include("egov.accounts.api_urls")),
     path("", include("egov.catalog.api_urls")),
+    path("", include("egov.dossiers.api_urls")),
     path("", include("egov.exchange.api_urls")),
 ]
 

@@ -35,6 +35,7 @@ SCOPES: dict[str, str] = {
     "accounts.admin": "Manage officials, roles, delegations and API clients",
     "catalog.write": "Change the catalogue of administrative procedures",
     "dossiers.read": "Read dossiers",
+    "dossiers.apply": "Apply for applicants; supplement and withdraw (applicants' own dossiers)",
     "dossiers.receive": "Receive and refuse dossiers (one-stop desk)",
     "dossiers.return": "Return results (one-stop desk)",
     "dossiers.process": "Process dossiers",

@@ -18,7 +18,7 @@ from egov.dossiers.models import (
     Transfer,
 )
 
-OWNER_SCOPES = {"dossiers.read"}
+OWNER_SCOPES = {"dossiers.read", "dossiers.apply"}
 
 policy.register(
     Dossier,

@@ -262,14 +262,14 @@ def submit_online(
     the dossier, its components, a ProgressRecord and the audit row in one transaction. The
     channel is the version's online channel (ValidationError if it has none). ``citizen``
     defaults to the actor's Citizen; ``applicant`` defaults to the citizen's details. An API
-    client needs ``dossiers.submit`` at ``organisation``.
+    client needs ``dossiers.apply`` at ``organisation``.
     """
     decision = None
     user = _common.user_of(actor)
     if citizen is None and user is not None:
         citizen = getattr(user, "citizen", None) if hasattr(user, "citizen") else None
     if actor is not None and citizen is None:
-        decision = policy.decide(actor, "dossiers.submit", organisation)
+        decision = policy.decide(actor, "dossiers.apply", organisation)
         if not decision.allowed:
             raise PermissionDenied(_("Only a citizen or an authorised system may apply."))
     elif citizen is not None and user is not None and citizen.user_id != user.pk:

@@ -1,0 +1,753 @@
+"""Dossier API: apply (one transactional call with files), read, act, count, look up.
+
+Thin: every change is a call to egov.dossiers.services; who sees what is egov.accounts.policy
+(egov.dossiers.access). Acts the status does not allow answer 409 with the service's code.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from egov.accounts import policy, ratelimit
+from egov.accounts.models import Official
+from egov.accounts.scopes import ScopePermission, required_scope
+from egov.catalog.models import Procedure
+from egov.core.models import Organisation
+from egov.dossiers import services
+from egov.dossiers.access import can_see, visible_dossiers
+from egov.dossiers.models import (
+    Dossier,
+    DossierComponent,
+    ProgressRecord,
+    Status,
+    WorkflowStep,
+)
+from egov.dossiers.services import lookup as lookup_service
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def _call(function, *args, **kwargs):
+    """Run a service; its refusals become the API's JSON errors (409 for state conflicts)."""
+    try:
+        return function(*args, **kwargs)
+    except services.DossierError as exc:
+        if hasattr(exc, "error_dict"):
+            raise
+        raise Conflict(" ".join(exc.messages), code=exc.code or "conflict") from exc
+
+
+# --- Serializers ------------------------------------------------------------------------------
+
+
+class ProgressSerializer(serializers.ModelSerializer):
+    status = serializers.IntegerField(source="to_status")
+    unit = serializers.CharField(source="organisation.code", default="")
+
+    class Meta:
+        model = ProgressRecord
+        fields = [
+            "at",
+            "action",
+            "from_status",
+            "status",
+            "actor_name",
+            "actor_title",
+            "unit",
+            "step",
+            "step_due_at",
+            "note",
+        ]
+        read_only_fields = fields
+
+
+class ComponentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DossierComponent
+        fields = [
+            "id",
+            "name",
+            "required_document",
+            "content_type",
+            "size",
+            "sha256",
+            "digitised",
+            "reused",
+            "from_supplement",
+            "added_at",
+        ]
+        read_only_fields = fields
+
+
+class DossierSerializer(serializers.ModelSerializer):
+    procedure = serializers.CharField(source="procedure_version.procedure.code")
+    organisation = serializers.CharField(source="organisation.code")
+    status_label = serializers.SerializerMethodField()
+    at_risk = serializers.SerializerMethodField()
+    timeliness = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dossier
+        fields = [
+            "code",
+            "procedure",
+            "organisation",
+            "status",
+            "status_label",
+            "applicant_name",
+            "submitted_at",
+            "received_at",
+            "due_at",
+            "current_step",
+            "step_due_at",
+            "paused_at",
+            "at_risk",
+            "timeliness",
+        ]
+        read_only_fields = fields
+
+    def get_status_label(self, obj) -> str:
+        return str(Status(obj.status).label)
+
+    def get_at_risk(self, obj) -> bool:
+        return services.is_at_risk(obj)
+
+    def get_timeliness(self, obj) -> str:
+        return services.timeliness(obj)
+
+
+class DossierDetailSerializer(DossierSerializer):
+    components = ComponentSerializer(many=True, read_only=True)
+    progress = ProgressSerializer(many=True, read_only=True)
+    channel = serializers.CharField(source="channel.kind")
+
+    class Meta(DossierSerializer.Meta):
+        fields = [
+            *DossierSerializer.Meta.fields,
+            "channel",
+            "applicant_kind",
+            "applicant_id_number",
+            "applicant_email",
+            "applicant_phone",
+            "form_data",
+            "original_due_at",
+            "paused_total",
+            "fees_due_vnd",
+            "reason",
+            "processed_at",
+            "returned_at",
+            "components",
+            "progress",
+        ]
+        read_only_fields = fields
+
+
+class FileSerializer(serializers.Serializer):
+    filename = serializers.CharField(max_length=200)
+    content_type = serializers.CharField(max_length=100)
+    content_base64 = serializers.CharField()
+    required_document = serializers.IntegerField(required=False, allow_null=True)
+    name = serializers.CharField(max_length=255, required=False, default="")
+
+
+class ReuseSerializer(serializers.Serializer):
+    entry = serializers.IntegerField()
+    required_document = serializers.IntegerField(required=False, allow_null=True)
+
+
+class ApplicantSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255)
+    id_number = serializers.CharField(max_length=14)
+    kind = serializers.ChoiceField(choices=["citizen", "business"], default="citizen")
+    email = serializers.EmailField(required=False, default="")
+    phone = serializers.CharField(max_length=32, required=False, default="")
+    address = serializers.CharField(required=False, default="")
+
+
+class ApplicationSerializer(serializers.Serializer):
+    procedure = serializers.CharField(help_text="Procedure code, e.g. 1.001193.")
+    organisation = serializers.CharField(help_text="The agency's electronic identification code.")
+    channel = serializers.ChoiceField(choices=["online", "in_person"], default="online")
+    form_data = serializers.JSONField(default=dict)
+    applicant = ApplicantSerializer(required=False)
+    components = FileSerializer(many=True, required=False, default=list)
+    reuse = ReuseSerializer(many=True, required=False, default=list)
+
+
+def _uploads(items, prefix="components") -> list[services.Upload]:
+    uploads = []
+    for index, item in enumerate(items):
+        try:
+            content = base64.b64decode(item["content_base64"], validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise exceptions.ValidationError(
+                {f"{prefix}.{index}": [_("The file content is not valid base64.")]}
+            ) from exc
+        uploads.append(
+            services.Upload(
+                content=content,
+                filename=item["filename"],
+                declared_type=item["content_type"],
+                required_document_id=item.get("required_document"),
+                name=item.get("name", ""),
+            )
+        )
+    return uploads
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class SupplementItemSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=500)
+    note = serializers.CharField(required=False, default="", allow_blank=True)
+    required_document = serializers.IntegerField(required=False, allow_null=True)
+
+
+class SupplementRequestSerializer(serializers.Serializer):
+    items = SupplementItemSerializer(many=True)
+    reason = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class SupplementSerializer(serializers.Serializer):
+    components = FileSerializer(many=True, required=False, default=list)
+    form_data = serializers.JSONField(required=False, default=None)
+    note = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class StepSerializer(serializers.Serializer):
+    step = serializers.IntegerField(required=False, allow_null=True, default=None)
+    assignee = serializers.IntegerField(required=False, allow_null=True, default=None)
+    reason = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class AssignSerializer(serializers.Serializer):
+    official = serializers.IntegerField()
+
+
+class FeesSerializer(serializers.Serializer):
+    amount_vnd = serializers.IntegerField(min_value=0)
+    note = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class TransferSerializer(serializers.Serializer):
+    organisation = serializers.CharField()
+    reason = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class ApologySerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    new_due_at = serializers.DateTimeField()
+
+
+class ResultSerializer(serializers.Serializer):
+    filename = serializers.CharField(max_length=200)
+    content_base64 = serializers.CharField()
+    name = serializers.CharField(max_length=255)
+    number = serializers.CharField(max_length=64, required=False, default="")
+    signed = serializers.BooleanField(default=False)
+
+
+class CountsSerializer(serializers.Serializer):
+    organisation = serializers.IntegerField()
+    code = serializers.CharField()
+    early = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    late = serializers.IntegerField()
+    within_time = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+# --- Permission -------------------------------------------------------------------------------
+
+
+def _is_citizen(request) -> bool:
+    user = getattr(request, "user", None)
+    return bool(getattr(user, "is_authenticated", False) and hasattr(user, "citizen"))
+
+
+class DossierPermission(ScopePermission):
+    """Scopes as everywhere; citizens (no scopes) pass to the owner checks of the policy."""
+
+    def has_permission(self, request, view) -> bool:
+        if super().has_permission(request, view):
+            return True
+        return required_scope(view) in {"dossiers.read", "dossiers.apply"} and _is_citizen(request)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        needed = required_scope(view)
+        return can_see(request, "dossiers.read", obj) and (
+            needed in {"dossiers.read", "dossiers.apply"} or policy.scopes_of(request)
+        )
+
+
+# --- Views ------------------------------------------------------------------------------------
+
+ACT_SCOPES = {
+    "receive": "dossiers.receive",
+    "refuse": "dossiers.receive",
+    "request_supplement": "dossiers.receive",
+    "supplement": "dossiers.apply",
+    "start_processing": "dossiers.receive",
+    "forward": "dossiers.process",
+    "return_to_step": "dossiers.process",
+    "assign": "dossiers.process",
+    "require_fees": "dossiers.process",
+    "fees_paid": "dossiers.process",
+    "approve": "dossiers.approve",
+    "mark_processed": "dossiers.process",
+    "return_result": "dossiers.return",
+    "withdraw": "dossiers.apply",
+    "stop": "dossiers.approve",
+    "transfer": "dossiers.process",
+    "apology": "dossiers.process",
+    "result": "dossiers.process",
+}
+
+
+def _act(serializer_class=None, *, url_path=None):
+    """An action that validates its body and answers the dossier after the service call."""
+
+    def decorate(method):
+        name = method.__name__
+        return extend_schema(
+            request=serializer_class,
+            responses={200: DossierDetailSerializer},
+            summary=name.replace("_", " ").capitalize(),
+        )(
+            action(detail=True, methods=["post"], url_path=url_path or name.replace("_", "-"))(
+                method
+            )
+        )
+
+    return decorate
+
+
+class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Dossiers of the caller's agencies (and, for a citizen, their own)."""
+
+    permission_classes = [DossierPermission]
+    required_scopes = {
+        "list": "dossiers.read",
+        "retrieve": "dossiers.read",
+        "create": "dossiers.apply",
+        "counts": "dossiers.read",
+        **ACT_SCOPES,
+    }
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+    serializer_class = DossierSerializer
+
+    def get_queryset(self):
+        queryset = Dossier.objects.select_related(
+            "organisation", "procedure_version__procedure", "channel"
+        )
+        if self.action == "retrieve" or self.action in ACT_SCOPES:
+            queryset = queryset.prefetch_related(
+                "components",
+                Prefetch("progress", ProgressRecord.objects.select_related("organisation")),
+                "transfers",
+            )
+        queryset = visible_dossiers(self.request, "dossiers.read", queryset)
+        params = self.request.query_params
+        if self.action == "list":
+            if params.get("status"):
+                queryset = queryset.filter(status__in=params.get("status").split(","))
+            if params.get("organisation"):
+                queryset = queryset.filter(organisation__code=params["organisation"])
+            if params.get("due_before"):
+                queryset = queryset.filter(due_at__lt=params["due_before"])
+            if params.get("at_risk") == "true":
+                queryset = queryset.filter(
+                    status__in=[2, 4, 6], paused_at__isnull=True, at_risk_at__lte=timezone.now()
+                )
+            queryset = queryset.order_by(params.get("ordering") == "due_at" and "due_at" or "-id")
+        return queryset
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return DossierDetailSerializer
+        return DossierSerializer
+
+    def _detail(self, dossier):
+        fresh = self.get_queryset().get(pk=dossier.pk)
+        return Response(DossierDetailSerializer(fresh, context={"request": self.request}).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, description="Status codes, comma separated."),
+            OpenApiParameter("organisation", str, description="Agency code."),
+            OpenApiParameter("at_risk", bool, description="Only dossiers with 80% of time used."),
+            OpenApiParameter("due_before", str, description="ISO date and time."),
+            OpenApiParameter("ordering", str, enum=["due_at", "-id"]),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=ApplicationSerializer, responses={201: DossierDetailSerializer})
+    def create(self, request):
+        """Apply: the dossier, its form data and its files in one call; all or nothing."""
+        data = request.data
+        if request.content_type.startswith("multipart/"):
+            data = self._from_multipart(request)
+        serializer = ApplicationSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        v = serializer.validated_data
+        procedure = Procedure.objects.filter(code=v["procedure"]).first()
+        version = procedure.version_on(timezone.localdate()) if procedure else None
+        if version is None:
+            raise exceptions.ValidationError(
+                {"procedure": [_("No procedure in force with this code.")]}
+            )
+        organisation = Organisation.objects.filter(code=v["organisation"]).order_by("-id").first()
+        if organisation is None:
+            raise exceptions.ValidationError({"organisation": [_("Unknown agency code.")]})
+        applicant = services.ApplicantData(**v["applicant"]) if v.get("applicant") else None
+        uploads = _uploads(v["components"]) + getattr(self, "_multipart_uploads", [])
+        reuse = [services.Reuse(r["entry"], r.get("required_document")) for r in v["reuse"]]
+        if v["channel"] == "in_person":
+            if applicant is None:
+                raise exceptions.ValidationError({"applicant": [_("Say who the applicant is.")]})
+            dossier = _call(
+                services.register_in_person,
+                actor=request,
+                procedure_version=version,
+                organisation=organisation,
+                applicant=applicant,
+                form_data=v["form_data"],
+                uploads=uploads,
+            )
+        else:
+            dossier = _call(
+                services.submit_online,
+                actor=request,
+                procedure_version=version,
+                organisation=organisation,
+                form_data=v["form_data"],
+                uploads=uploads,
+                reuse=reuse,
+                applicant=applicant,
+            )
+        response = self._detail(dossier)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    def _from_multipart(self, request):
+        """``payload``: the JSON of the application; files: ``component.<n>`` parts."""
+        try:
+            data = json.loads(request.data.get("payload") or "{}")
+        except ValueError as exc:
+            raise exceptions.ValidationError({"payload": [_("Not valid JSON.")]}) from exc
+        meta = data.pop("files", []) if isinstance(data, dict) else []
+        self._multipart_uploads = []
+        for index, (_key, part) in enumerate(sorted(request.FILES.items())):
+            info = meta[index] if index < len(meta) and isinstance(meta[index], dict) else {}
+            self._multipart_uploads.append(
+                services.Upload(
+                    content=part,
+                    filename=part.name,
+                    declared_type=part.content_type or "",
+                    required_document_id=info.get("required_document"),
+                    name=info.get("name", ""),
+                )
+            )
+        return data
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", str, description="Received from (ISO date)."),
+            OpenApiParameter("end", str, description="Received before (ISO date)."),
+        ],
+        responses={200: CountsSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"])
+    def counts(self, request):
+        """Early / on time / late (finished) and within time / overdue (open), per agency."""
+        start, end = request.query_params.get("start"), request.query_params.get("end")
+        rows = services.timeliness_counts(
+            visible_dossiers(request, "dossiers.read"), start=start or None, end=end or None
+        )
+        return Response(CountsSerializer(rows, many=True).data)
+
+    # --- acts ---
+
+    def _body(self, serializer_class):
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @_act(NoteSerializer)
+    def receive(self, request, code=None):
+        v = self._body(NoteSerializer)
+        return self._detail(
+            _call(services.receive, self.get_object(), actor=request, note=v["note"])
+        )
+
+    @_act(ReasonSerializer)
+    def refuse(self, request, code=None):
+        v = self._body(ReasonSerializer)
+        return self._detail(
+            _call(services.refuse, self.get_object(), actor=request, reason=v["reason"])
+        )
+
+    @_act(SupplementRequestSerializer)
+    def request_supplement(self, request, code=None):
+        v = self._body(SupplementRequestSerializer)
+        dossier = self.get_object()
+        _call(
+            services.request_supplement,
+            dossier,
+            actor=request,
+            items=v["items"],
+            reason=v["reason"],
+        )
+        return self._detail(dossier)
+
+    @_act(SupplementSerializer)
+    def supplement(self, request, code=None):
+        v = self._body(SupplementSerializer)
+        dossier = _call(
+            services.supplement,
+            self.get_object(),
+            actor=request,
+            uploads=_uploads(v["components"]),
+            form_data=v["form_data"],
+            note=v["note"],
+        )
+        return self._detail(dossier)
+
+    @_act(StepSerializer)
+    def start_processing(self, request, code=None):
+        v = self._body(StepSerializer)
+        dossier = _call(
+            services.start_processing,
+            self.get_object(),
+            actor=request,
+            assignee=self._official(v["assignee"]),
+        )
+        return self._detail(dossier)
+
+    @_act(StepSerializer)
+    def forward(self, request, code=None):
+        v = self._body(StepSerializer)
+        dossier = self.get_object()
+        dossier = _call(
+            services.forward,
+            dossier,
+            actor=request,
+            to_step=self._step(dossier, v["step"]),
+            assignee=self._official(v["assignee"]),
+            note=v["reason"],
+        )
+        return self._detail(dossier)
+
+    @_act(StepSerializer)
+    def return_to_step(self, request, code=None):
+        v = self._body(StepSerializer)
+        dossier = self.get_object()
+        dossier = _call(
+            services.return_to_step,
+            dossier,
+            actor=request,
+            step=self._step(dossier, v["step"]),
+            reason=v["reason"],
+        )
+        return self._detail(dossier)
+
+    @_act(AssignSerializer)
+    def assign(self, request, code=None):
+        v = self._body(AssignSerializer)
+        dossier = self.get_object()
+        _call(services.assign, dossier, actor=request, official=self._official(v["official"], True))
+        return self._detail(dossier)
+
+    @_act(FeesSerializer)
+    def require_fees(self, request, code=None):
+        v = self._body(FeesSerializer)
+        return self._detail(
+            _call(
+                services.require_fees,
+                self.get_object(),
+                actor=request,
+                amount_vnd=v["amount_vnd"],
+                note=v["note"],
+            )
+        )
+
+    @_act(NoteSerializer)
+    def fees_paid(self, request, code=None):
+        v = self._body(NoteSerializer)
+        return self._detail(
+            _call(services.record_fees_paid, self.get_object(), actor=request, note=v["note"])
+        )
+
+    @_act(NoteSerializer)
+    def approve(self, request, code=None):
+        v = self._body(NoteSerializer)
+        return self._detail(
+            _call(services.approve, self.get_object(), actor=request, note=v["note"])
+        )
+
+    @_act(NoteSerializer)
+    def mark_processed(self, request, code=None):
+        v = self._body(NoteSerializer)
+        return self._detail(
+            _call(services.mark_processed, self.get_object(), actor=request, note=v["note"])
+        )
+
+    @_act(NoteSerializer)
+    def return_result(self, request, code=None):
+        v = self._body(NoteSerializer)
+        return self._detail(
+            _call(services.return_result, self.get_object(), actor=request, note=v["note"])
+        )
+
+    @_act(ReasonSerializer)
+    def withdraw(self, request, code=None):
+        v = self._body(ReasonSerializer)
+        return self._detail(
+            _call(services.withdraw, self.get_object(), actor=request, reason=v["reason"])
+        )
+
+    @_act(ReasonSerializer)
+    def stop(self, request, code=None):
+        v = self._body(ReasonSerializer)
+        return self._detail(
+            _call(services.stop, self.get_object(), actor=request, reason=v["reason"])
+        )
+
+    @_act(TransferSerializer)
+    def transfer(self, request, code=None):
+        v = self._body(TransferSerializer)
+        dossier = self.get_object()
+        target = Organisation.objects.filter(code=v["organisation"]).order_by("-id").first()
+        if target is None:
+            raise exceptions.ValidationError({"organisation": [_("Unknown agency code.")]})
+        _call(services.transfer, dossier, actor=request, to_organisation=target, reason=v["reason"])
+        return self._detail(dossier)
+
+    @_act(ApologySerializer)
+    def apology(self, request, code=None):
+        v = self._body(ApologySerializer)
+        dossier = self.get_object()
+        _call(
+            services.issue_apology,
+            dossier,
+            actor=request,
+            reason=v["reason"],
+            new_due_at=v["new_due_at"],
+        )
+        return self._detail(dossier)
+
+    @_act(ResultSerializer)
+    def result(self, request, code=None):
+        v = self._body(ResultSerializer)
+        dossier = self.get_object()
+        try:
+            content = base64.b64decode(v["content_base64"], validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise exceptions.ValidationError({"content_base64": [_("Not valid base64.")]}) from exc
+        _call(
+            services.attach_result,
+            dossier,
+            actor=request,
+            content=content,
+            filename=v["filename"],
+            name=v["name"],
+            number=v["number"],
+            signed=v["signed"],
+        )
+        return self._detail(dossier)
+
+    def _official(self, pk, required=False):
+        if pk is None:
+            if required:
+                raise exceptions.ValidationError({"official": [_("This field is required.")]})
+            return None
+        official = Official.objects.select_related("organisation", "user").filter(pk=pk).first()
+        if official is None:
+            raise exceptions.ValidationError({"official": [_("Unknown official.")]})
+        return official
+
+    def _step(self, dossier, pk):
+        if pk is None:
+            return None
+        return get_object_or_404(
+            WorkflowStep, pk=pk, procedure_version=dossier.procedure_version_id
+        )
+
+
+class LookupSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=40)
+    id_number = serializers.CharField(max_length=14)
+
+
+class LookupViewSet(viewsets.ViewSet):
+    """Public lookup: the status and dated history of a dossier, given its code and the
+    applicant's ID number (or tax code). Nothing else; rate limited per address."""
+
+    permission_classes = [ScopePermission]
+    required_scopes = {"list": None}
+    authentication_classes: list = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("code", str, required=True),
+            OpenApiParameter("id_number", str, required=True),
+        ],
+        responses={
+            200: inline_serializer(
+                "DossierLookup",
+                {
+                    "code": serializers.CharField(),
+                    "status": serializers.IntegerField(),
+                    "status_label": serializers.CharField(),
+                    "due_at": serializers.DateTimeField(allow_null=True),
+                    "history": inline_serializer(
+                        "DossierLookupEvent",
+                        {
+                            "at": serializers.DateTimeField(),
+                            "status": serializers.IntegerField(),
+                            "status_label": serializers.CharField(),
+                        },
+                        many=True,
+                    ),
+                },
+            )
+        },
+    )
+    def list(self, request):
+        rate = getattr(settings, "EGOV_LOOKUP_RATE", "30/min")
+        allowed, retry = ratelimit.hit(f"dossier-lookup:{ratelimit.client_ip(request)}", rate)
+        if not allowed:
+            raise exceptions.Throttled(wait=retry)
+        serializer = LookupSerializer(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        found = lookup_service.lookup(
+            serializer.validated_data["code"], serializer.validated_data["id_number"]
+        )
+        if found is None:
+            raise exceptions.NotFound()
+        return Response(found)
