@@ -237,7 +237,8 @@ REST_FRAMEWORK = {
         "egov.accounts.authentication.ClientTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Closed by default: an API view that declares no scope for an action refuses it.
+    "DEFAULT_PERMISSION_CLASSES": ["egov.accounts.scopes.ScopePermission"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
