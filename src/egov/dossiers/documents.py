@@ -485,7 +485,8 @@ def _form_04(data: FormData, styles, width, *, reason="", new_due_at=None, **ctx
     story.append(_procedure_line(data, styles))
     story.append(
         _p(
-            f"Thời gian hẹn trả kết quả giải quyết hồ sơ: {fmt_datetime(data.due_at)}.",
+            "Thời gian hẹn trả kết quả giải quyết hồ sơ: "
+            f"{fmt_datetime(ctx.get('previous_due_at') or data.due_at)}.",
             styles["body"],
         )
     )
@@ -642,7 +643,8 @@ def render_form(kind: str, dossier, *, sign: bool = True, **ctx) -> bytes:
     """Form ``kind`` ("01".."06") for ``dossier`` as PDF bytes, signed unless ``sign=False``.
 
     Context by kind: 01 ``lookup_url``; 02 ``missing`` (list), ``note``; 03 ``reason``;
-    04 ``reason``, ``new_due_at``; 06 takes a :class:`TrackingBook` in place of the dossier.
+    04 ``reason``, ``new_due_at`` (``previous_due_at``: default the dossier's due time);
+    06 takes a :class:`TrackingBook` in place of the dossier.
     Every kind accepts ``at`` (the date printed in the header; default now).
     """
     from reportlab.lib.units import mm

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 from django.utils import timezone
 
@@ -146,3 +147,51 @@ def tracking_book(organisation, date_from: dt.date, date_to: dt.date) -> documen
             for d in rows
         ),
     )
+
+
+def available_forms(dossier: Dossier) -> list[str]:
+    """The forms 01–05 that exist for ``dossier`` as it is now."""
+    kinds = []
+    if dossier.received_at is not None and dossier.status != Status.NOT_RECEIVED:
+        kinds.append("01")
+    if _related(dossier, "supplement_request") is not None:
+        kinds.append("02")
+    if dossier.status == Status.NOT_RECEIVED:
+        kinds.append("03")
+    if _related(dossier, "apology") is not None:
+        kinds.append("04")
+    kinds.append("05")
+    return kinds
+
+
+def _related(dossier: Dossier, name: str):
+    try:
+        return getattr(dossier, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def form_context(dossier: Dossier, kind: str, *, lookup_url: str = "") -> dict:
+    """The context ``render_form(kind, dossier, **context)`` needs, read from the records."""
+    if kind not in available_forms(dossier):
+        raise documents.FormError(f"Form {kind} does not exist for this dossier.")
+    if kind == "01":
+        return {"lookup_url": lookup_url, "at": dossier.received_at}
+    if kind == "02":
+        request = dossier.supplement_request
+        missing = [
+            " — ".join(filter(None, [item.get("name", ""), item.get("note", "")]))
+            for item in request.items
+        ]
+        return {"missing": missing, "note": request.reason, "at": request.requested_at}
+    if kind == "03":
+        return {"reason": dossier.reason or "—", "at": dossier.closed_at or dossier.updated_at}
+    if kind == "04":
+        apology = dossier.apology
+        return {
+            "reason": apology.reason,
+            "new_due_at": apology.new_due_at,
+            "previous_due_at": apology.previous_due_at,
+            "at": apology.issued_at,
+        }
+    return {}

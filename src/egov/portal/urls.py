@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from egov.portal import views
+from egov.portal import dossier_views, views
 
 app_name = "portal"
 
@@ -15,4 +15,23 @@ urlpatterns = [
     path("sectors/<str:code>/", views.sector, name="sector"),
     path("agencies/", views.agencies, name="agencies"),
     path("agencies/<str:code>/", views.agency, name="agency"),
+    # Dossiers (one-stop shop): apply online, my dossiers, the public lookup.
+    path("procedures/<str:code>/submit/", dossier_views.submit, name="submit"),
+    path("my/dossiers/", dossier_views.my_dossiers, name="my-dossiers"),
+    path("my/dossiers/<str:code>/", dossier_views.my_dossier, name="my-dossier"),
+    path(
+        "my/dossiers/<str:code>/files/<int:pk>/",
+        dossier_views.my_dossier_file,
+        name="my-dossier-file",
+    ),
+    path(
+        "my/dossiers/<str:code>/result/", dossier_views.my_dossier_result, name="my-dossier-result"
+    ),
+    path(
+        "my/dossiers/<str:code>/forms/<str:kind>.pdf",
+        dossier_views.my_dossier_form,
+        name="my-dossier-form",
+    ),
+    path("my/data-store/<int:pk>/", dossier_views.data_store_file, name="data-store-file"),
+    path("lookup/", dossier_views.lookup, name="lookup"),
 ]

@@ -191,6 +191,7 @@ def procedure(request, code):
             "sectors": version.sectors.all() if version else procedure.sectors.all(),
             "levels": _level_labels(version.levels if version else procedure.levels.split()),
             "can_apply": bool(version and version.application_form),
+            "can_submit": bool(version and any(c.kind == "online" for c in version.channels.all())),
         },
     )
 

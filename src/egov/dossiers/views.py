@@ -1,0 +1,551 @@
+"""The officials' workspace (một cửa): queues by status and due time, bulk acts, the dossier page
+(whole history, documents, forms, acts), in-person registration and the tracking book.
+
+Views are thin: every act is one call of egov.dossiers.services (which checks the policy again);
+every read goes through egov.dossiers.access (the official's organisations and roles).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from egov.accounts import policy
+from egov.accounts.models import Official
+from egov.catalog.models import ChannelKind, Procedure, ProcedureStatus
+from egov.core.models import Organisation
+from egov.dossiers import documents, formdata, services
+from egov.dossiers.access import can_see, visible_dossiers
+from egov.dossiers.models import (
+    OPEN_STATUSES,
+    Dossier,
+    FormKind,
+    Status,
+    WorkflowStep,
+)
+from egov.dossiers.services._common import act_label
+from egov.dossiers.services.deadlines import steps_for
+from egov.dossiers.webforms import channel_of, document_slots, read_documents
+from egov.portal.dossier_views import (
+    EMPTY_SCHEMA,
+    _file_response,
+    error_messages,
+    form_pdf_response,
+    history_of,
+)
+from egov.portal.forms import ApplicationForm
+
+PAGE_SIZE = 50
+# Acts that make sense on many dossiers at once from the queue.
+BULK_ACTS = ("receive", "start_processing", "assign")
+DUE_FILTERS = ("overdue", "at_risk", "today")
+
+
+def official_required(view):
+    """An official (or a superuser) logged in through the officials' login; others get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not (user.is_superuser or Official.objects.filter(user=user).exists()):
+            raise PermissionDenied(_("This page is for officials."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _my_organisations(user):
+    return policy.scope_queryset(user, "dossiers.read", Organisation.objects.all()).order_by("name")
+
+
+def _queue(request):
+    """Visible dossiers filtered by the query string; returns (queryset, filters)."""
+    now = timezone.now()
+    qs = visible_dossiers(request.user).select_related(
+        "organisation", "procedure_version", "current_step"
+    )
+    f = {k: (request.GET.get(k) or "").strip() for k in ("status", "due", "q", "org", "mine")}
+    if f["status"].isdigit() and int(f["status"]) in Status.values:
+        qs = qs.filter(status=int(f["status"]))
+    elif f["status"] != "all":
+        f["status"] = ""
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if f["due"] == "overdue":
+        qs = qs.filter(status__in=OPEN_STATUSES, due_at__lt=now, paused_at__isnull=True)
+    elif f["due"] == "at_risk":
+        qs = qs.filter(
+            status__in=OPEN_STATUSES, at_risk_at__lte=now, due_at__gte=now, paused_at__isnull=True
+        )
+    elif f["due"] == "today":
+        end = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+        qs = qs.filter(status__in=OPEN_STATUSES, due_at__lte=end)
+    else:
+        f["due"] = ""
+    if f["q"]:
+        qs = qs.filter(
+            Q(code__icontains=f["q"])
+            | Q(applicant_name__icontains=f["q"])
+            | Q(procedure_version__procedure__code=f["q"])
+        )
+    if f["org"]:
+        qs = qs.filter(organisation__code=f["org"])
+    if f["mine"] == "1":
+        qs = qs.filter(assignments__official__user=request.user, assignments__ended_at__isnull=True)
+    qs = qs.order_by("due_at", "id")
+    return qs, f
+
+
+@official_required
+@require_GET
+def queue(request):
+    qs, f = _queue(request)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = dict(
+        visible_dossiers(request.user)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    now = timezone.now()
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "dossiers/queue.html",
+        {
+            "page": page,
+            "filters": f,
+            "statuses": [(s.value, s.label, counts.get(s.value, 0)) for s in Status],
+            "organisations": _my_organisations(request.user),
+            "colleagues": _colleagues(request.user),
+            "now": now,
+            "querystring": params.urlencode(),
+            "bulk_acts": BULK_ACTS,
+        },
+    )
+
+
+def _colleagues(user):
+    """Officials of the organisations the user reads dossiers at (for assignment)."""
+    orgs = _my_organisations(user).values("pk")
+    return Official.objects.filter(organisation__in=orgs).select_related("user").order_by("pk")
+
+
+def _official_label(official) -> str:
+    user = official.user
+    return user.get_full_name() or user.get_username()
+
+
+@official_required
+@require_POST
+def bulk(request):
+    act = request.POST.get("act")
+    codes = request.POST.getlist("dossier")
+    if act not in BULK_ACTS or not codes:
+        messages.error(request, _("Choose an action and at least one dossier."))
+        return redirect(reverse("dossiers:queue") + "?" + request.POST.get("querystring", ""))
+    assignee = None
+    if act == "assign":
+        assignee = _colleagues(request.user).filter(pk=request.POST.get("official") or 0).first()
+        if assignee is None:
+            messages.error(request, _("Choose the official to assign the dossiers to."))
+            return redirect("dossiers:queue")
+    done, failed = [], []
+    for dossier in visible_dossiers(request.user).filter(code__in=codes[:PAGE_SIZE]):
+        try:
+            if act == "receive":
+                services.receive(dossier, actor=request.user)
+            elif act == "start_processing":
+                services.start_processing(dossier, actor=request.user)
+            else:
+                services.assign(dossier, actor=request.user, official=assignee)
+        except (ValidationError, PermissionDenied) as exc:
+            failed.append(f"{dossier.code}: {' '.join(error_messages(exc))}")
+        else:
+            done.append(dossier.code)
+    if done:
+        messages.success(
+            request,
+            _("Done for %(count)d dossier(s): %(codes)s")
+            % {"count": len(done), "codes": ", ".join(done)},
+        )
+    for line in failed:
+        messages.error(request, line)
+    return redirect(reverse("dossiers:queue") + "?" + request.POST.get("querystring", ""))
+
+
+def _dossier(request, code) -> Dossier:
+    dossier = (
+        Dossier.objects.select_related(
+            "organisation", "procedure_version__procedure", "channel", "current_step"
+        )
+        .filter(code=code)
+        .first()
+    )
+    if dossier is None or not can_see(request.user, "dossiers.read", dossier):
+        raise Http404("No such dossier.")
+    return dossier
+
+
+def _form_rows(schema: dict, value: dict, prefix: str = "") -> list[tuple[str, str]]:
+    """The form data as (label, value) rows, labels from the schema's titles."""
+    rows = []
+    props = (schema or {}).get("properties", {})
+    for key, item in (value or {}).items():
+        spec = props.get(key, {})
+        label = f"{prefix}{spec.get('title') or key}"
+        if isinstance(item, dict):
+            rows += _form_rows(spec, item, prefix=f"{label} › ")
+        else:
+            rows.append((label, str(item)))
+    return rows
+
+
+def _actions(request, dossier: Dossier) -> list[str]:
+    """Acts this official may offer now (the services decide again on POST)."""
+    user = request.user
+
+    def has(*scopes):
+        return any(policy.can(user, s, dossier) for s in scopes)
+
+    s = dossier.status
+    no_request = formdata._related(dossier, "supplement_request") is None
+    no_result = formdata._related(dossier, "result") is None
+    no_apology = formdata._related(dossier, "apology") is None
+    desk, proc, appr = has("dossiers.receive"), has("dossiers.process"), has("dossiers.approve")
+    acts = []
+    if s == Status.NEW and desk:
+        acts += ["receive", "refuse"]
+    if s in {Status.NEW, Status.RECEIVED, Status.PROCESSING} and no_request and (desk or proc):
+        acts.append("request_supplement")
+    if s == Status.SUPPLEMENT_REQUESTED and desk:
+        acts.append("supplement")
+    if s == Status.RECEIVED and (desk or proc):
+        acts.append("start_processing")
+    if s == Status.PROCESSING:
+        if proc or appr:
+            acts += ["forward", "return_to_step", "transfer"]
+        if proc:
+            acts += ["assign", "require_fees", "mark_processed"]
+        if appr:
+            acts.append("approve")
+    if s == Status.FEES_DUE and proc:
+        acts.append("record_fees_paid")
+    if s in {Status.PROCESSING, Status.PROCESSED} and no_result and (proc or appr):
+        acts.append("attach_result")
+    if s == Status.PROCESSED and has("dossiers.return"):
+        acts.append("return_result")
+    if s in OPEN_STATUSES and s != Status.NEW and no_apology and (proc or desk):
+        acts.append("issue_apology")
+    if s in OPEN_STATUSES and desk:
+        acts.append("withdraw")
+    if s in OPEN_STATUSES and appr:
+        acts.append("stop")
+    return acts
+
+
+@official_required
+@require_GET
+def detail(request, code):
+    return _render_detail(request, _dossier(request, code))
+
+
+def _render_detail(request, dossier, errors=(), status=200):
+    steps = list(steps_for(dossier)) if dossier.received_at else []
+    return render(
+        request,
+        "dossiers/detail.html",
+        {
+            "dossier": dossier,
+            "history": history_of(dossier),
+            "components": dossier.components.all(),
+            "form_rows": _form_rows(dossier.procedure_version.application_form, dossier.form_data),
+            "forms": [(k, FormKind(k).label) for k in formdata.available_forms(dossier)],
+            "result": formdata._related(dossier, "result"),
+            "supplement_request": formdata._related(dossier, "supplement_request"),
+            "apology": formdata._related(dossier, "apology"),
+            "transfers": dossier.transfers.select_related("from_organisation", "to_organisation"),
+            "assignments": dossier.assignments.select_related("official__user").filter(
+                ended_at__isnull=True
+            ),
+            "acts": _actions(request, dossier),
+            "steps": steps,
+            "later_steps": [
+                s for s in steps if dossier.current_step and s.order > dossier.current_step.order
+            ],
+            "earlier_steps": [
+                s for s in steps if dossier.current_step and s.order < dossier.current_step.order
+            ],
+            "colleagues": _colleagues(request.user),
+            "at_risk": services.is_at_risk(dossier),
+            "timeliness": services.timeliness(dossier),
+            "errors": list(errors),
+        },
+        status=status,
+    )
+
+
+def _uploads(files, field="files"):
+    return [
+        services.Upload(
+            content=f, filename=f.name, declared_type=f.content_type or "", name=f.name[:255]
+        )
+        for f in files.getlist(field)
+    ]
+
+
+def _items(text: str) -> list[dict]:
+    return [{"name": line.strip()} for line in (text or "").splitlines() if line.strip()]
+
+
+def _when(value: str):
+    parsed = parse_datetime(value or "")
+    if parsed is None:
+        day = parse_date(value or "")
+        if day is not None:
+            parsed = dt.datetime.combine(day, dt.time(16, 30))
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def _perform(request, dossier: Dossier, act: str) -> None:
+    """One act from the dossier page: one service call."""
+    post, user = request.POST, request.user
+    note = post.get("note", "").strip()
+    reason = post.get("reason", "").strip()
+    step = None
+    if post.get("step"):
+        step = WorkflowStep.objects.filter(
+            pk=post["step"] if post["step"].isdigit() else 0,
+            procedure_version=dossier.procedure_version,
+        ).first()
+    assignee = None
+    if post.get("official"):
+        assignee = _colleagues(user).filter(
+            pk=post["official"] if post["official"].isdigit() else 0
+        )
+        assignee = assignee.first()
+    if act == "receive":
+        services.receive(dossier, actor=user, note=note)
+    elif act == "refuse":
+        services.refuse(dossier, actor=user, reason=reason)
+    elif act == "request_supplement":
+        services.request_supplement(
+            dossier, actor=user, items=_items(post.get("items", "")), reason=reason
+        )
+    elif act == "supplement":
+        services.supplement(dossier, actor=user, uploads=_uploads(request.FILES), note=note)
+    elif act == "start_processing":
+        services.start_processing(dossier, actor=user, assignee=assignee)
+    elif act == "assign":
+        if assignee is None:
+            raise ValidationError(_("Choose the official to assign the dossier to."))
+        services.assign(dossier, actor=user, official=assignee)
+    elif act == "forward":
+        services.forward(dossier, actor=user, to_step=step, assignee=assignee, note=note)
+    elif act == "return_to_step":
+        services.return_to_step(dossier, actor=user, step=step, reason=reason)
+    elif act == "transfer":
+        to = Organisation.objects.filter(code=post.get("to_organisation", "").strip()).first()
+        if to is None:
+            raise ValidationError(_("Give the code of the agency to transfer the dossier to."))
+        services.transfer(dossier, actor=user, to_organisation=to, reason=reason)
+    elif act == "require_fees":
+        amount = post.get("amount_vnd", "").strip()
+        if not amount.isdigit():
+            raise ValidationError(_("Give the amount in VND (digits only)."))
+        services.require_fees(dossier, actor=user, amount_vnd=int(amount), note=note)
+    elif act == "record_fees_paid":
+        services.record_fees_paid(dossier, actor=user, note=note)
+    elif act == "approve":
+        services.approve(dossier, actor=user, note=note)
+    elif act == "mark_processed":
+        services.mark_processed(dossier, actor=user, note=note)
+    elif act == "attach_result":
+        upload = request.FILES.get("result")
+        if upload is None:
+            raise ValidationError(_("Choose the result file (a signed PDF)."))
+        services.attach_result(
+            dossier,
+            actor=user,
+            content=upload.read(),
+            filename=upload.name,
+            name=post.get("name", "").strip() or dossier.procedure_version.name[:255],
+            number=post.get("number", "").strip(),
+            signed=True,
+        )
+    elif act == "return_result":
+        services.return_result(dossier, actor=user, note=note)
+    elif act == "issue_apology":
+        new_due = _when(post.get("new_due_at", ""))
+        if new_due is None:
+            raise ValidationError(_("Give the new date."))
+        services.issue_apology(dossier, actor=user, reason=reason, new_due_at=new_due)
+    elif act == "withdraw":
+        services.withdraw(dossier, actor=user, reason=reason)
+    elif act == "stop":
+        services.stop(dossier, actor=user, reason=reason)
+    else:
+        raise Http404("Unknown act.")
+
+
+@official_required
+@require_POST
+def act(request, code):
+    dossier = _dossier(request, code)
+    name = request.POST.get("act", "")
+    try:
+        _perform(request, dossier, name)
+    except (ValidationError, PermissionDenied) as exc:
+        dossier.refresh_from_db()
+        return _render_detail(request, dossier, errors=error_messages(exc), status=400)
+    messages.success(request, _("Done: %(act)s.") % {"act": act_label(name)})
+    return redirect("dossiers:detail", dossier.code)
+
+
+@official_required
+@require_GET
+def form_pdf(request, code, kind):
+    return form_pdf_response(request, _dossier(request, code), kind)
+
+
+@official_required
+@require_GET
+def component_file(request, code, pk):
+    dossier = _dossier(request, code)
+    component = get_object_or_404(dossier.components, pk=pk)
+    name = component.file.name.rsplit("/", 1)[-1] if component.file else component.name
+    return _file_response(component.file, name, component.content_type)
+
+
+@official_required
+@require_GET
+def result_file(request, code):
+    dossier = _dossier(request, code)
+    result = formdata._related(dossier, "result")
+    if result is None:
+        raise Http404("No result.")
+    return _file_response(result.file, f"{dossier.code}-result.pdf", result.content_type)
+
+
+@official_required
+@require_http_methods(["GET", "POST"])
+def register(request):
+    """The desk registers a walk-in applicant's dossier (in-person channel)."""
+    desk_orgs = policy.scope_queryset(
+        request.user, "dossiers.receive", Organisation.objects.all()
+    ).order_by("name")
+    source = request.POST if request.method == "POST" else request.GET
+    code = (source.get("procedure") or "").strip()
+    procedure = (
+        Procedure.objects.filter(code=code, status=ProcedureStatus.ACTIVE)
+        .select_related("current_version")
+        .first()
+        if code
+        else None
+    )
+    version = procedure.current_version if procedure else None
+    context = {"desk_orgs": desk_orgs, "procedure": procedure, "code": code, "errors": []}
+    if code and (version is None or channel_of(version, ChannelKind.IN_PERSON) is None):
+        context["errors"] = [_("No procedure with this code can be applied for in person.")]
+        return render(request, "dossiers/register.html", context, status=400 if code else 200)
+    if version is None:
+        return render(request, "dossiers/register.html", context)
+    posted = request.method == "POST" and "applicant_name" in request.POST
+    form = ApplicationForm(
+        version.application_form or EMPTY_SCHEMA,
+        data=request.POST if posted else None,
+        files=request.FILES if posted else None,
+    )
+    slots = document_slots(version)
+    applicant = {
+        k: (request.POST.get(k) or "").strip()
+        for k in ("applicant_name", "applicant_id", "applicant_phone", "applicant_email")
+    }
+    applicant["applicant_address"] = (request.POST.get("applicant_address") or "").strip()
+    context.update(form=form, slots=slots, applicant=applicant, version=version)
+    if posted and not form.refresh:
+        organisation = desk_orgs.filter(code=request.POST.get("organisation", "")).first()
+        errors = []
+        if organisation is None:
+            errors.append(_("Choose the agency registering the dossier."))
+        form_ok = form.is_valid()
+        uploads, _reuse, _ok = read_documents(slots, request.FILES)
+        if organisation is not None and form_ok:
+            try:
+                dossier = services.register_in_person(
+                    actor=request.user,
+                    procedure_version=version,
+                    organisation=organisation,
+                    applicant=services.ApplicantData(
+                        name=applicant["applicant_name"],
+                        id_number=applicant["applicant_id"],
+                        email=applicant["applicant_email"],
+                        phone=applicant["applicant_phone"],
+                        address=applicant["applicant_address"],
+                    ),
+                    form_data=form.cleaned_data,
+                    uploads=uploads,
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                errors += error_messages(exc)
+            else:
+                messages.success(
+                    request, _("Dossier %(code)s registered.") % {"code": dossier.code}
+                )
+                return redirect("dossiers:detail", dossier.code)
+        context["errors"] = errors
+        context["has_errors"] = bool(errors or form.error_list or form.non_field_errors)
+        return render(request, "dossiers/register.html", context, status=400)
+    return render(request, "dossiers/register.html", context)
+
+
+@official_required
+@require_GET
+def tracking_book(request):
+    """Form 06 for one of my organisations and a date range: signed PDF or .xlsx."""
+    orgs = _my_organisations(request.user)
+    today = timezone.localdate()
+    start = parse_date(request.GET.get("from") or "") or today.replace(day=1)
+    end = parse_date(request.GET.get("to") or "") or today
+    org = orgs.filter(code=request.GET.get("org", "")).first()
+    fmt = request.GET.get("format", "")
+    errors = []
+    if end < start:
+        errors.append(_("The end date is before the start date."))
+    if fmt and org is None:
+        errors.append(_("Choose the organisation."))
+    if fmt in {"pdf", "xlsx"} and not errors:
+        book = formdata.tracking_book(org, start, end)
+        name = f"so-theo-doi-{org.code}-{start:%Y%m%d}-{end:%Y%m%d}"
+        if fmt == "pdf":
+            response = HttpResponse(documents.render_form("06", book), "application/pdf")
+            response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+        else:
+            response = HttpResponse(
+                documents.tracking_book_xlsx(book),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    return render(
+        request,
+        "dossiers/book.html",
+        {"organisations": orgs, "org": org, "start": start, "end": end, "errors": errors},
+        status=400 if errors else 200,
+    )

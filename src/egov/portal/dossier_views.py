@@ -1,0 +1,327 @@
+"""The citizen's dossier pages: apply online, my dossiers (everything), my data store, and the
+public lookup (code + ID number → status and dated history, nothing else).
+
+Views are thin: writes go through egov.dossiers.services; every object read is checked with
+egov.dossiers.access (the policy: the applicant owns their dossiers).
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from egov.accounts import ratelimit
+from egov.accounts.oidc.decorators import require_assurance
+from egov.accounts.services.citizens import current_citizen
+from egov.catalog.models import ChannelKind
+from egov.dossiers import documents, formdata, services
+from egov.dossiers.access import can_see
+from egov.dossiers.labels import action_label
+from egov.dossiers.models import (
+    CitizenDataStoreEntry,
+    Dossier,
+    FormKind,
+    ProgressRecord,
+    Status,
+)
+from egov.dossiers.services import DossierError
+from egov.dossiers.services.lookup import lookup as lookup_service
+from egov.dossiers.webforms import (
+    AgencyPicker,
+    channel_of,
+    document_slots,
+    expectation,
+    read_documents,
+)
+from egov.portal.forms import ApplicationForm
+from egov.portal.views import _procedure_and_version
+
+logger = logging.getLogger(__name__)
+EMPTY_SCHEMA = {"type": "object", "properties": {}}
+
+
+def error_messages(exc: Exception) -> list[str]:
+    """Every message of a service error, for the error summary."""
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            return [str(m) for messages in exc.message_dict.values() for m in messages]
+        return [str(m) for m in exc.messages]
+    return [str(exc)]
+
+
+def _schema_uploads(form: ApplicationForm, files) -> list[services.Upload]:
+    """Files asked for inside the application form itself (x-egov-type file)."""
+    uploads = []
+    for f in form.all_fields():
+        upload = files.get(f.path) if f.kind == "file" else None
+        if upload:
+            uploads.append(
+                services.Upload(
+                    content=upload,
+                    filename=upload.name,
+                    declared_type=upload.content_type or "",
+                    name=str(f.label)[:255],
+                )
+            )
+    return uploads
+
+
+@require_assurance(1)
+@require_http_methods(["GET", "POST"])
+def submit(request, code):
+    procedure, version = _procedure_and_version(code)
+    channel = channel_of(version, ChannelKind.ONLINE) if version else None
+    if channel is None:
+        raise Http404("This procedure cannot be applied for online.")
+    citizen = current_citizen(request)
+    posted = request.method == "POST"
+    data = request.POST if posted else None
+    form = ApplicationForm(
+        version.application_form or EMPTY_SCHEMA,
+        data=data,
+        files=request.FILES if posted else None,
+    )
+    picker = AgencyPicker.from_request(version, request.POST if posted else request.GET)
+    slots = document_slots(version, citizen, data)
+    errors: list[str] = []
+    refresh = posted and ("_agency_refresh" in request.POST or form.refresh)
+    if posted and not refresh:
+        organisation = picker.organisation()
+        form_ok = form.is_valid()
+        uploads, reuse, docs_ok = read_documents(slots, request.FILES, citizen)
+        if organisation is not None and form_ok and docs_ok:
+            try:
+                dossier = services.submit_online(
+                    actor=request.user,
+                    procedure_version=version,
+                    organisation=organisation,
+                    form_data=form.cleaned_data,
+                    uploads=uploads + _schema_uploads(form, request.FILES),
+                    reuse=reuse,
+                    citizen=citizen,
+                )
+            except (ValidationError, DossierError) as exc:
+                errors = error_messages(exc)
+            else:
+                return redirect(reverse("portal:my-dossier", args=[dossier.code]) + "?submitted=1")
+    agency = picker.organisation() if (picker.province or picker.agency) else None
+    picker_error = picker.error if posted and not refresh else ""
+    return render(
+        request,
+        "portal/dossiers/submit.html",
+        {
+            "procedure": procedure,
+            "version": version,
+            "form": form,
+            "picker": picker,
+            "picker_error": picker_error,
+            "slots": slots,
+            "errors": errors,
+            "has_errors": bool(
+                errors
+                or picker_error
+                or any(s.error for s in slots)
+                or form.error_list
+                or form.non_field_errors
+            ),
+            "expect": expectation(channel, agency),
+            "channel": channel,
+        },
+        status=400 if posted and not refresh else 200,
+    )
+
+
+def _own_dossier(request, code) -> Dossier:
+    dossier = (
+        Dossier.objects.select_related("organisation", "procedure_version__procedure")
+        .filter(code=code)
+        .first()
+    )
+    if dossier is None or not can_see(request.user, "dossiers.read", dossier):
+        raise Http404("No such dossier.")
+    return dossier
+
+
+@require_assurance(1)
+@require_GET
+def my_dossiers(request):
+    citizen = current_citizen(request)
+    dossiers = (
+        Dossier.objects.filter(applicant_citizen=citizen)
+        .select_related("organisation", "procedure_version")
+        .order_by("-id")[:200]
+    )
+    entries = CitizenDataStoreEntry.objects.filter(citizen=citizen).order_by("-issued_at")
+    return render(request, "portal/dossiers/mine.html", {"dossiers": dossiers, "entries": entries})
+
+
+def history_of(dossier: Dossier) -> list[dict]:
+    rows = []
+    records = ProgressRecord.objects.filter(dossier=dossier).select_related("organisation")
+    for r in records.order_by("at", "id"):
+        row = {
+            "at": r.at,
+            "action": action_label(r.action),
+            "status": Status(r.to_status).label if r.to_status in Status.values else "",
+            "unit": r.organisation.name if r.organisation else "",
+        }
+        row.update(actor=r.actor_name, title=r.actor_title, note=r.note, due=r.step_due_at)
+        rows.append(row)
+    return rows
+
+
+@require_assurance(1)
+@require_http_methods(["GET", "POST"])
+def my_dossier(request, code):
+    dossier = _own_dossier(request, code)
+    errors: list[str] = []
+    if request.method == "POST":
+        act = request.POST.get("act")
+        try:
+            if act == "supplement":
+                uploads = [
+                    services.Upload(
+                        content=f,
+                        filename=f.name,
+                        declared_type=f.content_type or "",
+                        name=f.name[:255],
+                    )
+                    for f in request.FILES.getlist("files")
+                ]
+                services.supplement(
+                    dossier, actor=request.user, uploads=uploads, note=request.POST.get("note", "")
+                )
+            elif act == "withdraw":
+                services.withdraw(
+                    dossier, actor=request.user, reason=request.POST.get("reason", "").strip()
+                )
+            else:
+                raise Http404("Unknown act.")
+        except (ValidationError, DossierError, PermissionDenied) as exc:
+            errors = error_messages(exc)
+        else:
+            return redirect("portal:my-dossier", dossier.code)
+    return render(
+        request,
+        "portal/dossiers/detail.html",
+        {
+            "dossier": dossier,
+            "history": history_of(dossier),
+            "components": dossier.components.all(),
+            "result": formdata._related(dossier, "result"),
+            "supplement_request": formdata._related(dossier, "supplement_request"),
+            "forms": [(k, FormKind(k).label) for k in formdata.available_forms(dossier)],
+            "submitted": request.GET.get("submitted") == "1",
+            "errors": errors,
+            "can_supplement": dossier.status == Status.SUPPLEMENT_REQUESTED,
+            "can_withdraw": dossier.status in {Status.NEW, Status.RECEIVED, Status.PROCESSING},
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _file_response(field_file, filename: str, content_type: str = ""):
+    if not field_file:
+        raise Http404("No file.")
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("File missing.") from exc
+    content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+
+
+@require_assurance(1)
+@require_GET
+def my_dossier_file(request, code, pk):
+    dossier = _own_dossier(request, code)
+    component = dossier.components.filter(pk=pk).first()
+    if component is None:
+        raise Http404("No such document.")
+    name = component.file.name.rsplit("/", 1)[-1] if component.file else component.name
+    return _file_response(component.file, name, component.content_type)
+
+
+@require_assurance(1)
+@require_GET
+def my_dossier_result(request, code):
+    dossier = _own_dossier(request, code)
+    result = formdata._related(dossier, "result")
+    if result is None:
+        raise Http404("No result yet.")
+    return _file_response(result.file, f"{dossier.code}-result.pdf", result.content_type)
+
+
+def lookup_url(request, dossier: Dossier) -> str:
+    return request.build_absolute_uri(reverse("portal:lookup")) + f"?code={dossier.code}"
+
+
+def form_pdf_response(request, dossier: Dossier, kind: str) -> HttpResponse:
+    """Form ``kind`` of ``dossier``, signed by its agency (404 when it does not exist yet)."""
+    try:
+        context = formdata.form_context(dossier, kind, lookup_url=lookup_url(request, dossier))
+    except documents.FormError as exc:
+        raise Http404(str(exc)) from exc
+    pdf = documents.render_form(kind, dossier, **context)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{dossier.code}-mau-{kind}.pdf"'
+    return response
+
+
+@require_assurance(1)
+@require_GET
+def my_dossier_form(request, code, kind):
+    return form_pdf_response(request, _own_dossier(request, code), kind)
+
+
+@require_assurance(1)
+@require_GET
+def data_store_file(request, pk):
+    entry = CitizenDataStoreEntry.objects.filter(pk=pk, citizen=current_citizen(request)).first()
+    if entry is None:
+        raise Http404("No such entry.")
+    return _file_response(entry.file, entry.file.name.rsplit("/", 1)[-1], entry.content_type)
+
+
+LOOKUP_RATE_DEFAULT = "30/min"
+
+
+@require_http_methods(["GET", "POST"])
+def lookup(request):
+    """Public: the code and the applicant's ID number give the status and dated history.
+
+    The form posts (the ID number stays out of addresses and access logs); a GET only fills in
+    the code (the QR code of form 01 links here with ``?code=``)."""
+    posted = request.method == "POST"
+    source = request.POST if posted else request.GET
+    code = (source.get("code") or "").strip().upper()[:40]
+    id_number = (request.POST.get("id_number") or "").strip()[:14] if posted else ""
+    context = {"code": code, "dossier": None, "history": [], "searched": False}
+    if not posted:
+        return render(request, "portal/dossiers/lookup.html", context)
+    if not code or not id_number:
+        context["missing"] = True
+        return render(request, "portal/dossiers/lookup.html", context, status=400)
+    allowed, retry = ratelimit.hit(
+        f"dossier-lookup:{ratelimit.client_ip(request)}",
+        getattr(settings, "EGOV_LOOKUP_RATE", LOOKUP_RATE_DEFAULT),
+    )
+    if not allowed:
+        logger.warning("Dossier lookup rate limit hit")
+        context["rate_limited"] = retry
+        response = render(request, "portal/dossiers/lookup.html", context, status=429)
+        response["Retry-After"] = str(retry)
+        return response
+    context["searched"] = True
+    found = lookup_service(code, id_number)
+    if found is None:
+        return render(request, "portal/dossiers/lookup.html", context, status=404)
+    context["dossier"] = found
+    return render(request, "portal/dossiers/lookup.html", context)
