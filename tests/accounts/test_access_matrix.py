@@ -16,6 +16,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from egov.accounts.services import clients as client_services
+from tests.dossiers import core_matrix as dossier_matrix
 from tests.exchange import support as exchange_support
 
 from .officials_support import make_official, tree  # noqa: F401
@@ -67,6 +68,7 @@ CASES = {
     ("/api/v1/exchange/mailbox/{id}/", "get"): exchange_support.delivery_case,
     ("/api/v1/exchange/mailbox/{id}/package/", "get"): exchange_support.delivery_case,
     ("/api/v1/exchange/mailbox/{id}/acknowledge/", "post"): exchange_support.delivery_case,
+    **dossier_matrix.CASES,
 }
 REFUSED = {401, 403, 404}
 
@@ -133,9 +135,9 @@ def _caller(client, user):
     return client
 
 
-def _request(client, method, url, **extra):
+def _request(client, method, url, body=None, **extra):
     if method in {"put", "patch", "post"}:
-        return getattr(client, method)(url, {}, content_type="application/json", **extra)
+        return getattr(client, method)(url, body or {}, content_type="application/json", **extra)
     return getattr(client, method)(url, **extra)
 
 
@@ -143,8 +145,8 @@ def _request(client, method, url, **extra):
 def test_others_get_401_403_or_404(client, tree, django_user_model, path, method):  # noqa: F811
     case = CASES[(path, method)](tree)
     url = _fill(path, case["id"])
-    ok = _request(_caller(client, case["insider"]), method, url)
-    assert ok.status_code < 300, (url, ok.status_code)
+    ok = _request(_caller(client, case["insider"]), method, url, case.get("body"))
+    assert ok.status_code < 300, (url, ok.status_code, ok.content[:300])
     citizen = django_user_model.objects.create_user("citizen_c", password=None)
     for who in [*case["outsiders"], citizen, None]:
         response = _request(_caller(client, who), method, url)

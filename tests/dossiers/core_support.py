@@ -120,9 +120,9 @@ def submit(w, **extra):
     return services.submit_online(**kwargs)
 
 
-def valid_form(w):
+def valid_form(w, version=None):
     """Data the version's schema accepts (the default applicant form)."""
-    schema = w.version.application_form or {}
+    schema = (version or w.version).application_form or {}
     if not schema:
         return {}
     return _fill(schema)

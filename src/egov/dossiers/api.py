@@ -20,9 +20,9 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from egov.accounts import policy, ratelimit
+from egov.accounts import ratelimit
 from egov.accounts.models import Official
-from egov.accounts.scopes import ScopePermission, required_scope
+from egov.accounts.scopes import ScopePermission
 from egov.catalog.models import Procedure
 from egov.core.models import Organisation
 from egov.dossiers import services
@@ -97,6 +97,7 @@ class ComponentSerializer(serializers.ModelSerializer):
 class DossierSerializer(serializers.ModelSerializer):
     procedure = serializers.CharField(source="procedure_version.procedure.code")
     organisation = serializers.CharField(source="organisation.code")
+    status = serializers.IntegerField(help_text="National status code 1–10.")
     status_label = serializers.SerializerMethodField()
     at_risk = serializers.SerializerMethodField()
     timeliness = serializers.SerializerMethodField()
@@ -288,19 +289,20 @@ def _is_citizen(request) -> bool:
 
 
 class DossierPermission(ScopePermission):
-    """Scopes as everywhere; citizens (no scopes) pass to the owner checks of the policy."""
+    """Scopes as everywhere; citizens (who hold no scopes) may apply, read, supplement and
+    withdraw, and the policy's owner rule then limits them to their own dossiers."""
 
     def has_permission(self, request, view) -> bool:
         if super().has_permission(request, view):
             return True
-        return required_scope(view) in {"dossiers.read", "dossiers.apply"} and _is_citizen(request)
+        return view.action in APPLICANT_ACTIONS and _is_citizen(request)
 
     def has_object_permission(self, request, view, obj) -> bool:
-        needed = required_scope(view)
-        return can_see(request, "dossiers.read", obj) and (
-            needed in {"dossiers.read", "dossiers.apply"} or policy.scopes_of(request)
-        )
+        # Invisible dossiers are 404 already (get_queryset); the act's own rule is the service's.
+        return can_see(request, "dossiers.read", obj)
 
+
+APPLICANT_ACTIONS = {"create", "list", "retrieve", "supplement", "withdraw"}
 
 # --- Views ------------------------------------------------------------------------------------
 
@@ -308,7 +310,7 @@ ACT_SCOPES = {
     "receive": "dossiers.receive",
     "refuse": "dossiers.receive",
     "request_supplement": "dossiers.receive",
-    "supplement": "dossiers.apply",
+    "supplement": "dossiers.receive",
     "start_processing": "dossiers.receive",
     "forward": "dossiers.process",
     "return_to_step": "dossiers.process",
@@ -318,7 +320,7 @@ ACT_SCOPES = {
     "approve": "dossiers.approve",
     "mark_processed": "dossiers.process",
     "return_result": "dossiers.return",
-    "withdraw": "dossiers.apply",
+    "withdraw": "dossiers.receive",
     "stop": "dossiers.approve",
     "transfer": "dossiers.process",
     "apology": "dossiers.process",
@@ -356,6 +358,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         **ACT_SCOPES,
     }
     lookup_field = "code"
+    lookup_url_kwarg = "dossier_code"
     lookup_value_regex = "[^/]+"
     serializer_class = DossierSerializer
 
@@ -494,28 +497,28 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     # --- acts ---
 
     def _body(self, serializer_class):
+        # The dossier first: a caller who may not see it learns nothing from a validation error.
+        self._dossier = self.get_object()
         serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
     @_act(NoteSerializer)
-    def receive(self, request, code=None):
+    def receive(self, request, **kwargs):
         v = self._body(NoteSerializer)
-        return self._detail(
-            _call(services.receive, self.get_object(), actor=request, note=v["note"])
-        )
+        return self._detail(_call(services.receive, self._dossier, actor=request, note=v["note"]))
 
     @_act(ReasonSerializer)
-    def refuse(self, request, code=None):
+    def refuse(self, request, **kwargs):
         v = self._body(ReasonSerializer)
         return self._detail(
-            _call(services.refuse, self.get_object(), actor=request, reason=v["reason"])
+            _call(services.refuse, self._dossier, actor=request, reason=v["reason"])
         )
 
     @_act(SupplementRequestSerializer)
-    def request_supplement(self, request, code=None):
+    def request_supplement(self, request, **kwargs):
         v = self._body(SupplementRequestSerializer)
-        dossier = self.get_object()
+        dossier = self._dossier
         _call(
             services.request_supplement,
             dossier,
@@ -526,11 +529,11 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._detail(dossier)
 
     @_act(SupplementSerializer)
-    def supplement(self, request, code=None):
+    def supplement(self, request, **kwargs):
         v = self._body(SupplementSerializer)
         dossier = _call(
             services.supplement,
-            self.get_object(),
+            self._dossier,
             actor=request,
             uploads=_uploads(v["components"]),
             form_data=v["form_data"],
@@ -539,20 +542,20 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._detail(dossier)
 
     @_act(StepSerializer)
-    def start_processing(self, request, code=None):
+    def start_processing(self, request, **kwargs):
         v = self._body(StepSerializer)
         dossier = _call(
             services.start_processing,
-            self.get_object(),
+            self._dossier,
             actor=request,
             assignee=self._official(v["assignee"]),
         )
         return self._detail(dossier)
 
     @_act(StepSerializer)
-    def forward(self, request, code=None):
+    def forward(self, request, **kwargs):
         v = self._body(StepSerializer)
-        dossier = self.get_object()
+        dossier = self._dossier
         dossier = _call(
             services.forward,
             dossier,
@@ -564,9 +567,9 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._detail(dossier)
 
     @_act(StepSerializer)
-    def return_to_step(self, request, code=None):
+    def return_to_step(self, request, **kwargs):
         v = self._body(StepSerializer)
-        dossier = self.get_object()
+        dossier = self._dossier
         dossier = _call(
             services.return_to_step,
             dossier,
@@ -577,19 +580,19 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._detail(dossier)
 
     @_act(AssignSerializer)
-    def assign(self, request, code=None):
+    def assign(self, request, **kwargs):
         v = self._body(AssignSerializer)
-        dossier = self.get_object()
+        dossier = self._dossier
         _call(services.assign, dossier, actor=request, official=self._official(v["official"], True))
         return self._detail(dossier)
 
     @_act(FeesSerializer)
-    def require_fees(self, request, code=None):
+    def require_fees(self, request, **kwargs):
         v = self._body(FeesSerializer)
         return self._detail(
             _call(
                 services.require_fees,
-                self.get_object(),
+                self._dossier,
                 actor=request,
                 amount_vnd=v["amount_vnd"],
                 note=v["note"],
@@ -597,51 +600,47 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
 
     @_act(NoteSerializer)
-    def fees_paid(self, request, code=None):
+    def fees_paid(self, request, **kwargs):
         v = self._body(NoteSerializer)
         return self._detail(
-            _call(services.record_fees_paid, self.get_object(), actor=request, note=v["note"])
+            _call(services.record_fees_paid, self._dossier, actor=request, note=v["note"])
         )
 
     @_act(NoteSerializer)
-    def approve(self, request, code=None):
+    def approve(self, request, **kwargs):
+        v = self._body(NoteSerializer)
+        return self._detail(_call(services.approve, self._dossier, actor=request, note=v["note"]))
+
+    @_act(NoteSerializer)
+    def mark_processed(self, request, **kwargs):
         v = self._body(NoteSerializer)
         return self._detail(
-            _call(services.approve, self.get_object(), actor=request, note=v["note"])
+            _call(services.mark_processed, self._dossier, actor=request, note=v["note"])
         )
 
     @_act(NoteSerializer)
-    def mark_processed(self, request, code=None):
+    def return_result(self, request, **kwargs):
         v = self._body(NoteSerializer)
         return self._detail(
-            _call(services.mark_processed, self.get_object(), actor=request, note=v["note"])
-        )
-
-    @_act(NoteSerializer)
-    def return_result(self, request, code=None):
-        v = self._body(NoteSerializer)
-        return self._detail(
-            _call(services.return_result, self.get_object(), actor=request, note=v["note"])
+            _call(services.return_result, self._dossier, actor=request, note=v["note"])
         )
 
     @_act(ReasonSerializer)
-    def withdraw(self, request, code=None):
+    def withdraw(self, request, **kwargs):
         v = self._body(ReasonSerializer)
         return self._detail(
-            _call(services.withdraw, self.get_object(), actor=request, reason=v["reason"])
+            _call(services.withdraw, self._dossier, actor=request, reason=v["reason"])
         )
 
     @_act(ReasonSerializer)
-    def stop(self, request, code=None):
+    def stop(self, request, **kwargs):
         v = self._body(ReasonSerializer)
-        return self._detail(
-            _call(services.stop, self.get_object(), actor=request, reason=v["reason"])
-        )
+        return self._detail(_call(services.stop, self._dossier, actor=request, reason=v["reason"]))
 
     @_act(TransferSerializer)
-    def transfer(self, request, code=None):
+    def transfer(self, request, **kwargs):
         v = self._body(TransferSerializer)
-        dossier = self.get_object()
+        dossier = self._dossier
         target = Organisation.objects.filter(code=v["organisation"]).order_by("-id").first()
         if target is None:
             raise exceptions.ValidationError({"organisation": [_("Unknown agency code.")]})
@@ -649,9 +648,9 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._detail(dossier)
 
     @_act(ApologySerializer)
-    def apology(self, request, code=None):
+    def apology(self, request, **kwargs):
         v = self._body(ApologySerializer)
-        dossier = self.get_object()
+        dossier = self._dossier
         _call(
             services.issue_apology,
             dossier,
@@ -662,9 +661,9 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._detail(dossier)
 
     @_act(ResultSerializer)
-    def result(self, request, code=None):
+    def result(self, request, **kwargs):
         v = self._body(ResultSerializer)
-        dossier = self.get_object()
+        dossier = self._dossier
         try:
             content = base64.b64decode(v["content_base64"], validate=True)
         except (binascii.Error, ValueError) as exc:
