@@ -21,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("accounts/", include("egov.accounts.urls")),
+    path("exchange/", include("egov.exchange.urls")),
     path("one-stop/", include("egov.dossiers.urls")),  # officials' workspace (một cửa)
     # The portal's pages come first so that its home page, once it has one, wins over core's.
     path("", include("egov.portal.urls")),

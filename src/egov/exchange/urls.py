@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "exchange"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("outbox/", views.outbox, name="outbox"),
+    path("documents/new/", views.register, name="register"),
+    path("documents/<int:pk>/", views.document, name="document"),
+    path("packages/<int:pk>/", views.package, name="package"),
+    path("inbox/<int:pk>/", views.delivery, name="delivery"),
+    path("inbox/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("inbox/<int:pk>/attachments/<int:index>/", views.attachment, name="attachment"),
+]

@@ -1,0 +1,78 @@
+"""The clerk's pages: register and send, inbox with priorities, outbox, search, trail; no JS."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from egov.core.signing import sign_pdf
+from egov.exchange.models import Delivery, OfficialDocument, Package
+from tests.accounts.officials_support import make_official
+
+from .test_documents import pdf_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clerks(orgs):
+    orgs.p.abbreviation = "UBND"
+    orgs.p.save(update_fields=["abbreviation"])
+    return (
+        make_official("clerk_p", orgs.p, "clerk").user,
+        make_official("clerk_q", orgs.q, "clerk").user,
+    )
+
+
+def test_register_send_and_follow_a_document_through_the_pages(client, orgs, clerks):
+    clerk_p, clerk_q = clerks
+    client.force_login(clerk_p)
+    page = client.get("/exchange/documents/new/")
+    assert page.status_code == 200 and "Đăng ký văn bản đi" in page.content.decode()
+    response = client.post(
+        "/exchange/documents/new/",
+        {
+            "organisation": orgs.p.pk,
+            "document_type": "QĐ",
+            "subject": "Về việc thí điểm trục liên thông",
+            "signer_name": "Nguyễn Văn A",
+            "priority": "3",
+            "due_date": "2026-12-15",
+            "recipients": f"{orgs.q.code}",
+            "pdf": SimpleUploadedFile("qd.pdf", sign_pdf(pdf_bytes(), orgs.p)),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    doc = OfficialDocument.objects.get()
+    response = client.post(f"/exchange/documents/{doc.pk}/")
+    package = Package.objects.get()
+    assert response["Location"] == f"/exchange/packages/{package.pk}/"
+    outbox = client.get("/exchange/outbox/").content.decode()
+    assert "1/QĐ-UBND" in outbox and "UBND tỉnh Q" in outbox and "Đang chờ" in outbox
+    # The recipient's clerk sees it in the inbox, with its priority and due date.
+    client.force_login(clerk_q)
+    inbox = client.get("/exchange/").content.decode()
+    assert "1/QĐ-UBND" in inbox and "Hỏa tốc" in inbox and "15/12/2026" in inbox
+    delivery = Delivery.objects.get()
+    client.post(f"/exchange/inbox/{delivery.pk}/acknowledge/")
+    client.post(f"/exchange/inbox/{delivery.pk}/", {"code": "03", "description": ""})
+    page = client.get(f"/exchange/inbox/{delivery.pk}/").content.decode()
+    assert "Đã tiếp nhận" in page and "package" in page  # status and the trail
+    pdf = client.get(f"/exchange/inbox/{delivery.pk}/attachments/0/")
+    assert pdf.content.startswith(b"%PDF-")
+    # Search by number, subject without diacritics, sender; nothing for another number.
+    for q in ["1/QĐ", "thi diem truc", "tỉnh p"]:
+        assert "1/QĐ-UBND" in client.get("/exchange/", {"q": q}).content.decode(), q
+    assert "1/QĐ-UBND" not in client.get("/exchange/", {"q": "99/CV"}).content.decode()
+    assert "1/QĐ-UBND" not in client.get("/exchange/", {"date_from": "2030-01-01"}).content.decode()
+    # The sender sees the answer per recipient; others see nothing of it.
+    client.force_login(clerk_p)
+    assert "Đã tiếp nhận" in client.get(f"/exchange/packages/{package.pk}/").content.decode()
+    assert client.get(f"/exchange/inbox/{delivery.pk}/").status_code == 404
+    client.force_login(clerk_q)
+    assert client.get(f"/exchange/packages/{package.pk}/").status_code == 404
+    assert client.get(f"/exchange/documents/{doc.pk}/").status_code == 404
+
+
+def test_pages_need_a_login(client):
+    assert client.get("/exchange/").status_code == 302
