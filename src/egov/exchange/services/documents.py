@@ -74,16 +74,32 @@ def notation(organisation: Organisation, document_type: str) -> str:
 def check_pdf(pdf: bytes, organisation: Organisation) -> None:
     """By content, not by name: a PDF, signed, the signature intact, by this organisation."""
     if len(pdf) > MAX_PDF:
-        raise ValidationError({"pdf": _("The file is larger than 20 MB.")})
+        raise ValidationError(
+            {"pdf": ValidationError(_("The file is larger than 20 MB."), code="too_large")}
+        )
     if not pdf.startswith(b"%PDF-"):
-        raise ValidationError({"pdf": _("The file is not a PDF.")})
+        raise ValidationError({"pdf": ValidationError(_("The file is not a PDF."), code="not_pdf")})
     result = verify_pdf(pdf)
     if not result.signatures:
-        raise ValidationError({"pdf": _("The PDF is not signed.")})
+        raise ValidationError(
+            {"pdf": ValidationError(_("The PDF is not signed."), code="unsigned")}
+        )
     if not (result.intact and result.trusted):
-        raise ValidationError({"pdf": _("The PDF's signature does not verify.")})
+        raise ValidationError(
+            {
+                "pdf": ValidationError(
+                    _("The PDF's signature does not verify."), code="bad_signature"
+                )
+            }
+        )
     if result.signer_code != organisation.code:
-        raise ValidationError({"pdf": _("The PDF is signed by another organisation.")})
+        raise ValidationError(
+            {
+                "pdf": ValidationError(
+                    _("The PDF is signed by another organisation."), code="other_signer"
+                )
+            }
+        )
 
 
 def register(organisation: Organisation, data: DocumentData, *, pdf: bytes, actor):
