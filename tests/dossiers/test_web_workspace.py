@@ -1,0 +1,201 @@
+"""The officials' workspace: queues by status and due time for my organisations, filters, bulk
+acts, the dossier page (history, documents, forms, acts) through to the result in the applicant's
+data store, walk-in registration, the tracking book as signed PDF and .xlsx, and scope checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from egov.core.signing import verify_pdf
+from egov.dossiers.models import CitizenDataStoreEntry, Dossier, Status
+
+from .core_support import submit, valid_form, walk_in, world  # noqa: F401
+from .web_support import citizen_login, flatten, pdf_file, small_signed_pdf
+
+
+@pytest.fixture
+def w(world):  # noqa: F811
+    return world
+
+
+def act(client, dossier, name, **data):
+    response = client.post(f"/one-stop/d/{dossier.code}/act/", {"act": name, **data})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    dossier.refresh_from_db()
+    return dossier
+
+
+def test_only_officials_enter(client, w):
+    assert client.get("/one-stop/").status_code == 302  # to the officials' login
+    citizen_login(client, w.citizen)
+    assert client.get("/one-stop/").status_code == 403
+
+
+def test_queue_lists_my_organisations_dossiers_only(client, w, django_assert_max_num_queries):
+    mine = [submit(w) for _ in range(3)]
+    other = submit(w, organisation=w.b)
+    client.force_login(w.desk.user)
+    with django_assert_max_num_queries(12):
+        html = client.get("/one-stop/").content.decode()
+    assert all(d.code in html for d in mine) and other.code not in html
+    # Filters: status 2 has none yet; free text finds one code.
+    assert mine[0].code not in client.get("/one-stop/?status=2").content.decode()
+    found = client.get(f"/one-stop/?q={mine[1].code}").content.decode()
+    assert mine[1].code in found and mine[0].code not in found
+    # Another agency's official cannot open it.
+    client.force_login(w.desk_b.user)
+    assert client.get(f"/one-stop/d/{mine[0].code}/").status_code == 404
+    assert client.get(f"/one-stop/d/{mine[0].code}/forms/05.pdf").status_code == 404
+
+
+def test_bulk_receive_and_assign(client, w):
+    dossiers = [submit(w) for _ in range(3)]
+    other = submit(w, organisation=w.b)
+    client.force_login(w.desk.user)
+    codes = [d.code for d in dossiers[:2]] + [other.code]
+    response = client.post("/one-stop/bulk/", {"act": "receive", "dossier": codes})
+    assert response.status_code == 302
+    statuses = dict(Dossier.objects.values_list("code", "status"))
+    assert statuses[dossiers[0].code] == statuses[dossiers[1].code] == Status.RECEIVED
+    assert statuses[dossiers[2].code] == Status.NEW
+    assert statuses[other.code] == Status.NEW  # not visible to this desk: untouched
+    queue = client.get("/one-stop/?status=2").content.decode()
+    assert "2 dossiers" in queue or "2 hồ sơ" in queue
+
+    client.post("/one-stop/bulk/", {"act": "start_processing", "dossier": codes[:2]})
+    client.force_login(w.processor.user)
+    response = client.post(
+        "/one-stop/bulk/",
+        {"act": "assign", "dossier": codes[:2], "official": w.processor.pk},
+    )
+    assert response.status_code == 302
+    mine = client.get("/one-stop/?mine=1").content.decode()
+    assert codes[0] in mine and codes[1] in mine and dossiers[2].code not in mine
+
+
+def test_a_dossier_from_receipt_to_result(client, w, settings):
+    dossier = submit(w)
+    client.force_login(w.desk.user)
+    page = client.get(f"/one-stop/d/{dossier.code}/").content.decode()
+    assert 'value="receive"' in page and 'value="approve"' not in page
+    act(client, dossier, "receive")
+    assert dossier.status == Status.RECEIVED and dossier.due_at is not None
+    receipt = client.get(f"/one-stop/d/{dossier.code}/forms/01.pdf")
+    assert receipt.status_code == 200 and verify_pdf(receipt.content).valid
+    act(client, dossier, "start_processing")
+    assert dossier.status == Status.PROCESSING
+
+    client.force_login(w.processor.user)
+    act(client, dossier, "forward")
+    client.force_login(w.approver.user)
+    act(client, dossier, "attach_result", result=pdf_file("kq.pdf", small_signed_pdf(w.a)))
+    act(client, dossier, "approve")
+    assert dossier.status == Status.PROCESSED
+
+    client.force_login(w.desk.user)
+    act(client, dossier, "return_result")
+    assert dossier.status == Status.RESULT_RETURNED
+    entry = CitizenDataStoreEntry.objects.get(citizen=w.citizen)
+    assert entry.source_dossier_id == dossier.pk
+
+    page = client.get(f"/one-stop/d/{dossier.code}/").content.decode()
+    for word in ("receive", "start_processing", "forward", "approve", "return_result"):
+        assert f'value="{word}"' not in page  # no acts left but none offered wrongly
+    assert page.count("<time ") >= 5  # the whole history
+    control = client.get(f"/one-stop/d/{dossier.code}/forms/05.pdf")
+    check = verify_pdf(control.content)
+    assert check.valid and check.signer_code == w.a.code
+    result = client.get(f"/one-stop/d/{dossier.code}/result/")
+    assert result.status_code == 200
+
+    # The applicant sees the result and can pick it in a later application.
+    citizen_login(client, w.citizen)
+    mine = client.get(f"/my/dossiers/{dossier.code}/").content.decode()
+    assert f"/my/dossiers/{dossier.code}/result/" in mine
+    submit_page = client.get("/procedures/9.000001/submit/").content.decode()
+    assert f'<option value="{entry.pk}"' in submit_page
+
+
+def test_refuse_supplement_and_apology_forms(client, w):
+    refused, asked = submit(w), submit(w)
+    client.force_login(w.desk.user)
+    act(client, refused, "refuse", reason="Không thuộc thẩm quyền")
+    assert refused.status == Status.NOT_RECEIVED
+    assert verify_pdf(client.get(f"/one-stop/d/{refused.code}/forms/03.pdf").content).valid
+
+    act(client, asked, "receive")
+    act(client, asked, "request_supplement", items="Bản sao CCCD\nGiấy ủy quyền", reason="Thiếu")
+    assert asked.status == Status.SUPPLEMENT_REQUESTED
+    assert verify_pdf(client.get(f"/one-stop/d/{asked.code}/forms/02.pdf").content).valid
+    # A second request is not offered, and refused if posted.
+    page = client.get(f"/one-stop/d/{asked.code}/").content.decode()
+    assert 'value="request_supplement"' not in page
+    again = client.post(
+        f"/one-stop/d/{asked.code}/act/",
+        {"act": "request_supplement", "items": "Khác", "reason": "x"},
+    )
+    assert again.status_code == 400 and 'class="error-summary"' in again.content.decode()
+
+    act(client, asked, "supplement", files=[pdf_file("cccd.pdf")])
+    later = (timezone.localtime(asked.due_at) + dt.timedelta(days=7)).date().isoformat()
+    act(client, asked, "issue_apology", reason="Cần xác minh", new_due_at=later)
+    assert timezone.localtime(asked.due_at).date().isoformat() == later
+    assert verify_pdf(client.get(f"/one-stop/d/{asked.code}/forms/04.pdf").content).valid
+
+
+def test_out_of_order_act_is_refused_clearly(client, w):
+    dossier = submit(w)
+    client.force_login(w.approver.user)
+    response = client.post(f"/one-stop/d/{dossier.code}/act/", {"act": "approve"})
+    assert response.status_code == 400
+    assert 'class="error-summary"' in response.content.decode()
+    dossier.refresh_from_db()
+    assert dossier.status == Status.NEW
+
+
+def test_walk_in_registration(client, w):
+    client.force_login(w.desk.user)
+    page = client.get("/one-stop/register/?procedure=9.000001")
+    assert page.status_code == 200 and 'name="applicant_name"' in page.content.decode()
+    docs = list(w.version.required_documents.order_by("order", "id"))
+    post = flatten(valid_form(w))
+    post.update(
+        procedure="9.000001",
+        organisation=w.a.code,
+        applicant_name="Trần Thị Bình",
+        applicant_id="001199000111",
+        applicant_phone="0912000111",
+        **{f"doc-{docs[0].pk}": pdf_file()},
+    )
+    response = client.post("/one-stop/register/", post)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    dossier = Dossier.objects.get(applicant_id_number="001199000111")
+    assert dossier.status == Status.RECEIVED and dossier.channel.kind == "in_person"
+    assert response["Location"] == f"/one-stop/d/{dossier.code}/"
+    # A desk of another agency cannot register for this one.
+    client.force_login(w.desk_b.user)
+    post["organisation"] = w.a.code
+    post["applicant_id"] = "001199000222"
+    assert client.post("/one-stop/register/", post).status_code == 400
+    assert not Dossier.objects.filter(applicant_id_number="001199000222").exists()
+
+
+def test_tracking_book_pdf_and_xlsx(client, w):
+    received = walk_in(w)
+    client.force_login(w.desk.user)
+    day = received.received_at.date().isoformat()
+    query = f"?org={w.a.code}&from={day}&to={day}"
+    pdf = client.get(f"/one-stop/tracking-book/{query}&format=pdf")
+    assert pdf.status_code == 200 and verify_pdf(pdf.content).valid
+    xlsx = client.get(f"/one-stop/tracking-book/{query}&format=xlsx")
+    ws = load_workbook(io.BytesIO(xlsx.content)).active
+    codes = [row[1].value for row in ws.iter_rows(min_row=6)]
+    assert codes == [received.code]
+    # Another organisation's book is not mine to print.
+    other = client.get(f"/one-stop/tracking-book/?org={w.b.code}&from={day}&to={day}&format=xlsx")
+    assert other.status_code == 400
