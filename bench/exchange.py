@@ -1,0 +1,309 @@
+"""Scenario ``exchange``: signed edXML packages through the hub, per second, over HTTP.
+
+The platform runs as in production (gunicorn, production settings, a development CA so the hub
+can sign its copies and receipts). This process signs packages beforehand, each with a 100 KB
+attachment and a DocumentId of its own, as the sending province, and posts them to
+``POST /api/v1/exchange/packages/`` with an API client's token from several connections. Each
+201 means the hub parsed and validated the package, verified its XML signature and certificate
+chain, checked the sender, stored the sender's bytes and its own signed copy (TraceHeader
+appended), wrote the package, the delivery in the recipient's mailbox, two evidence rows and an
+audit row, and answered with its signed receipt.
+
+Figures: ``packages_per_s`` (201 answers in the measured window / its length), latency
+percentiles, errors; ``raw_sign_verify_per_s``, this process signing and verifying the same
+kind of package with the same keys, one core, measured in the same run, and
+``ratio_to_raw`` = packages_per_s / raw_sign_verify_per_s; ``rss_mb`` of the server's processes
+(sum and per worker) sampled every second, first and last sample of the measured window.
+
+Use PostgreSQL: ``DATABASE_URL=postgres://.../egov_bench EGOV_ENV=dev egov bench exchange``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import os
+import queue
+import secrets
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+from types import SimpleNamespace
+
+from bench import harness
+
+NAME = "exchange"
+PATH = "/api/v1/exchange/packages/"
+ATTACHMENT = 100 * 1024
+CONNECTIONS = 8
+
+
+def _egov(args, env, cwd) -> str:
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "egov.cli", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if done.returncode:
+        raise harness.BenchError(f"egov {' '.join(args)} failed: {done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def _json(server, path):
+    status, body = server.get(path)
+    if status != 200:
+        raise harness.BenchError(f"GET {path}: {status}")
+    return json.loads(body)
+
+
+def _token(server, client_id, secret) -> str:
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=30)
+    form = urllib.parse.urlencode(
+        {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
+    )
+    conn.request(
+        "POST",
+        "/api/v1/oauth/token",
+        body=form,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    response = conn.getresponse()
+    body = response.read()
+    if response.status != 200:
+        raise harness.BenchError(f"token: {response.status} {body[:300]!r}")
+    return json.loads(body)["access_token"]
+
+
+def _package(sender, recipient, number, notation, attachment):
+    from egov.exchange import edxml
+
+    today = dt.date.today()
+    return edxml.Package(
+        header=edxml.MessageHeader(
+            from_=edxml.Organ(sender.code, sender.name),
+            to=[edxml.Organ(recipient.code, recipient.name)],
+            code_number=number,
+            code_notation=notation,
+            promulgation_date=today,
+            subject=f"Văn bản thử tải số {number}",
+            type_name="Công văn",
+            signers=[edxml.Signer("Nguyễn Văn A", "TM. UBND", "Chủ tịch")],
+            priority=number % 5,
+            due_date=today + dt.timedelta(days=10),
+        ),
+        trace=[edxml.TraceHeader(sender.code, dt.datetime.now().replace(microsecond=0))],
+        attachments=[edxml.Attachment("van-ban.pdf", attachment)],
+    )
+
+
+def _rss_kb(marker: str) -> dict[int, int]:
+    """Resident memory (kB) of every process whose command line holds ``marker``."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ")
+            if marker.encode() not in cmdline:
+                continue
+            for line in Path(f"/proc/{entry}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    found[int(entry)] = int(line.split()[1])
+        except OSError:
+            continue
+    return found
+
+
+def _raw_rate(sender, recipient, attachment, seconds: float) -> float:
+    from egov.core.signing import sign_xml, verify_xml
+    from egov.exchange import edxml
+
+    root = edxml.build(_package(sender, recipient, 1, "RAW", attachment))
+    done = 0
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        signed = sign_xml(root, sender)
+        if not verify_xml(signed).valid:
+            raise harness.BenchError("raw sign+verify: the signature does not verify")
+        done += 1
+    return done / (time.monotonic() - started)
+
+
+def main(quick: bool) -> dict:
+    from django.test import override_settings
+
+    from egov.exchange import edxml
+
+    warmup_n = 30 if quick else 200
+    duration = 10.0 if quick else 120.0
+    prepared = 1500 if quick else 20000
+    attachment = os.urandom(ATTACHMENT)
+    run = secrets.token_hex(3).upper()
+    extra = {"EGOV_PKI_AUTO_CREATE": "1", "EGOV_INSTANCE_ORG_CODE": "000.00.00.G22"}
+    with harness.running_server(extra_env=extra) as server:
+        provinces = _json(server, "/api/v1/organisations/?level=province&page_size=2")["results"]
+        hub = _json(server, "/api/v1/organisations/?code=000.00.00.G22")["results"]
+        if len(provinces) < 2 or not hub:
+            raise harness.BenchError("the demo data lacks provinces or the hub 000.00.00.G22")
+        sender = SimpleNamespace(code=provinces[0]["code"], name=provinces[0]["name"])
+        recipient = SimpleNamespace(code=provinces[1]["code"], name=provinces[1]["name"])
+        out = _egov(
+            [
+                "api-client",
+                "create",
+                f"bench-{run}",
+                "--organisation",
+                sender.code,
+                "--scope",
+                "documents.send",
+            ],
+            server.env,
+            server.workdir,
+        )
+        fields = dict(line.split(": ", 1)[0:2] for line in out.splitlines() if ": " in line)
+        token = _token(server, fields["client_id"], fields["client_secret"].split()[0])
+        pki_dir = Path(server.env["EGOV_VAR_DIR"]) / "pki"
+        with override_settings(EGOV_PKI_DIR=pki_dir, EGOV_PKI_AUTO_CREATE=True):
+            harness.log(f"{NAME}: signing {prepared} packages of {ATTACHMENT // 1024} KB")
+            started = time.monotonic()
+            bodies = queue.SimpleQueue()
+            notation = f"CV-B{run}"
+            for n in range(1, prepared + 1):
+                bodies.put(
+                    edxml.sign(
+                        edxml.build(_package(sender, recipient, n, notation, attachment)), sender
+                    )
+                )
+            harness.log(f"{NAME}: signed in {time.monotonic() - started:.1f} s")
+            raw = _raw_rate(sender, recipient, attachment, 3.0 if quick else 10.0)
+            harness.log(f"{NAME}: raw sign+verify {raw:.1f}/s (one core)")
+
+        headers = {"Content-Type": "application/xml", "Authorization": f"Bearer {token}"}
+        marker = f"{server.host}:{server.port}"
+        lock = threading.Lock()
+        state = {"measuring": False, "stop": False}
+        latencies: list[float] = []
+        errors: dict[str, int] = {}
+        rss: list[dict[int, int]] = []
+
+        def post(body: bytes) -> tuple[int, bytes]:
+            conn = http.client.HTTPConnection(server.host, server.port, timeout=30)
+            try:
+                conn.request("POST", PATH, body=body, headers=headers)
+                response = conn.getresponse()
+                return response.status, response.read()
+            finally:
+                conn.close()
+
+        def worker():
+            while not state["stop"]:
+                try:
+                    body = bodies.get_nowait()
+                except queue.Empty:
+                    return
+                t0 = time.monotonic()
+                try:
+                    status, answer = post(body)
+                    kind = None if status == 201 else f"status {status}"
+                except OSError as exc:
+                    kind, answer = type(exc).__name__, b""
+                elapsed = time.monotonic() - t0
+                with lock:
+                    if not state["measuring"]:
+                        continue
+                    if kind is None:
+                        latencies.append(elapsed)
+                    else:
+                        errors[kind] = errors.get(kind, 0) + 1
+                        if errors[kind] == 1:
+                            harness.log(f"{NAME}: first error {kind}: {answer[:300]!r}")
+
+        def sampler():
+            while not state["stop"]:
+                if state["measuring"]:
+                    rss.append(_rss_kb(marker))
+                time.sleep(1.0)
+
+        harness.log(f"{NAME}: warm-up, {warmup_n} packages")
+        for _ in range(warmup_n):
+            status, answer = post(bodies.get_nowait())
+            if status != 201:
+                raise harness.BenchError(f"warm-up POST: {status} {answer[:500]!r}")
+        threads = [threading.Thread(target=worker) for _ in range(CONNECTIONS)]
+        watcher = threading.Thread(target=sampler)
+        state["measuring"] = True
+        started = time.monotonic()
+        watcher.start()
+        for t in threads:
+            t.start()
+        harness.log(f"{NAME}: measuring for {duration:g} s with {CONNECTIONS} connections")
+        deadline = started + duration
+        while time.monotonic() < deadline and any(t.is_alive() for t in threads):
+            time.sleep(0.2)
+        with lock:
+            state["measuring"] = False
+            elapsed = time.monotonic() - started
+            done = len(latencies)
+        state["stop"] = True
+        for t in threads:
+            t.join()
+        watcher.join()
+        ran_out = bodies.empty()
+    latencies.sort()
+    rate = done / elapsed if elapsed else 0.0
+
+    def ms(q):
+        value = harness.percentile(latencies, q)
+        return None if value is None else round(value * 1000, 1)
+
+    def total_mb(sample):
+        return round(sum(sample.values()) / 1024, 1)
+
+    rss_figures = None
+    if rss:
+        first, last = rss[0], rss[-1]
+        rss_figures = {
+            "samples": len(rss),
+            "first_total": total_mb(first),
+            "last_total": total_mb(last),
+            "max_total": max(total_mb(s) for s in rss),
+            "first_per_process": sorted(round(v / 1024, 1) for v in first.values()),
+            "last_per_process": sorted(round(v / 1024, 1) for v in last.values()),
+        }
+    figures = {
+        "scenario": NAME,
+        "primary": f"POST {PATH}",
+        "packages_per_s": round(rate, 1),
+        "packages": done,
+        "duration_s": round(elapsed, 2),
+        "p50_ms": ms(0.5),
+        "p99_ms": ms(0.99),
+        "errors": sum(errors.values()),
+        "error_kinds": errors,
+        "raw_sign_verify_per_s": round(raw, 1),
+        "ratio_to_raw": round(rate / raw, 3) if raw else None,
+        "rss_mb": rss_figures,
+        "ran_out_of_packages": ran_out,
+        "target_packages_per_s": 300,
+        "config": {
+            "database": server.database,
+            "workers": server.workers,
+            "connections": CONNECTIONS,
+            "attachment_bytes": ATTACHMENT,
+            "cpus": os.cpu_count(),
+            "quick": quick,
+        },
+    }
+    harness.log(
+        f"{NAME}: {figures['packages_per_s']} packages/s, p50 {figures['p50_ms']} ms, "
+        f"p99 {figures['p99_ms']} ms, {figures['errors']} errors; raw {raw:.1f}/s"
+    )
+    return figures
