@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "bench": "Run a benchmark scenario: 'egov bench NAME [--quick]' (e.g. baseline).",
     "create-official": "Make an official: 'egov create-official NAME --organisation CODE'.",
     "api-client": "API clients: 'egov api-client create|add-key|rotate|revoke-key|disable'.",
+    "generate-dossiers": "Bench data: 'egov generate-dossiers N' dossiers with histories.",
     "check": "Check the installation (add --deploy for production settings).",
 }
 

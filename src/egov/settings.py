@@ -274,6 +274,8 @@ EGOV_LOCKOUT_ATTEMPTS = int(os.environ.get("EGOV_LOCKOUT_ATTEMPTS", "5"))
 EGOV_LOCKOUT_SECONDS = int(os.environ.get("EGOV_LOCKOUT_SECONDS", "900"))
 # Login attempts per client address (password and code steps, password reset requests).
 EGOV_LOGIN_RATE = os.environ.get("EGOV_LOGIN_RATE", "20/min")
+# Public dossier lookups (code + ID number) per client address.
+EGOV_LOOKUP_RATE = os.environ.get("EGOV_LOOKUP_RATE", "30/min")
 # An official's session ends after this long without a request (and after EGOV_SESSION_AGE).
 EGOV_SESSION_IDLE_SECONDS = int(os.environ.get("EGOV_SESSION_IDLE_SECONDS", "1800"))
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("EGOV_PASSWORD_RESET_SECONDS", "3600"))
