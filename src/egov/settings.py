@@ -253,6 +253,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Several models have a field called "status"; give each choice set its own stable name.
+    "ENUM_NAME_OVERRIDES": {
+        "ProcedureStatusEnum": "egov.catalog.models.procedures.ProcedureStatus",
+        "VersionStatusEnum": "egov.catalog.models.procedures.VersionStatus",
+        "DossierStatusEnum": "egov.dossiers.models.status.Status",
+        "DocumentStatusEnum": "egov.exchange.models.StatusCode",
+    },
 }
 
 # Rate limits, lockout helpers and replay checks live in the cache: "db" shares it between
