@@ -97,7 +97,7 @@ def test_bad_values_are_explained(client, places):
     assert 'value="Nguyễn Văn An"' in page
 
 
-def test_a_valid_form_says_submission_comes_later_and_creates_nothing(client, places):
+def test_a_valid_form_only_checks_and_points_to_submission(client, places):
     from egov.core.models import AuditEntry
 
     before = AuditEntry.objects.count()
@@ -105,8 +105,8 @@ def test_a_valid_form_says_submission_comes_later_and_creates_nothing(client, pl
     response = client.post(URL, valid_post(province, commune))
     page = response.content.decode()
     assert response.status_code == 200, re.findall(r"<li><a href[^<]*", page)
-    assert "nộp hồ sơ trực tuyến sẽ mở khi phát hành hệ thống một cửa" in page
-    assert "Chưa có gì được gửi đi" in page
+    assert "Chưa có gì được nộp: trang này chỉ kiểm tra tờ khai" in page
+    assert 'href="/procedures/1.001193/submit/"' in page  # online submission (log in)
     assert AuditEntry.objects.count() == before
 
 
