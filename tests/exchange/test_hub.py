@@ -8,6 +8,7 @@ import json
 import httpx
 import pytest
 from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
 from lxml import etree
 
 from egov.core.models import AuditEntry
@@ -264,11 +265,30 @@ def test_trail_exports_and_verifies_offline(orgs, clerks, tmp_path, shared_pki):
 
 def test_verify_command_finds_an_edited_row(orgs, clerks):
     hub.accept_package(signed(make_package(orgs.p, [orgs.q]), orgs.p), actor=clerks["p"])
-    Evidence.objects.filter(seq=1).update(organ_id=orgs.q.code)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # As an attacker with database access would: past the append-only trigger.
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("UPDATE exchange_evidence SET organ_id = %s WHERE seq = 1", [orgs.q.code])
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="seq=1"):
         call_command("exchange", "verify")
+
+
+def test_postgres_refuses_update_and_delete_of_evidence_rows(orgs, clerks):
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger is a PostgreSQL feature")
+    hub.accept_package(signed(make_package(orgs.p, [orgs.q]), orgs.p), actor=clerks["p"])
+    for sql in ("UPDATE exchange_evidence SET organ_id = 'x'", "DELETE FROM exchange_evidence"):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql)
+    assert Evidence.objects.count() == 2
+    assert evidence.verify() == (2, None)
 
 
 def test_push_retries_with_backoff_then_delivers(orgs, clerks, django_capture_on_commit_callbacks):
