@@ -34,6 +34,7 @@ from egov.dossiers.models import (
     Dossier,
     FormKind,
     Status,
+    Timeliness,
     WorkflowStep,
 )
 from egov.dossiers.services._common import act_label
@@ -292,11 +293,15 @@ def _render_detail(request, dossier, errors=(), status=200):
             ],
             "colleagues": _colleagues(request.user),
             "at_risk": services.is_at_risk(dossier),
-            "timeliness": services.timeliness(dossier),
+            "timeliness": _timeliness_label(services.timeliness(dossier)),
             "errors": list(errors),
         },
         status=status,
     )
+
+
+def _timeliness_label(code: str) -> str:
+    return str(Timeliness(code).label) if code in Timeliness.values else ""
 
 
 def _uploads(files, field="files"):
