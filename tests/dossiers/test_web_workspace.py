@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from egov.core.signing import verify_pdf
-from egov.dossiers.models import CitizenDataStoreEntry, Dossier, Status
+from egov.dossiers.models import CitizenDataStoreEntry, Dossier, Result, Status
 
 from .core_support import submit, valid_form, walk_in, world  # noqa: F401
 from .web_support import citizen_login, flatten, pdf_file, small_signed_pdf
@@ -93,6 +93,11 @@ def test_a_dossier_from_receipt_to_result(client, w, settings):
     client.force_login(w.processor.user)
     act(client, dossier, "forward")
     client.force_login(w.approver.user)
+    unsigned = client.post(
+        f"/one-stop/d/{dossier.code}/act/", {"act": "attach_result", "result": pdf_file("kq.pdf")}
+    )
+    assert unsigned.status_code == 400 and 'class="error-summary"' in unsigned.content.decode()
+    assert not Result.objects.filter(dossier=dossier).exists()
     act(client, dossier, "attach_result", result=pdf_file("kq.pdf", small_signed_pdf(w.a)))
     act(client, dossier, "approve")
     assert dossier.status == Status.PROCESSED

@@ -27,6 +27,7 @@ from egov.accounts import policy
 from egov.accounts.models import Official
 from egov.catalog.models import ChannelKind, Procedure, ProcedureStatus
 from egov.core.models import Organisation
+from egov.core.signing import verify_pdf
 from egov.dossiers import documents, formdata, services
 from egov.dossiers.access import can_see, visible_dossiers
 from egov.dossiers.models import (
@@ -385,10 +386,16 @@ def _perform(request, dossier: Dossier, act: str) -> None:
         upload = request.FILES.get("result")
         if upload is None:
             raise ValidationError(_("Choose the result file (a signed PDF)."))
+        content = upload.read()
+        check = verify_pdf(content)
+        if not check.valid:
+            raise ValidationError(
+                _("The result must be a PDF with a valid signature of a trusted certificate.")
+            )
         services.attach_result(
             dossier,
             actor=user,
-            content=upload.read(),
+            content=content,
             filename=upload.name,
             name=post.get("name", "").strip() or dossier.procedure_version.name[:255],
             number=post.get("number", "").strip(),
