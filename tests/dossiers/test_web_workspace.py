@@ -45,6 +45,12 @@ def test_queue_lists_my_organisations_dossiers_only(client, w, django_assert_max
     assert all(d.code in html for d in mine) and other.code not in html
     # Filters: status 2 has none yet; free text finds one code.
     assert mine[0].code not in client.get("/one-stop/?status=2").content.decode()
+    # By role: new dossiers wait for the desk, not for the processor.
+    assert mine[0].code in client.get("/one-stop/?role=mine").content.decode()
+    client.force_login(w.processor.user)
+    assert mine[0].code not in client.get("/one-stop/?role=mine").content.decode()
+    assert mine[0].code in client.get("/one-stop/").content.decode()
+    client.force_login(w.desk.user)
     found = client.get(f"/one-stop/?q={mine[1].code}").content.decode()
     assert mine[1].code in found and mine[0].code not in found
     # Another agency's official cannot open it.
@@ -69,6 +75,8 @@ def test_bulk_receive_and_assign(client, w):
 
     client.post("/one-stop/bulk/", {"act": "start_processing", "dossier": codes[:2]})
     client.force_login(w.processor.user)
+    at_my_step = client.get("/one-stop/?role=mine").content.decode()
+    assert codes[0] in at_my_step and dossiers[2].code not in at_my_step
     response = client.post(
         "/one-stop/bulk/",
         {"act": "assign", "dossier": codes[:2], "official": w.processor.pk},

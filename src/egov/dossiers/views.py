@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from egov.accounts import policy
-from egov.accounts.models import Official
+from egov.accounts.models import Official, Role
 from egov.catalog.models import ChannelKind, Procedure, ProcedureStatus
 from egov.core.models import Organisation
 from egov.core.signing import verify_pdf
@@ -70,6 +70,11 @@ def official_required(view):
     return wrapper
 
 
+def _my_roles(user) -> set[str]:
+    """The roles the official holds today (own or delegated), at any organisation."""
+    return {g.role for g in policy.grants(user) if g.role}
+
+
 def _my_organisations(user):
     return policy.scope_queryset(user, "dossiers.read", Organisation.objects.all()).order_by("name")
 
@@ -80,7 +85,9 @@ def _queue(request):
     qs = visible_dossiers(request.user).select_related(
         "organisation", "procedure_version", "current_step"
     )
-    f = {k: (request.GET.get(k) or "").strip() for k in ("status", "due", "q", "org", "mine")}
+    f = {
+        k: (request.GET.get(k) or "").strip() for k in ("status", "due", "q", "org", "mine", "role")
+    }
     if f["status"].isdigit() and int(f["status"]) in Status.values:
         qs = qs.filter(status=int(f["status"]))
     elif f["status"] != "all":
@@ -105,6 +112,14 @@ def _queue(request):
         )
     if f["org"]:
         qs = qs.filter(organisation__code=f["org"])
+    if f["role"] == "mine":
+        roles = _my_roles(request.user)
+        at_my_step = Q(current_step__role__in=roles)
+        if Role.DESK in roles:  # new dossiers (no step yet) wait for the desk
+            at_my_step |= Q(current_step__isnull=True)
+        qs = qs.filter(at_my_step)
+    else:
+        f["role"] = ""
     if f["mine"] == "1":
         qs = qs.filter(assignments__official__user=request.user, assignments__ended_at__isnull=True)
     qs = qs.order_by("due_at", "id")
