@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 
 from egov.accounts import totp
@@ -62,7 +63,9 @@ def confirm(page, act: str, **fields) -> None:
 @pytest.fixture
 def sync_db_with_playwright(monkeypatch):
     """Playwright's sync API runs an event loop in this thread; the test reads the database
-    between page steps (the live server answers from its own thread)."""
+    between page steps (the live server answers from its own thread). Connections opened
+    inside that loop belong to its context: the test closes them itself (see the end of the
+    test), else PostgreSQL refuses to drop the test database."""
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
@@ -164,3 +167,4 @@ def test_citizen_applies_official_returns_result_no_axe_violations(
     assert violations == {k: [] for k in violations}
     context.close()
     staff.close()
+    connections.close_all()
