@@ -183,3 +183,18 @@ def test_applicant_supplements_from_their_page(client, w):
     dossier.refresh_from_db()
     assert dossier.status == Status.RECEIVED
     assert dossier.components.filter(from_supplement=True).count() == 1
+
+
+def test_my_dossiers_in_a_fixed_number_of_queries(client, w, django_assert_max_num_queries):
+    for _ in range(5):
+        submit(w)
+    citizen_login(client, w.citizen)
+    with django_assert_max_num_queries(10):
+        page = client.get("/my/dossiers/").content.decode()
+    assert page.count("/my/dossiers/" + w.a.code) == 5
+
+
+def test_procedure_without_online_channel_has_no_submit_page(client, w):
+    w.version.channels.filter(kind="online").delete()  # test data: the catalogue as stored
+    citizen_login(client, w.citizen)
+    assert client.get(URL).status_code == 404

@@ -216,7 +216,13 @@ def apply(request, code):
     return render(
         request,
         "portal/apply.html",
-        {"procedure": procedure, "version": version, "form": form, "accepted": accepted},
+        {
+            "procedure": procedure,
+            "version": version,
+            "form": form,
+            "accepted": accepted,
+            "can_submit": version.channels.filter(kind="online").exists(),
+        },
         status=400 if posted and not accepted and not form.refresh else 200,
     )
 
