@@ -1,7 +1,7 @@
 """The one-stop journey in Chromium: a citizen applies online and follows the dossier (my dossier
 page, public lookup); an official logs in (password + TOTP), receives it from the queue, processes,
 approves, attaches the signed result and returns it; the citizen then sees the result. axe-core
-finds no violations on those pages. Served by pytest-django's live server."""
+finds no violations on those pages (and the on-time counts page). Served by pytest-django's live server."""
 
 from __future__ import annotations
 
@@ -156,6 +156,8 @@ def test_citizen_applies_official_returns_result_no_axe_violations(
     violations["dossier_done"] = axe_violations(desk)
     history = desk.locator("table.history tbody tr").count()
     assert history >= 6
+    desk.goto(base + "/one-stop/on-time/")
+    violations["on_time"] = axe_violations(desk)
 
     # --- The citizen follows it to the end and sees the result.
     page.goto(base + "/my/dossiers/")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.utils import timezone
@@ -212,3 +213,17 @@ def test_tracking_book_pdf_and_xlsx(client, w):
     # Another organisation's book is not mine to print.
     other = client.get(f"/one-stop/tracking-book/?org={w.b.code}&from={day}&to={day}&format=xlsx")
     assert other.status_code == 400
+
+
+def test_on_time_counts_per_agency(client, w):
+    walk_in(w)
+    walk_in(w)
+    walk_in(w, organisation=w.b, actor=w.desk_b.user)
+    client.force_login(w.desk.user)
+    page = client.get("/one-stop/on-time/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    row = re.search(r"<tr><th scope=\"row\">Xã A</th>(.*?)</tr>", html).group(1)
+    cells = re.findall(r"<td>([^<]*)</td>", row)
+    assert cells == ["0", "0", "0", "—", "2", "0", "2"]
+    assert "Xã B" not in html  # not mine

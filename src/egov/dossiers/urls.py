@@ -11,6 +11,7 @@ urlpatterns = [
     path("bulk/", views.bulk, name="bulk"),
     path("register/", views.register, name="register"),
     path("tracking-book/", views.tracking_book, name="tracking-book"),
+    path("on-time/", views.on_time, name="on-time"),
     path("d/<str:code>/", views.detail, name="detail"),
     path("d/<str:code>/act/", views.act, name="act"),
     path("d/<str:code>/forms/<str:kind>.pdf", views.form_pdf, name="form"),

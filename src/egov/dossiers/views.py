@@ -576,3 +576,35 @@ def tracking_book(request):
         {"organisations": orgs, "org": org, "start": start, "end": end, "errors": errors},
         status=400 if errors else 200,
     )
+
+
+@official_required
+@require_GET
+def on_time(request):
+    """Early / on time / late (finished) and within time / overdue (open) per agency, for the
+    dossiers received in a date range, over the dossiers the official may read."""
+    today = timezone.localdate()
+    start = parse_date(request.GET.get("from") or "") or today.replace(day=1)
+    end = parse_date(request.GET.get("to") or "") or today
+    tz = timezone.get_current_timezone()
+    rows = services.timeliness_counts(
+        visible_dossiers(request.user),
+        start=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+        end=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+    )
+    names = dict(
+        Organisation.objects.filter(pk__in=[r["organisation"] for r in rows]).values_list(
+            "pk", "name"
+        )
+    )
+    for row in rows:
+        row["name"] = names.get(row["organisation"], row["code"])
+        finished = row["early"] + row["on_time"] + row["late"]
+        row["share_in_time"] = (
+            round(100 * (row["early"] + row["on_time"]) / finished) if finished else None
+        )
+    return render(
+        request,
+        "dossiers/on_time.html",
+        {"rows": rows, "start": start, "end": end, "errors": []},
+    )
