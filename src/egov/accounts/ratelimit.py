@@ -26,14 +26,19 @@ def hit(key: str, rate: str) -> tuple[bool, int]:
     now = int(time.time())
     start = now - now % window
     cache_key = f"egov:rl:{key}:{start}"
-    if cache.add(cache_key, 1, timeout=window + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.set(cache_key, 1, timeout=window + 1)
+    try:
+        # Counting first: within a window the key exists (one read and one write in the cache
+        # instead of a failed add, a read and a write).
+        count = cache.incr(cache_key)
+    except ValueError:  # first attempt of the window (or the key expired)
+        if cache.add(cache_key, 1, timeout=window + 1):
             count = 1
+        else:  # another process added it in between
+            try:
+                count = cache.incr(cache_key)
+            except ValueError:  # expired between add and incr
+                cache.set(cache_key, 1, timeout=window + 1)
+                count = 1
     return count <= limit, start + window - now
 
 

@@ -11,7 +11,7 @@ import binascii
 import json
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -280,6 +280,13 @@ class CountsSerializer(serializers.Serializer):
     total = serializers.IntegerField()
 
 
+# Components and history of the detail answer (progress with its unit).
+DETAIL_PREFETCH = (
+    "components",
+    Prefetch("progress", ProgressRecord.objects.select_related("organisation")),
+)
+
+
 # --- Permission -------------------------------------------------------------------------------
 
 
@@ -366,12 +373,8 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         queryset = Dossier.objects.select_related(
             "organisation", "procedure_version__procedure", "channel"
         )
-        if self.action == "retrieve" or self.action in ACT_SCOPES:
-            queryset = queryset.prefetch_related(
-                "components",
-                Prefetch("progress", ProgressRecord.objects.select_related("organisation")),
-                "transfers",
-            )
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related(*DETAIL_PREFETCH, "transfers")
         queryset = visible_dossiers(self.request, "dossiers.read", queryset)
         params = self.request.query_params
         if self.action == "list":
@@ -394,8 +397,15 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return DossierSerializer
 
     def _detail(self, dossier):
-        fresh = self.get_queryset().get(pk=dossier.pk)
-        return Response(DossierDetailSerializer(fresh, context={"request": self.request}).data)
+        """The dossier as the act left it: the service's instance (its related rows loaded with
+        the row lock), with components and history fetched once (two queries)."""
+        prefetch_related_objects([dossier], *DETAIL_PREFETCH)
+        return Response(DossierDetailSerializer(dossier, context={"request": self.request}).data)
+
+    def _detail_fresh(self, dossier):
+        """For acts whose service answers something else than the dossier: read it again."""
+        fresh = self.get_queryset().select_related("current_step").get(pk=dossier.pk)
+        return self._detail(fresh)
 
     @extend_schema(
         parameters=[
@@ -526,7 +536,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             items=v["items"],
             reason=v["reason"],
         )
-        return self._detail(dossier)
+        return self._detail_fresh(dossier)
 
     @_act(SupplementSerializer)
     def supplement(self, request, **kwargs):
@@ -584,7 +594,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         v = self._body(AssignSerializer)
         dossier = self._dossier
         _call(services.assign, dossier, actor=request, official=self._official(v["official"], True))
-        return self._detail(dossier)
+        return self._detail_fresh(dossier)
 
     @_act(FeesSerializer)
     def require_fees(self, request, **kwargs):
@@ -645,7 +655,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if target is None:
             raise exceptions.ValidationError({"organisation": [_("Unknown agency code.")]})
         _call(services.transfer, dossier, actor=request, to_organisation=target, reason=v["reason"])
-        return self._detail(dossier)
+        return self._detail_fresh(dossier)
 
     @_act(ApologySerializer)
     def apology(self, request, **kwargs):
@@ -658,7 +668,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             reason=v["reason"],
             new_due_at=v["new_due_at"],
         )
-        return self._detail(dossier)
+        return self._detail_fresh(dossier)
 
     @_act(ResultSerializer)
     def result(self, request, **kwargs):
@@ -678,7 +688,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             number=v["number"],
             signed=v["signed"],
         )
-        return self._detail(dossier)
+        return self._detail_fresh(dossier)
 
     def _official(self, pk, required=False):
         if pk is None:
@@ -710,6 +720,10 @@ class LookupViewSet(viewsets.ViewSet):
     permission_classes = [ScopePermission]
     required_scopes = {"list": None}
     authentication_classes: list = []
+    # Its own per-address limit (EGOV_LOOKUP_RATE, 30/min by default) is stricter than DRF's
+    # anonymous throttle (EGOV_ANON_RATE, 600/min), which would add a second counter: a list of
+    # every request time of the window, read and rewritten in the cache on each lookup.
+    throttle_classes: list = []
 
     @extend_schema(
         parameters=[

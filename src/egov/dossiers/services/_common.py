@@ -56,7 +56,13 @@ def lock(dossier: Dossier) -> Dossier:
     """The dossier's row, locked until the end of the transaction (SELECT ... FOR UPDATE)."""
     return (
         Dossier.objects.select_for_update(of=("self",))
-        .select_related("organisation", "channel", "procedure_version", "applicant_citizen")
+        .select_related(
+            "organisation",
+            "channel",
+            "procedure_version__procedure",
+            "applicant_citizen",
+            "current_step",
+        )
         .get(pk=dossier.pk)
     )
 

@@ -23,7 +23,7 @@ from egov.dossiers.models import (
 )
 
 from . import _common, files, numbering
-from .deadlines import fix_due, steps_for
+from .deadlines import calendar_of, fix_due, step_due, steps_for
 
 
 @dataclass
@@ -227,12 +227,11 @@ def _create(
             )
             if receive:
                 steps = steps_for(dossier)
-                fix_due(dossier, now)
+                cal = calendar_of(organisation)  # once for the due time and the first step's
+                fix_due(dossier, now, cal)
                 dossier.status = Status.RECEIVED
                 dossier.current_step = steps[0] if steps else None
-                from .deadlines import step_due
-
-                dossier.step_due_at = step_due(dossier, dossier.current_step, steps)
+                dossier.step_due_at = step_due(dossier, dossier.current_step, steps, cal=cal)
                 dossier.save()
                 _common.record(
                     dossier, actor=actor, act="receive", from_status=Status.NEW, decision=decision

@@ -10,7 +10,15 @@ from django.utils.translation import gettext as _
 from egov.dossiers.models import Assignment, Dossier, Status, SupplementRequest
 
 from . import _common
-from .deadlines import classify_finished, fix_due, pause, resume, step_due, steps_for
+from .deadlines import (
+    calendar_of,
+    classify_finished,
+    fix_due,
+    pause,
+    resume,
+    step_due,
+    steps_for,
+)
 from .errors import DossierError
 
 S = Status
@@ -73,13 +81,13 @@ def _move(dossier, act, *, actor, scopes, applicant=False, note="", change=None,
     return dossier
 
 
-def _start_first_step(dossier, now, *, skip_desk: bool):
+def _start_first_step(dossier, now, *, skip_desk: bool, cal=None):
     steps = steps_for(dossier)
     step = steps[0] if steps else None
     if skip_desk and len(steps) > 1 and dossier.current_step_id == steps[0].pk:
         step = steps[1]
     dossier.current_step = step
-    dossier.step_due_at = step_due(dossier, step, steps)
+    dossier.step_due_at = step_due(dossier, step, steps, cal=cal)
 
 
 def receive(dossier: Dossier, *, actor, note: str = "") -> Dossier:
@@ -87,8 +95,9 @@ def receive(dossier: Dossier, *, actor, note: str = "") -> Dossier:
     agency), ``at_risk_at`` (80%) and the first step's due time. Scope ``dossiers.receive``."""
 
     def change(d, now):
-        fix_due(d, now)
-        _start_first_step(d, now, skip_desk=False)
+        cal = calendar_of(d.organisation)  # once for the due time and the first step's
+        fix_due(d, now, cal)
+        _start_first_step(d, now, skip_desk=False, cal=cal)
 
     return _move(
         dossier, "receive", actor=actor, scopes=("dossiers.receive",), note=note, change=change
