@@ -198,3 +198,25 @@ def test_procedure_without_online_channel_has_no_submit_page(client, w):
     w.version.channels.filter(kind="online").delete()  # test data: the catalogue as stored
     citizen_login(client, w.citizen)
     assert client.get(URL).status_code == 404
+
+
+def test_a_citizen_acting_for_a_business_applies_for_it(client, w):
+    from egov.accounts.models import BusinessRepresentation
+    from egov.accounts.services.citizens import SESSION_ACTING_FOR
+
+    BusinessRepresentation.objects.create(
+        citizen=w.citizen, tax_code="0101234567", business_name="Công ty TNHH An Bình"
+    )
+    citizen_login(client, w.citizen)
+    session = client.session
+    session[SESSION_ACTING_FOR] = "0101234567"
+    session.save()
+    assert "Công ty TNHH An Bình" in client.get(URL).content.decode()
+    docs = list(w.version.required_documents.order_by("order", "id"))
+    response = client.post(URL, application_post(w, **{f"doc-{docs[0].pk}": pdf_file()}))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    dossier = Dossier.objects.get()
+    assert dossier.applicant_kind == "business"
+    assert dossier.applicant_id_number == "0101234567"
+    assert dossier.applicant_name == "Công ty TNHH An Bình"
+    assert dossier.applicant_citizen == w.citizen  # the representative follows it

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from egov.accounts import ratelimit
 from egov.accounts.oidc.decorators import require_assurance
-from egov.accounts.services.citizens import current_citizen
+from egov.accounts.services.citizens import acting_for, current_citizen
 from egov.catalog.models import ChannelKind
 from egov.dossiers import documents, formdata, services
 from egov.dossiers.access import can_see
@@ -73,6 +73,26 @@ def _schema_uploads(form: ApplicationForm, files) -> list[services.Upload]:
     return uploads
 
 
+def _business_applicant(request, citizen) -> services.ApplicantData | None:
+    """The business the citizen acts for (chosen at login), as the applicant; None: the
+    citizen applies for themself."""
+    tax_code = acting_for(request)
+    if not tax_code:
+        return None
+    representation = citizen.business_representations.filter(
+        tax_code=tax_code, revoked_at__isnull=True
+    ).first()
+    if representation is None:
+        return None
+    return services.ApplicantData(
+        name=representation.business_name or tax_code,
+        id_number=tax_code,
+        kind="business",
+        email=citizen.email,
+        phone=citizen.phone,
+    )
+
+
 @require_assurance(1)
 @require_http_methods(["GET", "POST"])
 def submit(request, code):
@@ -106,6 +126,7 @@ def submit(request, code):
                     uploads=uploads + _schema_uploads(form, request.FILES),
                     reuse=reuse,
                     citizen=citizen,
+                    applicant=_business_applicant(request, citizen),
                 )
             except (ValidationError, DossierError) as exc:
                 errors = error_messages(exc)
@@ -132,6 +153,8 @@ def submit(request, code):
                 or form.non_field_errors
             ),
             "expect": expectation(channel, agency),
+            "applying_as": _business_applicant(request, citizen)
+            or services.ApplicantData(name=citizen.full_name, id_number=citizen.personal_id_number),
             "channel": channel,
         },
         status=400 if posted and not refresh else 200,
