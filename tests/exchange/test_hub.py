@@ -330,3 +330,15 @@ def test_push_fails_after_the_last_attempt(orgs, clerks, settings):
     assert message.state == "failed"
     assert Delivery.objects.get().transport_state == "failed"
     etree  # noqa: B018
+
+
+def test_an_attachment_over_libxml2s_text_limit_goes_through(orgs, clerks):
+    # 7.6 MB in base64 is one text node over libxml2's 10 MB default limit (huge_tree).
+    big = b"%PDF-1.7\n" + bytes(7_600_000)
+    data = signed(make_package(orgs.p, [orgs.q], attachment=big), orgs.p)
+    pkg = hub.accept_package(data, actor=clerks["p"]).package
+    copy = hub.package_bytes(pkg)
+    assert verify_xml(copy, huge=True).signer_code == orgs.hub.code
+    assert edxml.parse(edxml.load(copy, huge=True)).attachments[0].data == big
+    # Without the caller's say-so, the default limits stay.
+    assert not verify_xml(copy).valid

@@ -428,6 +428,13 @@ def _usable(cert: x509.Certificate, ca: x509.Certificate) -> bool:
     """Is this certificate current and issued by the present development CA?"""
     if cert.not_valid_after_utc <= dt.datetime.now(dt.UTC) + dt.timedelta(days=1):
         return False
+    return _issued_by(cert, ca)
+
+
+@lru_cache(maxsize=1024)
+def _issued_by(cert: x509.Certificate, ca: x509.Certificate) -> bool:
+    # Checked on every signature in auto mode: remember the answer per (certificate, CA) pair
+    # (a new file on disk is a new certificate object, see _read_certs).
     try:
         cert.verify_directly_issued_by(ca)
     except (ValueError, TypeError, InvalidSignature):

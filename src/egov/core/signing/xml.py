@@ -8,10 +8,13 @@ The signature is the last child of the document element and references the whole
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from lxml import etree
 from signxml import (
     CanonicalizationMethod,
@@ -22,6 +25,7 @@ from signxml import (
     XMLVerifier,
 )
 from signxml.exceptions import SignXMLException
+from signxml.util import X509CertChainVerifier
 
 from egov.core.signing import pki
 
@@ -37,15 +41,18 @@ DIGEST_ALGORITHMS = frozenset(
 )
 
 
-def _parser() -> etree.XMLParser:
+def _parser(huge: bool = False) -> etree.XMLParser:
     # No entity expansion, no network, no DTD loading: the input may come from another agency.
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    # ``huge`` lifts libxml2's limits (a text node over 10 MB, depth over 256): only for input
+    # whose size the caller has capped already (the hub: EGOV_EXCHANGE_MAX_PACKAGE), since a
+    # base64 attachment over about 7 MB is one text node over 10 MB.
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=huge)
 
 
-def parse(data: bytes | str) -> etree._Element:
+def parse(data: bytes | str, *, huge: bool = False) -> etree._Element:
     if isinstance(data, str):
         data = data.encode("utf-8")
-    return etree.fromstring(data, parser=_parser())
+    return etree.fromstring(data, parser=_parser(huge))
 
 
 def sign_xml(
@@ -58,14 +65,16 @@ def sign_xml(
     chain file (not the root: verifiers must hold that already).
     """
     cred = pki.certificate_for(org)
-    root = data if isinstance(data, etree._Element) else parse(data)
-    # Sign a copy: the caller's tree stays as it was.
-    root = parse(etree.tostring(root))
+    # What we sign is ours (built here or already parsed and size-checked): no text size limit.
+    root = data if isinstance(data, etree._Element) else parse(data, huge=True)
     signer = XMLSigner(
         signature_algorithm=SignatureMethod.RSA_SHA256,
         digest_algorithm=DigestAlgorithm.SHA256,
         c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
     )
+    # signxml signs a copy of its own (serialised and re-parsed with this parser): the caller's
+    # tree stays as it was, so no copy here.
+    signer._parser = _parser(huge=True)
     signed = signer.sign(
         root,
         key=cred.private_key,
@@ -107,14 +116,66 @@ def _signing_certificate(signature: etree._Element, key_pem: bytes) -> x509.Cert
     return None
 
 
-def verify_xml(data: etree._Element | bytes | str) -> XmlVerification:
+# Certificate chains that verified against ca.pem, per (chain, ca.pem version): building the
+# trust store and the path costs more than the RSA check itself. An entry lives CHAIN_CACHE_TTL
+# seconds; signxml still checks the signing certificate's validity period on every call.
+CHAIN_CACHE_TTL = 300.0
+CHAIN_CACHE_MAX = 1024
+_chain_cache: dict[tuple, tuple[float, x509.Certificate]] = {}
+_chain_lock = threading.Lock()
+
+
+class _CachingChainVerifier(X509CertChainVerifier):
+    def __init__(self, *args, ca_stamp=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ca_stamp = ca_stamp
+
+    def verify(self, cert_chain):
+        key = (
+            str(self.ca_pem_file),
+            self.ca_stamp,
+            tuple(c.fingerprint(hashes.SHA256()) for c in cert_chain),
+        )
+        now = time.monotonic()
+        with _chain_lock:
+            hit = _chain_cache.get(key)
+        if hit is not None and now - hit[0] < CHAIN_CACHE_TTL:
+            return hit[1]
+        signing_cert = super().verify(cert_chain)  # raises InvalidCertificate: never cached
+        with _chain_lock:
+            if len(_chain_cache) >= CHAIN_CACHE_MAX:
+                _chain_cache.clear()
+            _chain_cache[key] = (now, signing_cert)
+        return signing_cert
+
+
+class _Verifier(XMLVerifier):
+    ca_stamp = None
+
+    def get_cert_chain_verifier(self, ca_pem_file, ee_policy, ca_policy):
+        return _CachingChainVerifier(
+            ca_pem_file=ca_pem_file,
+            verification_time=self._get_cert_verification_time(),
+            ee_policy=ee_policy,
+            ca_policy=ca_policy,
+            ca_stamp=self.ca_stamp,
+        )
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def verify_xml(data: etree._Element | bytes | str, *, huge: bool = False) -> XmlVerification:
     """Verify the enveloped signature of a document against our CA. Never raises for bad input.
 
     Requires exactly one reference, to the whole document, an RSA-SHA2 signature, and a signing
-    certificate that chains up to ca.pem (intermediates may be in X509Data).
+    certificate that chains up to ca.pem (intermediates may be in X509Data). ``huge``: the caller
+    capped the input's size, so a text node may exceed libxml2's 10 MB (large attachments).
     """
     try:
-        root = data if isinstance(data, etree._Element) else parse(data)
+        root = data if isinstance(data, etree._Element) else parse(data, huge=huge)
     except etree.XMLSyntaxError as exc:
         return XmlVerification(valid=False, error=f"not well-formed XML: {exc}")
     pki.ensure_ca()
@@ -125,8 +186,11 @@ def verify_xml(data: etree._Element | bytes | str) -> XmlVerification:
         digest_algorithms=DIGEST_ALGORITHMS,
     )
     try:
-        result = XMLVerifier().verify(
-            root, ca_pem_file=str(pki.ca_cert_path()), expect_config=config
+        verifier = _Verifier()
+        ca_path = pki.ca_cert_path()
+        verifier.ca_stamp = _stamp(ca_path)
+        result = verifier.verify(
+            root, ca_pem_file=str(ca_path), expect_config=config, parser=_parser(huge)
         )
     except (SignXMLException, ValueError) as exc:
         return XmlVerification(valid=False, error=str(exc) or type(exc).__name__)

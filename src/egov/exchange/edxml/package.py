@@ -333,10 +333,12 @@ def to_bytes(root) -> bytes:
 # --------------------------------------------------------------------------- parsing
 
 
-def load(data: bytes):
-    """Parse bytes safely (no entities, no network); malformed XML is an EdxmlError."""
+def load(data: bytes, *, huge: bool = False):
+    """Parse bytes safely (no entities, no network); malformed XML is an EdxmlError.
+
+    ``huge``: the caller capped the size (text nodes may then exceed libxml2's 10 MB)."""
     try:
-        return parse_xml(data)
+        return parse_xml(data, huge=huge)
     except etree.XMLSyntaxError as exc:
         raise EdxmlError("(document)", "well_formed", f"not well-formed XML: {exc}") from None
 

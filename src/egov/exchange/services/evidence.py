@@ -47,35 +47,66 @@ def _row(entry: Evidence) -> dict:
     }
 
 
+@dataclass
+class Entry:
+    """One row to append: ``stored=False`` keeps only the content's hash (the content is kept
+    elsewhere, e.g. the package file)."""
+
+    kind: str
+    document_id: str
+    organ_id: str
+    content: bytes
+    stored: bool = True
+
+
 def append(*, kind: str, document_id: str, organ_id: str, content: bytes, stored=True) -> Evidence:
     """Append one row inside the caller's transaction. ``stored=False``: the content is kept
     elsewhere (the package file) and only its hash is in the row."""
+    return append_many([Entry(kind, document_id, organ_id, content, stored)])[0]
+
+
+def append_many(entries: list[Entry]) -> list[Evidence]:
+    """Append rows in this order inside the caller's transaction: one lock, one read of the
+    chain's head (and of each document's), one insert."""
     if not connection.in_atomic_block:
         raise EvidenceError("evidence.append() must run inside the change's transaction")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
     last = Evidence.objects.order_by("-seq").only("seq", "hash", "created_at").first()
-    doc_last = (
-        Evidence.objects.filter(document_id=document_id).order_by("-seq").only("hash").first()
-    )
+    doc_heads: dict[str, str] = {}
+    for document_id in dict.fromkeys(e.document_id for e in entries):
+        doc_last = (
+            Evidence.objects.filter(document_id=document_id).order_by("-seq").only("hash").first()
+        )
+        doc_heads[document_id] = doc_last.hash if doc_last else GENESIS
     now = timezone.now()
     if last is not None and now < last.created_at:
         now = last.created_at
-    entry = Evidence(
-        seq=(last.seq + 1) if last else 1,
-        created_at=now,
-        kind=kind,
-        document_id=document_id,
-        organ_id=organ_id,
-        content_sha256=hashlib.sha256(content).hexdigest(),
-        content=content if stored else b"",
-        doc_prev_hash=doc_last.hash if doc_last else GENESIS,
-        prev_hash=last.hash if last else GENESIS,
-    )
-    entry.hash = row_hash(_row(entry))
-    entry.save(force_insert=True)
-    return entry
+    seq = last.seq if last else 0
+    prev = last.hash if last else GENESIS
+    rows = []
+    for e in entries:
+        seq += 1
+        row = Evidence(
+            seq=seq,
+            created_at=now,
+            kind=e.kind,
+            document_id=e.document_id,
+            organ_id=e.organ_id,
+            content_sha256=hashlib.sha256(e.content).hexdigest(),
+            content=e.content if e.stored else b"",
+            doc_prev_hash=doc_heads[e.document_id],
+            prev_hash=prev,
+        )
+        row.hash = row_hash(_row(row))
+        prev = doc_heads[e.document_id] = row.hash
+        rows.append(row)
+    if len(rows) == 1:
+        rows[0].save(force_insert=True)
+    else:
+        Evidence.objects.bulk_create(rows)
+    return rows
 
 
 @dataclass

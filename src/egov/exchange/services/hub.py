@@ -22,14 +22,14 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from lxml import etree
 
 from egov.accounts import policy
 from egov.core.models import Organisation
 from egov.core.services import audit
-from egov.core.services.organisations import resolve
+from egov.core.services.organisations import resolve, valid_on
 from egov.core.signing import verify_xml
 from egov.exchange import edxml
 from egov.exchange.edxml.package import _q
@@ -70,9 +70,9 @@ def max_attachment() -> int:
     return int(getattr(settings, "EGOV_EXCHANGE_MAX_ATTACHMENT", 20 * 1024 * 1024))
 
 
-def hub_organisation() -> Organisation:
+def hub_organisation(registry: dict[str, Organisation] | None = None) -> Organisation:
     code = settings.EGOV_INSTANCE_ORG_CODE
-    org = resolve(code)
+    org = (registry or {}).get(code) or resolve(code)
     if org is None:
         raise HubError(
             "hub_not_configured",
@@ -111,7 +111,8 @@ def _load_and_verify(data: bytes, kind: str):
             status=413,
         )
     try:
-        root = edxml.load(data)
+        # The size is capped above, so large attachments may exceed libxml2's text limit.
+        root = edxml.load(data, huge=True)
         signatures = [
             c for c in root if isinstance(c.tag, str) and c.tag == f"{{{DS_NS}}}Signature"
         ]
@@ -129,7 +130,7 @@ def _load_and_verify(data: bytes, kind: str):
             element="Signature",
             rule="required",
         )
-    result = verify_xml(root)
+    result = verify_xml(root, huge=True)
     if not result.valid:
         raise HubError(
             "signature_invalid",
@@ -140,8 +141,27 @@ def _load_and_verify(data: bytes, kind: str):
     return root, parsed, result.signer_code
 
 
-def _organisation(code: str, element: str, error_code: str) -> Organisation:
-    org = resolve(code, timezone.localdate())
+def _registry(codes, day: dt.date) -> dict[str, Organisation]:
+    """The organisations bearing ``codes`` on ``day`` (with their mailbox), in one query.
+
+    Per code the same row as ``resolve(code, day)``: the latest ``valid_from`` first.
+    """
+    rows = (
+        Organisation.objects.filter(code__in=set(codes))
+        .filter(valid_on(day))
+        .select_related("mailbox")
+        .order_by("code", F("valid_from").desc(nulls_last=True), "pk")
+    )
+    found: dict[str, Organisation] = {}
+    for org in rows:
+        found.setdefault(org.code, org)
+    return found
+
+
+def _organisation(
+    code: str, element: str, error_code: str, registry: dict[str, Organisation] | None = None
+) -> Organisation:
+    org = registry.get(code) if registry is not None else resolve(code, timezone.localdate())
     if org is None:
         raise HubError(
             error_code,
@@ -152,7 +172,13 @@ def _organisation(code: str, element: str, error_code: str) -> Organisation:
     return org
 
 
-def _check_sender(actor, signer_code: str | None, organ_id: str, scope: str) -> Organisation:
+def _check_sender(
+    actor,
+    signer_code: str | None,
+    organ_id: str,
+    scope: str,
+    registry: dict[str, Organisation] | None = None,
+) -> Organisation:
     if signer_code != organ_id:
         raise HubError(
             "signer_mismatch",
@@ -161,7 +187,7 @@ def _check_sender(actor, signer_code: str | None, organ_id: str, scope: str) -> 
             element="Signature",
             rule="signer",
         )
-    org = _organisation(organ_id, "From/OrganId", "unknown_sender")
+    org = _organisation(organ_id, "From/OrganId", "unknown_sender", registry)
     if not policy.can(actor, scope, org):
         raise HubError(
             "not_your_organisation",
@@ -176,8 +202,12 @@ def _now_vn() -> dt.datetime:
 
 
 def _hub_copy(root, hub: Organisation) -> bytes:
-    """The package as delivered: the hub's TraceHeader appended, signed by the hub."""
-    copy = etree.fromstring(etree.tostring(root))
+    """The package as delivered: the hub's TraceHeader appended, signed by the hub.
+
+    Changes ``root`` (the parsed input, not used afterwards): the sender's bytes are kept as
+    received, and ``sign`` signs a copy of its own.
+    """
+    copy = root
     for sig in copy.findall(f"{{{DS_NS}}}Signature"):
         copy.remove(sig)
     thl = copy.find(f"{_q('edXMLHeader')}/{_q('TraceHeaderList')}")
@@ -286,7 +316,16 @@ def accept_package(data: bytes, *, actor) -> Accepted:
 def _accept_package(data: bytes, sha: str, actor) -> Accepted:
     root, pkg, signer = _load_and_verify(data, "package")
     h = pkg.header
-    sender = _check_sender(actor, signer, h.from_.organ_id, "documents.send")
+    # One query for the sender, the recipients and the hub (each as resolve() would find it).
+    registry = (
+        _registry(
+            [h.from_.organ_id, *(to.organ_id for to in h.to), settings.EGOV_INSTANCE_ORG_CODE],
+            timezone.localdate(),
+        )
+        if signer == h.from_.organ_id
+        else None
+    )
+    sender = _check_sender(actor, signer, h.from_.organ_id, "documents.send", registry)
     existing = Package.objects.filter(document_id=h.document_id).first()
     if existing is not None:
         if existing.sha256 != sha:
@@ -308,11 +347,13 @@ def _accept_package(data: bytes, sha: str, actor) -> Accepted:
         )
     recipients: list[Organisation] = []
     for i, to in enumerate(h.to, start=1):
-        org = _organisation(to.organ_id, f"MessageHeader/To[{i}]/OrganId", "unknown_recipient")
+        org = _organisation(
+            to.organ_id, f"MessageHeader/To[{i}]/OrganId", "unknown_recipient", registry
+        )
         if org not in recipients:
             recipients.append(org)
     earlier = _referenced(pkg, sender)
-    hub = hub_organisation()
+    hub = hub_organisation(registry)
     delivered = _hub_copy(root, hub)
     receipt = _receipt(pkg, hub, sha)
     day = timezone.localdate()
@@ -344,15 +385,22 @@ def _accept_package(data: bytes, sha: str, actor) -> Accepted:
             deliveries = Delivery.objects.bulk_create(
                 [Delivery(package=package, recipient=r, created_at=now) for r in recipients]
             )
-            evidence.append(
-                kind="package",
-                document_id=h.document_id,
-                organ_id=sender.code,
-                content=data,
-                stored=False,
-            )
-            evidence.append(
-                kind="receipt", document_id=h.document_id, organ_id=hub.code, content=receipt
+            evidence.append_many(
+                [
+                    evidence.Entry(
+                        kind="package",
+                        document_id=h.document_id,
+                        organ_id=sender.code,
+                        content=data,
+                        stored=False,
+                    ),
+                    evidence.Entry(
+                        kind="receipt",
+                        document_id=h.document_id,
+                        organ_id=hub.code,
+                        content=receipt,
+                    ),
+                ]
             )
             for d in deliveries:
                 d.package = package
