@@ -167,6 +167,16 @@ def test_citizen_applies_official_returns_result_no_axe_violations(
     assert page.get_by_role("link", name="Giấy xác nhận").count() == 1
     violations["my_dossier_done"] = axe_violations(page)
     assert violations == {k: [] for k in violations}
+
+    # Without JavaScript the public lookup still works (plain form post).
+    plain = browser.new_context(java_script_enabled=False, locale="vi-VN")
+    lookup = plain.new_page()
+    lookup.goto(base + f"/lookup/?code={dossier.code}")
+    lookup.fill("#lookup-id", "001099012345")
+    lookup.get_by_role("button", name="Tra cứu").click()
+    lookup.wait_for_load_state()
+    assert lookup.locator("dd.dossier-status").inner_text() == "Đã trả kết quả"
+    plain.close()
     context.close()
     staff.close()
     connections.close_all()

@@ -35,6 +35,10 @@ def test_only_officials_enter(client, w):
     assert client.get("/one-stop/").status_code == 302  # to the officials' login
     citizen_login(client, w.citizen)
     assert client.get("/one-stop/").status_code == 403
+    client.force_login(w.desk.user)
+    assert "<h1>Danh sách hồ sơ</h1>" in client.get("/one-stop/").content.decode()
+    english = client.get("/one-stop/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<h1>Dossier queue</h1>" in english
 
 
 def test_queue_lists_my_organisations_dossiers_only(client, w, django_assert_max_num_queries):
