@@ -1,7 +1,8 @@
 """The one-stop journey in Chromium: a citizen applies online and follows the dossier (my dossier
 page, public lookup); an official logs in (password + TOTP), receives it from the queue, processes,
 approves, attaches the signed result and returns it; the citizen then sees the result. axe-core
-finds no violations on those pages (and the on-time counts page). Served by pytest-django's live server."""
+finds no violations on those pages (and the on-time counts page); the lookup works without
+JavaScript. Served by pytest-django's live server."""
 
 from __future__ import annotations
 
