@@ -220,3 +220,14 @@ def test_a_citizen_acting_for_a_business_applies_for_it(client, w):
     assert dossier.applicant_id_number == "0101234567"
     assert dossier.applicant_name == "Công ty TNHH An Bình"
     assert dossier.applicant_citizen == w.citizen  # the representative follows it
+
+
+def test_applicant_withdraws_with_a_reason(client, w):
+    dossier = submit(w)
+    citizen_login(client, w.citizen)
+    page = f"/my/dossiers/{dossier.code}/"
+    response = client.post(page, {"act": "withdraw", "reason": "Nộp nhầm thủ tục"})
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.status == Status.WITHDRAWN and dossier.reason == "Nộp nhầm thủ tục"
+    assert 'value="withdraw"' not in client.get(page).content.decode()

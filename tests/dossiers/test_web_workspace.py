@@ -231,3 +231,20 @@ def test_on_time_counts_per_agency(client, w):
     cells = re.findall(r"<td>([^<]*)</td>", row)
     assert cells == ["0", "0", "0", "—", "2", "0", "2"]
     assert "Xã B" not in html  # not mine
+
+
+def test_transfer_to_another_agency_both_see_the_history(client, w):
+    dossier = walk_in(w)
+    client.force_login(w.desk.user)
+    act(client, dossier, "start_processing")
+    client.force_login(w.processor.user)
+    act(client, dossier, "transfer", to_organisation=w.b.code, reason="Liên thông")
+    assert dossier.organisation == w.b
+    client.force_login(w.desk_b.user)
+    assert dossier.code in client.get("/one-stop/").content.decode()
+    theirs = client.get(f"/one-stop/d/{dossier.code}/").content.decode()
+    client.force_login(w.desk.user)
+    ours = client.get(f"/one-stop/d/{dossier.code}/")
+    assert ours.status_code == 200  # the sending agency still reads it
+    for page in (theirs, ours.content.decode()):
+        assert "Xã A → Xã B" in page and page.count("<time ") >= 3
