@@ -65,6 +65,23 @@ def append(*, kind: str, document_id: str, organ_id: str, content: bytes, stored
     return append_many([Entry(kind, document_id, organ_id, content, stored)])[0]
 
 
+_HEAD = (
+    "SELECT id, seq, hash, created_at, {which} AS which FROM (SELECT id, seq, hash, created_at"
+    " FROM exchange_evidence {where} ORDER BY seq DESC LIMIT 1) h{which}"
+)
+
+
+def _heads(documents: list[str]) -> tuple[Evidence | None, dict[str, str]]:
+    """The chain's last row and each document's last hash, in one round trip (after the lock)."""
+    parts = [_HEAD.format(which=0, where="")]
+    parts += [
+        _HEAD.format(which=i, where="WHERE document_id = %s") for i in range(1, len(documents) + 1)
+    ]
+    found = {row.which: row for row in Evidence.objects.raw(" UNION ALL ".join(parts), documents)}
+    heads = {d: found[i].hash if i in found else GENESIS for i, d in enumerate(documents, start=1)}
+    return found.get(0), heads
+
+
 def append_many(entries: list[Entry]) -> list[Evidence]:
     """Append rows in this order inside the caller's transaction: one lock, one read of the
     chain's head (and of each document's), one insert."""
@@ -73,13 +90,8 @@ def append_many(entries: list[Entry]) -> list[Evidence]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
-    last = Evidence.objects.order_by("-seq").only("seq", "hash", "created_at").first()
-    doc_heads: dict[str, str] = {}
-    for document_id in dict.fromkeys(e.document_id for e in entries):
-        doc_last = (
-            Evidence.objects.filter(document_id=document_id).order_by("-seq").only("hash").first()
-        )
-        doc_heads[document_id] = doc_last.hash if doc_last else GENESIS
+    documents = list(dict.fromkeys(e.document_id for e in entries))
+    last, doc_heads = _heads(documents)
     now = timezone.now()
     if last is not None and now < last.created_at:
         now = last.created_at
