@@ -58,10 +58,11 @@ def _call(function, *args, **kwargs):
 
 
 class FieldsOnce:
-    """A ModelSerializer builds its fields from the model (introspection, field mapping) for
-    every instance: about a third of an act's answer. Build them once per class and hand each
-    instance a deep copy, as DRF does with declared fields. For serializers whose fields do not
-    depend on the context."""
+    # A ModelSerializer builds its fields from the model (introspection, field mapping) for
+    # every instance: about a third of an act's answer. Build them once per class and hand each
+    # instance a deep copy, as DRF does with declared fields. For serializers whose fields do not
+    # depend on the context. (A comment, not a docstring: drf-spectacular would publish a
+    # docstring as the description of every serializer that inherits it.)
 
     def get_fields(self):
         cls = type(self)
