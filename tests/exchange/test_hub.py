@@ -342,3 +342,21 @@ def test_an_attachment_over_libxml2s_text_limit_goes_through(orgs, clerks):
     assert edxml.parse(edxml.load(copy, huge=True)).attachments[0].data == big
     # Without the caller's say-so, the default limits stay.
     assert not verify_xml(copy).valid
+
+
+def test_verification_keeps_no_garbage_and_the_chain_cache_keeps_refusing(orgs):
+    import gc
+
+    from signxml.util import X509CertChainVerifier
+
+    def alive():
+        gc.collect()
+        return sum(isinstance(o, X509CertChainVerifier) for o in gc.get_objects())
+
+    data = signed(make_package(orgs.p, [orgs.q]), orgs.p)
+    before = alive()
+    for _ in range(20):
+        assert verify_xml(data).valid
+    assert alive() - before <= 1  # one per ca.pem version, not one per signature
+    # The chain is cached now; a changed document or signature value still fails.
+    assert not verify_xml(_tamper(data)).valid

@@ -122,27 +122,38 @@ def _signing_certificate(signature: etree._Element, key_pem: bytes) -> x509.Cert
 CHAIN_CACHE_TTL = 300.0
 CHAIN_CACHE_MAX = 1024
 _chain_cache: dict[tuple, tuple[float, x509.Certificate]] = {}
+# One signxml chain verifier per ca.pem version, reused: an X509CertChainVerifier is never freed
+# (its extension policies, Rust objects, hold a bound method of it: a cycle the garbage
+# collector cannot see), so making one per signature leaked about 1.5 kB per verification.
+_chain_verifiers: dict[tuple, X509CertChainVerifier] = {}
 _chain_lock = threading.Lock()
 
 
-class _CachingChainVerifier(X509CertChainVerifier):
-    def __init__(self, *args, ca_stamp=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.ca_stamp = ca_stamp
+class _CachedChain:
+    """What signxml asks for (``verify(cert_chain)``), answered from the cache or by the shared
+    verifier of this ca.pem at this verification time."""
+
+    def __init__(self, ca_pem_file: str, ca_stamp, verification_time):
+        self.key = (ca_pem_file, ca_stamp)
+        self.verification_time = verification_time
 
     def verify(self, cert_chain):
-        key = (
-            str(self.ca_pem_file),
-            self.ca_stamp,
-            tuple(c.fingerprint(hashes.SHA256()) for c in cert_chain),
-        )
+        key = (*self.key, tuple(c.fingerprint(hashes.SHA256()) for c in cert_chain))
         now = time.monotonic()
         with _chain_lock:
             hit = _chain_cache.get(key)
         if hit is not None and now - hit[0] < CHAIN_CACHE_TTL:
             return hit[1]
-        signing_cert = super().verify(cert_chain)  # raises InvalidCertificate: never cached
         with _chain_lock:
+            verifier = _chain_verifiers.get(self.key)
+            if verifier is None:
+                if len(_chain_verifiers) >= 16:  # ca.pem replaced many times: start afresh
+                    _chain_verifiers.clear()
+                verifier = _chain_verifiers[self.key] = X509CertChainVerifier(
+                    ca_pem_file=self.key[0]
+                )
+            verifier.verification_time = self.verification_time
+            signing_cert = verifier.verify(cert_chain)  # raises InvalidCertificate: not cached
             if len(_chain_cache) >= CHAIN_CACHE_MAX:
                 _chain_cache.clear()
             _chain_cache[key] = (now, signing_cert)
@@ -153,13 +164,9 @@ class _Verifier(XMLVerifier):
     ca_stamp = None
 
     def get_cert_chain_verifier(self, ca_pem_file, ee_policy, ca_policy):
-        return _CachingChainVerifier(
-            ca_pem_file=ca_pem_file,
-            verification_time=self._get_cert_verification_time(),
-            ee_policy=ee_policy,
-            ca_policy=ca_policy,
-            ca_stamp=self.ca_stamp,
-        )
+        # verify_xml never passes policies: signxml's defaults, as before.
+        assert ee_policy is None and ca_policy is None
+        return _CachedChain(str(ca_pem_file), self.ca_stamp, self._get_cert_verification_time())
 
 
 def _stamp(path: Path) -> tuple[int, int, int]:
