@@ -7,7 +7,6 @@ is validated here and not submitted (submission comes with the one-stop-shop rel
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Max, Prefetch, Q
 from django.http import Http404
@@ -59,9 +58,19 @@ def _catalogue_version() -> str:
     return f"{stats['n']}:{stats['last'].timestamp() if stats['last'] else 0}"
 
 
+# Derived data of the catalogue (filter lists, home page figures), kept in this process until the
+# catalogue changes. Not Django's cache: in production that is the database, and reading and
+# unpickling the lists from it on every page cost more than the page itself.
+_MEMO: dict[str, tuple[str, object]] = {}
+
+
 def _cached(name: str, version: str, compute):
-    """Derived data of the catalogue, cached per process until the catalogue changes."""
-    return cache.get_or_set(f"portal:{name}:{version}", compute, timeout=300)
+    hit = _MEMO.get(name)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    value = compute()
+    _MEMO[name] = (version, value)
+    return value
 
 
 def _filter_choices(version: str) -> dict:
