@@ -197,6 +197,9 @@ class Evidence(models.Model):
 
     class Meta:
         ordering = ["seq"]
+        # The document's last row (read under the chain's lock for every append): without it
+        # PostgreSQL scans the seq index backwards through the whole table for a new document.
+        indexes = [models.Index(fields=["document_id", "-seq"], name="exchange_ev_doc_seq")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.kind} {self.document_id}"
