@@ -1,31 +1,20 @@
 """Dossier codes: ``<organisation code>-<YYMMDD>-<NNNN>`` from a per-organisation daily sequence.
 
-The number is drawn with one statement, ``INSERT ... ON CONFLICT DO UPDATE SET last = last + 1
-RETURNING last`` (PostgreSQL, SQLite ≥ 3.35): the row stays locked until the drawing transaction
-ends, so concurrent intakes queue on it and get consecutive numbers; a rolled-back intake gives
-its number back (no gaps).
+The number comes from egov.core.numbering: concurrent intakes get consecutive numbers, and a
+rolled-back intake gives its number back (no gaps).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.db import connection
-
+from egov.core import numbering
 from egov.core.calendar import TIMEZONE
 from egov.dossiers.models import DailySequence
 
 
 def next_number(organisation_id: int, day: date) -> int:
-    table = connection.ops.quote_name(DailySequence._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (organisation_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608
-            f"ON CONFLICT (organisation_id, day) DO UPDATE SET last = {table}.last + 1 "
-            "RETURNING last",
-            [organisation_id, day],
-        )
-        return cursor.fetchone()[0]
+    return numbering.draw(DailySequence, organisation=organisation_id, day=day)
 
 
 def format_code(organisation_code: str, day: date, number: int) -> str:

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.accounts import policy
+from egov.core import numbering
 from egov.core.models import Organisation
 from egov.core.services import audit
 from egov.core.signing import verify_pdf
@@ -47,15 +48,7 @@ class DocumentData:
 
 def next_number(organisation: Organisation, year: int) -> int:
     """The next number of ``organisation`` in ``year`` (1 on the first document of a year)."""
-    table = DocumentSequence._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (organisation_id, year, last) VALUES (%s, %s, 1) "  # noqa: S608
-            f"ON CONFLICT (organisation_id, year) DO UPDATE SET last = {table}.last + 1 "
-            "RETURNING last",
-            [organisation.pk, year],
-        )
-        return cursor.fetchone()[0]
+    return numbering.draw(DocumentSequence, organisation=organisation.pk, year=year)
 
 
 def abbreviation(organisation: Organisation) -> str:
