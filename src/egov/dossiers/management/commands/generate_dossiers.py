@@ -1,10 +1,15 @@
 """egov generate-dossiers N: a bench database of N dossiers with their histories, with progress.
 
 Bulk load for benchmarks (not through the services, and without audit rows): dossiers spread
-over communes and the last 365 days, statuses in realistic shares, 2–6 progress records each,
-codes from the same format and DailySequence rows set to the numbers used, so the services
-continue the sequences. A bench procedure (code 9.999999, online and in-person channels,
-3 working days, four steps) is made if missing. ``--setup-only`` makes just that.
+over communes and the last 365 days, statuses in realistic shares, 1–6 progress records each,
+codes from the same format, their numbers drawn in blocks from the same DailySequence counters
+as intake (so the services continue the sequences, also while the load runs). A bench procedure
+(code 9.999999, online and in-person channels, 3 working days, four steps) is made if missing.
+``--setup-only`` makes just that.
+
+One transaction per batch. On PostgreSQL the rows go in with COPY (psycopg 3), dossier ids
+reserved from the table's identity sequence; elsewhere with ``bulk_create``. Indexes and
+constraints stay in place: safe on a database in use.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import datetime as dt
 import random
 import sys
 import time
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand
@@ -41,6 +47,8 @@ BENCH_CONTENT = {
 }
 # (status, share) of generated dossiers; histories follow the status.
 MIX = [(10, 0.55), (9, 0.08), (4, 0.15), (2, 0.08), (5, 0.04), (3, 0.03), (7, 0.03), (1, 0.04)]
+STATUSES = [status for status, _share in MIX]
+WEIGHTS = [share for _status, share in MIX]
 PATHS = {
     1: [(None, 1, "submit")],
     2: [(None, 1, "submit"), (1, 2, "receive")],
@@ -110,10 +118,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("count", type=int)
         parser.add_argument("--organisations", type=int, default=200)
-        parser.add_argument("--batch", type=int, default=5000)
+        parser.add_argument("--batch", type=int, default=10000)
         parser.add_argument("--days", type=int, default=365)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--setup-only", action="store_true")
+        parser.add_argument(
+            "--no-copy",
+            action="store_true",
+            help="Use bulk_create on PostgreSQL too (COPY is the default there).",
+        )
 
     def handle(self, *args, count, organisations, batch, days, seed, setup_only, **options):
         version = bench_version()
@@ -124,105 +137,233 @@ class Command(BaseCommand):
         rng = random.Random(seed)  # noqa: S311 - test data, not secrets
         channel = version.channels.get(kind="online")
         steps = list(WorkflowStep.objects.filter(procedure_version=version).order_by("order"))
-        statuses = [s for s, _share in MIX]
-        weights = [w for _s, w in MIX]
         now = timezone.now()
-        # Numbers already used per (organisation, day), so a second run continues them.
-        used = {
-            (org_id, day): last
-            for org_id, day, last in DailySequence.objects.values_list(
-                "organisation_id", "day", "last"
-            )
+        writer = (
+            _CopyWriter(now)
+            if connection.vendor == "postgresql" and not options["no_copy"]
+            else _OrmWriter()
+        )
+        context = {
+            "version_id": version.pk,
+            "channel_id": channel.pk,
+            "step_id": steps[1].pk if len(steps) > 1 else None,
+            "now": now,
+            "days": days,
         }
         started = time.monotonic()
-        done = 0
+        done = records = 0
         while done < count:
             size = min(batch, count - done)
-            dossiers, plans = [], []
-            for _ in range(size):
-                org = orgs[rng.randrange(len(orgs))]
-                submitted = now - dt.timedelta(seconds=rng.randrange(days * 86400))
-                day = submitted.astimezone(TIMEZONE).date()
-                number = used.get((org.pk, day), 0) + 1
-                used[(org.pk, day)] = number
-                status = rng.choices(statuses, weights)[0]
-                received = submitted + dt.timedelta(minutes=rng.randrange(5, 600))
-                due = received + dt.timedelta(days=5)
-                finished = received + dt.timedelta(hours=rng.randrange(4, 24 * 8))
-                path = PATHS[status]
-                dossiers.append(
-                    Dossier(
-                        code=f"{org.code}-{day:%y%m%d}-{number:04d}",
-                        procedure_version=version,
-                        channel=channel,
-                        origin_organisation=org,
-                        organisation=org,
-                        applicant_id_number=f"{rng.randrange(10**11, 10**12):012d}",
-                        applicant_name="Công dân thử nghiệm",
-                        status=status,
-                        submitted_at=submitted,
-                        received_at=received if status not in (1, 3, 7) else None,
-                        due_at=due if status not in (1, 3, 7) else None,
-                        original_due_at=due if status not in (1, 3, 7) else None,
-                        at_risk_at=received + dt.timedelta(days=4) if status != 1 else None,
-                        paused_at=finished if status == 5 else None,
-                        processed_at=finished if status in (9, 10) else None,
-                        returned_at=finished + dt.timedelta(hours=2) if status == 10 else None,
-                        timeliness=(
-                            ("late" if finished > due else "on_time") if status in (9, 10) else ""
-                        ),
-                        current_step=steps[1] if status == 4 and steps else None,
-                    )
-                )
-                plans.append((path, submitted, received, finished))
+            plans = [_plan(rng, orgs, context) for _ in range(size)]
             with transaction.atomic():
-                Dossier.objects.bulk_create(dossiers, batch_size=size)
-                records = []
-                for dossier, (path, submitted, received, finished) in zip(
-                    dossiers, plans, strict=True
-                ):
-                    span = max((finished - received).total_seconds(), 60)
-                    for index, (before, after, act) in enumerate(path):
-                        at = (
-                            submitted
-                            if index == 0
-                            else received
-                            + dt.timedelta(seconds=span * (index - 1) / max(len(path) - 1, 1))
-                        )
-                        records.append(
-                            ProgressRecord(
-                                dossier_id=dossier.pk,
-                                at=at,
-                                action=act,
-                                from_status=before,
-                                to_status=after,
-                                actor_name="Cán bộ thử nghiệm" if index else "Công dân",
-                                organisation_id=dossier.organisation_id,
-                            )
-                        )
-                ProgressRecord.objects.bulk_create(records, batch_size=10000)
+                # Numbers for the batch, drawn from the counters the services use.
+                sizes: dict[tuple, int] = {}
+                for plan in plans:
+                    key = (plan["org"].pk, plan["day"])
+                    sizes[key] = sizes.get(key, 0) + 1
+                lasts = draw_blocks(DailySequence, ["organisation", "day"], sizes)
+                next_number = {key: last - sizes[key] + 1 for key, last in lasts.items()}
+                for plan in plans:
+                    key = (plan["org"].pk, plan["day"])
+                    plan["number"] = next_number[key]
+                    next_number[key] += 1
+                dossiers = [_dossier_values(plan, context) for plan in plans]
+                ids = writer.write_dossiers(dossiers)
+                history = [
+                    record
+                    for dossier_id, plan in zip(ids, plans, strict=True)
+                    for record in _history(dossier_id, plan)
+                ]
+                writer.write_records(history)
             done += size
+            records += len(history)
             elapsed = time.monotonic() - started
             sys.stderr.write(
-                f"\rgenerated {done:,}/{count:,} dossiers ({done / elapsed:,.0f}/s, "
-                f"{elapsed:,.0f} s)"
+                f"\rgenerated {done:,}/{count:,} dossiers, {records:,} progress records "
+                f"({done / elapsed:,.0f} dossiers/s, {elapsed:,.0f} s)"
             )
             sys.stderr.flush()
-        sys.stderr.write("\n")
-        self._save_sequences(used)
+        if count:
+            sys.stderr.write("\n")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE dossiers_dossier; ANALYZE dossiers_progressrecord")
         elapsed = time.monotonic() - started
-        self.stdout.write(f"{count} dossiers in {elapsed:.1f} s ({count / elapsed:.0f}/s)")
+        rate = count / elapsed if elapsed else 0
+        self.stdout.write(f"{count} dossiers in {elapsed:.1f} s ({rate:.0f}/s, {writer.name})")
 
-    def _save_sequences(self, used):
-        rows = [DailySequence(organisation_id=o, day=d, last=n) for (o, d), n in used.items()]
-        with transaction.atomic():
-            DailySequence.objects.bulk_create(
-                rows,
-                batch_size=5000,
-                update_conflicts=True,
-                unique_fields=["organisation", "day"],
-                update_fields=["last"],
+
+# Keys per statement in draw_blocks (SQLite allows 32,766 parameters per statement).
+_BLOCK_ROWS = 1000
+
+
+def draw_blocks(model, fields: Sequence[str], sizes: Mapping[tuple, int]) -> dict[tuple, int]:
+    """Draw a block of numbers for each of many keys at once, from the counters of
+    ``egov.core.numbering`` (same statement, several rows): ``sizes`` maps a key (the values of
+    ``fields``, in that order) to its block size; returns each key's last number (its block is
+    ``last - size + 1 .. last``). The counters stay locked until the transaction ends, so intake
+    running at the same time gets the numbers after the block; keys are taken in sorted order,
+    so two loads cannot deadlock on them."""
+    if any(size < 1 for size in sizes.values()):
+        raise ValueError("a block of numbers has at least one number")
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    key_fields = [model._meta.get_field(name) for name in fields]
+    names = ", ".join(quote(f.column) for f in key_fields)
+    row = "(" + ", ".join(["%s"] * (len(key_fields) + 1)) + ")"
+    keys = sorted(sizes)
+    lasts: dict[tuple, int] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), _BLOCK_ROWS):
+            chunk = keys[start : start + _BLOCK_ROWS]
+            params = [value for key in chunk for value in (*key, sizes[key])]
+            cursor.execute(
+                f"INSERT INTO {table} ({names}, last) VALUES {', '.join([row] * len(chunk))} "  # noqa: S608 - names from the model
+                f"ON CONFLICT ({names}) DO UPDATE SET last = {table}.last + EXCLUDED.last "
+                f"RETURNING {names}, last",
+                params,
             )
+            for *key, last in cursor.fetchall():
+                lasts[tuple(f.to_python(v) for f, v in zip(key_fields, key, strict=True))] = last
+    return lasts
+
+
+def _plan(rng: random.Random, orgs: list[Organisation], context: dict) -> dict:
+    """One dossier's random choices: organisation, times, status (its number comes later)."""
+    org = orgs[rng.randrange(len(orgs))]
+    submitted = context["now"] - dt.timedelta(seconds=rng.randrange(context["days"] * 86400))
+    status = rng.choices(STATUSES, WEIGHTS)[0]
+    received = submitted + dt.timedelta(minutes=rng.randrange(5, 600))
+    return {
+        "org": org,
+        "day": submitted.astimezone(TIMEZONE).date(),
+        "submitted": submitted,
+        "status": status,
+        "received": received,
+        "finished": received + dt.timedelta(hours=rng.randrange(4, 24 * 8)),
+        "id_number": f"{rng.randrange(10**11, 10**12):012d}",
+    }
+
+
+def _dossier_values(plan: dict, context: dict) -> dict:
+    """The dossier's fields that vary (by attname); the others keep their defaults."""
+    org, status = plan["org"], plan["status"]
+    submitted, received, finished = plan["submitted"], plan["received"], plan["finished"]
+    due = received + dt.timedelta(days=5)
+    open_ = status not in (1, 3, 7)
+    return {
+        "code": f"{org.code}-{plan['day']:%y%m%d}-{plan['number']:04d}",
+        "procedure_version_id": context["version_id"],
+        "channel_id": context["channel_id"],
+        "origin_organisation_id": org.pk,
+        "organisation_id": org.pk,
+        "applicant_id_number": plan["id_number"],
+        "applicant_name": "Công dân thử nghiệm",
+        "status": status,
+        "submitted_at": submitted,
+        "received_at": received if open_ else None,
+        "due_at": due if open_ else None,
+        "original_due_at": due if open_ else None,
+        "at_risk_at": received + dt.timedelta(days=4) if status != 1 else None,
+        "paused_at": finished if status == 5 else None,
+        "processed_at": finished if status in (9, 10) else None,
+        "returned_at": finished + dt.timedelta(hours=2) if status == 10 else None,
+        "timeliness": ("late" if finished > due else "on_time") if status in (9, 10) else "",
+        "current_step_id": context["step_id"] if status == 4 else None,
+    }
+
+
+def _history(dossier_id: int, plan: dict) -> list[dict]:
+    """The dossier's progress records (by attname), dated from submission to its last act."""
+    path = PATHS[plan["status"]]
+    submitted, received, finished = plan["submitted"], plan["received"], plan["finished"]
+    span = max((finished - received).total_seconds(), 60)
+    return [
+        {
+            "dossier_id": dossier_id,
+            "at": (
+                submitted
+                if index == 0
+                else received + dt.timedelta(seconds=span * (index - 1) / max(len(path) - 1, 1))
+            ),
+            "action": act,
+            "from_status": before,
+            "to_status": after,
+            "actor_name": "Cán bộ thử nghiệm" if index else "Công dân",
+            "organisation_id": plan["org"].pk,
+        }
+        for index, (before, after, act) in enumerate(path)
+    ]
+
+
+class _OrmWriter:
+    """bulk_create (SQLite; PostgreSQL with --no-copy)."""
+
+    name = "bulk_create"
+
+    def write_dossiers(self, rows: list[dict]) -> list[int]:
+        dossiers = Dossier.objects.bulk_create(
+            [Dossier(**row) for row in rows], batch_size=len(rows) or None
+        )
+        return [dossier.pk for dossier in dossiers]
+
+    def write_records(self, rows: list[dict]) -> None:
+        ProgressRecord.objects.bulk_create(
+            [ProgressRecord(**row) for row in rows], batch_size=10000
+        )
+
+
+class _CopyWriter:
+    """COPY ... FROM STDIN (PostgreSQL, psycopg 3). Fields not given keep the model's default,
+    prepared once (auto_now fields: the start of the run); dossier ids come from the identity
+    sequence (nextval), so rows written by others at the same time get other ids."""
+
+    name = "COPY"
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.dossier = _CopyLayout(Dossier, now, with_pk=True)
+        self.record = _CopyLayout(ProgressRecord, now, with_pk=False)
+
+    def write_dossiers(self, rows: list[dict]) -> list[int]:
+        table, pk = Dossier._meta.db_table, Dossier._meta.pk.column
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, pk, len(rows)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        pk_name = Dossier._meta.pk.attname
+        self.dossier.copy(
+            {pk_name: dossier_id, **row} for dossier_id, row in zip(ids, rows, strict=True)
+        )
+        return ids
+
+    def write_records(self, rows: list[dict]) -> None:
+        self.record.copy(rows)
+
+
+class _CopyLayout:
+    def __init__(self, model, now: dt.datetime, *, with_pk: bool) -> None:
+        self.model = model
+        fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+        self.attnames = [f.attname for f in fields]
+        self.defaults = {}
+        for f in fields:
+            value = (
+                now
+                if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+                else (None if f.primary_key else f.get_default())
+            )
+            self.defaults[f.attname] = f.get_db_prep_save(value, connection)
+        quote = connection.ops.quote_name
+        self.sql = (
+            f"COPY {quote(model._meta.db_table)} "
+            f"({', '.join(quote(f.column) for f in fields)}) FROM STDIN"
+        )
+
+    def copy(self, rows) -> None:
+        attnames, defaults = self.attnames, self.defaults
+        # The underlying psycopg cursor: Django's wrapper has no copy().
+        with connection.cursor() as cursor, cursor.cursor.copy(self.sql) as copy:
+            for row in rows:
+                copy.write_row([row[a] if a in row else defaults[a] for a in attnames])
