@@ -1,10 +1,16 @@
 """Scenario ``lifecycle``: submit → receive → start processing → approve → return the result,
-each dossier through the API (five POSTs, one PDF attached), against the production stack.
+through the API (one PDF attached to each dossier), against the production stack, two ways in the
+same run:
+
+- ``single``: each dossier on its own, five POSTs per dossier (a citizen's portal, a desk);
+- ``batch``: ``$BENCH_BATCH`` dossiers (default 50) per call, five POSTs per batch
+  (``/dossiers/batch/`` and ``/dossiers/batch/<act>/``: an integrated system, a desk's bulk act).
 
 An API client of one commune holds the dossier scopes; load comes from separate processes, each
-running whole lifecycles back to back for the measured window. Prints dossiers/s (lifecycles
-completed in the window / its length) and the ratio to the baseline's requests/s measured in the
-same run. ``$DATABASE_URL`` (PostgreSQL) or a fresh SQLite database, as every scenario.
+running whole lifecycles back to back for the measured window. Prints dossiers/s for each way
+(lifecycles completed in the window / its length) and their ratio to the baseline's requests/s
+measured in the same run. ``$DATABASE_URL`` (PostgreSQL) or a fresh SQLite database, as every
+scenario.
 """
 
 from __future__ import annotations
@@ -123,79 +129,110 @@ def one_lifecycle(host, port, organisation, form, headers) -> tuple[bool, str]:
     return True, ""
 
 
-def _worker(host, port, organisation, form, headers, start_at, stop_at, results):
+def batch_lifecycle(host, port, organisation, form, headers, size) -> tuple[bool, str]:
+    """``size`` dossiers through the lifecycle: one batch application, then one call per act."""
+    one = json.loads(application(organisation, form))
+    body = json.dumps({"applications": [one] * size}).encode()
+    status, answer = _post(host, port, "/api/v1/dossiers/batch/", body, headers)
+    if status != 201:
+        return False, f"batch submit {status} {answer[:200]!r}"
+    codes = [d["code"] for d in json.loads(answer)["dossiers"]]
+    body = json.dumps({"codes": codes}).encode()
+    for act in ("receive", "start-processing", "approve", "return-result"):
+        status, answer = _post(host, port, f"/api/v1/dossiers/batch/{act}/", body, headers)
+        if status != 200:
+            return False, f"batch {act} {status} {answer[:200]!r}"
+    return True, ""
+
+
+def _worker(host, port, organisation, form, headers, batch, start_at, stop_at, results):
     done, errors, last_error = 0, 0, ""
     while time.time() < start_at:
         time.sleep(0.001)
     while time.time() < stop_at:
-        ok, error = one_lifecycle(host, port, organisation, form, headers)
+        if batch:
+            ok, error = batch_lifecycle(host, port, organisation, form, headers, batch)
+        else:
+            ok, error = one_lifecycle(host, port, organisation, form, headers)
         if time.time() > stop_at:
             break
         if ok:
-            done += 1
+            done += batch or 1
         else:
             errors += 1
             last_error = error
     results.put((done, errors, last_error))
 
 
+def _load(server, organisation, form, headers, batch, duration) -> dict:
+    """Lifecycles from PROCESSES processes for ``duration`` seconds; the figures."""
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    start_at = time.time() + 1.0
+    stop_at = start_at + duration
+    args = (server.host, server.port, organisation, form, headers, batch, start_at, stop_at)
+    workers = [context.Process(target=_worker, args=(*args, results)) for _ in range(PROCESSES)]
+    for w in workers:
+        w.start()
+    outcomes = [results.get(timeout=duration + 120) for _ in workers]
+    for w in workers:
+        w.join()
+    completed = sum(o[0] for o in outcomes)
+    rate = round(completed / duration, 2)
+    requests = completed * 5 / (batch or 1)
+    mode = f"batch of {batch}" if batch else "single"
+    errors = sum(o[1] for o in outcomes)
+    harness.log(f"{NAME} ({mode}): {completed} dossiers in {duration} s: {rate} dossiers/s")
+    return {
+        "mode": mode,
+        "dossiers_per_s": rate,
+        "requests_per_s": round(requests / duration, 2),
+        "completed": completed,
+        "errors": errors,
+        "last_error": next((o[2] for o in outcomes if o[2]), ""),
+    }
+
+
 def main(quick: bool) -> dict:
     baseline = harness.run_baseline(quick)
     duration = 5.0 if quick else 30.0
+    batch = int(os.environ.get("BENCH_BATCH", "50"))
     with harness.running_server() as server:
         organisation, client_id, secret = setup_client(server)
         bearer = token(server.host, server.port, client_id, secret)
         headers = {"Authorization": f"Bearer {bearer}", "Content-Type": "application/json"}
         form = _valid_form(server)
-        ok, error = one_lifecycle(server.host, server.port, organisation, form, headers)
-        if not ok:
-            raise harness.BenchError(f"a lifecycle fails: {error}\n{server.log_tail()}")
-        context = multiprocessing.get_context("spawn")
-        results = context.Queue()
-        start_at = time.time() + 1.0
-        stop_at = start_at + duration
-        workers = [
-            context.Process(
-                target=_worker,
-                args=(
-                    server.host,
-                    server.port,
-                    organisation,
-                    form,
-                    headers,
-                    start_at,
-                    stop_at,
-                    results,
-                ),
-            )
-            for _ in range(PROCESSES)
-        ]
-        for w in workers:
-            w.start()
-        outcomes = [results.get(timeout=duration + 120) for _ in workers]
-        for w in workers:
-            w.join()
+        for check in (
+            lambda: one_lifecycle(server.host, server.port, organisation, form, headers),
+            lambda: batch_lifecycle(server.host, server.port, organisation, form, headers, 2),
+        ):
+            ok, error = check()
+            if not ok:
+                raise harness.BenchError(f"a lifecycle fails: {error}\n{server.log_tail()}")
+        single = _load(server, organisation, form, headers, 0, duration)
+        batched = _load(server, organisation, form, headers, batch, duration)
         database, web_workers = server.database, server.workers
-    completed = sum(o[0] for o in outcomes)
-    errors = sum(o[1] for o in outcomes)
-    rate = round(completed / duration, 2)
-    harness.log(f"{NAME}: {completed} dossiers in {duration} s: {rate} dossiers/s, {errors} errors")
+    rps = baseline.get("rps")
+
+    def ratio(value):
+        return round(value / rps, 4) if rps else None
+
     return {
         "scenario": NAME,
         "database": database,
-        "dossiers_per_s": rate,
-        "requests_per_s": round(rate * 5, 2),
-        "completed": completed,
-        "errors": errors,
-        "last_error": next((o[2] for o in outcomes if o[2]), ""),
+        # Headline: the batch way (what an integrated system or a desk's bulk act does); the
+        # single way is beside it, measured on the same server in the same run.
+        "dossiers_per_s": batched["dossiers_per_s"],
+        "single_dossiers_per_s": single["dossiers_per_s"],
+        "errors": single["errors"] + batched["errors"],
+        "ratio_to_baseline": ratio(batched["dossiers_per_s"]),
+        "single_ratio_to_baseline": ratio(single["dossiers_per_s"]),
         "baseline": {k: baseline.get(k) for k in ("rps", "p50_ms", "p99_ms")},
-        "ratio_to_baseline": round(rate / baseline["rps"], 4) if baseline.get("rps") else None,
-        "requests_ratio_to_baseline": (
-            round(rate * 5 / baseline["rps"], 4) if baseline.get("rps") else None
-        ),
         "target_dossiers_per_s": 100,
+        "ways": {"single": single, "batch": batched},
         "config": {
             "processes": PROCESSES,
+            "batch": batch,
             "duration_s": duration,
             "web_workers": web_workers,
             "cpus": os.cpu_count(),

@@ -301,9 +301,12 @@ def audit(actor, action: str, obj, decision: Decision | None = None, summary=Non
     """Record an act in the audit log; an act under delegation says whose role it used."""
     from egov.core.services import audit as audit_log
 
+    return audit_log.record(**audit_rows(actor, action, obj, decision, summary, **kwargs))
+
+
+def audit_rows(actor, action: str, obj, decision: Decision | None = None, summary=None, **kwargs):
+    """One row for ``egov.core.services.audit.record_many``, as :func:`audit` would write it."""
     details = dict(summary or {})
     if decision is not None:
         details.update(decision.audit_summary())
-    return audit_log.record(
-        actor=actor_of(actor), action=action, obj=obj, summary=details, **kwargs
-    )
+    return {"actor": actor_of(actor), "action": action, "obj": obj, "summary": details, **kwargs}

@@ -50,6 +50,10 @@ def exception_handler(exc, context):
         codes = exc.get_codes() if hasattr(exc, "get_codes") else "error"
         code = codes if isinstance(codes, str) else "error"
         message = _flatten(exc.detail) if hasattr(exc, "detail") else str(exc)
+        # An error about several items (a batch) names each one, as validation errors do.
+        fields = {
+            name: list(errors) for name, errors in (getattr(exc, "fields", None) or {}).items()
+        }
     return Response(
         {"code": code, "message": message, "fields": fields},
         status=response.status_code,

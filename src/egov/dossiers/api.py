@@ -44,6 +44,19 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class BatchConflict(Conflict):
+    # A batch act some dossiers may not make: ``fields`` names each refused dossier code.
+    def __init__(self, message, fields):
+        super().__init__(message, code="batch_refused")
+        self.fields = fields
+
+
+class BatchNotFound(exceptions.NotFound):
+    def __init__(self, message, fields):
+        super().__init__(message, code="not_found")
+        self.fields = fields
+
+
 def _call(function, *args, **kwargs):
     """Run a service; its refusals become the API's JSON errors (409 for state conflicts)."""
     try:
@@ -229,6 +242,27 @@ def _uploads(items, prefix="components") -> list[services.Upload]:
     return uploads
 
 
+BATCH_MAX = 100
+
+
+class BatchActSerializer(serializers.Serializer):
+    codes = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        min_length=1,
+        max_length=BATCH_MAX,
+        help_text="Dossier codes (at most 100); the act is made on all of them or on none.",
+    )
+    note = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class ApplicationBatchSerializer(serializers.Serializer):
+    applications = ApplicationSerializer(many=True, min_length=1, max_length=BATCH_MAX)
+
+
+class DossierBatchSerializer(serializers.Serializer):
+    dossiers = DossierSerializer(many=True)
+
+
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
@@ -371,6 +405,24 @@ def _act(serializer_class=None, *, url_path=None):
     return decorate
 
 
+def _batch_act(act: str):
+    """``POST /dossiers/batch/<act>/``: the act on every dossier of ``codes``, or on none."""
+
+    def method(self, request):
+        return self._batch(act)
+
+    method.__name__ = f"batch_{act}"
+    method.__doc__ = (
+        f"The act {act.replace('_', ' ')} on up to 100 dossiers in one transaction, all or "
+        "nothing: 404 names the codes not found, 409 each dossier that cannot take the act."
+    )
+    return extend_schema(
+        request=BatchActSerializer,
+        responses={200: DossierBatchSerializer},
+        summary=f"Batch: {act.replace('_', ' ')}",
+    )(action(detail=False, methods=["post"], url_path=f"batch/{act.replace('_', '-')}")(method))
+
+
 class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Dossiers of the caller's agencies (and, for a citizen, their own)."""
 
@@ -381,6 +433,8 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         "create": "dossiers.apply",
         "counts": "dossiers.read",
         **ACT_SCOPES,
+        "batch_create": "dossiers.apply",
+        **{f"batch_{act}": ACT_SCOPES[act] for act in services.BATCH_ACTS},
     }
     lookup_field = "code"
     lookup_url_kwarg = "dossier_code"
@@ -534,6 +588,95 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             visible_dossiers(request, "dossiers.read"), start=start or None, end=end or None
         )
         return Response(CountsSerializer(rows, many=True).data)
+
+    # --- batches: integrated systems and desks acting on many dossiers at once ---
+
+    @extend_schema(
+        request=ApplicationBatchSerializer,
+        responses={201: DossierBatchSerializer},
+        summary="Apply in a batch",
+    )
+    @action(detail=False, methods=["post"], url_path="batch")
+    def batch_create(self, request):
+        """Up to 100 applications in one call, all or nothing (errors name
+        ``applications.<n>.<field>``); the answer lists the dossiers in the same order."""
+        serializer = ApplicationBatchSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        procedures, organisations, applications = {}, {}, []
+        today = timezone.localdate()
+        for index, v in enumerate(serializer.validated_data["applications"]):
+            code = v["procedure"]
+            if code not in procedures:
+                procedure = Procedure.objects.filter(code=code).first()
+                version = procedure.version_on(today) if procedure else None
+                if version is not None:
+                    version.procedure = procedure
+                procedures[code] = version
+            if procedures[code] is None:
+                raise exceptions.ValidationError(
+                    {
+                        f"applications.{index}.procedure": [
+                            _("No procedure in force with this code.")
+                        ]
+                    }
+                )
+            code = v["organisation"]
+            if code not in organisations:
+                organisations[code] = Organisation.objects.filter(code=code).order_by("-id").first()
+            if organisations[code] is None:
+                raise exceptions.ValidationError(
+                    {f"applications.{index}.organisation": [_("Unknown agency code.")]}
+                )
+            applications.append(
+                services.Application(
+                    procedure_version=procedures[v["procedure"]],
+                    organisation=organisations[code],
+                    applicant=(
+                        services.ApplicantData(**v["applicant"]) if v.get("applicant") else None
+                    ),
+                    form_data=v["form_data"],
+                    channel=v["channel"],
+                    uploads=_uploads(v["components"], prefix=f"applications.{index}.components"),
+                    reuse=[
+                        services.Reuse(r["entry"], r.get("required_document")) for r in v["reuse"]
+                    ],
+                )
+            )
+        dossiers = _call(services.submit_many, actor=request, applications=applications)
+        return Response(
+            {"dossiers": DossierSerializer(dossiers, many=True).data},
+            status=status.HTTP_201_CREATED,
+        )
+
+    def _batch(self, act: str):
+        serializer = BatchActSerializer(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        codes = list(dict.fromkeys(serializer.validated_data["codes"]))
+        found = {
+            d.code: d
+            for d in Dossier.objects.select_related("organisation").filter(code__in=codes)
+            if can_see(self.request, "dossiers.read", d)
+        }
+        missing = [code for code in codes if code not in found]
+        if missing:
+            raise BatchNotFound(
+                _("Nothing was done: some dossiers were not found."),
+                {code: [_("Not found.")] for code in missing},
+            )
+        try:
+            done = services.act_on_many(
+                [found[code] for code in codes],
+                act,
+                actor=self.request,
+                note=serializer.validated_data["note"],
+            )
+        except services.BatchRefused as exc:
+            raise BatchConflict(
+                _("Nothing was done: some dossiers cannot take this act."), exc.message_dict
+            ) from exc
+        order = {code: index for index, code in enumerate(codes)}
+        done.sort(key=lambda d: order[d.code])
+        return Response({"dossiers": DossierSerializer(done, many=True).data})
 
     # --- acts ---
 
@@ -720,6 +863,12 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             signed=v["signed"],
         )
         return self._detail_fresh(dossier)
+
+    batch_receive = _batch_act("receive")
+    batch_start_processing = _batch_act("start_processing")
+    batch_approve = _batch_act("approve")
+    batch_mark_processed = _batch_act("mark_processed")
+    batch_return_result = _batch_act("return_result")
 
     def _official(self, pk, required=False):
         if pk is None:

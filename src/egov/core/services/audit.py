@@ -73,11 +73,28 @@ def record(
     summary: dict | None = None,
 ) -> AuditEntry:
     """Append one row. Must run inside the transaction of the change it records."""
+    return record_many(
+        [
+            {
+                "actor": actor,
+                "action": action,
+                "obj": obj,
+                "object_type": object_type,
+                "object_id": object_id,
+                "organisation": organisation,
+                "summary": summary,
+            }
+        ]
+    )[0]
+
+
+def record_many(rows: list[dict]) -> list[AuditEntry]:
+    """Append several rows in order, each a dict of :func:`record`'s arguments: one lock, one read
+    of the chain's end and one INSERT for all of them (a batch of acts in one transaction)."""
     if not connection.in_atomic_block:
         raise AuditError("audit.record() must be called inside the change's transaction")
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = obj.pk if object_id is None else object_id
+    if not rows:
+        return []
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
@@ -85,21 +102,35 @@ def record(
     now = timezone.now()
     if last is not None and now < last.created_at:
         now = last.created_at  # clocks of several hosts: time never runs backwards in the log
-    entry = AuditEntry(
-        seq=(last.seq + 1) if last else 1,
-        created_at=now,
-        actor=actor_ref(actor),
-        organisation_id=getattr(organisation, "pk", organisation),
-        action=action,
-        object_type=object_type or "",
-        object_id="" if object_id is None else str(object_id),
-        summary=summary or {},
-        request_id=current_request_id() or "",
-        prev_hash=last.hash if last else GENESIS,
-    )
-    entry.hash = compute_hash(entry)
-    entry.save(force_insert=True)
-    return entry
+    seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS)
+    request_id = current_request_id() or ""
+    entries = []
+    for row in rows:
+        obj, object_type, object_id = row.get("obj"), row.get("object_type"), row.get("object_id")
+        if obj is not None:
+            object_type = object_type or obj._meta.label_lower
+            object_id = obj.pk if object_id is None else object_id
+        organisation = row.get("organisation")
+        seq += 1
+        entry = AuditEntry(
+            seq=seq,
+            created_at=now,
+            actor=actor_ref(row.get("actor")),
+            organisation_id=getattr(organisation, "pk", organisation),
+            action=row["action"],
+            object_type=object_type or "",
+            object_id="" if object_id is None else str(object_id),
+            summary=row.get("summary") or {},
+            request_id=request_id,
+            prev_hash=prev_hash,
+        )
+        entry.hash = prev_hash = compute_hash(entry)
+        entries.append(entry)
+    if len(entries) == 1:
+        entries[0].save(force_insert=True)
+    else:
+        AuditEntry.objects.bulk_create(entries)
+    return entries
 
 
 @dataclass

@@ -12,10 +12,20 @@ Forms 01–05 are made by ``egov.dossiers.documents.render_form(kind, dossier, *
 """
 
 from .deadlines import is_at_risk, issue_apology, timeliness, timeliness_counts
-from .errors import DossierError, IllegalTransition, UploadRejected
-from .intake import ApplicantData, Reuse, Upload, register_in_person, submit_online
+from .errors import BatchRefused, DossierError, IllegalTransition, UploadRejected
+from .intake import (
+    ApplicantData,
+    Application,
+    Reuse,
+    Upload,
+    register_in_person,
+    submit_many,
+    submit_online,
+)
 from .lifecycle import (
+    BATCH_ACTS,
     TRANSITIONS,
+    act_on_many,
     approve,
     assign,
     mark_processed,
@@ -34,13 +44,17 @@ from .results import attach_result
 from .workflow import forward, return_to_step, transfer
 
 __all__ = [
+    "BATCH_ACTS",
     "TRANSITIONS",
     "ApplicantData",
+    "Application",
+    "BatchRefused",
     "DossierError",
     "IllegalTransition",
     "Reuse",
     "Upload",
     "UploadRejected",
+    "act_on_many",
     "approve",
     "assign",
     "attach_result",
@@ -58,6 +72,7 @@ __all__ = [
     "return_to_step",
     "start_processing",
     "stop",
+    "submit_many",
     "submit_online",
     "supplement",
     "timeliness",

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.accounts import policy
+from egov.core.services import audit
 from egov.dossiers.models import Dossier, ProgressRecord, Status
 
 from .errors import IllegalTransition
@@ -107,6 +108,40 @@ def act_label(act: str) -> str:
     return labels.get(act, act)
 
 
+def lock_many(dossiers) -> list[Dossier]:
+    """The dossiers' rows, locked until the end of the transaction, in id order (two batches
+    never wait on each other crosswise), with what the acts read loaded in the same query."""
+    ids = sorted({d.pk for d in dossiers})
+    return list(
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related(
+            "organisation",
+            "channel",
+            "procedure_version__procedure",
+            "applicant_citizen",
+            "current_step",
+        )
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+
+
+def _who(actor, dossier: Dossier) -> tuple:
+    """(user, name, title, unit) of whoever acts, as the progress record shows them."""
+    user = user_of(actor)
+    official = official_of(user)
+    if official is not None:
+        name = user.get_full_name() or user.get_username()
+        return user, name, official.title, official.organisation_id
+    if user is not None and is_applicant(user, dossier):
+        return user, dossier.applicant_name, _("Applicant"), None
+    if user is not None:
+        return user, user.get_username(), "", None
+    if actor is not None and getattr(policy.actor_of(actor), "is_client", False):
+        return None, policy.actor_of(actor).get_username(), _("API client"), None
+    return None, _("System"), "", None
+
+
 def record(
     dossier: Dossier,
     *,
@@ -121,45 +156,70 @@ def record(
 ) -> ProgressRecord:
     """The progress record and the audit row of one act; the applicant's e-mail when the status
     changed. Call inside the act's transaction, after saving the dossier."""
+    return record_many(
+        [
+            {
+                "dossier": dossier,
+                "act": act,
+                "from_status": from_status,
+                "note": note,
+                "decision": decision,
+                "summary": summary,
+                "at": at,
+                "notify": notify,
+            }
+        ],
+        actor=actor,
+    )[0]
+
+
+def record_many(acts: list[dict], *, actor) -> list[ProgressRecord]:
+    """:func:`record` for several acts by the same actor (each a dict of its arguments): one
+    INSERT of progress records, one append to the audit log, then the e-mails."""
     from .notifications import queue_status_email
 
-    user = user_of(actor)
-    official = official_of(user)
-    if official is not None:
-        name = user.get_full_name() or user.get_username()
-        title, unit = official.title, official.organisation_id
-    elif user is not None and is_applicant(user, dossier):
-        name, title, unit = dossier.applicant_name, _("Applicant"), None
-    elif user is not None:
-        name, title, unit = user.get_username(), "", None
-    elif actor is not None and getattr(policy.actor_of(actor), "is_client", False):
-        name, title, unit = policy.actor_of(actor).get_username(), _("API client"), None
+    now = timezone.now()
+    progress = []
+    for item in acts:
+        dossier = item["dossier"]
+        user, name, title, unit = _who(actor, dossier)
+        progress.append(
+            ProgressRecord(
+                dossier=dossier,
+                at=item.get("at") or now,
+                action=item["act"],
+                from_status=item.get("from_status"),
+                to_status=dossier.status,
+                actor=user,
+                actor_name=name[:255],
+                actor_title=(title or "")[:255],
+                organisation_id=unit or dossier.organisation_id,
+                step=dossier.current_step,
+                step_due_at=dossier.step_due_at,
+                note=item.get("note") or "",
+            )
+        )
+    if len(progress) == 1:
+        progress[0].save(force_insert=True)
     else:
-        name, title, unit = _("System"), "", None
-    progress = ProgressRecord.objects.create(
-        dossier=dossier,
-        at=at or timezone.now(),
-        action=act,
-        from_status=from_status,
-        to_status=dossier.status,
-        actor=user,
-        actor_name=name[:255],
-        actor_title=(title or "")[:255],
-        organisation_id=unit or dossier.organisation_id,
-        step=dossier.current_step,
-        step_due_at=dossier.step_due_at,
-        note=note,
-    )
-    details = {"code": dossier.code, "from": from_status, "to": dossier.status}
-    details.update(summary or {})
-    policy.audit(
-        actor if actor is not None else "system",
-        f"dossiers.{act}",
-        dossier,
-        decision,
-        summary=details,
-        organisation=dossier.organisation_id,
-    )
-    if notify and from_status != dossier.status:
-        queue_status_email(dossier, progress)
+        ProgressRecord.objects.bulk_create(progress)
+    rows = []
+    for item in acts:
+        dossier = item["dossier"]
+        details = {"code": dossier.code, "from": item.get("from_status"), "to": dossier.status}
+        details.update(item.get("summary") or {})
+        rows.append(
+            policy.audit_rows(
+                actor if actor is not None else "system",
+                f"dossiers.{item['act']}",
+                dossier,
+                item.get("decision"),
+                summary=details,
+                organisation=dossier.organisation_id,
+            )
+        )
+    audit.record_many(rows)
+    for item, record_ in zip(acts, progress, strict=True):
+        if item.get("notify", True) and item.get("from_status") != item["dossier"].status:
+            queue_status_email(item["dossier"], record_)
     return progress

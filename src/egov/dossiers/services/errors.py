@@ -15,3 +15,15 @@ class IllegalTransition(DossierError):
 
 class UploadRejected(DossierError):
     """A file whose content, size or declared type is not acceptable (code ``upload``)."""
+
+
+class BatchRefused(DossierError):
+    """An act on a batch of dossiers that some of them may not make (code ``batch_refused``);
+    ``refused`` maps each such dossier code to its error. Nothing was written."""
+
+    def __init__(self, refused: dict):
+        self.refused = refused
+        messages = {}
+        for code, exc in refused.items():
+            messages[code] = list(getattr(exc, "messages", None) or [str(exc)])
+        super().__init__(messages, code="batch_refused")

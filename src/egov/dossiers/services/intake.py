@@ -59,8 +59,8 @@ class ApplicantData:
     extra: dict = field(default_factory=dict)
 
 
-def _channel(version, kind: str):
-    channels = list(version.channels.all())
+def _channel(version, kind: str, channels=None):
+    channels = list(version.channels.all()) if channels is None else channels
     for channel in channels:
         if channel.kind == kind:
             return channel
@@ -99,9 +99,10 @@ def _applicant_of(citizen) -> ApplicantData:
     )
 
 
-def _checked_uploads(version, uploads):
+def _checked_uploads(version, uploads, allowed_docs=None):
     """Every upload checked before anything is written (first failure raises)."""
-    allowed_docs = set(version.required_documents.values_list("pk", flat=True))
+    if allowed_docs is None:
+        allowed_docs = set(version.required_documents.values_list("pk", flat=True))
     checked = []
     for index, upload in enumerate(uploads):
         if upload.required_document_id and upload.required_document_id not in allowed_docs:
@@ -135,8 +136,13 @@ class _Stored:
 
 
 def add_components(dossier, checked, reuse=(), *, supplement=False, stored: _Stored):
-    from .files import sniff  # noqa: F401 - keep the content checks in one module
+    components = _components_of(dossier, checked, reuse, supplement=supplement, stored=stored)
+    DossierComponent.objects.bulk_create(components)
+    return components
 
+
+def _components_of(dossier, checked, reuse=(), *, supplement=False, stored: _Stored):
+    """The dossier's new components (not yet saved), their files stored."""
     components = []
     for upload, f in checked:
         component = DossierComponent(
@@ -175,71 +181,170 @@ def add_components(dossier, checked, reuse=(), *, supplement=False, stored: _Sto
                 from_supplement=supplement,
             )
         )
-    DossierComponent.objects.bulk_create(components)
     return components
 
 
-def _create(
-    *,
-    actor,
-    act: str,
-    version,
-    organisation,
-    channel_kind: str,
-    applicant: ApplicantData,
-    citizen,
-    form_data,
-    uploads,
-    reuse,
-    receive: bool,
-    decision=None,
-) -> Dossier:
-    _check_applicant(applicant)
-    schema = version.application_form or {}
-    cleaned = clean_submission(schema, form_data) if schema else dict(form_data or {})
-    channel = _channel(version, channel_kind)
-    checked = _checked_uploads(version, uploads)
+@dataclass
+class _Intake:
+    """One application on its way in: what was asked, then what the checks made of it."""
+
+    act: str  # submit (online) or register (at the desk)
+    version: object
+    organisation: object
+    channel_kind: str
+    applicant: ApplicantData
+    citizen: object = None
+    form_data: dict | None = None
+    uploads: list = field(default_factory=list)
+    reuse: list = field(default_factory=list)
+    receive: bool = False
+    decision: object = None
+    cleaned: dict | None = None
+    channel: object = None
+    checked: list | None = None
+
+    def check(self, shared: dict) -> None:
+        """Every check that needs no write (ValidationError on the first failure). ``shared``:
+        what the items of one batch read once (each version's channels and documents)."""
+        _check_applicant(self.applicant)
+        schema = self.version.application_form or {}
+        form_data = self.form_data or {}
+        self.cleaned = clean_submission(schema, form_data) if schema else dict(form_data)
+        key = self.version.pk
+        if key not in shared:
+            shared[key] = (
+                list(self.version.channels.all()),
+                set(self.version.required_documents.values_list("pk", flat=True)),
+            )
+        channels, documents = shared[key]
+        self.channel = _channel(self.version, self.channel_kind, channels)
+        self.checked = _checked_uploads(self.version, self.uploads, documents)
+
+
+def _create(*, actor, **kwargs) -> Dossier:
+    return _create_many([_Intake(**kwargs)], actor=actor)[0]
+
+
+def _create_many(items: list[_Intake], *, actor) -> list[Dossier]:
+    """The dossiers of ``items`` in one transaction, or none of them: every item is checked
+    first (a batch's errors are named ``applications.<n>.<field>``); codes are drawn as one
+    block per agency; dossiers, components, progress records and audit rows are written with one
+    statement each."""
+    errors, shared = {}, {}
+    for index, item in enumerate(items):
+        try:
+            item.check(shared)
+        except ValidationError as exc:
+            if len(items) == 1:
+                raise
+            for name, messages in _error_fields(exc):
+                errors[f"applications.{index}{'.' + name if name else ''}"] = messages
+    if errors:
+        raise ValidationError(errors)
     stored = _Stored()
     try:
         with transaction.atomic():
             now = timezone.now()
-            dossier = Dossier(
-                code=numbering.next_code(organisation, now),
-                procedure_version=version,
-                channel=channel,
-                origin_organisation=organisation,
-                organisation=organisation,
-                applicant_kind=applicant.kind,
-                applicant_citizen=citizen,
-                applicant_id_number=applicant.id_number.strip(),
-                applicant_name=applicant.name.strip()[:255],
-                applicant_email=applicant.email or "",
-                applicant_phone=applicant.phone or "",
-                applicant_address=applicant.address or "",
-                status=Status.NEW,
-                form_data=cleaned,
-                submitted_at=now,
-            )
-            dossier.save(force_insert=True)
-            add_components(dossier, checked, reuse, stored=stored)
-            _common.record(
-                dossier, actor=actor, act=act, from_status=None, decision=decision, at=now
-            )
-            if receive:
-                steps = steps_for(dossier)
-                cal = calendar_of(organisation)  # once for the due time and the first step's
-                fix_due(dossier, now, cal)
-                dossier.status = Status.RECEIVED
-                dossier.current_step = steps[0] if steps else None
-                dossier.step_due_at = step_due(dossier, dossier.current_step, steps, cal=cal)
-                dossier.save()
-                _common.record(
-                    dossier, actor=actor, act="receive", from_status=Status.NEW, decision=decision
+            codes = numbering.next_codes([item.organisation for item in items], now)
+            dossiers = [
+                Dossier(
+                    code=code,
+                    procedure_version=item.version,
+                    channel=item.channel,
+                    origin_organisation=item.organisation,
+                    organisation=item.organisation,
+                    applicant_kind=item.applicant.kind,
+                    applicant_citizen=item.citizen,
+                    applicant_id_number=item.applicant.id_number.strip(),
+                    applicant_name=item.applicant.name.strip()[:255],
+                    applicant_email=item.applicant.email or "",
+                    applicant_phone=item.applicant.phone or "",
+                    applicant_address=item.applicant.address or "",
+                    status=Status.NEW,
+                    form_data=item.cleaned,
+                    submitted_at=now,
                 )
+                for item, code in zip(items, codes, strict=True)
+            ]
+            if len(dossiers) == 1:
+                dossiers[0].save(force_insert=True)
+            else:
+                Dossier.objects.bulk_create(dossiers)
+            components = []
+            for index, (item, dossier) in enumerate(zip(items, dossiers, strict=True)):
+                try:
+                    components += _components_of(dossier, item.checked, item.reuse, stored=stored)
+                except ValidationError as exc:
+                    if len(items) == 1:
+                        raise
+                    raise ValidationError(
+                        {f"applications.{index}.{k}": v for k, v in _error_fields(exc)}
+                    ) from exc
+            DossierComponent.objects.bulk_create(components)
+            _common.record_many(
+                [
+                    {
+                        "dossier": d,
+                        "act": item.act,
+                        "from_status": None,
+                        "decision": item.decision,
+                        "at": now,
+                    }
+                    for item, d in zip(items, dossiers, strict=True)
+                ],
+                actor=actor,
+            )
+            received = [(item, d) for item, d in zip(items, dossiers, strict=True) if item.receive]
+            if received:
+                _receive_at_once(received, now, actor=actor)
     except BaseException:
         stored.discard()
         raise
-    return dossier
+    return dossiers
+
+
+def _error_fields(exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        return [(name, [str(m) for m in errors]) for name, errors in exc.message_dict.items()]
+    return [("", exc.messages)]
+
+
+def _receive_at_once(received, now, *, actor) -> None:
+    """Dossiers registered at the desk are received in their intake's transaction (1 → 2)."""
+    calendars, steps_of = {}, {}
+    for _item, dossier in received:
+        org = dossier.organisation_id
+        if org not in calendars:
+            calendars[org] = calendar_of(dossier.organisation)
+        key = (dossier.procedure_version_id, org)
+        if key not in steps_of:
+            steps_of[key] = steps_for(dossier)
+        steps, cal = steps_of[key], calendars[org]
+        fix_due(dossier, now, cal)
+        dossier.status = Status.RECEIVED
+        dossier.current_step = steps[0] if steps else None
+        dossier.step_due_at = step_due(dossier, dossier.current_step, steps, cal=cal)
+    fields = [
+        "status",
+        "received_at",
+        "due_at",
+        "original_due_at",
+        "at_risk_at",
+        "current_step",
+        "step_due_at",
+    ]
+    dossiers = [d for _item, d in received]
+    if len(dossiers) == 1:
+        dossiers[0].save()
+    else:
+        Dossier.objects.bulk_update(dossiers, fields)
+    _common.record_many(
+        [
+            {"dossier": d, "act": "receive", "from_status": Status.NEW, "decision": item.decision}
+            for item, d in received
+        ],
+        actor=actor,
+    )
 
 
 def submit_online(
@@ -327,3 +432,59 @@ def register_in_person(
         receive=receive,
         decision=decision,
     )
+
+
+@dataclass
+class Application:
+    """One application of a batch from an integrated system (a portal, another agency's
+    system): the fields of ``submit_online`` or, with channel ``in_person``, of
+    ``register_in_person`` (received at once)."""
+
+    procedure_version: object
+    organisation: object
+    applicant: ApplicantData
+    form_data: dict = field(default_factory=dict)
+    channel: str = ChannelKind.ONLINE
+    uploads: list = field(default_factory=list)
+    reuse: list = field(default_factory=list)
+
+
+def submit_many(*, actor, applications: list[Application]) -> list[Dossier]:
+    """A batch of applications, all or nothing: the same checks as one at a time (an online
+    application needs ``dossiers.apply`` at its agency, an in-person one ``dossiers.receive``),
+    then one transaction for all (codes drawn as one block per agency). For systems, not
+    citizens: each application names its applicant."""
+    items, decisions = [], {}
+    for index, application in enumerate(applications):
+        organisation = application.organisation
+        in_person = application.channel == ChannelKind.IN_PERSON
+        scope = "dossiers.receive" if in_person else "dossiers.apply"
+        if (scope, organisation.pk) not in decisions:
+            decisions[scope, organisation.pk] = policy.decide(actor, scope, organisation)
+        decision = decisions[scope, organisation.pk]
+        if not decision.allowed:
+            raise PermissionDenied(
+                _("You may not do this at %(agency)s (applications.%(n)d).")
+                % {"n": index, "agency": organisation.code}
+            )
+        if application.applicant is None:
+            raise ValidationError(
+                {f"applications.{index}.applicant": [_("Say who the applicant is.")]}
+            )
+        items.append(
+            _Intake(
+                act="register" if in_person else "submit",
+                version=application.procedure_version,
+                organisation=organisation,
+                channel_kind=ChannelKind.IN_PERSON if in_person else ChannelKind.ONLINE,
+                applicant=application.applicant,
+                form_data=application.form_data,
+                uploads=list(application.uploads),
+                reuse=list(application.reuse),
+                receive=in_person,
+                decision=decision,
+            )
+        )
+    if not items:
+        return []
+    return _create_many(items, actor=actor)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from .deadlines import (
     step_due,
     steps_for,
 )
-from .errors import DossierError
+from .errors import BatchRefused, DossierError
 
 S = Status
 # Allowed moves: act -> (from statuses, to status). Anything else raises IllegalTransition.
@@ -57,32 +57,109 @@ def _need(text: str, field: str = "reason") -> str:
 
 def _move(dossier, act, *, actor, scopes, applicant=False, note="", change=None, summary=None):
     """Lock, authorise, check the transition, apply ``change(dossier, now)``, save, record."""
+    return _move_many(
+        [dossier],
+        act,
+        actor=actor,
+        scopes=scopes,
+        applicant=applicant,
+        note=note,
+        change=change,
+        summary=summary,
+    )[0]
+
+
+# Columns an act may change; the batch UPDATE writes these (unchanged values included).
+_MOVABLE = (
+    "status",
+    "received_at",
+    "due_at",
+    "original_due_at",
+    "at_risk_at",
+    "paused_at",
+    "paused_total",
+    "processed_at",
+    "returned_at",
+    "closed_at",
+    "current_step",
+    "step_due_at",
+    "fees_due_vnd",
+    "fees_paid_at",
+    "reason",
+    "timeliness",
+    "updated_at",
+)
+
+
+def _move_many(
+    dossiers, act, *, actor, scopes, applicant=False, note="", change=None, summary=None
+):
+    """:func:`_move` for a batch, all or nothing: every dossier is checked before anything is
+    written; if one may not make the move, BatchRefused names each refused code and why."""
     with transaction.atomic():
-        dossier = _common.lock(dossier)
-        decision = _common.authorise(actor, dossier, *scopes, applicant=applicant)
-        to_status = _common.check_transition(dossier, act)
-        from_status = dossier.status
+        locked = _common.lock_many(dossiers) if len(dossiers) > 1 else [_common.lock(dossiers[0])]
+        decisions, refused = [], {}
+        for dossier in locked:
+            try:
+                decisions.append(_common.authorise(actor, dossier, *scopes, applicant=applicant))
+                _common.check_transition(dossier, act)
+            except (PermissionDenied, ValidationError) as exc:
+                refused[dossier.code] = exc
+        if refused:
+            if len(locked) == 1:
+                raise next(iter(refused.values()))
+            raise BatchRefused(refused)
         now = timezone.now()
-        if to_status:
-            dossier.status = to_status
-        if change is not None:
-            change(dossier, now)
-        dossier.save()
-        _common.record(
-            dossier,
+        froms = []
+        for dossier in locked:
+            froms.append(dossier.status)
+            to_status = TRANSITIONS[act][1]
+            if to_status:
+                dossier.status = to_status
+            if change is not None:
+                change(dossier, now)
+        if len(locked) == 1:
+            locked[0].save()
+        else:
+            for dossier in locked:
+                dossier.updated_at = now
+            Dossier.objects.bulk_update(locked, _MOVABLE)
+        _common.record_many(
+            [
+                {
+                    "dossier": dossier,
+                    "act": act,
+                    "from_status": from_status,
+                    "note": note,
+                    "decision": decision,
+                    "summary": summary,
+                    "at": now,
+                }
+                for dossier, from_status, decision in zip(locked, froms, decisions, strict=True)
+            ],
             actor=actor,
-            act=act,
-            from_status=from_status,
-            note=note,
-            decision=decision,
-            summary=summary,
-            at=now,
         )
-    return dossier
+    return locked
 
 
-def _start_first_step(dossier, now, *, skip_desk: bool, cal=None):
-    steps = steps_for(dossier)
+# The acts a batch may make (API ``POST /dossiers/batch/<act>/``): those that need nothing but
+# the dossier (no reason, no official, no file).
+BATCH_ACTS = ("receive", "start_processing", "approve", "mark_processed", "return_result")
+
+
+def act_on_many(dossiers, act: str, *, actor, note: str = "") -> list[Dossier]:
+    """Make ``act`` on every dossier of ``dossiers`` in one transaction, all or nothing:
+    BatchRefused (each refused code with its reason) leaves every dossier as it was."""
+    if act not in BATCH_ACTS:
+        raise ValueError(f"{act} cannot be made on a batch")
+    if not dossiers:
+        return []
+    spec = _SPECS[act]
+    return _move_many(list(dossiers), act, actor=actor, note=note, **spec())
+
+
+def _start_first_step(dossier, now, *, skip_desk: bool, cal=None, steps=None):
+    steps = steps if steps is not None else steps_for(dossier)
     step = steps[0] if steps else None
     if skip_desk and len(steps) > 1 and dossier.current_step_id == steps[0].pk:
         step = steps[1]
@@ -90,18 +167,50 @@ def _start_first_step(dossier, now, *, skip_desk: bool, cal=None):
     dossier.step_due_at = step_due(dossier, step, steps, cal=cal)
 
 
+class _PerBatch:
+    """What the dossiers of one batch share, read once: each agency's calendar, the steps of
+    each (procedure version, agency)."""
+
+    def __init__(self):
+        self.calendars, self.steps = {}, {}
+
+    def calendar(self, dossier):
+        key = dossier.organisation_id
+        if key not in self.calendars:
+            self.calendars[key] = calendar_of(dossier.organisation)
+        return self.calendars[key]
+
+    def steps_of(self, dossier):
+        key = (dossier.procedure_version_id, dossier.organisation_id)
+        if key not in self.steps:
+            self.steps[key] = steps_for(dossier)
+        return self.steps[key]
+
+
+def _receive_spec() -> dict:
+    shared = _PerBatch()
+
+    def change(d, now):
+        cal = shared.calendar(d)  # once for the due time and the first step's
+        fix_due(d, now, cal)
+        _start_first_step(d, now, skip_desk=False, cal=cal, steps=shared.steps_of(d))
+
+    return {"scopes": ("dossiers.receive",), "change": change}
+
+
+def _start_processing_spec() -> dict:
+    shared = _PerBatch()
+
+    def change(d, now):
+        _start_first_step(d, now, skip_desk=True, cal=shared.calendar(d), steps=shared.steps_of(d))
+
+    return {"scopes": ("dossiers.receive", "dossiers.process"), "change": change}
+
+
 def receive(dossier: Dossier, *, actor, note: str = "") -> Dossier:
     """1 → 2. Fixes ``due_at`` from the channel's time limit (egov.core.calendar.due at the
     agency), ``at_risk_at`` (80%) and the first step's due time. Scope ``dossiers.receive``."""
-
-    def change(d, now):
-        cal = calendar_of(d.organisation)  # once for the due time and the first step's
-        fix_due(d, now, cal)
-        _start_first_step(d, now, skip_desk=False, cal=cal)
-
-    return _move(
-        dossier, "receive", actor=actor, scopes=("dossiers.receive",), note=note, change=change
-    )
+    return _move(dossier, "receive", actor=actor, note=note, **_receive_spec())
 
 
 def refuse(dossier: Dossier, *, actor, reason: str) -> Dossier:
@@ -225,13 +334,7 @@ def supplement(
 def start_processing(dossier: Dossier, *, actor, assignee=None) -> Dossier:
     """2 → 4 at the first processing step (after the desk step); optional assignment.
     Scope ``dossiers.receive`` or ``dossiers.process``."""
-    dossier = _move(
-        dossier,
-        "start_processing",
-        actor=actor,
-        scopes=("dossiers.receive", "dossiers.process"),
-        change=lambda d, now: _start_first_step(d, now, skip_desk=True),
-    )
+    dossier = _move(dossier, "start_processing", actor=actor, **_start_processing_spec())
     if assignee is not None:
         assign(dossier, actor=actor, official=assignee)
     return dossier
@@ -314,37 +417,47 @@ def _finish(d, now):
     d.step_due_at = None
 
 
+def _approve_spec() -> dict:
+    return {"scopes": ("dossiers.approve",), "change": _finish}
+
+
+def _mark_processed_spec() -> dict:
+    return {"scopes": ("dossiers.process",), "change": _finish}
+
+
+def _return_result(d, now):
+    d.returned_at = now
+    d.closed_at = now
+    d.current_step = None
+
+
+def _return_result_spec() -> dict:
+    return {"scopes": ("dossiers.return",), "change": _return_result}
+
+
+_SPECS = {
+    "receive": _receive_spec,
+    "start_processing": _start_processing_spec,
+    "approve": _approve_spec,
+    "mark_processed": _mark_processed_spec,
+    "return_result": _return_result_spec,
+}
+
+
 def approve(dossier: Dossier, *, actor, note: str = "") -> Dossier:
     """4 → 9 processed by the leader (approval step). Scope ``dossiers.approve``. Sets
     ``processed_at`` and the timeliness (early / on time / late)."""
-    return _move(
-        dossier, "approve", actor=actor, scopes=("dossiers.approve",), note=note, change=_finish
-    )
+    return _move(dossier, "approve", actor=actor, note=note, **_approve_spec())
 
 
 def mark_processed(dossier: Dossier, *, actor, note: str = "") -> Dossier:
     """4 → 9 without an approval step. Scope ``dossiers.process``."""
-    return _move(
-        dossier,
-        "mark_processed",
-        actor=actor,
-        scopes=("dossiers.process",),
-        note=note,
-        change=_finish,
-    )
+    return _move(dossier, "mark_processed", actor=actor, note=note, **_mark_processed_spec())
 
 
 def return_result(dossier: Dossier, *, actor, note: str = "") -> Dossier:
     """9 → 10 result returned to the applicant (result desk). Scope ``dossiers.return``."""
-
-    def change(d, now):
-        d.returned_at = now
-        d.closed_at = now
-        d.current_step = None
-
-    return _move(
-        dossier, "return_result", actor=actor, scopes=("dossiers.return",), note=note, change=change
-    )
+    return _move(dossier, "return_result", actor=actor, note=note, **_return_result_spec())
 
 
 def _close(reason):
