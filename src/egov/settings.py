@@ -263,15 +263,25 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Rate limits, lockout helpers and replay checks live in the cache: "db" shares it between
-# processes through the database (table egov_cache, made by migrate); "locmem" is per process.
+# processes through the database (table egov_cache, made by migrate); a redis:// (rediss://,
+# unix://) URL shares it through Redis (the `redis` package: extra `redis`); "locmem" is per
+# process.
 EGOV_CACHE = os.environ.get("EGOV_CACHE", "db" if PRODUCTION else "locmem")
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "egov_cache"}
-        if EGOV_CACHE == "db"
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "egov"}
+if EGOV_CACHE == "db":
+    _cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "egov_cache"}
+elif EGOV_CACHE == "locmem":
+    _cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "egov"}
+elif EGOV_CACHE.startswith(("redis://", "rediss://", "unix://")):
+    _cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": EGOV_CACHE,
+        "KEY_PREFIX": "egov",
+    }
+else:
+    raise ImproperlyConfigured(
+        f"EGOV_CACHE must be db, locmem or a redis:// URL, not {EGOV_CACHE!r}"
     )
-}
+CACHES = {"default": _cache}
 
 # --- Officials' login, API clients -------------------------------------------------------------
 LOGIN_URL = "official-login"
@@ -302,6 +312,34 @@ EGOV_PKI_DIR = Path(os.environ.get("EGOV_PKI_DIR", VAR_DIR / "pki"))
 EGOV_PKI_AUTO_CREATE = env_bool("EGOV_PKI_AUTO_CREATE", not PRODUCTION)
 # Stale ready tasks older than this many seconds make /healthz report the queue as failing.
 EGOV_TASK_STALE_SECONDS = int(os.environ.get("EGOV_TASK_STALE_SECONDS", "300"))
+
+# --- Document exchange -------------------------------------------------------------------------
+EGOV_EXCHANGE_MAX_PACKAGE = int(os.environ.get("EGOV_EXCHANGE_MAX_PACKAGE", 40 * 1024 * 1024))
+EGOV_EXCHANGE_MAX_ATTACHMENT = int(os.environ.get("EGOV_EXCHANGE_MAX_ATTACHMENT", 20 * 1024 * 1024))
+# national: the hub delivers to every organisation of the registry (today's behaviour);
+# provincial: recipients outside the instance organisation's subtree are relayed to the parent hub.
+EGOV_EXCHANGE_ROLE = os.environ.get("EGOV_EXCHANGE_ROLE", "national")
+if EGOV_EXCHANGE_ROLE not in {"national", "provincial"}:
+    raise ImproperlyConfigured("EGOV_EXCHANGE_ROLE must be national or provincial")
+EGOV_EXCHANGE_PARENT_URL = os.environ.get("EGOV_EXCHANGE_PARENT_URL", "").rstrip("/")
+# This hub's API client at the parent: a secret, or a private key (PEM file) and its key id for
+# RFC 7523 client assertions.
+EGOV_EXCHANGE_PARENT_CLIENT_ID = os.environ.get("EGOV_EXCHANGE_PARENT_CLIENT_ID", "")
+EGOV_EXCHANGE_PARENT_CLIENT_SECRET = os.environ.get("EGOV_EXCHANGE_PARENT_CLIENT_SECRET", "")
+EGOV_EXCHANGE_PARENT_KEY_FILE = os.environ.get("EGOV_EXCHANGE_PARENT_KEY_FILE", "")
+EGOV_EXCHANGE_PARENT_KEY_ID = os.environ.get("EGOV_EXCHANGE_PARENT_KEY_ID", "")
+EGOV_EXCHANGE_PARENT_TIMEOUT = float(os.environ.get("EGOV_EXCHANGE_PARENT_TIMEOUT", "30"))
+# How often `egov serve` (through `egov exchange pull-parent --every`) asks the parent for news.
+EGOV_EXCHANGE_PULL_SECONDS = float(os.environ.get("EGOV_EXCHANGE_PULL_SECONDS", "30"))
+if EGOV_EXCHANGE_ROLE == "provincial" and not (
+    EGOV_EXCHANGE_PARENT_URL
+    and EGOV_EXCHANGE_PARENT_CLIENT_ID
+    and (EGOV_EXCHANGE_PARENT_CLIENT_SECRET or EGOV_EXCHANGE_PARENT_KEY_FILE)
+):
+    raise ImproperlyConfigured(
+        "EGOV_EXCHANGE_ROLE=provincial needs EGOV_EXCHANGE_PARENT_URL, "
+        "EGOV_EXCHANGE_PARENT_CLIENT_ID and a secret or key file"
+    )
 
 # --- Citizen login (OpenID Connect) ------------------------------------------------------------
 # bundled: `egov serve` starts the development provider (oidc-provider/, Node) on loopback;

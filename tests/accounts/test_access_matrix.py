@@ -68,6 +68,8 @@ CASES = {
     ("/api/v1/exchange/mailbox/{id}/", "get"): exchange_support.delivery_case,
     ("/api/v1/exchange/mailbox/{id}/package/", "get"): exchange_support.delivery_case,
     ("/api/v1/exchange/mailbox/{id}/acknowledge/", "post"): exchange_support.delivery_case,
+    ("/api/v1/exchange/statuses/{id}/", "get"): exchange_support.status_case,
+    ("/api/v1/exchange/statuses/{id}/acknowledge/", "post"): exchange_support.status_case,
     **dossier_matrix.CASES,
 }
 REFUSED = {401, 403, 404}

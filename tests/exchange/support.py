@@ -41,3 +41,18 @@ def delivery_case(t):
         "outsiders": [clerk_a, make_official("clerk_q", t.q, "clerk", subtree=True).user],
         "scopes": ["documents.receive"],
     }
+
+
+def status_case(t):
+    """B answers A's package: A's side reads (pulls) the answer; B and another province do not."""
+    from .test_hub import status
+
+    package, clerk_a = _sent(t)
+    clerk_b = make_official("clerk_b", t.b, "clerk").user
+    message = hub.accept_status(status(t.b, package.document_id, "03"), actor=clerk_b)
+    return {
+        "id": message.pk,
+        "insider": clerk_a,
+        "outsiders": [clerk_b, make_official("clerk_q", t.q, "clerk", subtree=True).user],
+        "scopes": ["documents.send"],
+    }

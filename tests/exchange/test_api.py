@@ -67,6 +67,8 @@ def test_send_pull_acknowledge_answer_and_see_the_status(client, orgs, settings)
         {
             "recipient": orgs.q.code,
             "transport_state": "delivered",
+            "via": "",
+            "transport_error": "",
             "status": "03",
             "recall_status": "",
             "delivered_at": seen["deliveries"][0]["delivered_at"],

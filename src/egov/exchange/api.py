@@ -8,6 +8,9 @@
   organisations (``?state=pending``); ``/{id}/package/`` the package; ``POST /{id}/acknowledge/``.
 - ``POST /exchange/statuses/`` (documents.receive): a signed status packet (02-06, 15, 16; a
   recall 13 also needs documents.send for the sending organisation).
+- ``GET /exchange/statuses/`` and ``/{id}/`` (documents.send): the answers to the caller's
+  packages (``?pending=true``, ``?after=<id>``), with their signed XML; ``POST
+  /{id}/acknowledge/`` takes one off the pending list (how a provincial hub pulls from its parent).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from rest_framework.response import Response
 
 from egov.accounts import policy
 from egov.accounts.scopes import ScopePermission
-from egov.exchange.models import Delivery, Package
+from egov.exchange.models import Delivery, Package, StatusCode, StatusMessage
 from egov.exchange.services import evidence, hub
 from egov.exchange.services.errors import HubError
 
@@ -53,12 +56,26 @@ def _code_field():
 class DeliveryStateSerializer(serializers.ModelSerializer):
     recipient = serializers.CharField(source="recipient.code")
     transport_state = serializers.CharField(read_only=True, help_text="pending, delivered, failed")
+    via = serializers.CharField(
+        read_only=True, help_text="empty: this hub's mailbox; parent: relayed to the parent hub"
+    )
+    transport_error = serializers.CharField(
+        read_only=True, help_text="Why the transport failed (e.g. the parent hub's refusal)."
+    )
     status = _code_field()
     recall_status = _code_field()
 
     class Meta:
         model = Delivery
-        fields = ["recipient", "transport_state", "status", "recall_status", "delivered_at"]
+        fields = [
+            "recipient",
+            "transport_state",
+            "via",
+            "transport_error",
+            "status",
+            "recall_status",
+            "delivered_at",
+        ]
         read_only_fields = fields
 
 
@@ -133,6 +150,21 @@ class StatusAcceptedSerializer(serializers.Serializer):
     code = serializers.CharField()
 
 
+class StatusMessageSerializer(serializers.ModelSerializer):
+    document_id = serializers.CharField(source="package.document_id")
+    sender = serializers.CharField(source="sender.code")
+    code = _code_field()
+    xml = serializers.SerializerMethodField(help_text="The signed status packet, as received.")
+
+    class Meta:
+        model = StatusMessage
+        fields = ["id", "document_id", "sender", "code", "created_at", "pulled_at", "xml"]
+        read_only_fields = fields
+
+    def get_xml(self, obj) -> str:
+        return bytes(obj.xml).decode("utf-8")
+
+
 def _refusal(error: HubError) -> Response:
     return Response(error.as_dict(), status=error.status)
 
@@ -174,11 +206,23 @@ class PackageViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Send a signed edXML package through the hub",
         request=XML_BODY,
+        parameters=[
+            OpenApiParameter(
+                "X-Egov-Relay",
+                str,
+                OpenApiParameter.HEADER,
+                description=(
+                    "Set by a provincial hub relaying the package (its organisation code): "
+                    "recipients the caller receives for are left to it."
+                ),
+            )
+        ],
         responses={201: AcceptedSerializer, 200: AcceptedSerializer, **REFUSED},
     )
     def create(self, request):
+        relayed = bool(request.headers.get("X-Egov-Relay"))
         try:
-            result = hub.accept_package(bytes(request.data or b""), actor=request)
+            result = hub.accept_package(bytes(request.data or b""), actor=request, relayed=relayed)
         except HubError as error:
             return _refusal(error)
         body = {
@@ -223,12 +267,16 @@ class MailboxViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Deliveries in the caller's mailboxes",
-        parameters=[OpenApiParameter("state", str, enum=["pending", "delivered", "failed"])],
+        parameters=[
+            OpenApiParameter("state", str, enum=["pending", "delivered", "failed"]),
+            OpenApiParameter("after", int, description="Only ids above this, oldest first."),
+        ],
     )
     def list(self, request):
         qs = self.get_queryset()
         if request.query_params.get("state"):
             qs = qs.filter(transport_state=request.query_params["state"])
+        qs = _after(qs, request)
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -237,13 +285,20 @@ class MailboxViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(
-        summary="The package (the hub's signed copy)",
+        summary="The package (the hub's signed copy, or the sender's original)",
+        parameters=[
+            OpenApiParameter(
+                "original", bool, description="The sender's signed bytes as the hub received them."
+            )
+        ],
         responses={(200, "application/xml"): OpenApiTypes.BINARY},
     )
     @action(detail=True, methods=["get"])
     def package(self, request, pk=None):
         delivery = self.get_object()
-        return HttpResponse(hub.package_bytes(delivery.package), content_type="application/xml")
+        original = request.query_params.get("original") in {"1", "true"}
+        data = hub.package_bytes(delivery.package, original=original)
+        return HttpResponse(data, content_type="application/xml")
 
     @extend_schema(summary="Acknowledge a delivery (status 01)", request=None)
     @action(detail=True, methods=["post"])
@@ -252,11 +307,52 @@ class MailboxViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(delivery).data)
 
 
+def _after(qs, request):
+    after = request.query_params.get("after")
+    if after is None:
+        return qs
+    try:
+        return qs.filter(pk__gt=int(after)).order_by("pk")
+    except ValueError:
+        return qs.none()
+
+
 class StatusViewSet(viewsets.GenericViewSet):
     permission_classes = [ScopePermission]
-    required_scopes = {"create": RECEIVE}
+    required_scopes = {"create": RECEIVE, "list": SEND, "retrieve": SEND, "acknowledge": SEND}
     parser_classes = [XmlParser]
-    serializer_class = StatusAcceptedSerializer
+    serializer_class = StatusMessageSerializer
+
+    def get_queryset(self):
+        # The answers to the caller's packages (its own recalls are not news to it).
+        qs = StatusMessage.objects.select_related("package__sender", "sender").exclude(
+            code=StatusCode.RECALL
+        )
+        return policy.scope_queryset(self.request, SEND, qs)
+
+    @extend_schema(
+        summary="Status packets answering the caller's packages",
+        parameters=[
+            OpenApiParameter("pending", bool, description="Only those not acknowledged yet."),
+            OpenApiParameter("after", int, description="Only ids above this, oldest first."),
+        ],
+    )
+    def list(self, request):
+        qs = self.get_queryset()
+        if request.query_params.get("pending") in {"1", "true"}:
+            qs = qs.filter(pulled_at__isnull=True)
+        page = self.paginate_queryset(_after(qs, request))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(summary="One status packet answering the caller's package")
+    def retrieve(self, request, pk=None):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(summary="Acknowledge a status packet (off the pending list)", request=None)
+    @action(detail=True, methods=["post"], parser_classes=[parsers.JSONParser])
+    def acknowledge(self, request, pk=None):
+        message = hub.acknowledge_status(self.get_object(), actor=request)
+        return Response(self.get_serializer(message).data)
 
     @extend_schema(
         summary="Send a signed status packet",

@@ -15,4 +15,6 @@ class ExchangeConfig(AppConfig):
         # A package belongs to its sender; a delivery (mailbox entry) to its recipient.
         policy.register(models.Package, organisation="sender")
         policy.register(models.Delivery, organisation="recipient")
+        # A status packet is read (pulled) by the sender of the package it answers.
+        policy.register(models.StatusMessage, organisation="package__sender")
         policy.register(models.OfficialDocument, organisation="organisation")

@@ -112,6 +112,10 @@ class Delivery(models.Model):
         choices=TransportState.choices,
         default=TransportState.PENDING,
     )
+    # "" in this hub's mailbox; "parent": relayed to the parent hub (a provincial hub's recipient
+    # outside its province), delivered = the parent accepted it.
+    via = models.CharField(_("via"), max_length=10, blank=True)
+    transport_error = models.TextField(_("transport error"), blank=True)
     status = models.CharField(_("status"), max_length=2, choices=StatusCode.choices, blank=True)
     recall_status = models.CharField(
         _("recall status"), max_length=2, choices=StatusCode.choices, blank=True
@@ -146,6 +150,8 @@ class StatusMessage(models.Model):
     xml = models.BinaryField()
     sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField()
+    # The sender's side took it from the hub (GET /exchange/statuses/, then acknowledge).
+    pulled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -164,7 +170,7 @@ class OutboxMessage(models.Model):
 
     key = models.CharField(max_length=100, unique=True)  # idempotency key sent as a header
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="outbox")
-    kind = models.CharField(max_length=10)  # package, status
+    kind = models.CharField(max_length=12)  # package, status, recall, relay, relay_status
     url = models.URLField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

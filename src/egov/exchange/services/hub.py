@@ -44,7 +44,7 @@ from egov.exchange.models import (
     StatusMessage,
     TransportState,
 )
-from egov.exchange.services import evidence
+from egov.exchange.services import evidence, relay
 from egov.exchange.services.errors import HubError
 
 logger = logging.getLogger(__name__)
@@ -176,9 +176,11 @@ def _check_sender(
     actor,
     signer_code: str | None,
     organ_id: str,
-    scope: str,
+    scope: str | None,
     registry: dict[str, Organisation] | None = None,
 ) -> Organisation:
+    """The organisation in From, signed by itself; ``scope``: the actor must hold it there
+    (None: the input comes from the parent hub, which checked its caller)."""
     if signer_code != organ_id:
         raise HubError(
             "signer_mismatch",
@@ -188,7 +190,7 @@ def _check_sender(
             rule="signer",
         )
     org = _organisation(organ_id, "From/OrganId", "unknown_sender", registry)
-    if not policy.can(actor, scope, org):
+    if scope is not None and not policy.can(actor, scope, org):
         raise HubError(
             "not_your_organisation",
             _("You may not send for %(code)s.") % {"code": organ_id},
@@ -305,15 +307,17 @@ def _referenced(pkg: edxml.Package, sender: Organisation) -> Package | None:
     return earlier
 
 
-def accept_package(data: bytes, *, actor) -> Accepted:
+def accept_package(data: bytes, *, actor, relayed: bool = False) -> Accepted:
+    """``relayed``: the caller is a provincial hub relaying the package (header
+    ``X-Egov-Relay``); recipients it receives for itself are left to it (no delivery here)."""
     sha = hashlib.sha256(data).hexdigest()
     try:
-        return _accept_package(data, sha, actor)
+        return _accept_package(data, sha, actor, relayed)
     except HubError as error:
         raise _refused(actor, error, "package", sha) from None
 
 
-def _accept_package(data: bytes, sha: str, actor) -> Accepted:
+def _accept_package(data: bytes, sha: str, actor, relayed: bool = False) -> Accepted:
     root, pkg, signer = _load_and_verify(data, "package")
     h = pkg.header
     # One query for the sender, the recipients and the hub (each as resolve() would find it).
@@ -326,6 +330,38 @@ def _accept_package(data: bytes, sha: str, actor) -> Accepted:
         else None
     )
     sender = _check_sender(actor, signer, h.from_.organ_id, "documents.send", registry)
+    resend = _resend(h, sha)
+    if resend is not None:
+        return resend
+    recipients: list[Organisation] = []
+    for i, to in enumerate(h.to, start=1):
+        org = _organisation(
+            to.organ_id, f"MessageHeader/To[{i}]/OrganId", "unknown_recipient", registry
+        )
+        if org not in recipients:
+            recipients.append(org)
+    if relayed:
+        recipients = [r for r in recipients if not policy.can(actor, "documents.receive", r)]
+        if not recipients:
+            raise HubError(
+                "no_recipient",
+                _("Every recipient of this relayed package is the relaying hub's own."),
+                element="MessageHeader/To",
+                rule="relay",
+            )
+    earlier = _referenced(pkg, sender)
+    hub = hub_organisation(registry)
+    stored = _store(root, pkg, data, sha, sender, recipients, earlier, hub, actor, relayed)
+    if stored is None:
+        # A concurrent resend of the same package won the race: answer as for a resend.
+        existing = Package.objects.filter(document_id=h.document_id, sha256=sha).first()
+        return Accepted(existing, _stored_receipt(existing), created=False)
+    return Accepted(stored[0], stored[1], created=True)
+
+
+def _resend(h: edxml.MessageHeader, sha: str) -> Accepted | None:
+    """The answer to a resend of an accepted package; refuse another package with its
+    DocumentId, and secret documents."""
     existing = Package.objects.filter(document_id=h.document_id).first()
     if existing is not None:
         if existing.sha256 != sha:
@@ -345,17 +381,71 @@ def _accept_package(data: bytes, sha: str, actor) -> Accepted:
             element="MessageHeader/OtherInfo/Confidentiality",
             rule="secret",
         )
-    recipients: list[Organisation] = []
-    for i, to in enumerate(h.to, start=1):
-        org = _organisation(
-            to.organ_id, f"MessageHeader/To[{i}]/OrganId", "unknown_recipient", registry
+    return None
+
+
+def accept_from_parent(data: bytes) -> Accepted:
+    """A package pulled from the parent hub (provincial role): from a sender outside this hub's
+    subtree, for recipients inside it. The sender's signature is checked as for any package;
+    the parent checked who sent it. Delivered here to the recipients inside the subtree only."""
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        return _accept_from_parent(data, sha)
+    except HubError as error:
+        raise _refused("system:parent", error, "parent_package", sha) from None
+
+
+def _accept_from_parent(data: bytes, sha: str) -> Accepted:
+    root, pkg, signer = _load_and_verify(data, "package")
+    h = pkg.header
+    sender = _check_sender("system:parent", signer, h.from_.organ_id, None)
+    resend = _resend(h, sha)
+    if resend is not None:
+        return resend
+    hub = hub_organisation()
+    if not relay.relays(sender, hub):
+        raise HubError(
+            "not_inward",
+            _("A package of this hub's own organisations does not come from the parent hub."),
+            element="MessageHeader/From/OrganId",
+            rule="relay",
         )
-        if org not in recipients:
+    day = timezone.localdate()
+    recipients: list[Organisation] = []
+    for to in h.to:
+        org = resolve(to.organ_id, day)
+        if org is not None and not relay.relays(org, hub) and org not in recipients:
             recipients.append(org)
+    if not recipients:
+        raise HubError(
+            "no_recipient",
+            _("No recipient of this package is in this hub's organisations."),
+            element="MessageHeader/To",
+            rule="registry",
+        )
     earlier = _referenced(pkg, sender)
-    hub = hub_organisation(registry)
+    stored = _store(
+        root, pkg, data, sha, sender, recipients, earlier, hub, "system:parent", inward=True
+    )
+    if stored is None:
+        existing = Package.objects.filter(document_id=h.document_id, sha256=sha).first()
+        return Accepted(existing, b"", created=False)
+    return Accepted(stored[0], b"", created=True)
+
+
+def _store(
+    root, pkg, data, sha, sender, recipients, earlier, hub, actor, relayed=False, inward=False
+) -> tuple[Package, bytes | None] | None:
+    """Store an accepted package, its deliveries, evidence and audit row in one transaction.
+
+    On a provincial hub, recipients outside its subtree get a delivery ``via="parent"`` and one
+    relay (outbox row) of the sender's bytes to the parent hub. ``inward``: the package came from
+    the parent hub (no receipt of this hub; the parent gave its own). Returns the package and
+    this hub's receipt, or None if a concurrent identical resend won the race.
+    """
+    h = pkg.header
     delivered = _hub_copy(root, hub)
-    receipt = _receipt(pkg, hub, sha)
+    receipt = None if inward else _receipt(pkg, hub, sha)
     day = timezone.localdate()
     original_name = _save(f"exchange/{day:%Y/%m}/{sha}.xml", data)
     delivered_name = _save(f"exchange/{day:%Y/%m}/{sha}.hub.xml", delivered)
@@ -383,47 +473,64 @@ def _accept_package(data: bytes, sha: str, actor) -> Accepted:
                 received_at=now,
             )
             deliveries = Delivery.objects.bulk_create(
-                [Delivery(package=package, recipient=r, created_at=now) for r in recipients]
-            )
-            evidence.append_many(
                 [
-                    evidence.Entry(
-                        kind="package",
-                        document_id=h.document_id,
-                        organ_id=sender.code,
-                        content=data,
-                        stored=False,
-                    ),
+                    Delivery(
+                        package=package,
+                        recipient=r,
+                        created_at=now,
+                        via="parent" if relay.relays(r, hub) else "",
+                    )
+                    for r in recipients
+                ]
+            )
+            entries = [
+                evidence.Entry(
+                    kind="package",
+                    document_id=h.document_id,
+                    organ_id=sender.code,
+                    content=data,
+                    stored=False,
+                )
+            ]
+            if receipt is not None:
+                entries.append(
                     evidence.Entry(
                         kind="receipt",
                         document_id=h.document_id,
                         organ_id=hub.code,
                         content=receipt,
-                    ),
-                ]
-            )
+                    )
+                )
+            evidence.append_many(entries)
             for d in deliveries:
                 d.package = package
-                _push(d, "package", f"package:{d.pk}")
+                if not d.via:
+                    _push(d, "package", f"package:{d.pk}")
+            relayed_deliveries = [d for d in deliveries if d.via]
+            if relayed_deliveries:
+                relay.enqueue_package(relayed_deliveries[0])
+            summary = {
+                "document_id": h.document_id,
+                "recipients": [r.code for r in recipients],
+                "business_type": pkg.business.doc_type,
+                "sha256": sha,
+            }
+            if relayed_deliveries:
+                summary["via_parent"] = [d.recipient.code for d in relayed_deliveries]
+            if relayed:
+                summary["relayed_by"] = str(policy.actor_of(actor))
             audit.record(
                 actor=policy.actor_of(actor),
-                action="exchange.package_accepted",
+                action="exchange.package_relayed_in" if inward else "exchange.package_accepted",
                 obj=package,
                 organisation=sender,
-                summary={
-                    "document_id": h.document_id,
-                    "recipients": [r.code for r in recipients],
-                    "business_type": pkg.business.doc_type,
-                    "sha256": sha,
-                },
+                summary=summary,
             )
     except IntegrityError:
-        # A concurrent resend of the same package won the race: answer as for a resend.
-        existing = Package.objects.filter(document_id=h.document_id, sha256=sha).first()
-        if existing is None:
+        if not Package.objects.filter(document_id=h.document_id, sha256=sha).exists():
             raise
-        return Accepted(existing, _stored_receipt(existing), created=False)
-    return Accepted(package, receipt, created=True)
+        return None
+    return package, receipt
 
 
 def _search_text(h: edxml.MessageHeader, sender: Organisation) -> str:
@@ -485,14 +592,32 @@ def accept_status(data: bytes, *, actor) -> StatusMessage:
         raise _refused(actor, error, "status", sha) from None
 
 
-def _accept_status(data: bytes, sha: str, actor) -> StatusMessage:
+def accept_parent_status(data: bytes) -> StatusMessage:
+    """A status packet pulled from the parent hub (provincial role): an answer of a recipient
+    this hub relayed to. Its signature is checked as for any status; it must be signed by the
+    organisation in From, who must be a recipient of the package through the parent."""
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        return _accept_status(data, sha, "system:parent", from_parent=True)
+    except HubError as error:
+        raise _refused("system:parent", error, "parent_status", sha) from None
+
+
+def _accept_status(data: bytes, sha: str, actor, from_parent: bool = False) -> StatusMessage:
     _root, status, signer = _load_and_verify(data, "status")
     code = status.code
     scope = "documents.send" if code == StatusCode.RECALL else "documents.receive"
-    sender = _check_sender(actor, signer, status.from_.organ_id, scope)
+    sender = _check_sender(actor, signer, status.from_.organ_id, None if from_parent else scope)
     existing = StatusMessage.objects.filter(sha256=sha).first()
     if existing is not None:
         return existing
+    if from_parent and code == StatusCode.RECALL:
+        raise HubError(
+            "recall_not_relayed",
+            _("Recalls from the parent hub are not taken yet."),
+            element="Header/StatusCode",
+            rule="relay",
+        )
     package = Package.objects.filter(document_id=status.response_for.document_id).first()
     if package is None:
         raise HubError(
@@ -506,13 +631,13 @@ def _accept_status(data: bytes, sha: str, actor) -> StatusMessage:
         if code == StatusCode.RECALL:
             message = _recall(package, sender, status, data, sha, actor)
         else:
-            message = _answer(package, sender, status, data, sha, actor)
+            message = _answer(package, sender, status, data, sha, actor, from_parent)
         evidence.append(
             kind="status", document_id=package.document_id, organ_id=sender.code, content=data
         )
         audit.record(
             actor=policy.actor_of(actor),
-            action="exchange.status_accepted",
+            action="exchange.status_from_parent" if from_parent else "exchange.status_accepted",
             obj=message,
             organisation=sender,
             summary={"document_id": package.document_id, "code": code},
@@ -557,15 +682,17 @@ def _recall(package, sender, status, data, sha, actor) -> StatusMessage:
         d.recall_status = StatusCode.RECALL
         d.save(update_fields=["recall_status"])
         message = message or _message(package, d, sender, status, data, sha)
-        _push(d, "recall", f"recall:{d.pk}:{sha[:16]}")
+        if not d.via:
+            _push(d, "recall", f"recall:{d.pk}:{sha[:16]}")
+    relay.relay_recall(deliveries, message)
     return message
 
 
-def _answer(package, sender, status, data, sha, actor) -> StatusMessage:
+def _answer(package, sender, status, data, sha, actor, from_parent=False) -> StatusMessage:
     delivery = (
         Delivery.objects.select_for_update().filter(package=package, recipient=sender).first()
     )
-    if delivery is None:
+    if delivery is None or (from_parent and delivery.via != "parent"):
         raise HubError(
             "not_received",
             _("%(code)s never received %(id)s.") % {"code": sender.code, "id": package.document_id},
@@ -595,6 +722,26 @@ def _answer(package, sender, status, data, sha, actor) -> StatusMessage:
         delivery.save(update_fields=["status"])
     message = _message(package, delivery, sender, status, data, sha)
     _push(delivery, "status", f"status:{message.pk}")
+    if not from_parent:
+        relay.relay_answer(package, delivery, message)
+    return message
+
+
+@transaction.atomic
+def acknowledge_status(message: StatusMessage, *, actor) -> StatusMessage:
+    """The sender's side took a status packet from the hub (pull): it leaves the pending list."""
+    policy.check(actor, "documents.send", message)
+    message = StatusMessage.objects.select_for_update().get(pk=message.pk)
+    if message.pulled_at is None:
+        message.pulled_at = timezone.now()
+        message.save(update_fields=["pulled_at"])
+        audit.record(
+            actor=policy.actor_of(actor),
+            action="exchange.status_pulled",
+            obj=message,
+            organisation=message.package.sender_id,
+            summary={"document_id": message.package.document_id, "code": message.code},
+        )
     return message
 
 

@@ -5,6 +5,10 @@ A push is a POST of the XML (the hub's copy of a package, or a status packet) wi
 Failures back off exponentially (``BACKOFF_BASE * 2**attempts`` seconds, at most ``BACKOFF_MAX``);
 after ``MAX_ATTEMPTS`` the push is failed and, for a package, so is the delivery's transport state
 (the recipient can still pull it).
+
+Relays to the parent hub (kinds ``relay`` and ``relay_status``, see
+:mod:`egov.exchange.services.relay`) go through the same rows with this hub's bearer token; a
+refusal by the parent (4xx but 401, 408, 425, 429) fails at once with the parent's reason.
 """
 
 from __future__ import annotations
@@ -13,12 +17,13 @@ import datetime as dt
 import logging
 
 import httpx
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from egov.core.services import audit
 from egov.exchange.models import Delivery, OutboxMessage, StatusMessage, TransportState
-from egov.exchange.services import hub
+from egov.exchange.services import hub, relay
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +40,9 @@ def backoff(attempts: int) -> dt.timedelta:
 def body(message: OutboxMessage) -> bytes:
     if message.kind == "package":
         return hub.package_bytes(message.delivery.package)
-    if message.kind == "status":
+    if message.kind == "relay":  # to the parent hub: the sender's signed bytes as received
+        return hub.package_bytes(message.delivery.package, original=True)
+    if message.kind in ("status", "relay_status"):
         status = StatusMessage.objects.get(pk=int(message.key.split(":")[1]))
         return bytes(status.xml)
     # recall: the sender's status 13 for this delivery's package
@@ -53,31 +60,48 @@ def send(message_id: int, *, client: httpx.Client | None = None) -> OutboxMessag
     if message.state != OutboxMessage.State.PENDING:
         return None
     payload = body(message)
+    to_parent = message.kind in relay.RELAY_KINDS
     error = ""
+    permanent = False
+    answer = None
     try:
-        http = client or httpx.Client(timeout=TIMEOUT)
+        http = client or httpx.Client(
+            timeout=settings.EGOV_EXCHANGE_PARENT_TIMEOUT if to_parent else TIMEOUT
+        )
         try:
-            response = http.post(
-                message.url,
-                content=payload,
-                headers={
-                    "Content-Type": "application/xml",
-                    "Idempotency-Key": message.key,
-                    "X-Egov-Kind": message.kind,
-                },
-            )
+            headers = {
+                "Content-Type": "application/xml",
+                "Idempotency-Key": message.key,
+                "X-Egov-Kind": message.kind,
+            }
+            if to_parent:  # the parent hub: this hub's bearer token
+                headers.update(relay.headers(http))
+            response = http.post(message.url, content=payload, headers=headers)
         finally:
             if client is None:
                 http.close()
         if not 200 <= response.status_code < 300:
             error = f"HTTP {response.status_code}"
+            if to_parent:
+                error = relay.describe(response)
+                permanent = relay.is_permanent(response.status_code)
+                if response.status_code == 401:
+                    relay.forget_token()
+        elif to_parent:
+            answer = response.content
     except httpx.HTTPError as exc:
         error = f"{type(exc).__name__}: {exc}"
-    return _record(message.pk, error)
+    except relay.RelayError as exc:
+        error = str(exc)
+    return _record(message.pk, error, permanent=permanent, answer=answer)
 
 
 @transaction.atomic
-def _record(message_id: int, error: str) -> OutboxMessage.State:
+def _record(
+    message_id: int, error: str, *, permanent: bool = False, answer: bytes | None = None
+) -> OutboxMessage.State:
+    """``permanent``: the receiver refused (a retry would not help); ``answer``: the body of a
+    relay's successful answer (the parent's receipt)."""
     message = OutboxMessage.objects.select_for_update().get(pk=message_id)
     delivery = Delivery.objects.select_for_update().get(pk=message.delivery_id)
     now = timezone.now()
@@ -91,11 +115,15 @@ def _record(message_id: int, error: str) -> OutboxMessage.State:
             if not delivery.status:
                 delivery.status = "01"
             delivery.save(update_fields=["transport_state", "delivered_at", "status"])
-    elif message.attempts >= MAX_ATTEMPTS:
+        if message.kind == "relay":
+            relay.relayed(message, answer, now)
+    elif permanent or message.attempts >= MAX_ATTEMPTS:
         message.state = OutboxMessage.State.FAILED
         if message.kind == "package" and delivery.transport_state == TransportState.PENDING:
             delivery.transport_state = TransportState.FAILED
             delivery.save(update_fields=["transport_state"])
+        if message.kind == "relay":
+            relay.relay_failed(message, error)
     else:
         message.next_attempt_at = now + backoff(message.attempts)
     message.last_error = error

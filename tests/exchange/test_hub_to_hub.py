@@ -1,0 +1,367 @@
+"""Hub to hub over real HTTP: this test process is a provincial hub (province P), a second
+process on loopback (gunicorn, its own SQLite file and EGOV_* environment) is the national hub.
+
+P relays packages for recipients outside the province to the national hub and pulls the answers
+back; the national hub's packages for P's organisations are pulled and delivered in P.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import httpx
+import pytest
+
+from egov.core.services import organisations as org_services
+from egov.core.services.organisations import OrganisationData
+from egov.exchange import edxml
+from egov.exchange.models import Delivery, Evidence, OutboxMessage, Package
+from egov.exchange.services import hub, outbox, relay
+from egov.exchange.services.errors import HubError
+from tests.accounts.officials_support import make_official
+
+from .conftest import HUB, make_package, signed
+from .test_hub import status
+
+pytestmark = pytest.mark.django_db
+
+P, A, Q, QA, R = "000.00.00.H26", "000.00.01.H26", "000.00.00.H46", "000.00.01.H46", "000.00.00.G10"
+# Only in the province's registry: the national hub does not know it.
+X = "000.00.09.H26"
+
+SETUP = """
+import json, django
+django.setup()
+from egov.accounts.services import clients
+from egov.core.services import organisations as o
+from egov.core.services.organisations import OrganisationData as D
+hub = o.create_organisation(D(%(hub)r, "Văn phòng Chính phủ", "central"))
+p = o.create_organisation(D(%(p)r, "UBND tỉnh P", "province"))
+o.create_organisation(D(%(a)r, "UBND xã A", "commune", parent=p))
+q = o.create_organisation(D(%(q)r, "UBND tỉnh Q", "province"))
+o.create_organisation(D(%(qa)r, "UBND xã QA", "commune", parent=q))
+r = o.create_organisation(D(%(r)r, "Bộ R", "central"))
+out = {}
+for name, org in [("province", p), ("r", r), ("q", q)]:
+    c = clients.create_client(
+        name=name, organisations=[org], include_subtree=True, actor="test",
+        scopes=["documents.send", "documents.receive"],
+    )
+    out[name] = [c.client_id, clients.add_secret(c, actor="test")[1]]
+print(json.dumps(out))
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory, shared_pki):
+    """The national hub: migrate, its registry and API clients, gunicorn on a free port."""
+    work = tmp_path_factory.mktemp("national")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("EGOV_", "DATABASE_"))},
+        "EGOV_ENV": "test",
+        "DATABASE_URL": f"sqlite:///{work / 'national.sqlite3'}",
+        "EGOV_VAR_DIR": str(work / "var"),
+        "EGOV_PKI_DIR": str(shared_pki),
+        "EGOV_PKI_AUTO_CREATE": "1",
+        "EGOV_INSTANCE_ORG_CODE": HUB,
+        "EGOV_OIDC_PROVIDER": "off",
+    }
+    python = sys.executable
+    subprocess.run(
+        [python, "-m", "egov.cli", "migrate", "--noinput", "-v0"], env=env, check=True, cwd=work
+    )
+    codes = {"hub": HUB, "p": P, "a": A, "q": Q, "qa": QA, "r": R}
+    made = subprocess.run(
+        [python, "-c", SETUP % codes], env=env, check=True, cwd=work, capture_output=True
+    )
+    clients = json.loads(made.stdout.decode().strip().splitlines()[-1])
+    port = _free_port()
+    log = open(work / "server.log", "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [python, "-m", "gunicorn", "egov.wsgi:application", "-w", "1", "-b", f"127.0.0.1:{port}"],
+        env=env,
+        cwd=work,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code < 500:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((work / "server.log").read_text()[-3000:])
+            time.sleep(0.1)
+        yield SimpleNamespace(url=url, clients=clients, log=work / "server.log")
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture
+def province(db, settings, national):
+    """This process as P's provincial hub, with the same registry (and X, unknown nationally)."""
+    create = org_services.create_organisation
+    create(OrganisationData(HUB, "Văn phòng Chính phủ", "central"))
+    p = create(OrganisationData(P, "UBND tỉnh P", "province"))
+    a = create(OrganisationData(A, "UBND xã A", "commune", parent=p))
+    x = create(OrganisationData(X, "UBND xã X", "commune", parent=p))
+    q = create(OrganisationData(Q, "UBND tỉnh Q", "province"))
+    qa = create(OrganisationData(QA, "UBND xã QA", "commune", parent=q))
+    r = create(OrganisationData(R, "Bộ R", "central"))
+    client_id, secret = national.clients["province"]
+    settings.EGOV_INSTANCE_ORG_CODE = P
+    settings.EGOV_EXCHANGE_ROLE = "provincial"
+    settings.EGOV_EXCHANGE_PARENT_URL = national.url
+    settings.EGOV_EXCHANGE_PARENT_CLIENT_ID = client_id
+    settings.EGOV_EXCHANGE_PARENT_CLIENT_SECRET = secret
+    relay.forget_token()
+    return SimpleNamespace(p=p, a=a, x=x, q=q, qa=qa, r=r)
+
+
+def at_national(national, who):
+    """An HTTP client at the national hub acting as one of its API clients."""
+    client_id, secret = national.clients[who]
+    response = httpx.post(
+        f"{national.url}/api/v1/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+    )
+    token = response.json()["access_token"]
+    return httpx.Client(base_url=national.url, headers={"Authorization": f"Bearer {token}"})
+
+
+def send_relay(package) -> OutboxMessage:
+    message = OutboxMessage.objects.get(delivery__package=package, kind="relay")
+    outbox.send(message.pk)
+    message.refresh_from_db()
+    return message
+
+
+def test_outward_relay_and_the_statuses_come_back(province, national, client):
+    t = province
+    clerk_a = make_official("clerk_a", t.a, "clerk").user
+    data = signed(make_package(t.a, [t.p, t.r], number=1), t.a)
+    package = hub.accept_package(data, actor=clerk_a).package
+    local, far = (package.deliveries.get(recipient=org) for org in (t.p, t.r))
+    assert (local.via, far.via) == ("", "parent")
+    assert OutboxMessage.objects.filter(kind="relay").count() == 1
+
+    message = send_relay(package)
+    assert message.state == "sent", message.last_error
+    far.refresh_from_db()
+    assert far.transport_state == "delivered" and far.status == ""
+    # The national hub's signed receipt joins the province's evidence chain.
+    receipt = Evidence.objects.get(document_id=package.document_id, kind="receipt", organ_id=HUB)
+    assert edxml.parse_status(bytes(receipt.content)).code == "01"
+
+    # A retried relay is idempotent at the parent (same DocumentId, same bytes).
+    with httpx.Client() as http:
+        again = httpx.post(
+            message.url,
+            content=hub.package_bytes(package, original=True),
+            headers={"Content-Type": "application/xml", **relay.headers(http)},
+        )
+    assert again.status_code == 200 and again.json()["created"] is False
+
+    with at_national(national, "r") as r, at_national(national, "province") as prov:
+        # The parent delivers to R only: P is the provincial hub's own recipient.
+        sent = prov.get("/api/v1/exchange/packages/").json()["results"]
+        assert [(s["document_id"], [d["recipient"] for d in s["deliveries"]]) for s in sent] == [
+            (package.document_id, [R])
+        ]
+        mailbox = r.get("/api/v1/exchange/mailbox/?state=pending").json()["results"]
+        assert [m["document_id"] for m in mailbox] == [package.document_id]
+        assert r.post(f"/api/v1/exchange/mailbox/{mailbox[0]['id']}/acknowledge/").is_success
+        for code in ("03", "05"):
+            answer = r.post(
+                "/api/v1/exchange/statuses/",
+                content=status(t.r, package.document_id, code),
+                headers={"Content-Type": "application/xml"},
+            )
+            assert answer.status_code == 201, answer.text
+
+    assert relay.pull()["statuses"] == 2
+    far.refresh_from_db()
+    assert far.status == "05" and far.transport_state == "delivered"
+    assert relay.pull()["statuses"] == 0  # acknowledged at the parent: nothing pending
+    assert Evidence.objects.filter(document_id=package.document_id, kind="status").count() == 2
+
+    # The sender in the province sees the recipient's status in the other body.
+    client.force_login(clerk_a)
+    seen = client.get(f"/api/v1/exchange/packages/{package.pk}/").json()["deliveries"]
+    by_recipient = {d["recipient"]: d for d in seen}
+    assert by_recipient[R]["via"] == "parent" and by_recipient[R]["status"] == "05"
+    assert by_recipient[P]["via"] == "" and by_recipient[P]["status"] == ""
+
+    # The recall goes up too; R agrees at the parent and the answer comes back.
+    recall = edxml.sign(
+        edxml.build_status(
+            edxml.Status(
+                response_for=edxml.ResponseFor(A, package.document_id),
+                from_=edxml.Organ(A, t.a.name),
+                code="13",
+                timestamp=dt.datetime(2026, 11, 28, 11, 0, 0),
+            )
+        ),
+        t.a,
+    )
+    hub.accept_status(recall, actor=clerk_a)
+    up = OutboxMessage.objects.get(kind="relay_status")
+    assert outbox.send(up.pk) == "sent"
+    with at_national(national, "r") as r:
+        agreed = r.post(
+            "/api/v1/exchange/statuses/",
+            content=status(t.r, package.document_id, "15"),
+            headers={"Content-Type": "application/xml"},
+        )
+        assert agreed.status_code == 201, agreed.text
+    assert relay.pull()["statuses"] == 1
+    far.refresh_from_db()
+    assert far.recall_status == "15"
+
+
+def test_the_parent_refuses_a_relay_nothing_is_half_stored(province, national):
+    t = province
+    clerk_x = make_official("clerk_x", t.x, "clerk").user
+    clerk_qa = make_official("clerk_qa", t.qa, "clerk").user
+    unknown = hub.accept_package(signed(make_package(t.x, [t.r], number=2), t.x), actor=clerk_x)
+    # This hub lets a clerk of QA send here, but the parent knows P's hub may not send for QA.
+    foreign = hub.accept_package(signed(make_package(t.qa, [t.r], number=3), t.qa), actor=clerk_qa)
+    for accepted, code in [(unknown, "unknown_sender"), (foreign, "not_your_organisation")]:
+        message = send_relay(accepted.package)
+        assert message.state == "failed" and message.attempts == 1, message.last_error
+        delivery = accepted.package.deliveries.get()
+        assert delivery.transport_state == "failed" and code in delivery.transport_error
+    with at_national(national, "province") as prov, at_national(national, "q") as q:
+        ids = {p["document_id"] for p in prov.get("/api/v1/exchange/packages/").json()["results"]}
+        ids |= {p["document_id"] for p in q.get("/api/v1/exchange/packages/").json()["results"]}
+    assert unknown.package.document_id not in ids and foreign.package.document_id not in ids
+
+
+def test_inward_packages_are_delivered_in_the_province_and_answered_up(province, national):
+    t = province
+    data = signed(make_package(t.qa, [t.a, t.r], number=4), t.qa)
+    with at_national(national, "q") as q:
+        sent = q.post(
+            "/api/v1/exchange/packages/", content=data, headers={"Content-Type": "application/xml"}
+        )
+        assert sent.status_code == 201, sent.text
+        document_id = sent.json()["document_id"]
+    counts = relay.pull()
+    assert counts["packages"] == 1 and counts["packages_refused"] == 0
+    package = Package.objects.get(document_id=document_id)
+    assert hub.package_bytes(package, original=True) == data  # the sender's own signature
+    delivery = Delivery.objects.get(package=package)
+    assert delivery.recipient == t.a and delivery.via == ""
+    assert relay.pull()["packages"] == 0  # acknowledged at the parent
+    # A's answer goes up to the parent, where QA sees it.
+    clerk_a = make_official("clerk_a", t.a, "clerk").user
+    hub.acknowledge(delivery, actor=clerk_a)
+    hub.accept_status(status(t.a, document_id, "03"), actor=clerk_a)
+    up = OutboxMessage.objects.get(kind="relay_status")
+    assert outbox.send(up.pk) == "sent", OutboxMessage.objects.get(pk=up.pk).last_error
+    with at_national(national, "q") as q:
+        seen = q.get("/api/v1/exchange/packages/").json()["results"]
+    states = {d["recipient"]: d["status"] for d in seen[0]["deliveries"]}
+    assert states == {A: "03", R: ""}
+
+
+def test_a_status_with_a_bad_signature_from_the_parent_is_refused(orgs, settings):
+    """No second process needed: the parent is a mock serving one tampered status packet."""
+    settings.EGOV_INSTANCE_ORG_CODE = orgs.p.code
+    settings.EGOV_EXCHANGE_ROLE = "provincial"
+    settings.EGOV_EXCHANGE_PARENT_URL = "http://parent.test"
+    settings.EGOV_EXCHANGE_PARENT_CLIENT_ID = "p"
+    settings.EGOV_EXCHANGE_PARENT_CLIENT_SECRET = "s"
+    relay.forget_token()
+    clerk = make_official("clerk_a", orgs.a, "clerk").user
+    package = hub.accept_package(
+        signed(make_package(orgs.a, [orgs.q], number=5), orgs.a), actor=clerk
+    ).package
+    good = status(orgs.q, package.document_id, "03", description="accepted")
+    tampered = good.replace(b"accepted", b"rejected")
+    assert tampered != good
+    with pytest.raises(HubError) as refused:
+        hub.accept_parent_status(tampered)
+    assert refused.value.code == "signature_invalid"
+    acknowledged = []
+
+    def parent(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/v1/oauth/token":
+            return httpx.Response(200, json={"access_token": "t", "expires_in": 3600})
+        if request.url.path.endswith("/acknowledge/"):
+            acknowledged.append(request.url.path)
+            return httpx.Response(200, json={})
+        if request.url.path == "/api/v1/exchange/statuses/":
+            after = int(request.url.params.get("after", 0))
+            items = [{"id": 7, "xml": tampered.decode()}] if after < 7 else []
+            return httpx.Response(200, json={"results": items})
+        return httpx.Response(200, json={"results": []})
+
+    with httpx.Client(transport=httpx.MockTransport(parent)) as mock:
+        counts = relay.pull(client=mock)
+    assert counts["statuses_refused"] == 1 and counts["statuses"] == 0
+    assert acknowledged == []  # left pending at the parent
+    delivery = package.deliveries.get()
+    assert delivery.status == ""
+    # The packet as Q signed it is applied to the delivery via the parent.
+    assert delivery.via == "parent"
+    assert hub.accept_parent_status(good).code == "03"
+    delivery.refresh_from_db()
+    assert delivery.status == "03"
+    # A status of a recipient this hub did not relay to is refused.
+    local = hub.accept_package(
+        signed(make_package(orgs.a, [orgs.p], number=6), orgs.a), actor=clerk
+    ).package
+    with pytest.raises(HubError) as refused:
+        hub.accept_parent_status(status(orgs.p, local.document_id, "03"))
+    assert refused.value.code == "not_received"
+
+
+def test_a_national_hub_relays_nothing(orgs):
+    assert not relay.is_provincial()
+    assert relay.pull() == {
+        "statuses": 0,
+        "statuses_refused": 0,
+        "packages": 0,
+        "packages_refused": 0,
+    }
+
+
+def test_settings_refuse_a_provincial_hub_without_a_parent(tmp_path):
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("EGOV_", "DATABASE_"))},
+        "EGOV_ENV": "test",
+        "EGOV_EXCHANGE_ROLE": "provincial",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "egov.cli", "check"],
+        env=env,
+        capture_output=True,
+        cwd=Path(tmp_path),
+    )
+    assert done.returncode != 0 and b"EGOV_EXCHANGE_PARENT_URL" in done.stderr
