@@ -8,6 +8,7 @@ back; the national hub's packages for P's organisations are pulled and delivered
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import socket
@@ -19,6 +20,7 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
+from django.core.management import CommandError, call_command
 
 from egov.core.services import organisations as org_services
 from egov.core.services.organisations import OrganisationData
@@ -206,7 +208,9 @@ def test_outward_relay_and_the_statuses_come_back(province, national, client):
     assert relay.pull()["statuses"] == 2
     far.refresh_from_db()
     assert far.status == "05" and far.transport_state == "delivered"
-    assert relay.pull()["statuses"] == 0  # acknowledged at the parent: nothing pending
+    out = io.StringIO()
+    call_command("exchange", "pull-parent", stdout=out)  # what `egov serve` runs periodically
+    assert "statuses=0" in out.getvalue()  # acknowledged at the parent: nothing pending
     assert Evidence.objects.filter(document_id=package.document_id, kind="status").count() == 2
 
     # The sender in the province sees the recipient's status in the other body.
@@ -343,6 +347,8 @@ def test_a_status_with_a_bad_signature_from_the_parent_is_refused(orgs, settings
 
 def test_a_national_hub_relays_nothing(orgs):
     assert not relay.is_provincial()
+    with pytest.raises(CommandError):
+        call_command("exchange", "pull-parent")
     assert relay.pull() == {
         "statuses": 0,
         "statuses_refused": 0,

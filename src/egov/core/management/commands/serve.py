@@ -44,6 +44,11 @@ class Command(BaseCommand):
         children += provider
         if not no_worker:
             children.append(subprocess.Popen([*egov, "worker", "--verbosity", "0"]))
+            if settings.EGOV_EXCHANGE_ROLE == "provincial":  # statuses and packages from the parent
+                every = str(settings.EGOV_EXCHANGE_PULL_SECONDS)
+                children.append(
+                    subprocess.Popen([*egov, "exchange", "pull-parent", "--every", every])
+                )
         gunicorn = [
             sys.executable,
             "-m",

@@ -9,7 +9,8 @@ from egov.exchange.services import evidence
 class Command(BaseCommand):
     help = (
         "Document exchange tools. 'verify' checks the evidence chain; 'export DOCUMENT_ID' writes "
-        "one document's trail; 'check-trail FILE' verifies an exported trail offline."
+        "one document's trail; 'check-trail FILE' verifies an exported trail offline; "
+        "'pull-parent' takes statuses and packages from the parent hub (provincial role)."
     )
 
     def add_arguments(self, parser):
@@ -21,6 +22,15 @@ class Command(BaseCommand):
         chk = sub.add_parser("check-trail", help="Verify an exported trail (no database).")
         chk.add_argument("file")
         chk.add_argument("--trusted-pem")
+        pull = sub.add_parser(
+            "pull-parent", help="Take statuses and packages from the parent hub (provincial)."
+        )
+        pull.add_argument(
+            "--every",
+            type=float,
+            default=0,
+            help="Seconds between pulls; run until stopped (default: pull once and exit).",
+        )
 
     def handle(self, *args, action, **options):
         if action == "verify":
@@ -32,9 +42,33 @@ class Command(BaseCommand):
             data = evidence.export_json(options["document_id"])
             Path(options["output"]).write_text(data, encoding="utf-8")
             self.stdout.write(f"Trail of {options['document_id']} written to {options['output']}.")
+        elif action == "pull-parent":
+            self._pull(options["every"])
         else:
             argv = [options["file"]]
             if options.get("trusted_pem"):
                 argv += ["--trusted-pem", options["trusted_pem"]]
             if trail.main(argv) != 0:
                 raise CommandError("The trail does not verify.")
+
+    def _pull(self, every: float) -> None:
+        import logging
+        import time
+
+        from egov.exchange.services import relay
+
+        if not relay.is_provincial():
+            raise CommandError("This hub is not provincial (EGOV_EXCHANGE_ROLE).")
+        while True:
+            try:
+                counts = relay.pull()
+            except relay.RelayError as exc:
+                if not every:
+                    raise CommandError(str(exc)) from exc
+                logging.getLogger(__name__).warning("exchange: pull from the parent: %s", exc)
+            else:
+                if counts["statuses"] or counts["packages"] or not every:
+                    self.stdout.write(" ".join(f"{k}={v}" for k, v in counts.items()))
+            if not every:
+                return
+            time.sleep(every)
