@@ -148,10 +148,10 @@ def test_batch_queries_do_not_grow_with_the_batch(
 ):
     c = Client(HTTP_ACCEPT_LANGUAGE="en")
     lock = int(connection.vendor == "postgresql")
-    # Token (2), procedure and version, agency, channels and documents, the counter, dossiers,
-    # components, progress, audit (2 + lock), savepoint (2): the same for 2 and for 20 applications, but for
-    # the form's address, whose province and commune are checked in the registry (2 each).
-    with django_assert_max_num_queries(15 + 2 * size + lock):
+    # Token (2), procedure and version, agency, channels and documents, the address's province
+    # and commune, the counter, dossiers, components, progress, audit (2 + lock), savepoint
+    # (2): the same for 2 and for 20 applications.
+    with django_assert_max_num_queries(17 + lock):
         codes = _submit_batch(c, world, bearer, size)
     for act in ACTS:
         with django_assert_max_num_queries(14 + lock):

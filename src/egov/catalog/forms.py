@@ -397,8 +397,9 @@ def _schema_at(schema: dict, path: list) -> dict:
     return spec
 
 
-def validate(schema: dict, data) -> dict[str, list[str]]:
-    """Errors by dotted field path ({} when ``data`` is valid), messages in the active language."""
+def validate(schema: dict, data, units: dict | None = None) -> dict[str, list[str]]:
+    """Errors by dotted field path ({} when ``data`` is valid), messages in the active language.
+    ``units``: the administrative units already looked up (a batch of applications shares it)."""
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     errors: dict[str, list[str]] = {}
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
@@ -415,14 +416,13 @@ def validate(schema: dict, data) -> dict[str, list[str]]:
         if message not in errors.get(key, []):
             errors.setdefault(key, []).append(message)
     if not errors:
-        _check_addresses(schema, data, errors)
+        _check_addresses(schema, data, errors, units=units if units is not None else {})
     return errors
 
 
-def _check_addresses(schema: dict, data: dict, errors: dict, prefix: str = "") -> None:
+def _check_addresses(schema: dict, data: dict, errors: dict, prefix: str = "", *, units) -> None:
     """An address's province and commune must be current units, the commune in the province."""
     from egov.core.models.organisations import Level
-    from egov.core.services.organisations import resolve
 
     for name, spec in (schema.get("properties") or {}).items():
         value = data.get(name) if isinstance(data, dict) else None
@@ -431,16 +431,16 @@ def _check_addresses(schema: dict, data: dict, errors: dict, prefix: str = "") -
             continue
         kind = spec.get("x-egov-type")
         if kind == "group":
-            _check_addresses(spec, value, errors, path + ".")
+            _check_addresses(spec, value, errors, path + ".", units=units)
         elif kind == "address":
             import datetime as dt
 
             today = dt.date.today()
-            province = resolve(value["province"], today)
+            province = _unit(units, value["province"], today)
             if province is None or province.level != Level.PROVINCE:
                 errors.setdefault(f"{path}.province", []).append(_("Choose a province."))
                 continue
-            commune = resolve(value["commune"], today)
+            commune = _unit(units, value["commune"], today)
             if commune is None or commune.level != Level.COMMUNE:
                 errors.setdefault(f"{path}.commune", []).append(_("Choose a commune."))
             elif not commune.path.startswith(province.path):
@@ -449,9 +449,18 @@ def _check_addresses(schema: dict, data: dict, errors: dict, prefix: str = "") -
                 )
 
 
-def clean_submission(schema: dict, data) -> dict:
+def _unit(units: dict, code: str, day):
+    """The unit bearing ``code`` on ``day``, looked up once per ``units`` memo."""
+    from egov.core.services.organisations import resolve
+
+    if (code, day) not in units:
+        units[code, day] = resolve(code, day)
+    return units[code, day]
+
+
+def clean_submission(schema: dict, data, units: dict | None = None) -> dict:
     """``data`` if valid, else ValidationError keyed by field path (for services and the API)."""
-    errors = validate(schema, data)
+    errors = validate(schema, data, units)
     if errors:
         raise ValidationError(errors)
     return data

@@ -154,6 +154,10 @@ def _duration(amount, unit_length: timedelta) -> timedelta:
         raise CalendarError(_("The amount %(amount)s is too large.") % {"amount": amount}) from exc
 
 
+# Answers a calendar keeps (see WorkingCalendar._remember); cleared when full.
+_MAX_ANSWERS = 4096
+
+
 class WorkingCalendar:
     """Working days and office hours of one organisation (or nationwide), held in memory.
 
@@ -183,6 +187,19 @@ class WorkingCalendar:
         self._working_days = frozenset(working_days)
         if self._days_off & self._working_days:
             raise CalendarError(_("A date cannot be both a day off and a working day."))
+        # Answers already computed: a calendar is immutable, and a batch of dossiers received at
+        # the same instant asks the same questions (due time, 80%, step due times) once each.
+        self._answers: dict[tuple, object] = {}
+
+    def _remember(self, key: tuple, compute):
+        try:
+            return self._answers[key]
+        except KeyError:
+            pass
+        if len(self._answers) >= _MAX_ANSWERS:
+            self._answers.clear()
+        answer = self._answers[key] = compute()
+        return answer
 
     @classmethod
     def for_organisation(cls, organisation=None, *, years=(MIN_YEAR, MAX_YEAR)):
@@ -265,7 +282,9 @@ class WorkingCalendar:
             raise CalendarError(
                 _("The amount must not be negative (got %(amount)s).") % {"amount": duration}
             )
-        return _aware(self._add_local(to_local(start), duration))
+        return self._remember(
+            ("add", start, duration), lambda: _aware(self._add_local(to_local(start), duration))
+        )
 
     def _add_local(self, t: datetime, remaining: timedelta) -> datetime:
         for opening, closing in self._periods_from(t.date()):
@@ -281,6 +300,9 @@ class WorkingCalendar:
 
     def between(self, a: datetime, b: datetime) -> timedelta:
         """Working time inside [a, b]; zero when b <= a."""
+        return self._remember(("between", a, b), lambda: self._between(a, b))
+
+    def _between(self, a: datetime, b: datetime) -> timedelta:
         a, b = to_local(a), to_local(b)
         total = ZERO
         day = a.date()
@@ -309,6 +331,9 @@ class WorkingCalendar:
                 _("Unknown unit %(unit)r; use one of %(units)s.")
                 % {"unit": unit, "units": ", ".join(Unit.values)}
             ) from exc
+        return self._remember(("due", start, amount, unit), lambda: self._due(start, amount, unit))
+
+    def _due(self, start: datetime, amount, unit: Unit) -> datetime:
         local = to_local(start)
         if unit == Unit.CALENDAR_DAYS:
             return _aware(self._add_calendar_days(local, amount))

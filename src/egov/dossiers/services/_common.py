@@ -126,6 +126,48 @@ def lock_many(dossiers) -> list[Dossier]:
     )
 
 
+# Columns an act may change; a batch writes these (unchanged values included).
+MOVABLE = (
+    "status",
+    "received_at",
+    "due_at",
+    "original_due_at",
+    "at_risk_at",
+    "paused_at",
+    "paused_total",
+    "processed_at",
+    "returned_at",
+    "closed_at",
+    "current_step",
+    "step_due_at",
+    "fees_due_vnd",
+    "fees_paid_at",
+    "reason",
+    "timeliness",
+    "updated_at",
+)
+
+
+def save_many(dossiers: list[Dossier], now) -> None:
+    """Write the MOVABLE columns of a batch of dossiers: one UPDATE per distinct set of values
+    (an act gives most dossiers of a batch the same ones: its time, its status, the due time of
+    the same agency and channel). Django's bulk_update would build a CASE per column and row:
+    most of a batch's CPU time, measured."""
+    if len(dossiers) == 1:
+        dossiers[0].save()
+        return
+    fields = [Dossier._meta.get_field(name) for name in MOVABLE]
+    groups: dict[tuple, list[int]] = {}
+    for dossier in dossiers:
+        dossier.updated_at = now
+        values = tuple(getattr(dossier, f.attname) for f in fields)
+        groups.setdefault(values, []).append(dossier.pk)
+    for values, ids in groups.items():
+        Dossier.objects.filter(pk__in=ids).update(
+            **{f.attname: value for f, value in zip(fields, values, strict=True)}
+        )
+
+
 def _who(actor, dossier: Dossier) -> tuple:
     """(user, name, title, unit) of whoever acts, as the progress record shows them."""
     user = user_of(actor)

@@ -209,7 +209,8 @@ class _Intake:
         _check_applicant(self.applicant)
         schema = self.version.application_form or {}
         form_data = self.form_data or {}
-        self.cleaned = clean_submission(schema, form_data) if schema else dict(form_data)
+        units = shared.setdefault("units", {})
+        self.cleaned = clean_submission(schema, form_data, units) if schema else dict(form_data)
         key = self.version.pk
         if key not in shared:
             shared[key] = (
@@ -324,20 +325,7 @@ def _receive_at_once(received, now, *, actor) -> None:
         dossier.status = Status.RECEIVED
         dossier.current_step = steps[0] if steps else None
         dossier.step_due_at = step_due(dossier, dossier.current_step, steps, cal=cal)
-    fields = [
-        "status",
-        "received_at",
-        "due_at",
-        "original_due_at",
-        "at_risk_at",
-        "current_step",
-        "step_due_at",
-    ]
-    dossiers = [d for _item, d in received]
-    if len(dossiers) == 1:
-        dossiers[0].save()
-    else:
-        Dossier.objects.bulk_update(dossiers, fields)
+    _common.save_many([d for _item, d in received], now)
     _common.record_many(
         [
             {"dossier": d, "act": "receive", "from_status": Status.NEW, "decision": item.decision}

@@ -69,28 +69,6 @@ def _move(dossier, act, *, actor, scopes, applicant=False, note="", change=None,
     )[0]
 
 
-# Columns an act may change; the batch UPDATE writes these (unchanged values included).
-_MOVABLE = (
-    "status",
-    "received_at",
-    "due_at",
-    "original_due_at",
-    "at_risk_at",
-    "paused_at",
-    "paused_total",
-    "processed_at",
-    "returned_at",
-    "closed_at",
-    "current_step",
-    "step_due_at",
-    "fees_due_vnd",
-    "fees_paid_at",
-    "reason",
-    "timeliness",
-    "updated_at",
-)
-
-
 def _move_many(
     dossiers, act, *, actor, scopes, applicant=False, note="", change=None, summary=None
 ):
@@ -118,12 +96,7 @@ def _move_many(
                 dossier.status = to_status
             if change is not None:
                 change(dossier, now)
-        if len(locked) == 1:
-            locked[0].save()
-        else:
-            for dossier in locked:
-                dossier.updated_at = now
-            Dossier.objects.bulk_update(locked, _MOVABLE)
+        _common.save_many(locked, now)
         _common.record_many(
             [
                 {
