@@ -66,3 +66,32 @@ def test_postgres_uses_the_psycopg_pool(tmp_path):
     )
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert json.loads(result.stdout)["options"]["pool"]["max_size"] == 10
+
+
+CACHE_PROBE = """
+import django
+from django.conf import settings
+django.setup()
+print(settings.CACHES["default"]["BACKEND"], settings.CACHES["default"].get("LOCATION"))
+"""
+
+
+def test_cache_is_db_locmem_or_a_redis_url(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EGOV_", "DATABASE_URL"))}
+    env.update(DJANGO_SETTINGS_MODULE="egov.settings", EGOV_ENV="dev", EGOV_VAR_DIR=str(tmp_path))
+
+    def backend(value: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-c", CACHE_PROBE],
+            env={**env, "EGOV_CACHE": value},
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
+
+    assert "db.DatabaseCache egov_cache" in backend("db").stdout
+    assert "locmem.LocMemCache" in backend("locmem").stdout
+    url = "redis://127.0.0.1:6379/2"
+    assert f"redis.RedisCache {url}" in backend(url).stdout
+    refused = backend("memcached")
+    assert refused.returncode != 0 and "EGOV_CACHE must be" in refused.stderr

@@ -2,14 +2,17 @@
 
 ``hit(key, limit, window)`` counts one attempt and says whether it is still within the limit.
 With the default local-memory cache each process counts on its own; production with several
-processes uses the database cache (``EGOV_CACHE=db``, see docs/configuration.md).
+processes uses the database cache (``EGOV_CACHE=db``) or Redis (``EGOV_CACHE=redis://...``, see
+docs/configuration.md). On Redis a hit is one round trip (INCR and EXPIRE in one MULTI/EXEC);
+Django's ``incr`` would be two (EXISTS, then INCR) and a first ``add``.
 """
 
 from __future__ import annotations
 
 import time
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
@@ -26,6 +29,9 @@ def hit(key: str, rate: str) -> tuple[bool, int]:
     now = int(time.time())
     start = now - now % window
     cache_key = f"egov:rl:{key}:{start}"
+    backend = caches["default"]  # ``cache`` is a proxy: isinstance() cannot see through it
+    if isinstance(backend, RedisCache):
+        return _redis_count(backend, cache_key, window) <= limit, start + window - now
     try:
         # Counting first: within a window the key exists (one read and one write in the cache
         # instead of a failed add, a read and a write).
@@ -40,6 +46,16 @@ def hit(key: str, rate: str) -> tuple[bool, int]:
                 cache.set(cache_key, 1, timeout=window + 1)
                 count = 1
     return count <= limit, start + window - now
+
+
+def _redis_count(backend: RedisCache, cache_key: str, window: int) -> int:
+    key = backend.make_and_validate_key(cache_key)
+    client = backend._cache.get_client(key, write=True)
+    pipe = client.pipeline(transaction=True)
+    pipe.incr(key)
+    pipe.expire(key, window + 1)
+    count, _expiry_set = pipe.execute()
+    return count
 
 
 def client_ip(request) -> str:
