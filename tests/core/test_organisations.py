@@ -98,6 +98,18 @@ def test_demo_tree_is_complete_and_idempotent(capsys):
     assert not Organisation.objects.filter(level="commune", parent__level__in=["central"]).exists()
     codes = list(Organisation.objects.filter(valid_to__isnull=True).values_list("code", flat=True))
     assert len(codes) == len(set(codes))
+    # The demo one-stop team of a commune of Đà Nẵng, and the province's clerk, with their roles.
+    from egov.accounts import policy
+    from egov.accounts.models import Official
+
+    desk = Official.objects.get(user__username="motcua")
+    assert desk.organisation.parent.code == "000.00.00.H17"
+    assert policy.can(desk.user, "dossiers.receive", desk.organisation)
+    assert not policy.can(desk.user, "dossiers.approve", desk.organisation)
+    leader = Official.objects.get(user__username="lanhdao")
+    assert policy.can(leader.user, "dossiers.approve", leader.organisation)
+    assert desk.user.check_password("Demo-Official-2026!")
+    assert "user motcua  password Demo-Official-2026!" in capsys.readouterr().out
     before = Organisation.objects.count(), AuditEntry.objects.count()
     call_command("load_demo")
     assert (Organisation.objects.count(), AuditEntry.objects.count()) == before
