@@ -288,11 +288,12 @@ def lookup_url(request, dossier: Dossier) -> str:
 
 def form_pdf_response(request, dossier: Dossier, kind: str) -> HttpResponse:
     """Form ``kind`` of ``dossier``, signed by its agency (404 when it does not exist yet)."""
+    from egov.dossiers.services.forms import form_pdf
+
     try:
-        context = formdata.form_context(dossier, kind, lookup_url=lookup_url(request, dossier))
+        pdf = form_pdf(dossier, kind, actor=request, lookup_url=lookup_url(request, dossier))
     except documents.FormError as exc:
         raise Http404(str(exc)) from exc
-    pdf = documents.render_form(kind, dossier, **context)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{dossier.code}-mau-{kind}.pdf"'
     return response

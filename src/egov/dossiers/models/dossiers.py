@@ -187,7 +187,7 @@ class DailySequence(models.Model):
 
 
 class FormDocument(models.Model):
-    """A generated one-stop form (01–05) of a dossier, as a signed PDF (egov.dossiers.documents)."""
+    """An issued one-stop form (01–04) of a dossier: the signed PDF given out every time after."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="forms")
     kind = models.CharField(_("form"), max_length=2)
@@ -201,6 +201,10 @@ class FormDocument(models.Model):
         verbose_name = _("form document")
         verbose_name_plural = _("form documents")
         ordering = ["dossier_id", "id"]
+        constraints = [
+            # Forms 01–04 are issued once per dossier (egov.dossiers.services.forms).
+            models.UniqueConstraint(fields=["dossier", "kind"], name="dossier_form_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.dossier_id} form {self.kind}"
