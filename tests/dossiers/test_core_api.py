@@ -4,6 +4,7 @@ public lookup (rate limited, says nothing more on a wrong ID)."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 
 import pytest
 from django.test import Client
@@ -187,6 +188,11 @@ def test_public_lookup_shows_status_and_history_only(world, client, settings):  
     body = r.json()
     assert set(body) == {"code", "status", "status_label", "due_at", "history"}
     assert [e["status"] for e in body["history"]] == [1, 2]
+    # The instants as stored (SQLite hands the lookup's raw query naive UTC datetimes).
+    assert dt.datetime.fromisoformat(body["due_at"]) == d.due_at
+    assert [dt.datetime.fromisoformat(e["at"]) for e in body["history"]] == [
+        p.at for p in d.progress.order_by("at", "id")
+    ]
     assert "Nguyễn" not in r.content.decode() and "desk_a" not in r.content.decode()
     wrong = client.get("/api/v1/dossier-lookup/", {"code": d.code, "id_number": "001099000000"})
     missing = client.get("/api/v1/dossier-lookup/", {"code": "nope", "id_number": "001099012345"})

@@ -50,7 +50,11 @@ def hit(key: str, rate: str) -> tuple[bool, int]:
 
 def _redis_count(backend: RedisCache, cache_key: str, window: int) -> int:
     key = backend.make_and_validate_key(cache_key)
-    client = backend._cache.get_client(key, write=True)
+    # Django makes a redis.Redis per call (its constructor fills ~170 response callbacks, a
+    # tenth of a millisecond): one per cache object (so per thread), on Django's pool.
+    client = getattr(backend, "_egov_redis_client", None)
+    if client is None:
+        client = backend._egov_redis_client = backend._cache.get_client(key, write=True)
     pipe = client.pipeline(transaction=True)
     pipe.incr(key)
     pipe.expire(key, window + 1)

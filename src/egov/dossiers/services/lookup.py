@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import hmac
+
+from django.db import connection
+from django.utils import timezone
 
 from egov.dossiers.models import Dossier, Status
 
+_CODE = "?"  # the placeholder's value when the statement is compiled
 
-def lookup(code: str, id_number: str) -> dict | None:
-    """The dossier's status and its dated status history; None for a wrong code or ID number
-    (the same answer either way, compared in constant time). One query: the dossier joined to
-    its progress records (one row per record; one row with no record)."""
-    rows = list(
-        Dossier.objects.filter(code=(code or "").strip())
+
+@functools.cache
+def _statement() -> str:
+    """The dossier joined to its progress records (one row per record; one row with none),
+    oldest first. Written with the ORM, compiled once per process: building and compiling the
+    queryset took about 0.7 ms of CPU per lookup, the query itself 0.2 ms (PostgreSQL, 1 M
+    dossiers, NOTES.md)."""
+    query = (
+        Dossier.objects.filter(code=_CODE)
         .order_by("progress__at", "progress__id")
         .values_list(
             "code",
@@ -23,14 +32,34 @@ def lookup(code: str, id_number: str) -> dict | None:
             "progress__to_status",
             "progress__from_status",
         )
+        .query
     )
+    sql, params = query.sql_with_params()
+    if tuple(params) != (_CODE,):
+        raise RuntimeError(f"unexpected parameters {params!r} in the lookup statement")
+    return sql
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    # What the ORM's converter does: SQLite returns naive UTC datetimes, PostgreSQL aware ones.
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value, dt.UTC)
+    return value
+
+
+def lookup(code: str, id_number: str) -> dict | None:
+    """The dossier's status and its dated status history; None for a wrong code or ID number
+    (the same answer either way, compared in constant time). One query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_statement(), [(code or "").strip()])
+        rows = cursor.fetchall()
     given = (id_number or "").strip().encode()
     expected = (rows[0][3] if rows else "").encode()
     if not rows or not hmac.compare_digest(given, expected):
         return None
     code, status, due_at = rows[0][:3]
     history = [
-        {"at": at, "status": to_status, "status_label": str(Status(to_status).label)}
+        {"at": _aware(at), "status": to_status, "status_label": str(Status(to_status).label)}
         for *_dossier, at, to_status, from_status in rows
         if at is not None and to_status != from_status
     ]
@@ -38,6 +67,6 @@ def lookup(code: str, id_number: str) -> dict | None:
         "code": code,
         "status": status,
         "status_label": str(Status(status).label),
-        "due_at": due_at,
+        "due_at": _aware(due_at),
         "history": history,
     }
