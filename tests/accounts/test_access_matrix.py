@@ -68,6 +68,9 @@ CASES = {
     ("/api/v1/exchange/mailbox/{id}/", "get"): exchange_support.delivery_case,
     ("/api/v1/exchange/mailbox/{id}/package/", "get"): exchange_support.delivery_case,
     ("/api/v1/exchange/mailbox/{id}/acknowledge/", "post"): exchange_support.delivery_case,
+    ("/api/v1/exchange/mailbox/{id}/recall/", "get"): exchange_support.recall_case,
+    ("/api/v1/exchange/mailbox/{id}/recall/acknowledge/", "post"): exchange_support.recall_case,
+    ("/api/v1/exchange/packages/{id}/retry/", "post"): exchange_support.retry_case,
     ("/api/v1/exchange/statuses/{id}/", "get"): exchange_support.status_case,
     ("/api/v1/exchange/statuses/{id}/acknowledge/", "post"): exchange_support.status_case,
     **dossier_matrix.CASES,
@@ -144,8 +147,17 @@ def _request(client, method, url, body=None, **extra):
 
 
 @pytest.mark.parametrize(("path", "method"), sorted(CASES))
-def test_others_get_401_403_or_404(client, tree, django_user_model, path, method):  # noqa: F811
+def test_others_get_401_403_or_404(
+    client,
+    tree,  # noqa: F811
+    django_user_model,
+    settings,
+    path,
+    method,
+):
     case = CASES[(path, method)](tree)
+    for name, value in case.get("settings", {}).items():  # e.g. a provincial hub
+        setattr(settings, name, value)
     url = _fill(path, case["id"])
     ok = _request(_caller(client, case["insider"]), method, url, case.get("body"))
     assert ok.status_code < 300, (url, ok.status_code, ok.content[:300])

@@ -56,3 +56,41 @@ def status_case(t):
         "outsiders": [clerk_b, make_official("clerk_q", t.q, "clerk", subtree=True).user],
         "scopes": ["documents.send"],
     }
+
+
+def recall_case(t):
+    """A recalls its package: B's side reads (pulls) the recall; A and another province do not."""
+    from egov.exchange.services import documents
+
+    package, clerk_a = _sent(t)
+    documents.recall(package, reason="sai sót", actor=clerk_a)
+    return {
+        "id": package.deliveries.get().pk,
+        "insider": make_official("clerk_b", t.b, "clerk").user,
+        "outsiders": [clerk_a, make_official("clerk_q", t.q, "clerk", subtree=True).user],
+        "scopes": ["documents.receive"],
+    }
+
+
+def retry_case(t):
+    """P's hub (provincial) failed to relay A's package to the parent: A's side retries it."""
+    from egov.exchange.models import Delivery
+
+    package, clerk_a = _sent(t)
+    Delivery.objects.filter(package=package).update(
+        via="parent", transport_state="failed", transport_error="HTTP 503"
+    )
+    return {
+        "id": package.pk,
+        "insider": clerk_a,
+        "outsiders": [
+            make_official("clerk_b", t.b, "clerk").user,
+            make_official("clerk_q", t.q, "clerk", subtree=True).user,
+        ],
+        "scopes": ["documents.send"],
+        "settings": {
+            "EGOV_INSTANCE_ORG_CODE": t.p.code,
+            "EGOV_EXCHANGE_ROLE": "provincial",
+            "EGOV_EXCHANGE_PARENT_URL": "http://parent.test",
+        },
+    }

@@ -293,6 +293,170 @@ def test_inward_packages_are_delivered_in_the_province_and_answered_up(province,
     assert states == {A: "03", R: ""}
 
 
+def post_xml(http: httpx.Client, path: str, data: bytes) -> httpx.Response:
+    return http.post(path, content=data, headers={"Content-Type": "application/xml"})
+
+
+def test_an_outside_senders_recall_reaches_the_province_and_the_answer_goes_up(province, national):
+    t = province
+    data = signed(make_package(t.qa, [t.a, t.r], number=10), t.qa)
+    with at_national(national, "q") as q:
+        sent = post_xml(q, "/api/v1/exchange/packages/", data)
+        assert sent.status_code == 201, sent.text
+    document_id = sent.json()["document_id"]
+    assert relay.pull()["packages"] == 1
+    delivery = Delivery.objects.get(package__document_id=document_id)
+    clerk_a = make_official("clerk_a", t.a, "clerk").user
+    hub.acknowledge(delivery, actor=clerk_a)
+
+    with at_national(national, "q") as q:
+        recalled = post_xml(q, "/api/v1/exchange/statuses/", status(t.qa, document_id, "13"))
+        assert recalled.status_code == 201, recalled.text
+    with at_national(national, "province") as prov:
+        pending = prov.get("/api/v1/exchange/mailbox/?recall=pending").json()["results"]
+        assert [m["document_id"] for m in pending] == [document_id]
+    counts = relay.pull()
+    assert (counts["recalls"], counts["recalls_refused"]) == (1, 0)
+    delivery.refresh_from_db()
+    assert delivery.recall_status == "13"
+    assert Evidence.objects.filter(document_id=document_id, kind="status").count() == 1
+    assert relay.pull()["recalls"] == 0  # acknowledged at the parent: not pending any more
+    with at_national(national, "province") as prov:
+        assert prov.get("/api/v1/exchange/mailbox/?recall=pending").json()["results"] == []
+        seen = prov.get(f"/api/v1/exchange/mailbox/{pending[0]['id']}/").json()
+        assert seen["recall_pulled_at"] and seen["recall_error"] == ""
+
+    # A agrees in the province (the clerk's answer); the answer goes up to the parent.
+    from egov.exchange.services import documents
+
+    documents.answer(delivery, "15", actor=clerk_a)
+    up = OutboxMessage.objects.get(kind="relay_status")
+    assert outbox.send(up.pk) == "sent", OutboxMessage.objects.get(pk=up.pk).last_error
+    with at_national(national, "q") as q:
+        agreed = post_xml(q, "/api/v1/exchange/statuses/", status(t.r, document_id, "15"))
+        assert agreed.status_code == 403  # only R may answer for R
+    with at_national(national, "r") as r:
+        assert post_xml(r, "/api/v1/exchange/statuses/", status(t.r, document_id, "15")).is_success
+    with at_national(national, "q") as q:
+        [package] = [
+            p
+            for p in q.get("/api/v1/exchange/packages/").json()["results"]
+            if p["document_id"] == document_id
+        ]
+    assert {d["recipient"]: d["recall_status"] for d in package["deliveries"]} == {
+        A: "15",
+        R: "15",
+    }
+    assert package["recalled_at"]  # every recipient agreed
+
+
+def test_refusals_at_the_pull_are_final_and_kept_at_the_parent(province, national):
+    """A sender of the province bypassed its hub: the parent delivers to P (the province's own),
+    P's hub refuses the package (not_inward), R's answer to it (unknown here) and its recall."""
+    t = province
+    data = signed(make_package(t.a, [t.p, t.r], number=11), t.a)
+    with at_national(national, "province") as prov, at_national(national, "r") as r:
+        sent = post_xml(prov, "/api/v1/exchange/packages/", data)  # no X-Egov-Relay
+        assert sent.status_code == 201, sent.text
+        document_id = sent.json()["document_id"]
+        package_id = sent.json()["id"]
+        assert post_xml(r, "/api/v1/exchange/statuses/", status(t.r, document_id, "03")).is_success
+        recall = post_xml(prov, "/api/v1/exchange/statuses/", status(t.a, document_id, "13"))
+        assert recall.status_code == 201, recall.text
+
+    counts = relay.pull()
+    assert (counts["statuses"], counts["statuses_refused"]) == (0, 1)
+    assert (counts["packages"], counts["packages_refused"]) == (0, 1)
+    assert (counts["recalls"], counts["recalls_refused"]) == (0, 1)
+    assert not Package.objects.filter(document_id=document_id).exists()
+    # Final: nothing is fetched (and refused) again.
+    assert set(relay.pull().values()) == {0}
+
+    with at_national(national, "province") as prov:
+        [answer] = [
+            s
+            for s in prov.get("/api/v1/exchange/statuses/").json()["results"]
+            if s["document_id"] == document_id
+        ]
+        assert answer["pulled_at"] and answer["refusal"].startswith("unknown_document: ")
+        sent = prov.get(f"/api/v1/exchange/packages/{package_id}/").json()
+        to_p = {d["recipient"]: d for d in sent["deliveries"]}[P]
+        assert to_p["transport_state"] == "failed"
+        assert "not_inward" in to_p["transport_error"]
+        [mail] = [
+            m
+            for m in prov.get("/api/v1/exchange/mailbox/").json()["results"]
+            if m["document_id"] == document_id
+        ]
+        assert mail["recall_error"].startswith("unknown_document: ")
+        # A second refusal changes nothing (the first reason is kept).
+        again = prov.post(
+            f"/api/v1/exchange/mailbox/{mail['id']}/acknowledge/", json={"refused": "other"}
+        )
+        assert again.status_code == 200 and "not_inward" in again.json()["transport_error"]
+    log = national.log.read_text()
+    assert "Traceback" not in log
+
+
+def test_a_failed_relay_is_retried_by_the_senders_clerk(province, national, client):
+    t = province
+    clerk_a = make_official("clerk_a", t.a, "clerk").user
+    package = hub.accept_package(
+        signed(make_package(t.a, [t.r], number=12), t.a), actor=clerk_a
+    ).package
+    message = OutboxMessage.objects.get(delivery__package=package, kind="relay")
+
+    def refusing(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/api/v1/oauth/token":
+            return httpx.Response(200, json={"access_token": "t", "expires_in": 3600})
+        return httpx.Response(400, json={"code": "invalid_date", "message": "a broken parent"})
+
+    with httpx.Client(transport=httpx.MockTransport(refusing)) as mock:
+        assert outbox.send(message.pk, client=mock) == "failed"
+    relay.forget_token()
+    far = package.deliveries.get()
+    assert far.transport_state == "failed" and "invalid_date" in far.transport_error
+
+    # The clerk's pages show the relay and why it failed, with a button to send again.
+    client.force_login(clerk_a)
+    for url in (f"/exchange/packages/{package.pk}/", "/exchange/outbox/"):
+        page = client.get(url).content.decode()
+        assert "qua trục quốc gia" in page and "Lỗi chuyển phát:" in page, url
+        assert "invalid_date" in page
+    assert (
+        "Gửi lại lên trục quốc gia"
+        in client.get(f"/exchange/packages/{package.pk}/").content.decode()
+    )
+
+    # Through the API (documents.send on the sender): a new outbox row.
+    answer = client.post(f"/api/v1/exchange/packages/{package.pk}/retry/")
+    assert answer.status_code == 202, answer.content
+    assert answer.json()["recipients"] == [R]
+    retried = OutboxMessage.objects.get(key=answer.json()["outbox"])
+    assert retried.pk != message.pk and retried.state == "pending"
+    far.refresh_from_db()
+    assert (far.transport_state, far.transport_error) == ("pending", "")
+    nothing = client.post(f"/api/v1/exchange/packages/{package.pk}/retry/")
+    assert nothing.status_code == 409 and nothing.json()["code"] == "nothing_to_retry"
+    with httpx.Client(transport=httpx.MockTransport(refusing)) as mock:
+        assert outbox.send(retried.pk, client=mock) == "failed"
+    relay.forget_token()
+
+    # From the clerk's page: sent to the national hub again, and this time it takes it.
+    response = client.post(f"/exchange/packages/{package.pk}/retry/")
+    assert response.status_code == 302
+    third = OutboxMessage.objects.filter(delivery__package=package, kind="relay").latest("pk")
+    assert third.key == f"relay:{package.pk}:3"
+    assert outbox.send(third.pk) == "sent"
+    far.refresh_from_db()
+    assert far.transport_state == "delivered" and far.transport_error == ""
+    page = client.get(f"/exchange/packages/{package.pk}/").content.decode()
+    assert "qua trục quốc gia" in page and "Gửi lại lên trục quốc gia" not in page
+    from egov.core.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="exchange.relay_retried").count() == 2
+
+
 def test_a_status_with_a_bad_signature_from_the_parent_is_refused(orgs, settings):
     """No second process needed: the parent is a mock serving one tampered status packet."""
     settings.EGOV_INSTANCE_ORG_CODE = orgs.p.code
@@ -317,7 +481,7 @@ def test_a_status_with_a_bad_signature_from_the_parent_is_refused(orgs, settings
         if request.url.path == "/api/v1/oauth/token":
             return httpx.Response(200, json={"access_token": "t", "expires_in": 3600})
         if request.url.path.endswith("/acknowledge/"):
-            acknowledged.append(request.url.path)
+            acknowledged.append((request.url.path, json.loads(request.content or b"null")))
             return httpx.Response(200, json={})
         if request.url.path == "/api/v1/exchange/statuses/":
             after = int(request.url.params.get("after", 0))
@@ -328,7 +492,10 @@ def test_a_status_with_a_bad_signature_from_the_parent_is_refused(orgs, settings
     with httpx.Client(transport=httpx.MockTransport(parent)) as mock:
         counts = relay.pull(client=mock)
     assert counts["statuses_refused"] == 1 and counts["statuses"] == 0
-    assert acknowledged == []  # left pending at the parent
+    # Refused for good at the parent: acknowledged with the refusal, not fetched again.
+    [(path, body)] = acknowledged
+    assert path == "/api/v1/exchange/statuses/7/acknowledge/"
+    assert body["refused"] == "signature_invalid" and body["reason"]
     delivery = package.deliveries.get()
     assert delivery.status == ""
     # The packet as Q signed it is applied to the delivery via the parent.
@@ -349,12 +516,7 @@ def test_a_national_hub_relays_nothing(orgs):
     assert not relay.is_provincial()
     with pytest.raises(CommandError):
         call_command("exchange", "pull-parent")
-    assert relay.pull() == {
-        "statuses": 0,
-        "statuses_refused": 0,
-        "packages": 0,
-        "packages_refused": 0,
-    }
+    assert set(relay.pull().values()) == {0}
 
 
 def test_settings_refuse_a_provincial_hub_without_a_parent(tmp_path):

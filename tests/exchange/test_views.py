@@ -49,6 +49,9 @@ def test_register_send_and_follow_a_document_through_the_pages(client, orgs, cle
     assert response["Location"] == f"/exchange/packages/{package.pk}/"
     outbox = client.get("/exchange/outbox/").content.decode()
     assert "1/QĐ-UBND" in outbox and "UBND tỉnh Q" in outbox and "Đang chờ" in outbox
+    # The document's page shows the transport per recipient too (no relay on this hub).
+    page = client.get(f"/exchange/documents/{doc.pk}/").content.decode()
+    assert "UBND tỉnh Q" in page and "Đang chờ" in page and "qua trục quốc gia" not in page
     # The recipient's clerk sees it in the inbox, with its priority and due date.
     client.force_login(clerk_q)
     inbox = client.get("/exchange/").content.decode()

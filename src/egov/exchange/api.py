@@ -3,9 +3,13 @@
 - ``POST /exchange/packages/`` (documents.send): a signed edXML package, ``application/xml``;
   201 with the hub's signed receipt, 200 for an identical resend, 4xx naming what was refused.
 - ``GET /exchange/packages/`` and ``/{id}/`` (documents.send): the sender's packages with the
-  transport state and business status per recipient; ``/{id}/receipt/``; ``/{id}/trail/``.
+  transport state and business status per recipient; ``/{id}/receipt/``; ``/{id}/trail/``;
+  ``POST /{id}/retry/``: a new attempt at a failed relay to the parent hub (provincial role).
 - ``GET /exchange/mailbox/`` and ``/{id}/`` (documents.receive): deliveries to the caller's
-  organisations (``?state=pending``); ``/{id}/package/`` the package; ``POST /{id}/acknowledge/``.
+  organisations (``?state=pending``, ``?recall=pending``); ``/{id}/package/`` the package;
+  ``POST /{id}/acknowledge/``; ``GET /{id}/recall/`` the sender's recall (13) and ``POST
+  /{id}/recall/acknowledge/``. Every acknowledge takes an optional ``{"refused", "reason"}``: the
+  caller (a provincial hub) refused the item; kept, final, off the pending list.
 - ``POST /exchange/statuses/`` (documents.receive): a signed status packet (02-06, 15, 16; a
   recall 13 also needs documents.send for the sending organisation).
 - ``GET /exchange/statuses/`` and ``/{id}/`` (documents.send): the answers to the caller's
@@ -25,7 +29,7 @@ from rest_framework.response import Response
 from egov.accounts import policy
 from egov.accounts.scopes import ScopePermission
 from egov.exchange.models import Delivery, Package, StatusCode, StatusMessage
-from egov.exchange.services import evidence, hub
+from egov.exchange.services import evidence, hub, relay
 from egov.exchange.services.errors import HubError
 
 SEND = "documents.send"
@@ -79,6 +83,28 @@ class DeliveryStateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AcknowledgeSerializer(serializers.Serializer):
+    # No body: taken. With "refused": the caller could not take the item (a provincial hub whose
+    # checks refused it); it leaves the pending list all the same and the refusal is kept.
+    refused = serializers.CharField(
+        required=False,
+        max_length=50,
+        help_text="The refusal's code (e.g. signature_invalid): the item is refused, not taken.",
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+def _acknowledgement(request) -> tuple[str, str]:
+    data = AcknowledgeSerializer(data=request.data or {})
+    data.is_valid(raise_exception=True)
+    return data.validated_data.get("refused", ""), data.validated_data.get("reason", "")
+
+
+class RetrySerializer(serializers.Serializer):
+    outbox = serializers.CharField(help_text="The new relay's idempotency key.")
+    recipients = serializers.ListField(child=serializers.CharField())
+
+
 class PackageSerializer(serializers.ModelSerializer):
     sender = serializers.CharField(source="sender.code")
     business_type = serializers.IntegerField(
@@ -122,8 +148,14 @@ class MailboxSerializer(serializers.ModelSerializer):
     due_date = serializers.DateField(source="package.due_date")
     business_type = serializers.IntegerField(source="package.business_type")
     transport_state = serializers.CharField(read_only=True, help_text="pending, delivered, failed")
+    transport_error = serializers.CharField(
+        read_only=True, help_text="Why the transport failed (e.g. refused by the recipient's hub)."
+    )
     status = _code_field()
     recall_status = _code_field()
+    recall_error = serializers.CharField(
+        read_only=True, help_text="Why the recipient's side refused the recall, if it did."
+    )
 
     class Meta:
         model = Delivery
@@ -136,10 +168,13 @@ class MailboxSerializer(serializers.ModelSerializer):
             "due_date",
             "business_type",
             "transport_state",
+            "transport_error",
             "status",
             "recall_status",
             "created_at",
             "acknowledged_at",
+            "recall_pulled_at",
+            "recall_error",
         ]
         read_only_fields = fields
 
@@ -155,10 +190,22 @@ class StatusMessageSerializer(serializers.ModelSerializer):
     sender = serializers.CharField(source="sender.code")
     code = _code_field()
     xml = serializers.SerializerMethodField(help_text="The signed status packet, as received.")
+    refusal = serializers.CharField(
+        read_only=True, help_text="The caller refused it at acknowledge: code and reason."
+    )
 
     class Meta:
         model = StatusMessage
-        fields = ["id", "document_id", "sender", "code", "created_at", "pulled_at", "xml"]
+        fields = [
+            "id",
+            "document_id",
+            "sender",
+            "code",
+            "created_at",
+            "pulled_at",
+            "refusal",
+            "xml",
+        ]
         read_only_fields = fields
 
     def get_xml(self, obj) -> str:
@@ -169,6 +216,7 @@ def _refusal(error: HubError) -> Response:
     return Response(error.as_dict(), status=error.status)
 
 
+FORM_PARSERS = [parsers.JSONParser, parsers.FormParser, parsers.MultiPartParser]
 XML_BODY = {"application/xml": OpenApiTypes.BINARY}
 REFUSED = {
     400: OpenApiResponse(ErrorSerializer, description="Refused: the element and rule are named."),
@@ -186,6 +234,7 @@ class PackageViewSet(viewsets.GenericViewSet):
         "create": SEND,
         "receipt": SEND,
         "trail": SEND,
+        "retry": SEND,
     }
     serializer_class = PackageSerializer
     parser_classes = [XmlParser]
@@ -250,6 +299,21 @@ class PackageViewSet(viewsets.GenericViewSet):
     def trail(self, request, pk=None):
         return Response(evidence.export(self.get_object().document_id))
 
+    @extend_schema(
+        summary="Retry a failed relay to the parent hub (provincial hub)",
+        request=None,
+        responses={202: RetrySerializer, 409: OpenApiResponse(ErrorSerializer)},
+    )
+    @action(detail=True, methods=["post"], parser_classes=FORM_PARSERS)
+    def retry(self, request, pk=None):
+        package = self.get_object()
+        try:
+            retried = relay.retry(package, actor=request)
+        except HubError as error:
+            return _refusal(error)
+        body = {"outbox": retried.message.key, "recipients": retried.recipients}
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
 
 class MailboxViewSet(viewsets.GenericViewSet):
     permission_classes = [ScopePermission]
@@ -258,6 +322,8 @@ class MailboxViewSet(viewsets.GenericViewSet):
         "retrieve": RECEIVE,
         "package": RECEIVE,
         "acknowledge": RECEIVE,
+        "recall": RECEIVE,
+        "recall_acknowledge": RECEIVE,
     }
     serializer_class = MailboxSerializer
 
@@ -269,6 +335,12 @@ class MailboxViewSet(viewsets.GenericViewSet):
         summary="Deliveries in the caller's mailboxes",
         parameters=[
             OpenApiParameter("state", str, enum=["pending", "delivered", "failed"]),
+            OpenApiParameter(
+                "recall",
+                str,
+                enum=["pending"],
+                description="Only deliveries whose sender's recall (13) was not taken yet.",
+            ),
             OpenApiParameter("after", int, description="Only ids above this, oldest first."),
         ],
     )
@@ -276,6 +348,8 @@ class MailboxViewSet(viewsets.GenericViewSet):
         qs = self.get_queryset()
         if request.query_params.get("state"):
             qs = qs.filter(transport_state=request.query_params["state"])
+        if request.query_params.get("recall") == "pending":
+            qs = qs.filter(recall_status=StatusCode.RECALL, recall_pulled_at__isnull=True)
         qs = _after(qs, request)
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -300,10 +374,53 @@ class MailboxViewSet(viewsets.GenericViewSet):
         data = hub.package_bytes(delivery.package, original=original)
         return HttpResponse(data, content_type="application/xml")
 
-    @extend_schema(summary="Acknowledge a delivery (status 01)", request=None)
+    @extend_schema(
+        summary="Acknowledge a delivery (status 01), or refuse it",
+        request=AcknowledgeSerializer,
+        responses={200: MailboxSerializer, 409: OpenApiResponse(ErrorSerializer)},
+    )
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
-        delivery = hub.acknowledge(self.get_object(), actor=request)
+        refused, reason = _acknowledgement(request)
+        try:
+            if refused:
+                delivery = hub.refuse(self.get_object(), code=refused, reason=reason, actor=request)
+            else:
+                delivery = hub.acknowledge(self.get_object(), actor=request)
+        except HubError as error:
+            return _refusal(error)
+        return Response(self.get_serializer(delivery).data)
+
+    @extend_schema(
+        summary="The sender's recall (13) of the package: its signed status packet",
+        responses={(200, "application/xml"): OpenApiTypes.BINARY, 404: None},
+    )
+    @action(detail=True, methods=["get"])
+    def recall(self, request, pk=None):
+        message = hub.recall_message(self.get_object())
+        if message is None:
+            return Response(status=status.HTTP_404_NOT_FOUND)
+        return HttpResponse(bytes(message.xml), content_type="application/xml")
+
+    @extend_schema(
+        summary="Acknowledge the sender's recall (off the pending recalls), or refuse it",
+        request=AcknowledgeSerializer,
+        responses={200: MailboxSerializer, 404: OpenApiResponse(ErrorSerializer)},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="recall/acknowledge",
+        url_name="recall-acknowledge",
+    )
+    def recall_acknowledge(self, request, pk=None):
+        refused, reason = _acknowledgement(request)
+        try:
+            delivery = hub.acknowledge_recall(
+                self.get_object(), actor=request, refused=refused, reason=reason
+            )
+        except HubError as error:
+            return _refusal(error)
         return Response(self.get_serializer(delivery).data)
 
 
@@ -348,10 +465,16 @@ class StatusViewSet(viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         return Response(self.get_serializer(self.get_object()).data)
 
-    @extend_schema(summary="Acknowledge a status packet (off the pending list)", request=None)
+    @extend_schema(
+        summary="Acknowledge a status packet (off the pending list), or refuse it",
+        request=AcknowledgeSerializer,
+    )
     @action(detail=True, methods=["post"], parser_classes=[parsers.JSONParser])
     def acknowledge(self, request, pk=None):
-        message = hub.acknowledge_status(self.get_object(), actor=request)
+        refused, reason = _acknowledgement(request)
+        message = hub.acknowledge_status(
+            self.get_object(), actor=request, refused=refused, reason=reason
+        )
         return Response(self.get_serializer(message).data)
 
     @extend_schema(

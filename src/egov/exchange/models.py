@@ -123,6 +123,11 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(_("created at"))
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    # The recipient's side took the sender's recall (13) from the mailbox (a provincial hub's
+    # pull: GET /exchange/mailbox/?recall=pending, then acknowledge); with ``recall_error`` it
+    # refused it (the refusal, kept so that it is not fetched again).
+    recall_pulled_at = models.DateTimeField(null=True, blank=True)
+    recall_error = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("delivery")
@@ -150,8 +155,10 @@ class StatusMessage(models.Model):
     xml = models.BinaryField()
     sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField()
-    # The sender's side took it from the hub (GET /exchange/statuses/, then acknowledge).
+    # The sender's side took it from the hub (GET /exchange/statuses/, then acknowledge); with
+    # ``refusal`` it refused it (a provincial hub that could not apply it: code and reason).
     pulled_at = models.DateTimeField(null=True, blank=True)
+    refusal = models.TextField(blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

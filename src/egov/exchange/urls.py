@@ -10,6 +10,7 @@ urlpatterns = [
     path("documents/new/", views.register, name="register"),
     path("documents/<int:pk>/", views.document, name="document"),
     path("packages/<int:pk>/", views.package, name="package"),
+    path("packages/<int:pk>/retry/", views.retry, name="retry"),
     path("inbox/<int:pk>/", views.delivery, name="delivery"),
     path("inbox/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("inbox/<int:pk>/attachments/<int:index>/", views.attachment, name="attachment"),

@@ -20,8 +20,8 @@ from egov.core.models import Organisation
 from egov.core.text import fold
 from egov.exchange import edxml
 from egov.exchange.forms import AnswerForm, RecallForm, RegisterForm, SearchForm
-from egov.exchange.models import Delivery, Evidence, OfficialDocument, Package
-from egov.exchange.services import documents, hub
+from egov.exchange.models import Delivery, Evidence, OfficialDocument, Package, TransportState
+from egov.exchange.services import documents, hub, relay
 from egov.exchange.services.errors import HubError
 
 PAGE = 50
@@ -123,7 +123,22 @@ def document(request, pk):
         else:
             messages.success(request, _("Sent through the hub."))
             return redirect("exchange:package", pk=package.pk)
-    return render(request, "exchange/document.html", {"doc": doc})
+    deliveries = _deliveries(doc.package) if doc.package else []
+    return render(
+        request,
+        "exchange/document.html",
+        {"doc": doc, "deliveries": deliveries, "can_retry": _can_retry(deliveries)},
+    )
+
+
+def _deliveries(package):
+    return list(package.deliveries.select_related("recipient").order_by("pk"))
+
+
+def _can_retry(deliveries) -> bool:
+    return relay.is_provincial() and any(
+        d.via and d.transport_state == TransportState.FAILED for d in deliveries
+    )
 
 
 def _trail(package):
@@ -143,17 +158,34 @@ def package(request, pk):
         else:
             messages.success(request, _("Recall sent to the recipients."))
         return redirect("exchange:package", pk=pkg.pk)
+    deliveries = _deliveries(pkg)
     return render(
         request,
         "exchange/package.html",
         {
             "pkg": pkg,
-            "deliveries": pkg.deliveries.select_related("recipient"),
+            "deliveries": deliveries,
+            "can_retry": _can_retry(deliveries),
             "trail": _trail(pkg),
             "statuses": pkg.statuses.select_related("sender"),
             "recall_form": form,
         },
     )
+
+
+@login_required
+@require_POST
+def retry(request, pk):
+    """A new attempt at relaying a sent document to the parent hub after the relay failed."""
+    qs = policy.scope_queryset(request, "documents.send", Package.objects.all())
+    pkg = get_object_or_404(qs.select_related("sender"), pk=pk)
+    try:
+        relay.retry(pkg, actor=request)
+    except HubError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The document is being sent to the national hub again."))
+    return redirect("exchange:package", pk=pkg.pk)
 
 
 def _delivery(request, pk):

@@ -5,6 +5,11 @@ One door per state change, each in one transaction with its audit row and eviden
     result = hub.accept_package(xml_bytes, actor=request)  # Accepted(package, receipt, created)
     hub.acknowledge(delivery, actor=request)                 # pull: the recipient took it (01)
     hub.accept_status(xml_bytes, actor=request)              # 02-06, 13 recall, 15/16 answers
+    hub.refuse(delivery, code=..., reason=..., actor=request)  # the puller could not take it
+
+A caller that pulls (a provincial hub) takes each item off its pending list with an
+acknowledgement, or refuses it (``refuse``, ``acknowledge_status(..., refused=...)``,
+``acknowledge_recall(..., refused=...)``): the refusal is kept, audited and final.
 
 A refused input raises :class:`HubError` (code, message, element and rule when the edXML
 validation names them); the refusal is logged and audited in a transaction of its own, and
@@ -581,6 +586,79 @@ def _mark_delivered(delivery: Delivery, actor) -> None:
     )
 
 
+def refusal_text(code: str, reason: str = "") -> str:
+    return f"{code}: {reason}".strip().rstrip(":")[:2000]
+
+
+@transaction.atomic
+def refuse(delivery: Delivery, *, code: str, reason: str = "", actor) -> Delivery:
+    """The recipient's side pulled the package and refused it (a provincial hub whose checks
+    refused it, e.g. ``not_inward``): the delivery's transport fails with the refusal, it leaves
+    the pending list for good and the sender sees why (``transport_error``)."""
+    policy.check(actor, "documents.receive", delivery)
+    delivery = Delivery.objects.select_for_update().select_related("package").get(pk=delivery.pk)
+    if delivery.acknowledged_at is not None:
+        raise HubError(
+            "already_acknowledged",
+            _("This delivery was already acknowledged."),
+            status=409,
+        )
+    if delivery.transport_state == TransportState.FAILED and delivery.transport_error:
+        return delivery  # refused already
+    delivery.transport_state = TransportState.FAILED
+    delivery.transport_error = "refused by the recipient's hub: " + refusal_text(code, reason)
+    delivery.save(update_fields=["transport_state", "transport_error"])
+    audit.record(
+        actor=policy.actor_of(actor),
+        action="exchange.delivery_refused",
+        obj=delivery,
+        organisation=delivery.recipient_id,
+        summary={
+            "document_id": delivery.package.document_id,
+            "code": code,
+            "reason": reason[:500],
+        },
+    )
+    return delivery
+
+
+def recall_message(delivery: Delivery) -> StatusMessage | None:
+    """The sender's recall (13) of the delivery's package, if any."""
+    if not delivery.recall_status:
+        return None
+    return (
+        StatusMessage.objects.filter(package_id=delivery.package_id, code=StatusCode.RECALL)
+        .order_by("-id")
+        .first()
+    )
+
+
+@transaction.atomic
+def acknowledge_recall(delivery: Delivery, *, actor, refused: str = "", reason: str = ""):
+    """The recipient's side took the sender's recall from its mailbox (a provincial hub passes
+    it on to its recipient), or refused it (``refused``: the code; kept in ``recall_error``):
+    either way it leaves the pending recalls."""
+    policy.check(actor, "documents.receive", delivery)
+    delivery = Delivery.objects.select_for_update().select_related("package").get(pk=delivery.pk)
+    if not delivery.recall_status:
+        raise HubError("no_recall", _("This document was not recalled."), status=404)
+    if delivery.recall_pulled_at is None:
+        delivery.recall_pulled_at = timezone.now()
+        delivery.recall_error = refusal_text(refused, reason) if refused else ""
+        delivery.save(update_fields=["recall_pulled_at", "recall_error"])
+        summary = {"document_id": delivery.package.document_id}
+        if refused:
+            summary.update(code=refused, reason=reason[:500])
+        audit.record(
+            actor=policy.actor_of(actor),
+            action="exchange.recall_rejected" if refused else "exchange.recall_pulled",
+            obj=delivery,
+            organisation=delivery.recipient_id,
+            summary=summary,
+        )
+    return delivery
+
+
 # --------------------------------------------------------------------------- status packets
 
 
@@ -594,8 +672,10 @@ def accept_status(data: bytes, *, actor) -> StatusMessage:
 
 def accept_parent_status(data: bytes) -> StatusMessage:
     """A status packet pulled from the parent hub (provincial role): an answer of a recipient
-    this hub relayed to. Its signature is checked as for any status; it must be signed by the
-    organisation in From, who must be a recipient of the package through the parent."""
+    this hub relayed to, or an outside sender's recall (13) of a package this hub took from the
+    parent (pulled from the parent's mailbox). Its signature is checked as for any status; it
+    must be signed by the organisation in From, who must be a recipient of the package through
+    the parent (an answer) or its sender outside this hub's organisations (a recall)."""
     sha = hashlib.sha256(data).hexdigest()
     try:
         return _accept_status(data, sha, "system:parent", from_parent=True)
@@ -611,13 +691,6 @@ def _accept_status(data: bytes, sha: str, actor, from_parent: bool = False) -> S
     existing = StatusMessage.objects.filter(sha256=sha).first()
     if existing is not None:
         return existing
-    if from_parent and code == StatusCode.RECALL:
-        raise HubError(
-            "recall_not_relayed",
-            _("Recalls from the parent hub are not taken yet."),
-            element="Header/StatusCode",
-            rule="relay",
-        )
     package = Package.objects.filter(document_id=status.response_for.document_id).first()
     if package is None:
         raise HubError(
@@ -626,6 +699,15 @@ def _accept_status(data: bytes, sha: str, actor, from_parent: bool = False) -> S
             % {"id": status.response_for.document_id},
             element="Header/ResponseFor/DocumentId",
             rule="reference",
+        )
+    if from_parent and code == StatusCode.RECALL and not relay.relays(sender, hub_organisation()):
+        # An outside sender's recall of a package that came from the parent: the recipients here
+        # get it; this hub's own senders recall here, not through the parent.
+        raise HubError(
+            "not_inward",
+            _("A recall of this hub's own organisations does not come from the parent hub."),
+            element="Header/From/OrganId",
+            rule="relay",
         )
     with transaction.atomic():
         if code == StatusCode.RECALL:
@@ -728,19 +810,27 @@ def _answer(package, sender, status, data, sha, actor, from_parent=False) -> Sta
 
 
 @transaction.atomic
-def acknowledge_status(message: StatusMessage, *, actor) -> StatusMessage:
-    """The sender's side took a status packet from the hub (pull): it leaves the pending list."""
+def acknowledge_status(
+    message: StatusMessage, *, actor, refused: str = "", reason: str = ""
+) -> StatusMessage:
+    """The sender's side took a status packet from the hub (pull): it leaves the pending list.
+    ``refused`` (a code, with ``reason``): the caller could not apply it (a provincial hub whose
+    checks refused it); kept in ``refusal``, off the pending list all the same."""
     policy.check(actor, "documents.send", message)
     message = StatusMessage.objects.select_for_update().get(pk=message.pk)
     if message.pulled_at is None:
         message.pulled_at = timezone.now()
-        message.save(update_fields=["pulled_at"])
+        message.refusal = refusal_text(refused, reason) if refused else ""
+        message.save(update_fields=["pulled_at", "refusal"])
+        summary = {"document_id": message.package.document_id, "code": message.code}
+        if refused:
+            summary.update(refused=refused, reason=reason[:500])
         audit.record(
             actor=policy.actor_of(actor),
-            action="exchange.status_pulled",
+            action="exchange.status_rejected" if refused else "exchange.status_pulled",
             obj=message,
             organisation=message.package.sender_id,
-            summary={"document_id": message.package.document_id, "code": message.code},
+            summary=summary,
         )
     return message
 

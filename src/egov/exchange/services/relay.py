@@ -14,13 +14,21 @@ With ``EGOV_EXCHANGE_ROLE=provincial`` the instance organisation's subtree is th
   organisations' packages (``GET /api/v1/exchange/statuses/?pending=true``), verifies each
   (signature, signer = From, the recipient is one this hub relayed to) and applies it to the
   relayed delivery through :func:`egov.exchange.services.hub.accept_parent_status`, then
-  acknowledges it at the parent. A refused status is logged, audited and left pending there.
+  acknowledges it at the parent. A refused status is logged and audited here and acknowledged
+  at the parent with the refusal (kept there in ``refusal``): final, not fetched again.
 - **Inward.** :func:`pull` also takes the packages the parent holds for this hub's
   organisations (``GET /api/v1/exchange/mailbox/?state=pending``, the sender's original bytes),
   accepts them here for the recipients inside the subtree (the sender's signature checked as for
-  any package; de-duplicated by DocumentId) and acknowledges them at the parent. Status packets
+  any package; de-duplicated by DocumentId) and acknowledges them at the parent, or refuses them
+  there (the parent's delivery fails with the refusal as ``transport_error``). Status packets
   of local recipients about such a package are relayed up (outbox kind ``relay_status``), as is a
   local sender's recall of a relayed package.
+- **Recalls inward.** :func:`pull` then takes the outside senders' recalls (13) of those packages
+  (``GET /api/v1/exchange/mailbox/?recall=pending``, ``/{id}/recall/``), applies them to the
+  local deliveries and acknowledges them (or refuses them) at the parent; the recipients' 15/16
+  go up as any answer.
+- **Retry.** :func:`retry`: a new outbox row for a relay that failed (the sender's clerk or
+  client, documents.send).
 
 A hub with role ``national`` (the default) relays nothing: every function here is then a no-op.
 """
@@ -30,6 +38,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -37,8 +46,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from egov.accounts import policy
 from egov.core.models import Organisation
-from egov.exchange.models import Delivery, OutboxMessage, StatusMessage, TransportState
+from egov.core.services import audit
+from egov.exchange.models import Delivery, OutboxMessage, Package, StatusMessage, TransportState
+from egov.exchange.services.errors import HubError
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +100,54 @@ def _enqueue(delivery: Delivery, kind: str, key: str, path: str) -> OutboxMessag
 def enqueue_package(delivery: Delivery) -> OutboxMessage:
     """One relay of the package to the parent (for all its recipients outside the subtree)."""
     return _enqueue(delivery, "relay", f"relay:{delivery.package_id}", PACKAGES)
+
+
+@dataclass
+class Retried:
+    message: OutboxMessage
+    recipients: list[str]
+
+
+def retry(package: Package, *, actor) -> Retried:
+    """A new attempt at relaying ``package`` to the parent after its relay failed: the failed
+    deliveries via the parent are pending again and a new outbox row (kind ``relay``) is sent
+    after commit. For the sender's clerk or client (documents.send); audited."""
+    from django.utils.translation import gettext as _
+
+    policy.check(actor, "documents.send", package)
+    if not is_provincial():
+        raise HubError("not_provincial", _("This hub relays nothing to a parent hub."), status=409)
+    with transaction.atomic():
+        failed = list(
+            Delivery.objects.select_for_update()
+            .filter(package=package, via="parent", transport_state=TransportState.FAILED)
+            .select_related("recipient")
+            .order_by("pk")
+        )
+        if not failed:
+            raise HubError(
+                "nothing_to_retry",
+                _("No relay of this document to the parent hub has failed."),
+                status=409,
+            )
+        Delivery.objects.filter(pk__in=[d.pk for d in failed]).update(
+            transport_state=TransportState.PENDING, transport_error=""
+        )
+        tries = OutboxMessage.objects.filter(delivery__package=package, kind="relay").count()
+        message = _enqueue(failed[0], "relay", f"relay:{package.pk}:{tries + 1}", PACKAGES)
+        audit.record(
+            actor=policy.actor_of(actor),
+            action="exchange.relay_retried",
+            obj=package,
+            organisation=package.sender_id,
+            summary={
+                "document_id": package.document_id,
+                "recipients": [d.recipient.code for d in failed],
+                "previous_error": failed[0].transport_error[:500],
+                "outbox": message.key,
+            },
+        )
+    return Retried(message, [d.recipient.code for d in failed])
 
 
 def enqueue_status(delivery: Delivery, message: StatusMessage) -> OutboxMessage:
@@ -257,25 +317,33 @@ def _keep_receipt(package, answer: bytes) -> None:
 def pull(*, client: httpx.Client | None = None) -> dict[str, int]:
     """Take what the parent holds for this hub: status packets of its organisations' packages,
     then packages for its organisations. Returns counts (taken, refused)."""
-    counts = {"statuses": 0, "statuses_refused": 0, "packages": 0, "packages_refused": 0}
+    counts = {
+        "statuses": 0,
+        "statuses_refused": 0,
+        "packages": 0,
+        "packages_refused": 0,
+        "recalls": 0,
+        "recalls_refused": 0,
+    }
     if not is_provincial():
         return counts
     http = client or httpx.Client(timeout=settings.EGOV_EXCHANGE_PARENT_TIMEOUT)
     try:
         _pull_statuses(http, counts)
         _pull_packages(http, counts)
+        _pull_recalls(http, counts)
     finally:
         if client is None:
             http.close()
     return counts
 
 
-def _call(http: httpx.Client, method: str, url: str) -> httpx.Response:
+def _call(http: httpx.Client, method: str, url: str, body: dict | None = None) -> httpx.Response:
     """One call to the parent with this hub's token (a fresh one once on 401)."""
     for attempt in (0, 1):
         auth = {"Authorization": f"Bearer {token(http, fresh=attempt == 1)}"}
         try:
-            response = http.request(method, url, headers=auth)
+            response = http.request(method, url, headers=auth, json=body)
         except httpx.HTTPError as exc:
             raise RelayError(f"{method} {url}: {type(exc).__name__}: {exc}") from exc
         if response.status_code != 401:
@@ -297,13 +365,23 @@ def _pull_statuses(http: httpx.Client, counts: dict[str, int]) -> None:
             return
         for item in items:
             after = max(after, item["id"])
+            acknowledge = parent_url(f"{STATUSES}{item['id']}/acknowledge/")
             try:
                 hub.accept_parent_status(item["xml"].encode("utf-8"))
-            except HubError:
+            except HubError as error:
                 counts["statuses_refused"] += 1
+                _refuse_at_parent(http, acknowledge, error)
                 continue
-            _call(http, "POST", parent_url(f"{STATUSES}{item['id']}/acknowledge/"))
+            _call(http, "POST", acknowledge)
             counts["statuses"] += 1
+
+
+def _refuse_at_parent(http: httpx.Client, url: str, error: HubError) -> None:
+    """Acknowledge a refused item at the parent with the refusal: final there, not fetched
+    again. A failure of this hub itself (5xx, e.g. not configured) is left pending."""
+    if error.status >= 500:
+        return
+    _call(http, "POST", url, {"refused": error.code, "reason": str(error.message)[:2000]})
 
 
 def _pull_packages(http: httpx.Client, counts: dict[str, int]) -> None:
@@ -319,10 +397,36 @@ def _pull_packages(http: httpx.Client, counts: dict[str, int]) -> None:
         for item in items:
             after = max(after, item["id"])
             data = _call(http, "GET", parent_url(f"{MAILBOX}{item['id']}/package/?original=true"))
+            acknowledge = parent_url(f"{MAILBOX}{item['id']}/acknowledge/")
             try:
                 hub.accept_from_parent(data.content)
-            except HubError:
+            except HubError as error:
                 counts["packages_refused"] += 1
+                _refuse_at_parent(http, acknowledge, error)
                 continue
-            _call(http, "POST", parent_url(f"{MAILBOX}{item['id']}/acknowledge/"))
+            _call(http, "POST", acknowledge)
             counts["packages"] += 1
+
+
+def _pull_recalls(http: httpx.Client, counts: dict[str, int]) -> None:
+    """Outside senders' recalls (13) of packages delivered to this hub's organisations."""
+    from egov.exchange.services import hub
+
+    after = 0
+    while True:
+        url = parent_url(f"{MAILBOX}?recall=pending&after={after}")
+        items = _call(http, "GET", url).json()["results"]
+        if not items:
+            return
+        for item in items:
+            after = max(after, item["id"])
+            data = _call(http, "GET", parent_url(f"{MAILBOX}{item['id']}/recall/"))
+            acknowledge = parent_url(f"{MAILBOX}{item['id']}/recall/acknowledge/")
+            try:
+                hub.accept_parent_status(data.content)
+            except HubError as error:
+                counts["recalls_refused"] += 1
+                _refuse_at_parent(http, acknowledge, error)
+                continue
+            _call(http, "POST", acknowledge)
+            counts["recalls"] += 1
