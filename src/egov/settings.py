@@ -285,7 +285,7 @@ CACHES = {"default": _cache}
 
 # --- Officials' login, API clients -------------------------------------------------------------
 LOGIN_URL = "official-login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "portal:home"
 # Failed password or code attempts before an account is locked, and for how long.
 EGOV_LOCKOUT_ATTEMPTS = int(os.environ.get("EGOV_LOCKOUT_ATTEMPTS", "5"))
 EGOV_LOCKOUT_SECONDS = int(os.environ.get("EGOV_LOCKOUT_SECONDS", "900"))

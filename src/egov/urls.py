@@ -23,7 +23,5 @@ urlpatterns = [
     path("accounts/", include("egov.accounts.urls")),
     path("exchange/", include("egov.exchange.urls")),
     path("one-stop/", include("egov.dossiers.urls")),  # officials' workspace (một cửa)
-    # The portal's pages come first so that its home page, once it has one, wins over core's.
     path("", include("egov.portal.urls")),
-    path("", core_views.home, name="home"),
 ]

@@ -73,7 +73,7 @@ def code_view(request):
     if request.method == "POST" and form.is_valid():
         outcome = login_services.code_step(request, form.cleaned_data["code"])
         if outcome.ok:
-            return redirect(request.session.pop(NEXT, None) or reverse("home"))
+            return redirect(request.session.pop(NEXT, None) or reverse("portal:home"))
         error, status = outcome.message, outcome.status
         if login_services.pending_user(request) is None:  # locked: start again
             context = {"form": PasswordLoginForm(), "error": error}
@@ -93,7 +93,7 @@ def _instance_issuer() -> str:
 @require_POST
 def logout_view(request):
     login_services.logout(request)
-    return redirect("home")
+    return redirect("portal:home")
 
 
 @never_cache

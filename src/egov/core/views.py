@@ -1,4 +1,4 @@
-"""Pages of the core app: home, health check, API documentation."""
+"""Pages of the core app: health check, API documentation."""
 
 from __future__ import annotations
 
@@ -9,17 +9,6 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-
-@require_GET
-def home(request):
-    from egov.core.models import Organisation
-
-    counts = {
-        level: Organisation.objects.filter(level=level, valid_to__isnull=True).count()
-        for level in ("central", "province", "commune")
-    }
-    return render(request, "core/home.html", {"counts": counts})
 
 
 @never_cache

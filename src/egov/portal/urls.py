@@ -1,4 +1,4 @@
-"""Page routes of the citizen portal, mounted at / by egov.urls (before core's home page)."""
+"""Page routes of the citizen portal, mounted at / by egov.urls."""
 
 from django.urls import path
 
