@@ -512,6 +512,32 @@ def test_a_status_with_a_bad_signature_from_the_parent_is_refused(orgs, settings
     assert refused.value.code == "not_received"
 
 
+def test_a_recall_waits_for_its_package_at_the_parent(orgs, settings):
+    """A recall listed at the parent whose delivery is still pending there (the package not
+    taken yet) is neither fetched nor refused: it waits for the package."""
+    settings.EGOV_INSTANCE_ORG_CODE = orgs.p.code
+    settings.EGOV_EXCHANGE_ROLE = "provincial"
+    settings.EGOV_EXCHANGE_PARENT_URL = "http://parent.test"
+    settings.EGOV_EXCHANGE_PARENT_CLIENT_ID = "p"
+    settings.EGOV_EXCHANGE_PARENT_CLIENT_SECRET = "s"
+    relay.forget_token()
+    calls = []
+
+    def parent(request: httpx.Request) -> httpx.Response:
+        calls.append((request.method, request.url.path))
+        if request.url.path == "/api/v1/oauth/token":
+            return httpx.Response(200, json={"access_token": "t", "expires_in": 3600})
+        params = request.url.params
+        if params.get("recall") == "pending" and int(params.get("after", 0)) < 3:
+            return httpx.Response(200, json={"results": [{"id": 3, "transport_state": "pending"}]})
+        return httpx.Response(200, json={"results": []})
+
+    with httpx.Client(transport=httpx.MockTransport(parent)) as mock:
+        counts = relay.pull(client=mock)
+    assert set(counts.values()) == {0}
+    assert not [c for c in calls if "/mailbox/3/" in c[1]]
+
+
 def test_a_national_hub_relays_nothing(orgs):
     assert not relay.is_provincial()
     with pytest.raises(CommandError):

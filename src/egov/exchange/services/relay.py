@@ -420,6 +420,8 @@ def _pull_recalls(http: httpx.Client, counts: dict[str, int]) -> None:
             return
         for item in items:
             after = max(after, item["id"])
+            if item.get("transport_state") == "pending":
+                continue  # the package itself is not taken yet: the recall waits for it
             data = _call(http, "GET", parent_url(f"{MAILBOX}{item['id']}/recall/"))
             acknowledge = parent_url(f"{MAILBOX}{item['id']}/recall/acknowledge/")
             try:
