@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import http.client
 import json
+import multiprocessing
 import os
 import queue
 import secrets
@@ -43,6 +44,10 @@ NAME = "exchange"
 PATH = "/api/v1/exchange/packages/"
 ATTACHMENT = 100 * 1024
 CONNECTIONS = 8
+# Up to this many packages (warm-up included) are signed before the run; more are signed during
+# it by a child process, at most STREAM_AHEAD ahead (about 140 kB each).
+PRESIGN_MAX = 20000
+STREAM_AHEAD = 2000
 
 
 def _egov(args, env, cwd) -> str:
@@ -109,6 +114,11 @@ def _package(sender, recipient, number, notation, attachment):
 
 def _rss_kb(marker: str) -> dict[int, int]:
     """Resident memory (kB) of every process whose command line holds ``marker``."""
+    return {pid: rss for pid, (_, rss) in _processes(marker).items()}
+
+
+def _processes(marker: str) -> dict[int, tuple[int, int]]:
+    """pid -> (parent pid, resident kB) of every process whose command line holds ``marker``."""
     found = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -117,12 +127,35 @@ def _rss_kb(marker: str) -> dict[int, int]:
             cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ")
             if marker.encode() not in cmdline:
                 continue
+            rss = ppid = 0
             for line in Path(f"/proc/{entry}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
-                    found[int(entry)] = int(line.split()[1])
-        except OSError:
+                    rss = int(line.split()[1])
+                elif line.startswith("PPid:"):
+                    ppid = int(line.split()[1])
+            found[int(entry)] = (ppid, rss)
+        except (OSError, ValueError):
             continue
     return found
+
+
+def _workers_mb(marker: str) -> dict[int, float]:
+    """RSS (MB) per gunicorn worker: the processes whose parent is another server process."""
+    procs = _processes(marker)
+    return {
+        pid: round(rss / 1024, 1) for pid, (ppid, rss) in sorted(procs.items()) if ppid in procs
+    }
+
+
+def _signer(out, sender, recipient, first: int, last: int, notation: str, attachment: bytes):
+    """Child process of a long run: sign packages first..last into ``out`` as the run goes, so
+    they need not all sit in memory (100,000 signed packages of 100 KB are 14 GB)."""
+    from egov.exchange import edxml
+
+    for n in range(first, last + 1):
+        out.put(
+            edxml.sign(edxml.build(_package(sender, recipient, n, notation, attachment)), sender)
+        )
 
 
 def _cpu_s(marker: str) -> float:
@@ -159,8 +192,15 @@ def main(quick: bool) -> dict:
     from egov.exchange import edxml
 
     warmup_n = 30 if quick else 200
-    duration = float(os.environ.get("BENCH_SECONDS") or (10.0 if quick else 120.0))
-    prepared = int(os.environ.get("BENCH_PACKAGES") or (1500 if quick else 20000))
+    # BENCH_PACKAGES alone: post that many (after the warm-up), however long it takes.
+    packages = int(os.environ.get("BENCH_PACKAGES") or (1500 if quick else 20000))
+    seconds = os.environ.get("BENCH_SECONDS")
+    if seconds:
+        duration = float(seconds)
+    else:
+        duration = float("inf") if os.environ.get("BENCH_PACKAGES") else (10.0 if quick else 120.0)
+    total = warmup_n + packages
+    stream = total > PRESIGN_MAX
     attachment = os.urandom(ATTACHMENT)
     run = secrets.token_hex(3).upper()
     extra = {"EGOV_PKI_AUTO_CREATE": "1", "EGOV_INSTANCE_ORG_CODE": "000.00.00.G22"}
@@ -187,28 +227,57 @@ def main(quick: bool) -> dict:
         fields = dict(line.split(": ", 1)[0:2] for line in out.splitlines() if ": " in line)
         token = _token(server, fields["client_id"], fields["client_secret"].split()[0])
         pki_dir = Path(server.env["EGOV_VAR_DIR"]) / "pki"
+        notation = f"CV-B{run}"
+        signer = None
         with override_settings(EGOV_PKI_DIR=pki_dir, EGOV_PKI_AUTO_CREATE=True):
-            harness.log(f"{NAME}: signing {prepared} packages of {ATTACHMENT // 1024} KB")
-            started = time.monotonic()
-            bodies = queue.SimpleQueue()
-            notation = f"CV-B{run}"
-            for n in range(1, prepared + 1):
-                bodies.put(
-                    edxml.sign(
-                        edxml.build(_package(sender, recipient, n, notation, attachment)), sender
-                    )
-                )
-            harness.log(f"{NAME}: signed in {time.monotonic() - started:.1f} s")
+            # The sender's key and certificate exist after this (auto mode), before any fork.
+            first = edxml.sign(
+                edxml.build(_package(sender, recipient, 1, notation, attachment)), sender
+            )
             raw = _raw_rate(sender, recipient, attachment, 3.0 if quick else 10.0)
             harness.log(f"{NAME}: raw sign+verify {raw:.1f}/s (one core)")
+            if stream:
+                harness.log(f"{NAME}: {total} packages, signed during the run by a child process")
+                bodies = multiprocessing.get_context("fork").Queue(maxsize=STREAM_AHEAD)
+                bodies.put(first)
+                signer = multiprocessing.get_context("fork").Process(
+                    target=_signer,
+                    args=(bodies, sender, recipient, 2, total, notation, attachment),
+                    daemon=True,
+                )
+                signer.start()
+            else:
+                harness.log(f"{NAME}: signing {total} packages of {ATTACHMENT // 1024} KB")
+                started = time.monotonic()
+                bodies = queue.SimpleQueue()
+                bodies.put(first)
+                for n in range(2, total + 1):
+                    bodies.put(
+                        edxml.sign(
+                            edxml.build(_package(sender, recipient, n, notation, attachment)),
+                            sender,
+                        )
+                    )
+                harness.log(f"{NAME}: signed in {time.monotonic() - started:.1f} s")
 
         headers = {"Content-Type": "application/xml", "Authorization": f"Bearer {token}"}
         marker = f"{server.host}:{server.port}"
         lock = threading.Lock()
-        state = {"measuring": False, "stop": False}
+        state = {"measuring": False, "stop": False, "taken": 0, "done": 0}
         latencies: list[float] = []
         errors: dict[str, int] = {}
-        rss: list[dict[int, int]] = []
+        rss: list[tuple[int, dict[int, float]]] = []  # (packages done, MB per worker)
+        rss_every = max(1000, packages // 10)
+
+        def next_body() -> bytes | None:
+            with lock:
+                if state["stop"] or state["taken"] >= total:
+                    return None
+                state["taken"] += 1
+            try:
+                return bodies.get(timeout=120) if stream else bodies.get_nowait()
+            except queue.Empty:
+                return None
 
         def post(body: bytes) -> tuple[int, bytes]:
             conn = http.client.HTTPConnection(server.host, server.port, timeout=30)
@@ -220,11 +289,7 @@ def main(quick: bool) -> dict:
                 conn.close()
 
         def worker():
-            while not state["stop"]:
-                try:
-                    body = bodies.get_nowait()
-                except queue.Empty:
-                    return
+            while (body := next_body()) is not None:
                 t0 = time.monotonic()
                 try:
                     status, answer = post(body)
@@ -241,18 +306,37 @@ def main(quick: bool) -> dict:
                         errors[kind] = errors.get(kind, 0) + 1
                         if errors[kind] == 1:
                             harness.log(f"{NAME}: first error {kind}: {answer[:300]!r}")
+                    state["done"] += 1
 
         def sampler():
+            logged = 0
             while not state["stop"]:
                 if state["measuring"]:
-                    rss.append(_rss_kb(marker))
+                    done_now = state["done"]
+                    rss.append((done_now, _workers_mb(marker)))
+                    if done_now >= logged + rss_every:
+                        logged = done_now - done_now % rss_every
+                        harness.log(
+                            f"{NAME}: {done_now} packages, RSS per worker (MB) "
+                            f"{sorted(rss[-1][1].values())}, load {os.getloadavg()[0]:.2f}"
+                        )
                 time.sleep(1.0)
 
+        rss_start = _workers_mb(marker)
         harness.log(f"{NAME}: warm-up, {warmup_n} packages")
+        if stream:  # let the signer get ahead of the server
+            deadline = time.monotonic() + 120
+            while bodies.qsize() < min(STREAM_AHEAD // 2, total) and time.monotonic() < deadline:
+                time.sleep(0.5)
         for _ in range(warmup_n):
-            status, answer = post(bodies.get_nowait())
+            status, answer = post(next_body())
             if status != 201:
                 raise harness.BenchError(f"warm-up POST: {status} {answer[:500]!r}")
+        rss_warm = _workers_mb(marker)
+        harness.log(
+            f"{NAME}: RSS per worker (MB) at start {sorted(rss_start.values())}, "
+            f"after warm-up {sorted(rss_warm.values())}"
+        )
         threads = [threading.Thread(target=worker) for _ in range(CONNECTIONS)]
         watcher = threading.Thread(target=sampler)
         cpu_start = _cpu_s(marker)
@@ -263,21 +347,28 @@ def main(quick: bool) -> dict:
         watcher.start()
         for t in threads:
             t.start()
-        harness.log(f"{NAME}: measuring for {duration:g} s with {CONNECTIONS} connections")
+        limit = "until the packages run out" if duration == float("inf") else f"{duration:g} s"
+        harness.log(f"{NAME}: measuring {limit}, {packages} packages, {CONNECTIONS} connections")
         deadline = started + duration
-        while time.monotonic() < deadline and any(t.is_alive() for t in threads):
-            time.sleep(0.2)
-        with lock:
-            state["measuring"] = False
-            elapsed = time.monotonic() - started
-            done = len(latencies)
-            cpu_used = _cpu_s(marker) - cpu_start
-            client_cpu = time.process_time() - client_cpu_start
-        state["stop"] = True
-        for t in threads:
-            t.join()
-        watcher.join()
-        ran_out = bodies.empty()
+        try:
+            while time.monotonic() < deadline and any(t.is_alive() for t in threads):
+                time.sleep(0.2)
+            with lock:
+                state["measuring"] = False
+                elapsed = time.monotonic() - started
+                done = len(latencies)
+                cpu_used = _cpu_s(marker) - cpu_start
+                client_cpu = time.process_time() - client_cpu_start
+                ran_out = state["taken"] >= total
+            rss_end = _workers_mb(marker)
+        finally:
+            state["stop"] = True
+            if signer is not None:
+                signer.terminate()
+                signer.join()
+            for t in threads:
+                t.join()
+            watcher.join()
     latencies.sort()
     rate = done / elapsed if elapsed else 0.0
 
@@ -285,20 +376,27 @@ def main(quick: bool) -> dict:
         value = harness.percentile(latencies, q)
         return None if value is None else round(value * 1000, 1)
 
-    def total_mb(sample):
-        return round(sum(sample.values()) / 1024, 1)
+    def per_worker(sample: dict[int, float]) -> list[float]:
+        return sorted(sample.values())
 
-    rss_figures = None
-    if rss:
-        first, last = rss[0], rss[-1]
-        rss_figures = {
-            "samples": len(rss),
-            "first_total": total_mb(first),
-            "last_total": total_mb(last),
-            "max_total": max(total_mb(s) for s in rss),
-            "first_per_process": sorted(round(v / 1024, 1) for v in first.values()),
-            "last_per_process": sorted(round(v / 1024, 1) for v in last.values()),
-        }
+    seen = set(rss_start) | {pid for _, sample in rss for pid in sample}
+    peak: dict[int, float] = {}
+    for sample in [rss_warm, *(s for _, s in rss), rss_end]:
+        for pid, mb in sample.items():
+            peak[pid] = max(peak.get(pid, 0.0), mb)
+    step = max(1, len(rss) // 10)
+    rss_figures = {
+        # MB per gunicorn worker (the master is left out): before the warm-up, after it, at
+        # the end, and the highest sample of each worker.
+        "start_per_worker": per_worker(rss_start),
+        "after_warmup_per_worker": per_worker(rss_warm),
+        "end_per_worker": per_worker(rss_end),
+        "max_per_worker": per_worker(peak),
+        "worker_pids_seen": len(seen),  # more than the workers: one was restarted
+        "samples": len(rss),
+        # (packages done, MB per worker), about ten points across the run
+        "series": [[n, per_worker(s)] for n, s in [*rss[::step], *rss[-1:]]],
+    }
     figures = {
         "scenario": NAME,
         "primary": f"POST {PATH}",
@@ -319,6 +417,7 @@ def main(quick: bool) -> dict:
         "ratio_to_raw": round(rate / raw, 3) if raw else None,
         "rss_mb": rss_figures,
         "ran_out_of_packages": ran_out,
+        "packages_signed_during_run": stream,
         "target_packages_per_s": 300,
         "config": {
             "database": server.database,
