@@ -45,6 +45,26 @@ def steps_for(dossier: Dossier) -> list[WorkflowStep]:
     return sorted(own or steps, key=lambda s: s.order)
 
 
+class PerBatch:
+    """What the dossiers of one batch share, read once: each agency's calendar, the steps of
+    each (procedure version, agency)."""
+
+    def __init__(self):
+        self.calendars, self.steps = {}, {}
+
+    def calendar(self, dossier):
+        key = dossier.organisation_id
+        if key not in self.calendars:
+            self.calendars[key] = calendar_of(dossier.organisation)
+        return self.calendars[key]
+
+    def steps_of(self, dossier):
+        key = (dossier.procedure_version_id, dossier.organisation_id)
+        if key not in self.steps:
+            self.steps[key] = steps_for(dossier)
+        return self.steps[key]
+
+
 def _scaled(duration: timedelta, share) -> timedelta:
     micros = Decimal(duration // timedelta(microseconds=1)) * Decimal(share)
     return timedelta(microseconds=int(micros))

@@ -23,7 +23,7 @@ from egov.dossiers.models import (
 )
 
 from . import _common, files, numbering
-from .deadlines import calendar_of, fix_due, step_due, steps_for
+from .deadlines import PerBatch, fix_due, step_due
 
 
 @dataclass
@@ -312,15 +312,9 @@ def _error_fields(exc: ValidationError):
 
 def _receive_at_once(received, now, *, actor) -> None:
     """Dossiers registered at the desk are received in their intake's transaction (1 → 2)."""
-    calendars, steps_of = {}, {}
+    shared = PerBatch()
     for _item, dossier in received:
-        org = dossier.organisation_id
-        if org not in calendars:
-            calendars[org] = calendar_of(dossier.organisation)
-        key = (dossier.procedure_version_id, org)
-        if key not in steps_of:
-            steps_of[key] = steps_for(dossier)
-        steps, cal = steps_of[key], calendars[org]
+        steps, cal = shared.steps_of(dossier), shared.calendar(dossier)
         fix_due(dossier, now, cal)
         dossier.status = Status.RECEIVED
         dossier.current_step = steps[0] if steps else None

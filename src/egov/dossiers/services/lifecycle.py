@@ -11,7 +11,7 @@ from egov.dossiers.models import Assignment, Dossier, Status, SupplementRequest
 
 from . import _common
 from .deadlines import (
-    calendar_of,
+    PerBatch,
     classify_finished,
     fix_due,
     pause,
@@ -140,28 +140,8 @@ def _start_first_step(dossier, now, *, skip_desk: bool, cal=None, steps=None):
     dossier.step_due_at = step_due(dossier, step, steps, cal=cal)
 
 
-class _PerBatch:
-    """What the dossiers of one batch share, read once: each agency's calendar, the steps of
-    each (procedure version, agency)."""
-
-    def __init__(self):
-        self.calendars, self.steps = {}, {}
-
-    def calendar(self, dossier):
-        key = dossier.organisation_id
-        if key not in self.calendars:
-            self.calendars[key] = calendar_of(dossier.organisation)
-        return self.calendars[key]
-
-    def steps_of(self, dossier):
-        key = (dossier.procedure_version_id, dossier.organisation_id)
-        if key not in self.steps:
-            self.steps[key] = steps_for(dossier)
-        return self.steps[key]
-
-
 def _receive_spec() -> dict:
-    shared = _PerBatch()
+    shared = PerBatch()
 
     def change(d, now):
         cal = shared.calendar(d)  # once for the due time and the first step's
@@ -172,7 +152,7 @@ def _receive_spec() -> dict:
 
 
 def _start_processing_spec() -> dict:
-    shared = _PerBatch()
+    shared = PerBatch()
 
     def change(d, now):
         _start_first_step(d, now, skip_desk=True, cal=shared.calendar(d), steps=shared.steps_of(d))
