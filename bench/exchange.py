@@ -14,9 +14,16 @@ percentiles, errors; ``raw_sign_verify_per_s``, this process signing and verifyi
 kind of package with the same keys, one core, measured in the same run, and
 ``ratio_to_raw`` = packages_per_s / raw_sign_verify_per_s; ``server_cpu_ms_per_package`` (CPU
 seconds of the gunicorn processes in the window / packages: steadier than the rate when the
-machine is shared) with the load average; ``rss_mb`` of the server's processes (sum and per
-worker) sampled every second, first and last sample of the measured window. ``BENCH_PACKAGES``
-(signed beforehand) and ``BENCH_SECONDS`` override the sizes, e.g. for a long memory run.
+machine is shared) with the load average; ``rss_mb``: resident memory (MB) of each gunicorn
+worker before the warm-up, after it, at the end, the highest sample of each, and a series of
+about ten (packages done, MB per worker) points, sampled every second.
+
+Sizes: ``BENCH_PACKAGES`` packages after the warm-up (default 1,500 quick, 20,000 full) and
+``BENCH_SECONDS`` for the measured window (default 10 s quick, 120 s full; with
+``BENCH_PACKAGES`` alone the run lasts until every package is posted). Up to 20,000 packages
+are signed before the run; more are signed during it by a child process (100,000 signed
+packages would take 14 GB of memory), which takes some CPU from the server: a memory run,
+``BENCH_PACKAGES=100000``, logs the RSS per worker every 10,000 packages.
 
 Use PostgreSQL: ``DATABASE_URL=postgres://.../egov_bench EGOV_ENV=dev egov bench exchange``.
 """
