@@ -13,12 +13,12 @@ def _freeze_startup_objects() -> None:
     A request's objects form reference cycles (Django's request with its messages storage and
     lazy user, DRF's request with its parser context) and are promoted to the oldest generation
     while the request runs, so they are freed only by a full collection, holding the body (an
-    exchange package: 140 kB, twice) until then. CPython starts a full collection only when the
-    oldest generation has grown by a quarter: with ~145,000 objects of the loaded application
-    there, a worker's memory rose by 20 MB between collections (and each took ~190 ms). Frozen,
-    those objects are not counted nor traversed: full collections come every few requests and
-    cost little. Objects frozen here are never collected as cycles (they live as long as the
-    process anyway).
+    exchange package: 140 kB) until then. CPython starts a full collection only when the oldest
+    generation has grown by a quarter: with the ~145,000 objects of the loaded application
+    there, a hub worker's memory rose by ~20 MB between two collections, each of which took
+    ~190 ms. Frozen, those objects are neither counted nor traversed: full collections come
+    every few hundred requests instead of every few thousand, over what was made since. Objects
+    frozen here are never freed as cycles (they live as long as the process anyway).
     """
     from django.urls import get_resolver
 
