@@ -206,7 +206,8 @@ def test_walk_in_registration(client, w):
 def test_tracking_book_pdf_and_xlsx(client, w):
     received = walk_in(w)
     client.force_login(w.desk.user)
-    day = received.received_at.date().isoformat()
+    # The book's days are local (Asia/Ho_Chi_Minh) days: from 17:00 UTC they are a day ahead.
+    day = timezone.localtime(received.received_at).date().isoformat()
     query = f"?org={w.a.code}&from={day}&to={day}"
     pdf = client.get(f"/one-stop/tracking-book/{query}&format=pdf")
     assert pdf.status_code == 200 and verify_pdf(pdf.content).valid
