@@ -7,7 +7,9 @@ import uuid
 
 import pytest
 from django.core.cache import caches
+from django.db import connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from egov.accounts import ratelimit
 
@@ -51,6 +53,30 @@ def test_limit_on_the_database_cache():
 
     call_command("createcachetable", verbosity=0)
     _count_to_the_limit()
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(
+    CACHES={
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "egov_cache",
+        }
+    }
+)
+def test_database_cache_counter_does_not_wait_for_the_flush_on_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is a PostgreSQL setting")
+    from django.core.management import call_command
+
+    call_command("createcachetable", verbosity=0)
+    with CaptureQueriesContext(connection) as own:
+        _count_to_the_limit()
+    assert sum("synchronous_commit" in q["sql"] for q in own.captured_queries) == 6
+    # Inside a caller's transaction its commit stays durable: the setting is left alone.
+    with transaction.atomic(), CaptureQueriesContext(connection) as inside:
+        assert ratelimit.hit(f"test:{uuid.uuid4().hex}", "3/min")[0]
+    assert not any("synchronous_commit" in q["sql"] for q in inside.captured_queries)
 
 
 @pytest.mark.skipif(not _redis_available(), reason="no Redis on 127.0.0.1:6379")
