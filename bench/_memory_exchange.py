@@ -41,6 +41,24 @@ def rss_mb() -> float:
     return int(Path("/proc/self/statm").read_text().split()[1]) * PAGE_KB / 1024
 
 
+_MALLINFO2 = "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost"
+
+
+class _Mallinfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in _MALLINFO2.split()]  # noqa: SIM905
+
+
+def malloc_mb() -> str:
+    """glibc's view (all arenas): heap obtained with brk/arenas, in use, free inside, mmapped."""
+    libc = ctypes.CDLL("libc.so.6")
+    libc.mallinfo2.restype = _Mallinfo2
+    m = libc.mallinfo2()
+    return (
+        f"malloc heap {m.arena / 2**20:.1f} in use {m.uordblks / 2**20:.1f} "
+        f"free {m.fordblks / 2**20:.1f} mmapped {m.hblkhd / 2**20:.1f} MB"
+    )
+
+
 def type_counts() -> collections.Counter:
     gc.collect()
     return collections.Counter(type(o).__qualname__ for o in gc.get_objects())
@@ -217,7 +235,7 @@ def main() -> None:
             f"{n - args.warmup:>7} packages  rss {rss_mb():7.1f} MB  "
             f"(+{rss_mb() - base_rss:.1f})  peak {peak:.1f}  "
             f"{(n - args.warmup) / (time.monotonic() - started):.1f}/s  "
-            f"full collections {gc.get_stats()[2]['collections']}"
+            f"full collections {gc.get_stats()[2]['collections']}\n   {malloc_mb()}"
         )
         if base_types is not None:
             now = type_counts()
