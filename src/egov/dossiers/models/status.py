@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.IntegerChoices):
     """Trạng thái hồ sơ: the national codes 1–10."""
 
-    NEW = 1, _("New")
-    RECEIVED = 2, _("Received")
-    NOT_RECEIVED = 3, _("Not received")
-    PROCESSING = 4, _("Processing")
-    SUPPLEMENT_REQUESTED = 5, _("Supplement requested")
-    FEES_DUE = 6, _("Fees or obligations due")
-    WITHDRAWN = 7, _("Withdrawn")
-    STOPPED = 8, _("Stopped")
-    PROCESSED = 9, _("Processed")
-    RESULT_RETURNED = 10, _("Result returned")
+    # A context of their own: "Received" or "New" are also column titles elsewhere, and the
+    # first app's translation of a bare msgid wins ("Received" showed as "Ngày nhận").
+
+    NEW = 1, pgettext_lazy("dossier status", "New")
+    RECEIVED = 2, pgettext_lazy("dossier status", "Received")
+    NOT_RECEIVED = 3, pgettext_lazy("dossier status", "Not received")
+    PROCESSING = 4, pgettext_lazy("dossier status", "Processing")
+    SUPPLEMENT_REQUESTED = 5, pgettext_lazy("dossier status", "Supplement requested")
+    FEES_DUE = 6, pgettext_lazy("dossier status", "Fees or obligations due")
+    WITHDRAWN = 7, pgettext_lazy("dossier status", "Withdrawn")
+    STOPPED = 8, pgettext_lazy("dossier status", "Stopped")
+    PROCESSED = 9, pgettext_lazy("dossier status", "Processed")
+    RESULT_RETURNED = 10, pgettext_lazy("dossier status", "Result returned")
 
 
 # Statuses in which the clock runs or is paused; the others are final (or done, awaiting return).
