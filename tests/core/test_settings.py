@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 PROBE = """
 import json, django
 from django.conf import settings
@@ -95,3 +97,13 @@ def test_cache_is_db_locmem_or_a_redis_url(tmp_path):
     assert f"redis.RedisCache {url}" in backend(url).stdout
     refused = backend("memcached")
     assert refused.returncode != 0 and "EGOV_CACHE must be" in refused.stderr
+
+
+@pytest.mark.django_db
+def test_the_database_cache_table_exists_whatever_cache_was_configured_at_migrate(settings):
+    """The test database is migrated with the local-memory cache; switching a database to
+    EGOV_CACHE=db later must not need `createcachetable`."""
+    from django.db import connection
+
+    assert not settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache")
+    assert "egov_cache" in connection.introspection.table_names()
