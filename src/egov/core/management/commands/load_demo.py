@@ -42,14 +42,14 @@ class Command(BaseCommand):
             self.stdout.write("Production: no demo logins were created.")
             return
         self._demo_admin()
+        # Paths, not addresses: the port is egov serve's to choose (it prints the address).
         lines = [
             "Demo logins:",
-            f"  administrator  http://127.0.0.1:8000/admin/  user {DEMO_ADMIN[0]}"
-            f"  password {DEMO_ADMIN[1]}",
+            f"  administrator  /admin/  user {DEMO_ADMIN[0]}  password {DEMO_ADMIN[1]}",
         ]
         for username, title, roles, where in self._demo_officials():
             lines.append(
-                f"  official       http://127.0.0.1:8000/accounts/login/  user {username}"
+                f"  official       /accounts/login/  user {username}"
                 f"  password {DEMO_OFFICIAL_PASSWORD}  ({title}, {', '.join(roles)}, {where})"
             )
         if len(lines) > 2:
