@@ -101,6 +101,7 @@ def submit(request, code):
     if channel is None:
         raise Http404("This procedure cannot be applied for online.")
     citizen = current_citizen(request)
+    applicant = _business_applicant(request, citizen)
     posted = request.method == "POST"
     data = request.POST if posted else None
     form = ApplicationForm(
@@ -112,28 +113,31 @@ def submit(request, code):
     slots = document_slots(version, citizen, data)
     errors: list[str] = []
     refresh = posted and ("_agency_refresh" in request.POST or form.refresh)
-    if posted and not refresh:
-        organisation = picker.organisation()
+    submitting = posted and not refresh
+    agency = None
+    if submitting:
+        agency = picker.organisation()
         form_ok = form.is_valid()
         uploads, reuse, docs_ok = read_documents(slots, request.FILES, citizen)
-        if organisation is not None and form_ok and docs_ok:
+        if agency is not None and form_ok and docs_ok:
             try:
                 dossier = services.submit_online(
                     actor=request.user,
                     procedure_version=version,
-                    organisation=organisation,
+                    organisation=agency,
                     form_data=form.cleaned_data,
                     uploads=uploads + _schema_uploads(form, request.FILES),
                     reuse=reuse,
                     citizen=citizen,
-                    applicant=_business_applicant(request, citizen),
+                    applicant=applicant,
                 )
             except (ValidationError, DossierError) as exc:
                 errors = error_messages(exc)
             else:
                 return redirect(reverse("portal:my-dossier", args=[dossier.code]) + "?submitted=1")
-    agency = picker.organisation() if (picker.province or picker.agency) else None
-    picker_error = picker.error if posted and not refresh else ""
+    elif picker.province or picker.agency:
+        agency = picker.organisation()
+    picker_error = picker.error if submitting else ""
     return render(
         request,
         "portal/dossiers/submit.html",
@@ -153,11 +157,11 @@ def submit(request, code):
                 or form.non_field_errors
             ),
             "expect": expectation(channel, agency),
-            "applying_as": _business_applicant(request, citizen)
+            "applying_as": applicant
             or services.ApplicantData(name=citizen.full_name, id_number=citizen.personal_id_number),
             "channel": channel,
         },
-        status=400 if posted and not refresh else 200,
+        status=400 if submitting else 200,
     )
 
 
@@ -314,9 +318,6 @@ def data_store_file(request, pk):
     return _file_response(entry.file, entry.file.name.rsplit("/", 1)[-1], entry.content_type)
 
 
-LOOKUP_RATE_DEFAULT = "30/min"
-
-
 @require_http_methods(["GET", "POST"])
 def lookup(request):
     """Public: the code and the applicant's ID number give the status and dated history.
@@ -335,7 +336,7 @@ def lookup(request):
         return render(request, "portal/dossiers/lookup.html", context, status=400)
     allowed, retry = ratelimit.hit(
         f"dossier-lookup:{ratelimit.client_ip(request)}",
-        getattr(settings, "EGOV_LOOKUP_RATE", LOOKUP_RATE_DEFAULT),
+        settings.EGOV_LOOKUP_RATE,
     )
     if not allowed:
         logger.warning("Dossier lookup rate limit hit")

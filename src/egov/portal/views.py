@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from egov.catalog.models import (
     Channel,
+    ChannelKind,
     OnlineLevel,
     Procedure,
     ProcedureStatus,
@@ -200,7 +201,9 @@ def procedure(request, code):
             "sectors": version.sectors.all() if version else procedure.sectors.all(),
             "levels": _level_labels(version.levels if version else procedure.levels.split()),
             "can_apply": bool(version and version.application_form),
-            "can_submit": bool(version and any(c.kind == "online" for c in version.channels.all())),
+            "can_submit": bool(
+                version and any(c.kind == ChannelKind.ONLINE for c in version.channels.all())
+            ),
         },
     )
 
@@ -230,7 +233,7 @@ def apply(request, code):
             "version": version,
             "form": form,
             "accepted": accepted,
-            "can_submit": version.channels.filter(kind="online").exists(),
+            "can_submit": version.channels.filter(kind=ChannelKind.ONLINE).exists(),
         },
         status=400 if posted and not accepted and not form.refresh else 200,
     )
