@@ -37,15 +37,13 @@ import multiprocessing
 import os
 import queue
 import secrets
-import subprocess
-import sys
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 from types import SimpleNamespace
 
 from bench import harness
+from bench.lifecycle import egov_output, token
 
 NAME = "exchange"
 PATH = "/api/v1/exchange/packages/"
@@ -57,44 +55,11 @@ PRESIGN_MAX = 20000
 STREAM_AHEAD = 2000
 
 
-def _egov(args, env, cwd) -> str:
-    done = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "egov.cli", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if done.returncode:
-        raise harness.BenchError(f"egov {' '.join(args)} failed: {done.stdout}{done.stderr}")
-    return done.stdout
-
-
 def _json(server, path):
     status, body = server.get(path)
     if status != 200:
         raise harness.BenchError(f"GET {path}: {status}")
     return json.loads(body)
-
-
-def _token(server, client_id, secret) -> str:
-    conn = http.client.HTTPConnection(server.host, server.port, timeout=30)
-    form = urllib.parse.urlencode(
-        {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
-    )
-    conn.request(
-        "POST",
-        "/api/v1/oauth/token",
-        body=form,
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
-    response = conn.getresponse()
-    body = response.read()
-    if response.status != 200:
-        raise harness.BenchError(f"token: {response.status} {body[:300]!r}")
-    return json.loads(body)["access_token"]
 
 
 def _package(sender, recipient, number, notation, attachment):
@@ -218,7 +183,7 @@ def main(quick: bool) -> dict:
             raise harness.BenchError("the demo data lacks provinces or the hub 000.00.00.G22")
         sender = SimpleNamespace(code=provinces[0]["code"], name=provinces[0]["name"])
         recipient = SimpleNamespace(code=provinces[1]["code"], name=provinces[1]["name"])
-        out = _egov(
+        out = egov_output(
             [
                 "api-client",
                 "create",
@@ -232,7 +197,9 @@ def main(quick: bool) -> dict:
             server.workdir,
         )
         fields = dict(line.split(": ", 1)[0:2] for line in out.splitlines() if ": " in line)
-        token = _token(server, fields["client_id"], fields["client_secret"].split()[0])
+        bearer = token(
+            server.host, server.port, fields["client_id"], fields["client_secret"].split()[0]
+        )
         pki_dir = Path(server.env["EGOV_VAR_DIR"]) / "pki"
         notation = f"CV-B{run}"
         signer = None
@@ -267,7 +234,7 @@ def main(quick: bool) -> dict:
                     )
                 harness.log(f"{NAME}: signed in {time.monotonic() - started:.1f} s")
 
-        headers = {"Content-Type": "application/xml", "Authorization": f"Bearer {token}"}
+        headers = {"Content-Type": "application/xml", "Authorization": f"Bearer {bearer}"}
         marker = f"{server.host}:{server.port}"
         lock = threading.Lock()
         state = {"measuring": False, "stop": False, "taken": 0, "done": 0}
