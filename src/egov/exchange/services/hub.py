@@ -36,12 +36,14 @@ from egov.core.models import Organisation
 from egov.core.services import audit
 from egov.core.services.organisations import resolve, valid_on
 from egov.core.signing import verify_xml
+from egov.core.text import fold
 from egov.exchange import edxml
 from egov.exchange.edxml.package import _q
 from egov.exchange.edxml.validate import DS_NS
 from egov.exchange.models import (
     BusinessType,
     Delivery,
+    Evidence,
     Mailbox,
     OutboxMessage,
     Package,
@@ -250,20 +252,12 @@ def _save(name: str, data: bytes) -> str:
 
 
 def _push(delivery: Delivery, kind: str, key: str) -> OutboxMessage | None:
+    # A status goes to the package's sender; a package or a recall to the recipient.
+    owner = delivery.package.sender if kind == "status" else delivery.recipient
     try:
-        url = delivery.recipient.mailbox.webhook_url if kind == "package" else ""
+        url = owner.mailbox.webhook_url
     except Mailbox.DoesNotExist:
         url = ""
-    if kind == "status":
-        try:
-            url = delivery.package.sender.mailbox.webhook_url
-        except Mailbox.DoesNotExist:
-            url = ""
-    if kind == "recall":
-        try:
-            url = delivery.recipient.mailbox.webhook_url
-        except Mailbox.DoesNotExist:
-            url = ""
     if not url:
         return None
     now = timezone.now()
@@ -508,7 +502,6 @@ def _store(
                 )
             evidence.append_many(entries)
             for d in deliveries:
-                d.package = package
                 if not d.via:
                     _push(d, "package", f"package:{d.pk}")
             relayed_deliveries = [d for d in deliveries if d.via]
@@ -539,14 +532,10 @@ def _store(
 
 
 def _search_text(h: edxml.MessageHeader, sender: Organisation) -> str:
-    from egov.core.text import fold
-
     return fold(f"{h.number_notation} {h.subject} {sender.name} {sender.code}")
 
 
 def _stored_receipt(package: Package) -> bytes:
-    from egov.exchange.models import Evidence
-
     row = Evidence.objects.filter(document_id=package.document_id, kind="receipt").first()
     return bytes(row.content) if row else b""
 
@@ -750,7 +739,11 @@ def _recall(package, sender, status, data, sha, actor) -> StatusMessage:
             _("Only the sender of %(id)s may recall it.") % {"id": package.document_id},
             status=403,
         )
-    deliveries = list(Delivery.objects.select_for_update().filter(package=package))
+    deliveries = list(
+        Delivery.objects.select_for_update(of=("self",))
+        .select_related("recipient__mailbox")
+        .filter(package=package)
+    )
     if package.recalled_at or any(d.recall_status == StatusCode.RECALL for d in deliveries):
         raise HubError(
             "illegal_sequence",
@@ -759,11 +752,11 @@ def _recall(package, sender, status, data, sha, actor) -> StatusMessage:
             rule="sequence",
             status=409,
         )
-    message = None
+    Delivery.objects.filter(package=package).update(recall_status=StatusCode.RECALL)
     for d in deliveries:
         d.recall_status = StatusCode.RECALL
-        d.save(update_fields=["recall_status"])
-        message = message or _message(package, d, sender, status, data, sha)
+    message = _message(package, deliveries[0], sender, status, data, sha) if deliveries else None
+    for d in deliveries:
         if not d.via:
             _push(d, "recall", f"recall:{d.pk}:{sha[:16]}")
     relay.relay_recall(deliveries, message)

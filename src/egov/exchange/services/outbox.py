@@ -22,7 +22,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from egov.core.services import audit
-from egov.exchange.models import Delivery, OutboxMessage, StatusMessage, TransportState
+from egov.exchange.models import (
+    Delivery,
+    OutboxMessage,
+    StatusCode,
+    StatusMessage,
+    TransportState,
+)
 from egov.exchange.services import hub, relay
 
 logger = logging.getLogger(__name__)
@@ -47,7 +53,7 @@ def body(message: OutboxMessage) -> bytes:
         return bytes(status.xml)
     # recall: the sender's status 13 for this delivery's package
     status = (
-        StatusMessage.objects.filter(package=message.delivery.package, code="13")
+        StatusMessage.objects.filter(package=message.delivery.package, code=StatusCode.RECALL)
         .order_by("-id")
         .first()
     )
@@ -113,7 +119,7 @@ def _record(
             delivery.transport_state = TransportState.DELIVERED
             delivery.delivered_at = now
             if not delivery.status:
-                delivery.status = "01"
+                delivery.status = StatusCode.ARRIVED
             delivery.save(update_fields=["transport_state", "delivered_at", "status"])
         if message.kind == "relay":
             relay.relayed(message, answer, now)

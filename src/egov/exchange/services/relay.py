@@ -355,7 +355,6 @@ def _call(http: httpx.Client, method: str, url: str, body: dict | None = None) -
 
 def _pull_statuses(http: httpx.Client, counts: dict[str, int]) -> None:
     from egov.exchange.services import hub
-    from egov.exchange.services.errors import HubError
 
     after = 0
     while True:
@@ -386,7 +385,6 @@ def _refuse_at_parent(http: httpx.Client, url: str, error: HubError) -> None:
 
 def _pull_packages(http: httpx.Client, counts: dict[str, int]) -> None:
     from egov.exchange.services import hub
-    from egov.exchange.services.errors import HubError
 
     after = 0
     while True:
