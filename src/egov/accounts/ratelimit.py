@@ -30,10 +30,14 @@ def hit(key: str, rate: str) -> tuple[bool, int]:
     limit, window = parse_rate(rate)
     now = int(time.time())
     start = now - now % window
-    cache_key = f"egov:rl:{key}:{start}"
+    return _counted(f"egov:rl:{key}:{start}", window) <= limit, start + window - now
+
+
+def _counted(cache_key: str, window: int) -> int:
+    """Count one attempt in the window's counter; its new value (the cheapest way per cache)."""
     backend = caches["default"]  # ``cache`` is a proxy: isinstance() cannot see through it
     if isinstance(backend, RedisCache):
-        return _redis_count(backend, cache_key, window) <= limit, start + window - now
+        return _redis_count(backend, cache_key, window)
     if isinstance(backend, DatabaseCache):
         alias = router.db_for_write(backend.cache_model_class)
         db = connections[alias]
@@ -45,8 +49,8 @@ def hit(key: str, rate: str) -> tuple[bool, int]:
             with transaction.atomic(using=alias):
                 with db.cursor() as cursor:
                     cursor.execute("SET LOCAL synchronous_commit TO OFF")
-                return _count(cache_key, window) <= limit, start + window - now
-    return _count(cache_key, window) <= limit, start + window - now
+                return _count(cache_key, window)
+    return _count(cache_key, window)
 
 
 def _count(cache_key: str, window: int) -> int:
