@@ -221,6 +221,34 @@ class ApplicationSerializer(serializers.Serializer):
     reuse = ReuseSerializer(many=True, required=False, default=list)
 
 
+class _Targets:
+    """The procedure version in force and the agency an application names, each code looked up
+    once per request (a batch names the same ones again and again)."""
+
+    def __init__(self):
+        self.versions, self.organisations = {}, {}
+
+    def of(self, v: dict, prefix: str = ""):
+        code = v["procedure"]
+        if code not in self.versions:
+            procedure = Procedure.objects.filter(code=code).first()
+            version = procedure.version_on(timezone.localdate()) if procedure else None
+            if version is not None:
+                version.procedure = procedure
+            self.versions[code] = version
+        if self.versions[code] is None:
+            message = _("No procedure in force with this code.")
+            raise exceptions.ValidationError({f"{prefix}procedure": [message]})
+        code = v["organisation"]
+        if code not in self.organisations:
+            self.organisations[code] = (
+                Organisation.objects.filter(code=code).order_by("-id").first()
+            )
+        if self.organisations[code] is None:
+            raise exceptions.ValidationError({f"{prefix}organisation": [_("Unknown agency code.")]})
+        return self.versions[v["procedure"]], self.organisations[code]
+
+
 def _uploads(items, prefix="components") -> list[services.Upload]:
     uploads = []
     for index, item in enumerate(items):
@@ -513,15 +541,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         serializer = ApplicationSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         v = serializer.validated_data
-        procedure = Procedure.objects.filter(code=v["procedure"]).first()
-        version = procedure.version_on(timezone.localdate()) if procedure else None
-        if version is None:
-            raise exceptions.ValidationError(
-                {"procedure": [_("No procedure in force with this code.")]}
-            )
-        organisation = Organisation.objects.filter(code=v["organisation"]).order_by("-id").first()
-        if organisation is None:
-            raise exceptions.ValidationError({"organisation": [_("Unknown agency code.")]})
+        version, organisation = _Targets().of(v)
         applicant = services.ApplicantData(**v["applicant"]) if v.get("applicant") else None
         uploads = _uploads(v["components"]) + getattr(self, "_multipart_uploads", [])
         reuse = [services.Reuse(r["entry"], r.get("required_document")) for r in v["reuse"]]
@@ -602,35 +622,13 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         ``applications.<n>.<field>``); the answer lists the dossiers in the same order."""
         serializer = ApplicationBatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        procedures, organisations, applications = {}, {}, []
-        today = timezone.localdate()
+        targets, applications = _Targets(), []
         for index, v in enumerate(serializer.validated_data["applications"]):
-            code = v["procedure"]
-            if code not in procedures:
-                procedure = Procedure.objects.filter(code=code).first()
-                version = procedure.version_on(today) if procedure else None
-                if version is not None:
-                    version.procedure = procedure
-                procedures[code] = version
-            if procedures[code] is None:
-                raise exceptions.ValidationError(
-                    {
-                        f"applications.{index}.procedure": [
-                            _("No procedure in force with this code.")
-                        ]
-                    }
-                )
-            code = v["organisation"]
-            if code not in organisations:
-                organisations[code] = Organisation.objects.filter(code=code).order_by("-id").first()
-            if organisations[code] is None:
-                raise exceptions.ValidationError(
-                    {f"applications.{index}.organisation": [_("Unknown agency code.")]}
-                )
+            version, organisation = targets.of(v, prefix=f"applications.{index}.")
             applications.append(
                 services.Application(
-                    procedure_version=procedures[v["procedure"]],
-                    organisation=organisations[code],
+                    procedure_version=version,
+                    organisation=organisation,
                     applicant=(
                         services.ApplicantData(**v["applicant"]) if v.get("applicant") else None
                     ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +24,7 @@ from egov.dossiers.models import (
 )
 
 from . import _common, files, numbering
-from .deadlines import PerBatch, fix_due, step_due
+from .lifecycle import _receive_spec
 
 
 @dataclass
@@ -80,8 +81,6 @@ def _check_applicant(applicant: ApplicantData) -> None:
     if not (applicant.name or "").strip():
         errors["applicant.name"] = [_("Give the applicant's name.")]
     id_number = (applicant.id_number or "").strip()
-    import re
-
     if not re.fullmatch(r"\d{12}|\d{10}(-\d{3})?", id_number):
         errors["applicant.id_number"] = [
             _("Give a 12-digit personal ID number or a tax code (10 or 10-3 digits).")
@@ -311,14 +310,12 @@ def _error_fields(exc: ValidationError):
 
 
 def _receive_at_once(received, now, *, actor) -> None:
-    """Dossiers registered at the desk are received in their intake's transaction (1 → 2)."""
-    shared = PerBatch()
+    """Dossiers registered at the desk are received in their intake's transaction (1 → 2), as
+    the act ``receive`` would (due time, 80%, the first step)."""
+    change = _receive_spec()["change"]
     for _item, dossier in received:
-        steps, cal = shared.steps_of(dossier), shared.calendar(dossier)
-        fix_due(dossier, now, cal)
         dossier.status = Status.RECEIVED
-        dossier.current_step = steps[0] if steps else None
-        dossier.step_due_at = step_due(dossier, dossier.current_step, steps, cal=cal)
+        change(dossier, now)
     _common.save_many([d for _item, d in received], now)
     _common.record_many(
         [

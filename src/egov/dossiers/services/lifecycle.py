@@ -88,10 +88,10 @@ def _move_many(
                 raise next(iter(refused.values()))
             raise BatchRefused(refused)
         now = timezone.now()
+        to_status = TRANSITIONS[act][1]
         froms = []
         for dossier in locked:
             froms.append(dossier.status)
-            to_status = TRANSITIONS[act][1]
             if to_status:
                 dossier.status = to_status
             if change is not None:

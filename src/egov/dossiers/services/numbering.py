@@ -23,22 +23,19 @@ def format_code(organisation_code: str, day: date, number: int) -> str:
 
 def next_code(organisation, instant) -> str:
     """The next code of ``organisation`` for the local (Asia/Ho_Chi_Minh) day of ``instant``."""
-    day = instant.astimezone(TIMEZONE).date()
-    return format_code(organisation.code, day, next_number(organisation.pk, day))
+    return next_codes([organisation], instant)[0]
 
 
 def next_codes(organisations, instant) -> list[str]:
     """The next codes for a batch of intakes, one per entry of ``organisations`` (repeats
-    allowed), in that order: one block of consecutive numbers per agency."""
+    allowed), in that order: one block of consecutive numbers per agency, all drawn in one
+    statement."""
     day = instant.astimezone(TIMEZONE).date()
-    wanted: dict[int, int] = {}
+    wanted: dict[tuple, int] = {}
     for org in organisations:
-        wanted[org.pk] = wanted.get(org.pk, 0) + 1
-    # Agencies in id order: two batches never wait on each other's counters crosswise.
-    following = {
-        pk: numbering.draw_block(DailySequence, count, organisation=pk, day=day) - count + 1
-        for pk, count in sorted(wanted.items())
-    }
+        wanted[org.pk, day] = wanted.get((org.pk, day), 0) + 1
+    lasts = numbering.draw_blocks(DailySequence, ["organisation", "day"], wanted)
+    following = {pk: lasts[pk, d] - count + 1 for (pk, d), count in wanted.items()}
     codes = []
     for org in organisations:
         codes.append(format_code(org.code, day, following[org.pk]))

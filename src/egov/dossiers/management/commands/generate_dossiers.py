@@ -18,7 +18,6 @@ import datetime as dt
 import random
 import sys
 import time
-from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand
@@ -29,6 +28,7 @@ from egov.catalog.forms import default_form
 from egov.catalog.models import ProcedureVersion
 from egov.core.calendar import TIMEZONE
 from egov.core.models import Organisation
+from egov.core.numbering import draw_blocks
 from egov.dossiers.models import DailySequence, Dossier, ProgressRecord, WorkflowStep
 
 BENCH_CODE = "9.999999"
@@ -191,41 +191,6 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
         rate = count / elapsed if elapsed else 0
         self.stdout.write(f"{count} dossiers in {elapsed:.1f} s ({rate:.0f}/s, {writer.name})")
-
-
-# Keys per statement in draw_blocks (SQLite allows 32,766 parameters per statement).
-_BLOCK_ROWS = 1000
-
-
-def draw_blocks(model, fields: Sequence[str], sizes: Mapping[tuple, int]) -> dict[tuple, int]:
-    """Draw a block of numbers for each of many keys at once, from the counters of
-    ``egov.core.numbering`` (same statement, several rows): ``sizes`` maps a key (the values of
-    ``fields``, in that order) to its block size; returns each key's last number (its block is
-    ``last - size + 1 .. last``). The counters stay locked until the transaction ends, so intake
-    running at the same time gets the numbers after the block; keys are taken in sorted order,
-    so two loads cannot deadlock on them."""
-    if any(size < 1 for size in sizes.values()):
-        raise ValueError("a block of numbers has at least one number")
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    key_fields = [model._meta.get_field(name) for name in fields]
-    names = ", ".join(quote(f.column) for f in key_fields)
-    row = "(" + ", ".join(["%s"] * (len(key_fields) + 1)) + ")"
-    keys = sorted(sizes)
-    lasts: dict[tuple, int] = {}
-    with connection.cursor() as cursor:
-        for start in range(0, len(keys), _BLOCK_ROWS):
-            chunk = keys[start : start + _BLOCK_ROWS]
-            params = [value for key in chunk for value in (*key, sizes[key])]
-            cursor.execute(
-                f"INSERT INTO {table} ({names}, last) VALUES {', '.join([row] * len(chunk))} "  # noqa: S608 - names from the model
-                f"ON CONFLICT ({names}) DO UPDATE SET last = {table}.last + EXCLUDED.last "
-                f"RETURNING {names}, last",
-                params,
-            )
-            for *key, last in cursor.fetchall():
-                lasts[tuple(f.to_python(v) for f, v in zip(key_fields, key, strict=True))] = last
-    return lasts
 
 
 def _plan(rng: random.Random, orgs: list[Organisation], context: dict) -> dict:
