@@ -409,10 +409,11 @@ def _accept_from_parent(data: bytes, sha: str) -> Accepted:
             element="MessageHeader/From/OrganId",
             rule="relay",
         )
-    day = timezone.localdate()
+    # One query for the recipients (each as resolve() would find it), with their mailboxes.
+    registry = _registry([to.organ_id for to in h.to], timezone.localdate())
     recipients: list[Organisation] = []
     for to in h.to:
-        org = resolve(to.organ_id, day)
+        org = registry.get(to.organ_id)
         if org is not None and not relay.relays(org, hub) and org not in recipients:
             recipients.append(org)
     if not recipients:

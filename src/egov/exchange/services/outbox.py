@@ -52,12 +52,7 @@ def body(message: OutboxMessage) -> bytes:
         status = StatusMessage.objects.get(pk=int(message.key.split(":")[1]))
         return bytes(status.xml)
     # recall: the sender's status 13 for this delivery's package
-    status = (
-        StatusMessage.objects.filter(package=message.delivery.package, code=StatusCode.RECALL)
-        .order_by("-id")
-        .first()
-    )
-    return bytes(status.xml)
+    return bytes(hub.recall_message(message.delivery).xml)
 
 
 def send(message_id: int, *, client: httpx.Client | None = None) -> OutboxMessage.State | None:
