@@ -107,3 +107,14 @@ def test_mail_server_down_is_retried_until_it_answers(smtp):
     # The retry task enqueued earlier finds it sent and does not send it twice.
     assert notifications.send(message.pk) == "skipped"
     assert len(smtp.messages) == 1
+
+
+def test_the_e_mails_lookup_link_is_a_page_that_exists(settings):
+    from django.urls import resolve
+
+    from egov.dossiers.services.notifications import lookup_url
+
+    settings.EGOV_PUBLIC_URL = "https://dichvucong.example.vn"
+    url = lookup_url()
+    assert url.startswith("https://dichvucong.example.vn/")
+    assert resolve(url.removeprefix("https://dichvucong.example.vn")).view_name == "portal:lookup"

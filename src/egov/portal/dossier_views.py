@@ -248,7 +248,9 @@ def my_dossier(request, code):
             "submitted": request.GET.get("submitted") == "1",
             "errors": errors,
             "can_supplement": dossier.status == Status.SUPPLEMENT_REQUESTED,
-            "can_withdraw": dossier.status in {Status.NEW, Status.RECEIVED, Status.PROCESSING},
+            # The statuses the service accepts a withdrawal from (supplement requested and fees
+            # due included), not a copy of them.
+            "can_withdraw": dossier.status in services.TRANSITIONS["withdraw"][0],
         },
         status=400 if errors else 200,
     )

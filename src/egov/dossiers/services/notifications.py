@@ -35,8 +35,12 @@ def _template(event: str, language: str):
 
 
 def lookup_url() -> str:
+    # The portal's public lookup page (its route, not a copy of its path: the copy pointed
+    # at /tra-cuu-ho-so/, which no route serves).
+    from django.urls import reverse
+
     base = getattr(settings, "EGOV_PUBLIC_URL", "") or ""
-    return f"{base.rstrip('/')}/tra-cuu-ho-so/"
+    return f"{base.rstrip('/')}{reverse('portal:lookup')}"
 
 
 def render(dossier, event: str, note: str = "") -> tuple[str, str]:
