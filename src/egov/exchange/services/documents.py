@@ -28,7 +28,13 @@ from egov.core.models import Organisation
 from egov.core.services import audit
 from egov.core.signing import verify_pdf
 from egov.exchange import edxml
-from egov.exchange.models import DocumentSequence, DocumentType, OfficialDocument, Package
+from egov.exchange.models import (
+    DocumentSequence,
+    DocumentType,
+    OfficialDocument,
+    Package,
+    StatusCode,
+)
 from egov.exchange.services import hub
 
 MAX_PDF = 20 * 1024 * 1024
@@ -141,7 +147,7 @@ def build_package(doc: OfficialDocument) -> edxml.Package:
     org = doc.organisation
     with default_storage.open(doc.pdf, "rb") as handle:
         pdf = handle.read()
-    now = timezone.now().astimezone(hub.VN).replace(tzinfo=None, microsecond=0)
+    now = hub.now_vn()
     return edxml.Package(
         header=edxml.MessageHeader(
             from_=edxml.Organ(org.code, org.name),
@@ -194,7 +200,7 @@ def answer(delivery, code: str, *, description: str = "", actor, staff: str = ""
         response_for=edxml.ResponseFor(pkg.sender.code, pkg.document_id, pkg.number_notation),
         from_=edxml.Organ(org.code, org.name),
         code=code,
-        timestamp=timezone.now().astimezone(hub.VN).replace(tzinfo=None, microsecond=0),
+        timestamp=hub.now_vn(),
         description=description,
         staff=edxml.StaffInfo(staff=staff) if staff else None,
     )
@@ -207,8 +213,8 @@ def recall(package: Package, *, reason: str, actor):
     status = edxml.Status(
         response_for=edxml.ResponseFor(org.code, package.document_id, package.number_notation),
         from_=edxml.Organ(org.code, org.name),
-        code="13",
-        timestamp=timezone.now().astimezone(hub.VN).replace(tzinfo=None, microsecond=0),
+        code=StatusCode.RECALL,
+        timestamp=hub.now_vn(),
         description=reason,
     )
     return hub.accept_status(edxml.sign(edxml.build_status(status), org), actor=actor)

@@ -206,7 +206,8 @@ def _check_sender(
     return org
 
 
-def _now_vn() -> dt.datetime:
+def now_vn() -> dt.datetime:
+    """Now in Vietnam, naive, to the second: the edXML timestamps."""
     return timezone.now().astimezone(VN).replace(tzinfo=None, microsecond=0)
 
 
@@ -221,7 +222,7 @@ def _hub_copy(root, hub: Organisation) -> bytes:
         copy.remove(sig)
     thl = copy.find(f"{_q('edXMLHeader')}/{_q('TraceHeaderList')}")
     traces = thl.findall(_q("TraceHeader"))
-    trace = edxml.trace_element(edxml.TraceHeader(hub.code, _now_vn()))
+    trace = edxml.trace_element(edxml.TraceHeader(hub.code, now_vn()))
     if traces:
         traces[-1].addnext(trace)
     else:
@@ -239,7 +240,7 @@ def _receipt(pkg: edxml.Package, hub: Organisation, sha: str) -> bytes:
         ),
         from_=edxml.Organ(hub.code, hub.name),
         code=StatusCode.ARRIVED,
-        timestamp=_now_vn(),
+        timestamp=now_vn(),
         description=f"Received by the hub {hub.code}; SHA-256 {sha}",
     )
     return edxml.sign(edxml.build_status(status), hub)
