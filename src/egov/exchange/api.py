@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import parsers, serializers, status, viewsets
@@ -140,6 +141,28 @@ class AcceptedSerializer(serializers.Serializer):
     receipt = serializers.CharField(help_text="The hub's signed receipt (edXML status packet).")
 
 
+class BatchAcceptedSerializer(serializers.Serializer):
+    packages = AcceptedSerializer(many=True, help_text="In the order sent.")
+
+
+class PackageBatchSerializer(serializers.Serializer):
+    package = serializers.ListField(
+        child=serializers.FileField(),
+        help_text=(
+            "The signed edXML packages, one file part each (at most 100), as sent one by one."
+        ),
+    )
+
+
+class BatchErrorSerializer(ErrorSerializer):
+    fields = serializers.DictField(
+        help_text="packages.<n>: the refusal of the n-th package (from 0)."
+    )
+    errors = serializers.ListField(
+        child=serializers.DictField(), help_text="index, code, message, element, rule."
+    )
+
+
 class MailboxSerializer(serializers.ModelSerializer):
     document_id = serializers.CharField(source="package.document_id")
     sender = serializers.CharField(source="package.sender.code")
@@ -232,6 +255,7 @@ class PackageViewSet(viewsets.GenericViewSet):
         "list": SEND,
         "retrieve": SEND,
         "create": SEND,
+        "batch": SEND,
         "receipt": SEND,
         "trail": SEND,
         "retry": SEND,
@@ -281,6 +305,65 @@ class PackageViewSet(viewsets.GenericViewSet):
             "receipt": result.receipt.decode("utf-8"),
         }
         return Response(body, status=status.HTTP_201_CREATED if result.created else 200)
+
+    @extend_schema(
+        summary="Send up to 100 signed edXML packages in one call, all or nothing",
+        description=(
+            "Each package is checked as by POST /exchange/packages/ (an identical resend is "
+            "answered as a resend, created=false); if any is refused, none is stored and the "
+            "answer names each refused package (fields packages.<n>, errors[].index). 201 if "
+            "any package is new, 200 if all were resends."
+        ),
+        request={"multipart/form-data": PackageBatchSerializer},
+        parameters=[
+            OpenApiParameter(
+                "X-Egov-Relay",
+                str,
+                OpenApiParameter.HEADER,
+                description="As for one package.",
+            )
+        ],
+        responses={
+            201: BatchAcceptedSerializer,
+            200: BatchAcceptedSerializer,
+            **{code: OpenApiResponse(BatchErrorSerializer) for code in (400, 403, 409, 413)},
+        },
+    )
+    @action(detail=False, methods=["post"], parser_classes=[parsers.MultiPartParser])
+    def batch(self, request):
+        files = request.FILES.getlist("package")
+        if not files or len(files) > hub.BATCH_MAX:
+            error = HubError(
+                "batch_size",
+                _("Send from 1 to %(n)s packages, each as a file part named package.")
+                % {"n": hub.BATCH_MAX},
+            )
+            return _refusal(error)
+        if sum(f.size for f in files) > hub.max_package():
+            error = HubError(
+                "too_large",
+                _("The batch is larger than %(n)s bytes.") % {"n": hub.max_package()},
+                status=413,
+            )
+            return _refusal(error)
+        relayed = bool(request.headers.get("X-Egov-Relay"))
+        try:
+            results = hub.accept_packages([f.read() for f in files], actor=request, relayed=relayed)
+        except HubError as error:
+            return _refusal(error)
+        body = {
+            "packages": [
+                {
+                    "id": result.package.pk,
+                    "document_id": result.package.document_id,
+                    "created": result.created,
+                    "receipt": result.receipt.decode("utf-8"),
+                }
+                for result in results
+            ]
+        }
+        created = any(result.created for result in results)
+        return Response(body, status=status.HTTP_201_CREATED if created else 200)
 
     @extend_schema(
         summary="The hub's signed receipt for a package",
