@@ -296,7 +296,7 @@ EGOV_LOOKUP_RATE = os.environ.get("EGOV_LOOKUP_RATE", "30/min")
 # An official's session ends after this long without a request (and after EGOV_SESSION_AGE).
 EGOV_SESSION_IDLE_SECONDS = int(os.environ.get("EGOV_SESSION_IDLE_SECONDS", "1800"))
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("EGOV_PASSWORD_RESET_SECONDS", "3600"))
-# Key that encrypts TOTP secrets at rest (default: derived from the secret key).
+# Key that encrypts TOTP and webhook secrets at rest (default: derived from the secret key).
 EGOV_FIELD_KEY = os.environ.get("EGOV_FIELD_KEY", "")
 # Lifetime of API access tokens, and extra audiences accepted in client assertions (the token
 # endpoint's own URL always is), e.g. the public URL when behind a proxy.

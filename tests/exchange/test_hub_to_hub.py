@@ -457,6 +457,58 @@ def test_a_failed_relay_is_retried_by_the_senders_clerk(province, national, clie
     assert AuditEntry.objects.filter(action="exchange.relay_retried").count() == 2
 
 
+def test_a_failed_status_relay_is_retried_with_the_package(province, national, client, settings):
+    """A local sender's recall going up fails (the parent unreachable); the package's retry sends
+    it again (one button, one endpoint for what failed)."""
+    t = province
+    clerk_a = make_official("clerk_a", t.a, "clerk").user
+    package = hub.accept_package(
+        signed(make_package(t.a, [t.r], number=13), t.a), actor=clerk_a
+    ).package
+    assert send_relay(package).state == "sent"
+    settings.EGOV_EXCHANGE_PARENT_URL = f"http://127.0.0.1:{_free_port()}"  # nobody listens
+    hub.accept_status(status(t.a, package.document_id, "13"), actor=clerk_a)
+    up = OutboxMessage.objects.get(delivery__package=package, kind="relay_status")
+    for _ in range(outbox.MAX_ATTEMPTS):
+        outbox.send(up.pk)
+    up.refresh_from_db()
+    assert up.state == "failed" and "ConnectError" in up.last_error
+    assert [m.pk for m in relay.failed_status_relays(package)] == [up.pk]
+
+    settings.EGOV_EXCHANGE_PARENT_URL = national.url
+    client.force_login(clerk_a)
+    assert (
+        "Gửi lại lên trục quốc gia"
+        in client.get(f"/exchange/packages/{package.pk}/").content.decode()
+    )
+    answer = client.post(f"/api/v1/exchange/packages/{package.pk}/retry/")
+    assert answer.status_code == 202, answer.content
+    again = f"{up.key}:2"
+    assert answer.json() == {"outbox": again, "recipients": [], "statuses": [again]}
+    retried = OutboxMessage.objects.get(key=again)
+    assert retried.kind == "relay_status" and retried.url.startswith(national.url)
+    nothing = client.post(f"/api/v1/exchange/packages/{package.pk}/retry/")
+    assert nothing.status_code == 409 and nothing.json()["code"] == "nothing_to_retry"
+    assert outbox.send(retried.pk) == "sent", OutboxMessage.objects.get(pk=retried.pk).last_error
+    assert relay.failed_status_relays(package) == []
+    page = client.get(f"/exchange/packages/{package.pk}/").content.decode()
+    assert "Gửi lại lên trục quốc gia" not in page
+    with pytest.raises(HubError) as refused:
+        relay.retry(package, actor=clerk_a)
+    assert (refused.value.code, refused.value.status) == ("nothing_to_retry", 409)
+
+    with at_national(national, "province") as prov:
+        sent = prov.get("/api/v1/exchange/packages/").json()["results"]
+    [seen] = [p for p in sent if p["document_id"] == package.document_id]
+    assert [d["recall_status"] for d in seen["deliveries"]] == ["13"]  # the recall arrived
+    from egov.core.models import AuditEntry
+
+    entry = AuditEntry.objects.get(action="exchange.relay_retried", object_id=str(package.pk))
+    assert entry.summary["recipients"] == [] and entry.summary["outbox"] == again
+    assert entry.summary["status_relays"][0]["previous"] == up.key
+    assert "ConnectError" in entry.summary["status_relays"][0]["previous_error"]
+
+
 def test_a_status_with_a_bad_signature_from_the_parent_is_refused(orgs, settings):
     """No second process needed: the parent is a mock serving one tampered status packet."""
     settings.EGOV_INSTANCE_ORG_CODE = orgs.p.code

@@ -4,7 +4,8 @@
   201 with the hub's signed receipt, 200 for an identical resend, 4xx naming what was refused.
 - ``GET /exchange/packages/`` and ``/{id}/`` (documents.send): the sender's packages with the
   transport state and business status per recipient; ``/{id}/receipt/``; ``/{id}/trail/``;
-  ``POST /{id}/retry/``: a new attempt at a failed relay to the parent hub (provincial role).
+  ``POST /{id}/retry/``: a new attempt at the failed relays to the parent hub of a package and of
+  its status packets (provincial role).
 - ``GET /exchange/mailbox/`` and ``/{id}/`` (documents.receive): deliveries to the caller's
   organisations (``?state=pending``, ``?recall=pending``); ``/{id}/package/`` the package;
   ``POST /{id}/acknowledge/``; ``GET /{id}/recall/`` the sender's recall (13) and ``POST
@@ -102,8 +103,14 @@ def _acknowledgement(request) -> tuple[str, str]:
 
 
 class RetrySerializer(serializers.Serializer):
-    outbox = serializers.CharField(help_text="The new relay's idempotency key.")
+    outbox = serializers.CharField(
+        help_text="The first new relay's idempotency key (the package's, if it was retried)."
+    )
     recipients = serializers.ListField(child=serializers.CharField())
+    statuses = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Idempotency keys of new relays of status packets whose relay had failed.",
+    )
 
 
 class PackageSerializer(serializers.ModelSerializer):
@@ -383,7 +390,7 @@ class PackageViewSet(viewsets.GenericViewSet):
         return Response(evidence.export(self.get_object().document_id))
 
     @extend_schema(
-        summary="Retry a failed relay to the parent hub (provincial hub)",
+        summary="Retry failed relays to the parent hub: the package, its statuses (provincial)",
         request=None,
         responses={202: RetrySerializer, 409: OpenApiResponse(ErrorSerializer)},
     )
@@ -395,6 +402,7 @@ class PackageViewSet(viewsets.GenericViewSet):
         except HubError as error:
             return _refusal(error)
         body = {"outbox": retried.message.key, "recipients": retried.recipients}
+        body["statuses"] = [m.key for m in retried.statuses]
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
 

@@ -47,6 +47,11 @@ class Mailbox(models.Model):
         "core.Organisation", on_delete=models.PROTECT, related_name="mailbox"
     )
     webhook_url = models.URLField(_("webhook URL"), blank=True)
+    # The key of the HMAC on each push (services/webhooks.py), encrypted with Fernet under
+    # EGOV_FIELD_KEY. Not a one-way hash as for API client secrets: the hub must recover it to
+    # compute the MAC of every push; encrypted so that a copy of the database alone (a backup, a
+    # dump) does not give it away. "" = pushes go unsigned.
+    webhook_secret = models.TextField(blank=True, editable=False)
 
     class Meta:
         verbose_name = _("mailbox")

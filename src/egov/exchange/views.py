@@ -136,9 +136,11 @@ def _deliveries(package):
 
 
 def _can_retry(deliveries) -> bool:
-    return relay.is_provincial() and any(
-        d.via and d.transport_state == TransportState.FAILED for d in deliveries
-    )
+    if not relay.is_provincial() or not deliveries:
+        return False
+    if any(d.via and d.transport_state == TransportState.FAILED for d in deliveries):
+        return True
+    return bool(relay.failed_status_relays(deliveries[0].package))  # a recall, an answer
 
 
 def _trail(package):

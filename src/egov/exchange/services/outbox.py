@@ -6,6 +6,11 @@ Failures back off exponentially (``BACKOFF_BASE * 2**attempts`` seconds, at most
 after ``MAX_ATTEMPTS`` the push is failed and, for a package, so is the delivery's transport state
 (the recipient can still pull it).
 
+With a secret on the receiving mailbox (``egov exchange webhook-secret``) a push also carries
+``X-Egov-Timestamp`` and ``X-Egov-Signature: v1=<HMAC-SHA256 of "timestamp.body">``, made anew
+at each attempt (:mod:`egov.exchange.webhook` says how a receiver checks them); without one it
+goes unsigned.
+
 Relays to the parent hub (kinds ``relay`` and ``relay_status``, see
 :mod:`egov.exchange.services.relay`) go through the same rows with this hub's bearer token; a
 refusal by the parent (4xx but 401, 408, 425, 429) fails at once with the parent's reason.
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 import httpx
 from django.conf import settings
@@ -22,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from egov.core.services import audit
+from egov.exchange import webhook
 from egov.exchange.models import (
     Delivery,
     OutboxMessage,
@@ -29,7 +36,7 @@ from egov.exchange.models import (
     StatusMessage,
     TransportState,
 )
-from egov.exchange.services import hub, relay
+from egov.exchange.services import hub, relay, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +84,8 @@ def send(message_id: int, *, client: httpx.Client | None = None) -> OutboxMessag
             }
             if to_parent:  # the parent hub: this hub's bearer token
                 headers.update(relay.headers(http))
+            else:  # a mailbox's webhook: the MAC under its secret, if it has one
+                headers.update(_signed(message, payload))
             response = http.post(message.url, content=payload, headers=headers)
         finally:
             if client is None:
@@ -92,9 +101,27 @@ def send(message_id: int, *, client: httpx.Client | None = None) -> OutboxMessag
             answer = response.content
     except httpx.HTTPError as exc:
         error = f"{type(exc).__name__}: {exc}"
-    except relay.RelayError as exc:
+    except (relay.RelayError, webhooks.SecretError) as exc:
         error = str(exc)
     return _record(message.pk, error, permanent=permanent, answer=answer)
+
+
+def owner_id(message: OutboxMessage) -> int:
+    """The organisation whose webhook gets the push: a status goes to the package's sender, a
+    package or a recall to the recipient (as in ``hub._push``)."""
+    delivery = message.delivery
+    return delivery.package.sender_id if message.kind == "status" else delivery.recipient_id
+
+
+def _signed(message: OutboxMessage, payload: bytes) -> dict[str, str]:
+    secret = webhooks.secret_for(owner_id(message))
+    if not secret:
+        return {}
+    timestamp = int(time.time())
+    return {
+        webhook.TIMESTAMP_HEADER: str(timestamp),
+        webhook.SIGNATURE_HEADER: webhook.signature(secret, timestamp, payload),
+    }
 
 
 @transaction.atomic

@@ -27,8 +27,9 @@ With ``EGOV_EXCHANGE_ROLE=provincial`` the instance organisation's subtree is th
   (``GET /api/v1/exchange/mailbox/?recall=pending``, ``/{id}/recall/``), applies them to the
   local deliveries and acknowledges them (or refuses them) at the parent; the recipients' 15/16
   go up as any answer.
-- **Retry.** :func:`retry`: a new outbox row for a relay that failed (the sender's clerk or
-  client, documents.send).
+- **Retry.** :func:`retry`: new outbox rows for what failed going up for a package: its relay
+  and the relays of its status packets (kind ``relay_status``: a recall, an answer) (the
+  sender's clerk or client, documents.send).
 
 A hub with role ``national`` (the default) relays nothing: every function here is then a no-op.
 """
@@ -104,14 +105,34 @@ def enqueue_package(delivery: Delivery) -> OutboxMessage:
 
 @dataclass
 class Retried:
-    message: OutboxMessage
-    recipients: list[str]
+    message: OutboxMessage  # the first new row (the package's relay when it was retried)
+    recipients: list[str]  # the deliveries via the parent that are pending again
+    statuses: list[OutboxMessage]  # new relays of status packets
+
+
+def _status_relays(package: Package, *, lock: bool = False) -> dict[str, list[OutboxMessage]]:
+    """The relays of ``package``'s status packets to the parent (outbox kind ``relay_status``,
+    key ``relay_status:<status>[:<n>]``), oldest first, by status packet."""
+    rows = OutboxMessage.objects.filter(delivery__package=package, kind="relay_status")
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    by_status: dict[str, list[OutboxMessage]] = {}
+    for row in rows.order_by("pk"):
+        by_status.setdefault(row.key.split(":")[1], []).append(row)
+    return by_status
+
+
+def failed_status_relays(package: Package) -> list[OutboxMessage]:
+    """The latest relay of each status packet of ``package`` where that relay failed."""
+    latest = [rows[-1] for rows in _status_relays(package).values()]
+    return [row for row in latest if row.state == OutboxMessage.State.FAILED]
 
 
 def retry(package: Package, *, actor) -> Retried:
-    """A new attempt at relaying ``package`` to the parent after its relay failed: the failed
-    deliveries via the parent are pending again and a new outbox row (kind ``relay``) is sent
-    after commit. For the sender's clerk or client (documents.send); audited."""
+    """A new attempt at what failed going up to the parent for ``package``: the failed
+    deliveries via the parent are pending again with a new outbox row (kind ``relay``), and each
+    status packet whose relay failed (a recall, an answer) gets a new ``relay_status`` row; all
+    sent after commit. For the sender's clerk or client (documents.send); audited."""
     from django.utils.translation import gettext as _
 
     policy.check(actor, "documents.send", package)
@@ -124,17 +145,30 @@ def retry(package: Package, *, actor) -> Retried:
             .select_related("recipient")
             .order_by("pk")
         )
-        if not failed:
+        status_relays = _status_relays(package, lock=True)
+        failed_statuses = [
+            rows[-1]
+            for rows in status_relays.values()
+            if rows[-1].state == OutboxMessage.State.FAILED
+        ]
+        if not failed and not failed_statuses:
             raise HubError(
                 "nothing_to_retry",
                 _("No relay of this document to the parent hub has failed."),
                 status=409,
             )
-        Delivery.objects.filter(pk__in=[d.pk for d in failed]).update(
-            transport_state=TransportState.PENDING, transport_error=""
-        )
-        tries = OutboxMessage.objects.filter(delivery__package=package, kind="relay").count()
-        message = _enqueue(failed[0], "relay", f"relay:{package.pk}:{tries + 1}", PACKAGES)
+        new = []
+        if failed:
+            Delivery.objects.filter(pk__in=[d.pk for d in failed]).update(
+                transport_state=TransportState.PENDING, transport_error=""
+            )
+            tries = OutboxMessage.objects.filter(delivery__package=package, kind="relay").count()
+            new.append(_enqueue(failed[0], "relay", f"relay:{package.pk}:{tries + 1}", PACKAGES))
+        for old in failed_statuses:
+            status_id = old.key.split(":")[1]
+            key = f"relay_status:{status_id}:{len(status_relays[status_id]) + 1}"
+            new.append(_enqueue(old.delivery, "relay_status", key, STATUSES))
+        statuses = [m for m in new if m.kind == "relay_status"]
         audit.record(
             actor=policy.actor_of(actor),
             action="exchange.relay_retried",
@@ -143,11 +177,15 @@ def retry(package: Package, *, actor) -> Retried:
             summary={
                 "document_id": package.document_id,
                 "recipients": [d.recipient.code for d in failed],
-                "previous_error": failed[0].transport_error[:500],
-                "outbox": message.key,
+                "previous_error": failed[0].transport_error[:500] if failed else "",
+                "outbox": new[0].key,
+                "status_relays": [
+                    {"outbox": m.key, "previous": old.key, "previous_error": old.last_error[:500]}
+                    for m, old in zip(statuses, failed_statuses, strict=True)
+                ],
             },
         )
-    return Retried(message, [d.recipient.code for d in failed])
+    return Retried(new[0], [d.recipient.code for d in failed], statuses)
 
 
 def enqueue_status(delivery: Delivery, message: StatusMessage) -> OutboxMessage:

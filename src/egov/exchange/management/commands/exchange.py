@@ -10,7 +10,8 @@ class Command(BaseCommand):
     help = (
         "Document exchange tools. 'verify' checks the evidence chain; 'export DOCUMENT_ID' writes "
         "one document's trail; 'check-trail FILE' verifies an exported trail offline; "
-        "'pull-parent' takes statuses and packages from the parent hub (provincial role)."
+        "'pull-parent' takes statuses and packages from the parent hub (provincial role); "
+        "'webhook-secret ORG_CODE' sets or rotates the secret that signs pushes to a mailbox."
     )
 
     def add_arguments(self, parser):
@@ -32,6 +33,15 @@ class Command(BaseCommand):
             help="Seconds between pulls; run until stopped (default: pull once and exit).",
         )
 
+        hook = sub.add_parser(
+            "webhook-secret",
+            help="Set or rotate the organisation's webhook secret (printed once).",
+        )
+        hook.add_argument("organisation", help="organisation code")
+        hook.add_argument(
+            "--remove", action="store_true", help="Remove it: pushes go unsigned (not advised)."
+        )
+
     def handle(self, *args, action, **options):
         if action == "verify":
             count, problem = evidence.verify()
@@ -44,6 +54,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Trail of {options['document_id']} written to {options['output']}.")
         elif action == "pull-parent":
             self._pull(options["every"])
+        elif action == "webhook-secret":
+            self._webhook_secret(options["organisation"], remove=options["remove"])
         else:
             argv = [options["file"]]
             if options.get("trusted_pem"):
@@ -72,3 +84,18 @@ class Command(BaseCommand):
             if not every:
                 return
             time.sleep(every)
+
+    def _webhook_secret(self, code: str, *, remove: bool) -> None:
+        from egov.core.services import organisations
+        from egov.exchange.services import webhooks
+
+        organisation = organisations.resolve(code)
+        if organisation is None:
+            raise CommandError(f"No organisation {code}.")
+        secret = webhooks.set_secret(organisation, actor="cli", remove=remove)
+        if remove:
+            self.stdout.write(f"Webhook secret of {code} removed: its pushes go unsigned.")
+            return
+        self.stdout.write(f"webhook_secret: {secret}  (shown once; the previous one stops now)")
+        if not organisation.mailbox.webhook_url:
+            self.stdout.write(f"Note: {code} has no webhook URL; nothing is pushed to it yet.")

@@ -1,0 +1,70 @@
+"""Webhook secrets: set or rotate a mailbox's secret (shown once), read it to sign a push.
+
+The secret is stored encrypted (Fernet, key derived from ``EGOV_FIELD_KEY``, default the Django
+secret key), not hashed: the hub needs it back to compute the MAC of every push
+(:mod:`egov.exchange.webhook`). It is never logged nor written to the audit log.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
+from django.db import transaction
+
+from egov.core.models import Organisation
+from egov.core.services import audit
+from egov.exchange.models import Mailbox
+
+PREFIX = "whsec_"
+
+
+class SecretError(RuntimeError):
+    """The stored secret cannot be decrypted (EGOV_FIELD_KEY or the secret key changed)."""
+
+
+def _fernet() -> Fernet:
+    material = getattr(settings, "EGOV_FIELD_KEY", "") or settings.SECRET_KEY
+    digest = hashlib.sha256(b"egov.exchange.webhook:" + material.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def set_secret(organisation: Organisation, *, actor, remove: bool = False) -> str:
+    """A new secret for the organisation's mailbox (the previous one stops working at once),
+    returned once; ``remove``: none (pushes go unsigned). Audited."""
+    secret = "" if remove else PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        mailbox, created = Mailbox.objects.select_for_update().get_or_create(
+            organisation=organisation
+        )
+        had = bool(mailbox.webhook_secret)
+        mailbox.webhook_secret = _fernet().encrypt(secret.encode()).decode() if secret else ""
+        mailbox.save(update_fields=["webhook_secret"])
+        audit.record(
+            actor=actor,
+            action="exchange.webhook_secret_removed" if remove else "exchange.webhook_secret_set",
+            obj=mailbox,
+            organisation=organisation,
+            summary={"rotated": had and not remove, "had_secret": had, "created": created},
+        )
+    return secret
+
+
+def secret_for(organisation_id: int) -> str:
+    """The organisation's webhook secret in clear, "" when none is set."""
+    stored = (
+        Mailbox.objects.filter(organisation_id=organisation_id)
+        .values_list("webhook_secret", flat=True)
+        .first()
+    )
+    if not stored:
+        return ""
+    try:
+        return _fernet().decrypt(stored.encode()).decode()
+    except InvalidToken as exc:
+        raise SecretError(
+            "the webhook secret cannot be decrypted with the current key: set it again"
+        ) from exc

@@ -1,0 +1,157 @@
+"""Webhook authentication: pushes to a real receiver on loopback, signed under the mailbox's
+secret (set and rotated with `egov exchange webhook-secret`), checked with the function the
+docs tell receivers to copy (egov.exchange.webhook.verify)."""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from egov import cli
+from egov.core.models import AuditEntry
+from egov.exchange import webhook
+from egov.exchange.models import Mailbox, OutboxMessage
+from egov.exchange.services import hub, outbox
+from tests.accounts.officials_support import make_official
+
+from .conftest import make_package, signed
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def receiver():
+    """An HTTP server on loopback that answers 200 to a push that verifies under ``secret``,
+    401 otherwise; it keeps what it got."""
+    state = SimpleNamespace(secret="", seen=[])
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            ok = webhook.verify(
+                state.secret,
+                body,
+                self.headers.get(webhook.TIMESTAMP_HEADER),
+                self.headers.get(webhook.SIGNATURE_HEADER),
+            )
+            state.seen.append(SimpleNamespace(headers=dict(self.headers), body=body, ok=ok))
+            self.send_response(200 if ok else 401)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def set_secret(code: str) -> str:
+    out = io.StringIO()
+    call_command("exchange", "webhook-secret", code, stdout=out)
+    line = next(x for x in out.getvalue().splitlines() if x.startswith("webhook_secret: "))
+    return line.split()[1]
+
+
+def push_package(orgs, number: int) -> OutboxMessage:
+    clerk = make_official(f"clerk_p{number}", orgs.p, "clerk").user
+    data = signed(make_package(orgs.p, [orgs.q], number=number), orgs.p)
+    package = hub.accept_package(data, actor=clerk).package
+    return OutboxMessage.objects.get(delivery__package=package, kind="package")
+
+
+def test_signed_pushes_verify_at_the_receiver_and_tampering_does_not(orgs, receiver, caplog):
+    caplog.set_level(logging.DEBUG)
+    Mailbox.objects.create(organisation=orgs.q, webhook_url=receiver.url)
+    receiver.secret = set_secret(orgs.q.code)
+    assert receiver.secret.startswith("whsec_") and len(receiver.secret) > 40
+
+    message = push_package(orgs, 1)
+    assert outbox.send(message.pk) == "sent"
+    [got] = receiver.seen
+    assert got.ok
+    assert got.headers["Idempotency-Key"] == message.key
+    assert got.headers[webhook.SIGNATURE_HEADER].startswith("v1=")
+    timestamp, mac = got.headers[webhook.TIMESTAMP_HEADER], got.headers[webhook.SIGNATURE_HEADER]
+    assert webhook.verify(receiver.secret, got.body, timestamp, mac)
+    # A changed body, a stale or future timestamp, another secret, missing headers: refused.
+    assert not webhook.verify(receiver.secret, got.body.replace(b"UBND", b"UBNX"), timestamp, mac)
+    assert not webhook.verify(receiver.secret, got.body, str(int(timestamp) - 1), mac)
+    later = int(timestamp) + webhook.TOLERANCE + 1
+    assert not webhook.verify(receiver.secret, got.body, timestamp, mac, now=later)
+    earlier = int(timestamp) - webhook.TOLERANCE - 1
+    assert not webhook.verify(receiver.secret, got.body, timestamp, mac, now=earlier)
+    assert webhook.verify(receiver.secret, got.body, timestamp, mac, now=later - 1)
+    assert not webhook.verify("whsec_other", got.body, timestamp, mac)
+    assert not webhook.verify(receiver.secret, got.body, None, mac)
+    assert not webhook.verify(receiver.secret, got.body, timestamp, "")
+
+    # The secret is in no log line, no audit row, and not in clear in the database.
+    stored = Mailbox.objects.get(organisation=orgs.q).webhook_secret
+    assert stored and receiver.secret not in stored
+    assert receiver.secret not in caplog.text
+    entry = AuditEntry.objects.get(action="exchange.webhook_secret_set")
+    assert entry.organisation_id == orgs.q.pk and entry.actor == "cli"
+    assert receiver.secret not in str(entry.summary)
+
+
+def test_rotating_the_secret_changes_the_mac(orgs, receiver):
+    Mailbox.objects.create(organisation=orgs.q, webhook_url=receiver.url)
+    first = set_secret(orgs.q.code)
+    second = set_secret(orgs.q.code)
+    assert first != second
+    assert webhook.signature(first, 1, b"x") != webhook.signature(second, 1, b"x")
+    rows = AuditEntry.objects.filter(action="exchange.webhook_secret_set").order_by("seq")
+    assert [r.summary["rotated"] for r in rows] == [False, True]
+
+    receiver.secret = first  # the receiver still has the old secret: refused, retried later
+    message = push_package(orgs, 2)
+    assert outbox.send(message.pk) == "pending"
+    assert OutboxMessage.objects.get(pk=message.pk).last_error == "HTTP 401"
+    receiver.secret = second
+    assert outbox.send(message.pk) == "sent"
+    assert [s.ok for s in receiver.seen] == [False, True]
+    # Each attempt is signed anew; the Idempotency-Key stays.
+    assert {s.headers["Idempotency-Key"] for s in receiver.seen} == {message.key}
+
+
+def test_a_mailbox_without_a_secret_gets_unsigned_pushes(orgs, receiver):
+    Mailbox.objects.create(organisation=orgs.q, webhook_url=receiver.url)
+    message = push_package(orgs, 3)
+    assert outbox.send(message.pk) == "pending"  # this receiver insists on a signature
+    [got] = receiver.seen
+    assert webhook.SIGNATURE_HEADER not in got.headers
+    assert webhook.TIMESTAMP_HEADER not in got.headers
+    assert got.headers["Idempotency-Key"] == message.key
+
+    # Removed again after being set: unsigned again.
+    set_secret(orgs.q.code)
+    call_command("exchange", "webhook-secret", orgs.q.code, "--remove", stdout=io.StringIO())
+    assert Mailbox.objects.get(organisation=orgs.q).webhook_secret == ""
+    assert AuditEntry.objects.filter(action="exchange.webhook_secret_removed").count() == 1
+
+
+def test_the_command_refuses_an_unknown_organisation(orgs, monkeypatch, capsys):
+    with pytest.raises(CommandError, match="No organisation 000.00.99.H99"):
+        call_command("exchange", "webhook-secret", "000.00.99.H99")
+    # As `egov exchange webhook-secret ...` run from a shell: an error and a non-zero exit.
+    monkeypatch.setattr("django.db.connections.close_all", lambda: None)  # the test's transaction
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["exchange", "webhook-secret", "000.00.99.H99"])
+    assert exit_.value.code != 0
+    assert "No organisation 000.00.99.H99" in capsys.readouterr().err
+    assert not Mailbox.objects.exists()
+    assert not AuditEntry.objects.filter(action__startswith="exchange.webhook_secret").exists()
