@@ -120,7 +120,7 @@ class Business:
 @dataclass
 class Attachment:
     name: str
-    data: bytes
+    data: bytes | None  # None: not decoded (parse(..., decode=False))
     content_type: str = "application/pdf"
     description: str = ""
     content_id: str = ""
@@ -395,8 +395,11 @@ def _presponse(el) -> ResponseFor:
     )
 
 
-def parse(data, *, max_attachment: int | None = None) -> Package:
-    """Validate and read a package (bytes or an element). Raises :class:`EdxmlError`."""
+def parse(data, *, max_attachment: int | None = None, decode: bool = True) -> Package:
+    """Validate and read a package (bytes or an element). Raises :class:`EdxmlError`.
+
+    ``decode=False``: the attachments' ``data`` is None (validation still checks their base64);
+    for the hub, which passes packages on as they are: decoding 100 kB of base64 costs ~0.3 ms."""
     root = load(data) if isinstance(data, bytes | str) else data
     validate_envelope(root, max_attachment=max_attachment)
     mh = _x(root, "edXMLHeader/MessageHeader")
@@ -461,11 +464,11 @@ def parse(data, *, max_attachment: int | None = None) -> Package:
         path = f"edXMLEnvelope/AttachmentEncoded/Attachment[{i}]"
         if cid not in described:
             raise EdxmlError(f"{path}/ContentId", "manifest", f"{cid!r} is not in the Manifest")
-        value = "".join((_x(e, "Value").text or "").split())
+        value = "".join((_x(e, "Value").text or "").split()) if decode else ""
         attachments.append(
             Attachment(
                 name=_text(e, "AttachmentName"),
-                data=base64.b64decode(value),
+                data=base64.b64decode(value) if decode else None,
                 content_type=_text(e, "ContentType"),
                 description=_text(described.pop(cid), "Description"),
                 content_id=cid,

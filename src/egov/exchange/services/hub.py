@@ -156,7 +156,7 @@ def _load_and_verify(data: bytes, kind: str):
             c for c in root if isinstance(c.tag, str) and c.tag == f"{{{DS_NS}}}Signature"
         ]
         if kind == "package":
-            parsed = edxml.parse(root, max_attachment=max_attachment())
+            parsed = edxml.parse(root, max_attachment=max_attachment(), decode=False)
         else:
             parsed = edxml.parse_status(root)
     except edxml.EdxmlError as exc:
