@@ -150,6 +150,14 @@ def _cpu_s(marker: str) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def _machine_cpu_s() -> float:
+    """CPU seconds the whole machine has spent busy (all cores, /proc/stat): the server, the
+    database, this client and anything else running."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, idle, iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def _raw_rate(sender, recipient, attachment, seconds: float) -> float:
     from egov.core.signing import sign_xml, verify_xml
     from egov.exchange import edxml
@@ -251,6 +259,7 @@ class _Phase:
         threads = [threading.Thread(target=self._worker) for _ in range(CONNECTIONS)]
         watcher = threading.Thread(target=self._sampler, args=(max(1000, self.packages // 10),))
         cpu_start = _cpu_s(self.marker)
+        machine_start = _machine_cpu_s()
         client_cpu_start = time.process_time()
         load_start = os.getloadavg()[0]
         self.state["measuring"] = True
@@ -271,6 +280,7 @@ class _Phase:
                 done = self.state["done"]
                 cpu_used = _cpu_s(self.marker) - cpu_start
                 client_cpu = time.process_time() - client_cpu_start
+                machine_cpu = _machine_cpu_s() - machine_start
         finally:
             self.state["stop"] = True
             for t in threads:
@@ -298,6 +308,9 @@ class _Phase:
             "server_cpu_ms_per_package": round(cpu_used * 1000 / done, 2) if done else None,
             # This process (the posting threads and the sampler) shares the cores with the server.
             "client_cpu_ms_per_package": round(client_cpu * 1000 / done, 2) if done else None,
+            # Every core's busy time (server, PostgreSQL, client, anything else) per package:
+            # on a quiet machine, cpus * 1000 / this is the rate the machine could sustain.
+            "machine_cpu_ms_per_package": round(machine_cpu * 1000 / done, 2) if done else None,
             "load_average": [round(load_start, 2), round(os.getloadavg()[0], 2)],
         }
 
