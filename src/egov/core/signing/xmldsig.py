@@ -54,6 +54,8 @@ DIGESTS = {
 }
 
 _SIGNATURE = f"{{{DS_NS}}}Signature"
+# For re-reading SignedInfo (a few hundred bytes of a document already parsed safely).
+_parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 def _ds(name: str) -> str:
@@ -263,14 +265,21 @@ def check_signature_value(profile: Profile, public_key) -> None:
     """SignatureValue over the canonical SignedInfo, with the key of the signing certificate."""
     if not isinstance(public_key, rsa.RSAPublicKey):
         raise Invalid("the signing certificate has no RSA key")
+    node = profile.signed_info
+    if not profile.signed_info_exclusive:
+        # Inclusive c14n renders every namespace in scope on SignedInfo. libxml2's subset c14n
+        # also writes xmlns="" on its descendants when the document element's default
+        # namespace differs from the signature's (seen with xmlsec1's signatures: they then
+        # fail). Serialised alone, SignedInfo carries all its in-scope declarations: c14n of
+        # that copy is the subset's canonical form (xml:* attributes aside: see the profile).
+        node = etree.fromstring(etree.tostring(node), parser=_parser)
     signed_info = c14n(
-        profile.signed_info,
-        exclusive=profile.signed_info_exclusive,
-        prefixes=profile.signed_info_prefixes,
+        node, exclusive=profile.signed_info_exclusive, prefixes=profile.signed_info_prefixes
     )
+    value = b64(profile.signature_value, "SignatureValue")
     try:
         public_key.verify(
-            b64(profile.signature_value, "SignatureValue"),
+            value,
             signed_info,
             padding.PKCS1v15(),
             profile.signature_hash(),
