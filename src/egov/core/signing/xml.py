@@ -20,6 +20,7 @@ from functools import cached_property
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from lxml import etree
 from signxml import (
@@ -140,7 +141,8 @@ def _signing_certificate(signature: etree._Element, key_pem: bytes) -> x509.Cert
 
 # Certificate chains that verified against ca.pem, per (chain, ca.pem version): building the
 # trust store and the path costs more than the RSA check itself. An entry lives CHAIN_CACHE_TTL
-# seconds; signxml still checks the signing certificate's validity period on every call.
+# seconds; both verification paths still check the signing certificate's validity period on
+# every call.
 CHAIN_CACHE_TTL = 300.0
 CHAIN_CACHE_MAX = 1024
 _chain_cache: dict[tuple, tuple[float, x509.Certificate]] = {}
@@ -236,7 +238,14 @@ def _verify_fast(root: etree._Element, profile: xmldsig.Profile) -> XmlVerificat
             raise xmldsig.Invalid("the signing certificate has expired")
         xmldsig.check_signature_value(profile, cert.public_key())
         octets = xmldsig.check_digest(root, profile)
-    except (xmldsig.Invalid, SignXMLException, ValueError) as exc:
+    except (
+        xmldsig.Invalid,
+        SignXMLException,
+        ValueError,
+        UnsupportedAlgorithm,
+        etree.LxmlError,
+    ) as exc:
+        # Never raises for bad input: a key type cryptography cannot load, a c14n error.
         return XmlVerification(valid=False, error=str(exc) or type(exc).__name__)
     return XmlVerification(
         valid=True,
