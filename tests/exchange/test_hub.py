@@ -361,3 +361,18 @@ def test_verification_keeps_no_garbage_and_the_chain_cache_keeps_refusing(orgs):
     assert alive() - before <= 1  # one per ca.pem version, not one per signature
     # The chain is cached now; a changed document or signature value still fails.
     assert not verify_xml(_tamper(data)).valid
+
+
+def test_a_comment_inserted_in_a_signed_text_neither_breaks_nor_cuts_it(orgs, clerks):
+    # Comments are outside the signature (c14n without comments, as xmlsec1): the package
+    # still verifies, and the hub must read the whole signed subject, not the text up to the
+    # comment.
+    data = signed(make_package(orgs.p, [orgs.q]), orgs.p)
+    subject = "Về việc triển khai".encode()
+    assert subject in data
+    commented = data.replace(subject, "Về việc <!-- x -->triển khai".encode())
+    assert verify_xml(commented).valid
+    result = hub.accept_package(commented, actor=clerks["p"])
+    assert result.package.subject == "Về việc triển khai trục liên thông văn bản"
+    copy = hub.package_bytes(result.package)
+    assert b"<!--" not in copy and verify_xml(copy).signer_code == orgs.hub.code

@@ -46,18 +46,27 @@ DIGEST_ALGORITHMS = frozenset(
 )
 
 
-def _parser(huge: bool = False) -> etree.XMLParser:
+def _parser(huge: bool = False, remove_comments: bool = False) -> etree.XMLParser:
     # No entity expansion, no network, no DTD loading: the input may come from another agency.
     # ``huge`` lifts libxml2's limits (a text node over 10 MB, depth over 256): only for input
     # whose size the caller has capped already (the hub: EGOV_EXCHANGE_MAX_PACKAGE), since a
     # base64 attachment over about 7 MB is one text node over 10 MB.
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=huge)
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=huge,
+        remove_comments=remove_comments,
+    )
 
 
-def parse(data: bytes | str, *, huge: bool = False) -> etree._Element:
+def parse(data: bytes | str, *, huge: bool = False, comments: bool = True) -> etree._Element:
+    """``comments=False`` drops comments while parsing: a signature does not cover them (c14n
+    without comments), so one inserted into a signed text would split what ``.text`` reads."""
     if isinstance(data, str):
         data = data.encode("utf-8")
-    return etree.fromstring(data, parser=_parser(huge))
+    parser = _parser(huge, remove_comments=not comments)
+    return etree.fromstring(data, parser=parser)
 
 
 def sign_xml(

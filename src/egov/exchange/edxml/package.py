@@ -338,7 +338,8 @@ def load(data: bytes, *, huge: bool = False):
 
     ``huge``: the caller capped the size (text nodes may then exceed libxml2's 10 MB)."""
     try:
-        return parse_xml(data, huge=huge)
+        # Comments are not signed: one inside a signed text would cut what .text reads.
+        return parse_xml(data, huge=huge, comments=False)
     except etree.XMLSyntaxError as exc:
         raise EdxmlError("(document)", "well_formed", f"not well-formed XML: {exc}") from None
 
