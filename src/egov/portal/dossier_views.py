@@ -8,11 +8,10 @@ egov.dossiers.access (the policy: the applicant owns their dossiers).
 from __future__ import annotations
 
 import logging
-import mimetypes
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -21,18 +20,19 @@ from egov.accounts import ratelimit
 from egov.accounts.oidc.decorators import require_assurance
 from egov.accounts.services.citizens import acting_for, current_citizen
 from egov.catalog.models import ChannelKind
-from egov.dossiers import documents, formdata, services
+from egov.dossiers import formdata, services
 from egov.dossiers.access import can_see
-from egov.dossiers.labels import action_label
-from egov.dossiers.models import (
-    CitizenDataStoreEntry,
-    Dossier,
-    FormKind,
-    ProgressRecord,
-    Status,
-)
+from egov.dossiers.applicationform import ApplicationForm
+from egov.dossiers.models import CitizenDataStoreEntry, Dossier, FormKind, Status
 from egov.dossiers.services import DossierError
 from egov.dossiers.services.lookup import lookup as lookup_service
+from egov.dossiers.web import (
+    EMPTY_SCHEMA,
+    error_messages,
+    file_response,
+    form_pdf_response,
+    history_of,
+)
 from egov.dossiers.webforms import (
     AgencyPicker,
     channel_of,
@@ -40,20 +40,9 @@ from egov.dossiers.webforms import (
     expectation,
     read_documents,
 )
-from egov.portal.forms import ApplicationForm
 from egov.portal.views import _procedure_and_version
 
 logger = logging.getLogger(__name__)
-EMPTY_SCHEMA = {"type": "object", "properties": {}}
-
-
-def error_messages(exc: Exception) -> list[str]:
-    """Every message of a service error, for the error summary."""
-    if isinstance(exc, ValidationError):
-        if hasattr(exc, "error_dict"):
-            return [str(m) for messages in exc.message_dict.values() for m in messages]
-        return [str(m) for m in exc.messages]
-    return [str(exc)]
 
 
 def _schema_uploads(form: ApplicationForm, files) -> list[services.Upload]:
@@ -189,21 +178,6 @@ def my_dossiers(request):
     return render(request, "portal/dossiers/mine.html", {"dossiers": dossiers, "entries": entries})
 
 
-def history_of(dossier: Dossier) -> list[dict]:
-    rows = []
-    records = ProgressRecord.objects.filter(dossier=dossier).select_related("organisation")
-    for r in records.order_by("at", "id"):
-        row = {
-            "at": r.at,
-            "action": action_label(r.action),
-            "status": Status(r.to_status).label if r.to_status in Status.values else "",
-            "unit": r.organisation.name if r.organisation else "",
-        }
-        row.update(actor=r.actor_name, title=r.actor_title, note=r.note, due=r.step_due_at)
-        rows.append(row)
-    return rows
-
-
 @require_assurance(1)
 @require_http_methods(["GET", "POST"])
 def my_dossier(request, code):
@@ -242,8 +216,8 @@ def my_dossier(request, code):
             "dossier": dossier,
             "history": history_of(dossier),
             "components": dossier.components.all(),
-            "result": formdata._related(dossier, "result"),
-            "supplement_request": formdata._related(dossier, "supplement_request"),
+            "result": formdata.related(dossier, "result"),
+            "supplement_request": formdata.related(dossier, "supplement_request"),
             "forms": [(k, FormKind(k).label) for k in formdata.available_forms(dossier)],
             "submitted": request.GET.get("submitted") == "1",
             "errors": errors,
@@ -256,17 +230,6 @@ def my_dossier(request, code):
     )
 
 
-def _file_response(field_file, filename: str, content_type: str = ""):
-    if not field_file:
-        raise Http404("No file.")
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("File missing.") from exc
-    content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
-
-
 @require_assurance(1)
 @require_GET
 def my_dossier_file(request, code, pk):
@@ -275,34 +238,17 @@ def my_dossier_file(request, code, pk):
     if component is None:
         raise Http404("No such document.")
     name = component.file.name.rsplit("/", 1)[-1] if component.file else component.name
-    return _file_response(component.file, name, component.content_type)
+    return file_response(component.file, name, component.content_type)
 
 
 @require_assurance(1)
 @require_GET
 def my_dossier_result(request, code):
     dossier = _own_dossier(request, code)
-    result = formdata._related(dossier, "result")
+    result = formdata.related(dossier, "result")
     if result is None:
         raise Http404("No result yet.")
-    return _file_response(result.file, f"{dossier.code}-result.pdf", result.content_type)
-
-
-def lookup_url(request, dossier: Dossier) -> str:
-    return request.build_absolute_uri(reverse("portal:lookup")) + f"?code={dossier.code}"
-
-
-def form_pdf_response(request, dossier: Dossier, kind: str) -> HttpResponse:
-    """Form ``kind`` of ``dossier``, signed by its agency (404 when it does not exist yet)."""
-    from egov.dossiers.services.forms import form_pdf
-
-    try:
-        pdf = form_pdf(dossier, kind, actor=request, lookup_url=lookup_url(request, dossier))
-    except documents.FormError as exc:
-        raise Http404(str(exc)) from exc
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{dossier.code}-mau-{kind}.pdf"'
-    return response
+    return file_response(result.file, f"{dossier.code}-result.pdf", result.content_type)
 
 
 @require_assurance(1)
@@ -317,7 +263,7 @@ def data_store_file(request, pk):
     entry = CitizenDataStoreEntry.objects.filter(pk=pk, citizen=current_citizen(request)).first()
     if entry is None:
         raise Http404("No such entry.")
-    return _file_response(entry.file, entry.file.name.rsplit("/", 1)[-1], entry.content_type)
+    return file_response(entry.file, entry.file.name.rsplit("/", 1)[-1], entry.content_type)
 
 
 @require_http_methods(["GET", "POST"])
