@@ -583,10 +583,8 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         for index, (_key, part) in enumerate(sorted(request.FILES.items())):
             info = meta[index] if index < len(meta) and isinstance(meta[index], dict) else {}
             self._multipart_uploads.append(
-                services.Upload(
-                    content=part,
-                    filename=part.name,
-                    declared_type=part.content_type or "",
+                services.Upload.from_file(
+                    part,
                     required_document_id=info.get("required_document"),
                     name=info.get("name", ""),
                 )

@@ -321,12 +321,7 @@ def _timeliness_label(code: str) -> str:
 
 
 def _uploads(files, field="files"):
-    return [
-        services.Upload(
-            content=f, filename=f.name, declared_type=f.content_type or "", name=f.name[:255]
-        )
-        for f in files.getlist(field)
-    ]
+    return [services.Upload.from_file(f, name=f.name[:255]) for f in files.getlist(field)]
 
 
 def _items(text: str) -> list[dict]:

@@ -51,14 +51,7 @@ def _schema_uploads(form: ApplicationForm, files) -> list[services.Upload]:
     for f in form.all_fields():
         upload = files.get(f.path) if f.kind == "file" else None
         if upload:
-            uploads.append(
-                services.Upload(
-                    content=upload,
-                    filename=upload.name,
-                    declared_type=upload.content_type or "",
-                    name=str(f.label)[:255],
-                )
-            )
+            uploads.append(services.Upload.from_file(upload, name=str(f.label)[:255]))
     return uploads
 
 
@@ -188,12 +181,7 @@ def my_dossier(request, code):
         try:
             if act == "supplement":
                 uploads = [
-                    services.Upload(
-                        content=f,
-                        filename=f.name,
-                        declared_type=f.content_type or "",
-                        name=f.name[:255],
-                    )
+                    services.Upload.from_file(f, name=f.name[:255])
                     for f in request.FILES.getlist("files")
                 ]
                 services.supplement(
