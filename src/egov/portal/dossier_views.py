@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -25,7 +24,7 @@ from egov.dossiers.access import can_see
 from egov.dossiers.applicationform import ApplicationForm
 from egov.dossiers.models import CitizenDataStoreEntry, Dossier, FormKind, Status
 from egov.dossiers.services import DossierError
-from egov.dossiers.services.lookup import lookup as lookup_service
+from egov.dossiers.services.lookup import RateLimited, public_lookup
 from egov.dossiers.web import (
     EMPTY_SCHEMA,
     error_messages,
@@ -270,18 +269,15 @@ def lookup(request):
     if not code or not id_number:
         context["missing"] = True
         return render(request, "portal/dossiers/lookup.html", context, status=400)
-    allowed, retry = ratelimit.hit(
-        f"dossier-lookup:{ratelimit.client_ip(request)}",
-        settings.EGOV_LOOKUP_RATE,
-    )
-    if not allowed:
+    try:
+        found = public_lookup(ratelimit.client_ip(request), code, id_number)
+    except RateLimited as exc:
         logger.warning("Dossier lookup rate limit hit")
-        context["rate_limited"] = retry
+        context["rate_limited"] = exc.retry_after
         response = render(request, "portal/dossiers/lookup.html", context, status=429)
-        response["Retry-After"] = str(retry)
+        response["Retry-After"] = str(exc.retry_after)
         return response
     context["searched"] = True
-    found = lookup_service(code, id_number)
     if found is None:
         return render(request, "portal/dossiers/lookup.html", context, status=404)
     context["dossier"] = found
