@@ -580,14 +580,17 @@ def production_env(workdir: Path, extra_env: dict[str, str] | None = None) -> di
     return env
 
 
-def _egov(args: Sequence[str], env: dict[str, str], cwd: Path) -> None:
+def run_egov(args: Sequence[str], env: dict[str, str], cwd: Path, *, timeout: float = 600) -> str:
+    """Run the egov CLI (``python -m egov.cli ARGS``) in ``cwd`` with ``env``; its standard
+    output. BenchError with the last lines of its output when it fails."""
     command = [sys.executable, "-m", "egov.cli", *args]
     done = subprocess.run(
-        command, env=env, cwd=cwd, capture_output=True, text=True, check=False, timeout=600
+        command, env=env, cwd=cwd, capture_output=True, text=True, check=False, timeout=timeout
     )
     if done.returncode:
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-20:])
         raise BenchError(f"'egov {' '.join(args)}' failed (exit {done.returncode}):\n{tail}")
+    return done.stdout
 
 
 def _die_with_parent() -> None:
@@ -690,7 +693,7 @@ def running_server(
         if prepare:
             log(f"preparing a production instance ({database}) in {workdir}")
             for args in (["migrate", "--noinput"], ["load-demo"], ["collectstatic", "--noinput"]):
-                _egov([*args, "--verbosity", "1"], env, workdir)
+                run_egov([*args, "--verbosity", "1"], env, workdir)
         port = free_port()
         command = [
             sys.executable,

@@ -20,8 +20,6 @@ import http.client
 import json
 import multiprocessing
 import os
-import subprocess
-import sys
 import time
 from urllib.parse import urlencode
 
@@ -41,18 +39,9 @@ PROCESSES = 4
 
 
 def egov_output(args, env, cwd) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "egov.cli", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=1800,
-    )
-    if done.returncode:
-        raise harness.BenchError(f"egov {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-    return done.stdout
+    """``harness.run_egov`` with a 30-minute timeout (generating dossiers takes long); also
+    bench/exchange.py's."""
+    return harness.run_egov(args, env, cwd, timeout=1800)
 
 
 def setup_client(server) -> tuple[str, str, str]:

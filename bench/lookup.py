@@ -16,7 +16,6 @@ import os
 from urllib.parse import urlencode
 
 from bench import harness
-from bench.lifecycle import egov_output
 
 NAME = "lookup"
 P99_TARGET_MS = 50
@@ -30,8 +29,10 @@ def main(quick: bool) -> dict:
     with harness.running_server(extra_env=extra) as server:
         if count:
             harness.log(f"{NAME}: generating {count:,} dossiers")
-            egov_output(["generate-dossiers", str(count)], server.env, server.workdir)
-        out = egov_output(
+            harness.run_egov(
+                ["generate-dossiers", str(count)], server.env, server.workdir, timeout=1800
+            )
+        out = harness.run_egov(
             [
                 "shell",
                 "-c",
@@ -41,6 +42,7 @@ def main(quick: bool) -> dict:
             ],
             server.env,
             server.workdir,
+            timeout=1800,
         )
         total, code, id_number = json.loads(out.strip().splitlines()[-1])
         path = "/api/v1/dossier-lookup/?" + urlencode({"code": code, "id_number": id_number})

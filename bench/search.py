@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -52,6 +50,8 @@ QUERIES = [
     "dang ky&online_level=partial",
 ]
 DB_NAME = "egov_bench_search"
+# The egov commands here (importing 10,000 procedures) may take long.
+CLI_TIMEOUT = 1800
 
 
 def _variants(index_path: Path, out: Path, provinces: list[str], needed: int) -> int:
@@ -74,22 +74,6 @@ def _variants(index_path: Path, out: Path, provinces: list[str], needed: int) ->
     return written
 
 
-def _egov(args: list[str], env: dict[str, str], cwd: Path) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "egov.cli", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=1800,
-    )
-    if done.returncode:
-        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-20:])
-        raise harness.BenchError(f"'egov {' '.join(args)}' failed:\n{tail}")
-    return done.stdout
-
-
 def _fresh_postgres(url: str) -> str:
     """A fresh database DB_NAME on the server of ``url``; returns its URL."""
     import psycopg
@@ -107,10 +91,10 @@ def _prepare(workdir: Path, quick: bool) -> tuple[dict[str, str], int]:
         env["DATABASE_URL"] = _fresh_postgres(env["DATABASE_URL"])
     started = time.monotonic()
     for args in (["migrate", "--noinput"], ["load-demo"], ["collectstatic", "--noinput"]):
-        _egov([*args, "--verbosity", "0"], env, workdir)
+        harness.run_egov([*args, "--verbosity", "0"], env, workdir, timeout=CLI_TIMEOUT)
     count = _count(env, workdir)
     provinces = json.loads(
-        _egov(
+        harness.run_egov(
             [
                 "shell",
                 "-c",
@@ -120,6 +104,7 @@ def _prepare(workdir: Path, quick: bool) -> tuple[dict[str, str], int]:
             ],
             env,
             workdir,
+            timeout=CLI_TIMEOUT,
         )
         .strip()
         .splitlines()[-1]
@@ -129,13 +114,14 @@ def _prepare(workdir: Path, quick: bool) -> tuple[dict[str, str], int]:
     index = Path(egov.catalog.__file__).parent / "data" / "catalogue-index.jsonl"
     variants = workdir / "variants.jsonl"
     _variants(index, variants, provinces or ["Hà Nội"], max(TARGET_PROCEDURES - count, 0))
-    _egov(["import-procedures", str(variants)], env, workdir)
+    harness.run_egov(["import-procedures", str(variants)], env, workdir, timeout=CLI_TIMEOUT)
     # Planner statistics after the bulk load, as autovacuum (PostgreSQL) would soon gather them;
     # without them PostgreSQL picks a nested loop over every procedure.
-    _egov(
+    harness.run_egov(
         ["shell", "-c", "from django.db import connection; connection.cursor().execute('ANALYZE')"],
         env,
         workdir,
+        timeout=CLI_TIMEOUT,
     )
     count = _count(env, workdir)
     harness.log(f"{NAME}: {count} procedures indexed in {time.monotonic() - started:.0f} s")
@@ -143,7 +129,7 @@ def _prepare(workdir: Path, quick: bool) -> tuple[dict[str, str], int]:
 
 
 def _count(env: dict[str, str], workdir: Path) -> int:
-    out = _egov(
+    out = harness.run_egov(
         [
             "shell",
             "-c",
@@ -152,6 +138,7 @@ def _count(env: dict[str, str], workdir: Path) -> int:
         ],
         env,
         workdir,
+        timeout=CLI_TIMEOUT,
     )
     return int(out.strip().splitlines()[-1])
 

@@ -11,7 +11,6 @@ import binascii
 import copy
 import json
 
-from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -583,10 +582,8 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         for index, (_key, part) in enumerate(sorted(request.FILES.items())):
             info = meta[index] if index < len(meta) and isinstance(meta[index], dict) else {}
             self._multipart_uploads.append(
-                services.Upload(
-                    content=part,
-                    filename=part.name,
-                    declared_type=part.content_type or "",
+                services.Upload.from_file(
+                    part,
                     required_document_id=info.get("required_document"),
                     name=info.get("name", ""),
                 )
@@ -930,15 +927,18 @@ class LookupViewSet(viewsets.ViewSet):
         },
     )
     def list(self, request):
-        rate = getattr(settings, "EGOV_LOOKUP_RATE", "30/min")
-        allowed, retry = ratelimit.hit(f"dossier-lookup:{ratelimit.client_ip(request)}", rate)
-        if not allowed:
-            raise exceptions.Throttled(wait=retry)
         serializer = LookupSerializer(data=request.query_params)
-        serializer.is_valid(raise_exception=True)
-        found = lookup_service.lookup(
-            serializer.validated_data["code"], serializer.validated_data["id_number"]
-        )
+        valid = serializer.is_valid()
+        query = serializer.validated_data if valid else {}
+        # An invalid query counts too, and the rate limit answers first (429 before 400).
+        try:
+            found = lookup_service.public_lookup(
+                ratelimit.client_ip(request), query.get("code", ""), query.get("id_number", "")
+            )
+        except lookup_service.RateLimited as exc:
+            raise exceptions.Throttled(wait=exc.retry_after) from exc
+        if not valid:
+            raise exceptions.ValidationError(serializer.errors)
         if found is None:
             raise exceptions.NotFound()
         return Response(found)

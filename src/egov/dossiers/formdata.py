@@ -154,17 +154,18 @@ def available_forms(dossier: Dossier) -> list[str]:
     kinds = []
     if dossier.received_at is not None and dossier.status != Status.NOT_RECEIVED:
         kinds.append("01")
-    if _related(dossier, "supplement_request") is not None:
+    if related(dossier, "supplement_request") is not None:
         kinds.append("02")
     if dossier.status == Status.NOT_RECEIVED:
         kinds.append("03")
-    if _related(dossier, "apology") is not None:
+    if related(dossier, "apology") is not None:
         kinds.append("04")
     kinds.append("05")
     return kinds
 
 
-def _related(dossier: Dossier, name: str):
+def related(dossier: Dossier, name: str):
+    """The dossier's one-to-one record ``name`` (result, supplement_request, apology), or None."""
     try:
         return getattr(dossier, name)
     except ObjectDoesNotExist:

@@ -30,6 +30,7 @@ from egov.core.models import Organisation
 from egov.core.signing import verify_pdf
 from egov.dossiers import documents, formdata, services
 from egov.dossiers.access import can_see, visible_dossiers
+from egov.dossiers.applicationform import ApplicationForm
 from egov.dossiers.models import (
     OPEN_STATUSES,
     Dossier,
@@ -40,15 +41,14 @@ from egov.dossiers.models import (
 )
 from egov.dossiers.services._common import act_label
 from egov.dossiers.services.deadlines import steps_for
-from egov.dossiers.webforms import channel_of, document_slots, read_documents
-from egov.portal.dossier_views import (
+from egov.dossiers.web import (
     EMPTY_SCHEMA,
-    _file_response,
     error_messages,
+    file_response,
     form_pdf_response,
     history_of,
 )
-from egov.portal.forms import ApplicationForm
+from egov.dossiers.webforms import channel_of, document_slots, read_documents
 
 PAGE_SIZE = 50
 # Acts that make sense on many dossiers at once from the queue.
@@ -240,9 +240,9 @@ def _actions(request, dossier: Dossier) -> list[str]:
         return any(policy.can(user, s, dossier) for s in scopes)
 
     s = dossier.status
-    no_request = formdata._related(dossier, "supplement_request") is None
-    no_result = formdata._related(dossier, "result") is None
-    no_apology = formdata._related(dossier, "apology") is None
+    no_request = formdata.related(dossier, "supplement_request") is None
+    no_result = formdata.related(dossier, "result") is None
+    no_apology = formdata.related(dossier, "apology") is None
     desk, proc, appr = has("dossiers.receive"), has("dossiers.process"), has("dossiers.approve")
     acts = []
     if s == Status.NEW and desk:
@@ -292,9 +292,9 @@ def _render_detail(request, dossier, errors=(), status=200):
             "components": dossier.components.all(),
             "form_rows": _form_rows(dossier.procedure_version.application_form, dossier.form_data),
             "forms": [(k, FormKind(k).label) for k in formdata.available_forms(dossier)],
-            "result": formdata._related(dossier, "result"),
-            "supplement_request": formdata._related(dossier, "supplement_request"),
-            "apology": formdata._related(dossier, "apology"),
+            "result": formdata.related(dossier, "result"),
+            "supplement_request": formdata.related(dossier, "supplement_request"),
+            "apology": formdata.related(dossier, "apology"),
             "transfers": dossier.transfers.select_related("from_organisation", "to_organisation"),
             "assignments": dossier.assignments.select_related("official__user").filter(
                 ended_at__isnull=True
@@ -321,12 +321,7 @@ def _timeliness_label(code: str) -> str:
 
 
 def _uploads(files, field="files"):
-    return [
-        services.Upload(
-            content=f, filename=f.name, declared_type=f.content_type or "", name=f.name[:255]
-        )
-        for f in files.getlist(field)
-    ]
+    return [services.Upload.from_file(f, name=f.name[:255]) for f in files.getlist(field)]
 
 
 def _items(text: str) -> list[dict]:
@@ -457,17 +452,17 @@ def component_file(request, code, pk):
     dossier = _dossier(request, code)
     component = get_object_or_404(dossier.components, pk=pk)
     name = component.file.name.rsplit("/", 1)[-1] if component.file else component.name
-    return _file_response(component.file, name, component.content_type)
+    return file_response(component.file, name, component.content_type)
 
 
 @official_required
 @require_GET
 def result_file(request, code):
     dossier = _dossier(request, code)
-    result = formdata._related(dossier, "result")
+    result = formdata.related(dossier, "result")
     if result is None:
         raise Http404("No result.")
-    return _file_response(result.file, f"{dossier.code}-result.pdf", result.content_type)
+    return file_response(result.file, f"{dossier.code}-result.pdf", result.content_type)
 
 
 @official_required

@@ -139,10 +139,8 @@ def read_documents(slots, files, citizen=None) -> tuple[list[Upload], list[Reuse
         if upload:
             slot.filename = upload.name
             uploads.append(
-                Upload(
-                    content=upload,
-                    filename=upload.name,
-                    declared_type=upload.content_type or "",
+                Upload.from_file(
+                    upload,
                     required_document_id=slot.document.pk,
                     name=slot.document.name[:255],
                 )

@@ -8,11 +8,9 @@ egov.dossiers.access (the policy: the applicant owns their dossiers).
 from __future__ import annotations
 
 import logging
-import mimetypes
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -21,18 +19,19 @@ from egov.accounts import ratelimit
 from egov.accounts.oidc.decorators import require_assurance
 from egov.accounts.services.citizens import acting_for, current_citizen
 from egov.catalog.models import ChannelKind
-from egov.dossiers import documents, formdata, services
+from egov.dossiers import formdata, services
 from egov.dossiers.access import can_see
-from egov.dossiers.labels import action_label
-from egov.dossiers.models import (
-    CitizenDataStoreEntry,
-    Dossier,
-    FormKind,
-    ProgressRecord,
-    Status,
-)
+from egov.dossiers.applicationform import ApplicationForm
+from egov.dossiers.models import CitizenDataStoreEntry, Dossier, FormKind, Status
 from egov.dossiers.services import DossierError
-from egov.dossiers.services.lookup import lookup as lookup_service
+from egov.dossiers.services.lookup import RateLimited, public_lookup
+from egov.dossiers.web import (
+    EMPTY_SCHEMA,
+    error_messages,
+    file_response,
+    form_pdf_response,
+    history_of,
+)
 from egov.dossiers.webforms import (
     AgencyPicker,
     channel_of,
@@ -40,20 +39,9 @@ from egov.dossiers.webforms import (
     expectation,
     read_documents,
 )
-from egov.portal.forms import ApplicationForm
 from egov.portal.views import _procedure_and_version
 
 logger = logging.getLogger(__name__)
-EMPTY_SCHEMA = {"type": "object", "properties": {}}
-
-
-def error_messages(exc: Exception) -> list[str]:
-    """Every message of a service error, for the error summary."""
-    if isinstance(exc, ValidationError):
-        if hasattr(exc, "error_dict"):
-            return [str(m) for messages in exc.message_dict.values() for m in messages]
-        return [str(m) for m in exc.messages]
-    return [str(exc)]
 
 
 def _schema_uploads(form: ApplicationForm, files) -> list[services.Upload]:
@@ -62,14 +50,7 @@ def _schema_uploads(form: ApplicationForm, files) -> list[services.Upload]:
     for f in form.all_fields():
         upload = files.get(f.path) if f.kind == "file" else None
         if upload:
-            uploads.append(
-                services.Upload(
-                    content=upload,
-                    filename=upload.name,
-                    declared_type=upload.content_type or "",
-                    name=str(f.label)[:255],
-                )
-            )
+            uploads.append(services.Upload.from_file(upload, name=str(f.label)[:255]))
     return uploads
 
 
@@ -189,21 +170,6 @@ def my_dossiers(request):
     return render(request, "portal/dossiers/mine.html", {"dossiers": dossiers, "entries": entries})
 
 
-def history_of(dossier: Dossier) -> list[dict]:
-    rows = []
-    records = ProgressRecord.objects.filter(dossier=dossier).select_related("organisation")
-    for r in records.order_by("at", "id"):
-        row = {
-            "at": r.at,
-            "action": action_label(r.action),
-            "status": Status(r.to_status).label if r.to_status in Status.values else "",
-            "unit": r.organisation.name if r.organisation else "",
-        }
-        row.update(actor=r.actor_name, title=r.actor_title, note=r.note, due=r.step_due_at)
-        rows.append(row)
-    return rows
-
-
 @require_assurance(1)
 @require_http_methods(["GET", "POST"])
 def my_dossier(request, code):
@@ -214,12 +180,7 @@ def my_dossier(request, code):
         try:
             if act == "supplement":
                 uploads = [
-                    services.Upload(
-                        content=f,
-                        filename=f.name,
-                        declared_type=f.content_type or "",
-                        name=f.name[:255],
-                    )
+                    services.Upload.from_file(f, name=f.name[:255])
                     for f in request.FILES.getlist("files")
                 ]
                 services.supplement(
@@ -242,8 +203,8 @@ def my_dossier(request, code):
             "dossier": dossier,
             "history": history_of(dossier),
             "components": dossier.components.all(),
-            "result": formdata._related(dossier, "result"),
-            "supplement_request": formdata._related(dossier, "supplement_request"),
+            "result": formdata.related(dossier, "result"),
+            "supplement_request": formdata.related(dossier, "supplement_request"),
             "forms": [(k, FormKind(k).label) for k in formdata.available_forms(dossier)],
             "submitted": request.GET.get("submitted") == "1",
             "errors": errors,
@@ -256,17 +217,6 @@ def my_dossier(request, code):
     )
 
 
-def _file_response(field_file, filename: str, content_type: str = ""):
-    if not field_file:
-        raise Http404("No file.")
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("File missing.") from exc
-    content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
-
-
 @require_assurance(1)
 @require_GET
 def my_dossier_file(request, code, pk):
@@ -275,34 +225,17 @@ def my_dossier_file(request, code, pk):
     if component is None:
         raise Http404("No such document.")
     name = component.file.name.rsplit("/", 1)[-1] if component.file else component.name
-    return _file_response(component.file, name, component.content_type)
+    return file_response(component.file, name, component.content_type)
 
 
 @require_assurance(1)
 @require_GET
 def my_dossier_result(request, code):
     dossier = _own_dossier(request, code)
-    result = formdata._related(dossier, "result")
+    result = formdata.related(dossier, "result")
     if result is None:
         raise Http404("No result yet.")
-    return _file_response(result.file, f"{dossier.code}-result.pdf", result.content_type)
-
-
-def lookup_url(request, dossier: Dossier) -> str:
-    return request.build_absolute_uri(reverse("portal:lookup")) + f"?code={dossier.code}"
-
-
-def form_pdf_response(request, dossier: Dossier, kind: str) -> HttpResponse:
-    """Form ``kind`` of ``dossier``, signed by its agency (404 when it does not exist yet)."""
-    from egov.dossiers.services.forms import form_pdf
-
-    try:
-        pdf = form_pdf(dossier, kind, actor=request, lookup_url=lookup_url(request, dossier))
-    except documents.FormError as exc:
-        raise Http404(str(exc)) from exc
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{dossier.code}-mau-{kind}.pdf"'
-    return response
+    return file_response(result.file, f"{dossier.code}-result.pdf", result.content_type)
 
 
 @require_assurance(1)
@@ -317,7 +250,7 @@ def data_store_file(request, pk):
     entry = CitizenDataStoreEntry.objects.filter(pk=pk, citizen=current_citizen(request)).first()
     if entry is None:
         raise Http404("No such entry.")
-    return _file_response(entry.file, entry.file.name.rsplit("/", 1)[-1], entry.content_type)
+    return file_response(entry.file, entry.file.name.rsplit("/", 1)[-1], entry.content_type)
 
 
 @require_http_methods(["GET", "POST"])
@@ -336,18 +269,15 @@ def lookup(request):
     if not code or not id_number:
         context["missing"] = True
         return render(request, "portal/dossiers/lookup.html", context, status=400)
-    allowed, retry = ratelimit.hit(
-        f"dossier-lookup:{ratelimit.client_ip(request)}",
-        settings.EGOV_LOOKUP_RATE,
-    )
-    if not allowed:
+    try:
+        found = public_lookup(ratelimit.client_ip(request), code, id_number)
+    except RateLimited as exc:
         logger.warning("Dossier lookup rate limit hit")
-        context["rate_limited"] = retry
+        context["rate_limited"] = exc.retry_after
         response = render(request, "portal/dossiers/lookup.html", context, status=429)
-        response["Retry-After"] = str(retry)
+        response["Retry-After"] = str(exc.retry_after)
         return response
     context["searched"] = True
-    found = lookup_service(code, id_number)
     if found is None:
         return render(request, "portal/dossiers/lookup.html", context, status=404)
     context["dossier"] = found

@@ -38,6 +38,12 @@ class Upload:
     name: str = ""
     digitised: bool = True
 
+    @classmethod
+    def from_file(cls, f, **extra) -> Upload:
+        """An uploaded file (Django's ``UploadedFile``) as received: its name and the type the
+        client declared (empty when it declared none); ``extra``: the other fields."""
+        return cls(content=f, filename=f.name, declared_type=f.content_type or "", **extra)
+
 
 @dataclass
 class Reuse:

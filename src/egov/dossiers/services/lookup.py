@@ -1,4 +1,7 @@
-"""The public lookup: code + the applicant's ID number → status and dated history, nothing else."""
+"""The public lookup: code + the applicant's ID number → status and dated history, nothing else.
+
+``public_lookup`` is what the portal's lookup page and the API's lookup endpoint call: the
+per-address rate limit, then ``lookup``."""
 
 from __future__ import annotations
 
@@ -6,9 +9,11 @@ import datetime as dt
 import functools
 import hmac
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from egov.accounts import ratelimit
 from egov.dossiers.models import Dossier, Status
 
 _CODE = "?"  # the placeholder's value when the statement is compiled
@@ -70,3 +75,25 @@ def lookup(code: str, id_number: str) -> dict | None:
         "due_at": _aware(due_at),
         "history": history,
     }
+
+
+class RateLimited(Exception):
+    """Too many lookups from one address; ``retry_after``: seconds until its window resets."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+def public_lookup(address: str, code: str, id_number: str) -> dict | None:
+    """``lookup`` for the public: one attempt counted for the client's ``address``, at most
+    EGOV_LOOKUP_RATE (30/min by default; raises RateLimited past it), then the lookup. An empty
+    code or ID number is counted and finds nothing, without a query. The counter lives in the
+    cache (no SQL query with the local-memory cache or Redis)."""
+    rate = getattr(settings, "EGOV_LOOKUP_RATE", "30/min")
+    allowed, retry = ratelimit.hit(f"dossier-lookup:{address}", rate)
+    if not allowed:
+        raise RateLimited(retry)
+    if not code or not id_number:
+        return None
+    return lookup(code, id_number)

@@ -1,0 +1,70 @@
+"""Web helpers the dossier pages share: the citizen's pages in the portal and the officials'
+workspace (one-stop shop). The portal depends on this app, never the other way round."""
+
+from __future__ import annotations
+
+import mimetypes
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.urls import reverse
+
+from egov.dossiers import documents
+from egov.dossiers.labels import action_label
+from egov.dossiers.models import Dossier, ProgressRecord, Status
+
+# The application form of a procedure version that has none.
+EMPTY_SCHEMA = {"type": "object", "properties": {}}
+
+
+def error_messages(exc: Exception) -> list[str]:
+    """Every message of a service error, for the error summary."""
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            return [str(m) for messages in exc.message_dict.values() for m in messages]
+        return [str(m) for m in exc.messages]
+    return [str(exc)]
+
+
+def history_of(dossier: Dossier) -> list[dict]:
+    rows = []
+    records = ProgressRecord.objects.filter(dossier=dossier).select_related("organisation")
+    for r in records.order_by("at", "id"):
+        row = {
+            "at": r.at,
+            "action": action_label(r.action),
+            "status": Status(r.to_status).label if r.to_status in Status.values else "",
+            "unit": r.organisation.name if r.organisation else "",
+        }
+        row.update(actor=r.actor_name, title=r.actor_title, note=r.note, due=r.step_due_at)
+        rows.append(row)
+    return rows
+
+
+def file_response(field_file, filename: str, content_type: str = ""):
+    if not field_file:
+        raise Http404("No file.")
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("File missing.") from exc
+    content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+
+
+def lookup_url(request, dossier: Dossier) -> str:
+    # The portal's public lookup page, by its route name (form 01's QR code links there).
+    return request.build_absolute_uri(reverse("portal:lookup")) + f"?code={dossier.code}"
+
+
+def form_pdf_response(request, dossier: Dossier, kind: str) -> HttpResponse:
+    """Form ``kind`` of ``dossier``, signed by its agency (404 when it does not exist yet)."""
+    from egov.dossiers.services.forms import form_pdf
+
+    try:
+        pdf = form_pdf(dossier, kind, actor=request, lookup_url=lookup_url(request, dossier))
+    except documents.FormError as exc:
+        raise Http404(str(exc)) from exc
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{dossier.code}-mau-{kind}.pdf"'
+    return response
