@@ -49,7 +49,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from bench import harness
-from bench.lifecycle import egov_output, token
+from bench.lifecycle import token
 
 NAME = "exchange"
 PATH = "/api/v1/exchange/packages/"
@@ -347,7 +347,7 @@ def main(quick: bool) -> dict:
             raise harness.BenchError("the demo data lacks provinces or the hub 000.00.00.G22")
         sender = SimpleNamespace(code=provinces[0]["code"], name=provinces[0]["name"])
         recipient = SimpleNamespace(code=provinces[1]["code"], name=provinces[1]["name"])
-        out = egov_output(
+        out = harness.run_egov(
             [
                 "api-client",
                 "create",

@@ -39,8 +39,7 @@ PROCESSES = 4
 
 
 def egov_output(args, env, cwd) -> str:
-    """``harness.run_egov`` with a 30-minute timeout (generating dossiers takes long); also
-    bench/exchange.py's."""
+    """``harness.run_egov`` with a 30-minute timeout (generating dossiers takes long)."""
     return harness.run_egov(args, env, cwd, timeout=1800)
 
 
