@@ -55,7 +55,8 @@ NAME = "exchange"
 PATH = "/api/v1/exchange/packages/"
 BATCH_PATH = "/api/v1/exchange/packages/batch/"
 ATTACHMENT = 100 * 1024
-CONNECTIONS = 8
+# Posting threads (BENCH_CONNECTIONS): enough to keep every gunicorn worker busy.
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 # Up to this many packages (warm-up included) are signed before the run; more are signed during
 # it by a child process, at most STREAM_AHEAD ahead (about 140 kB each).
 PRESIGN_MAX = 20000

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from egov.core.models import AuditEntry
 from egov.core.signing import verify_xml
-from egov.exchange import edxml
+from egov.exchange import api, edxml
 from egov.exchange.models import Delivery, Evidence, Package
 from egov.exchange.services import evidence, hub
 from egov.exchange.services.errors import BatchRefused
@@ -139,12 +139,17 @@ def test_refusals_of_other_kinds(client, orgs, clerks):  # noqa: F811
     assert Package.objects.count() == 1
 
 
-def test_too_large_a_batch_is_refused_before_reading(client, orgs, clerks, settings):  # noqa: F811
+def test_too_large_a_batch_is_refused_before_reading(client, orgs, settings, monkeypatch):
     p = token(client, orgs.p, "documents.send")
     datas = packages(orgs, 1, 3)
     settings.EGOV_EXCHANGE_MAX_PACKAGE = len(datas[0]) * 2
     response = post_batch(client, datas, p)
     assert response.status_code == 413 and response.json()["code"] == "too_large"
+    # Refused on its Content-Length, before a byte of it is parsed.
+    monkeypatch.setattr(api, "MULTIPART_SLACK", 0)
+    monkeypatch.setattr(api, "_InMemory", None)  # parsing would now fail with a 500
+    early = post_batch(client, datas, p)
+    assert early.status_code == 413 and early.json()["code"] == "too_large"
     assert Package.objects.count() == 0
 
 

@@ -143,7 +143,14 @@ def org_paths(code: str) -> OrgPaths:
     if not CODE_RE.match(code or ""):
         # The code becomes a file name: accept nothing but the official shape.
         raise PkiError(f"Not an organisation code: {code!r}")
-    base = pki_dir() / "orgs"
+    return _org_paths(str(pki_dir()), code)
+
+
+@lru_cache(maxsize=4096)
+def _org_paths(directory: str, code: str) -> OrgPaths:
+    # Remembered per (directory, code): building the three Paths cost more than the stat calls
+    # that follow them on every signature.
+    base = Path(directory) / "orgs"
     return OrgPaths(
         key=base / f"{code}.key.pem",
         cert=base / f"{code}.pem",

@@ -70,11 +70,13 @@ def parse(data: bytes | str, *, huge: bool = False, comments: bool = True) -> et
 
 
 def sign_xml(
-    data: etree._Element | bytes | str, org: pki.OrganisationLike
+    data: etree._Element | bytes | str, org: pki.OrganisationLike, *, in_place: bool = False
 ) -> etree._Element | bytes:
     """Sign a document as ``org``; return an element for an element, UTF-8 bytes otherwise.
 
-    ``ds:Signature`` is appended to the document element. The input element is not modified.
+    ``ds:Signature`` is appended to the document element. The input element is not modified,
+    unless ``in_place`` (a document element the caller built to be signed and owns alone: the
+    hub's copy and receipts; saves the copy).
     KeyInfo/X509Data holds the organisation's certificate followed by any intermediates of its
     chain file (not the root: verifiers must hold that already). Always ``URI=""`` (signxml
     used ``#<Id>`` when the document element had an Id attribute; ours never do).
@@ -86,7 +88,7 @@ def sign_xml(
         # kB against 0.27 ms to serialise and re-parse; a sub-element is serialised as signxml
         # did, so its in-scope namespace declarations all come along.
         if data.getparent() is None:
-            root = copy.deepcopy(data)
+            root = data if in_place else copy.deepcopy(data)
         else:
             root = parse(etree.tostring(data, with_tail=False), huge=True)
     else:

@@ -320,9 +320,10 @@ def build_status(status: Status):
     return root
 
 
-def sign(root, organisation) -> bytes:
-    """Sign ``root`` as ``organisation`` (enveloped XMLDSig); UTF-8 bytes with a declaration."""
-    signed = sign_xml(root, organisation)
+def sign(root, organisation, *, in_place: bool = False) -> bytes:
+    """Sign ``root`` as ``organisation`` (enveloped XMLDSig); UTF-8 bytes with a declaration.
+    ``in_place``: the signature goes into ``root`` itself (a tree the caller throws away)."""
+    signed = sign_xml(root, organisation, in_place=in_place)
     return etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
 
 

@@ -57,6 +57,7 @@ class Entry:
     organ_id: str
     content: bytes
     stored: bool = True
+    content_sha256: str = ""  # the content's SHA-256 if the caller has it (saves a pass)
 
 
 def append(*, kind: str, document_id: str, organ_id: str, content: bytes, stored=True) -> Evidence:
@@ -106,7 +107,7 @@ def append_many(entries: list[Entry]) -> list[Evidence]:
             kind=e.kind,
             document_id=e.document_id,
             organ_id=e.organ_id,
-            content_sha256=hashlib.sha256(e.content).hexdigest(),
+            content_sha256=e.content_sha256 or hashlib.sha256(e.content).hexdigest(),
             content=e.content if e.stored else b"",
             doc_prev_hash=doc_heads[e.document_id],
             prev_hash=prev,
