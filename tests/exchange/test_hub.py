@@ -376,3 +376,40 @@ def test_a_comment_inserted_in_a_signed_text_neither_breaks_nor_cuts_it(orgs, cl
     assert result.package.subject == "Về việc triển khai trục liên thông văn bản"
     copy = hub.package_bytes(result.package)
     assert b"<!--" not in copy and verify_xml(copy).signer_code == orgs.hub.code
+
+
+@pytest.mark.parametrize("pretty", [False, True])
+def test_the_hubs_copy_is_rebuilt_from_the_original_and_what_the_hub_added(orgs, clerks, pretty):
+    # Only the hub's TraceHeader and signature are kept beside the sender's bytes: the copy a
+    # recipient takes is rebuilt from them, the same bytes every time, and verifies as the
+    # hub's whatever whitespace the sender's document has around its elements.
+    root = edxml.build(make_package(orgs.p, [orgs.q, orgs.a]))
+    if pretty:
+        root = etree.fromstring(etree.tostring(root, pretty_print=True))
+    data = edxml.sign(root, orgs.p)
+    assert (b"\n  <" in data) is pretty
+    pkg = hub.accept_package(data, actor=clerks["p"]).package
+    assert not pkg.delivered and len(pkg.hub_part) < 4000
+    copy = hub.package_bytes(pkg)
+    assert hub.package_bytes(Package.objects.get(pk=pkg.pk)) == copy
+    checked = verify_xml(copy)
+    assert checked.valid and checked.signer_code == orgs.hub.code
+    parsed = edxml.parse(copy)
+    assert [t.organ_id for t in parsed.trace] == [orgs.p.code, orgs.hub.code]
+    assert parsed.attachments[0].data == make_package(orgs.p, []).attachments[0].data
+    signatures = etree.fromstring(copy).findall("{http://www.w3.org/2000/09/xmldsig#}Signature")
+    assert len(signatures) == 1  # the hub's; the sender's is not in the copy
+    # Tampering with what the hub added breaks its signature.
+    pkg.hub_part = pkg.hub_part.replace(orgs.hub.code, orgs.p.code, 1)
+    assert not verify_xml(hub.package_bytes(pkg)).valid
+
+
+def test_a_copy_kept_whole_by_an_earlier_version_is_served_as_kept(orgs, clerks, tmp_path):
+    data = signed(make_package(orgs.p, [orgs.q]), orgs.p)
+    pkg = hub.accept_package(data, actor=clerks["p"]).package
+    whole = hub.package_bytes(pkg)
+    pkg.delivered = hub._save(f"exchange/old/{pkg.sha256}.hub.xml", whole)
+    pkg.hub_part = ""
+    pkg.save(update_fields=["delivered", "hub_part"])
+    assert hub.package_bytes(Package.objects.get(pk=pkg.pk)) == whole
+    assert hub.package_bytes(pkg, original=True) == data

@@ -85,7 +85,11 @@ class Package(models.Model):
     due_date = models.DateField(_("due date"), null=True, blank=True)
     sha256 = models.CharField(max_length=64)
     original = models.CharField(max_length=255)  # storage name of the sender's signed package
-    delivered = models.CharField(max_length=255)  # storage name of the hub's signed copy
+    # The hub's copy (its TraceHeader appended, signed by the hub) is the original with what
+    # the hub added: ``hub_part``, its TraceHeader and ds:Signature (hub.package_bytes). Packages
+    # accepted before hub_part kept the whole copy in a file: ``delivered``, its storage name.
+    delivered = models.CharField(max_length=255, blank=True)
+    hub_part = models.TextField(blank=True)
     size = models.PositiveIntegerField(default=0)
     received_at = models.DateTimeField(_("received at"))
     recalled_at = models.DateTimeField(_("recalled at"), null=True, blank=True)
