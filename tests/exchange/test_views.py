@@ -79,3 +79,14 @@ def test_register_send_and_follow_a_document_through_the_pages(client, orgs, cle
 
 def test_pages_need_a_login(client):
     assert client.get("/exchange/").status_code == 302
+
+
+def test_a_clerk_with_a_subtree_grant_may_register_for_the_organisations_below(client, orgs):
+    clerk = make_official("clerk_p_all", orgs.p, "clerk", subtree=True).user
+    only_p = make_official("clerk_p_only", orgs.p, "clerk").user
+    client.force_login(clerk)
+    choices = client.get("/exchange/documents/new/").context["form"].fields["organisation"]
+    assert {o.code for o in choices.queryset} == {orgs.p.code, orgs.a.code}
+    client.force_login(only_p)
+    choices = client.get("/exchange/documents/new/").context["form"].fields["organisation"]
+    assert {o.code for o in choices.queryset} == {orgs.p.code}

@@ -74,8 +74,10 @@ def outbox(request):
 def _sending_organisations(request):
     if policy.is_superuser(request):
         return Organisation.objects.filter(level__in=["central", "province"])
-    ids = {g.organisation_id for g in policy.grants(request) if g.scope == "documents.send"}
-    return Organisation.objects.filter(pk__in=ids)
+    # Every organisation the clerk may send for, their grants' subtrees included (as the
+    # policy decides at the hub), not only the organisations named in the grants.
+    organisations = Organisation.objects.order_by("path")
+    return policy.scope_queryset(request, "documents.send", organisations)
 
 
 @login_required
