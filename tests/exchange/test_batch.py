@@ -52,7 +52,7 @@ def _records(document_id: str) -> dict:
             .order_by("seq")
             .values_list("action", flat=True)
         ),
-        "files": (bool(package.original), bool(package.delivered)),
+        "stored": (bool(package.original), bool(package.hub_part)),
     }
 
 
