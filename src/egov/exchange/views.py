@@ -214,7 +214,9 @@ def delivery(request, pk):
         else:
             messages.success(request, _("Status sent to the sender."))
         return redirect("exchange:delivery", pk=d.pk)
-    parsed = edxml.parse(hub.package_bytes(d.package))
+    # Header and attachments are the sender's: read from its bytes as received (the hub's copy
+    # adds only its TraceHeader and signature, and is rebuilt on each call).
+    parsed = edxml.parse(hub.package_bytes(d.package, original=True))
     return render(
         request,
         "exchange/delivery.html",
@@ -239,7 +241,7 @@ def acknowledge(request, pk):
 @login_required
 def attachment(request, pk, index):
     d = _delivery(request, pk)
-    items = edxml.parse(hub.package_bytes(d.package)).attachments
+    items = edxml.parse(hub.package_bytes(d.package, original=True)).attachments
     if not 0 <= index < len(items):
         raise Http404
     item = items[index]
