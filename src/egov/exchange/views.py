@@ -216,7 +216,7 @@ def delivery(request, pk):
         return redirect("exchange:delivery", pk=d.pk)
     # Header and attachments are the sender's: read from its bytes as received (the hub's copy
     # adds only its TraceHeader and signature, and is rebuilt on each call).
-    parsed = edxml.parse(hub.package_bytes(d.package, original=True))
+    parsed = _stored(d.package)
     return render(
         request,
         "exchange/delivery.html",
@@ -231,6 +231,12 @@ def delivery(request, pk):
     )
 
 
+def _stored(package) -> edxml.Package:
+    # Size-checked when the hub accepted it: an attachment over ~7 MB is a text node over
+    # libxml2's default 10 MB limit, so parse without that limit.
+    return edxml.parse(edxml.load(hub.package_bytes(package, original=True), huge=True))
+
+
 @login_required
 @require_POST
 def acknowledge(request, pk):
@@ -241,7 +247,7 @@ def acknowledge(request, pk):
 @login_required
 def attachment(request, pk, index):
     d = _delivery(request, pk)
-    items = edxml.parse(hub.package_bytes(d.package, original=True)).attachments
+    items = _stored(d.package).attachments
     if not 0 <= index < len(items):
         raise Http404
     item = items[index]
