@@ -16,7 +16,7 @@ COMMANDS: dict[str, str] = {
     "load-demo": "Load the demo data: organisations of the government tree and more.",
     "audit": "Audit log tools: 'egov audit verify' checks the hash chain.",
     "exchange": "Document exchange: 'egov exchange verify|export|check-trail|pull-parent|"
-    "webhook-secret'.",
+    "webhook-url|webhook-secret'.",
     "calendar": "Working calendar: 'egov calendar due --from ... --working-days N'.",
     "pki": "Signing keys: 'egov pki init' makes the development CA and certificates.",
     "bench": "Run a benchmark scenario: 'egov bench NAME [--quick]' (e.g. baseline).",

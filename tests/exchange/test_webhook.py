@@ -155,3 +155,36 @@ def test_the_command_refuses_an_unknown_organisation(orgs, monkeypatch, capsys):
     assert "No organisation 000.00.99.H99" in capsys.readouterr().err
     assert not Mailbox.objects.exists()
     assert not AuditEntry.objects.filter(action__startswith="exchange.webhook_secret").exists()
+
+
+def test_the_command_sets_and_removes_the_webhook_url_audited(orgs):
+    out = io.StringIO()
+    call_command("exchange", "webhook-url", orgs.q.code, "https://vpdt.q.gov.vn/hook", stdout=out)
+    assert "pushes" in out.getvalue() and "no webhook secret" in out.getvalue()
+    assert Mailbox.objects.get(organisation=orgs.q).webhook_url == "https://vpdt.q.gov.vn/hook"
+    call_command("exchange", "webhook-url", orgs.q.code, "--remove", stdout=io.StringIO())
+    assert Mailbox.objects.get(organisation=orgs.q).webhook_url == ""
+    actions = list(
+        AuditEntry.objects.filter(action__startswith="exchange.webhook_url")
+        .order_by("seq")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["exchange.webhook_url_set", "exchange.webhook_url_removed"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["000.00.99.H99", "https://x.gov.vn/"], "No organisation"),
+        (["{q}", "ftp://x.gov.vn/"], "not an http"),
+        (["{q}", "http://x.gov.vn/hook"], "https only"),
+        (["{q}"], "either a URL or --remove"),
+        (["{q}", "https://x.gov.vn/", "--remove"], "either a URL or --remove"),
+    ],
+)
+def test_the_url_command_refuses_bad_input_and_changes_nothing(orgs, args, message):
+    args = [a.format(q=orgs.q.code) for a in args]
+    with pytest.raises(CommandError, match=message):
+        call_command("exchange", "webhook-url", *args)
+    assert not Mailbox.objects.filter(organisation=orgs.q).exclude(webhook_url="").exists()
+    assert not AuditEntry.objects.filter(action__startswith="exchange.webhook_url").exists()

@@ -10,9 +10,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 
 from egov.core.models import Organisation
@@ -51,6 +54,39 @@ def set_secret(organisation: Organisation, *, actor, remove: bool = False) -> st
             summary={"rotated": had and not remove, "had_secret": had, "created": created},
         )
     return secret
+
+
+class UrlError(ValueError):
+    """Not a URL the hub may push to."""
+
+
+def set_url(organisation: Organisation, url: str, *, actor) -> Mailbox:
+    """Where the hub pushes the organisation's mail ("" : pull only). Audited; an address
+    other than http(s) is refused, and plain http only on loopback (tests, a local relay)."""
+    url = url.strip()
+    if url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            raise UrlError(f"not an http(s) URL: {url}") from None
+        parts = urlsplit(url)
+        if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+            raise UrlError(f"pushes leave the hub over https only: {url}")
+    with transaction.atomic():
+        mailbox, created = Mailbox.objects.select_for_update().get_or_create(
+            organisation=organisation
+        )
+        previous = mailbox.webhook_url
+        mailbox.webhook_url = url
+        mailbox.save(update_fields=["webhook_url"])
+        audit.record(
+            actor=actor,
+            action="exchange.webhook_url_set" if url else "exchange.webhook_url_removed",
+            obj=mailbox,
+            organisation=organisation,
+            summary={"url": url, "previous": previous, "created": created},
+        )
+    return mailbox
 
 
 def secret_for(organisation_id: int) -> str:

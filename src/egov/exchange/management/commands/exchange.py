@@ -11,7 +11,8 @@ class Command(BaseCommand):
         "Document exchange tools. 'verify' checks the evidence chain; 'export DOCUMENT_ID' writes "
         "one document's trail; 'check-trail FILE' verifies an exported trail offline; "
         "'pull-parent' takes statuses and packages from the parent hub (provincial role); "
-        "'webhook-secret ORG_CODE' sets or rotates the secret that signs pushes to a mailbox."
+        "'webhook-secret ORG_CODE' sets or rotates the secret that signs pushes to a mailbox; "
+        "'webhook-url ORG_CODE URL' sets where the hub pushes its mail."
     )
 
     def add_arguments(self, parser):
@@ -42,6 +43,15 @@ class Command(BaseCommand):
             "--remove", action="store_true", help="Remove it: pushes go unsigned (not advised)."
         )
 
+        url = sub.add_parser(
+            "webhook-url", help="Set where the hub pushes the organisation's mail (https)."
+        )
+        url.add_argument("organisation", help="organisation code")
+        url.add_argument("url", nargs="?", default="", help="https://... (none with --remove)")
+        url.add_argument(
+            "--remove", action="store_true", help="No pushes: the organisation pulls its mail."
+        )
+
     def handle(self, *args, action, **options):
         if action == "verify":
             count, problem = evidence.verify()
@@ -56,6 +66,8 @@ class Command(BaseCommand):
             self._pull(options["every"])
         elif action == "webhook-secret":
             self._webhook_secret(options["organisation"], remove=options["remove"])
+        elif action == "webhook-url":
+            self._webhook_url(options["organisation"], options["url"], remove=options["remove"])
         else:
             argv = [options["file"]]
             if options.get("trusted_pem"):
@@ -99,3 +111,25 @@ class Command(BaseCommand):
         self.stdout.write(f"webhook_secret: {secret}  (shown once; the previous one stops now)")
         if not organisation.mailbox.webhook_url:
             self.stdout.write(f"Note: {code} has no webhook URL; nothing is pushed to it yet.")
+
+    def _webhook_url(self, code: str, url: str, *, remove: bool) -> None:
+        from egov.core.services import organisations
+        from egov.exchange.services import webhooks
+
+        if bool(url) == remove:
+            raise CommandError("Give either a URL or --remove.")
+        organisation = organisations.resolve(code)
+        if organisation is None:
+            raise CommandError(f"No organisation {code}.")
+        try:
+            mailbox = webhooks.set_url(organisation, url, actor="cli")
+        except webhooks.UrlError as exc:
+            raise CommandError(f"Refused: {exc}.") from None
+        if not url:
+            self.stdout.write(f"{code} has no webhook now: it pulls its mail.")
+            return
+        self.stdout.write(f"The hub pushes {code}'s mail to {url}.")
+        if not mailbox.webhook_secret:
+            self.stdout.write(
+                f"Note: no webhook secret, pushes go unsigned: egov exchange webhook-secret {code}"
+            )
