@@ -71,6 +71,7 @@ CASES = {
     ("/api/v1/exchange/mailbox/{id}/recall/", "get"): exchange_support.recall_case,
     ("/api/v1/exchange/mailbox/{id}/recall/acknowledge/", "post"): exchange_support.recall_case,
     ("/api/v1/exchange/packages/{id}/retry/", "post"): exchange_support.retry_case,
+    ("/api/v1/exchange/mailbox/{id}/retry/", "post"): exchange_support.answer_retry_case,
     ("/api/v1/exchange/statuses/{id}/", "get"): exchange_support.status_case,
     ("/api/v1/exchange/statuses/{id}/acknowledge/", "post"): exchange_support.status_case,
     **dossier_matrix.CASES,

@@ -94,3 +94,39 @@ def retry_case(t):
             "EGOV_EXCHANGE_PARENT_URL": "http://parent.test",
         },
     }
+
+
+def answer_retry_case(t):
+    """B's answer to A's package failed to go up to the parent: B's side retries it."""
+    from django.utils import timezone
+
+    from egov.exchange.models import OutboxMessage
+
+    from .test_hub import status
+
+    package, _clerk_a = _sent(t)
+    clerk_b = make_official("clerk_b", t.b, "clerk").user
+    message = hub.accept_status(status(t.b, package.document_id, "03"), actor=clerk_b)
+    delivery = package.deliveries.get()
+    OutboxMessage.objects.create(
+        key=f"relay_status:{message.pk}",
+        delivery=delivery,
+        kind="relay_status",
+        url="http://parent.test/api/v1/exchange/statuses/",
+        state=OutboxMessage.State.FAILED,
+        attempts=6,
+        last_error="HTTP 503",
+        next_attempt_at=timezone.now(),
+        created_at=timezone.now(),
+    )
+    return {
+        "id": delivery.pk,
+        "insider": clerk_b,
+        "outsiders": [_clerk_a, make_official("clerk_q", t.q, "clerk", subtree=True).user],
+        "scopes": ["documents.receive"],
+        "settings": {
+            "EGOV_INSTANCE_ORG_CODE": t.p.code,
+            "EGOV_EXCHANGE_ROLE": "provincial",
+            "EGOV_EXCHANGE_PARENT_URL": "http://parent.test",
+        },
+    }

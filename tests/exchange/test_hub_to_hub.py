@@ -611,3 +611,49 @@ def test_settings_refuse_a_provincial_hub_without_a_parent(tmp_path):
         cwd=Path(tmp_path),
     )
     assert done.returncode != 0 and b"EGOV_EXCHANGE_PARENT_URL" in done.stderr
+
+
+def test_a_local_recipients_failed_answer_is_retried_by_its_clerk(
+    province, national, client, settings
+):
+    """An outside sender's package reached A; A's answer could not go up (the parent
+    unreachable). Nobody here may act for the sender, so A's clerk retries it
+    (documents.receive)."""
+    from egov.core.models import AuditEntry
+
+    t = province
+    data = signed(make_package(t.qa, [t.a], number=21), t.qa)
+    with at_national(national, "q") as q:
+        document_id = post_xml(q, "/api/v1/exchange/packages/", data).json()["document_id"]
+    assert relay.pull()["packages"] == 1
+    delivery = Delivery.objects.get(package__document_id=document_id)
+    clerk_a = make_official("clerk_a", t.a, "clerk").user
+    settings.EGOV_EXCHANGE_PARENT_URL = f"http://127.0.0.1:{_free_port()}"  # nobody listens
+    hub.accept_status(status(t.a, document_id, "03"), actor=clerk_a)
+    up = OutboxMessage.objects.get(delivery=delivery, kind="relay_status")
+    for _ in range(outbox.MAX_ATTEMPTS):
+        outbox.send(up.pk)
+    assert [m.pk for m in relay.failed_answer_relays(delivery)] == [up.pk]
+
+    settings.EGOV_EXCHANGE_PARENT_URL = national.url
+    client.force_login(clerk_a)
+    page = client.get(f"/exchange/inbox/{delivery.pk}/").content.decode()
+    assert "Gửi lại trả lời lên trục quốc gia" in page
+    answer = client.post(f"/api/v1/exchange/mailbox/{delivery.pk}/retry/")
+    assert answer.status_code == 202, answer.content
+    again = f"{up.key}:2"
+    assert answer.json() == {"outbox": [again]}
+    assert outbox.send(OutboxMessage.objects.get(key=again).pk) == "sent"
+    assert relay.failed_answer_relays(delivery) == []
+    nothing = client.post(f"/api/v1/exchange/mailbox/{delivery.pk}/retry/")
+    assert nothing.status_code == 409 and nothing.json()["code"] == "nothing_to_retry"
+    assert "Gửi lại trả lời" not in client.get(f"/exchange/inbox/{delivery.pk}/").content.decode()
+    # Another organisation's clerk cannot see the delivery, let alone retry it.
+    client.force_login(make_official("clerk_r", t.r, "clerk").user)
+    assert client.post(f"/api/v1/exchange/mailbox/{delivery.pk}/retry/").status_code == 404
+    with at_national(national, "q") as q:
+        sent = q.get("/api/v1/exchange/packages/").json()["results"]
+    [seen] = [p for p in sent if p["document_id"] == document_id]
+    assert [d["status"] for d in seen["deliveries"]] == ["03"]
+    entry = AuditEntry.objects.get(action="exchange.answer_relay_retried")
+    assert entry.summary["status_relays"][0]["previous"] == up.key

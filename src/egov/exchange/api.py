@@ -114,6 +114,12 @@ class RetrySerializer(serializers.Serializer):
     )
 
 
+class AnswerRetrySerializer(serializers.Serializer):
+    outbox = serializers.ListField(
+        child=serializers.CharField(), help_text="The new relays' idempotency keys."
+    )
+
+
 class PackageSerializer(serializers.ModelSerializer):
     sender = serializers.CharField(source="sender.code")
     business_type = serializers.IntegerField(
@@ -436,6 +442,7 @@ class MailboxViewSet(viewsets.GenericViewSet):
         "acknowledge": RECEIVE,
         "recall": RECEIVE,
         "recall_acknowledge": RECEIVE,
+        "retry": RECEIVE,
     }
     serializer_class = MailboxSerializer
 
@@ -534,6 +541,24 @@ class MailboxViewSet(viewsets.GenericViewSet):
         except HubError as error:
             return _refusal(error)
         return Response(self.get_serializer(delivery).data)
+
+    @extend_schema(
+        summary="Retry the recipient's answers whose relay to the parent hub failed",
+        description=(
+            "A provincial hub: the recipient's status packets (02-06, 15, 16) about a package "
+            "from a sender at the parent are sent up again (202 with the new outbox keys); 409 "
+            "nothing_to_retry, not_provincial."
+        ),
+        request=None,
+        responses={202: AnswerRetrySerializer, 409: OpenApiResponse(ErrorSerializer)},
+    )
+    @action(detail=True, methods=["post"], parser_classes=FORM_PARSERS)
+    def retry(self, request, pk=None):
+        try:
+            new = relay.retry_answers(self.get_object(), actor=request)
+        except HubError as error:
+            return _refusal(error)
+        return Response({"outbox": [m.key for m in new]}, status=status.HTTP_202_ACCEPTED)
 
 
 def _after(qs, request):

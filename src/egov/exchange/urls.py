@@ -13,5 +13,6 @@ urlpatterns = [
     path("packages/<int:pk>/retry/", views.retry, name="retry"),
     path("inbox/<int:pk>/", views.delivery, name="delivery"),
     path("inbox/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("inbox/<int:pk>/retry/", views.retry_answers, name="retry-answers"),
     path("inbox/<int:pk>/attachments/<int:index>/", views.attachment, name="attachment"),
 ]

@@ -192,6 +192,21 @@ def retry(request, pk):
     return redirect("exchange:package", pk=pkg.pk)
 
 
+@login_required
+@require_POST
+def retry_answers(request, pk):
+    """The recipient's answers to a document from outside the province, sent up again after
+    their relay to the national hub failed."""
+    d = _delivery(request, pk)
+    try:
+        relay.retry_answers(d, actor=request)
+    except HubError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The answers are being sent to the national hub again."))
+    return redirect("exchange:delivery", pk=d.pk)
+
+
 def _delivery(request, pk):
     qs = policy.scope_queryset(request, "documents.receive", Delivery.objects.all())
     return get_object_or_404(qs.select_related("package__sender", "recipient"), pk=pk)
@@ -227,6 +242,7 @@ def delivery(request, pk):
             "attachments": parsed.attachments,
             "trail": _trail(d.package),
             "answer_form": form,
+            "answers_failed": relay.is_provincial() and bool(relay.failed_answer_relays(d)),
         },
     )
 

@@ -188,6 +188,57 @@ def retry(package: Package, *, actor) -> Retried:
     return Retried(new[0], [d.recipient.code for d in failed], statuses)
 
 
+def failed_answer_relays(delivery: Delivery) -> list[OutboxMessage]:
+    """The latest relay of each of the recipient's answers on ``delivery`` (a package from a
+    sender at the parent) where that relay failed."""
+    by_status = _status_relays(delivery.package)
+    latest = [rows[-1] for rows in by_status.values() if rows[-1].delivery_id == delivery.pk]
+    return [row for row in latest if row.state == OutboxMessage.State.FAILED]
+
+
+def retry_answers(delivery: Delivery, *, actor) -> list[OutboxMessage]:
+    """A new attempt at sending up the recipient's answers (statuses 02-06, 15, 16) whose relay
+    to the parent failed: the recipient's side (documents.receive), since the package's sender
+    is outside this hub and nobody here may act for it. Audited; sent after commit."""
+    from django.utils.translation import gettext as _
+
+    policy.check(actor, "documents.receive", delivery)
+    if not is_provincial():
+        raise HubError("not_provincial", _("This hub relays nothing to a parent hub."), status=409)
+    with transaction.atomic():
+        by_status = _status_relays(delivery.package, lock=True)
+        failed = [
+            rows[-1]
+            for rows in by_status.values()
+            if rows[-1].delivery_id == delivery.pk and rows[-1].state == OutboxMessage.State.FAILED
+        ]
+        if not failed:
+            raise HubError(
+                "nothing_to_retry",
+                _("No answer of this recipient to the parent hub has failed."),
+                status=409,
+            )
+        new = []
+        for old in failed:
+            status_id = old.key.split(":")[1]
+            key = f"relay_status:{status_id}:{len(by_status[status_id]) + 1}"
+            new.append(_enqueue(delivery, "relay_status", key, STATUSES))
+        audit.record(
+            actor=policy.actor_of(actor),
+            action="exchange.answer_relay_retried",
+            obj=delivery,
+            organisation=delivery.recipient_id,
+            summary={
+                "document_id": delivery.package.document_id,
+                "status_relays": [
+                    {"outbox": m.key, "previous": o.key, "previous_error": o.last_error[:500]}
+                    for m, o in zip(new, failed, strict=True)
+                ],
+            },
+        )
+    return new
+
+
 def enqueue_status(delivery: Delivery, message: StatusMessage) -> OutboxMessage:
     return _enqueue(delivery, "relay_status", f"relay_status:{message.pk}", STATUSES)
 
