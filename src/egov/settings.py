@@ -329,6 +329,13 @@ EGOV_EXCHANGE_PARENT_CLIENT_SECRET = os.environ.get("EGOV_EXCHANGE_PARENT_CLIENT
 EGOV_EXCHANGE_PARENT_KEY_FILE = os.environ.get("EGOV_EXCHANGE_PARENT_KEY_FILE", "")
 EGOV_EXCHANGE_PARENT_KEY_ID = os.environ.get("EGOV_EXCHANGE_PARENT_KEY_ID", "")
 EGOV_EXCHANGE_PARENT_TIMEOUT = float(os.environ.get("EGOV_EXCHANGE_PARENT_TIMEOUT", "30"))
+# After `egov exchange webhook-secret` rotates a mailbox's secret, pushes are signed with the old
+# one too for this many hours (0: the old one stops at once).
+EGOV_EXCHANGE_WEBHOOK_ROTATION_HOURS = float(
+    os.environ.get("EGOV_EXCHANGE_WEBHOOK_ROTATION_HOURS", "24")
+)
+if EGOV_EXCHANGE_WEBHOOK_ROTATION_HOURS < 0:
+    raise ImproperlyConfigured("EGOV_EXCHANGE_WEBHOOK_ROTATION_HOURS must be 0 or more")
 # How often `egov serve` (through `egov exchange pull-parent --every`) asks the parent for news.
 EGOV_EXCHANGE_PULL_SECONDS = float(os.environ.get("EGOV_EXCHANGE_PULL_SECONDS", "30"))
 if EGOV_EXCHANGE_ROLE == "provincial" and not (

@@ -4,14 +4,20 @@ docs tell receivers to copy (egov.exchange.webhook.verify)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import hmac
 import io
 import logging
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import SimpleNamespace
 
+import httpx
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from egov import cli
 from egov.core.models import AuditEntry
@@ -37,6 +43,7 @@ def receiver():
             ok = webhook.verify(
                 state.secret,
                 body,
+                self.headers.get(webhook.ID_HEADER),
                 self.headers.get(webhook.TIMESTAMP_HEADER),
                 self.headers.get(webhook.SIGNATURE_HEADER),
             )
@@ -59,8 +66,8 @@ def receiver():
         server.server_close()
 
 
-def set_secret(code: str) -> str:
-    out = io.StringIO()
+def set_secret(code: str, out: io.StringIO | None = None) -> str:
+    out = out or io.StringIO()
     call_command("exchange", "webhook-secret", code, stdout=out)
     line = next(x for x in out.getvalue().splitlines() if x.startswith("webhook_secret: "))
     return line.split()[1]
@@ -85,19 +92,28 @@ def test_signed_pushes_verify_at_the_receiver_and_tampering_does_not(orgs, recei
     assert got.ok
     assert got.headers["Idempotency-Key"] == message.key
     assert got.headers[webhook.SIGNATURE_HEADER].startswith("v1=")
+    key = message.key
     timestamp, mac = got.headers[webhook.TIMESTAMP_HEADER], got.headers[webhook.SIGNATURE_HEADER]
-    assert webhook.verify(receiver.secret, got.body, timestamp, mac)
+    assert len(mac.split()) == 1  # one secret, one signature
+    secret = receiver.secret
+    assert webhook.verify(secret, got.body, key, timestamp, mac)
     # A changed body, a stale or future timestamp, another secret, missing headers: refused.
-    assert not webhook.verify(receiver.secret, got.body.replace(b"UBND", b"UBNX"), timestamp, mac)
-    assert not webhook.verify(receiver.secret, got.body, str(int(timestamp) - 1), mac)
+    assert not webhook.verify(secret, got.body.replace(b"UBND", b"UBNX"), key, timestamp, mac)
+    assert not webhook.verify(secret, got.body, key, str(int(timestamp) - 1), mac)
     later = int(timestamp) + webhook.TOLERANCE + 1
-    assert not webhook.verify(receiver.secret, got.body, timestamp, mac, now=later)
+    assert not webhook.verify(secret, got.body, key, timestamp, mac, now=later)
     earlier = int(timestamp) - webhook.TOLERANCE - 1
-    assert not webhook.verify(receiver.secret, got.body, timestamp, mac, now=earlier)
-    assert webhook.verify(receiver.secret, got.body, timestamp, mac, now=later - 1)
-    assert not webhook.verify("whsec_other", got.body, timestamp, mac)
-    assert not webhook.verify(receiver.secret, got.body, None, mac)
-    assert not webhook.verify(receiver.secret, got.body, timestamp, "")
+    assert not webhook.verify(secret, got.body, key, timestamp, mac, now=earlier)
+    assert webhook.verify(secret, got.body, key, timestamp, mac, now=later - 1)
+    assert not webhook.verify("whsec_other", got.body, key, timestamp, mac)
+    assert not webhook.verify(secret, got.body, key, None, mac)
+    assert not webhook.verify(secret, got.body, key, timestamp, "")
+    assert not webhook.verify(secret, got.body, None, timestamp, mac)
+    # The signed string is "key.timestamp.body" (docs/exchange.md), computed here by hand.
+    by_hand = hmac.new(
+        secret.encode(), f"{key}.{timestamp}.".encode() + got.body, hashlib.sha256
+    ).hexdigest()
+    assert mac == "v1=" + by_hand
 
     # The secret is in no log line, no audit row, and not in clear in the database.
     stored = Mailbox.objects.get(organisation=orgs.q).webhook_secret
@@ -108,24 +124,112 @@ def test_signed_pushes_verify_at_the_receiver_and_tampering_does_not(orgs, recei
     assert receiver.secret not in str(entry.summary)
 
 
-def test_rotating_the_secret_changes_the_mac(orgs, receiver):
+def test_a_replay_under_another_idempotency_key_fails(orgs, receiver):
+    Mailbox.objects.create(organisation=orgs.q, webhook_url=receiver.url)
+    receiver.secret = set_secret(orgs.q.code)
+    message = push_package(orgs, 4)
+    assert outbox.send(message.pk) == "sent"
+    [got] = receiver.seen
+    timestamp, mac = got.headers[webhook.TIMESTAMP_HEADER], got.headers[webhook.SIGNATURE_HEADER]
+    # The captured push, replayed at once (well within the window) under a key the receiver has
+    # not seen, so that its de-duplication would let it through: the MAC does not match.
+    for other in ("package:999999", message.key + "x", message.key.upper(), ""):
+        assert not webhook.verify(receiver.secret, got.body, other, timestamp, mac)
+    assert webhook.verify(receiver.secret, got.body, message.key, timestamp, mac)
+    # The snippet docs/exchange.md gives receivers to copy agrees.
+    docs = (Path(__file__).parents[2] / "docs" / "exchange.md").read_text()
+    snippet = docs.split("### Webhook authentication")[1].split("```python")[1].split("```")[0]
+    copied: dict = {}
+    exec(snippet, copied)  # noqa: S102 - our own documentation
+    assert copied["verify"](receiver.secret, got.body, message.key, timestamp, mac)
+    assert not copied["verify"](receiver.secret, got.body, "package:999999", timestamp, mac)
+
+    # Over HTTP: the same bytes and headers but the key, refused.
+    headers = {k: v for k, v in got.headers.items() if k not in ("Host", "Content-Length")}
+    headers["Idempotency-Key"] = "package:999999"
+    assert httpx.post(receiver.url, content=got.body, headers=headers).status_code == 401
+    headers["Idempotency-Key"] = message.key
+    assert httpx.post(receiver.url, content=got.body, headers=headers).status_code == 200
+
+
+def test_rotation_keeps_the_old_secret_signing_for_the_overlap_then_stops(orgs, receiver):
     Mailbox.objects.create(organisation=orgs.q, webhook_url=receiver.url)
     first = set_secret(orgs.q.code)
-    second = set_secret(orgs.q.code)
+    before = timezone.now()
+    out = io.StringIO()
+    second = set_secret(orgs.q.code, out)
     assert first != second
-    assert webhook.signature(first, 1, b"x") != webhook.signature(second, 1, b"x")
+    key, body = "package:1", b"x"
+    assert webhook.signature(first, key, 1, body) != webhook.signature(second, key, 1, body)
+
+    mailbox = Mailbox.objects.get(organisation=orgs.q)
+    until = mailbox.webhook_secret_previous_until
+    assert dt.timedelta(hours=24) <= until - before < dt.timedelta(hours=24, minutes=1)
+    assert first not in mailbox.webhook_secret_previous  # kept encrypted, like the current one
+    assert f"still works until {until:%Y-%m-%d %H:%M} UTC" in out.getvalue()
     rows = AuditEntry.objects.filter(action="exchange.webhook_secret_set").order_by("seq")
     assert [r.summary["rotated"] for r in rows] == [False, True]
+    assert [r.summary["previous_until"] for r in rows] == [None, until.isoformat()]
+    assert first not in str(rows[1].summary) and second not in str(rows[1].summary)
 
-    receiver.secret = first  # the receiver still has the old secret: refused, retried later
+    # During the overlap: two signatures, new first; a receiver with either secret takes it.
+    receiver.secret = first
     message = push_package(orgs, 2)
+    assert outbox.send(message.pk) == "sent"
+    [got] = receiver.seen
+    mac = got.headers[webhook.SIGNATURE_HEADER]
+    new_mac, old_mac = mac.split(" ")
+    timestamp = got.headers[webhook.TIMESTAMP_HEADER]
+    assert new_mac == webhook.signature(second, message.key, int(timestamp), got.body)
+    assert old_mac == webhook.signature(first, message.key, int(timestamp), got.body)
+    assert webhook.verify(second, got.body, message.key, timestamp, mac)
+
+    # The overlap is over (its end moved into the past): only the new secret signs; the
+    # receiver still on the old one refuses, and the push is retried until it switches.
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        webhook_secret_previous_until=timezone.now() - dt.timedelta(seconds=1)
+    )
+    message = push_package(orgs, 3)
     assert outbox.send(message.pk) == "pending"
     assert OutboxMessage.objects.get(pk=message.pk).last_error == "HTTP 401"
+    assert len(receiver.seen[-1].headers[webhook.SIGNATURE_HEADER].split()) == 1
+    mailbox.refresh_from_db()  # the old secret is not kept past its overlap
+    assert mailbox.webhook_secret_previous == "" and mailbox.webhook_secret_previous_until is None
     receiver.secret = second
     assert outbox.send(message.pk) == "sent"
-    assert [s.ok for s in receiver.seen] == [False, True]
+    assert [s.ok for s in receiver.seen] == [True, False, True]
     # Each attempt is signed anew; the Idempotency-Key stays.
-    assert {s.headers["Idempotency-Key"] for s in receiver.seen} == {message.key}
+    assert {s.headers["Idempotency-Key"] for s in receiver.seen[1:]} == {message.key}
+
+
+def test_rotation_without_overlap_and_removal_stop_the_old_secret_at_once(orgs, receiver, settings):
+    Mailbox.objects.create(organisation=orgs.q, webhook_url=receiver.url)
+    first = set_secret(orgs.q.code)
+    second = set_secret(orgs.q.code)  # overlaps with the first
+    settings.EGOV_EXCHANGE_WEBHOOK_ROTATION_HOURS = 0
+    out = io.StringIO()
+    third = set_secret(orgs.q.code, out)  # no overlap: neither the second nor the first
+    assert "stopped now" in out.getvalue() and "still works" not in out.getvalue()
+    mailbox = Mailbox.objects.get(organisation=orgs.q)
+    assert mailbox.webhook_secret_previous == "" and mailbox.webhook_secret_previous_until is None
+    entry = AuditEntry.objects.filter(action="exchange.webhook_secret_set").latest("seq")
+    assert entry.summary["rotated"] and entry.summary["previous_until"] is None
+    for secret, ok in ((first, False), (second, False), (third, True)):
+        receiver.secret = secret
+        message = push_package(orgs, 10 + len(receiver.seen))
+        assert outbox.send(message.pk) == ("sent" if ok else "pending")
+
+    # --remove during an overlap removes the previous secret too.
+    settings.EGOV_EXCHANGE_WEBHOOK_ROTATION_HOURS = 24
+    set_secret(orgs.q.code)
+    assert Mailbox.objects.get(organisation=orgs.q).webhook_secret_previous
+    call_command("exchange", "webhook-secret", orgs.q.code, "--remove", stdout=io.StringIO())
+    mailbox.refresh_from_db()
+    assert mailbox.webhook_secret == mailbox.webhook_secret_previous == ""
+    assert mailbox.webhook_secret_previous_until is None
+    message = push_package(orgs, 20)
+    outbox.send(message.pk)
+    assert webhook.SIGNATURE_HEADER not in receiver.seen[-1].headers
 
 
 def test_a_mailbox_without_a_secret_gets_unsigned_pushes(orgs, receiver):

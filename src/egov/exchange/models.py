@@ -52,6 +52,11 @@ class Mailbox(models.Model):
     # compute the MAC of every push; encrypted so that a copy of the database alone (a backup, a
     # dump) does not give it away. "" = pushes go unsigned.
     webhook_secret = models.TextField(blank=True, editable=False)
+    # After a rotation, the secret it replaced (encrypted the same way) and until when pushes are
+    # also signed with it (EGOV_EXCHANGE_WEBHOOK_ROTATION_HOURS), so that the receiver can switch
+    # without refusing pushes. "" / None = no overlap.
+    webhook_secret_previous = models.TextField(blank=True, editable=False)
+    webhook_secret_previous_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("mailbox")

@@ -7,9 +7,10 @@ after ``MAX_ATTEMPTS`` the push is failed and, for a package, so is the delivery
 (the recipient can still pull it).
 
 With a secret on the receiving mailbox (``egov exchange webhook-secret``) a push also carries
-``X-Egov-Timestamp`` and ``X-Egov-Signature: v1=<HMAC-SHA256 of "timestamp.body">``, made anew
-at each attempt (:mod:`egov.exchange.webhook` says how a receiver checks them); without one it
-goes unsigned.
+``X-Egov-Timestamp`` and ``X-Egov-Signature: v1=<HMAC-SHA256 of "key.timestamp.body">`` (the
+key is the Idempotency-Key), made anew at each attempt; while a rotation overlaps, a second
+``v1=`` value under the previous secret (:mod:`egov.exchange.webhook` says how a receiver checks
+them). Without a secret a push goes unsigned.
 
 Relays to the parent hub (kinds ``relay`` and ``relay_status``, see
 :mod:`egov.exchange.services.relay`) go through the same rows with this hub's bearer token; a
@@ -114,13 +115,17 @@ def owner_id(message: OutboxMessage) -> int:
 
 
 def _signed(message: OutboxMessage, payload: bytes) -> dict[str, str]:
-    secret = webhooks.secret_for(owner_id(message))
-    if not secret:
+    """The MAC of key, timestamp and body under each current secret (two while a rotation
+    overlaps: the new one first), space-separated."""
+    secrets = webhooks.secrets_for(owner_id(message))
+    if not secrets:
         return {}
     timestamp = int(time.time())
     return {
         webhook.TIMESTAMP_HEADER: str(timestamp),
-        webhook.SIGNATURE_HEADER: webhook.signature(secret, timestamp, payload),
+        webhook.SIGNATURE_HEADER: " ".join(
+            webhook.signature(secret, message.key, timestamp, payload) for secret in secrets
+        ),
     }
 
 

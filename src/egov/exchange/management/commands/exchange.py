@@ -1,3 +1,4 @@
+import datetime as dt
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -104,11 +105,19 @@ class Command(BaseCommand):
         organisation = organisations.resolve(code)
         if organisation is None:
             raise CommandError(f"No organisation {code}.")
-        secret = webhooks.set_secret(organisation, actor="cli", remove=remove)
+        new = webhooks.set_secret(organisation, actor="cli", remove=remove)
         if remove:
             self.stdout.write(f"Webhook secret of {code} removed: its pushes go unsigned.")
             return
-        self.stdout.write(f"webhook_secret: {secret}  (shown once; the previous one stops now)")
+        self.stdout.write(f"webhook_secret: {new.secret}  (shown once)")
+        if new.previous_until:
+            until = new.previous_until.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+            self.stdout.write(
+                f"The previous secret still works until {until}: pushes carry both signatures "
+                "until then; give the receiver the new one before."
+            )
+        elif new.rotated:
+            self.stdout.write("The previous secret stopped now (no overlap configured).")
         if not organisation.mailbox.webhook_url:
             self.stdout.write(f"Note: {code} has no webhook URL; nothing is pushed to it yet.")
 
