@@ -413,3 +413,22 @@ def test_a_copy_kept_whole_by_an_earlier_version_is_served_as_kept(orgs, clerks,
     pkg.save(update_fields=["delivered", "hub_part"])
     assert hub.package_bytes(Package.objects.get(pk=pkg.pk)) == whole
     assert hub.package_bytes(pkg, original=True) == data
+
+
+def test_a_refused_delivery_is_not_taken_later(orgs, clerks):
+    # The recipient's side refused it (final: the sender sees why); an acknowledgement after
+    # that is refused and changes nothing. A delivery whose push failed can still be taken.
+    pkg = hub.accept_package(
+        signed(make_package(orgs.p, [orgs.q, orgs.a]), orgs.p), actor=clerks["p"]
+    ).package
+    to_q = pkg.deliveries.get(recipient=orgs.q)
+    hub.refuse(to_q, code="not_inward", reason="not ours", actor=clerks["q"])
+    with pytest.raises(HubError) as refused:
+        hub.acknowledge(to_q, actor=clerks["q"])
+    assert (refused.value.code, refused.value.status) == ("already_refused", 409)
+    to_q.refresh_from_db()
+    assert to_q.acknowledged_at is None and to_q.transport_state == "failed"
+    assert "not_inward" in to_q.transport_error
+    to_a = pkg.deliveries.get(recipient=orgs.a)
+    Delivery.objects.filter(pk=to_a.pk).update(transport_state="failed")  # push gave up
+    assert hub.acknowledge(to_a, actor=clerks["a"]).transport_state == "delivered"

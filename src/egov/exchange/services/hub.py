@@ -755,9 +755,28 @@ def acknowledge(delivery: Delivery, *, actor) -> Delivery:
     """The recipient took the package from its mailbox: delivered, business status 01."""
     policy.check(actor, "documents.receive", delivery)
     delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.acknowledged_at is None and refused(delivery):
+        # The recipient's side refused it (final, the sender was told why): not taken later.
+        raise HubError(
+            "already_refused",
+            _("This delivery was refused by the recipient's hub: %(error)s")
+            % {"error": delivery.transport_error},
+            status=409,
+        )
     if delivery.acknowledged_at is None:
         _mark_delivered(delivery, actor)
     return delivery
+
+
+REFUSED_BY_RECIPIENT = "refused by the recipient's hub: "
+
+
+def refused(delivery: Delivery) -> bool:
+    """Did the recipient's side refuse the delivery (:func:`refuse`)? A push that failed
+    leaves the delivery failed too, but the recipient may still pull it."""
+    return delivery.transport_state == TransportState.FAILED and (
+        delivery.transport_error.startswith(REFUSED_BY_RECIPIENT)
+    )
 
 
 def _mark_delivered(delivery: Delivery, actor) -> None:
@@ -794,10 +813,10 @@ def refuse(delivery: Delivery, *, code: str, reason: str = "", actor) -> Deliver
             _("This delivery was already acknowledged."),
             status=409,
         )
-    if delivery.transport_state == TransportState.FAILED and delivery.transport_error:
+    if refused(delivery):
         return delivery  # refused already
     delivery.transport_state = TransportState.FAILED
-    delivery.transport_error = "refused by the recipient's hub: " + refusal_text(code, reason)
+    delivery.transport_error = REFUSED_BY_RECIPIENT + refusal_text(code, reason)
     delivery.save(update_fields=["transport_state", "transport_error"])
     audit.record(
         actor=policy.actor_of(actor),
