@@ -114,6 +114,37 @@ def call(app, method: str, path: str, body: bytes = b"", headers: dict | None = 
     return int(status[0].split()[0]), out
 
 
+def bearer(application, organisation_code: str, *, prefix: str) -> tuple[str, str]:
+    """A new API client of the organisation (documents.send) and a bearer token for it, through
+    ``application``: (token, client_id)."""
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    name = f"{prefix}-{secrets.token_hex(3)}"
+    call_command(
+        "api_client",
+        "create",
+        name,
+        "--organisation",
+        organisation_code,
+        "--scope",
+        "documents.send",
+        stdout=out,
+    )
+    fields = dict(line.split(": ", 1) for line in out.getvalue().splitlines() if ": " in line)
+    form = urllib.parse.urlencode(
+        {
+            "grant_type": "client_credentials",
+            "client_id": fields["client_id"],
+            "client_secret": fields["client_secret"].split()[0],
+        }
+    ).encode()
+    kind = {"Content-Type": "application/x-www-form-urlencoded"}
+    status, body = call(application, "POST", "/api/v1/oauth/token", form, kind)
+    assert status == 200, body
+    return json.loads(body)["access_token"], fields["client_id"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--packages", type=int, default=3000)
@@ -146,37 +177,9 @@ def main() -> None:
 
     provinces = list(Organisation.objects.filter(level="province").order_by("code")[:2])
     sender, recipient = provinces
-    out = io.StringIO()
-    name = f"mem-{secrets.token_hex(3)}"
-    call_command(
-        "api_client",
-        "create",
-        name,
-        "--organisation",
-        sender.code,
-        "--scope",
-        "documents.send",
-        stdout=out,
-    )
-    fields = dict(line.split(": ", 1) for line in out.getvalue().splitlines() if ": " in line)
-    form = urllib.parse.urlencode(
-        {
-            "grant_type": "client_credentials",
-            "client_id": fields["client_id"],
-            "client_secret": fields["client_secret"].split()[0],
-        }
-    ).encode()
-    status, body = call(
-        application,
-        "POST",
-        "/api/v1/oauth/token",
-        form,
-        {"Content-Type": "application/x-www-form-urlencoded"},
-    )
-    assert status == 200, body
-    token = json.loads(body)["access_token"]
+    token, client_id = bearer(application, sender.code, prefix="mem")
     headers = {"Content-Type": "application/xml", "Authorization": f"Bearer {token}"}
-    client = ApiClient.objects.get(client_id=fields["client_id"]) if args.service else None
+    client = ApiClient.objects.get(client_id=client_id) if args.service else None
     attachment = os.urandom(100 * 1024)
     notation = f"CV-M{secrets.token_hex(3).upper()}"
     libc = ctypes.CDLL("libc.so.6") if args.trim else None

@@ -20,14 +20,11 @@ import argparse
 import collections
 import cProfile
 import functools
-import io
-import json
 import os
 import pstats
 import secrets
 import tempfile
 import time
-import urllib.parse
 from pathlib import Path
 
 from bench import _memory_exchange as support
@@ -67,19 +64,6 @@ def _timed(spent: collections.Counter) -> None:
             setattr(module, name, functools.wraps(function)(wrapper))
 
 
-def _multipart(bodies: list[bytes]) -> tuple[bytes, str]:
-    boundary = secrets.token_hex(16)
-    chunks = []
-    for i, body in enumerate(bodies):
-        chunks.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="package"; '
-            f'filename="p{i}.xml"\r\nContent-Type: application/xml\r\n\r\n'.encode()
-        )
-        chunks += [body, b"\r\n"]
-    chunks.append(f"--{boundary}--\r\n".encode())
-    return b"".join(chunks), f"multipart/form-data; boundary={boundary}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--packages", type=int, default=1000)
@@ -96,30 +80,13 @@ def main() -> None:
     call_command("migrate", "--noinput", verbosity=0)
     if args.prepare:
         call_command("load_demo", verbosity=0)
-    from bench.exchange import _package
+    from bench.exchange import _multipart, _package
     from egov.core.models import Organisation
     from egov.exchange import edxml
     from egov.wsgi import application
 
     sender, recipient = list(Organisation.objects.filter(level="province").order_by("code")[:2])
-    out = io.StringIO()
-    name = f"prof-{secrets.token_hex(3)}"
-    call_command(
-        "api_client", "create", name, "--organisation", sender.code, "--scope",
-        "documents.send", stdout=out,
-    )  # fmt: skip
-    fields = dict(line.split(": ", 1) for line in out.getvalue().splitlines() if ": " in line)
-    form = urllib.parse.urlencode(
-        {
-            "grant_type": "client_credentials",
-            "client_id": fields["client_id"],
-            "client_secret": fields["client_secret"].split()[0],
-        }
-    ).encode()
-    kind = {"Content-Type": "application/x-www-form-urlencoded"}
-    status, body = support.call(application, "POST", "/api/v1/oauth/token", form, kind)
-    assert status == 200, body
-    token = json.loads(body)["access_token"]
+    token, _client_id = support.bearer(application, sender.code, prefix="prof")
     attachment = os.urandom(100 * 1024)
     notation = f"CV-F{secrets.token_hex(3).upper()}"
     total = args.packages + args.batch  # the first batch warms the caches
