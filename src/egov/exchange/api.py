@@ -249,6 +249,15 @@ class StatusMessageSerializer(serializers.ModelSerializer):
         return bytes(obj.xml).decode("utf-8")
 
 
+def _accepted(result: hub.Accepted) -> dict:
+    return {
+        "id": result.package.pk,
+        "document_id": result.package.document_id,
+        "created": result.created,
+        "receipt": result.receipt.decode("utf-8"),
+    }
+
+
 def _refusal(error: HubError) -> Response:
     return Response(error.as_dict(), status=error.status)
 
@@ -331,12 +340,7 @@ class PackageViewSet(viewsets.GenericViewSet):
             result = hub.accept_package(bytes(request.data or b""), actor=request, relayed=relayed)
         except HubError as error:
             return _refusal(error)
-        body = {
-            "id": result.package.pk,
-            "document_id": result.package.document_id,
-            "created": result.created,
-            "receipt": result.receipt.decode("utf-8"),
-        }
+        body = _accepted(result)
         return Response(body, status=status.HTTP_201_CREATED if result.created else 200)
 
     @extend_schema(
@@ -385,17 +389,7 @@ class PackageViewSet(viewsets.GenericViewSet):
             results = hub.accept_packages([f.read() for f in files], actor=request, relayed=relayed)
         except HubError as error:
             return _refusal(error)
-        body = {
-            "packages": [
-                {
-                    "id": result.package.pk,
-                    "document_id": result.package.document_id,
-                    "created": result.created,
-                    "receipt": result.receipt.decode("utf-8"),
-                }
-                for result in results
-            ]
-        }
+        body = {"packages": [_accepted(result) for result in results]}
         created = any(result.created for result in results)
         return Response(body, status=status.HTTP_201_CREATED if created else 200)
 

@@ -466,11 +466,14 @@ def parse(data, *, max_attachment: int | None = None, decode: bool = True) -> Pa
         path = f"edXMLEnvelope/AttachmentEncoded/Attachment[{i}]"
         if cid not in described:
             raise EdxmlError(f"{path}/ContentId", "manifest", f"{cid!r} is not in the Manifest")
-        value = "".join((_x(e, "Value").text or "").split()) if decode else ""
         attachments.append(
             Attachment(
                 name=_text(e, "AttachmentName"),
-                data=base64.b64decode(value) if decode else None,
+                data=(
+                    base64.b64decode("".join((_x(e, "Value").text or "").split()))
+                    if decode
+                    else None
+                ),
                 content_type=_text(e, "ContentType"),
                 description=_text(described.pop(cid), "Description"),
                 content_id=cid,

@@ -223,7 +223,14 @@ def _check_sender(
 ) -> Organisation:
     """The organisation in From, signed by itself; ``scope``: the actor must hold it there
     (None: the input comes from the parent hub, which checked its caller)."""
-    _check_signer(signer_code, organ_id)
+    if signer_code != organ_id:
+        raise HubError(
+            "signer_mismatch",
+            _("The package is signed by %(signer)s but sent as %(sender)s.")
+            % {"signer": signer_code, "sender": organ_id},
+            element="Signature",
+            rule="signer",
+        )
     org = _organisation(organ_id, "From/OrganId", "unknown_sender", registry)
     if scope is not None and not policy.can(actor, scope, org):
         raise HubError(
@@ -419,6 +426,7 @@ class _Checked:
     sha: str
     root: object = None
     pkg: edxml.Package | None = None
+    signer: str | None = None  # the organisation code in the signing certificate
     sender: Organisation | None = None
     recipients: list[Organisation] = field(default_factory=list)
     earlier: Package | None = None
@@ -435,12 +443,9 @@ def _accept_packages(
         item = _Checked(data, sha)
         items.append(item)
         try:
-            root, pkg, signer = _load_and_verify(data, "package")
-            _check_signer(signer, pkg.header.from_.organ_id)
+            item.root, item.pkg, item.signer = _load_and_verify(data, "package")
         except HubError as error:
             errors.append((i, error))
-            continue
-        item.root, item.pkg = root, pkg
     checked = [it for it in items if it.pkg is not None]
     # One query for every sender, recipient and the hub (each as resolve() would find it).
     codes = {settings.EGOV_INSTANCE_ORG_CODE}
@@ -485,7 +490,7 @@ def _accept_packages(
 def _check(it: _Checked, index, actor, registry, existing, first_of, items, relayed) -> None:
     """The checks of one package that need the registry and the hub's packages."""
     h = it.pkg.header
-    it.sender = _check_sender(actor, h.from_.organ_id, h.from_.organ_id, "documents.send", registry)
+    it.sender = _check_sender(actor, it.signer, h.from_.organ_id, "documents.send", registry)
     earlier_index = first_of.setdefault(h.document_id, index)
     if earlier_index != index:
         if items[earlier_index].sha != it.sha:
@@ -511,17 +516,6 @@ def _check(it: _Checked, index, actor, registry, existing, first_of, items, rela
                 rule="relay",
             )
     it.earlier = _referenced(it.pkg, it.sender)
-
-
-def _check_signer(signer_code: str | None, organ_id: str) -> None:
-    if signer_code != organ_id:
-        raise HubError(
-            "signer_mismatch",
-            _("The package is signed by %(signer)s but sent as %(sender)s.")
-            % {"signer": signer_code, "sender": organ_id},
-            element="Signature",
-            rule="signer",
-        )
 
 
 def _duplicate(h: edxml.MessageHeader) -> HubError:
@@ -591,7 +585,9 @@ def _accept_from_parent(data: bytes, sha: str) -> Accepted:
             element="MessageHeader/To",
             rule="registry",
         )
-    item = _Checked(data, sha, root, pkg, sender, recipients, _referenced(pkg, sender))
+    item = _Checked(
+        data, sha, root, pkg, sender=sender, recipients=recipients, earlier=_referenced(pkg, sender)
+    )
     stored = _store_many([item], hub, "system:parent", inward=True)
     if stored is None:
         existing = Package.objects.filter(document_id=h.document_id, sha256=sha).first()

@@ -110,22 +110,35 @@ class Retried:
     statuses: list[OutboxMessage]  # new relays of status packets
 
 
-def _status_relays(package: Package, *, lock: bool = False) -> dict[str, list[OutboxMessage]]:
-    """The relays of ``package``'s status packets to the parent (outbox kind ``relay_status``,
-    key ``relay_status:<status>[:<n>]``), oldest first, by status packet."""
+def _failed_status_relays(
+    package: Package, *, delivery: Delivery | None = None, lock: bool = False
+) -> list[tuple[OutboxMessage, str]]:
+    """The latest relay of each of ``package``'s status packets to the parent (outbox kind
+    ``relay_status``, key ``relay_status:<status>[:<n>]``; ``delivery``: only those sent with
+    it, a recipient's answers) where that relay failed, each with the key of its next attempt."""
     rows = OutboxMessage.objects.filter(delivery__package=package, kind="relay_status")
+    if delivery is not None:
+        rows = rows.filter(delivery=delivery)
     if lock:
         rows = rows.select_for_update(of=("self",))
     by_status: dict[str, list[OutboxMessage]] = {}
     for row in rows.order_by("pk"):
         by_status.setdefault(row.key.split(":")[1], []).append(row)
-    return by_status
+    return [
+        (attempts[-1], f"relay_status:{status_id}:{len(attempts) + 1}")
+        for status_id, attempts in by_status.items()
+        if attempts[-1].state == OutboxMessage.State.FAILED
+    ]
 
 
 def failed_status_relays(package: Package) -> list[OutboxMessage]:
     """The latest relay of each status packet of ``package`` where that relay failed."""
-    latest = [rows[-1] for rows in _status_relays(package).values()]
-    return [row for row in latest if row.state == OutboxMessage.State.FAILED]
+    return [row for row, _key in _failed_status_relays(package)]
+
+
+def _resend_statuses(failed: list[tuple[OutboxMessage, str]]) -> list[OutboxMessage]:
+    """A new outbox row (the next key) for each failed status relay, sent after commit."""
+    return [_enqueue(old.delivery, "relay_status", key, STATUSES) for old, key in failed]
 
 
 def retry(package: Package, *, actor) -> Retried:
@@ -145,12 +158,7 @@ def retry(package: Package, *, actor) -> Retried:
             .select_related("recipient")
             .order_by("pk")
         )
-        status_relays = _status_relays(package, lock=True)
-        failed_statuses = [
-            rows[-1]
-            for rows in status_relays.values()
-            if rows[-1].state == OutboxMessage.State.FAILED
-        ]
+        failed_statuses = _failed_status_relays(package, lock=True)
         if not failed and not failed_statuses:
             raise HubError(
                 "nothing_to_retry",
@@ -164,11 +172,8 @@ def retry(package: Package, *, actor) -> Retried:
             )
             tries = OutboxMessage.objects.filter(delivery__package=package, kind="relay").count()
             new.append(_enqueue(failed[0], "relay", f"relay:{package.pk}:{tries + 1}", PACKAGES))
-        for old in failed_statuses:
-            status_id = old.key.split(":")[1]
-            key = f"relay_status:{status_id}:{len(status_relays[status_id]) + 1}"
-            new.append(_enqueue(old.delivery, "relay_status", key, STATUSES))
-        statuses = [m for m in new if m.kind == "relay_status"]
+        statuses = _resend_statuses(failed_statuses)
+        new += statuses
         audit.record(
             actor=policy.actor_of(actor),
             action="exchange.relay_retried",
@@ -181,7 +186,7 @@ def retry(package: Package, *, actor) -> Retried:
                 "outbox": new[0].key,
                 "status_relays": [
                     {"outbox": m.key, "previous": old.key, "previous_error": old.last_error[:500]}
-                    for m, old in zip(statuses, failed_statuses, strict=True)
+                    for m, (old, _key) in zip(statuses, failed_statuses, strict=True)
                 ],
             },
         )
@@ -191,9 +196,7 @@ def retry(package: Package, *, actor) -> Retried:
 def failed_answer_relays(delivery: Delivery) -> list[OutboxMessage]:
     """The latest relay of each of the recipient's answers on ``delivery`` (a package from a
     sender at the parent) where that relay failed."""
-    by_status = _status_relays(delivery.package)
-    latest = [rows[-1] for rows in by_status.values() if rows[-1].delivery_id == delivery.pk]
-    return [row for row in latest if row.state == OutboxMessage.State.FAILED]
+    return [row for row, _key in _failed_status_relays(delivery.package, delivery=delivery)]
 
 
 def retry_answers(delivery: Delivery, *, actor) -> list[OutboxMessage]:
@@ -206,23 +209,14 @@ def retry_answers(delivery: Delivery, *, actor) -> list[OutboxMessage]:
     if not is_provincial():
         raise HubError("not_provincial", _("This hub relays nothing to a parent hub."), status=409)
     with transaction.atomic():
-        by_status = _status_relays(delivery.package, lock=True)
-        failed = [
-            rows[-1]
-            for rows in by_status.values()
-            if rows[-1].delivery_id == delivery.pk and rows[-1].state == OutboxMessage.State.FAILED
-        ]
+        failed = _failed_status_relays(delivery.package, delivery=delivery, lock=True)
         if not failed:
             raise HubError(
                 "nothing_to_retry",
                 _("No answer of this recipient to the parent hub has failed."),
                 status=409,
             )
-        new = []
-        for old in failed:
-            status_id = old.key.split(":")[1]
-            key = f"relay_status:{status_id}:{len(by_status[status_id]) + 1}"
-            new.append(_enqueue(delivery, "relay_status", key, STATUSES))
+        new = _resend_statuses(failed)
         audit.record(
             actor=policy.actor_of(actor),
             action="exchange.answer_relay_retried",
@@ -232,7 +226,7 @@ def retry_answers(delivery: Delivery, *, actor) -> list[OutboxMessage]:
                 "document_id": delivery.package.document_id,
                 "status_relays": [
                     {"outbox": m.key, "previous": o.key, "previous_error": o.last_error[:500]}
-                    for m, o in zip(new, failed, strict=True)
+                    for m, (o, _key) in zip(new, failed, strict=True)
                 ],
             },
         )
