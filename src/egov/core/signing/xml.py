@@ -36,7 +36,7 @@ from egov.core.signing import pki, xmldsig
 
 logger = logging.getLogger(__name__)
 
-DS_NS = "http://www.w3.org/2000/09/xmldsig#"
+DS_NS = xmldsig.DS_NS
 
 SIGNATURE_METHODS = frozenset(
     {SignatureMethod.RSA_SHA256, SignatureMethod.RSA_SHA384, SignatureMethod.RSA_SHA512}

@@ -90,7 +90,7 @@ def public_lookup(address: str, code: str, id_number: str) -> dict | None:
     EGOV_LOOKUP_RATE (30/min by default; raises RateLimited past it), then the lookup. An empty
     code or ID number is counted and finds nothing, without a query. The counter lives in the
     cache (no SQL query with the local-memory cache or Redis)."""
-    rate = getattr(settings, "EGOV_LOOKUP_RATE", "30/min")
+    rate = settings.EGOV_LOOKUP_RATE
     allowed, retry = ratelimit.hit(f"dossier-lookup:{address}", rate)
     if not allowed:
         raise RateLimited(retry)
