@@ -15,8 +15,7 @@ import struct
 import time
 from urllib.parse import quote, urlencode
 
-from cryptography.fernet import Fernet, InvalidToken
-from django.conf import settings
+from egov.core import secretbox
 
 DIGITS = 6
 PERIOD = 30
@@ -77,18 +76,15 @@ def qr_svg(uri: str) -> str:
     return image.to_string(encoding="unicode")
 
 
-def _fernet() -> Fernet:
-    material = getattr(settings, "EGOV_FIELD_KEY", "") or settings.SECRET_KEY
-    digest = hashlib.sha256(b"egov.accounts.totp:" + material.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+PURPOSE = "egov.accounts.totp"
 
 
 def encrypt(secret: str) -> str:
-    return _fernet().encrypt(secret.encode()).decode()
+    return secretbox.encrypt(PURPOSE, secret)
 
 
 def decrypt(token: str) -> str:
     try:
-        return _fernet().decrypt(token.encode()).decode()
-    except InvalidToken as exc:  # the key changed: the official must enrol again
+        return secretbox.decrypt(PURPOSE, token)
+    except secretbox.InvalidToken as exc:  # the key changed: the official must enrol again
         raise ValueError("TOTP secret cannot be decrypted with the current key") from exc

@@ -10,20 +10,18 @@ secret key), not hashed: the hub needs it back to compute the MAC of every push
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
 import secrets
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from egov.core import secretbox
 from egov.core.models import Organisation
 from egov.core.services import audit
 from egov.exchange.models import Mailbox
@@ -35,10 +33,7 @@ class SecretError(RuntimeError):
     """The stored secret cannot be decrypted (EGOV_FIELD_KEY or the secret key changed)."""
 
 
-def _fernet() -> Fernet:
-    material = getattr(settings, "EGOV_FIELD_KEY", "") or settings.SECRET_KEY
-    digest = hashlib.sha256(b"egov.exchange.webhook:" + material.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+PURPOSE = "egov.exchange.webhook"
 
 
 class NewSecret(NamedTuple):
@@ -64,7 +59,7 @@ def set_secret(organisation: Organisation, *, actor, remove: bool = False) -> Ne
             until = timezone.now() + dt.timedelta(hours=hours)
         mailbox.webhook_secret_previous = mailbox.webhook_secret if until else ""
         mailbox.webhook_secret_previous_until = until
-        mailbox.webhook_secret = _fernet().encrypt(secret.encode()).decode() if secret else ""
+        mailbox.webhook_secret = secretbox.encrypt(PURPOSE, secret) if secret else ""
         mailbox.save(
             update_fields=[
                 "webhook_secret",
@@ -122,8 +117,8 @@ def set_url(organisation: Organisation, url: str, *, actor) -> Mailbox:
 
 def _decrypt(stored: str) -> str:
     try:
-        return _fernet().decrypt(stored.encode()).decode()
-    except InvalidToken as exc:
+        return secretbox.decrypt(PURPOSE, stored)
+    except secretbox.InvalidToken as exc:
         raise SecretError(
             "the webhook secret cannot be decrypted with the current key: set it again"
         ) from exc
