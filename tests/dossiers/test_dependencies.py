@@ -30,3 +30,16 @@ def test_no_dossiers_module_imports_the_portal():
         if name == "egov.portal" or name.startswith("egov.portal.")
     ]
     assert offending == []
+
+
+def test_no_dossiers_template_includes_or_extends_a_portal_template():
+    import re
+
+    templates = Path(egov.dossiers.__file__).parent / "templates"
+    pattern = re.compile(r"{%\s*(?:include|extends)\s+[\"']portal/")
+    offending = [
+        str(path.relative_to(templates))
+        for path in sorted(templates.rglob("*.html"))
+        if pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offending == []
