@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "egov.exchange",
     "egov.dossiers",
     "egov.portal",
+    "egov.site",
 ]
 
 MIDDLEWARE = [
@@ -347,6 +348,19 @@ if EGOV_EXCHANGE_ROLE == "provincial" and not (
         "EGOV_EXCHANGE_ROLE=provincial needs EGOV_EXCHANGE_PARENT_URL, "
         "EGOV_EXCHANGE_PARENT_CLIENT_ID and a secret or key file"
     )
+
+# --- Dossiers (egov.dossiers) ------------------------------------------------------------------
+# The public address of the site, for links in e-mails to applicants (empty: a path only).
+EGOV_PUBLIC_URL = os.environ.get("EGOV_PUBLIC_URL", "").rstrip("/")
+# The largest file an applicant or official may attach to a dossier, in bytes.
+EGOV_DOSSIER_MAX_FILE_BYTES = int(os.environ.get("EGOV_DOSSIER_MAX_FILE_BYTES", 10 * 1024 * 1024))
+# Where the DejaVu Sans fonts of the signed PDF forms are (Debian's fonts-dejavu-core).
+EGOV_PDF_FONT_DIR = Path(os.environ.get("EGOV_PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
+
+# --- Running: egov serve (egov.site) -----------------------------------------------------------
+EGOV_HOST = os.environ.get("EGOV_HOST", "127.0.0.1")
+EGOV_PORT = int(os.environ.get("EGOV_PORT", "8000"))
+EGOV_WEB_WORKERS = int(os.environ.get("EGOV_WEB_WORKERS", "3"))
 
 # --- Citizen login (OpenID Connect) ------------------------------------------------------------
 # bundled: `egov serve` starts the development provider (oidc-provider/, Node) on loopback;

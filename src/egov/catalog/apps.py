@@ -10,6 +10,8 @@ class CatalogConfig(AppConfig):
     def ready(self):
         from egov.accounts import policy
         from egov.accounts.models import Role
-        from egov.catalog import scopes
+        from egov.catalog import demo, scopes
+        from egov.core import registry
 
         policy.grant(Role.CATALOGUE_MANAGER, scopes.WRITE)
+        registry.demo_step(20, "catalogue", demo.load)
