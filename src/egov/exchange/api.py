@@ -1,4 +1,4 @@
-"""Exchange API: the hub for connected systems. Thin: every change goes through services.hub.
+"""Exchange API: the hub for connected systems. Thin: every change goes through the hub's services.
 
 - ``POST /exchange/packages/`` (documents.send): a signed edXML package, ``application/xml``;
   201 with the hub's signed receipt, 200 for an identical resend, 4xx naming what was refused.
@@ -32,8 +32,10 @@ from rest_framework.response import Response
 from egov.accounts import policy
 from egov.accounts.scopes import ScopePermission
 from egov.exchange.models import Delivery, Package, StatusCode, StatusMessage
-from egov.exchange.services import evidence, hub, relay
+from egov.exchange.services import evidence
 from egov.exchange.services.errors import HubError
+from egov.exchange.services.hub import checks, deliveries, packages, statuses
+from egov.exchange.services.relay import outbound
 
 SEND = "documents.send"
 RECEIVE = "documents.receive"
@@ -249,7 +251,7 @@ class StatusMessageSerializer(serializers.ModelSerializer):
         return bytes(obj.xml).decode("utf-8")
 
 
-def _accepted(result: hub.Accepted) -> dict:
+def _accepted(result: packages.Accepted) -> dict:
     return {
         "id": result.package.pk,
         "document_id": result.package.document_id,
@@ -279,7 +281,7 @@ MULTIPART_SLACK = 100 * 1024
 def _batch_too_large() -> HubError:
     return HubError(
         "too_large",
-        _("The batch is larger than %(n)s bytes.") % {"n": hub.max_package()},
+        _("The batch is larger than %(n)s bytes.") % {"n": checks.max_package()},
         status=413,
     )
 
@@ -337,7 +339,9 @@ class PackageViewSet(viewsets.GenericViewSet):
     def create(self, request):
         relayed = bool(request.headers.get("X-Egov-Relay"))
         try:
-            result = hub.accept_package(bytes(request.data or b""), actor=request, relayed=relayed)
+            result = packages.accept_package(
+                bytes(request.data or b""), actor=request, relayed=relayed
+            )
         except HubError as error:
             return _refusal(error)
         body = _accepted(result)
@@ -368,25 +372,27 @@ class PackageViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"], parser_classes=[parsers.MultiPartParser])
     def batch(self, request):
-        if int(request.META.get("CONTENT_LENGTH") or 0) > hub.max_package() + MULTIPART_SLACK:
+        if int(request.META.get("CONTENT_LENGTH") or 0) > checks.max_package() + MULTIPART_SLACK:
             return _refusal(_batch_too_large())
         # Parts in memory: the request is capped above. Django's default handlers keep parts in
         # memory only when the whole request is under 2.5 MB: a batch of 50 packages went to 50
         # temporary files, written and read back (a fifth of the request's time).
         request._request.upload_handlers = [_InMemory(request._request)]
         files = request.FILES.getlist("package")
-        if not files or len(files) > hub.BATCH_MAX:
+        if not files or len(files) > packages.BATCH_MAX:
             error = HubError(
                 "batch_size",
                 _("Send from 1 to %(n)s packages, each as a file part named package.")
-                % {"n": hub.BATCH_MAX},
+                % {"n": packages.BATCH_MAX},
             )
             return _refusal(error)
-        if sum(f.size for f in files) > hub.max_package():
+        if sum(f.size for f in files) > checks.max_package():
             return _refusal(_batch_too_large())
         relayed = bool(request.headers.get("X-Egov-Relay"))
         try:
-            results = hub.accept_packages([f.read() for f in files], actor=request, relayed=relayed)
+            results = packages.accept_packages(
+                [f.read() for f in files], actor=request, relayed=relayed
+            )
         except HubError as error:
             return _refusal(error)
         body = {"packages": [_accepted(result) for result in results]}
@@ -400,7 +406,7 @@ class PackageViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def receipt(self, request, pk=None):
         package = self.get_object()
-        return HttpResponse(hub._stored_receipt(package), content_type="application/xml")
+        return HttpResponse(packages.stored_receipt(package), content_type="application/xml")
 
     @extend_schema(
         summary="The document's evidence trail (verifies offline)",
@@ -419,7 +425,7 @@ class PackageViewSet(viewsets.GenericViewSet):
     def retry(self, request, pk=None):
         package = self.get_object()
         try:
-            retried = relay.retry(package, actor=request)
+            retried = outbound.retry(package, actor=request)
         except HubError as error:
             return _refusal(error)
         body = {"outbox": retried.message.key, "recipients": retried.recipients}
@@ -484,7 +490,7 @@ class MailboxViewSet(viewsets.GenericViewSet):
     def package(self, request, pk=None):
         delivery = self.get_object()
         original = request.query_params.get("original") in {"1", "true"}
-        data = hub.package_bytes(delivery.package, original=original)
+        data = packages.package_bytes(delivery.package, original=original)
         return HttpResponse(data, content_type="application/xml")
 
     @extend_schema(
@@ -497,9 +503,11 @@ class MailboxViewSet(viewsets.GenericViewSet):
         refused, reason = _acknowledgement(request)
         try:
             if refused:
-                delivery = hub.refuse(self.get_object(), code=refused, reason=reason, actor=request)
+                delivery = deliveries.refuse(
+                    self.get_object(), code=refused, reason=reason, actor=request
+                )
             else:
-                delivery = hub.acknowledge(self.get_object(), actor=request)
+                delivery = deliveries.acknowledge(self.get_object(), actor=request)
         except HubError as error:
             return _refusal(error)
         return Response(self.get_serializer(delivery).data)
@@ -510,7 +518,7 @@ class MailboxViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["get"])
     def recall(self, request, pk=None):
-        message = hub.recall_message(self.get_object())
+        message = deliveries.recall_message(self.get_object())
         if message is None:
             return Response(status=status.HTTP_404_NOT_FOUND)
         return HttpResponse(bytes(message.xml), content_type="application/xml")
@@ -529,7 +537,7 @@ class MailboxViewSet(viewsets.GenericViewSet):
     def recall_acknowledge(self, request, pk=None):
         refused, reason = _acknowledgement(request)
         try:
-            delivery = hub.acknowledge_recall(
+            delivery = deliveries.acknowledge_recall(
                 self.get_object(), actor=request, refused=refused, reason=reason
             )
         except HubError as error:
@@ -549,7 +557,7 @@ class MailboxViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], parser_classes=FORM_PARSERS)
     def retry(self, request, pk=None):
         try:
-            new = relay.retry_answers(self.get_object(), actor=request)
+            new = outbound.retry_answers(self.get_object(), actor=request)
         except HubError as error:
             return _refusal(error)
         return Response({"outbox": [m.key for m in new]}, status=status.HTTP_202_ACCEPTED)
@@ -603,7 +611,7 @@ class StatusViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], parser_classes=[parsers.JSONParser])
     def acknowledge(self, request, pk=None):
         refused, reason = _acknowledgement(request)
-        message = hub.acknowledge_status(
+        message = statuses.acknowledge_status(
             self.get_object(), actor=request, refused=refused, reason=reason
         )
         return Response(self.get_serializer(message).data)
@@ -615,7 +623,7 @@ class StatusViewSet(viewsets.GenericViewSet):
     )
     def create(self, request):
         try:
-            message = hub.accept_status(bytes(request.data or b""), actor=request)
+            message = statuses.accept_status(bytes(request.data or b""), actor=request)
         except HubError as error:
             return _refusal(error)
         body = {"id": message.pk, "document_id": message.package.document_id, "code": message.code}

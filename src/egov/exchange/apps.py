@@ -10,7 +10,7 @@ class ExchangeConfig(AppConfig):
     def ready(self) -> None:
         from egov.accounts import policy
 
-        from . import models
+        from . import models, tasks  # noqa: F401 (tasks: registers the push task with the queue)
 
         # A package belongs to its sender; a delivery (mailbox entry) to its recipient.
         policy.register(models.Package, organisation="sender")
