@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from egov.core.models import AuditEntry
 from egov.core.signing import verify_xml
-from egov.exchange import api, edxml
+from egov.exchange import edxml
+from egov.exchange.api import viewsets as api
 from egov.exchange.models import Delivery, Evidence, Package
 from egov.exchange.services import evidence
 from egov.exchange.services.errors import BatchRefused
