@@ -28,7 +28,8 @@ from egov.exchange.models import BusinessType, Delivery, Package, StatusCode, St
 from egov.exchange.services import evidence
 from egov.exchange.services.errors import HubError
 from egov.exchange.services.hub import checks, deliveries
-from egov.exchange.services.relay import client, outbound
+from egov.exchange.services.relay import client as parent_hub
+from egov.exchange.services.relay import outbound
 
 # Which business status may follow which, per recipient ("" = nothing yet).
 TRANSITIONS: dict[str, set[str]] = {
@@ -43,6 +44,8 @@ TRANSITIONS: dict[str, set[str]] = {
 
 
 def referenced(pkg: edxml.Package, sender: Organisation) -> Package | None:
+    """The earlier package that an update or replacement names (None for a new document);
+    only its own sender may update or replace it. A recall is a status packet, not a package."""
     kind = pkg.business.doc_type
     if kind == BusinessType.NEW:
         return None
@@ -121,7 +124,7 @@ def _accept_status(data: bytes, sha: str, actor, from_parent: bool = False) -> S
     if (
         from_parent
         and code == StatusCode.RECALL
-        and not client.relays(sender, checks.hub_organisation())
+        and not parent_hub.relays(sender, checks.hub_organisation())
     ):
         # An outside sender's recall of a package that came from the parent: the recipients here
         # get it; this hub's own senders recall here, not through the parent.
