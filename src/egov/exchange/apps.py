@@ -19,7 +19,7 @@ class ExchangeConfig(AppConfig):
         from egov.accounts.models import Role
         from egov.core import registry
 
-        from . import models, scopes
+        from . import models, scopes, tasks  # noqa: F401 (tasks: registers the push task with the queue)
 
         policy.grant(Role.CLERK, scopes.READ, scopes.SEND, scopes.RECEIVE)
         policy.grant(Role.APPROVER, scopes.READ)
