@@ -10,8 +10,8 @@ import grimp
 
 # Cycles known when this check came in, being removed by work under way (issue 11): the dossier
 # services, documents and notifications (helpers `dossiers`, `outbox`); the exchange's went with
-# the split of hub.py and relay.py. Empty this as that work lands; a cycle that grows or a new one fails at once, and
-# an entry that is no longer a cycle fails too, so the list only shrinks.
+# the split of hub.py and relay.py. Empty this as that work lands: a cycle that grows or a new
+# one fails at once, and so does an entry that is no longer a cycle, so the list only shrinks.
 KNOWN_CYCLES: list[set[str]] = [
     {
         "egov.dossiers.services._common",
