@@ -6,6 +6,11 @@ class CatalogConfig(AppConfig):
     name = "egov.catalog"
     label = "catalog"
     verbose_name = _("Procedure catalogue")
+    # The CLI's list (egov --help): command, one line of help.
+    commands = {
+        "import-procedures": "Catalogue: 'egov import-procedures FILE' (idempotent).",
+        "export-procedures": "Catalogue: 'egov export-procedures --format NAME --output FILE'.",
+    }
 
     def ready(self):
         from egov.accounts import policy
