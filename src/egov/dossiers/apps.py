@@ -14,10 +14,10 @@ class DossiersConfig(AppConfig):
     def ready(self):
         from egov.accounts import policy
         from egov.accounts.models import Role
-        from egov.dossiers import access, scopes
-
-        # access registers where a dossier's organisation and owner are, for the policy.
-        assert access
+        from egov.dossiers import (
+            access,  # noqa: F401 - registers where a dossier's organisation and owner are
+            scopes,
+        )
 
         policy.grant(Role.DESK, scopes.READ, scopes.RECEIVE, scopes.RETURN)
         policy.grant(Role.PROCESSOR, scopes.READ, scopes.PROCESS)
