@@ -6,6 +6,7 @@ class AccountsConfig(AppConfig):
     name = "egov.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+    url_prefix = "accounts/"
     # The CLI's list (egov --help): command, one line of help.
     commands = {
         "create-official": "Make an official: 'egov create-official NAME --organisation CODE'.",

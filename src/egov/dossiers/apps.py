@@ -6,6 +6,7 @@ class DossiersConfig(AppConfig):
     name = "egov.dossiers"
     label = "dossiers"
     verbose_name = _("Dossiers (one-stop shop)")
+    url_prefix = "one-stop/"  # officials' workspace (một cửa)
     # The CLI's list (egov --help): command, one line of help.
     commands = {
         "generate-dossiers": "Bench data: 'egov generate-dossiers N' dossiers with histories.",

@@ -8,6 +8,7 @@ class ExchangeConfig(AppConfig):
     name = "egov.exchange"
     label = "exchange"
     verbose_name = _("Document exchange")
+    url_prefix = "exchange/"
     # The CLI's list (egov --help): command, one line of help.
     commands = {
         "exchange": "Document exchange: 'egov exchange verify|export|check-trail|pull-parent|"
