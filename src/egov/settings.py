@@ -312,6 +312,11 @@ EGOV_PKI_DIR = Path(os.environ.get("EGOV_PKI_DIR", VAR_DIR / "pki"))
 EGOV_PKI_AUTO_CREATE = env_bool("EGOV_PKI_AUTO_CREATE", not PRODUCTION)
 # Stale ready tasks older than this many seconds make /healthz report the queue as failing.
 EGOV_TASK_STALE_SECONDS = int(os.environ.get("EGOV_TASK_STALE_SECONDS", "300"))
+# Outbox (egov.core.services.outbox): an attempt may run this long before the sweep takes its
+# worker for dead and queues the row again (longer than any handler's timeout); the worker sweeps
+# this often. Outbox rows due (or past their lease) for EGOV_TASK_STALE_SECONDS fail /healthz.
+EGOV_OUTBOX_LEASE_SECONDS = int(os.environ.get("EGOV_OUTBOX_LEASE_SECONDS", "300"))
+EGOV_OUTBOX_SWEEP_SECONDS = int(os.environ.get("EGOV_OUTBOX_SWEEP_SECONDS", "60"))
 
 # --- Document exchange -------------------------------------------------------------------------
 EGOV_EXCHANGE_MAX_PACKAGE = int(os.environ.get("EGOV_EXCHANGE_MAX_PACKAGE", 40 * 1024 * 1024))

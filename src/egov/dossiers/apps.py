@@ -10,3 +10,7 @@ class DossiersConfig(AppConfig):
     def ready(self):
         # Where a dossier's organisation and owner are, for egov.accounts.policy.
         from egov.dossiers import access  # noqa: F401
+        from egov.dossiers.services import notifications
+
+        # The applicant's e-mails: the handler of the outbox kind "dossiers.email".
+        notifications.register()
