@@ -4,14 +4,15 @@ commit by the task worker (:mod:`egov.core.services.outbox`)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OutboxMessage(models.Model):
     class State(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        RUNNING = "running", _("Running")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+        PENDING = "pending", pgettext_lazy("outbox state", "Pending")
+        RUNNING = "running", pgettext_lazy("outbox state", "Running")
+        SENT = "sent", pgettext_lazy("outbox state", "Sent")
+        FAILED = "failed", pgettext_lazy("outbox state", "Failed")
 
     # "<app>.<what>", e.g. "dossiers.email"; its handler is registered by that app.
     kind = models.CharField(_("kind"), max_length=32)
