@@ -173,6 +173,26 @@ def test_a_permanent_failure_is_not_retried(effects):
     assert (row.state, row.attempts) == ("failed", 1)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_row_is_run_before_its_time_only_when_asked(effects):
+    effects.failures = 1
+    with transaction.atomic():
+        message = outbox.add("test.slow", {}, key="now")
+    assert outbox.run(message.pk) == "pending"
+    assert outbox.run(message.pk) == "skipped"
+    assert outbox.run(message.pk, early=True) == "sent"  # an operator's "try again now"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_whose_kind_lost_its_handler_fails_instead_of_hanging(effects, monkeypatch):
+    with transaction.atomic():
+        message = outbox.add("test.effect", {}, key="orphan")
+    monkeypatch.delitem(outbox._kinds, "test.effect")
+    assert outbox.run(message.pk) == "failed"
+    row = OutboxMessage.objects.get(pk=message.pk)
+    assert (row.state, row.attempts) == ("failed", 1) and "no outbox handler" in row.last_error
+
+
 def left_running(message, *, ago: dt.timedelta) -> None:
     """What a worker killed mid-attempt leaves: RUNNING, its lease over ``ago``."""
     OutboxMessage.objects.filter(pk=message.pk).update(

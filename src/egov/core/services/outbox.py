@@ -142,22 +142,27 @@ def enqueue(message_id: int, run_after: dt.datetime | None = None) -> None:
         logger.exception("outbox: could not enqueue message %s", message_id)
 
 
-def run(message_id: int, *, now: dt.datetime | None = None, **options) -> str:
+def run(message_id: int, *, now: dt.datetime | None = None, early: bool = False, **options) -> str:
     """One attempt at the row if it is due and nobody holds it: ``"sent"``, ``"pending"`` (failed,
     to be retried), ``"failed"`` (for good) or ``"skipped"`` (done, held, or not due yet).
-    ``options`` go to the handler's ``send`` (tests hand it a client)."""
+    ``early``: whether due or not (an operator's "try again now", tests); ``options`` go to the
+    handler's ``send`` (tests hand it a client)."""
     now = now or timezone.now()
     claim = uuid.uuid4().hex
     lease = dt.timedelta(seconds=settings.EGOV_OUTBOX_LEASE_SECONDS)
-    claimed = OutboxMessage.objects.filter(
-        pk=message_id, state=State.PENDING, next_attempt_at__lte=now + EARLY
-    ).update(state=State.RUNNING, claim=claim, leased_until=timezone.now() + lease)
+    rows = OutboxMessage.objects.filter(pk=message_id, state=State.PENDING)
+    if not early:
+        # A second task for the row (the sweep's) does not run a retry before its time.
+        rows = rows.filter(next_attempt_at__lte=now + EARLY)
+    claimed = rows.update(state=State.RUNNING, claim=claim, leased_until=timezone.now() + lease)
     if not claimed:
         return "skipped"
     message = OutboxMessage.objects.get(pk=message_id)
-    handler = kind(message.kind)
+    handler = _kinds.get(message.kind)
     result, error, permanent = None, "", False
     try:
+        if handler is None:
+            raise Failure(f"no outbox handler registered for kind {message.kind!r}", permanent=True)
         result = handler.send(message, **options)
     except Failure as exc:
         error, permanent = exc.error or "failed", exc.permanent
@@ -180,7 +185,7 @@ def _record(message_id, claim, result, error: str, *, permanent: bool = False) -
 
 def _finish(message: OutboxMessage, result, error: str, *, permanent: bool = False) -> None:
     """Record an attempt on the locked row, in the caller's transaction."""
-    handler = kind(message.kind)
+    handler = _kinds.get(message.kind) or Kind(message.kind, None, 1, exponential(dt.timedelta()))
     now = timezone.now()
     message.attempts += 1
     message.last_error = error
