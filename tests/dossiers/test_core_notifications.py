@@ -20,6 +20,9 @@ from egov.dossiers.models import Dossier, NotificationTemplate
 
 from .core_support import make_world, submit
 
+# Sent through the core outbox by `egov worker`: run on every task backend.
+pytestmark = pytest.mark.outbox
+
 
 class Inbox:
     def __init__(self):
