@@ -194,6 +194,8 @@ if EMAIL_URL.startswith(("smtp://", "smtps://")):
     EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
     EMAIL_USE_SSL = _mail.scheme == "smtps"
     EMAIL_USE_TLS = "starttls" in _mail.query
+    # Django's default is no timeout: a server that never answers would hold a worker for good.
+    EMAIL_TIMEOUT = int(os.environ.get("EGOV_EMAIL_TIMEOUT", "30"))
 else:
     # Default: every message is written as a file under var/mail/ (readable, nothing leaves).
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
