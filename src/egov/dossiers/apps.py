@@ -19,7 +19,11 @@ class DossiersConfig(AppConfig):
             access,  # noqa: F401 - registers where a dossier's organisation and owner are
             scopes,
         )
+        from egov.dossiers.services import notifications
 
         policy.grant(Role.DESK, scopes.READ, scopes.RECEIVE, scopes.RETURN)
         policy.grant(Role.PROCESSOR, scopes.READ, scopes.PROCESS)
         policy.grant(Role.APPROVER, scopes.READ, scopes.APPROVE)
+
+        # The applicant's e-mails: the handler of the outbox kind "dossiers.email".
+        notifications.register()
