@@ -1,7 +1,8 @@
 """The ``egov`` command: a thin front over Django management commands.
 
 ``egov load-demo`` runs the management command ``load_demo``; any other Django command works too
-(``egov createsuperuser``, ``egov shell``). ``egov --help`` lists the platform's own commands.
+(``egov createsuperuser``, ``egov shell``). ``egov --help`` lists the platform's own commands:
+each app declares its own in its AppConfig's ``commands`` (name: one line of help).
 """
 
 from __future__ import annotations
