@@ -1,5 +1,6 @@
 from .audit import AuditEntry
 from .calendar import CalendarOverride
+from .chain import ChainAnchor, ChainedRow
 from .organisations import Organisation
 
-__all__ = ["AuditEntry", "CalendarOverride", "Organisation"]
+__all__ = ["AuditEntry", "CalendarOverride", "ChainAnchor", "ChainedRow", "Organisation"]
