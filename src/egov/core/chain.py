@@ -206,7 +206,9 @@ class Chain:
         """Walk the chain in order and yield each break (the first is the one that matters);
         ``tally`` receives the number of rows and the last hash walked."""
         expected, prev_hash, prev_time, last_id, length = 1, GENESIS, None, 0, 0
-        at = {a.length: a for a in anchors if a.length > 0}
+        at: dict[int, list[Anchor]] = {}
+        for anchor in anchors:
+            at.setdefault(anchor.length, []).append(anchor)
         state: dict = {}
         for row in self.walk().iterator(chunk_size=2000):
             own = self.check(row, state)
@@ -222,9 +224,9 @@ class Chain:
                 reason = "content does not match its hash (edited?)"
             elif row.pk < last_id or (prev_time is not None and row.created_at < prev_time):
                 reason = "inserted out of order"
-            elif row.seq in at and row.hash != at[row.seq].head:
+            elif bad := [a for a in at.get(row.seq, ()) if a.head != row.hash]:
                 reason = (
-                    f"its hash is not the one {at[row.seq].source} gives for row {row.seq}: "
+                    f"its hash is not the one {bad[0].source} gives for row {row.seq}: "
                     "the chain was rewritten up to here"
                 )
             if reason:
