@@ -14,6 +14,7 @@ def anchor_argument(parser) -> None:
 
 def run_verify(command: BaseCommand, verify, what: str, options: dict) -> None:
     """Shared by `egov audit verify` and `egov exchange verify` (egov.core.chain)."""
+    again = f"egov {command.__module__.rsplit('.', 1)[-1]} verify --anchor"
     given = None
     if options.get("anchor"):
         try:
@@ -28,8 +29,8 @@ def run_verify(command: BaseCommand, verify, what: str, options: dict) -> None:
         command.stdout.write(f"It extends {anchor.source} ({anchor.length} rows).")
     command.stdout.write(
         f"Anchor: {verdict.head}\n"
-        "Keep it outside this server: a later verify with --anchor shows that no row was removed "
-        "since."
+        f"Keep it outside this server: '{again} {verdict.head}' shows later that no row was "
+        "removed since."
     )
 
 
