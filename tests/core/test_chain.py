@@ -230,3 +230,25 @@ def test_the_operation_is_a_migration_operation_an_app_can_declare():
     state = ProjectState()
     operation.state_forwards("cabinet", state)  # no change to the models' state
     assert state.models == {}
+
+
+def test_a_chain_cannot_take_another_chains_name_or_lock():
+    # Names kept for this test: the e-Cabinet's real ballots chain must not find them taken.
+    with pytest.raises(TypeError, match="AuditChain has lock_key"):
+
+        class Refused(chain.Chain):
+            name = "tests.refused"
+            lock_key = audit.CHAIN.lock_key
+
+    with pytest.raises(TypeError, match="EvidenceChain has name 'exchange.evidence'"):
+
+        class AlsoRefused(chain.Chain):
+            name = "exchange.evidence"
+            lock_key = 0x54455354
+
+    # Refused, they took nothing: another chain can still have that name and that lock.
+    class Accepted(chain.Chain):
+        name = "tests.refused"
+        lock_key = 0x54455354
+
+    assert chain.Chain._taken[("name", "tests.refused")] is Accepted

@@ -135,6 +135,20 @@ class Chain:
     # Columns the walk does not need (large contents whose hash is a hashed field).
     deferred: ClassVar[tuple[str, ...]] = ()
 
+    _taken: ClassVar[dict[tuple[str, object], type]] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        # Two chains sharing a name would share anchors; sharing a lock key, their writers would
+        # wait for each other.
+        super().__init_subclass__(**kwargs)
+        claims = [(key, getattr(cls, key, None)) for key in ("name", "lock_key")]
+        claims = [claim for claim in claims if claim[1]]
+        for key, value in claims:
+            owner = Chain._taken.get((key, value), cls)
+            if owner is not cls:
+                raise TypeError(f"{cls.__qualname__}: {owner.__qualname__} has {key} {value!r}")
+        Chain._taken.update(dict.fromkeys(claims, cls))
+
     # -- hashing -------------------------------------------------------------------------------
 
     def payload(self, row: ChainedRow) -> dict[str, Any]:
