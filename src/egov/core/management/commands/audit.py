@@ -12,9 +12,9 @@ def anchor_argument(parser) -> None:
     )
 
 
-def run_verify(command: BaseCommand, verify, what: str, options: dict) -> None:
-    """Shared by `egov audit verify` and `egov exchange verify` (egov.core.chain)."""
-    again = f"egov {command.__module__.rsplit('.', 1)[-1]} verify --anchor"
+def run_verify(command: BaseCommand, verify, what: str, options: dict, *, again: str) -> None:
+    """Shared by `egov audit verify` and `egov exchange verify` (egov.core.chain); ``again`` is
+    the command line that checks a kept anchor."""
     given = None
     if options.get("anchor"):
         try:
@@ -29,8 +29,8 @@ def run_verify(command: BaseCommand, verify, what: str, options: dict) -> None:
         command.stdout.write(f"It extends {anchor.source} ({anchor.length} rows).")
     command.stdout.write(
         f"Anchor: {verdict.head}\n"
-        f"Keep it outside this server: '{again} {verdict.head}' shows later that no row was "
-        "removed since."
+        f"Keep it outside this server: '{again} --anchor {verdict.head}' shows later that no "
+        "row was removed since."
     )
 
 
@@ -50,4 +50,4 @@ class Command(BaseCommand):
         anchor_argument(verify)
 
     def handle(self, *args, action, **options):
-        run_verify(self, audit.verify, "Audit log", options)
+        run_verify(self, audit.verify, "Audit log", options, again="egov audit verify")

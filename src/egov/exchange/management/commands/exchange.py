@@ -66,7 +66,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, **options):
         if action == "verify":
-            run_verify(self, evidence.verify, "Exchange evidence", options)
+            run_verify(
+                self, evidence.verify, "Exchange evidence", options, again="egov exchange verify"
+            )
         elif action == "export":
             data = evidence.export_json(options["document_id"])
             Path(options["output"]).write_text(data, encoding="utf-8")
