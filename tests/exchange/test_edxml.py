@@ -52,7 +52,7 @@ def test_round_trip(orgs):
         response_for=edxml.ResponseFor(orgs.p.code, pkg.document_id),
         from_=edxml.Organ(orgs.q.code, orgs.q.name),
         code="02",
-        timestamp=dt.datetime(2026, 11, 28, 10, 0, 0),
+        timestamp=dt.datetime(2026, 11, 28, 10, 0, 0, tzinfo=edxml.VN),
         description="Sai thẩm quyền",
         staff=edxml.StaffInfo("Văn thư", "Trần B", "0900000000", "vt@q.gov.vn"),
     )
@@ -105,10 +105,11 @@ def _broken(orgs, old: bytes, new: bytes) -> bytes:
             "namespace",
         ),
         (
-            b"<edXML:Subject>",
-            b"<e:Subject xmlns:e='http://www.mic.gov.vn/TBT/QCVN_102_2016'>",
-            "edXMLEnvelope/edXMLHeader/MessageHeader/Subject",
-            "prefix",
+            # Fax belongs in From and To, not in MessageHeader itself.
+            b"</edXML:Subject>",
+            b"</edXML:Subject><edXML:Fax>024</edXML:Fax>",
+            "edXMLEnvelope/edXMLHeader/MessageHeader/Fax",
+            "unknown",
         ),
         (
             b"<edXML:Priority>1<",

@@ -85,18 +85,39 @@ def _tamper(data: bytes) -> bytes:
     return data.replace("triển khai".encode(), "thay đổi".encode())
 
 
+def _with_doctype(data: bytes, doctype: bytes) -> bytes:
+    head, rest = data.split(b"?>", 1)
+    with_doctype = head + b"?>" + doctype + rest
+    assert verify_xml(with_doctype).valid or b"&e;" in with_doctype
+    return with_doctype
+
+
 @pytest.mark.parametrize(
     ("make", "code", "element"),
     [
         (lambda o: b"<edXML:edXMLEnvelope", "invalid_well_formed", "(document)"),
         (
-            lambda o: (
-                edxml.to_bytes(edxml.build(make_package(o.p, [o.q])))
-                .replace(b"edXML:", b"x:")
-                .replace(b"xmlns:edXML", b"xmlns:x")
+            # Validly signed, then a DOCTYPE added: c14n drops it, so the signature still holds.
+            lambda o: _with_doctype(signed(make_package(o.p, [o.q]), o.p), b"<!DOCTYPE x>"),
+            "doctype_forbidden",
+            "(document)",
+        ),
+        (
+            lambda o: _with_doctype(
+                signed(make_package(o.p, [o.q]), o.p),
+                b'<!DOCTYPE x SYSTEM "http://127.0.0.1:9/x.dtd">',
             ),
-            "invalid_prefix",
-            "edXMLEnvelope",
+            "doctype_forbidden",
+            "(document)",
+        ),
+        (
+            # XXE: an external entity used in a text.
+            lambda o: _with_doctype(
+                signed(make_package(o.p, [o.q]), o.p),
+                b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>',
+            ).replace("Về việc".encode(), "&e;".encode(), 1),
+            "doctype_forbidden",
+            "(document)",
         ),
         (
             lambda o: signed(make_package(o.p, [o.q]), o.p).replace(

@@ -87,7 +87,9 @@ def load_and_verify(data: bytes, kind: str):
         else:
             parsed = edxml.parse_status(root)
     except edxml.EdxmlError as exc:
-        code = "attachment_too_large" if exc.rule == "size" else f"invalid_{exc.rule}"
+        code = {"size": "attachment_too_large", "doctype": "doctype_forbidden"}.get(
+            exc.rule, f"invalid_{exc.rule}"
+        )
         raise HubError(code, exc.message, element=exc.element, rule=exc.rule) from None
     if len(signatures) != 1:
         raise HubError(
