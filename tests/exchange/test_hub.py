@@ -115,7 +115,7 @@ def _with_doctype(data: bytes, doctype: bytes) -> bytes:
             lambda o: _with_doctype(
                 signed(make_package(o.p, [o.q]), o.p),
                 b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>',
-            ).replace("Về việc".encode(), "&e;".encode(), 1),
+            ).replace("Về việc".encode(), b"&e;", 1),
             "doctype_forbidden",
             "(document)",
         ),
@@ -439,6 +439,18 @@ def test_a_copy_kept_whole_by_an_earlier_version_is_served_as_kept(orgs, clerks,
     pkg.save(update_fields=["delivered", "hub_part"])
     assert packages.package_bytes(Package.objects.get(pk=pkg.pk)) == whole
     assert packages.package_bytes(pkg, original=True) == data
+
+
+def test_a_doctype_stored_by_an_earlier_version_is_never_served(orgs, clerks):
+    data = signed(make_package(orgs.p, [orgs.q]), orgs.p)
+    pkg = packages.accept_package(data, actor=clerks["p"]).package
+    with_doctype = _with_doctype(data, b'<!DOCTYPE x SYSTEM "http://127.0.0.1:9/x.dtd">')
+    pkg.original = packages._save(f"exchange/old/{pkg.sha256}.xml", with_doctype)
+    pkg.save(update_fields=["original"])
+    for original in (True, False):
+        served = packages.package_bytes(pkg, original=original)
+        assert b"DOCTYPE" not in served and verify_xml(served).valid
+    assert verify_xml(packages.package_bytes(pkg)).signer_code == orgs.hub.code
 
 
 def test_a_refused_delivery_is_not_taken_later(orgs, clerks):
