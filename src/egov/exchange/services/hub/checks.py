@@ -27,7 +27,7 @@ from egov.exchange.services.errors import HubError
 
 logger = logging.getLogger(__name__)
 
-VN = dt.timezone(dt.timedelta(hours=7))
+VN = edxml.VN  # the standard's times carry no zone: Vietnam time
 
 
 def max_package() -> int:
