@@ -173,17 +173,18 @@ def package_tree(p, q, *, full: bool, number: int) -> list:
 def build(tree: list, prefix: str | None):
     """lxml only: every element in the standard's namespace under ``prefix`` (None: default)."""
 
-    def add(parent, items):
-        for name, value in items:
-            el = etree.SubElement(parent, f"{{{NS}}}{name}")
-            if isinstance(value, list):
-                add(el, value)
-            else:
-                el.text = value
-
     root = etree.Element(f"{{{NS}}}edXMLEnvelope", nsmap={prefix: NS})
-    add(root, tree)
+    _add(root, tree)
     return root
+
+
+def _add(parent, items) -> None:
+    for name, value in items:
+        el = etree.SubElement(parent, f"{{{NS}}}{name}")
+        if isinstance(value, list):
+            _add(el, value)
+        else:
+            el.text = value
 
 
 def signature_template(root) -> None:
@@ -298,3 +299,48 @@ def test_an_element_the_standard_does_not_define_is_refused_with_its_path(
     assert refused.json()["code"] == "invalid_unknown"
     assert refused.json()["element"] == "edXMLEnvelope/edXMLHeader/MessageHeader/From/Mobile"
     assert Package.objects.count() == 0
+
+
+def test_a_status_packet_written_from_the_standard_is_taken(client, orgs, settings, tmp_path):
+    """The recipient answers with a status packet of its own making (ns2:, every element)."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+    p = token(client, orgs.p, "documents.send")
+    q = token(client, orgs.q, "documents.send", "documents.receive")
+    data = sign_with_xmlsec1(
+        build(package_tree(orgs.p, orgs.q, full=False, number=9), "ns2"), orgs.p, tmp_path
+    )
+    body = post_xml(client, "/api/v1/exchange/packages/", data, p).json()
+    [item] = client.get("/api/v1/exchange/mailbox/?state=pending", **q).json()["results"]
+    client.post(f"/api/v1/exchange/mailbox/{item['id']}/acknowledge/", **q)
+    header = [
+        (
+            "ResponseFor",
+            [
+                ("OrganId", orgs.p.code),
+                ("Code", "9/CV-UBND"),
+                ("PromulgationDate", "2026/11/28"),
+                ("DocumentId", body["document_id"]),
+            ],
+        ),
+        ("From", _organ(False, orgs.q.code, orgs.q.name, True)),
+        ("StatusCode", "03"),
+        ("Description", "Đã phân công xử lý"),
+        ("Timestamp", "2026/11/28 15:00:00"),
+        (
+            "StaffInfo",
+            [
+                ("Department", "Văn phòng"),
+                ("Staff", "Phạm D"),
+                ("Mobile", "0900000001"),
+                ("Email", "vt@q.gov.vn"),
+            ],
+        ),
+    ]
+    root = etree.Element(f"{{{NS}}}Status", nsmap={"ns2": NS})
+    header_el = etree.SubElement(root, f"{{{NS}}}Header")
+    _add(header_el, header)
+    answer = sign_with_xmlsec1(root, orgs.q, tmp_path)
+    taken = post_xml(client, "/api/v1/exchange/statuses/", answer, q)
+    assert taken.status_code == 201, taken.content
+    seen = client.get(f"/api/v1/exchange/packages/{body['id']}/", **p).json()
+    assert seen["deliveries"][0]["status"] == "03"
