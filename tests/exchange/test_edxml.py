@@ -217,3 +217,17 @@ def test_a_doctype_is_refused_as_such(orgs, doctype):
     with pytest.raises(edxml.EdxmlError) as info:
         edxml.parse(head + b"?>" + doctype + rest.replace("Về việc".encode(), b"&e;", 1))
     assert (info.value.element, info.value.rule) == ("(document)", "doctype")
+
+
+@pytest.mark.parametrize(
+    ("data", "found"),
+    [
+        (b'<?xml version="1.0"?>\n<!-- <a> --><!DOCTYPE x><x/>', True),
+        ("<?xml version='1.0' encoding='UTF-16'?><!DOCTYPE x><x/>".encode("utf-16"), True),
+        (b"<!DOCTYPE x [ <x>", True),
+        (b'<?xml version="1.0"?><x>&lt;!DOCTYPE x&gt;</x>', False),
+        (b"<x/>", False),
+    ],
+)
+def test_a_doctype_is_found_in_the_prolog_only(data, found):
+    assert edxml.has_doctype(data) is found
