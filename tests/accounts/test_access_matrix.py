@@ -21,7 +21,7 @@ from tests.exchange import support as exchange_support
 
 from .officials_support import make_official, tree  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # every endpoint of the schema, ~11 s
 
 # Public: reference data anyone may read. The government tree, and the catalogue of procedures
 # (what the portal shows every visitor; checking a form against its template stores nothing).

@@ -7,6 +7,9 @@ import sys
 
 import pytest
 
+# Each test starts Python in a subprocess with its own environment.
+pytestmark = pytest.mark.slow
+
 PROBE = """
 import json, django
 from django.conf import settings

@@ -386,6 +386,7 @@ def _name(cn):
     )
 
 
+@pytest.mark.slow  # pyHanko's full validation, ~1 s
 def test_operator_hierarchy_with_an_intermediate(settings, tmp_path, org):
     """Production: root in ca.pem, the organisation's certificate from an intermediate CA."""
     root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -443,6 +444,7 @@ def test_operator_hierarchy_with_an_intermediate(settings, tmp_path, org):
 # --------------------------------------------------------------------------- PDF
 
 
+@pytest.mark.slow  # pyHanko's full validation, ~1 s
 def test_signed_pdf_verifies_with_pyhanko(pki_dir, org, tmp_path):
     signed = sign_pdf(make_pdf(), org, reason="Tiếp nhận hồ sơ", location="Hà Nội")
     result = verify_pdf(signed)
@@ -457,6 +459,7 @@ def test_signed_pdf_verifies_with_pyhanko(pki_dir, org, tmp_path):
     assert ok, report
 
 
+@pytest.mark.slow  # pyHanko's full validation, ~1 s
 def test_tampered_pdf_fails(pki_dir, org, tmp_path):
     signed = sign_pdf(make_pdf(), org)
     assert signed.count(MARKER) == 1
@@ -467,6 +470,7 @@ def test_tampered_pdf_fails(pki_dir, org, tmp_path):
     assert not ok, report
 
 
+@pytest.mark.slow  # pyHanko's full validation, ~1 s
 def test_pdf_from_another_ca_is_not_trusted(pki_dir, org, settings, tmp_path):
     signed = sign_pdf(make_pdf(), org)
     settings.EGOV_PKI_DIR = tmp_path / "other-pki"  # a different development CA
