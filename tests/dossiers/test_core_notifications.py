@@ -19,6 +19,9 @@ from egov.dossiers.services import notifications
 
 from .core_support import make_world, submit
 
+# The worker runs the queued sends: scripts/test runs these on the RQ backend too.
+pytestmark = pytest.mark.outbox
+
 
 class Inbox:
     def __init__(self):

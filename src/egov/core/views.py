@@ -24,18 +24,37 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
         checks["database"] = {"ok": False, "error": exc.__class__.__name__}
     try:
-        from django_tasks_db.models import DBTaskResult
-
         cutoff = timezone.now() - timezone.timedelta(seconds=settings.EGOV_TASK_STALE_SECONDS)
-        ready = DBTaskResult.objects.filter(status="READY")
-        stale = ready.filter(enqueued_at__lt=cutoff).count()
-        checks["tasks"] = {"ok": stale == 0, "ready": ready.count(), "stale": stale}
+        ready, stale = _queued_tasks(cutoff)
+        checks["tasks"] = {"ok": stale == 0, "ready": ready, "stale": stale}
     except Exception as exc:  # noqa: BLE001
         checks["tasks"] = {"ok": False, "error": exc.__class__.__name__}
     ok = all(c["ok"] for c in checks.values())
     return JsonResponse(
         {"status": "ok" if ok else "fail", "checks": checks}, status=200 if ok else 503
     )
+
+
+def _queued_tasks(cutoff) -> tuple[int, int]:
+    """Tasks waiting for a worker, and how many of them were queued before ``cutoff``."""
+    if settings.EGOV_TASKS == "rq":
+        import django_rq
+
+        ready = stale = 0
+        for name in settings.RQ_QUEUES:
+            queue = django_rq.get_queue(name)
+            ready += queue.count
+            # First in, first out: the stale ones are at the head. Counted among the first 100
+            # only, so that a long queue does not make the health check slow.
+            for job in queue.get_jobs(0, 100):
+                if not (job.enqueued_at and job.enqueued_at < cutoff):
+                    break
+                stale += 1
+        return ready, stale
+    from django_tasks_db.models import DBTaskResult
+
+    ready = DBTaskResult.objects.filter(status="READY")
+    return ready.count(), ready.filter(enqueued_at__lt=cutoff).count()
 
 
 @require_GET
