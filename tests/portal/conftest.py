@@ -134,11 +134,12 @@ def load_catalogue(index_limit: int | None = 60) -> dict:
     return {p.code: p for p in Procedure.objects.all()}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def _catalogue_loaded(django_db_setup, django_db_blocker):
-    """The catalogue, written once per test module inside a transaction that is rolled back at
-    the module's end: each test's own transaction is a savepoint inside it (loading took ~2 s,
-    and was most of the portal tests' time)."""
+    """The catalogue, written once for the portal's tests inside a transaction that is rolled
+    back after the last of them: each test's own transaction is a savepoint inside it (loading
+    takes ~2 s, and once per test it was most of the portal tests' time). A test here that needs
+    transaction=True cannot use it."""
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
