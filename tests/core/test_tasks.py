@@ -52,6 +52,17 @@ def test_healthz_fails_when_queued_work_is_not_picked_up(client):
     assert response.json()["checks"]["tasks"] == {"ok": False, "ready": 1, "stale": 1}
 
 
+@pytest.mark.outbox
+@pytest.mark.django_db
+def test_healthz_does_not_count_a_task_whose_time_has_not_come(client):
+    # A retry after a backoff of an hour, queued an hour ago: waiting by design, not stale.
+    later = tasks.verify_audit_chain.using(run_after=timezone.now() + dt.timedelta(hours=1))
+    make_old(later.enqueue().id)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["tasks"] == {"ok": True, "ready": 0, "stale": 0}
+
+
 def test_egov_help_lists_the_commands():
     out = subprocess.run(
         [sys.executable, "-m", "egov.cli", "--help"], capture_output=True, text=True, check=True

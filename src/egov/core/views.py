@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -51,10 +52,17 @@ def _queued_tasks(cutoff) -> tuple[int, int]:
                     break
                 stale += 1
         return ready, stale
-    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.models import DBTaskResult, get_date_max
 
-    ready = DBTaskResult.objects.filter(status="READY")
-    return ready.count(), ready.filter(enqueued_at__lt=cutoff).count()
+    # Due tasks only, as on RQ: a retry whose run_after is still to come (a backoff of up to an
+    # hour) waits by design, and made /healthz fail five minutes after it was queued. A task is
+    # stale when it has been due for longer than the cutoff: since it was queued or since its
+    # run_after, whichever is later (no run_after is stored as the largest date).
+    due = DBTaskResult.objects.ready()
+    stale = due.filter(enqueued_at__lt=cutoff).filter(
+        Q(run_after__lt=cutoff) | Q(run_after=get_date_max())
+    )
+    return due.count(), stale.count()
 
 
 @require_GET
