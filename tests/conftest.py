@@ -56,11 +56,18 @@ def _task_redis_db():
     url = _redis_db_url(url, number)
     db = redis.Redis.from_url(url)
     settings.RQ_QUEUES = {name: {**queue, "URL": url} for name, queue in settings.RQ_QUEUES.items()}
+    # A worker a test starts in another process reads the same database from the environment.
+    before = os.environ.get("EGOV_TASKS_REDIS_URL")
+    os.environ["EGOV_TASKS_REDIS_URL"] = url
     try:
         yield db
     finally:
         db.flushdb()
         claims.delete(claim)
+        if before is None:
+            os.environ.pop("EGOV_TASKS_REDIS_URL", None)
+        else:
+            os.environ["EGOV_TASKS_REDIS_URL"] = before
 
 
 @pytest.fixture(autouse=True)

@@ -11,10 +11,10 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from lxml import etree
 
-from egov.core.models import AuditEntry
+from egov.core.models import AuditEntry, OutboxMessage
 from egov.core.signing import verify_xml
 from egov.exchange import edxml, trail
-from egov.exchange.models import Delivery, Evidence, Mailbox, OutboxMessage, Package
+from egov.exchange.models import Delivery, Evidence, Mailbox, Package
 from egov.exchange.services import evidence, outbox
 from egov.exchange.services.errors import HubError
 from egov.exchange.services.hub import deliveries, packages, statuses
@@ -318,7 +318,7 @@ def test_push_retries_with_backoff_then_delivers(orgs, clerks, django_capture_on
     assert message.attempts == 1 and message.last_error == "HTTP 500"
     assert message.next_attempt_at > message.created_at
     assert outbox.send(message.pk, client=client) == "sent"
-    assert seen == [f"package:{message.delivery_id}"] * 2
+    assert seen == [f"package:{message.payload['delivery']}"] * 2
     delivery = Delivery.objects.get(package=pkg)
     assert (delivery.transport_state, delivery.status) == ("delivered", "01")
     assert outbox.backoff(1) < outbox.backoff(2) < outbox.backoff(3)

@@ -1,5 +1,6 @@
-"""Document exchange: packages on the hub, mailbox deliveries, status packets, the outbox of
-pushes, the evidence chain; and official documents registered inside an organisation."""
+"""Document exchange: packages on the hub, mailbox deliveries, status packets, the evidence
+chain; and official documents registered inside an organisation. (Pushes and relays wait in the
+core outbox.)"""
 
 from __future__ import annotations
 
@@ -179,32 +180,6 @@ class StatusMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.package_id}"
-
-
-class OutboxMessage(models.Model):
-    """A push to a webhook, written with the change it announces and sent after commit."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-
-    key = models.CharField(max_length=100, unique=True)  # idempotency key sent as a header
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="outbox")
-    kind = models.CharField(max_length=12)  # package, status, recall, relay, relay_status
-    url = models.URLField()
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["state", "next_attempt_at"])]
-
-    def __str__(self) -> str:
-        return self.key
 
 
 class Evidence(models.Model):

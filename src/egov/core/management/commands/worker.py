@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from egov.core import tasks
+
 
 class Command(BaseCommand):
     help = (
@@ -15,6 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--queue-name", default="*", help="Queues, comma-separated; * = all.")
 
     def handle(self, *args, batch, interval, queue_name, **options):
+        # The outbox rows whose task was lost (a killed worker) go back on the queue: once before
+        # a batch, and all along beside a long-running worker.
+        if batch:
+            tasks.sweep_outbox()
+        else:
+            tasks.start_outbox_sweeper()
         if settings.EGOV_TASKS == "rq":
             queues = list(settings.RQ_QUEUES) if queue_name == "*" else queue_name.split(",")
             # RQ's worker blocks on Redis (no polling interval); its scheduler moves the tasks
