@@ -480,6 +480,20 @@ def test_pdf_from_another_ca_is_not_trusted(pki_dir, org, settings, tmp_path):
     assert not ok, report
 
 
+def test_pdf_signer_gives_pyhankos_own_signature_bytes(pki_dir, org):
+    # egov.core.signing.pdf._Signer signs with the loaded key instead of pyHanko's re-parse.
+    from pyhanko.sign import signers
+
+    from egov.core.signing import pdf
+
+    ours = pdf._signer(certificate_for(org))
+    theirs = signers.SimpleSigner(
+        signing_cert=ours.signing_cert, signing_key=ours.signing_key, cert_registry=None
+    )
+    data = "Tiếp nhận hồ sơ".encode()
+    assert ours.sign_raw(data, "sha256") == theirs.sign_raw(data, "sha256")
+
+
 def test_unsigned_or_garbage_pdf_is_not_valid(pki_dir):
     assert verify_pdf(make_pdf()).error == "no signature"
     assert not verify_pdf(b"not a pdf").valid
