@@ -19,10 +19,11 @@ logger = logging.getLogger(__name__)
 @task()
 def verify_audit_chain() -> dict:
     """Walk the audit chain off the request path; the result is kept with the task."""
-    count, problem = audit.verify()
-    if problem is not None:
-        logger.error("audit chain broken: %s", problem)
-    return {"rows": count, "ok": problem is None, "problem": str(problem) if problem else None}
+    verdict = audit.verify()
+    if verdict.problem is not None:
+        logger.error("audit chain broken: %s", verdict.problem)
+    problem = str(verdict.problem) if verdict.problem else None
+    return {"rows": verdict.length, "ok": verdict.intact, "problem": problem}
 
 
 def sweep_outbox() -> int:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from egov.core.models import ChainedRow
+
 
 class BusinessType(models.IntegerChoices):
     NEW = 0, _("New")
@@ -182,20 +184,17 @@ class StatusMessage(models.Model):
         return f"{self.code} {self.package_id}"
 
 
-class Evidence(models.Model):
-    """Append-only, hash-chained: one row per package, status and receipt. Each row also links
-    to the previous row of the same document, so one document's trail verifies on its own."""
+class Evidence(ChainedRow):
+    """Append-only, hash-chained (egov.core.chain; seq, created_at, prev_hash and hash come from
+    ChainedRow): one row per package, status and receipt. Each row also links to the previous row
+    of the same document, so one document's trail verifies on its own."""
 
-    seq = models.BigIntegerField(unique=True)
-    created_at = models.DateTimeField()
     kind = models.CharField(max_length=10)  # package, status, receipt
     document_id = models.CharField(max_length=255, db_index=True)
     organ_id = models.CharField(max_length=13)  # who sent it (the hub for receipts)
     content_sha256 = models.CharField(max_length=64)
     content = models.BinaryField()  # the signed XML, as received (or as the hub signed it)
     doc_prev_hash = models.CharField(max_length=64)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
         ordering = ["seq"]
