@@ -129,6 +129,7 @@ def _page_size(pdf: bytes) -> tuple[float, float]:
     return round(box[2] - box[0], 2), round(box[3] - box[1], 2)
 
 
+@pytest.mark.slow  # pyHanko's own validator in subprocesses
 def test_every_form_validates_with_pyhanko_against_the_ca(signed_forms, module_pki, tmp_path):
     """pyHanko's command-line validator (pyhanko-cli, the dev extra), the six forms at once;
     without it, pyHanko's API with a trust root loaded by pyHanko itself."""
