@@ -23,11 +23,12 @@ from rest_framework.response import Response
 
 from egov.accounts import ratelimit
 from egov.accounts.models import Official
-from egov.accounts.scopes import ScopePermission
+from egov.accounts.scopes import ScopePermission, granted_scopes
 from egov.catalog.models import Procedure
 from egov.core.models import Organisation
 from egov.dossiers import services
 from egov.dossiers.access import can_see, visible_dossiers
+from egov.dossiers.acts import ACTS, BATCH_ACTS
 from egov.dossiers.models import (
     Dossier,
     DossierComponent,
@@ -345,7 +346,9 @@ class ResultSerializer(serializers.Serializer):
     content_base64 = serializers.CharField()
     name = serializers.CharField(max_length=255)
     number = serializers.CharField(max_length=64, required=False, default="")
-    signed = serializers.BooleanField(default=False)
+    signed = serializers.BooleanField(
+        default=False, help_text="Ignored: the result's signature is verified."
+    )
 
 
 class CountsSerializer(serializers.Serializer):
@@ -375,10 +378,18 @@ def _is_citizen(request) -> bool:
 
 
 class DossierPermission(ScopePermission):
-    """Scopes as everywhere; citizens (who hold no scopes) may apply, read, supplement and
-    withdraw, and the policy's owner rule then limits them to their own dossiers."""
+    """Scopes as everywhere, except that an act is open to whoever holds any scope the act
+    table allows it with (egov.dossiers.acts); citizens (who hold no scopes) may apply, read,
+    supplement and withdraw, and the policy's owner rule then limits them to their own
+    dossiers."""
 
     def has_permission(self, request, view) -> bool:
+        act = API_ACTS.get(view.action)
+        if act is not None:
+            held = granted_scopes(request)
+            if "*" in held or any(scope in held for scope in act.all_scopes):
+                return True
+            return act.applicant and _is_citizen(request)
         if super().has_permission(request, view):
             return True
         return view.action in APPLICANT_ACTIONS and _is_citizen(request)
@@ -388,30 +399,17 @@ class DossierPermission(ScopePermission):
         return can_see(request, "dossiers.read", obj)
 
 
-APPLICANT_ACTIONS = {"create", "list", "retrieve", "supplement", "withdraw"}
+APPLICANT_ACTIONS = {"create", "list", "retrieve"}
 
 # --- Views ------------------------------------------------------------------------------------
 
-ACT_SCOPES = {
-    "receive": "dossiers.receive",
-    "refuse": "dossiers.receive",
-    "request_supplement": "dossiers.receive",
-    "supplement": "dossiers.receive",
-    "start_processing": "dossiers.receive",
-    "forward": "dossiers.process",
-    "return_to_step": "dossiers.process",
-    "assign": "dossiers.process",
-    "require_fees": "dossiers.process",
-    "fees_paid": "dossiers.process",
-    "approve": "dossiers.approve",
-    "mark_processed": "dossiers.process",
-    "return_result": "dossiers.return",
-    "withdraw": "dossiers.receive",
-    "stop": "dossiers.approve",
-    "transfer": "dossiers.process",
-    "apology": "dossiers.process",
-    "result": "dossiers.process",
+# The API's acts by action name: each dossier act (its action is its name, or ``api``), and each
+# batch act as ``batch_<name>``. The scope the schema shows is the act's first.
+API_ACTS = {
+    **{act.api: act for act in ACTS.values() if act.sources},
+    **{f"batch_{name}": ACTS[name] for name in BATCH_ACTS},
 }
+ACT_SCOPES = {name: act.scopes[0] for name, act in API_ACTS.items()}
 
 
 def _act(serializer_class=None, *, url_path=None):
@@ -459,9 +457,8 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         "retrieve": "dossiers.read",
         "create": "dossiers.apply",
         "counts": "dossiers.read",
-        **ACT_SCOPES,
         "batch_create": "dossiers.apply",
-        **{f"batch_{act}": ACT_SCOPES[act] for act in services.BATCH_ACTS},
+        **ACT_SCOPES,
     }
     lookup_field = "code"
     lookup_url_kwarg = "dossier_code"
@@ -855,15 +852,10 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             filename=v["filename"],
             name=v["name"],
             number=v["number"],
-            signed=v["signed"],
         )
         return self._detail_fresh(dossier)
 
-    batch_receive = _batch_act("receive")
-    batch_start_processing = _batch_act("start_processing")
-    batch_approve = _batch_act("approve")
-    batch_mark_processed = _batch_act("mark_processed")
-    batch_return_result = _batch_act("return_result")
+    # ``batch_<act>`` for each batch act: see the loop below the class.
 
     def _official(self, pk, required=False):
         if pk is None:
@@ -881,6 +873,10 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return get_object_or_404(
             WorkflowStep, pk=pk, procedure_version=dossier.procedure_version_id
         )
+
+
+for _name in BATCH_ACTS:
+    setattr(DossierViewSet, f"batch_{_name}", _batch_act(_name))
 
 
 class LookupSerializer(serializers.Serializer):

@@ -10,31 +10,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from egov.dossiers import documents
+from egov.dossiers.acts import sheet_label
 from egov.dossiers.models import Dossier, ProgressRecord, Status
 
-# Vietnamese wording of each act on the control sheet (the forms are always in Vietnamese).
-ACTS_VI = {
-    "submit": "Nộp hồ sơ trực tuyến",
-    "register": "Tiếp nhận hồ sơ trực tiếp",
-    "receive": "Tiếp nhận hồ sơ",
-    "refuse": "Từ chối tiếp nhận",
-    "request_supplement": "Yêu cầu bổ sung hồ sơ",
-    "supplement": "Bổ sung hồ sơ",
-    "start_processing": "Chuyển xử lý",
-    "assign": "Phân công xử lý",
-    "forward": "Chuyển bước xử lý",
-    "return_to_step": "Trả lại bước trước",
-    "transfer": "Chuyển liên thông",
-    "require_fees": "Yêu cầu thực hiện nghĩa vụ tài chính",
-    "record_fees_paid": "Đã thực hiện nghĩa vụ tài chính",
-    "approve": "Phê duyệt",
-    "mark_processed": "Hoàn thành xử lý",
-    "return_result": "Trả kết quả",
-    "withdraw": "Rút hồ sơ",
-    "stop": "Dừng xử lý",
-    "apology": "Xin lỗi và hẹn lại ngày trả",
-    "attach_result": "Đính kèm kết quả điện tử",
-}
 STATUS_VI = {
     Status.NEW: "Mới",
     Status.RECEIVED: "Đã tiếp nhận",
@@ -81,7 +59,7 @@ def from_dossier(dossier: Dossier) -> documents.FormData:
         history.append(
             documents.Step(
                 at=r.at,
-                action=ACTS_VI.get(r.action, r.action),
+                action=sheet_label(r.action),
                 actor=r.actor_name,
                 title=r.actor_title,
                 unit=r.organisation.name if r.organisation else "",

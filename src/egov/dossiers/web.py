@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.urls import reverse
 
 from egov.dossiers import documents
-from egov.dossiers.labels import action_label
+from egov.dossiers.acts import done_label
 from egov.dossiers.models import Dossier, ProgressRecord, Status
 
 # The application form of a procedure version that has none.
@@ -32,7 +32,7 @@ def history_of(dossier: Dossier) -> list[dict]:
     for r in records.order_by("at", "id"):
         row = {
             "at": r.at,
-            "action": action_label(r.action),
+            "action": done_label(r.action),
             "status": Status(r.to_status).label if r.to_status in Status.values else "",
             "unit": r.organisation.name if r.organisation else "",
         }

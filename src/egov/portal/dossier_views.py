@@ -21,8 +21,9 @@ from egov.accounts.services.citizens import acting_for, current_citizen
 from egov.catalog.models import ChannelKind
 from egov.dossiers import formdata, services
 from egov.dossiers.access import can_see
+from egov.dossiers.acts import allowed_acts
 from egov.dossiers.applicationform import ApplicationForm
-from egov.dossiers.models import CitizenDataStoreEntry, Dossier, FormKind, Status
+from egov.dossiers.models import CitizenDataStoreEntry, Dossier, FormKind
 from egov.dossiers.services import DossierError
 from egov.dossiers.services.lookup import RateLimited, public_lookup
 from egov.dossiers.web import (
@@ -196,6 +197,7 @@ def my_dossier(request, code):
             errors = error_messages(exc)
         else:
             return redirect("portal:my-dossier", dossier.code)
+    allowed = {act.name for act in allowed_acts(dossier, request.user)}
     return render(
         request,
         "portal/dossiers/detail.html",
@@ -208,10 +210,9 @@ def my_dossier(request, code):
             "forms": [(k, FormKind(k).label) for k in formdata.available_forms(dossier)],
             "submitted": request.GET.get("submitted") == "1",
             "errors": errors,
-            "can_supplement": dossier.status == Status.SUPPLEMENT_REQUESTED,
-            # The statuses the service accepts a withdrawal from (supplement requested and fees
-            # due included), not a copy of them.
-            "can_withdraw": dossier.status in services.TRANSITIONS["withdraw"][0],
+            # What the act table lets the applicant do now (egov.dossiers.acts).
+            "can_supplement": "supplement" in allowed,
+            "can_withdraw": "withdraw" in allowed,
         },
         status=400 if errors else 200,
     )

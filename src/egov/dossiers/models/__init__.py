@@ -10,7 +10,7 @@ from .status import (
     Status,
     Timeliness,
 )
-from .workflow import Assignment, ProgressRecord, Transfer, WorkflowStep
+from .workflow import Assignment, ProgressRecord, Transfer, WorkflowStep, steps_for
 
 __all__ = [
     "FINAL_STATUSES",
@@ -33,4 +33,5 @@ __all__ = [
     "Timeliness",
     "Transfer",
     "WorkflowStep",
+    "steps_for",
 ]

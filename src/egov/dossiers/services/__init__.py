@@ -11,8 +11,9 @@ Forms 01–05 are made by ``egov.dossiers.documents.render_form(kind, dossier, *
 (colleague 5b); services do not call it inside their transaction.
 """
 
+from egov.dossiers.errors import BatchRefused, DossierError, IllegalTransition, UploadRejected
+
 from .deadlines import is_at_risk, issue_apology, timeliness, timeliness_counts
-from .errors import BatchRefused, DossierError, IllegalTransition, UploadRejected
 from .intake import (
     ApplicantData,
     Application,
@@ -23,8 +24,6 @@ from .intake import (
     submit_online,
 )
 from .lifecycle import (
-    BATCH_ACTS,
-    TRANSITIONS,
     act_on_many,
     approve,
     assign,
@@ -44,8 +43,6 @@ from .results import attach_result
 from .workflow import forward, return_to_step, transfer
 
 __all__ = [
-    "BATCH_ACTS",
-    "TRANSITIONS",
     "ApplicantData",
     "Application",
     "BatchRefused",

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from .errors import UploadRejected
+from egov.dossiers.errors import UploadRejected
 
 # content type -> (leading bytes, file name extensions)
 KINDS: dict[str, tuple[bytes, tuple[str, ...]]] = {
