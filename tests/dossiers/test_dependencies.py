@@ -1,6 +1,6 @@
 """The portal (the citizen's front end) depends on the dossiers app, never the reverse: no module
 of egov.dossiers imports egov.portal (what both need lives in egov.dossiers, e.g. ``web``,
-``webforms``, ``applicationform``)."""
+``application``)."""
 
 from __future__ import annotations
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext
@@ -31,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from egov.accounts import policy
 from egov.dossiers.actors import is_applicant
 from egov.dossiers.errors import IllegalTransition
-from egov.dossiers.models import Dossier, Status, steps_for
+from egov.dossiers.models import Dossier, Status, related, steps_for
 
 # The dossiers' scopes (egov.accounts.scopes.SCOPES describes them to API clients).
 READ = "dossiers.read"
@@ -48,13 +47,6 @@ SAME = None
 BEFORE = 0
 
 
-def _related(dossier: Dossier, name: str):
-    try:
-        return getattr(dossier, name)
-    except ObjectDoesNotExist:
-        return None
-
-
 def _steps(dossier: Dossier) -> tuple[list, list]:
     """(earlier, later) steps than the dossier's current one at its agency."""
     steps = steps_for(dossier)
@@ -63,16 +55,16 @@ def _steps(dossier: Dossier) -> tuple[list, list]:
 
 
 def _no_supplement_request(dossier):
-    return _related(dossier, "supplement_request") is None
+    return related(dossier, "supplement_request") is None
 
 
 def _no_result(dossier):
-    return _related(dossier, "result") is None
+    return related(dossier, "result") is None
 
 
 def _apology_possible(dossier):
     return (
-        _related(dossier, "apology") is None
+        related(dossier, "apology") is None
         and dossier.due_at is not None
         and timezone.now() < dossier.due_at
     )

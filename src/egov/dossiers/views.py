@@ -27,10 +27,11 @@ from egov.accounts import policy
 from egov.accounts.models import Official, Role
 from egov.catalog.models import ChannelKind, Procedure, ProcedureStatus
 from egov.core.models import Organisation
-from egov.dossiers import documents, formdata, services
+from egov.dossiers import services
 from egov.dossiers.access import can_see, visible_dossiers
 from egov.dossiers.acts import ACTS, BATCH_ACTS, allowed_acts, past_label
-from egov.dossiers.applicationform import ApplicationForm
+from egov.dossiers.application.form import ApplicationForm
+from egov.dossiers.application.page import channel_of, document_slots, read_documents
 from egov.dossiers.models import (
     OPEN_STATUSES,
     Dossier,
@@ -38,8 +39,12 @@ from egov.dossiers.models import (
     Status,
     Timeliness,
     WorkflowStep,
+    related,
     steps_for,
 )
+from egov.dossiers.printed import content
+from egov.dossiers.printed.pdf import render_form
+from egov.dossiers.printed.xlsx import tracking_book_xlsx
 from egov.dossiers.web import (
     EMPTY_SCHEMA,
     error_messages,
@@ -47,7 +52,6 @@ from egov.dossiers.web import (
     form_pdf_response,
     history_of,
 )
-from egov.dossiers.webforms import channel_of, document_slots, read_documents
 
 PAGE_SIZE = 50
 # The queue's bulk acts: the batch acts, and giving dossiers to an official.
@@ -245,10 +249,10 @@ def _render_detail(request, dossier, errors=(), status=200):
             "history": history_of(dossier),
             "components": dossier.components.all(),
             "form_rows": _form_rows(dossier.procedure_version.application_form, dossier.form_data),
-            "forms": [(k, FormKind(k).label) for k in formdata.available_forms(dossier)],
-            "result": formdata.related(dossier, "result"),
-            "supplement_request": formdata.related(dossier, "supplement_request"),
-            "apology": formdata.related(dossier, "apology"),
+            "forms": [(k, FormKind(k).label) for k in content.available_forms(dossier)],
+            "result": related(dossier, "result"),
+            "supplement_request": related(dossier, "supplement_request"),
+            "apology": related(dossier, "apology"),
             "transfers": dossier.transfers.select_related("from_organisation", "to_organisation"),
             "assignments": dossier.assignments.select_related("official__user").filter(
                 ended_at__isnull=True
@@ -406,7 +410,7 @@ def component_file(request, code, pk):
 @require_GET
 def result_file(request, code):
     dossier = _dossier(request, code)
-    result = formdata.related(dossier, "result")
+    result = related(dossier, "result")
     if result is None:
         raise Http404("No result.")
     return file_response(result.file, f"{dossier.code}-result.pdf", result.content_type)
@@ -500,14 +504,14 @@ def tracking_book(request):
     if fmt and org is None:
         errors.append(_("Choose the organisation."))
     if fmt in {"pdf", "xlsx"} and not errors:
-        book = formdata.tracking_book(org, start, end)
+        book = content.tracking_book(org, start, end)
         name = f"so-theo-doi-{org.code}-{start:%Y%m%d}-{end:%Y%m%d}"
         if fmt == "pdf":
-            response = HttpResponse(documents.render_form("06", book), "application/pdf")
+            response = HttpResponse(render_form("06", book), "application/pdf")
             response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
         else:
             response = HttpResponse(
-                documents.tracking_book_xlsx(book),
+                tracking_book_xlsx(book),
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
             response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'

@@ -1,7 +1,7 @@
 # One module per aggregate; import each here so Django finds the models.
 from .dossiers import DailySequence, Dossier, DossierComponent, FormDocument
 from .notifications import NotificationTemplate, OutboxMessage
-from .records import Apology, CitizenDataStoreEntry, Result, SupplementRequest
+from .records import Apology, CitizenDataStoreEntry, Result, SupplementRequest, related
 from .status import (
     FINAL_STATUSES,
     OPEN_STATUSES,
@@ -33,5 +33,6 @@ __all__ = [
     "Timeliness",
     "Transfer",
     "WorkflowStep",
+    "related",
     "steps_for",
 ]

@@ -14,6 +14,8 @@ from egov.dossiers.actors import is_applicant, official_of, user_of
 from egov.dossiers.acts import ACTS, check_transition
 from egov.dossiers.models import Dossier, ProgressRecord
 
+from .notifications import queue_status_email
+
 __all__ = [
     "authorise",
     "check_transition",
@@ -169,8 +171,6 @@ def record(
 def record_many(acts: list[dict], *, actor) -> list[ProgressRecord]:
     """:func:`record` for several acts by the same actor (each a dict of its arguments): one
     INSERT of progress records, one append to the audit log, then the e-mails."""
-    from .notifications import queue_status_email
-
     now = timezone.now()
     progress = []
     for item in acts:

@@ -27,6 +27,7 @@ from egov.dossiers.models import (
 )
 
 from . import _common
+from .notifications import queue_email
 
 AT_RISK_SHARE = Decimal("0.8")
 FINISHED = (Status.PROCESSED, Status.RESULT_RETURNED)
@@ -240,7 +241,5 @@ def issue_apology(dossier: Dossier, *, actor, reason: str, new_due_at) -> Apolog
             decision=decision,
             summary={"new_due_at": new_due_at.isoformat()},
         )
-        from .notifications import queue_email
-
         queue_email(dossier, "apology", key=f"apology:{apology.pk}", note=reason)
     return apology

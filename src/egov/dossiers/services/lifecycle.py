@@ -7,11 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from egov.catalog.forms import clean_submission
 from egov.dossiers.acts import ACTS, BATCH_ACTS
 from egov.dossiers.errors import BatchRefused, DossierError
 from egov.dossiers.models import Assignment, Dossier, Status, SupplementRequest
 
-from . import _common
+from . import _common, files
 from .deadlines import (
     PerBatch,
     classify_finished,
@@ -208,9 +209,7 @@ def supplement(
 ) -> Dossier:
     """5 → the status before the request. The paused working time is added to ``due_at``,
     ``at_risk_at`` and the step's due time. The applicant (owner) or the desk."""
-    from .intake import _checked_uploads, _Stored, add_components
-
-    stored = _Stored()
+    stored = files.StoredFiles()
     try:
         with transaction.atomic():
             dossier = _common.lock(dossier)
@@ -220,12 +219,10 @@ def supplement(
             from_status = dossier.status
             now = timezone.now()
             if form_data is not None:
-                from egov.catalog.forms import clean_submission
-
                 schema = dossier.procedure_version.application_form or {}
                 dossier.form_data = clean_submission(schema, form_data) if schema else form_data
-            checked = _checked_uploads(dossier.procedure_version, uploads)
-            add_components(dossier, checked, supplement=True, stored=stored)
+            checked = files.checked_uploads(dossier.procedure_version, uploads)
+            files.add_components(dossier, checked, supplement=True, stored=stored)
             paused = resume(dossier, now)
             dossier.status = request.resume_status
             dossier.save()

@@ -41,9 +41,7 @@ def attach_result(
                 ]
             }
         )
-    from .intake import _Stored
-
-    stored = _Stored()
+    stored = files.StoredFiles()
     try:
         with transaction.atomic():
             dossier = _common.lock(dossier)

@@ -11,11 +11,10 @@ from egov.dossiers.models import Assignment, Dossier, Status, Transfer, steps_fo
 
 from . import _common
 from .deadlines import step_due
+from .lifecycle import assign
 
 
 def _go(dossier, act, *, actor, target, note, summary=None, assignee=None):
-    from .lifecycle import assign
-
     with transaction.atomic():
         dossier = _common.lock(dossier)
         decision = _common.authorise(actor, dossier, act)
