@@ -11,7 +11,7 @@ Not a scenario (``egov bench`` skips files starting with ``_``). Run from the ch
 Each package is built and signed here as the sending province (a DocumentId of its own, 100 KB
 attachment) and posted to ``POST /api/v1/exchange/packages/`` through ``egov.wsgi.application``
 with an API client's bearer token, as gunicorn would call it (``--service``: straight to
-``hub.accept_package`` with the client as actor). Every ``--every`` packages one line: RSS
+``packages.accept_package`` with the client as actor). Every ``--every`` packages one line: RSS
 (/proc/self/statm), the change of gc-tracked objects per type since the warm-up (``--types``),
 the top tracemalloc differences by traceback (``--trace``; slow). ``--trim`` calls glibc's
 malloc_trim(0) before each sample (is the growth fragmentation, or live objects?).
@@ -172,7 +172,7 @@ def main() -> None:
     from egov.accounts.models import ApiClient
     from egov.core.models import Organisation
     from egov.exchange import edxml
-    from egov.exchange.services import hub
+    from egov.exchange.services.hub import packages
     from egov.wsgi import application
 
     provinces = list(Organisation.objects.filter(level="province").order_by("code")[:2])
@@ -188,7 +188,7 @@ def main() -> None:
         data = edxml.sign(edxml.build(_package(sender, recipient, n, notation, attachment)), sender)
         if args.service:
             close_old_connections()
-            assert hub.accept_package(data, actor=client).created
+            assert packages.accept_package(data, actor=client).created
             close_old_connections()
             return
         status, answer = call(application, "POST", "/api/v1/exchange/packages/", data, headers)

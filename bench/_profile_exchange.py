@@ -30,14 +30,8 @@ from pathlib import Path
 from bench import _memory_exchange as support
 
 STEPS = {
-    "egov.exchange.services.hub": [
-        "_load_and_verify",
-        "_registry",
-        "_hub_copy",
-        "_receipt",
-        "_save",
-        "_store_many",
-    ],
+    "egov.exchange.services.hub.checks": ["load_and_verify", "organisations_on"],
+    "egov.exchange.services.hub.packages": ["_hub_copy", "_receipt", "_save", "store_many"],
     "egov.exchange.services.evidence": ["append_many"],
     "egov.core.services.audit": ["record_many"],
 }

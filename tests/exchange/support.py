@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from egov.core.services import organisations as org_services
 from egov.core.services.organisations import OrganisationData
-from egov.exchange.services import hub
+from egov.exchange.services.hub import packages, statuses
 from tests.accounts.officials_support import make_official
 
 from .conftest import HUB, make_package, signed
@@ -15,7 +15,7 @@ def _sent(t):
     if org_services.resolve(HUB) is None:
         org_services.create_organisation(OrganisationData(HUB, "Văn phòng Chính phủ", "central"))
     clerk_a = make_official("clerk_a", t.a, "clerk").user
-    package = hub.accept_package(signed(make_package(t.a, [t.b]), t.a), actor=clerk_a).package
+    package = packages.accept_package(signed(make_package(t.a, [t.b]), t.a), actor=clerk_a).package
     return package, clerk_a
 
 
@@ -49,7 +49,7 @@ def status_case(t):
 
     package, clerk_a = _sent(t)
     clerk_b = make_official("clerk_b", t.b, "clerk").user
-    message = hub.accept_status(status(t.b, package.document_id, "03"), actor=clerk_b)
+    message = statuses.accept_status(status(t.b, package.document_id, "03"), actor=clerk_b)
     return {
         "id": message.pk,
         "insider": clerk_a,
@@ -106,7 +106,7 @@ def answer_retry_case(t):
 
     package, _clerk_a = _sent(t)
     clerk_b = make_official("clerk_b", t.b, "clerk").user
-    message = hub.accept_status(status(t.b, package.document_id, "03"), actor=clerk_b)
+    message = statuses.accept_status(status(t.b, package.document_id, "03"), actor=clerk_b)
     delivery = package.deliveries.get()
     OutboxMessage.objects.create(
         key=f"relay_status:{message.pk}",

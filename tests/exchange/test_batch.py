@@ -10,10 +10,12 @@ from django.test.utils import CaptureQueriesContext
 
 from egov.core.models import AuditEntry
 from egov.core.signing import verify_xml
-from egov.exchange import api, edxml
+from egov.exchange import edxml
+from egov.exchange.api import viewsets as api
 from egov.exchange.models import Delivery, Evidence, Package
-from egov.exchange.services import evidence, hub
+from egov.exchange.services import evidence
 from egov.exchange.services.errors import BatchRefused
+from egov.exchange.services.hub import packages as hub_packages
 
 from .conftest import make_package, signed
 from .test_api import token
@@ -58,7 +60,7 @@ def _records(document_id: str) -> dict:
 
 def test_a_batch_gives_each_package_the_records_of_a_single_send(client, orgs, clerks):  # noqa: F811
     auth = token(client, orgs.p, "documents.send")
-    single = hub.accept_package(packages(orgs, 1, 1, "CV-ONE")[0], actor=clerks["p"])
+    single = hub_packages.accept_package(packages(orgs, 1, 1, "CV-ONE")[0], actor=clerks["p"])
     datas = packages(orgs, 1, 3)
     response = post_batch(client, datas, auth)
     assert response.status_code == 201, response.content
@@ -75,7 +77,7 @@ def test_a_batch_gives_each_package_the_records_of_a_single_send(client, orgs, c
             == (answer["document_id"])
         )
         assert _records(answer["document_id"]) == expected
-        copy = hub.package_bytes(Package.objects.get(pk=answer["id"]))
+        copy = hub_packages.package_bytes(Package.objects.get(pk=answer["id"]))
         assert verify_xml(copy).signer_code == orgs.hub.code
     assert evidence.verify() == (8, None)
     assert AuditEntry.objects.filter(action="exchange.package_accepted").count() == 4
@@ -155,11 +157,11 @@ def test_too_large_a_batch_is_refused_before_reading(client, orgs, settings, mon
 
 def test_service_refuses_an_empty_or_oversize_batch(orgs, clerks):  # noqa: F811
     with pytest.raises(BatchRefused) as info:
-        hub.accept_packages([], actor=clerks["p"])
+        hub_packages.accept_packages([], actor=clerks["p"])
     assert info.value.errors[0][1].code == "batch_size"
-    too_many = [b"<x/>"] * (hub.BATCH_MAX + 1)
+    too_many = [b"<x/>"] * (hub_packages.BATCH_MAX + 1)
     with pytest.raises(BatchRefused):
-        hub.accept_packages(too_many, actor=clerks["p"])
+        hub_packages.accept_packages(too_many, actor=clerks["p"])
 
 
 def test_queries_do_not_grow_with_the_batch(client, orgs, clerks):  # noqa: F811

@@ -15,8 +15,9 @@ from egov.core.models import AuditEntry
 from egov.core.signing import verify_xml
 from egov.exchange import edxml, trail
 from egov.exchange.models import Delivery, Evidence, Mailbox, OutboxMessage, Package
-from egov.exchange.services import evidence, hub, outbox
+from egov.exchange.services import evidence, outbox
 from egov.exchange.services.errors import HubError
+from egov.exchange.services.hub import deliveries, packages, statuses
 from tests.accounts.officials_support import make_official
 
 from .conftest import make_package, signed
@@ -46,7 +47,7 @@ def status(org, document_id, code, description=""):
 
 def test_accept_stores_delivers_and_gives_a_signed_receipt(orgs, clerks):
     data = signed(make_package(orgs.p, [orgs.q, orgs.a]), orgs.p)
-    result = hub.accept_package(data, actor=clerks["p"])
+    result = packages.accept_package(data, actor=clerks["p"])
     assert result.created
     pkg = result.package
     assert pkg.document_id == "000.00.00.H26,2026/11/28,1/QĐ-UBND"
@@ -58,25 +59,25 @@ def test_accept_stores_delivers_and_gives_a_signed_receipt(orgs, clerks):
     assert receipt.valid and receipt.signer_code == orgs.hub.code
     assert edxml.parse_status(result.receipt).response_for.document_id == pkg.document_id
     # The delivered copy: hub's TraceHeader last, signed by the hub; the original kept as sent.
-    copy = hub.package_bytes(pkg)
+    copy = packages.package_bytes(pkg)
     assert verify_xml(copy).signer_code == orgs.hub.code
     assert [t.organ_id for t in edxml.parse(copy).trace] == [orgs.p.code, orgs.hub.code]
-    assert hub.package_bytes(pkg, original=True) == data
+    assert packages.package_bytes(pkg, original=True) == data
     assert [e.kind for e in Evidence.objects.all()] == ["package", "receipt"]
     assert evidence.verify() == (2, None)
 
 
 def test_resend_is_idempotent_and_a_different_package_with_the_same_id_is_refused(orgs, clerks):
     data = signed(make_package(orgs.p, [orgs.q]), orgs.p)
-    first = hub.accept_package(data, actor=clerks["p"])
-    again = hub.accept_package(data, actor=clerks["p"])
+    first = packages.accept_package(data, actor=clerks["p"])
+    again = packages.accept_package(data, actor=clerks["p"])
     assert not again.created and again.package.pk == first.package.pk
     assert again.receipt == first.receipt
     assert Package.objects.count() == 1 and Delivery.objects.count() == 1
     other = make_package(orgs.p, [orgs.q])
     other.header.subject = "Khác"
     with pytest.raises(HubError) as info:
-        hub.accept_package(signed(other, orgs.p), actor=clerks["p"])
+        packages.accept_package(signed(other, orgs.p), actor=clerks["p"])
     assert info.value.code == "duplicate_document_id"
 
 
@@ -135,7 +136,7 @@ def test_bad_input_is_refused_precisely_logged_and_nothing_stored(
     settings.EGOV_EXCHANGE_MAX_ATTACHMENT = 2000
     orgs.unknown = type(orgs.q)(code="000.00.00.H99", name="Không có")
     with pytest.raises(HubError) as info:
-        hub.accept_package(make(orgs), actor=clerks["p"])
+        packages.accept_package(make(orgs), actor=clerks["p"])
     assert info.value.code == code, info.value.message
     if element:
         assert info.value.element == element
@@ -147,62 +148,66 @@ def test_bad_input_is_refused_precisely_logged_and_nothing_stored(
 
 
 def test_statuses_follow_the_rules(orgs, clerks):
-    pkg = hub.accept_package(
+    pkg = packages.accept_package(
         signed(make_package(orgs.p, [orgs.q, orgs.a]), orgs.p), actor=clerks["p"]
     ).package
     doc = pkg.document_id
     q = Delivery.objects.get(package=pkg, recipient=orgs.q)
-    hub.acknowledge(q, actor=clerks["q"])
+    deliveries.acknowledge(q, actor=clerks["q"])
     q.refresh_from_db()
     assert (q.transport_state, q.status) == ("delivered", "01")
     for code in ["03", "05", "06"]:
-        hub.accept_status(status(orgs.q, doc, code), actor=clerks["q"])
+        statuses.accept_status(status(orgs.q, doc, code), actor=clerks["q"])
     q.refresh_from_db()
     assert q.status == "06"
     with pytest.raises(HubError) as info:
-        hub.accept_status(status(orgs.q, doc, "03", "again"), actor=clerks["q"])
+        statuses.accept_status(status(orgs.q, doc, "03", "again"), actor=clerks["q"])
     assert info.value.code == "illegal_sequence"
     # A recipient rejects with a reason; nothing may follow a rejection.
-    hub.accept_status(status(orgs.a, doc, "02", "Sai thẩm quyền"), actor=clerks["a"])
+    statuses.accept_status(status(orgs.a, doc, "02", "Sai thẩm quyền"), actor=clerks["a"])
     with pytest.raises(HubError) as info:
-        hub.accept_status(status(orgs.a, doc, "03"), actor=clerks["a"])
+        statuses.accept_status(status(orgs.a, doc, "03"), actor=clerks["a"])
     assert info.value.code == "illegal_sequence"
     # Status from an organisation that never received the document.
     with pytest.raises(HubError) as info:
-        hub.accept_status(status(orgs.p, doc, "03"), actor=clerks["p"])
+        statuses.accept_status(status(orgs.p, doc, "03"), actor=clerks["p"])
     assert info.value.code == "not_received"
     # A status for a document that never went through the hub.
     with pytest.raises(HubError) as info:
-        hub.accept_status(status(orgs.q, "000.00.00.H26,2026/11/28,99/CV", "03"), actor=clerks["q"])
+        statuses.accept_status(
+            status(orgs.q, "000.00.00.H26,2026/11/28,99/CV", "03"), actor=clerks["q"]
+        )
     assert info.value.code == "unknown_document"
     assert evidence.verify()[1] is None
     assert Evidence.objects.filter(kind="status").count() == 4
 
 
 def test_recall_asks_the_recipients_who_agree_or_refuse(orgs, clerks):
-    pkg = hub.accept_package(
+    pkg = packages.accept_package(
         signed(make_package(orgs.p, [orgs.q, orgs.a]), orgs.p), actor=clerks["p"]
     ).package
     doc = pkg.document_id
     # 15 before any recall is an illegal sequence; a recall by a recipient is refused.
     with pytest.raises(HubError) as info:
-        hub.accept_status(status(orgs.q, doc, "15"), actor=clerks["q"])
+        statuses.accept_status(status(orgs.q, doc, "15"), actor=clerks["q"])
     assert info.value.code == "illegal_sequence"
     with pytest.raises(HubError) as info:
-        hub.accept_status(status(orgs.q, doc, "13"), actor=clerks["q"])
+        statuses.accept_status(status(orgs.q, doc, "13"), actor=clerks["q"])
     assert info.value.code == "not_your_document"
-    hub.accept_status(status(orgs.p, doc, "13", "Thu hồi do sai sót"), actor=clerks["p"])
+    statuses.accept_status(status(orgs.p, doc, "13", "Thu hồi do sai sót"), actor=clerks["p"])
     assert set(Delivery.objects.values_list("recall_status", flat=True)) == {"13"}
-    hub.accept_status(status(orgs.q, doc, "15"), actor=clerks["q"])
+    statuses.accept_status(status(orgs.q, doc, "15"), actor=clerks["q"])
     pkg.refresh_from_db()
     assert pkg.recalled_at is None
-    hub.accept_status(status(orgs.a, doc, "15"), actor=clerks["a"])
+    statuses.accept_status(status(orgs.a, doc, "15"), actor=clerks["a"])
     pkg.refresh_from_db()
     assert pkg.recalled_at is not None
 
 
 def test_update_and_replace_reference_the_earlier_document(orgs, clerks):
-    first = hub.accept_package(signed(make_package(orgs.p, [orgs.q]), orgs.p), actor=clerks["p"])
+    first = packages.accept_package(
+        signed(make_package(orgs.p, [orgs.q]), orgs.p), actor=clerks["p"]
+    )
     earlier = first.package.document_id
     replacement = make_package(
         orgs.p,
@@ -212,7 +217,7 @@ def test_update_and_replace_reference_the_earlier_document(orgs, clerks):
             edxml.REPLACE, "Sai số liệu", replacements=[edxml.Replacement(earlier, [orgs.q.code])]
         ),
     )
-    second = hub.accept_package(signed(replacement, orgs.p), actor=clerks["p"]).package
+    second = packages.accept_package(signed(replacement, orgs.p), actor=clerks["p"]).package
     assert second.replaces_id == first.package.pk and second.business_type == 3
     # Updating a document nobody sent, or somebody else's, is refused.
     unknown = make_package(
@@ -224,7 +229,7 @@ def test_update_and_replace_reference_the_earlier_document(orgs, clerks):
         ),
     )
     with pytest.raises(HubError) as info:
-        hub.accept_package(signed(unknown, orgs.p), actor=clerks["p"])
+        packages.accept_package(signed(unknown, orgs.p), actor=clerks["p"])
     assert info.value.code == "unknown_document"
     foreign = make_package(
         orgs.q,
@@ -233,18 +238,18 @@ def test_update_and_replace_reference_the_earlier_document(orgs, clerks):
         business=edxml.Business(edxml.UPDATE, replacements=[edxml.Replacement(earlier, [])]),
     )
     with pytest.raises(HubError) as info:
-        hub.accept_package(signed(foreign, orgs.q), actor=clerks["q"])
+        packages.accept_package(signed(foreign, orgs.q), actor=clerks["q"])
     assert info.value.code == "not_your_document"
 
 
 def test_trail_exports_and_verifies_offline(orgs, clerks, tmp_path, shared_pki):
-    pkg = hub.accept_package(
+    pkg = packages.accept_package(
         signed(make_package(orgs.p, [orgs.q]), orgs.p), actor=clerks["p"]
     ).package
-    other = hub.accept_package(
+    other = packages.accept_package(
         signed(make_package(orgs.p, [orgs.q], number=2), orgs.p), actor=clerks["p"]
     ).package
-    hub.accept_status(status(orgs.q, pkg.document_id, "03"), actor=clerks["q"])
+    statuses.accept_status(status(orgs.q, pkg.document_id, "03"), actor=clerks["q"])
     path = tmp_path / "trail.json"
     call_command("exchange", "export", pkg.document_id, "--output", str(path))
     data = json.loads(path.read_text())
@@ -264,7 +269,7 @@ def test_trail_exports_and_verifies_offline(orgs, clerks, tmp_path, shared_pki):
 
 
 def test_verify_command_finds_an_edited_row(orgs, clerks):
-    hub.accept_package(signed(make_package(orgs.p, [orgs.q]), orgs.p), actor=clerks["p"])
+    packages.accept_package(signed(make_package(orgs.p, [orgs.q]), orgs.p), actor=clerks["p"])
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # As an attacker with database access would: past the append-only trigger.
@@ -279,7 +284,7 @@ def test_verify_command_finds_an_edited_row(orgs, clerks):
 def test_postgres_refuses_update_and_delete_of_evidence_rows(orgs, clerks):
     if connection.vendor != "postgresql":
         pytest.skip("the append-only trigger is a PostgreSQL feature")
-    hub.accept_package(signed(make_package(orgs.p, [orgs.q]), orgs.p), actor=clerks["p"])
+    packages.accept_package(signed(make_package(orgs.p, [orgs.q]), orgs.p), actor=clerks["p"])
     for sql in ("UPDATE exchange_evidence SET organ_id = 'x'", "DELETE FROM exchange_evidence"):
         with (
             pytest.raises(DatabaseError, match="append-only"),
@@ -294,7 +299,7 @@ def test_postgres_refuses_update_and_delete_of_evidence_rows(orgs, clerks):
 def test_push_retries_with_backoff_then_delivers(orgs, clerks, django_capture_on_commit_callbacks):
     Mailbox.objects.create(organisation=orgs.q, webhook_url="https://q.example/hook")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        pkg = hub.accept_package(
+        pkg = packages.accept_package(
             signed(make_package(orgs.p, [orgs.q]), orgs.p), actor=clerks["p"]
         ).package
     assert len(callbacks) == 1  # the push is enqueued after commit only
@@ -321,7 +326,7 @@ def test_push_retries_with_backoff_then_delivers(orgs, clerks, django_capture_on
 
 def test_push_fails_after_the_last_attempt(orgs, clerks, settings):
     Mailbox.objects.create(organisation=orgs.q, webhook_url="https://q.example/hook")
-    hub.accept_package(signed(make_package(orgs.p, [orgs.q]), orgs.p), actor=clerks["p"])
+    packages.accept_package(signed(make_package(orgs.p, [orgs.q]), orgs.p), actor=clerks["p"])
     message = OutboxMessage.objects.get()
     client = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(503)))
     for _ in range(outbox.MAX_ATTEMPTS):
@@ -336,8 +341,8 @@ def test_an_attachment_over_libxml2s_text_limit_goes_through(orgs, clerks):
     # 7.6 MB in base64 is one text node over libxml2's 10 MB default limit (huge_tree).
     big = b"%PDF-1.7\n" + bytes(7_600_000)
     data = signed(make_package(orgs.p, [orgs.q], attachment=big), orgs.p)
-    pkg = hub.accept_package(data, actor=clerks["p"]).package
-    copy = hub.package_bytes(pkg)
+    pkg = packages.accept_package(data, actor=clerks["p"]).package
+    copy = packages.package_bytes(pkg)
     assert verify_xml(copy, huge=True).signer_code == orgs.hub.code
     assert edxml.parse(edxml.load(copy, huge=True)).attachments[0].data == big
     # Without the caller's say-so, the default limits stay.
@@ -372,9 +377,9 @@ def test_a_comment_inserted_in_a_signed_text_neither_breaks_nor_cuts_it(orgs, cl
     assert subject in data
     commented = data.replace(subject, "Về việc <!-- x -->triển khai".encode())
     assert verify_xml(commented).valid
-    result = hub.accept_package(commented, actor=clerks["p"])
+    result = packages.accept_package(commented, actor=clerks["p"])
     assert result.package.subject == "Về việc triển khai trục liên thông văn bản"
-    copy = hub.package_bytes(result.package)
+    copy = packages.package_bytes(result.package)
     assert b"<!--" not in copy and verify_xml(copy).signer_code == orgs.hub.code
 
 
@@ -388,10 +393,10 @@ def test_the_hubs_copy_is_rebuilt_from_the_original_and_what_the_hub_added(orgs,
         root = etree.fromstring(etree.tostring(root, pretty_print=True))
     data = edxml.sign(root, orgs.p)
     assert (b"\n  <" in data) is pretty
-    pkg = hub.accept_package(data, actor=clerks["p"]).package
+    pkg = packages.accept_package(data, actor=clerks["p"]).package
     assert not pkg.delivered and len(pkg.hub_part) < 4000
-    copy = hub.package_bytes(pkg)
-    assert hub.package_bytes(Package.objects.get(pk=pkg.pk)) == copy
+    copy = packages.package_bytes(pkg)
+    assert packages.package_bytes(Package.objects.get(pk=pkg.pk)) == copy
     checked = verify_xml(copy)
     assert checked.valid and checked.signer_code == orgs.hub.code
     parsed = edxml.parse(copy)
@@ -401,34 +406,34 @@ def test_the_hubs_copy_is_rebuilt_from_the_original_and_what_the_hub_added(orgs,
     assert len(signatures) == 1  # the hub's; the sender's is not in the copy
     # Tampering with what the hub added breaks its signature.
     pkg.hub_part = pkg.hub_part.replace(orgs.hub.code, orgs.p.code, 1)
-    assert not verify_xml(hub.package_bytes(pkg)).valid
+    assert not verify_xml(packages.package_bytes(pkg)).valid
 
 
 def test_a_copy_kept_whole_by_an_earlier_version_is_served_as_kept(orgs, clerks, tmp_path):
     data = signed(make_package(orgs.p, [orgs.q]), orgs.p)
-    pkg = hub.accept_package(data, actor=clerks["p"]).package
-    whole = hub.package_bytes(pkg)
-    pkg.delivered = hub._save(f"exchange/old/{pkg.sha256}.hub.xml", whole)
+    pkg = packages.accept_package(data, actor=clerks["p"]).package
+    whole = packages.package_bytes(pkg)
+    pkg.delivered = packages._save(f"exchange/old/{pkg.sha256}.hub.xml", whole)
     pkg.hub_part = ""
     pkg.save(update_fields=["delivered", "hub_part"])
-    assert hub.package_bytes(Package.objects.get(pk=pkg.pk)) == whole
-    assert hub.package_bytes(pkg, original=True) == data
+    assert packages.package_bytes(Package.objects.get(pk=pkg.pk)) == whole
+    assert packages.package_bytes(pkg, original=True) == data
 
 
 def test_a_refused_delivery_is_not_taken_later(orgs, clerks):
     # The recipient's side refused it (final: the sender sees why); an acknowledgement after
     # that is refused and changes nothing. A delivery whose push failed can still be taken.
-    pkg = hub.accept_package(
+    pkg = packages.accept_package(
         signed(make_package(orgs.p, [orgs.q, orgs.a]), orgs.p), actor=clerks["p"]
     ).package
     to_q = pkg.deliveries.get(recipient=orgs.q)
-    hub.refuse(to_q, code="not_inward", reason="not ours", actor=clerks["q"])
+    deliveries.refuse(to_q, code="not_inward", reason="not ours", actor=clerks["q"])
     with pytest.raises(HubError) as refused:
-        hub.acknowledge(to_q, actor=clerks["q"])
+        deliveries.acknowledge(to_q, actor=clerks["q"])
     assert (refused.value.code, refused.value.status) == ("already_refused", 409)
     to_q.refresh_from_db()
     assert to_q.acknowledged_at is None and to_q.transport_state == "failed"
     assert "not_inward" in to_q.transport_error
     to_a = pkg.deliveries.get(recipient=orgs.a)
     Delivery.objects.filter(pk=to_a.pk).update(transport_state="failed")  # push gave up
-    assert hub.acknowledge(to_a, actor=clerks["a"]).transport_state == "delivered"
+    assert deliveries.acknowledge(to_a, actor=clerks["a"]).transport_state == "delivered"

@@ -26,8 +26,11 @@ from egov.core.services import organisations as org_services
 from egov.core.services.organisations import OrganisationData
 from egov.exchange import edxml
 from egov.exchange.models import Delivery, Evidence, OutboxMessage, Package
-from egov.exchange.services import hub, outbox, relay
+from egov.exchange.services import outbox
 from egov.exchange.services.errors import HubError
+from egov.exchange.services.hub import deliveries, packages, statuses
+from egov.exchange.services.relay import client as parent_hub
+from egov.exchange.services.relay import inbound, outbound
 from tests.accounts.officials_support import make_official
 
 from .conftest import HUB, make_package, signed
@@ -140,7 +143,7 @@ def province(db, settings, national):
     settings.EGOV_EXCHANGE_PARENT_URL = national.url
     settings.EGOV_EXCHANGE_PARENT_CLIENT_ID = client_id
     settings.EGOV_EXCHANGE_PARENT_CLIENT_SECRET = secret
-    relay.forget_token()
+    parent_hub.forget_token()
     return SimpleNamespace(p=p, a=a, x=x, q=q, qa=qa, r=r)
 
 
@@ -166,7 +169,7 @@ def test_outward_relay_and_the_statuses_come_back(province, national, client):
     t = province
     clerk_a = make_official("clerk_a", t.a, "clerk").user
     data = signed(make_package(t.a, [t.p, t.r], number=1), t.a)
-    package = hub.accept_package(data, actor=clerk_a).package
+    package = packages.accept_package(data, actor=clerk_a).package
     local, far = (package.deliveries.get(recipient=org) for org in (t.p, t.r))
     assert (local.via, far.via) == ("", "parent")
     assert OutboxMessage.objects.filter(kind="relay").count() == 1
@@ -183,8 +186,8 @@ def test_outward_relay_and_the_statuses_come_back(province, national, client):
     with httpx.Client() as http:
         again = httpx.post(
             message.url,
-            content=hub.package_bytes(package, original=True),
-            headers={"Content-Type": "application/xml", **relay.headers(http)},
+            content=packages.package_bytes(package, original=True),
+            headers={"Content-Type": "application/xml", **parent_hub.headers(http)},
         )
     assert again.status_code == 200 and again.json()["created"] is False
 
@@ -205,7 +208,7 @@ def test_outward_relay_and_the_statuses_come_back(province, national, client):
             )
             assert answer.status_code == 201, answer.text
 
-    assert relay.pull()["statuses"] == 2
+    assert inbound.pull()["statuses"] == 2
     far.refresh_from_db()
     assert far.status == "05" and far.transport_state == "delivered"
     out = io.StringIO()
@@ -232,7 +235,7 @@ def test_outward_relay_and_the_statuses_come_back(province, national, client):
         ),
         t.a,
     )
-    hub.accept_status(recall, actor=clerk_a)
+    statuses.accept_status(recall, actor=clerk_a)
     up = OutboxMessage.objects.get(kind="relay_status")
     assert outbox.send(up.pk) == "sent"
     with at_national(national, "r") as r:
@@ -242,7 +245,7 @@ def test_outward_relay_and_the_statuses_come_back(province, national, client):
             headers={"Content-Type": "application/xml"},
         )
         assert agreed.status_code == 201, agreed.text
-    assert relay.pull()["statuses"] == 1
+    assert inbound.pull()["statuses"] == 1
     far.refresh_from_db()
     assert far.recall_status == "15"
 
@@ -251,9 +254,13 @@ def test_the_parent_refuses_a_relay_nothing_is_half_stored(province, national):
     t = province
     clerk_x = make_official("clerk_x", t.x, "clerk").user
     clerk_qa = make_official("clerk_qa", t.qa, "clerk").user
-    unknown = hub.accept_package(signed(make_package(t.x, [t.r], number=2), t.x), actor=clerk_x)
+    unknown = packages.accept_package(
+        signed(make_package(t.x, [t.r], number=2), t.x), actor=clerk_x
+    )
     # This hub lets a clerk of QA send here, but the parent knows P's hub may not send for QA.
-    foreign = hub.accept_package(signed(make_package(t.qa, [t.r], number=3), t.qa), actor=clerk_qa)
+    foreign = packages.accept_package(
+        signed(make_package(t.qa, [t.r], number=3), t.qa), actor=clerk_qa
+    )
     for accepted, code in [(unknown, "unknown_sender"), (foreign, "not_your_organisation")]:
         message = send_relay(accepted.package)
         assert message.state == "failed" and message.attempts == 1, message.last_error
@@ -274,17 +281,17 @@ def test_inward_packages_are_delivered_in_the_province_and_answered_up(province,
         )
         assert sent.status_code == 201, sent.text
         document_id = sent.json()["document_id"]
-    counts = relay.pull()
+    counts = inbound.pull()
     assert counts["packages"] == 1 and counts["packages_refused"] == 0
     package = Package.objects.get(document_id=document_id)
-    assert hub.package_bytes(package, original=True) == data  # the sender's own signature
+    assert packages.package_bytes(package, original=True) == data  # the sender's own signature
     delivery = Delivery.objects.get(package=package)
     assert delivery.recipient == t.a and delivery.via == ""
-    assert relay.pull()["packages"] == 0  # acknowledged at the parent
+    assert inbound.pull()["packages"] == 0  # acknowledged at the parent
     # A's answer goes up to the parent, where QA sees it.
     clerk_a = make_official("clerk_a", t.a, "clerk").user
-    hub.acknowledge(delivery, actor=clerk_a)
-    hub.accept_status(status(t.a, document_id, "03"), actor=clerk_a)
+    deliveries.acknowledge(delivery, actor=clerk_a)
+    statuses.accept_status(status(t.a, document_id, "03"), actor=clerk_a)
     up = OutboxMessage.objects.get(kind="relay_status")
     assert outbox.send(up.pk) == "sent", OutboxMessage.objects.get(pk=up.pk).last_error
     with at_national(national, "q") as q:
@@ -304,10 +311,10 @@ def test_an_outside_senders_recall_reaches_the_province_and_the_answer_goes_up(p
         sent = post_xml(q, "/api/v1/exchange/packages/", data)
         assert sent.status_code == 201, sent.text
     document_id = sent.json()["document_id"]
-    assert relay.pull()["packages"] == 1
+    assert inbound.pull()["packages"] == 1
     delivery = Delivery.objects.get(package__document_id=document_id)
     clerk_a = make_official("clerk_a", t.a, "clerk").user
-    hub.acknowledge(delivery, actor=clerk_a)
+    deliveries.acknowledge(delivery, actor=clerk_a)
 
     with at_national(national, "q") as q:
         recalled = post_xml(q, "/api/v1/exchange/statuses/", status(t.qa, document_id, "13"))
@@ -315,12 +322,12 @@ def test_an_outside_senders_recall_reaches_the_province_and_the_answer_goes_up(p
     with at_national(national, "province") as prov:
         pending = prov.get("/api/v1/exchange/mailbox/?recall=pending").json()["results"]
         assert [m["document_id"] for m in pending] == [document_id]
-    counts = relay.pull()
+    counts = inbound.pull()
     assert (counts["recalls"], counts["recalls_refused"]) == (1, 0)
     delivery.refresh_from_db()
     assert delivery.recall_status == "13"
     assert Evidence.objects.filter(document_id=document_id, kind="status").count() == 1
-    assert relay.pull()["recalls"] == 0  # acknowledged at the parent: not pending any more
+    assert inbound.pull()["recalls"] == 0  # acknowledged at the parent: not pending any more
     with at_national(national, "province") as prov:
         assert prov.get("/api/v1/exchange/mailbox/?recall=pending").json()["results"] == []
         seen = prov.get(f"/api/v1/exchange/mailbox/{pending[0]['id']}/").json()
@@ -364,13 +371,13 @@ def test_refusals_at_the_pull_are_final_and_kept_at_the_parent(province, nationa
         recall = post_xml(prov, "/api/v1/exchange/statuses/", status(t.a, document_id, "13"))
         assert recall.status_code == 201, recall.text
 
-    counts = relay.pull()
+    counts = inbound.pull()
     assert (counts["statuses"], counts["statuses_refused"]) == (0, 1)
     assert (counts["packages"], counts["packages_refused"]) == (0, 1)
     assert (counts["recalls"], counts["recalls_refused"]) == (0, 1)
     assert not Package.objects.filter(document_id=document_id).exists()
     # Final: nothing is fetched (and refused) again.
-    assert set(relay.pull().values()) == {0}
+    assert set(inbound.pull().values()) == {0}
 
     with at_national(national, "province") as prov:
         [answer] = [
@@ -401,7 +408,7 @@ def test_refusals_at_the_pull_are_final_and_kept_at_the_parent(province, nationa
 def test_a_failed_relay_is_retried_by_the_senders_clerk(province, national, client):
     t = province
     clerk_a = make_official("clerk_a", t.a, "clerk").user
-    package = hub.accept_package(
+    package = packages.accept_package(
         signed(make_package(t.a, [t.r], number=12), t.a), actor=clerk_a
     ).package
     message = OutboxMessage.objects.get(delivery__package=package, kind="relay")
@@ -413,7 +420,7 @@ def test_a_failed_relay_is_retried_by_the_senders_clerk(province, national, clie
 
     with httpx.Client(transport=httpx.MockTransport(refusing)) as mock:
         assert outbox.send(message.pk, client=mock) == "failed"
-    relay.forget_token()
+    parent_hub.forget_token()
     far = package.deliveries.get()
     assert far.transport_state == "failed" and "invalid_date" in far.transport_error
 
@@ -440,7 +447,7 @@ def test_a_failed_relay_is_retried_by_the_senders_clerk(province, national, clie
     assert nothing.status_code == 409 and nothing.json()["code"] == "nothing_to_retry"
     with httpx.Client(transport=httpx.MockTransport(refusing)) as mock:
         assert outbox.send(retried.pk, client=mock) == "failed"
-    relay.forget_token()
+    parent_hub.forget_token()
 
     # From the clerk's page: sent to the national hub again, and this time it takes it.
     response = client.post(f"/exchange/packages/{package.pk}/retry/")
@@ -462,18 +469,18 @@ def test_a_failed_status_relay_is_retried_with_the_package(province, national, c
     it again (one button, one endpoint for what failed)."""
     t = province
     clerk_a = make_official("clerk_a", t.a, "clerk").user
-    package = hub.accept_package(
+    package = packages.accept_package(
         signed(make_package(t.a, [t.r], number=13), t.a), actor=clerk_a
     ).package
     assert send_relay(package).state == "sent"
     settings.EGOV_EXCHANGE_PARENT_URL = f"http://127.0.0.1:{_free_port()}"  # nobody listens
-    hub.accept_status(status(t.a, package.document_id, "13"), actor=clerk_a)
+    statuses.accept_status(status(t.a, package.document_id, "13"), actor=clerk_a)
     up = OutboxMessage.objects.get(delivery__package=package, kind="relay_status")
     for _ in range(outbox.MAX_ATTEMPTS):
         outbox.send(up.pk)
     up.refresh_from_db()
     assert up.state == "failed" and "ConnectError" in up.last_error
-    assert [m.pk for m in relay.failed_status_relays(package)] == [up.pk]
+    assert [m.pk for m in outbound.failed_status_relays(package)] == [up.pk]
 
     settings.EGOV_EXCHANGE_PARENT_URL = national.url
     client.force_login(clerk_a)
@@ -490,11 +497,11 @@ def test_a_failed_status_relay_is_retried_with_the_package(province, national, c
     nothing = client.post(f"/api/v1/exchange/packages/{package.pk}/retry/")
     assert nothing.status_code == 409 and nothing.json()["code"] == "nothing_to_retry"
     assert outbox.send(retried.pk) == "sent", OutboxMessage.objects.get(pk=retried.pk).last_error
-    assert relay.failed_status_relays(package) == []
+    assert outbound.failed_status_relays(package) == []
     page = client.get(f"/exchange/packages/{package.pk}/").content.decode()
     assert "Gửi lại lên trục quốc gia" not in page
     with pytest.raises(HubError) as refused:
-        relay.retry(package, actor=clerk_a)
+        outbound.retry(package, actor=clerk_a)
     assert (refused.value.code, refused.value.status) == ("nothing_to_retry", 409)
 
     with at_national(national, "province") as prov:
@@ -516,16 +523,16 @@ def test_a_status_with_a_bad_signature_from_the_parent_is_refused(orgs, settings
     settings.EGOV_EXCHANGE_PARENT_URL = "http://parent.test"
     settings.EGOV_EXCHANGE_PARENT_CLIENT_ID = "p"
     settings.EGOV_EXCHANGE_PARENT_CLIENT_SECRET = "s"
-    relay.forget_token()
+    parent_hub.forget_token()
     clerk = make_official("clerk_a", orgs.a, "clerk").user
-    package = hub.accept_package(
+    package = packages.accept_package(
         signed(make_package(orgs.a, [orgs.q], number=5), orgs.a), actor=clerk
     ).package
     good = status(orgs.q, package.document_id, "03", description="accepted")
     tampered = good.replace(b"accepted", b"rejected")
     assert tampered != good
     with pytest.raises(HubError) as refused:
-        hub.accept_parent_status(tampered)
+        statuses.accept_parent_status(tampered)
     assert refused.value.code == "signature_invalid"
     acknowledged = []
 
@@ -542,7 +549,7 @@ def test_a_status_with_a_bad_signature_from_the_parent_is_refused(orgs, settings
         return httpx.Response(200, json={"results": []})
 
     with httpx.Client(transport=httpx.MockTransport(parent)) as mock:
-        counts = relay.pull(client=mock)
+        counts = inbound.pull(client=mock)
     assert counts["statuses_refused"] == 1 and counts["statuses"] == 0
     # Refused for good at the parent: acknowledged with the refusal, not fetched again.
     [(path, body)] = acknowledged
@@ -552,15 +559,15 @@ def test_a_status_with_a_bad_signature_from_the_parent_is_refused(orgs, settings
     assert delivery.status == ""
     # The packet as Q signed it is applied to the delivery via the parent.
     assert delivery.via == "parent"
-    assert hub.accept_parent_status(good).code == "03"
+    assert statuses.accept_parent_status(good).code == "03"
     delivery.refresh_from_db()
     assert delivery.status == "03"
     # A status of a recipient this hub did not relay to is refused.
-    local = hub.accept_package(
+    local = packages.accept_package(
         signed(make_package(orgs.a, [orgs.p], number=6), orgs.a), actor=clerk
     ).package
     with pytest.raises(HubError) as refused:
-        hub.accept_parent_status(status(orgs.p, local.document_id, "03"))
+        statuses.accept_parent_status(status(orgs.p, local.document_id, "03"))
     assert refused.value.code == "not_received"
 
 
@@ -572,7 +579,7 @@ def test_a_recall_waits_for_its_package_at_the_parent(orgs, settings):
     settings.EGOV_EXCHANGE_PARENT_URL = "http://parent.test"
     settings.EGOV_EXCHANGE_PARENT_CLIENT_ID = "p"
     settings.EGOV_EXCHANGE_PARENT_CLIENT_SECRET = "s"
-    relay.forget_token()
+    parent_hub.forget_token()
     calls = []
 
     def parent(request: httpx.Request) -> httpx.Response:
@@ -585,16 +592,16 @@ def test_a_recall_waits_for_its_package_at_the_parent(orgs, settings):
         return httpx.Response(200, json={"results": []})
 
     with httpx.Client(transport=httpx.MockTransport(parent)) as mock:
-        counts = relay.pull(client=mock)
+        counts = inbound.pull(client=mock)
     assert set(counts.values()) == {0}
     assert not [c for c in calls if "/mailbox/3/" in c[1]]
 
 
 def test_a_national_hub_relays_nothing(orgs):
-    assert not relay.is_provincial()
+    assert not parent_hub.is_provincial()
     with pytest.raises(CommandError):
         call_command("exchange", "pull-parent")
-    assert set(relay.pull().values()) == {0}
+    assert set(inbound.pull().values()) == {0}
 
 
 def test_settings_refuse_a_provincial_hub_without_a_parent(tmp_path):
@@ -625,15 +632,15 @@ def test_a_local_recipients_failed_answer_is_retried_by_its_clerk(
     data = signed(make_package(t.qa, [t.a], number=21), t.qa)
     with at_national(national, "q") as q:
         document_id = post_xml(q, "/api/v1/exchange/packages/", data).json()["document_id"]
-    assert relay.pull()["packages"] == 1
+    assert inbound.pull()["packages"] == 1
     delivery = Delivery.objects.get(package__document_id=document_id)
     clerk_a = make_official("clerk_a", t.a, "clerk").user
     settings.EGOV_EXCHANGE_PARENT_URL = f"http://127.0.0.1:{_free_port()}"  # nobody listens
-    hub.accept_status(status(t.a, document_id, "03"), actor=clerk_a)
+    statuses.accept_status(status(t.a, document_id, "03"), actor=clerk_a)
     up = OutboxMessage.objects.get(delivery=delivery, kind="relay_status")
     for _ in range(outbox.MAX_ATTEMPTS):
         outbox.send(up.pk)
-    assert [m.pk for m in relay.failed_answer_relays(delivery)] == [up.pk]
+    assert [m.pk for m in outbound.failed_answer_relays(delivery)] == [up.pk]
 
     settings.EGOV_EXCHANGE_PARENT_URL = national.url
     client.force_login(clerk_a)
@@ -644,7 +651,7 @@ def test_a_local_recipients_failed_answer_is_retried_by_its_clerk(
     again = f"{up.key}:2"
     assert answer.json() == {"outbox": [again]}
     assert outbox.send(OutboxMessage.objects.get(key=again).pk) == "sent"
-    assert relay.failed_answer_relays(delivery) == []
+    assert outbound.failed_answer_relays(delivery) == []
     nothing = client.post(f"/api/v1/exchange/mailbox/{delivery.pk}/retry/")
     assert nothing.status_code == 409 and nothing.json()["code"] == "nothing_to_retry"
     assert "Gửi lại trả lời" not in client.get(f"/exchange/inbox/{delivery.pk}/").content.decode()

@@ -11,7 +11,7 @@ import weakref
 
 import pytest
 
-from egov.exchange.services import hub
+from egov.exchange.services.hub import packages
 from tests.accounts.officials_support import make_official
 
 from .conftest import make_package, signed
@@ -41,7 +41,7 @@ def test_accepting_packages_leaves_no_objects_behind(orgs):
 
     def accept(batch):
         for data in batch:
-            assert hub.accept_package(data, actor=clerk).created
+            assert packages.accept_package(data, actor=clerk).created
 
     accept(bodies[:20])  # caches, lazily built state
     before = _live()

@@ -93,14 +93,14 @@ def test_a_clerk_with_a_subtree_grant_may_register_for_the_organisations_below(c
 
 
 def test_an_attachment_over_libxml2s_text_limit_is_shown_and_downloaded(client, orgs, clerks):
-    from egov.exchange.services import hub
+    from egov.exchange.services.hub import packages
 
     from .conftest import make_package, signed
 
     clerk_p, clerk_q = clerks
     big = b"%PDF-1.7\n" + bytes(7_600_000)  # one base64 text node over libxml2's 10 MB
     data = signed(make_package(orgs.p, [orgs.q], attachment=big), orgs.p)
-    pkg = hub.accept_package(data, actor=clerk_p).package
+    pkg = packages.accept_package(data, actor=clerk_p).package
     delivery = pkg.deliveries.get()
     client.force_login(clerk_q)
     assert client.get(f"/exchange/inbox/{delivery.pk}/").status_code == 200

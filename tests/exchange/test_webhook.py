@@ -23,7 +23,8 @@ from egov import cli
 from egov.core.models import AuditEntry
 from egov.exchange import webhook
 from egov.exchange.models import Mailbox, OutboxMessage
-from egov.exchange.services import hub, outbox
+from egov.exchange.services import outbox
+from egov.exchange.services.hub import packages
 from tests.accounts.officials_support import make_official
 
 from .conftest import make_package, signed
@@ -76,7 +77,7 @@ def set_secret(code: str, out: io.StringIO | None = None) -> str:
 def push_package(orgs, number: int) -> OutboxMessage:
     clerk = make_official(f"clerk_p{number}", orgs.p, "clerk").user
     data = signed(make_package(orgs.p, [orgs.q], number=number), orgs.p)
-    package = hub.accept_package(data, actor=clerk).package
+    package = packages.accept_package(data, actor=clerk).package
     return OutboxMessage.objects.get(delivery__package=package, kind="package")
 
 

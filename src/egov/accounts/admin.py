@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from egov.accounts import policy
+from egov.accounts import policy, scopes
 from egov.accounts.models import ApiClient, ClientKey, Delegation, Official, RoleAssignment
 from egov.accounts.services import clients as client_services
 from egov.accounts.services import officials as official_services
@@ -32,7 +32,7 @@ admin.site.login = _admin_login
 class PolicyAdmin(admin.ModelAdmin):
     """Rows the user administers (scope ``accounts.admin`` at their organisation) and no others."""
 
-    scope = "accounts.admin"
+    scope = scopes.ADMIN
 
     def get_queryset(self, request):
         return policy.scope_queryset(request.user, self.scope, super().get_queryset(request))

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from egov.accounts import policy
+from egov.accounts import policy, scopes
 from egov.accounts.models import Official, RoleAssignment
 from egov.accounts.scopes import ScopePermission, granted_scopes
 from egov.accounts.services import clients as client_services
@@ -186,7 +186,7 @@ class OfficialViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = OfficialSerializer
     permission_classes = [ScopePermission]
-    required_scopes = {"list": "accounts.read", "retrieve": "accounts.read"}
+    required_scopes = {"list": scopes.READ, "retrieve": scopes.READ}
 
     def get_queryset(self):
         queryset = (
@@ -194,4 +194,4 @@ class OfficialViewSet(viewsets.ReadOnlyModelViewSet):
             .prefetch_related("role_assignments")
             .order_by("pk")
         )
-        return policy.scope_queryset(self.request, "accounts.read", queryset)
+        return policy.scope_queryset(self.request, scopes.READ, queryset)

@@ -15,8 +15,8 @@ a citizen, a superuser), an API client's principal (``request.auth``), or a requ
 
 Where the right comes from:
 - officials: their role assignments valid today at an organisation (optionally its subtree) and
-  the delegations they received that are in force today; each role carries the scopes of
-  ``ROLE_SCOPES``;
+  the delegations they received that are in force today; each role carries the scopes the
+  apps granted it (:func:`grant`, in their ``AppConfig.ready()``);
 - API clients: their scopes at the organisations they act for;
 - citizens: objects they own (the model's registered ``owner`` field) for the scopes the model
   lists in ``owner_scopes``;
@@ -37,19 +37,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from egov.accounts.models import Role
+# Which scopes each role carries: every app grants its own scopes in its AppConfig.ready().
+ROLE_SCOPES: dict[str, frozenset[str]] = {}
 
-ROLE_SCOPES: dict[str, frozenset[str]] = {
-    Role.DESK: frozenset({"dossiers.read", "dossiers.receive", "dossiers.return"}),
-    Role.PROCESSOR: frozenset({"dossiers.read", "dossiers.process"}),
-    Role.APPROVER: frozenset(
-        {"dossiers.read", "dossiers.approve", "documents.read", "reports.read", "reports.approve"}
-    ),
-    Role.CLERK: frozenset({"documents.read", "documents.send", "documents.receive"}),
-    Role.REPORTER: frozenset({"reports.read", "reports.submit"}),
-    Role.CATALOGUE_MANAGER: frozenset({"catalog.write"}),
-    Role.ADMINISTRATOR: frozenset({"accounts.read", "accounts.admin"}),
-}
+
+def grant(role: str, *scopes: str) -> None:
+    """Give holders of ``role`` these scopes (an app's ``ready()`` calls this for its scopes)."""
+    ROLE_SCOPES[role] = ROLE_SCOPES.get(role, frozenset()) | frozenset(scopes)
 
 
 @dataclass(frozen=True)

@@ -22,31 +22,42 @@ caller may touch is the policy's answer: a viewset filters its queryset with
 ``has_object_permission`` asks ``policy.can(request, scope, obj)`` for objects fetched with
 ``get_object()``; objects the policy cannot place (no organisation, no owner: national reference
 data) need the scope alone.
-Scopes are listed in :data:`SCOPES`; add yours there so clients can be given them.
+Each app declares its scopes in its own ``scopes.py`` with :func:`declare` (imported by its
+``AppConfig.ready()``), as constants the app's code uses instead of bare strings::
+
+    RECEIVE = declare("dossiers.receive", "Receive and refuse dossiers (one-stop desk)")
+
+:data:`SCOPES` is what the apps declared: the scopes clients can be given and the OpenAPI
+document lists. Which roles hold a scope is the app's grant (``policy.grant`` in ``ready()``).
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
-SCOPES: dict[str, str] = {
-    "accounts.read": "Read officials and their roles",
-    "accounts.admin": "Manage officials, roles, delegations and API clients",
-    "catalog.write": "Change the catalogue of administrative procedures",
-    "dossiers.read": "Read dossiers",
-    "dossiers.apply": "Apply for applicants; supplement and withdraw (applicants' own dossiers)",
-    "dossiers.receive": "Receive and refuse dossiers (one-stop desk)",
-    "dossiers.return": "Return results (one-stop desk)",
-    "dossiers.process": "Process dossiers",
-    "dossiers.approve": "Approve dossier results (leader)",
-    "documents.read": "Read official documents",
-    "documents.send": "Send official documents through the hub",
-    "documents.receive": "Receive official documents from the hub",
-    "reports.read": "Read reports",
-    "reports.submit": "Submit report data sets",
-    "reports.approve": "Approve report data sets",
-}
+# Filled by the apps' scopes modules (declare); read it only once the apps are ready.
+SCOPES: dict[str, str] = {}
+
+
+def declare(name: str, description: str) -> str:
+    """Add ``name`` to :data:`SCOPES` and return it, for an app's constant."""
+    if SCOPES.get(name, description) != description:
+        raise ImproperlyConfigured(f"Scope {name} is declared twice with different descriptions.")
+    SCOPES[name] = description
+    return name
+
+
+# accounts' own scopes.
+READ = declare("accounts.read", "Read officials and their roles")
+ADMIN = declare("accounts.admin", "Manage officials, roles, delegations and API clients")
+
+# Reports: held here until the reporting app exists; it then declares them in its own
+# scopes.py (the names stay) and takes over the REPORTER and APPROVER grants (accounts' apps.py).
+REPORTS_READ = declare("reports.read", "Read reports")
+REPORTS_SUBMIT = declare("reports.submit", "Submit report data sets")
+REPORTS_APPROVE = declare("reports.approve", "Approve report data sets")
 
 
 def required_scope(view, action=None):

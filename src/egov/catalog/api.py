@@ -21,13 +21,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from egov.accounts.scopes import ScopePermission
-from egov.catalog import forms, search
+from egov.catalog import forms, scopes, search
 from egov.catalog.models import OnlineLevel, Procedure, ProcedureVersion, Sector
 from egov.catalog.services import content as content_mod
 from egov.catalog.services import versions as version_services
 from egov.core.models.organisations import Level
 
-WRITE = "catalog.write"
+WRITE = scopes.WRITE
 
 
 class SectorSerializer(serializers.ModelSerializer):

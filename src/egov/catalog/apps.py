@@ -6,3 +6,10 @@ class CatalogConfig(AppConfig):
     name = "egov.catalog"
     label = "catalog"
     verbose_name = _("Procedure catalogue")
+
+    def ready(self):
+        from egov.accounts import policy
+        from egov.accounts.models import Role
+        from egov.catalog import scopes
+
+        policy.grant(Role.CATALOGUE_MANAGER, scopes.WRITE)

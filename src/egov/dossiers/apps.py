@@ -8,5 +8,13 @@ class DossiersConfig(AppConfig):
     verbose_name = _("Dossiers (one-stop shop)")
 
     def ready(self):
-        # Where a dossier's organisation and owner are, for egov.accounts.policy.
-        from egov.dossiers import access  # noqa: F401
+        from egov.accounts import policy
+        from egov.accounts.models import Role
+        from egov.dossiers import access, scopes
+
+        # access registers where a dossier's organisation and owner are, for the policy.
+        assert access
+
+        policy.grant(Role.DESK, scopes.READ, scopes.RECEIVE, scopes.RETURN)
+        policy.grant(Role.PROCESSOR, scopes.READ, scopes.PROCESS)
+        policy.grant(Role.APPROVER, scopes.READ, scopes.APPROVE)

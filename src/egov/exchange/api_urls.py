@@ -2,11 +2,11 @@
 
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from .api import viewsets
 
 router = SimpleRouter()
-router.register("exchange/packages", api.PackageViewSet, basename="exchange-package")
-router.register("exchange/mailbox", api.MailboxViewSet, basename="exchange-mailbox")
-router.register("exchange/statuses", api.StatusViewSet, basename="exchange-status")
+router.register("exchange/packages", viewsets.PackageViewSet, basename="exchange-package")
+router.register("exchange/mailbox", viewsets.MailboxViewSet, basename="exchange-mailbox")
+router.register("exchange/statuses", viewsets.StatusViewSet, basename="exchange-status")
 
 urlpatterns = router.urls

@@ -9,8 +9,12 @@ class ExchangeConfig(AppConfig):
 
     def ready(self) -> None:
         from egov.accounts import policy
+        from egov.accounts.models import Role
 
-        from . import models
+        from . import models, scopes, tasks  # noqa: F401 (tasks: registers the push task with the queue)
+
+        policy.grant(Role.CLERK, scopes.READ, scopes.SEND, scopes.RECEIVE)
+        policy.grant(Role.APPROVER, scopes.READ)
 
         # A package belongs to its sender; a delivery (mailbox entry) to its recipient.
         policy.register(models.Package, organisation="sender")

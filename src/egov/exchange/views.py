@@ -21,8 +21,12 @@ from egov.core.text import fold
 from egov.exchange import edxml
 from egov.exchange.forms import AnswerForm, RecallForm, RegisterForm, SearchForm
 from egov.exchange.models import Delivery, Evidence, OfficialDocument, Package, TransportState
-from egov.exchange.services import documents, hub, relay
+from egov.exchange.services import documents
 from egov.exchange.services.errors import HubError
+from egov.exchange.services.hub import deliveries as hub_deliveries
+from egov.exchange.services.hub import packages
+from egov.exchange.services.relay import client as parent_hub
+from egov.exchange.services.relay import outbound
 
 PAGE = 50
 
@@ -138,11 +142,11 @@ def _deliveries(package):
 
 
 def _can_retry(deliveries) -> bool:
-    if not relay.is_provincial() or not deliveries:
+    if not parent_hub.is_provincial() or not deliveries:
         return False
     if any(d.via and d.transport_state == TransportState.FAILED for d in deliveries):
         return True
-    return bool(relay.failed_status_relays(deliveries[0].package))  # a recall, an answer
+    return bool(outbound.failed_status_relays(deliveries[0].package))  # a recall, an answer
 
 
 def _trail(package):
@@ -184,7 +188,7 @@ def retry(request, pk):
     qs = policy.scope_queryset(request, "documents.send", Package.objects.all())
     pkg = get_object_or_404(qs.select_related("sender"), pk=pk)
     try:
-        relay.retry(pkg, actor=request)
+        outbound.retry(pkg, actor=request)
     except HubError as exc:
         messages.error(request, exc.message)
     else:
@@ -199,7 +203,7 @@ def retry_answers(request, pk):
     their relay to the national hub failed."""
     d = _delivery(request, pk)
     try:
-        relay.retry_answers(d, actor=request)
+        outbound.retry_answers(d, actor=request)
     except HubError as exc:
         messages.error(request, exc.message)
     else:
@@ -242,7 +246,7 @@ def delivery(request, pk):
             "attachments": parsed.attachments,
             "trail": _trail(d.package),
             "answer_form": form,
-            "answers_failed": relay.is_provincial() and bool(relay.failed_answer_relays(d)),
+            "answers_failed": parent_hub.is_provincial() and bool(outbound.failed_answer_relays(d)),
         },
     )
 
@@ -250,13 +254,13 @@ def delivery(request, pk):
 def _stored(package) -> edxml.Package:
     # Size-checked when the hub accepted it: an attachment over ~7 MB is a text node over
     # libxml2's default 10 MB limit, so parse without that limit.
-    return edxml.parse(edxml.load(hub.package_bytes(package, original=True), huge=True))
+    return edxml.parse(edxml.load(packages.package_bytes(package, original=True), huge=True))
 
 
 @login_required
 @require_POST
 def acknowledge(request, pk):
-    hub.acknowledge(_delivery(request, pk), actor=request)
+    hub_deliveries.acknowledge(_delivery(request, pk), actor=request)
     return redirect("exchange:delivery", pk=pk)
 
 

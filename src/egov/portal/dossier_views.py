@@ -19,7 +19,7 @@ from egov.accounts import ratelimit
 from egov.accounts.oidc.decorators import require_assurance
 from egov.accounts.services.citizens import acting_for, current_citizen
 from egov.catalog.models import ChannelKind
-from egov.dossiers import services
+from egov.dossiers import scopes, services
 from egov.dossiers.access import can_see
 from egov.dossiers.acts import allowed_acts
 from egov.dossiers.application.form import ApplicationForm
@@ -154,7 +154,7 @@ def _own_dossier(request, code) -> Dossier:
         .filter(code=code)
         .first()
     )
-    if dossier is None or not can_see(request.user, "dossiers.read", dossier):
+    if dossier is None or not can_see(request.user, scopes.READ, dossier):
         raise Http404("No such dossier.")
     return dossier
 

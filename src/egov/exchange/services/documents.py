@@ -35,7 +35,7 @@ from egov.exchange.models import (
     Package,
     StatusCode,
 )
-from egov.exchange.services import hub
+from egov.exchange.services.hub import checks, packages, statuses
 
 MAX_PDF = 20 * 1024 * 1024
 
@@ -147,7 +147,7 @@ def build_package(doc: OfficialDocument) -> edxml.Package:
     org = doc.organisation
     with default_storage.open(doc.pdf, "rb") as handle:
         pdf = handle.read()
-    now = hub.now_vn()
+    now = checks.now_vn()
     return edxml.Package(
         header=edxml.MessageHeader(
             from_=edxml.Organ(org.code, org.name),
@@ -178,7 +178,7 @@ def send(doc: OfficialDocument, *, actor) -> Package:
         doc = OfficialDocument.objects.select_for_update().get(pk=doc.pk)
         if doc.package_id:
             return doc.package
-        result = hub.accept_package(data, actor=actor)
+        result = packages.accept_package(data, actor=actor)
         doc.package = result.package
         doc.state = OfficialDocument.State.SENT
         doc.save(update_fields=["package", "state"])
@@ -200,11 +200,11 @@ def answer(delivery, code: str, *, description: str = "", actor, staff: str = ""
         response_for=edxml.ResponseFor(pkg.sender.code, pkg.document_id, pkg.number_notation),
         from_=edxml.Organ(org.code, org.name),
         code=code,
-        timestamp=hub.now_vn(),
+        timestamp=checks.now_vn(),
         description=description,
         staff=edxml.StaffInfo(staff=staff) if staff else None,
     )
-    return hub.accept_status(edxml.sign(edxml.build_status(status), org), actor=actor)
+    return statuses.accept_status(edxml.sign(edxml.build_status(status), org), actor=actor)
 
 
 def recall(package: Package, *, reason: str, actor):
@@ -214,7 +214,7 @@ def recall(package: Package, *, reason: str, actor):
         response_for=edxml.ResponseFor(org.code, package.document_id, package.number_notation),
         from_=edxml.Organ(org.code, org.name),
         code=StatusCode.RECALL,
-        timestamp=hub.now_vn(),
+        timestamp=checks.now_vn(),
         description=reason,
     )
-    return hub.accept_status(edxml.sign(edxml.build_status(status), org), actor=actor)
+    return statuses.accept_status(edxml.sign(edxml.build_status(status), org), actor=actor)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import ngettext
+
 
 class HubError(Exception):
     """A package or status the hub refuses. Nothing of it has been stored."""
@@ -30,8 +32,6 @@ class BatchRefused(HubError):
     refused package. Nothing of the batch has been stored."""
 
     def __init__(self, errors: list[tuple[int, HubError]]):
-        from django.utils.translation import ngettext
-
         self.errors = errors
         statuses = {error.status for _, error in errors}
         message = ngettext(

@@ -13,8 +13,9 @@ key is the Idempotency-Key), made anew at each attempt; while a rotation overlap
 them). Without a secret a push goes unsigned.
 
 Relays to the parent hub (kinds ``relay`` and ``relay_status``, see
-:mod:`egov.exchange.services.relay`) go through the same rows with this hub's bearer token; a
-refusal by the parent (4xx but 401, 408, 425, 429) fails at once with the parent's reason.
+:mod:`egov.exchange.services.relay.outbound`) go through the same rows with this hub's bearer
+token; a refusal by the parent (4xx but 401, 408, 425, 429) fails at once with the parent's
+reason.
 """
 
 from __future__ import annotations
@@ -37,7 +38,10 @@ from egov.exchange.models import (
     StatusMessage,
     TransportState,
 )
-from egov.exchange.services import hub, relay, webhooks
+from egov.exchange.services import queue, webhooks
+from egov.exchange.services.hub import deliveries, packages
+from egov.exchange.services.relay import client as parent_hub
+from egov.exchange.services.relay import outbound
 
 logger = logging.getLogger(__name__)
 
@@ -53,14 +57,14 @@ def backoff(attempts: int) -> dt.timedelta:
 
 def body(message: OutboxMessage) -> bytes:
     if message.kind == "package":
-        return hub.package_bytes(message.delivery.package)
+        return packages.package_bytes(message.delivery.package)
     if message.kind == "relay":  # to the parent hub: the sender's signed bytes as received
-        return hub.package_bytes(message.delivery.package, original=True)
+        return packages.package_bytes(message.delivery.package, original=True)
     if message.kind in ("status", "relay_status"):
         status = StatusMessage.objects.get(pk=int(message.key.split(":")[1]))
         return bytes(status.xml)
     # recall: the sender's status 13 for this delivery's package
-    return bytes(hub.recall_message(message.delivery).xml)
+    return bytes(deliveries.recall_message(message.delivery).xml)
 
 
 def send(message_id: int, *, client: httpx.Client | None = None) -> OutboxMessage.State | None:
@@ -69,7 +73,7 @@ def send(message_id: int, *, client: httpx.Client | None = None) -> OutboxMessag
     if message.state != OutboxMessage.State.PENDING:
         return None
     payload = body(message)
-    to_parent = message.kind in relay.RELAY_KINDS
+    to_parent = message.kind in outbound.RELAY_KINDS
     error = ""
     permanent = False
     answer = None
@@ -84,7 +88,7 @@ def send(message_id: int, *, client: httpx.Client | None = None) -> OutboxMessag
                 "X-Egov-Kind": message.kind,
             }
             if to_parent:  # the parent hub: this hub's bearer token
-                headers.update(relay.headers(http))
+                headers.update(parent_hub.headers(http))
             else:  # a mailbox's webhook: the MAC under its secret, if it has one
                 headers.update(_signed(message, payload))
             response = http.post(message.url, content=payload, headers=headers)
@@ -94,22 +98,22 @@ def send(message_id: int, *, client: httpx.Client | None = None) -> OutboxMessag
         if not 200 <= response.status_code < 300:
             error = f"HTTP {response.status_code}"
             if to_parent:
-                error = relay.describe(response)
-                permanent = relay.is_permanent(response.status_code)
+                error = parent_hub.describe(response)
+                permanent = parent_hub.is_permanent(response.status_code)
                 if response.status_code == 401:
-                    relay.forget_token()
+                    parent_hub.forget_token()
         elif to_parent:
             answer = response.content
     except httpx.HTTPError as exc:
         error = f"{type(exc).__name__}: {exc}"
-    except (relay.RelayError, webhooks.SecretError) as exc:
+    except (parent_hub.RelayError, webhooks.SecretError) as exc:
         error = str(exc)
     return _record(message.pk, error, permanent=permanent, answer=answer)
 
 
 def owner_id(message: OutboxMessage) -> int:
     """The organisation whose webhook gets the push: a status goes to the package's sender, a
-    package or a recall to the recipient (as in ``hub._push``)."""
+    package or a recall to the recipient (as in ``hub.deliveries.push``)."""
     delivery = message.delivery
     return delivery.package.sender_id if message.kind == "status" else delivery.recipient_id
 
@@ -149,14 +153,14 @@ def _record(
                 delivery.status = StatusCode.ARRIVED
             delivery.save(update_fields=["transport_state", "delivered_at", "status"])
         if message.kind == "relay":
-            relay.relayed(message, answer, now)
+            outbound.relayed(message, answer, now)
     elif permanent or message.attempts >= MAX_ATTEMPTS:
         message.state = OutboxMessage.State.FAILED
         if message.kind == "package" and delivery.transport_state == TransportState.PENDING:
             delivery.transport_state = TransportState.FAILED
             delivery.save(update_fields=["transport_state"])
         if message.kind == "relay":
-            relay.relay_failed(message, error)
+            outbound.relay_failed(message, error)
     else:
         message.next_attempt_at = now + backoff(message.attempts)
     message.last_error = error
@@ -175,8 +179,5 @@ def _record(
             error,
             message.next_attempt_at,
         )
-        from egov.exchange import tasks
-
-        when = message.next_attempt_at
-        transaction.on_commit(lambda: tasks.push.using(run_after=when).enqueue(message.pk))
+        queue.send_after_commit(message.pk, when=message.next_attempt_at)
     return message.state

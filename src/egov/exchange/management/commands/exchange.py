@@ -1,10 +1,15 @@
 import datetime as dt
+import logging
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from egov.core.services import organisations
 from egov.exchange import trail
-from egov.exchange.services import evidence
+from egov.exchange.services import evidence, webhooks
+from egov.exchange.services.relay import client as parent_hub
+from egov.exchange.services.relay import inbound
 
 
 class Command(BaseCommand):
@@ -77,17 +82,12 @@ class Command(BaseCommand):
                 raise CommandError("The trail does not verify.")
 
     def _pull(self, every: float) -> None:
-        import logging
-        import time
-
-        from egov.exchange.services import relay
-
-        if not relay.is_provincial():
+        if not parent_hub.is_provincial():
             raise CommandError("This hub is not provincial (EGOV_EXCHANGE_ROLE).")
         while True:
             try:
-                counts = relay.pull()
-            except relay.RelayError as exc:
+                counts = inbound.pull()
+            except parent_hub.RelayError as exc:
                 if not every:
                     raise CommandError(str(exc)) from exc
                 logging.getLogger(__name__).warning("exchange: pull from the parent: %s", exc)
@@ -99,9 +99,6 @@ class Command(BaseCommand):
             time.sleep(every)
 
     def _webhook_secret(self, code: str, *, remove: bool) -> None:
-        from egov.core.services import organisations
-        from egov.exchange.services import webhooks
-
         organisation = organisations.resolve(code)
         if organisation is None:
             raise CommandError(f"No organisation {code}.")
@@ -122,9 +119,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Note: {code} has no webhook URL; nothing is pushed to it yet.")
 
     def _webhook_url(self, code: str, url: str, *, remove: bool) -> None:
-        from egov.core.services import organisations
-        from egov.exchange.services import webhooks
-
         if bool(url) == remove:
             raise CommandError("Give either a URL or --remove.")
         organisation = organisations.resolve(code)

@@ -1,21 +1,6 @@
-"""Exchange API: the hub for connected systems. Thin: every change goes through services.hub.
-
-- ``POST /exchange/packages/`` (documents.send): a signed edXML package, ``application/xml``;
-  201 with the hub's signed receipt, 200 for an identical resend, 4xx naming what was refused.
-- ``GET /exchange/packages/`` and ``/{id}/`` (documents.send): the sender's packages with the
-  transport state and business status per recipient; ``/{id}/receipt/``; ``/{id}/trail/``;
-  ``POST /{id}/retry/``: a new attempt at the failed relays to the parent hub of a package and of
-  its status packets (provincial role).
-- ``GET /exchange/mailbox/`` and ``/{id}/`` (documents.receive): deliveries to the caller's
-  organisations (``?state=pending``, ``?recall=pending``); ``/{id}/package/`` the package;
-  ``POST /{id}/acknowledge/``; ``GET /{id}/recall/`` the sender's recall (13) and ``POST
-  /{id}/recall/acknowledge/``. Every acknowledge takes an optional ``{"refused", "reason"}``: the
-  caller (a provincial hub) refused the item; kept, final, off the pending list.
-- ``POST /exchange/statuses/`` (documents.receive): a signed status packet (02-06, 15, 16; a
-  recall 13 also needs documents.send for the sending organisation).
-- ``GET /exchange/statuses/`` and ``/{id}/`` (documents.send): the answers to the caller's
-  packages (``?pending=true``, ``?after=<id>``), with their signed XML; ``POST
-  /{id}/acknowledge/`` takes one off the pending list (how a provincial hub pulls from its parent).
+"""The exchange API's endpoints: packages (the sender's side), the mailbox (the recipient's side)
+and status packets. Each change is one call of the hub's services; a refusal is its HubError as
+a 4xx body (:class:`.serializers.ErrorSerializer`).
 """
 
 from __future__ import annotations
@@ -25,18 +10,32 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import parsers, serializers, status, viewsets
+from rest_framework import parsers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from egov.accounts import policy
 from egov.accounts.scopes import ScopePermission
+from egov.exchange.api import permissions
+from egov.exchange.api.serializers import (
+    AcceptedSerializer,
+    AcknowledgeSerializer,
+    AnswerRetrySerializer,
+    BatchAcceptedSerializer,
+    BatchErrorSerializer,
+    ErrorSerializer,
+    MailboxSerializer,
+    PackageBatchSerializer,
+    PackageSerializer,
+    RetrySerializer,
+    StatusAcceptedSerializer,
+    StatusMessageSerializer,
+)
 from egov.exchange.models import Delivery, Package, StatusCode, StatusMessage
-from egov.exchange.services import evidence, hub, relay
+from egov.exchange.services import evidence
 from egov.exchange.services.errors import HubError
-
-SEND = "documents.send"
-RECEIVE = "documents.receive"
+from egov.exchange.services.hub import checks, deliveries, packages, statuses
+from egov.exchange.services.relay import outbound
 
 
 class XmlParser(parsers.BaseParser):
@@ -46,210 +45,13 @@ class XmlParser(parsers.BaseParser):
         return stream.read() if stream is not None else b""
 
 
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    element = serializers.CharField(required=False)
-    rule = serializers.CharField(required=False)
-
-
-STATUS_HELP = "Business status: 01 arrived ... 06 done; recall: 13 asked, 15 agreed, 16 refused."
-
-
-def _code_field():
-    return serializers.CharField(read_only=True, help_text=STATUS_HELP)
-
-
-class DeliveryStateSerializer(serializers.ModelSerializer):
-    recipient = serializers.CharField(source="recipient.code")
-    transport_state = serializers.CharField(read_only=True, help_text="pending, delivered, failed")
-    via = serializers.CharField(
-        read_only=True, help_text="empty: this hub's mailbox; parent: relayed to the parent hub"
-    )
-    transport_error = serializers.CharField(
-        read_only=True, help_text="Why the transport failed (e.g. the parent hub's refusal)."
-    )
-    status = _code_field()
-    recall_status = _code_field()
-
-    class Meta:
-        model = Delivery
-        fields = [
-            "recipient",
-            "transport_state",
-            "via",
-            "transport_error",
-            "status",
-            "recall_status",
-            "delivered_at",
-        ]
-        read_only_fields = fields
-
-
-class AcknowledgeSerializer(serializers.Serializer):
-    # No body: taken. With "refused": the caller could not take the item (a provincial hub whose
-    # checks refused it); it leaves the pending list all the same and the refusal is kept.
-    refused = serializers.CharField(
-        required=False,
-        max_length=50,
-        help_text="The refusal's code (e.g. signature_invalid): the item is refused, not taken.",
-    )
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-
-
 def _acknowledgement(request) -> tuple[str, str]:
     data = AcknowledgeSerializer(data=request.data or {})
     data.is_valid(raise_exception=True)
     return data.validated_data.get("refused", ""), data.validated_data.get("reason", "")
 
 
-class RetrySerializer(serializers.Serializer):
-    outbox = serializers.CharField(
-        help_text="The first new relay's idempotency key (the package's, if it was retried)."
-    )
-    recipients = serializers.ListField(child=serializers.CharField())
-    statuses = serializers.ListField(
-        child=serializers.CharField(),
-        help_text="Idempotency keys of new relays of status packets whose relay had failed.",
-    )
-
-
-class AnswerRetrySerializer(serializers.Serializer):
-    outbox = serializers.ListField(
-        child=serializers.CharField(), help_text="The new relays' idempotency keys."
-    )
-
-
-class PackageSerializer(serializers.ModelSerializer):
-    sender = serializers.CharField(source="sender.code")
-    business_type = serializers.IntegerField(
-        read_only=True, help_text="0 new, 1 recall, 2 update, 3 replace"
-    )
-    priority = serializers.IntegerField(read_only=True, help_text="0 normal ... 4 flash (timed)")
-    deliveries = DeliveryStateSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Package
-        fields = [
-            "id",
-            "document_id",
-            "sender",
-            "business_type",
-            "number",
-            "notation",
-            "promulgation_date",
-            "subject",
-            "priority",
-            "due_date",
-            "received_at",
-            "recalled_at",
-            "deliveries",
-        ]
-        read_only_fields = fields
-
-
-class AcceptedSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    document_id = serializers.CharField()
-    created = serializers.BooleanField()
-    receipt = serializers.CharField(help_text="The hub's signed receipt (edXML status packet).")
-
-
-class BatchAcceptedSerializer(serializers.Serializer):
-    packages = AcceptedSerializer(many=True, help_text="In the order sent.")
-
-
-class PackageBatchSerializer(serializers.Serializer):
-    package = serializers.ListField(
-        child=serializers.FileField(),
-        help_text=(
-            "The signed edXML packages, one file part each (at most 100), as sent one by one."
-        ),
-    )
-
-
-class BatchErrorSerializer(ErrorSerializer):
-    fields = serializers.DictField(
-        help_text="packages.<n>: the refusal of the n-th package (from 0)."
-    )
-    errors = serializers.ListField(
-        child=serializers.DictField(), help_text="index, code, message, element, rule."
-    )
-
-
-class MailboxSerializer(serializers.ModelSerializer):
-    document_id = serializers.CharField(source="package.document_id")
-    sender = serializers.CharField(source="package.sender.code")
-    subject = serializers.CharField(source="package.subject")
-    priority = serializers.IntegerField(source="package.priority")
-    due_date = serializers.DateField(source="package.due_date")
-    business_type = serializers.IntegerField(source="package.business_type")
-    transport_state = serializers.CharField(read_only=True, help_text="pending, delivered, failed")
-    transport_error = serializers.CharField(
-        read_only=True, help_text="Why the transport failed (e.g. refused by the recipient's hub)."
-    )
-    status = _code_field()
-    recall_status = _code_field()
-    recall_error = serializers.CharField(
-        read_only=True, help_text="Why the recipient's side refused the recall, if it did."
-    )
-
-    class Meta:
-        model = Delivery
-        fields = [
-            "id",
-            "document_id",
-            "sender",
-            "subject",
-            "priority",
-            "due_date",
-            "business_type",
-            "transport_state",
-            "transport_error",
-            "status",
-            "recall_status",
-            "created_at",
-            "acknowledged_at",
-            "recall_pulled_at",
-            "recall_error",
-        ]
-        read_only_fields = fields
-
-
-class StatusAcceptedSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    document_id = serializers.CharField()
-    code = serializers.CharField()
-
-
-class StatusMessageSerializer(serializers.ModelSerializer):
-    document_id = serializers.CharField(source="package.document_id")
-    sender = serializers.CharField(source="sender.code")
-    code = _code_field()
-    xml = serializers.SerializerMethodField(help_text="The signed status packet, as received.")
-    refusal = serializers.CharField(
-        read_only=True, help_text="The caller refused it at acknowledge: code and reason."
-    )
-
-    class Meta:
-        model = StatusMessage
-        fields = [
-            "id",
-            "document_id",
-            "sender",
-            "code",
-            "created_at",
-            "pulled_at",
-            "refusal",
-            "xml",
-        ]
-        read_only_fields = fields
-
-    def get_xml(self, obj) -> str:
-        return bytes(obj.xml).decode("utf-8")
-
-
-def _accepted(result: hub.Accepted) -> dict:
+def _accepted(result: packages.Accepted) -> dict:
     return {
         "id": result.package.pk,
         "document_id": result.package.document_id,
@@ -279,7 +81,7 @@ MULTIPART_SLACK = 100 * 1024
 def _batch_too_large() -> HubError:
     return HubError(
         "too_large",
-        _("The batch is larger than %(n)s bytes.") % {"n": hub.max_package()},
+        _("The batch is larger than %(n)s bytes.") % {"n": checks.max_package()},
         status=413,
     )
 
@@ -293,21 +95,13 @@ class _InMemory(uploadhandler.MemoryFileUploadHandler):
 
 class PackageViewSet(viewsets.GenericViewSet):
     permission_classes = [ScopePermission]
-    required_scopes = {
-        "list": SEND,
-        "retrieve": SEND,
-        "create": SEND,
-        "batch": SEND,
-        "receipt": SEND,
-        "trail": SEND,
-        "retry": SEND,
-    }
+    required_scopes = permissions.PACKAGES
     serializer_class = PackageSerializer
     parser_classes = [XmlParser]
 
     def get_queryset(self):
         qs = Package.objects.select_related("sender").prefetch_related("deliveries__recipient")
-        return policy.scope_queryset(self.request, SEND, qs)
+        return policy.scope_queryset(self.request, permissions.SEND, qs)
 
     @extend_schema(summary="The sender's packages, with the status per recipient")
     def list(self, request):
@@ -337,7 +131,9 @@ class PackageViewSet(viewsets.GenericViewSet):
     def create(self, request):
         relayed = bool(request.headers.get("X-Egov-Relay"))
         try:
-            result = hub.accept_package(bytes(request.data or b""), actor=request, relayed=relayed)
+            result = packages.accept_package(
+                bytes(request.data or b""), actor=request, relayed=relayed
+            )
         except HubError as error:
             return _refusal(error)
         body = _accepted(result)
@@ -368,25 +164,27 @@ class PackageViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"], parser_classes=[parsers.MultiPartParser])
     def batch(self, request):
-        if int(request.META.get("CONTENT_LENGTH") or 0) > hub.max_package() + MULTIPART_SLACK:
+        if int(request.META.get("CONTENT_LENGTH") or 0) > checks.max_package() + MULTIPART_SLACK:
             return _refusal(_batch_too_large())
         # Parts in memory: the request is capped above. Django's default handlers keep parts in
         # memory only when the whole request is under 2.5 MB: a batch of 50 packages went to 50
         # temporary files, written and read back (a fifth of the request's time).
         request._request.upload_handlers = [_InMemory(request._request)]
         files = request.FILES.getlist("package")
-        if not files or len(files) > hub.BATCH_MAX:
+        if not files or len(files) > packages.BATCH_MAX:
             error = HubError(
                 "batch_size",
                 _("Send from 1 to %(n)s packages, each as a file part named package.")
-                % {"n": hub.BATCH_MAX},
+                % {"n": packages.BATCH_MAX},
             )
             return _refusal(error)
-        if sum(f.size for f in files) > hub.max_package():
+        if sum(f.size for f in files) > checks.max_package():
             return _refusal(_batch_too_large())
         relayed = bool(request.headers.get("X-Egov-Relay"))
         try:
-            results = hub.accept_packages([f.read() for f in files], actor=request, relayed=relayed)
+            results = packages.accept_packages(
+                [f.read() for f in files], actor=request, relayed=relayed
+            )
         except HubError as error:
             return _refusal(error)
         body = {"packages": [_accepted(result) for result in results]}
@@ -400,7 +198,7 @@ class PackageViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def receipt(self, request, pk=None):
         package = self.get_object()
-        return HttpResponse(hub._stored_receipt(package), content_type="application/xml")
+        return HttpResponse(packages.stored_receipt(package), content_type="application/xml")
 
     @extend_schema(
         summary="The document's evidence trail (verifies offline)",
@@ -419,7 +217,7 @@ class PackageViewSet(viewsets.GenericViewSet):
     def retry(self, request, pk=None):
         package = self.get_object()
         try:
-            retried = relay.retry(package, actor=request)
+            retried = outbound.retry(package, actor=request)
         except HubError as error:
             return _refusal(error)
         body = {"outbox": retried.message.key, "recipients": retried.recipients}
@@ -429,20 +227,12 @@ class PackageViewSet(viewsets.GenericViewSet):
 
 class MailboxViewSet(viewsets.GenericViewSet):
     permission_classes = [ScopePermission]
-    required_scopes = {
-        "list": RECEIVE,
-        "retrieve": RECEIVE,
-        "package": RECEIVE,
-        "acknowledge": RECEIVE,
-        "recall": RECEIVE,
-        "recall_acknowledge": RECEIVE,
-        "retry": RECEIVE,
-    }
+    required_scopes = permissions.MAILBOX
     serializer_class = MailboxSerializer
 
     def get_queryset(self):
         qs = Delivery.objects.select_related("package__sender", "recipient")
-        return policy.scope_queryset(self.request, RECEIVE, qs)
+        return policy.scope_queryset(self.request, permissions.RECEIVE, qs)
 
     @extend_schema(
         summary="Deliveries in the caller's mailboxes",
@@ -484,7 +274,7 @@ class MailboxViewSet(viewsets.GenericViewSet):
     def package(self, request, pk=None):
         delivery = self.get_object()
         original = request.query_params.get("original") in {"1", "true"}
-        data = hub.package_bytes(delivery.package, original=original)
+        data = packages.package_bytes(delivery.package, original=original)
         return HttpResponse(data, content_type="application/xml")
 
     @extend_schema(
@@ -497,9 +287,11 @@ class MailboxViewSet(viewsets.GenericViewSet):
         refused, reason = _acknowledgement(request)
         try:
             if refused:
-                delivery = hub.refuse(self.get_object(), code=refused, reason=reason, actor=request)
+                delivery = deliveries.refuse(
+                    self.get_object(), code=refused, reason=reason, actor=request
+                )
             else:
-                delivery = hub.acknowledge(self.get_object(), actor=request)
+                delivery = deliveries.acknowledge(self.get_object(), actor=request)
         except HubError as error:
             return _refusal(error)
         return Response(self.get_serializer(delivery).data)
@@ -510,7 +302,7 @@ class MailboxViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["get"])
     def recall(self, request, pk=None):
-        message = hub.recall_message(self.get_object())
+        message = deliveries.recall_message(self.get_object())
         if message is None:
             return Response(status=status.HTTP_404_NOT_FOUND)
         return HttpResponse(bytes(message.xml), content_type="application/xml")
@@ -529,7 +321,7 @@ class MailboxViewSet(viewsets.GenericViewSet):
     def recall_acknowledge(self, request, pk=None):
         refused, reason = _acknowledgement(request)
         try:
-            delivery = hub.acknowledge_recall(
+            delivery = deliveries.acknowledge_recall(
                 self.get_object(), actor=request, refused=refused, reason=reason
             )
         except HubError as error:
@@ -549,7 +341,7 @@ class MailboxViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], parser_classes=FORM_PARSERS)
     def retry(self, request, pk=None):
         try:
-            new = relay.retry_answers(self.get_object(), actor=request)
+            new = outbound.retry_answers(self.get_object(), actor=request)
         except HubError as error:
             return _refusal(error)
         return Response({"outbox": [m.key for m in new]}, status=status.HTTP_202_ACCEPTED)
@@ -567,7 +359,7 @@ def _after(qs, request):
 
 class StatusViewSet(viewsets.GenericViewSet):
     permission_classes = [ScopePermission]
-    required_scopes = {"create": RECEIVE, "list": SEND, "retrieve": SEND, "acknowledge": SEND}
+    required_scopes = permissions.STATUSES
     parser_classes = [XmlParser]
     serializer_class = StatusMessageSerializer
 
@@ -576,7 +368,7 @@ class StatusViewSet(viewsets.GenericViewSet):
         qs = StatusMessage.objects.select_related("package__sender", "sender").exclude(
             code=StatusCode.RECALL
         )
-        return policy.scope_queryset(self.request, SEND, qs)
+        return policy.scope_queryset(self.request, permissions.SEND, qs)
 
     @extend_schema(
         summary="Status packets answering the caller's packages",
@@ -603,7 +395,7 @@ class StatusViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], parser_classes=[parsers.JSONParser])
     def acknowledge(self, request, pk=None):
         refused, reason = _acknowledgement(request)
-        message = hub.acknowledge_status(
+        message = statuses.acknowledge_status(
             self.get_object(), actor=request, refused=refused, reason=reason
         )
         return Response(self.get_serializer(message).data)
@@ -615,7 +407,7 @@ class StatusViewSet(viewsets.GenericViewSet):
     )
     def create(self, request):
         try:
-            message = hub.accept_status(bytes(request.data or b""), actor=request)
+            message = statuses.accept_status(bytes(request.data or b""), actor=request)
         except HubError as error:
             return _refusal(error)
         body = {"id": message.pk, "document_id": message.package.document_id, "code": message.code}

@@ -1,0 +1,52 @@
+"""Scopes and role grants are declared by the apps; together they are what they always were."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from egov.accounts import policy, scopes
+from egov.accounts.models import Role
+
+
+def test_the_apps_declare_every_scope_once():
+    assert sorted(scopes.SCOPES) == [
+        "accounts.admin",
+        "accounts.read",
+        "catalog.write",
+        "documents.read",
+        "documents.receive",
+        "documents.send",
+        "dossiers.apply",
+        "dossiers.approve",
+        "dossiers.process",
+        "dossiers.read",
+        "dossiers.receive",
+        "dossiers.return",
+        "reports.approve",
+        "reports.read",
+        "reports.submit",
+    ]
+
+
+def test_a_scope_declared_again_must_say_the_same():
+    assert scopes.declare("dossiers.read", "Read dossiers") == "dossiers.read"
+    with pytest.raises(ImproperlyConfigured, match="dossiers.read"):
+        scopes.declare("dossiers.read", "Something else")
+
+
+def test_roles_carry_the_scopes_the_apps_grant():
+    granted = dict(policy.ROLE_SCOPES)
+    assert granted == {
+        Role.DESK: {"dossiers.read", "dossiers.receive", "dossiers.return"},
+        Role.PROCESSOR: {"dossiers.read", "dossiers.process"},
+        Role.APPROVER: {
+            "dossiers.read",
+            "dossiers.approve",
+            "documents.read",
+            "reports.read",
+            "reports.approve",
+        },
+        Role.CLERK: {"documents.read", "documents.send", "documents.receive"},
+        Role.REPORTER: {"reports.read", "reports.submit"},
+        Role.CATALOGUE_MANAGER: {"catalog.write"},
+        Role.ADMINISTRATOR: {"accounts.read", "accounts.admin"},
+    }
