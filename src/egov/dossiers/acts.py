@@ -31,14 +31,7 @@ from egov.accounts import policy
 from egov.dossiers.actors import is_applicant
 from egov.dossiers.errors import IllegalTransition
 from egov.dossiers.models import Dossier, Status, related, steps_for
-
-# The dossiers' scopes (egov.accounts.scopes.SCOPES describes them to API clients).
-READ = "dossiers.read"
-APPLY = "dossiers.apply"
-RECEIVE = "dossiers.receive"
-RETURN = "dossiers.return"
-PROCESS = "dossiers.process"
-APPROVE = "dossiers.approve"
+from egov.dossiers.scopes import APPLY, APPROVE, PROCESS, RECEIVE, RETURN
 
 S = Status
 # ``target`` of an act that leaves the status as it is, and of one that goes back to the status
@@ -438,14 +431,8 @@ def sheet_label(recorded: str) -> str:
 
 __all__ = [
     "ACTS",
-    "APPLY",
-    "APPROVE",
     "BATCH_ACTS",
     "BEFORE",
-    "PROCESS",
-    "READ",
-    "RECEIVE",
-    "RETURN",
     "SAME",
     "Act",
     "allowed_acts",

@@ -27,7 +27,7 @@ from egov.accounts import policy
 from egov.accounts.models import Official, Role
 from egov.catalog.models import ChannelKind, Procedure, ProcedureStatus
 from egov.core.models import Organisation
-from egov.dossiers import services
+from egov.dossiers import scopes, services
 from egov.dossiers.access import can_see, visible_dossiers
 from egov.dossiers.acts import ACTS, BATCH_ACTS, allowed_acts, past_label
 from egov.dossiers.application.form import ApplicationForm
@@ -79,7 +79,7 @@ def _my_roles(user) -> set[str]:
 
 
 def _my_organisations(user):
-    return policy.scope_queryset(user, "dossiers.read", Organisation.objects.all()).order_by("name")
+    return policy.scope_queryset(user, scopes.READ, Organisation.objects.all()).order_by("name")
 
 
 def _queue(request):
@@ -214,7 +214,7 @@ def _dossier(request, code) -> Dossier:
         .filter(code=code)
         .first()
     )
-    if dossier is None or not can_see(request.user, "dossiers.read", dossier):
+    if dossier is None or not can_see(request.user, scopes.READ, dossier):
         raise Http404("No such dossier.")
     return dossier
 
@@ -421,7 +421,7 @@ def result_file(request, code):
 def register(request):
     """The desk registers a walk-in applicant's dossier (in-person channel)."""
     desk_orgs = policy.scope_queryset(
-        request.user, "dossiers.receive", Organisation.objects.all()
+        request.user, scopes.RECEIVE, Organisation.objects.all()
     ).order_by("name")
     source = request.POST if request.method == "POST" else request.GET
     code = (source.get("procedure") or "").strip()

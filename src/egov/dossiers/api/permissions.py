@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from egov.accounts.scopes import ScopePermission, granted_scopes
+from egov.dossiers import scopes
 from egov.dossiers.access import can_see
 from egov.dossiers.acts import ACTS, BATCH_ACTS
 
@@ -31,7 +32,7 @@ class DossierPermission(ScopePermission):
 
     def has_object_permission(self, request, view, obj) -> bool:
         # Invisible dossiers are 404 already (get_queryset); the act's own rule is the service's.
-        return can_see(request, "dossiers.read", obj)
+        return can_see(request, scopes.READ, obj)
 
 
 APPLICANT_ACTIONS = {"create", "list", "retrieve"}

@@ -25,7 +25,7 @@ from egov.accounts import ratelimit
 from egov.accounts.models import Official
 from egov.accounts.scopes import ScopePermission
 from egov.core.models import Organisation
-from egov.dossiers import services
+from egov.dossiers import scopes, services
 from egov.dossiers.access import can_see, visible_dossiers
 from egov.dossiers.acts import BATCH_ACTS
 from egov.dossiers.models import (
@@ -102,11 +102,11 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     permission_classes = [DossierPermission]
     required_scopes = {
-        "list": "dossiers.read",
-        "retrieve": "dossiers.read",
-        "create": "dossiers.apply",
-        "counts": "dossiers.read",
-        "batch_create": "dossiers.apply",
+        "list": scopes.READ,
+        "retrieve": scopes.READ,
+        "create": scopes.APPLY,
+        "counts": scopes.READ,
+        "batch_create": scopes.APPLY,
         **ACT_SCOPES,
     }
     lookup_field = "code"
@@ -120,7 +120,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(*DETAIL_PREFETCH, "transfers")
-        queryset = visible_dossiers(self.request, "dossiers.read", queryset)
+        queryset = visible_dossiers(self.request, scopes.READ, queryset)
         params = self.request.query_params
         if self.action == "list":
             if params.get("status"):
@@ -144,7 +144,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         # reads the row again; a dossier the caller may not see is 404 as before.
         code = self.kwargs[self.lookup_url_kwarg]
         dossier = Dossier.objects.select_related("organisation").filter(code=code).first()
-        if dossier is None or not can_see(self.request, "dossiers.read", dossier):
+        if dossier is None or not can_see(self.request, scopes.READ, dossier):
             raise Http404
         self.check_object_permissions(self.request, dossier)
         return dossier
@@ -248,7 +248,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """Early / on time / late (finished) and within time / overdue (open), per agency."""
         start, end = request.query_params.get("start"), request.query_params.get("end")
         rows = services.timeliness_counts(
-            visible_dossiers(request, "dossiers.read"), start=start or None, end=end or None
+            visible_dossiers(request, scopes.READ), start=start or None, end=end or None
         )
         return Response(CountsSerializer(rows, many=True).data)
 
@@ -298,7 +298,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         found = {
             d.code: d
             for d in Dossier.objects.select_related("organisation").filter(code__in=codes)
-            if can_see(self.request, "dossiers.read", d)
+            if can_see(self.request, scopes.READ, d)
         }
         missing = [code for code in codes if code not in found]
         if missing:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from egov.accounts import policy
 from egov.catalog.forms import clean_submission
 from egov.catalog.models import ChannelKind
+from egov.dossiers import scopes
 from egov.dossiers.models import (
     Dossier,
     DossierComponent,
@@ -244,7 +245,7 @@ def submit_online(
     if citizen is None and user is not None:
         citizen = getattr(user, "citizen", None) if hasattr(user, "citizen") else None
     if actor is not None and citizen is None:
-        decision = policy.decide(actor, "dossiers.apply", organisation)
+        decision = policy.decide(actor, scopes.APPLY, organisation)
         if not decision.allowed:
             raise PermissionDenied(_("Only a citizen or an authorised system may apply."))
     elif citizen is not None and user is not None and citizen.user_id != user.pk:
@@ -288,7 +289,7 @@ def register_in_person(
     """
     decision = None
     if actor is not None:
-        decision = policy.check(actor, "dossiers.receive", organisation)
+        decision = policy.check(actor, scopes.RECEIVE, organisation)
     return _create(
         actor=actor,
         act="register",
@@ -329,7 +330,7 @@ def submit_many(*, actor, applications: list[Application]) -> list[Dossier]:
     for index, application in enumerate(applications):
         organisation = application.organisation
         in_person = application.channel == ChannelKind.IN_PERSON
-        scope = "dossiers.receive" if in_person else "dossiers.apply"
+        scope = scopes.RECEIVE if in_person else scopes.APPLY
         if (scope, organisation.pk) not in decisions:
             decisions[scope, organisation.pk] = policy.decide(actor, scope, organisation)
         decision = decisions[scope, organisation.pk]
