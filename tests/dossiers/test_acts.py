@@ -257,3 +257,15 @@ def test_the_specialist_sends_the_dossier_on_to_approval_and_is_not_told_to_appr
         assert 'value="forward"' not in page
     client.force_login(world.processor.user)
     assert 'value="mark_processed"' in client.get(f"/one-stop/d/{last.code}/").content.decode()
+
+
+def test_the_queue_offers_the_bulk_acts_of_the_officials_scopes(client, world):  # noqa: F811
+    submit(world)
+    offered = {}
+    for name, official in (("desk", world.desk), ("leader", world.approver)):
+        client.force_login(official.user)
+        page = client.get("/one-stop/").content.decode()
+        bulk = page[page.index('id="bulk-act"') :].split("</select>")[0]
+        offered[name] = re.findall(r'<option value="(\w+)"', bulk)
+    assert offered["desk"] == ["receive", "start_processing", "return_result", "assign"]
+    assert offered["leader"] == ["approve"]

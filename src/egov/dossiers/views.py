@@ -154,9 +154,15 @@ def queue(request):
             "colleagues": _colleagues(request.user),
             "now": now,
             "querystring": params.urlencode(),
-            "bulk_acts": [ACTS[name] for name in BULK_ACTS],
+            "bulk_acts": _bulk_acts(request.user),
         },
     )
+
+
+def _bulk_acts(user):
+    """The queue's bulk acts the official holds some scope of (the services decide per dossier)."""
+    held = policy.scopes_of(user)
+    return [ACTS[name] for name in BULK_ACTS if "*" in held or set(ACTS[name].all_scopes) & held]
 
 
 def _colleagues(user):
