@@ -194,6 +194,8 @@ if EMAIL_URL.startswith(("smtp://", "smtps://")):
     EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
     EMAIL_USE_SSL = _mail.scheme == "smtps"
     EMAIL_USE_TLS = "starttls" in _mail.query
+    # Django's default is no timeout: a server that never answers would hold a worker for good.
+    EMAIL_TIMEOUT = int(os.environ.get("EGOV_EMAIL_TIMEOUT", "30"))
 else:
     # Default: every message is written as a file under var/mail/ (readable, nothing leaves).
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
@@ -312,6 +314,11 @@ EGOV_PKI_DIR = Path(os.environ.get("EGOV_PKI_DIR", VAR_DIR / "pki"))
 EGOV_PKI_AUTO_CREATE = env_bool("EGOV_PKI_AUTO_CREATE", not PRODUCTION)
 # Stale ready tasks older than this many seconds make /healthz report the queue as failing.
 EGOV_TASK_STALE_SECONDS = int(os.environ.get("EGOV_TASK_STALE_SECONDS", "300"))
+# Outbox (egov.core.services.outbox): an attempt may run this long before the sweep takes its
+# worker for dead and queues the row again (longer than any handler's timeout); the worker sweeps
+# this often. Outbox rows due (or past their lease) for EGOV_TASK_STALE_SECONDS fail /healthz.
+EGOV_OUTBOX_LEASE_SECONDS = int(os.environ.get("EGOV_OUTBOX_LEASE_SECONDS", "300"))
+EGOV_OUTBOX_SWEEP_SECONDS = int(os.environ.get("EGOV_OUTBOX_SWEEP_SECONDS", "60"))
 
 # --- Document exchange -------------------------------------------------------------------------
 EGOV_EXCHANGE_MAX_PACKAGE = int(os.environ.get("EGOV_EXCHANGE_MAX_PACKAGE", 40 * 1024 * 1024))

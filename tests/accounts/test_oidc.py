@@ -135,7 +135,7 @@ def test_citizen_logs_in_at_level_1_and_only_what_is_needed_is_kept(client, brow
     for secret in ("001090000001", "Nguyễn Văn An", "1990-05-12", "+84912000001"):
         assert secret not in stored
         assert secret not in caplog.text
-    assert verify()[1] is None
+    assert verify().intact
 
 
 def test_anonymous_is_sent_to_login_and_comes_back(client):
@@ -374,6 +374,27 @@ def test_wrong_issuer_in_the_authorization_response_is_refused(client, browser):
     back = browser.authorize(start(client), CITIZEN_1)
     forged_iss = back.replace("iss=http", "iss=https")
     assert_refused(client.get(local(forged_iss)), "issuer", "nhà cung cấp khác")
+
+
+def _without_iss(url: str) -> str:
+    scheme, _, rest = url.partition("?")
+    kept = [p for p in rest.split("&") if not p.startswith("iss=")]
+    assert len(kept) < len(rest.split("&"))
+    return f"{scheme}?{'&'.join(kept)}"
+
+
+def test_missing_issuer_is_refused_when_the_provider_always_sends_it(client, browser):
+    assert provider.metadata()["authorization_response_iss_parameter_supported"] is True
+    back = browser.authorize(start(client), CITIZEN_1)
+    assert_refused(client.get(local(_without_iss(back))), "issuer_missing", "không cho biết")
+    assert not Citizen.objects.exists()
+
+
+def test_missing_issuer_is_accepted_from_a_provider_that_never_sends_it(client, browser):
+    provider.metadata()["authorization_response_iss_parameter_supported"] = False
+    back = browser.authorize(start(client), CITIZEN_1)
+    response = client.get(local(_without_iss(back)))
+    assert response.status_code == 302 and Citizen.objects.count() == 1
 
 
 # --- Logout ----------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ django.setup()
 from django.db import connection
 db = settings.DATABASES["default"]
 out = {"debug": settings.DEBUG, "secure": settings.SESSION_COOKIE_SECURE,
-       "hsts": settings.SECURE_HSTS_SECONDS, "options": db.get("OPTIONS", {})}
+       "hsts": settings.SECURE_HSTS_SECONDS, "options": db.get("OPTIONS", {}),
+       "email_timeout": settings.EMAIL_TIMEOUT}
 if connection.vendor == "sqlite":
     with connection.cursor() as c:
         out["journal_mode"] = c.execute("PRAGMA journal_mode").fetchone()[0]
@@ -107,3 +108,13 @@ def test_the_database_cache_table_exists_whatever_cache_was_configured_at_migrat
 
     assert not settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache")
     assert "egov_cache" in connection.introspection.table_names()
+
+
+def test_an_smtp_server_that_never_answers_does_not_hold_the_worker(tmp_path):
+    # Django's default is no timeout: the outbox's attempt, and its worker, would wait for good.
+    result = probe(tmp_path, EGOV_ENV="test", EGOV_EMAIL_URL="smtp://127.0.0.1:2525")
+    assert json.loads(result.stdout)["email_timeout"] == 30
+    result = probe(
+        tmp_path, EGOV_ENV="test", EGOV_EMAIL_URL="smtp://127.0.0.1:2525", EGOV_EMAIL_TIMEOUT="5"
+    )
+    assert json.loads(result.stdout)["email_timeout"] == 5

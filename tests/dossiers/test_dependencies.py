@@ -45,11 +45,6 @@ def test_no_dossiers_template_includes_or_extends_a_portal_template():
     assert offending == []
 
 
-# The one cycle left belongs to the outbox's move into core (issue 11, section 4): the e-mail
-# service enqueues its task and the task sends through the service.
-ALLOWED_CYCLES = [{"egov.dossiers.services.notifications", "egov.dossiers.tasks"}]
-
-
 def _cycles(graph, modules) -> list[set[str]]:
     """The strongly connected components of more than one module (Tarjan), imports inside
     functions included."""
@@ -89,5 +84,4 @@ def test_no_import_cycles_inside_dossiers():
     graph = grimp.build_graph("egov", cache_dir=None)
     modules = {m for m in graph.modules if m.startswith("egov.dossiers")}
     assert len(modules) > 40
-    cycles = [c for c in _cycles(graph, modules) if c not in ALLOWED_CYCLES]
-    assert cycles == []
+    assert _cycles(graph, modules) == []

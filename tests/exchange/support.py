@@ -100,7 +100,7 @@ def answer_retry_case(t):
     """B's answer to A's package failed to go up to the parent: B's side retries it."""
     from django.utils import timezone
 
-    from egov.exchange.models import OutboxMessage
+    from egov.core.models import OutboxMessage
 
     from .test_hub import status
 
@@ -110,9 +110,13 @@ def answer_retry_case(t):
     delivery = package.deliveries.get()
     OutboxMessage.objects.create(
         key=f"relay_status:{message.pk}",
-        delivery=delivery,
-        kind="relay_status",
-        url="http://parent.test/api/v1/exchange/statuses/",
+        kind="exchange.relay_status",
+        payload={
+            "delivery": delivery.pk,
+            "package": package.pk,
+            "url": "http://parent.test/api/v1/exchange/statuses/",
+            "status": message.pk,
+        },
         state=OutboxMessage.State.FAILED,
         attempts=6,
         last_error="HTTP 503",

@@ -11,10 +11,10 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from lxml import etree
 
-from egov.core.models import AuditEntry
+from egov.core.models import AuditEntry, OutboxMessage
 from egov.core.signing import verify_xml
 from egov.exchange import edxml, trail
-from egov.exchange.models import Delivery, Evidence, Mailbox, OutboxMessage, Package
+from egov.exchange.models import Delivery, Evidence, Mailbox, Package
 from egov.exchange.services import evidence, outbox
 from egov.exchange.services.errors import HubError
 from egov.exchange.services.hub import deliveries, packages, statuses
@@ -64,7 +64,8 @@ def test_accept_stores_delivers_and_gives_a_signed_receipt(orgs, clerks):
     assert [t.organ_id for t in edxml.parse(copy).trace] == [orgs.p.code, orgs.hub.code]
     assert packages.package_bytes(pkg, original=True) == data
     assert [e.kind for e in Evidence.objects.all()] == ["package", "receipt"]
-    assert evidence.verify() == (2, None)
+    verdict = evidence.verify()
+    assert verdict.intact and verdict.length == 2
 
 
 def test_resend_is_idempotent_and_a_different_package_with_the_same_id_is_refused(orgs, clerks):
@@ -85,18 +86,39 @@ def _tamper(data: bytes) -> bytes:
     return data.replace("triển khai".encode(), "thay đổi".encode())
 
 
+def _with_doctype(data: bytes, doctype: bytes) -> bytes:
+    head, rest = data.split(b"?>", 1)
+    with_doctype = head + b"?>" + doctype + rest
+    assert verify_xml(with_doctype).valid or b"&e;" in with_doctype
+    return with_doctype
+
+
 @pytest.mark.parametrize(
     ("make", "code", "element"),
     [
         (lambda o: b"<edXML:edXMLEnvelope", "invalid_well_formed", "(document)"),
         (
-            lambda o: (
-                edxml.to_bytes(edxml.build(make_package(o.p, [o.q])))
-                .replace(b"edXML:", b"x:")
-                .replace(b"xmlns:edXML", b"xmlns:x")
+            # Validly signed, then a DOCTYPE added: c14n drops it, so the signature still holds.
+            lambda o: _with_doctype(signed(make_package(o.p, [o.q]), o.p), b"<!DOCTYPE x>"),
+            "doctype_forbidden",
+            "(document)",
+        ),
+        (
+            lambda o: _with_doctype(
+                signed(make_package(o.p, [o.q]), o.p),
+                b'<!DOCTYPE x SYSTEM "http://127.0.0.1:9/x.dtd">',
             ),
-            "invalid_prefix",
-            "edXMLEnvelope",
+            "doctype_forbidden",
+            "(document)",
+        ),
+        (
+            # XXE: an external entity used in a text.
+            lambda o: _with_doctype(
+                signed(make_package(o.p, [o.q]), o.p),
+                b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>',
+            ).replace("Về việc".encode(), b"&e;", 1),
+            "doctype_forbidden",
+            "(document)",
         ),
         (
             lambda o: signed(make_package(o.p, [o.q]), o.p).replace(
@@ -178,7 +200,7 @@ def test_statuses_follow_the_rules(orgs, clerks):
             status(orgs.q, "000.00.00.H26,2026/11/28,99/CV", "03"), actor=clerks["q"]
         )
     assert info.value.code == "unknown_document"
-    assert evidence.verify()[1] is None
+    assert evidence.verify().intact
     assert Evidence.objects.filter(kind="status").count() == 4
 
 
@@ -281,11 +303,32 @@ def test_verify_command_finds_an_edited_row(orgs, clerks):
         call_command("exchange", "verify")
 
 
-def test_postgres_refuses_update_and_delete_of_evidence_rows(orgs, clerks):
+def test_verify_command_finds_a_removed_receipt_against_the_kept_anchor(orgs, clerks, capsys):
+    packages.accept_package(signed(make_package(orgs.p, [orgs.q]), orgs.p), actor=clerks["p"])
+    call_command("exchange", "verify")
+    kept = capsys.readouterr().out.split("Anchor: ")[1].split()[0]
+    assert kept == f"2:{Evidence.objects.get(kind='receipt').hash}"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        # The last row, and the anchors recorded in the database: what is left links up.
+        cursor.execute("DELETE FROM exchange_evidence WHERE kind = 'receipt'")
+        cursor.execute("DELETE FROM core_chainanchor")
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="1 rows but the anchor given says it had 2"):
+        call_command("exchange", "verify", "--anchor", kept)
+
+
+def test_postgres_refuses_update_delete_and_truncate_of_evidence_rows(orgs, clerks):
     if connection.vendor != "postgresql":
         pytest.skip("the append-only trigger is a PostgreSQL feature")
     packages.accept_package(signed(make_package(orgs.p, [orgs.q]), orgs.p), actor=clerks["p"])
-    for sql in ("UPDATE exchange_evidence SET organ_id = 'x'", "DELETE FROM exchange_evidence"):
+    for sql in (
+        "UPDATE exchange_evidence SET organ_id = 'x'",
+        "DELETE FROM exchange_evidence",
+        "TRUNCATE exchange_evidence",
+    ):
         with (
             pytest.raises(DatabaseError, match="append-only"),
             transaction.atomic(),
@@ -293,7 +336,8 @@ def test_postgres_refuses_update_and_delete_of_evidence_rows(orgs, clerks):
         ):
             cursor.execute(sql)
     assert Evidence.objects.count() == 2
-    assert evidence.verify() == (2, None)
+    verdict = evidence.verify()
+    assert verdict.intact and verdict.length == 2
 
 
 def test_push_retries_with_backoff_then_delivers(orgs, clerks, django_capture_on_commit_callbacks):
@@ -318,7 +362,7 @@ def test_push_retries_with_backoff_then_delivers(orgs, clerks, django_capture_on
     assert message.attempts == 1 and message.last_error == "HTTP 500"
     assert message.next_attempt_at > message.created_at
     assert outbox.send(message.pk, client=client) == "sent"
-    assert seen == [f"package:{message.delivery_id}"] * 2
+    assert seen == [f"package:{message.payload['delivery']}"] * 2
     delivery = Delivery.objects.get(package=pkg)
     assert (delivery.transport_state, delivery.status) == ("delivered", "01")
     assert outbox.backoff(1) < outbox.backoff(2) < outbox.backoff(3)
@@ -418,6 +462,18 @@ def test_a_copy_kept_whole_by_an_earlier_version_is_served_as_kept(orgs, clerks,
     pkg.save(update_fields=["delivered", "hub_part"])
     assert packages.package_bytes(Package.objects.get(pk=pkg.pk)) == whole
     assert packages.package_bytes(pkg, original=True) == data
+
+
+def test_a_doctype_stored_by_an_earlier_version_is_never_served(orgs, clerks):
+    data = signed(make_package(orgs.p, [orgs.q]), orgs.p)
+    pkg = packages.accept_package(data, actor=clerks["p"]).package
+    with_doctype = _with_doctype(data, b'<!DOCTYPE x SYSTEM "http://127.0.0.1:9/x.dtd">')
+    pkg.original = packages._save(f"exchange/old/{pkg.sha256}.xml", with_doctype)
+    pkg.save(update_fields=["original"])
+    for original in (True, False):
+        served = packages.package_bytes(pkg, original=original)
+        assert b"DOCTYPE" not in served and verify_xml(served).valid
+    assert verify_xml(packages.package_bytes(pkg)).signer_code == orgs.hub.code
 
 
 def test_a_refused_delivery_is_not_taken_later(orgs, clerks):

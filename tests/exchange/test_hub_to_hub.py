@@ -22,10 +22,11 @@ import httpx
 import pytest
 from django.core.management import CommandError, call_command
 
+from egov.core.models import OutboxMessage
 from egov.core.services import organisations as org_services
 from egov.core.services.organisations import OrganisationData
 from egov.exchange import edxml
-from egov.exchange.models import Delivery, Evidence, OutboxMessage, Package
+from egov.exchange.models import Delivery, Evidence, Package
 from egov.exchange.services import outbox
 from egov.exchange.services.errors import HubError
 from egov.exchange.services.hub import deliveries, packages, statuses
@@ -159,7 +160,7 @@ def at_national(national, who):
 
 
 def send_relay(package) -> OutboxMessage:
-    message = OutboxMessage.objects.get(delivery__package=package, kind="relay")
+    message = OutboxMessage.objects.get(kind="exchange.relay", payload__package=package.pk)
     outbox.send(message.pk)
     message.refresh_from_db()
     return message
@@ -172,7 +173,7 @@ def test_outward_relay_and_the_statuses_come_back(province, national, client):
     package = packages.accept_package(data, actor=clerk_a).package
     local, far = (package.deliveries.get(recipient=org) for org in (t.p, t.r))
     assert (local.via, far.via) == ("", "parent")
-    assert OutboxMessage.objects.filter(kind="relay").count() == 1
+    assert OutboxMessage.objects.filter(kind="exchange.relay").count() == 1
 
     message = send_relay(package)
     assert message.state == "sent", message.last_error
@@ -185,7 +186,7 @@ def test_outward_relay_and_the_statuses_come_back(province, national, client):
     # A retried relay is idempotent at the parent (same DocumentId, same bytes).
     with httpx.Client() as http:
         again = httpx.post(
-            message.url,
+            message.payload["url"],
             content=packages.package_bytes(package, original=True),
             headers={"Content-Type": "application/xml", **parent_hub.headers(http)},
         )
@@ -236,7 +237,7 @@ def test_outward_relay_and_the_statuses_come_back(province, national, client):
         t.a,
     )
     statuses.accept_status(recall, actor=clerk_a)
-    up = OutboxMessage.objects.get(kind="relay_status")
+    up = OutboxMessage.objects.get(kind="exchange.relay_status")
     assert outbox.send(up.pk) == "sent"
     with at_national(national, "r") as r:
         agreed = r.post(
@@ -292,7 +293,7 @@ def test_inward_packages_are_delivered_in_the_province_and_answered_up(province,
     clerk_a = make_official("clerk_a", t.a, "clerk").user
     deliveries.acknowledge(delivery, actor=clerk_a)
     statuses.accept_status(status(t.a, document_id, "03"), actor=clerk_a)
-    up = OutboxMessage.objects.get(kind="relay_status")
+    up = OutboxMessage.objects.get(kind="exchange.relay_status")
     assert outbox.send(up.pk) == "sent", OutboxMessage.objects.get(pk=up.pk).last_error
     with at_national(national, "q") as q:
         seen = q.get("/api/v1/exchange/packages/").json()["results"]
@@ -337,7 +338,7 @@ def test_an_outside_senders_recall_reaches_the_province_and_the_answer_goes_up(p
     from egov.exchange.services import documents
 
     documents.answer(delivery, "15", actor=clerk_a)
-    up = OutboxMessage.objects.get(kind="relay_status")
+    up = OutboxMessage.objects.get(kind="exchange.relay_status")
     assert outbox.send(up.pk) == "sent", OutboxMessage.objects.get(pk=up.pk).last_error
     with at_national(national, "q") as q:
         agreed = post_xml(q, "/api/v1/exchange/statuses/", status(t.r, document_id, "15"))
@@ -411,7 +412,7 @@ def test_a_failed_relay_is_retried_by_the_senders_clerk(province, national, clie
     package = packages.accept_package(
         signed(make_package(t.a, [t.r], number=12), t.a), actor=clerk_a
     ).package
-    message = OutboxMessage.objects.get(delivery__package=package, kind="relay")
+    message = OutboxMessage.objects.get(kind="exchange.relay", payload__package=package.pk)
 
     def refusing(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/api/v1/oauth/token":
@@ -452,7 +453,9 @@ def test_a_failed_relay_is_retried_by_the_senders_clerk(province, national, clie
     # From the clerk's page: sent to the national hub again, and this time it takes it.
     response = client.post(f"/exchange/packages/{package.pk}/retry/")
     assert response.status_code == 302
-    third = OutboxMessage.objects.filter(delivery__package=package, kind="relay").latest("pk")
+    third = OutboxMessage.objects.filter(kind="exchange.relay", payload__package=package.pk).latest(
+        "pk"
+    )
     assert third.key == f"relay:{package.pk}:3"
     assert outbox.send(third.pk) == "sent"
     far.refresh_from_db()
@@ -475,7 +478,7 @@ def test_a_failed_status_relay_is_retried_with_the_package(province, national, c
     assert send_relay(package).state == "sent"
     settings.EGOV_EXCHANGE_PARENT_URL = f"http://127.0.0.1:{_free_port()}"  # nobody listens
     statuses.accept_status(status(t.a, package.document_id, "13"), actor=clerk_a)
-    up = OutboxMessage.objects.get(delivery__package=package, kind="relay_status")
+    up = OutboxMessage.objects.get(kind="exchange.relay_status", payload__package=package.pk)
     for _ in range(outbox.MAX_ATTEMPTS):
         outbox.send(up.pk)
     up.refresh_from_db()
@@ -493,7 +496,8 @@ def test_a_failed_status_relay_is_retried_with_the_package(province, national, c
     again = f"{up.key}:2"
     assert answer.json() == {"outbox": again, "recipients": [], "statuses": [again]}
     retried = OutboxMessage.objects.get(key=again)
-    assert retried.kind == "relay_status" and retried.url.startswith(national.url)
+    assert retried.kind == "exchange.relay_status"
+    assert retried.payload["url"].startswith(national.url)
     nothing = client.post(f"/api/v1/exchange/packages/{package.pk}/retry/")
     assert nothing.status_code == 409 and nothing.json()["code"] == "nothing_to_retry"
     assert outbox.send(retried.pk) == "sent", OutboxMessage.objects.get(pk=retried.pk).last_error
@@ -637,7 +641,7 @@ def test_a_local_recipients_failed_answer_is_retried_by_its_clerk(
     clerk_a = make_official("clerk_a", t.a, "clerk").user
     settings.EGOV_EXCHANGE_PARENT_URL = f"http://127.0.0.1:{_free_port()}"  # nobody listens
     statuses.accept_status(status(t.a, document_id, "03"), actor=clerk_a)
-    up = OutboxMessage.objects.get(delivery=delivery, kind="relay_status")
+    up = OutboxMessage.objects.get(kind="exchange.relay_status", payload__delivery=delivery.pk)
     for _ in range(outbox.MAX_ATTEMPTS):
         outbox.send(up.pk)
     assert [m.pk for m in outbound.failed_answer_relays(delivery)] == [up.pk]

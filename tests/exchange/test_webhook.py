@@ -20,9 +20,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from egov import cli
-from egov.core.models import AuditEntry
+from egov.core.models import AuditEntry, OutboxMessage
+from egov.core.services import outbox as core_outbox
 from egov.exchange import webhook
-from egov.exchange.models import Mailbox, OutboxMessage
+from egov.exchange.models import Delivery, Mailbox
 from egov.exchange.services import outbox
 from egov.exchange.services.hub import packages
 from tests.accounts.officials_support import make_official
@@ -78,7 +79,7 @@ def push_package(orgs, number: int) -> OutboxMessage:
     clerk = make_official(f"clerk_p{number}", orgs.p, "clerk").user
     data = signed(make_package(orgs.p, [orgs.q], number=number), orgs.p)
     package = packages.accept_package(data, actor=clerk).package
-    return OutboxMessage.objects.get(delivery__package=package, kind="package")
+    return OutboxMessage.objects.get(kind="exchange.package", payload__package=package.pk)
 
 
 def test_signed_pushes_verify_at_the_receiver_and_tampering_does_not(orgs, receiver, caplog):
@@ -293,3 +294,25 @@ def test_the_url_command_refuses_bad_input_and_changes_nothing(orgs, args, messa
         call_command("exchange", "webhook-url", *args)
     assert not Mailbox.objects.filter(organisation=orgs.q).exclude(webhook_url="").exists()
     assert not AuditEntry.objects.filter(action__startswith="exchange.webhook_url").exists()
+
+
+@pytest.mark.outbox
+def test_a_push_whose_worker_was_killed_is_delivered_after_the_sweep(orgs, receiver, client):
+    """Before the core outbox a push left RUNNING by a killed worker stayed so and /healthz
+    saw nothing; now it is reported, swept, tried again with the same key and delivered."""
+    Mailbox.objects.create(organisation=orgs.q, webhook_url=receiver.url)
+    receiver.secret = set_secret(orgs.q.code)
+    message = push_package(orgs, 30)
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        state="running", claim="killed", leased_until=timezone.now() - dt.timedelta(hours=1)
+    )
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.json()["checks"]["outbox"]["stale"] == 1
+    assert core_outbox.sweep() == 1
+    row = OutboxMessage.objects.get(pk=message.pk)
+    assert (row.state, row.attempts, row.last_error) == ("pending", 1, core_outbox.LOST)
+    assert outbox.send(message.pk) == "sent"
+    [got] = receiver.seen
+    assert got.ok and got.headers["Idempotency-Key"] == message.key
+    assert Delivery.objects.get(pk=message.payload["delivery"]).transport_state == "delivered"
+    assert client.get("/healthz").json()["checks"]["outbox"]["stale"] == 0

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from egov.core.models import AuditEntry, CalendarOverride, Organisation
+from egov.core.models import AuditEntry, CalendarOverride, Organisation, OutboxMessage
 from egov.core.services import organisations as org_services
 
 
@@ -89,3 +89,20 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     list_display = ["date", "kind", "organisation", "reason"]
     list_filter = ["kind"]
     raw_id_fields = ["organisation"]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "key", "state", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["state", "kind"]
+    search_fields = ["key"]
+
+    # Read-only: rows change through egov.core.services.outbox (its task and sweep) only.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,10 +1,17 @@
-"""Background tasks of the core app (Django's task API, database backend)."""
+"""Background tasks of the core app (Django's task API, database backend).
+
+The outbox's task, :func:`egov.core.services.outbox.run_message`, lives with the outbox (it
+enqueues itself for retries); the worker also sweeps the outbox (:func:`sweep_outbox`).
+"""
 
 import logging
+import threading
 
+from django.conf import settings
+from django.db import close_old_connections
 from django_tasks import task
 
-from egov.core.services import audit
+from egov.core.services import audit, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -12,7 +19,35 @@ logger = logging.getLogger(__name__)
 @task()
 def verify_audit_chain() -> dict:
     """Walk the audit chain off the request path; the result is kept with the task."""
-    count, problem = audit.verify()
-    if problem is not None:
-        logger.error("audit chain broken: %s", problem)
-    return {"rows": count, "ok": problem is None, "problem": str(problem) if problem else None}
+    verdict = audit.verify()
+    if verdict.problem is not None:
+        logger.error("audit chain broken: %s", verdict.problem)
+    problem = str(verdict.problem) if verdict.problem else None
+    return {"rows": verdict.length, "ok": verdict.intact, "problem": problem}
+
+
+def sweep_outbox() -> int:
+    """One sweep of the outbox (rows whose task was lost are queued again); never raises."""
+    try:
+        return outbox.sweep()
+    except Exception:  # noqa: BLE001 - a locked or unreachable database: the next sweep retries
+        logger.exception("outbox sweep failed")
+        return 0
+    finally:
+        close_old_connections()
+
+
+def start_outbox_sweeper(stop: threading.Event | None = None) -> threading.Thread:
+    """Sweep now and then every ``EGOV_OUTBOX_SWEEP_SECONDS`` beside the worker, in a daemon
+    thread (its own database connection), until ``stop`` is set or the process ends."""
+    stop = stop or threading.Event()
+
+    def loop() -> None:
+        while True:
+            sweep_outbox()
+            if stop.wait(settings.EGOV_OUTBOX_SWEEP_SECONDS):
+                return
+
+    thread = threading.Thread(target=loop, name="outbox-sweep", daemon=True)
+    thread.start()
+    return thread

@@ -10,11 +10,14 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from egov.core.services import outbox
+
 
 @never_cache
 @require_GET
 def healthz(request):
-    """Database reachable, and the task queue both reachable and being worked off."""
+    """Database reachable, the task queue both reachable and being worked off, and no outbox row
+    left behind (due, or its attempt's lease over, for longer than EGOV_TASK_STALE_SECONDS)."""
     checks: dict[str, dict] = {}
     try:
         with connection.cursor() as cursor:
@@ -32,6 +35,11 @@ def healthz(request):
         checks["tasks"] = {"ok": stale == 0, "ready": ready.count(), "stale": stale}
     except Exception as exc:  # noqa: BLE001
         checks["tasks"] = {"ok": False, "error": exc.__class__.__name__}
+    try:
+        late = outbox.stale()
+        checks["outbox"] = {"ok": late["stale"] == 0, **late}
+    except Exception as exc:  # noqa: BLE001
+        checks["outbox"] = {"ok": False, "error": exc.__class__.__name__}
     ok = all(c["ok"] for c in checks.values())
     return JsonResponse(
         {"status": "ok" if ok else "fail", "checks": checks}, status=200 if ok else 503

@@ -1,9 +1,9 @@
-"""Admin: notification templates are edited here; dossiers and the outbox are read-only (every
-change of a dossier goes through egov.dossiers.services)."""
+"""Admin: notification templates are edited here; dossiers are read-only (every change of a
+dossier goes through egov.dossiers.services; the e-mails are in the core outbox's admin)."""
 
 from django.contrib import admin
 
-from egov.dossiers.models import Dossier, NotificationTemplate, OutboxMessage, ProgressRecord
+from egov.dossiers.models import Dossier, NotificationTemplate, ProgressRecord
 
 
 @admin.register(NotificationTemplate)
@@ -43,9 +43,3 @@ class DossierAdmin(ReadOnly):
     list_select_related = ["organisation"]
     inlines = [ProgressInline]
     exclude = ["form_data"]
-
-
-@admin.register(OutboxMessage)
-class OutboxMessageAdmin(ReadOnly):
-    list_display = ["created_at", "event", "recipient", "state", "attempts", "sent_at"]
-    list_filter = ["state", "event"]

@@ -11,6 +11,7 @@ class DossiersConfig(AppConfig):
         from egov.accounts import policy
         from egov.accounts.models import Role
         from egov.dossiers import access, scopes
+        from egov.dossiers.services import notifications
 
         # access registers where a dossier's organisation and owner are, for the policy.
         assert access
@@ -18,3 +19,6 @@ class DossiersConfig(AppConfig):
         policy.grant(Role.DESK, scopes.READ, scopes.RECEIVE, scopes.RETURN)
         policy.grant(Role.PROCESSOR, scopes.READ, scopes.PROCESS)
         policy.grant(Role.APPROVER, scopes.READ, scopes.APPROVE)
+
+        # The applicant's e-mails: the handler of the outbox kind "dossiers.email".
+        notifications.register()

@@ -11,10 +11,13 @@ class ExchangeConfig(AppConfig):
         from egov.accounts import policy
         from egov.accounts.models import Role
 
-        from . import models, scopes, tasks  # noqa: F401 (tasks: registers the push task with the queue)
+        from . import models, scopes
+        from .services import outbox
 
         policy.grant(Role.CLERK, scopes.READ, scopes.SEND, scopes.RECEIVE)
         policy.grant(Role.APPROVER, scopes.READ)
+        # Webhook pushes and relays to the parent hub: handlers of the core outbox's kinds.
+        outbox.register()
 
         # A package belongs to its sender; a delivery (mailbox entry) to its recipient.
         policy.register(models.Package, organisation="sender")

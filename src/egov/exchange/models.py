@@ -1,10 +1,13 @@
-"""Document exchange: packages on the hub, mailbox deliveries, status packets, the outbox of
-pushes, the evidence chain; and official documents registered inside an organisation."""
+"""Document exchange: packages on the hub, mailbox deliveries, status packets, the evidence
+chain; and official documents registered inside an organisation. (Pushes and relays wait in the
+core outbox.)"""
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from egov.core.models import ChainedRow
 
 
 class BusinessType(models.IntegerChoices):
@@ -181,46 +184,17 @@ class StatusMessage(models.Model):
         return f"{self.code} {self.package_id}"
 
 
-class OutboxMessage(models.Model):
-    """A push to a webhook, written with the change it announces and sent after commit."""
+class Evidence(ChainedRow):
+    """Append-only, hash-chained (egov.core.chain; seq, created_at, prev_hash and hash come from
+    ChainedRow): one row per package, status and receipt. Each row also links to the previous row
+    of the same document, so one document's trail verifies on its own."""
 
-    class State(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-
-    key = models.CharField(max_length=100, unique=True)  # idempotency key sent as a header
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="outbox")
-    kind = models.CharField(max_length=12)  # package, status, recall, relay, relay_status
-    url = models.URLField()
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["state", "next_attempt_at"])]
-
-    def __str__(self) -> str:
-        return self.key
-
-
-class Evidence(models.Model):
-    """Append-only, hash-chained: one row per package, status and receipt. Each row also links
-    to the previous row of the same document, so one document's trail verifies on its own."""
-
-    seq = models.BigIntegerField(unique=True)
-    created_at = models.DateTimeField()
     kind = models.CharField(max_length=10)  # package, status, receipt
     document_id = models.CharField(max_length=255, db_index=True)
     organ_id = models.CharField(max_length=13)  # who sent it (the hub for receipts)
     content_sha256 = models.CharField(max_length=64)
     content = models.BinaryField()  # the signed XML, as received (or as the hub signed it)
     doc_prev_hash = models.CharField(max_length=64)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
         ordering = ["seq"]

@@ -3,11 +3,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .chain import ChainedRow
 
-class AuditEntry(models.Model):
-    # Dense sequence 1, 2, 3 ...: a gap or a repeat is evidence of tampering.
-    seq = models.BigIntegerField(unique=True)
-    created_at = models.DateTimeField(_("time"))
+
+class AuditEntry(ChainedRow):
+    # seq, created_at, prev_hash and hash come from ChainedRow (egov.core.chain).
     # Ids only, never names or personal data: "user:42", "client:7", "system".
     actor = models.CharField(_("actor"), max_length=64)
     organisation_id = models.BigIntegerField(_("organisation"), null=True, blank=True)
@@ -16,8 +16,6 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
         verbose_name = _("audit entry")

@@ -1,6 +1,6 @@
 # One module per aggregate; import each here so Django finds the models.
 from .dossiers import DailySequence, Dossier, DossierComponent, FormDocument
-from .notifications import NotificationTemplate, OutboxMessage
+from .notifications import NotificationTemplate
 from .records import Apology, CitizenDataStoreEntry, Result, SupplementRequest, related
 from .status import (
     FINAL_STATUSES,
@@ -25,7 +25,6 @@ __all__ = [
     "FormDocument",
     "FormKind",
     "NotificationTemplate",
-    "OutboxMessage",
     "ProgressRecord",
     "Result",
     "Status",

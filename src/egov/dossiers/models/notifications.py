@@ -1,4 +1,4 @@
-"""E-mail to applicants: editable templates and the outbox the task worker sends from."""
+"""E-mail to applicants: the editable templates (the e-mails wait in the core outbox)."""
 
 from __future__ import annotations
 
@@ -30,38 +30,3 @@ class NotificationTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} ({self.language})"
-
-
-class OutboxMessage(models.Model):
-    """A message to send, written in the transaction of the change; sent after commit by a task."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-
-    dossier = models.ForeignKey(
-        "dossiers.Dossier", null=True, blank=True, on_delete=models.CASCADE, related_name="outbox"
-    )
-    channel = models.CharField(max_length=16, default="email")
-    # Unique: a retry or a second worker never sends the same message twice.
-    idempotency_key = models.CharField(max_length=64, unique=True)
-    event = models.CharField(max_length=32)
-    recipient = models.CharField(_("recipient"), max_length=255)
-    subject = models.CharField(_("subject"), max_length=255)
-    body = models.TextField(_("body"))
-    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True, default="")
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("outbox message")
-        verbose_name_plural = _("outbox messages")
-        ordering = ["id"]
-        indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbox_due_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.event} → {self.recipient}"

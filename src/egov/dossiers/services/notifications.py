@@ -1,5 +1,7 @@
-"""E-mail to the applicant: rendered from editable templates into the outbox, in the transaction
-of the change; sent by a task enqueued after commit (nothing is sent for a rolled-back change).
+"""E-mail to the applicant: rendered from editable templates into the core outbox (kind
+``dossiers.email``), in the transaction of the change; sent by the outbox's task after commit
+(nothing is sent for a rolled-back change), retried after 1, 2, 4 and 8 minutes, failed after the
+fifth attempt. The handler is registered by the app's ``ready()`` (:func:`register`).
 """
 
 from __future__ import annotations
@@ -9,15 +11,19 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.template import Context, Template
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from egov.dossiers.models import NotificationTemplate, OutboxMessage, Status
+from egov.core.models import OutboxMessage
+from egov.core.services import outbox
+from egov.dossiers.models import NotificationTemplate, Status
 
 logger = logging.getLogger(__name__)
+KIND = "dossiers.email"
 MAX_ATTEMPTS = 5
+BACKOFF = outbox.exponential(timedelta(minutes=1))
 
 
 def _default_body() -> str:
@@ -37,8 +43,6 @@ def _template(event: str, language: str):
 def lookup_url() -> str:
     # The portal's public lookup page (its route, not a copy of its path: the copy pointed
     # at /tra-cuu-ho-so/, which no route serves).
-    from django.urls import reverse
-
     base = getattr(settings, "EGOV_PUBLIC_URL", "") or ""
     return f"{base.rstrip('/')}{reverse('portal:lookup')}"
 
@@ -67,21 +71,19 @@ def render(dossier, event: str, note: str = "") -> tuple[str, str]:
 
 
 def queue_email(dossier, event: str, *, key: str, note: str = "") -> OutboxMessage | None:
-    """Write one e-mail to the outbox (inside the change's transaction) and enqueue its sending
-    after commit. No address, no message."""
+    """Write one e-mail to the outbox (inside the change's transaction); it is sent after commit.
+    No address, no message; the same key twice, one message."""
     if not dossier.applicant_email:
         return None
     subject, body = render(dossier, event, note)
-    message = OutboxMessage.objects.create(
-        dossier=dossier,
-        idempotency_key=f"{dossier.pk}:{key}"[:64],
-        event=event,
-        recipient=dossier.applicant_email,
-        subject=subject,
-        body=body,
-    )
-    transaction.on_commit(lambda: _enqueue(message.pk))
-    return message
+    payload = {
+        "dossier": dossier.pk,
+        "event": event,
+        "recipient": dossier.applicant_email,
+        "subject": subject,
+        "body": body,
+    }
+    return outbox.add(KIND, payload, key=f"{dossier.pk}:{key}"[:64])
 
 
 def queue_status_email(dossier, progress) -> OutboxMessage | None:
@@ -90,58 +92,17 @@ def queue_status_email(dossier, progress) -> OutboxMessage | None:
     )
 
 
-def _enqueue(message_id: int, run_after=None) -> None:
-    from egov.dossiers import tasks
-
-    task = tasks.send_outbox_message
-    if run_after is not None:
-        task = task.using(run_after=run_after)
-    try:
-        task.enqueue(message_id)
-    except Exception:  # noqa: BLE001 - the sweep (send_pending) picks it up later
-        logger.exception("could not enqueue outbox message %s", message_id)
-
-
-def send(message_id: int) -> str:
-    """Send one outbox message once: locked, skipped if already sent; on failure, counted and
-    retried later (backoff 1, 2, 4, 8 min) until MAX_ATTEMPTS, then marked failed."""
-    with transaction.atomic():
-        message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
-        if message is None or message.state != OutboxMessage.State.PENDING:
-            return "skipped"
-        try:
-            EmailMessage(
-                subject=message.subject,
-                body=message.body,
-                to=[message.recipient],
-                headers={"X-Egov-Message-Id": message.idempotency_key},
-            ).send()
-        except Exception as exc:  # noqa: BLE001 - SMTP down, refused, timeout
-            message.attempts += 1
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if message.attempts >= MAX_ATTEMPTS:
-                message.state = OutboxMessage.State.FAILED
-            else:
-                delay = timedelta(minutes=2 ** (message.attempts - 1))
-                message.next_attempt_at = timezone.now() + delay
-                run_after = message.next_attempt_at
-                transaction.on_commit(lambda: _enqueue(message.pk, run_after))
-            message.save()
-            return "failed"
-        message.attempts += 1
-        message.state = OutboxMessage.State.SENT
-        message.sent_at = timezone.now()
-        message.last_error = ""
-        message.save()
-        return "sent"
+def send(message: OutboxMessage) -> None:
+    """The outbox handler: one attempt at sending the e-mail (raises when the server does not
+    take it: down, refused, timeout). The key goes along so that a repeat can be recognised."""
+    payload = message.payload
+    EmailMessage(
+        subject=payload["subject"],
+        body=payload["body"],
+        to=[payload["recipient"]],
+        headers={"X-Egov-Message-Id": message.key},
+    ).send()
 
 
-def send_pending(now=None) -> int:
-    """Send every pending message whose time has come (the sweep after an outage)."""
-    now = now or timezone.now()
-    ids = list(
-        OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING)
-        .exclude(next_attempt_at__gt=now)
-        .values_list("pk", flat=True)[:1000]
-    )
-    return sum(send(pk) == "sent" for pk in ids)
+def register() -> None:
+    outbox.register(KIND, send, max_attempts=MAX_ATTEMPTS, backoff=BACKOFF)

@@ -1,9 +1,9 @@
 """The exchange's evidence: an append-only, hash-chained log of every package, status and receipt.
 
-Modelled on the audit log (egov.core.services.audit) but in its own table: each row's hash covers
-its fields, the previous row's hash (the global chain) and the previous row of the same document
-(the document's chain), so one document's trail can be exported and checked without the rest.
-Writers are serialised (an advisory lock on PostgreSQL, the write lock on SQLite).
+One of the chains of egov.core.chain, in its own table: each row's hash covers its fields, the
+previous row's hash (the global chain) and the previous row of the same document (the document's
+chain), so one document's trail can be exported and checked without the rest
+(egov.exchange.trail, whose ``row_hash`` is this chain's hash, computed without Django).
 """
 
 from __future__ import annotations
@@ -11,40 +11,37 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC
 
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.utils import timezone
 
+from egov.core import chain
+from egov.core.chain import GENESIS, Anchor, Problem, Verdict
 from egov.core.signing import pki
 from egov.exchange.models import Evidence, Package
-from egov.exchange.trail import FORMAT, GENESIS, row_hash
+from egov.exchange.trail import FORMAT
 
-_PG_LOCK_KEY = 0x45584348  # "EXCH"
+__all__ = [
+    "CHAIN",
+    "GENESIS",
+    "Anchor",
+    "Entry",
+    "EvidenceChain",
+    "EvidenceError",
+    "Problem",
+    "Verdict",
+    "append",
+    "append_many",
+    "export",
+    "export_json",
+    "verify",
+]
 
 
 class EvidenceError(RuntimeError):
     pass
-
-
-def _created(value) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _row(entry: Evidence) -> dict:
-    return {
-        "seq": entry.seq,
-        "created_at": _created(entry.created_at),
-        "kind": entry.kind,
-        "document_id": entry.document_id,
-        "organ_id": entry.organ_id,
-        "content_sha256": entry.content_sha256,
-        "doc_prev_hash": entry.doc_prev_hash,
-        "prev_hash": entry.prev_hash,
-    }
 
 
 @dataclass
@@ -72,15 +69,41 @@ _HEAD = (
 )
 
 
-def _heads(documents: list[str]) -> tuple[Evidence | None, dict[str, str]]:
-    """The chain's last row and each document's last hash, in one round trip (after the lock)."""
-    parts = [_HEAD.format(which=0, where="")]
-    parts += [
-        _HEAD.format(which=i, where="WHERE document_id = %s") for i in range(1, len(documents) + 1)
-    ]
-    found = {row.which: row for row in Evidence.objects.raw(" UNION ALL ".join(parts), documents)}
-    heads = {d: found[i].hash if i in found else GENESIS for i, d in enumerate(documents, start=1)}
-    return found.get(0), heads
+class EvidenceChain(chain.Chain):
+    name = "exchange.evidence"
+    model = Evidence
+    lock_key = 0x45584348  # "EXCH"
+    hashed_fields = ("kind", "document_id", "organ_id", "content_sha256", "doc_prev_hash")
+    deferred = ("content",)  # content_sha256 is what the hash covers
+
+    def read_head(self, rows):
+        """The chain's last row and each document's last hash, in one round trip."""
+        documents = list(dict.fromkeys(row.document_id for row in rows))
+        parts = [_HEAD.format(which=0, where="")]
+        parts += [
+            _HEAD.format(which=i, where="WHERE document_id = %s")
+            for i in range(1, len(documents) + 1)
+        ]
+        query = Evidence.objects.raw(" UNION ALL ".join(parts), documents)
+        found = {row.which: row for row in query}
+        heads = {d: found[i].hash if i in found else GENESIS for i, d in enumerate(documents, 1)}
+        return found.get(0), heads
+
+    def link(self, row, heads):
+        # heads: each document's last hash, or its last row earlier in this append (hashed by now).
+        previous = heads[row.document_id]
+        row.doc_prev_hash = previous if isinstance(previous, str) else previous.hash
+        heads[row.document_id] = row
+
+    def check(self, row, heads):
+        previous = heads.get(row.document_id, GENESIS)
+        heads[row.document_id] = row.hash
+        if row.doc_prev_hash != previous:
+            return "doc_prev_hash does not match the document's previous row"
+        return None
+
+
+CHAIN = EvidenceChain()
 
 
 def append_many(entries: list[Entry]) -> list[Evidence]:
@@ -88,70 +111,23 @@ def append_many(entries: list[Entry]) -> list[Evidence]:
     chain's head (and of each document's), one insert."""
     if not connection.in_atomic_block:
         raise EvidenceError("evidence.append() must run inside the change's transaction")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
-    documents = list(dict.fromkeys(e.document_id for e in entries))
-    last, doc_heads = _heads(documents)
-    now = timezone.now()
-    if last is not None and now < last.created_at:
-        now = last.created_at
-    seq = last.seq if last else 0
-    prev = last.hash if last else GENESIS
-    rows = []
-    for e in entries:
-        seq += 1
-        row = Evidence(
-            seq=seq,
-            created_at=now,
+    rows = [
+        Evidence(
             kind=e.kind,
             document_id=e.document_id,
             organ_id=e.organ_id,
             content_sha256=e.content_sha256 or hashlib.sha256(e.content).hexdigest(),
             content=e.content if e.stored else b"",
-            doc_prev_hash=doc_heads[e.document_id],
-            prev_hash=prev,
         )
-        row.hash = row_hash(_row(row))
-        prev = doc_heads[e.document_id] = row.hash
-        rows.append(row)
-    if len(rows) == 1:
-        rows[0].save(force_insert=True)
-    else:
-        Evidence.objects.bulk_create(rows)
-    return rows
+        for e in entries
+    ]
+    return CHAIN.append_many(rows)
 
 
-@dataclass
-class Problem:
-    seq: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"evidence row seq={self.seq}: {self.reason}"
-
-
-def iter_problems(chunk_size: int = 2000) -> Iterator[Problem]:
-    expected = 1
-    prev = GENESIS
-    doc_heads: dict[str, str] = {}
-    rows = Evidence.objects.order_by("seq").defer("content").iterator(chunk_size=chunk_size)
-    for entry in rows:
-        if entry.seq != expected:
-            yield Problem(entry.seq, f"expected seq {expected}: a row is missing or repeated")
-        elif entry.prev_hash != prev:
-            yield Problem(entry.seq, "prev_hash does not match the previous row")
-        elif entry.doc_prev_hash != doc_heads.get(entry.document_id, GENESIS):
-            yield Problem(entry.seq, "doc_prev_hash does not match the document's previous row")
-        elif row_hash(_row(entry)) != entry.hash:
-            yield Problem(entry.seq, "content does not match its hash (edited?)")
-        expected = entry.seq + 1
-        prev = entry.hash
-        doc_heads[entry.document_id] = entry.hash
-
-
-def verify() -> tuple[int, Problem | None]:
-    return Evidence.objects.count(), next(iter_problems(), None)
+def verify(anchor: Anchor | None = None) -> Verdict:
+    """Walk the evidence against its last recorded anchor and ``anchor``; record its head if
+    intact."""
+    return CHAIN.verify(anchor)
 
 
 def _content(entry: Evidence) -> bytes:
@@ -166,7 +142,7 @@ def export(document_id: str) -> dict:
     """The document's trail as a JSON-able dict that :func:`egov.exchange.trail.check` verifies."""
     entries = []
     for entry in Evidence.objects.filter(document_id=document_id).order_by("seq"):
-        row = _row(entry)
+        row = CHAIN.payload(entry)
         row["hash"] = entry.hash
         row["content"] = base64.b64encode(_content(entry)).decode("ascii")
         entries.append(row)
@@ -174,7 +150,7 @@ def export(document_id: str) -> dict:
     return {
         "format": FORMAT,
         "document_id": document_id,
-        "exported_at": _created(timezone.now()),
+        "exported_at": chain.timestamp(timezone.now()),
         "ca_pem": ca,
         "entries": entries,
         "head": entries[-1]["hash"] if entries else GENESIS,

@@ -1,4 +1,11 @@
-"""Pushes to webhooks: the outbox rows written with each change, sent after commit, retried.
+"""Pushes to webhooks and relays to the parent hub: the handlers of the exchange's kinds of the
+core outbox (:mod:`egov.core.services.outbox`), registered by the app's ``ready()``.
+
+Kinds ``exchange.package``, ``exchange.status``, ``exchange.recall`` (webhook pushes) and
+``exchange.relay``, ``exchange.relay_status`` (relays); payload ``{"delivery", "package",
+"url"}`` and, for a status packet, ``"status"``. The rows are added by
+:func:`egov.exchange.services.hub.deliveries.push` and
+:mod:`egov.exchange.services.relay.outbound`, in the transaction of the change.
 
 A push is a POST of the XML (the hub's copy of a package, or a status packet) with the header
 ``Idempotency-Key`` (the outbox row's key): a receiver that saw it already answers 2xx again.
@@ -26,57 +33,59 @@ import time
 
 import httpx
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
-from egov.core.services import audit
+from egov.core.models import OutboxMessage
+from egov.core.services import audit, outbox
 from egov.exchange import webhook
-from egov.exchange.models import (
-    Delivery,
-    OutboxMessage,
-    StatusCode,
-    StatusMessage,
-    TransportState,
-)
-from egov.exchange.services import queue, webhooks
+from egov.exchange.models import Delivery, StatusCode, StatusMessage, TransportState
+from egov.exchange.services import webhooks
 from egov.exchange.services.hub import deliveries, packages
 from egov.exchange.services.relay import client as parent_hub
 from egov.exchange.services.relay import outbound
 
 logger = logging.getLogger(__name__)
 
+PUSH_KINDS = ("exchange.package", "exchange.status", "exchange.recall")
+RELAY_KINDS = ("exchange.relay", "exchange.relay_status")
 MAX_ATTEMPTS = 6
 BACKOFF_BASE = 5
 BACKOFF_MAX = 3600
 TIMEOUT = 10.0
 
+backoff = outbox.exponential(
+    dt.timedelta(seconds=BACKOFF_BASE), most=dt.timedelta(seconds=BACKOFF_MAX)
+)
 
-def backoff(attempts: int) -> dt.timedelta:
-    return dt.timedelta(seconds=min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_MAX))
+
+def short_kind(message: OutboxMessage) -> str:
+    """package, status, recall, relay or relay_status (the X-Egov-Kind header)."""
+    return message.kind.removeprefix("exchange.")
 
 
-def body(message: OutboxMessage) -> bytes:
-    if message.kind == "package":
-        return packages.package_bytes(message.delivery.package)
-    if message.kind == "relay":  # to the parent hub: the sender's signed bytes as received
-        return packages.package_bytes(message.delivery.package, original=True)
-    if message.kind in ("status", "relay_status"):
-        status = StatusMessage.objects.get(pk=int(message.key.split(":")[1]))
-        return bytes(status.xml)
+def delivery_of(message: OutboxMessage) -> Delivery:
+    return Delivery.objects.select_related("package").get(pk=message.payload["delivery"])
+
+
+def body(message: OutboxMessage, delivery: Delivery) -> bytes:
+    kind = short_kind(message)
+    if kind == "package":
+        return packages.package_bytes(delivery.package)
+    if kind == "relay":  # to the parent hub: the sender's signed bytes as received
+        return packages.package_bytes(delivery.package, original=True)
+    if kind in ("status", "relay_status"):
+        return bytes(StatusMessage.objects.get(pk=message.payload["status"]).xml)
     # recall: the sender's status 13 for this delivery's package
-    return bytes(deliveries.recall_message(message.delivery).xml)
+    return bytes(deliveries.recall_message(delivery).xml)
 
 
-def send(message_id: int, *, client: httpx.Client | None = None) -> OutboxMessage.State | None:
-    """Try one push; return the new state (None if there was nothing to do)."""
-    message = OutboxMessage.objects.select_related("delivery__package").get(pk=message_id)
-    if message.state != OutboxMessage.State.PENDING:
-        return None
-    payload = body(message)
-    to_parent = message.kind in outbound.RELAY_KINDS
-    error = ""
-    permanent = False
-    answer = None
+def attempt(message: OutboxMessage, *, client: httpx.Client | None = None) -> bytes | None:
+    """The outbox handler: one POST of the row's XML; returns the parent's answer to a relay,
+    raises :class:`~egov.core.services.outbox.Failure` when the receiver did not take it (at
+    once for good when the parent refused it)."""
+    delivery = delivery_of(message)
+    payload = body(message, delivery)
+    to_parent = message.kind in RELAY_KINDS
     try:
         http = client or httpx.Client(
             timeout=settings.EGOV_EXCHANGE_PARENT_TIMEOUT if to_parent else TIMEOUT
@@ -85,43 +94,43 @@ def send(message_id: int, *, client: httpx.Client | None = None) -> OutboxMessag
             headers = {
                 "Content-Type": "application/xml",
                 "Idempotency-Key": message.key,
-                "X-Egov-Kind": message.kind,
+                "X-Egov-Kind": short_kind(message),
             }
             if to_parent:  # the parent hub: this hub's bearer token
                 headers.update(parent_hub.headers(http))
             else:  # a mailbox's webhook: the MAC under its secret, if it has one
-                headers.update(_signed(message, payload))
-            response = http.post(message.url, content=payload, headers=headers)
+                headers.update(_signed(message, delivery, payload))
+            response = http.post(message.payload["url"], content=payload, headers=headers)
         finally:
             if client is None:
                 http.close()
-        if not 200 <= response.status_code < 300:
-            error = f"HTTP {response.status_code}"
-            if to_parent:
-                error = parent_hub.describe(response)
-                permanent = parent_hub.is_permanent(response.status_code)
-                if response.status_code == 401:
-                    parent_hub.forget_token()
-        elif to_parent:
-            answer = response.content
     except httpx.HTTPError as exc:
-        error = f"{type(exc).__name__}: {exc}"
+        raise outbox.Failure(f"{type(exc).__name__}: {exc}") from exc
     except (parent_hub.RelayError, webhooks.SecretError) as exc:
-        error = str(exc)
-    return _record(message.pk, error, permanent=permanent, answer=answer)
+        raise outbox.Failure(str(exc)) from exc
+    if 200 <= response.status_code < 300:
+        return response.content if to_parent else None
+    if not to_parent:
+        raise outbox.Failure(f"HTTP {response.status_code}")
+    if response.status_code == 401:
+        parent_hub.forget_token()
+    raise outbox.Failure(
+        parent_hub.describe(response), permanent=parent_hub.is_permanent(response.status_code)
+    )
 
 
-def owner_id(message: OutboxMessage) -> int:
+def owner_id(message: OutboxMessage, delivery: Delivery) -> int:
     """The organisation whose webhook gets the push: a status goes to the package's sender, a
     package or a recall to the recipient (as in ``hub.deliveries.push``)."""
-    delivery = message.delivery
-    return delivery.package.sender_id if message.kind == "status" else delivery.recipient_id
+    if message.kind == "exchange.status":
+        return delivery.package.sender_id
+    return delivery.recipient_id
 
 
-def _signed(message: OutboxMessage, payload: bytes) -> dict[str, str]:
+def _signed(message: OutboxMessage, delivery: Delivery, payload: bytes) -> dict[str, str]:
     """The MAC of key, timestamp and body under each current secret (two while a rotation
     overlaps: the new one first), space-separated."""
-    secrets = webhooks.secrets_for(owner_id(message))
+    secrets = webhooks.secrets_for(owner_id(message, delivery))
     if not secrets:
         return {}
     timestamp = int(time.time())
@@ -133,44 +142,33 @@ def _signed(message: OutboxMessage, payload: bytes) -> dict[str, str]:
     }
 
 
-@transaction.atomic
-def _record(
-    message_id: int, error: str, *, permanent: bool = False, answer: bytes | None = None
-) -> OutboxMessage.State:
-    """``permanent``: the receiver refused (a retry would not help); ``answer``: the body of a
-    relay's successful answer (the parent's receipt)."""
-    message = OutboxMessage.objects.select_for_update().get(pk=message_id)
-    delivery = Delivery.objects.select_for_update().get(pk=message.delivery_id)
+def recorded(message: OutboxMessage, answer: bytes | None, error: str) -> None:
+    """In the transaction that records the attempt (``message.state`` says how it went): the
+    delivery's transport state, the relay's outcome, the audit row."""
+    delivery = Delivery.objects.select_for_update().get(pk=message.payload["delivery"])
+    kind = short_kind(message)
     now = timezone.now()
-    message.attempts += 1
-    if not error:
-        message.state = OutboxMessage.State.SENT
-        message.sent_at = now
-        if message.kind == "package" and delivery.transport_state != TransportState.DELIVERED:
+    if message.state == OutboxMessage.State.SENT:
+        if kind == "package" and delivery.transport_state != TransportState.DELIVERED:
             delivery.transport_state = TransportState.DELIVERED
             delivery.delivered_at = now
             if not delivery.status:
                 delivery.status = StatusCode.ARRIVED
             delivery.save(update_fields=["transport_state", "delivered_at", "status"])
-        if message.kind == "relay":
-            outbound.relayed(message, answer, now)
-    elif permanent or message.attempts >= MAX_ATTEMPTS:
-        message.state = OutboxMessage.State.FAILED
-        if message.kind == "package" and delivery.transport_state == TransportState.PENDING:
+        if kind == "relay":
+            outbound.relayed(delivery, answer, now)
+    elif message.state == OutboxMessage.State.FAILED:
+        if kind == "package" and delivery.transport_state == TransportState.PENDING:
             delivery.transport_state = TransportState.FAILED
             delivery.save(update_fields=["transport_state"])
-        if message.kind == "relay":
-            outbound.relay_failed(message, error)
-    else:
-        message.next_attempt_at = now + backoff(message.attempts)
-    message.last_error = error
-    message.save()
+        if kind == "relay":
+            outbound.relay_failed(delivery, error)
     audit.record(
         actor="system",
         action=f"exchange.push_{message.state}",
         obj=message,
         organisation=delivery.recipient_id,
-        summary={"kind": message.kind, "attempt": message.attempts, "error": error[:200]},
+        summary={"kind": kind, "attempt": message.attempts, "error": error[:200]},
     )
     if message.state == OutboxMessage.State.PENDING:
         logger.info(
@@ -179,5 +177,17 @@ def _record(
             error,
             message.next_attempt_at,
         )
-        queue.send_after_commit(message.pk, when=message.next_attempt_at)
-    return message.state
+
+
+def send(message_id: int, *, client: httpx.Client | None = None) -> str:
+    """One attempt at the row now, whether its time has come or not (tests; the task worker
+    runs rows through :func:`egov.core.services.outbox.run`): ``"sent"``, ``"pending"``,
+    ``"failed"`` or ``"skipped"``."""
+    return outbox.run(message_id, early=True, client=client)
+
+
+def register() -> None:
+    for kind in PUSH_KINDS + RELAY_KINDS:
+        outbox.register(
+            kind, attempt, max_attempts=MAX_ATTEMPTS, backoff=backoff, recorded=recorded
+        )

@@ -1,6 +1,8 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from egov.core import tasks
+
 
 class Command(BaseCommand):
     help = "Run the background task worker (add --batch to work off the queue and exit)."
@@ -11,6 +13,12 @@ class Command(BaseCommand):
         parser.add_argument("--queue-name", default="*", help="Queues, comma-separated; * = all.")
 
     def handle(self, *args, batch, interval, queue_name, **options):
+        # The outbox rows whose task was lost (a killed worker) go back on the queue: once before
+        # a batch, and all along beside a long-running worker.
+        if batch:
+            tasks.sweep_outbox()
+        else:
+            tasks.start_outbox_sweeper()
         call_command(
             "db_worker",
             batch=batch,

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from egov.core.management.commands.audit import anchor_argument, run_verify
 from egov.core.services import organisations
 from egov.exchange import trail
 from egov.exchange.services import evidence, webhooks
@@ -23,7 +24,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("verify", help="Check every evidence row's hash and links.")
+        verify = sub.add_parser(
+            "verify",
+            help="Check every evidence row's hash and links, and that the chain extends its "
+            "last recorded anchor (and --anchor).",
+        )
+        anchor_argument(verify)
         exp = sub.add_parser("export", help="Write one document's trail as JSON.")
         exp.add_argument("document_id")
         exp.add_argument("--output", "-o", required=True)
@@ -60,10 +66,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, **options):
         if action == "verify":
-            count, problem = evidence.verify()
-            if problem is not None:
-                raise CommandError(f"Exchange evidence broken at {problem} ({count} rows).")
-            self.stdout.write(f"Exchange evidence intact: {count} rows, chain verified.")
+            run_verify(
+                self, evidence.verify, "Exchange evidence", options, again="egov exchange verify"
+            )
         elif action == "export":
             data = evidence.export_json(options["document_id"])
             Path(options["output"]).write_text(data, encoding="utf-8")

@@ -3,7 +3,7 @@
 A recipient (or a provincial hub pulling for it) takes a package off its pending list with
 :func:`acknowledge` (delivered, business status 01), or refuses it (:func:`refuse`: kept,
 audited and final); a sender's recall waits in the same mailbox until
-:func:`acknowledge_recall`. :func:`push` writes the outbox row of a webhook push, sent after
+:func:`acknowledge_recall`. :func:`push` adds the core outbox row of a webhook push, sent after
 commit.
 """
 
@@ -14,20 +14,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.accounts import policy
-from egov.core.services import audit
+from egov.core.models import OutboxMessage
+from egov.core.services import audit, outbox
 from egov.exchange.models import (
     Delivery,
     Mailbox,
-    OutboxMessage,
     StatusCode,
     StatusMessage,
     TransportState,
 )
-from egov.exchange.services import queue
 from egov.exchange.services.errors import HubError
 
 
-def push(delivery: Delivery, kind: str, key: str) -> OutboxMessage | None:
+def push(
+    delivery: Delivery, kind: str, key: str, *, status_id: int | None = None
+) -> OutboxMessage | None:
+    """The outbox row (kind ``exchange.<kind>``: package, status or recall) of a push to the
+    owner's webhook, if it has one; sent after commit."""
     # A status goes to the package's sender; a package or a recall to the recipient.
     owner = delivery.package.sender if kind == "status" else delivery.recipient
     try:
@@ -36,12 +39,10 @@ def push(delivery: Delivery, kind: str, key: str) -> OutboxMessage | None:
         url = ""
     if not url:
         return None
-    now = timezone.now()
-    message = OutboxMessage.objects.create(
-        key=key, delivery=delivery, kind=kind, url=url, next_attempt_at=now, created_at=now
-    )
-    queue.send_after_commit(message.pk)
-    return message
+    payload = {"delivery": delivery.pk, "package": delivery.package_id, "url": url}
+    if status_id is not None:
+        payload["status"] = status_id
+    return outbox.add(f"exchange.{kind}", payload, key=key)
 
 
 @transaction.atomic

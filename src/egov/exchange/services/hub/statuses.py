@@ -236,7 +236,7 @@ def _answer(package, sender, status, data, sha, actor, from_parent=False) -> Sta
         delivery.status = code
         delivery.save(update_fields=["status"])
     message = _message(package, delivery, sender, status, data, sha)
-    deliveries.push(delivery, "status", f"status:{message.pk}")
+    deliveries.push(delivery, "status", f"status:{message.pk}", status_id=message.pk)
     if not from_parent:
         outbound.relay_answer(package, delivery, message)
     return message

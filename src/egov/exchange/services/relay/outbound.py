@@ -1,7 +1,8 @@
-"""Outbound relay: what goes up from a provincial hub to its parent, as outbox rows sent by the
-task worker: a package for recipients outside this hub's organisations (kind ``relay``, the
-sender's bytes as received) and the status packets the parent's side must see (kind
-``relay_status``: a local recipient's answer to an outside sender, a local sender's recall).
+"""Outbound relay: what goes up from a provincial hub to its parent, as rows of the core outbox
+sent by the task worker: a package for recipients outside this hub's organisations (kind
+``exchange.relay``, the sender's bytes as received) and the status packets the parent's side must
+see (kind ``exchange.relay_status``: a local recipient's answer to an outside sender, a local
+sender's recall).
 The hub calls it while it stores; the outbox reports each relay's outcome back
 (:func:`relayed`, :func:`relay_failed`). :func:`retry` and :func:`retry_answers` make new rows
 for what failed.
@@ -14,15 +15,15 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.accounts import policy
-from egov.core.services import audit
+from egov.core.models import OutboxMessage
+from egov.core.services import audit, outbox
 from egov.core.signing import verify_xml
 from egov.exchange import edxml
-from egov.exchange.models import Delivery, OutboxMessage, Package, StatusMessage, TransportState
-from egov.exchange.services import evidence, queue
+from egov.exchange.models import Delivery, Package, StatusMessage, TransportState
+from egov.exchange.services import evidence
 from egov.exchange.services.errors import HubError
 from egov.exchange.services.hub import checks
 from egov.exchange.services.relay.client import (
@@ -35,26 +36,24 @@ from egov.exchange.services.relay.client import (
 
 logger = logging.getLogger(__name__)
 
-RELAY_KINDS = {"relay", "relay_status"}
+RELAY = "exchange.relay"
+RELAY_STATUS = "exchange.relay_status"
 
 
-def _enqueue(delivery: Delivery, kind: str, key: str, path: str) -> OutboxMessage:
-    now = timezone.now()
-    message = OutboxMessage.objects.create(
-        key=key,
-        delivery=delivery,
-        kind=kind,
-        url=parent_url(path),
-        next_attempt_at=now,
-        created_at=now,
-    )
-    queue.send_after_commit(message.pk)
-    return message
+def _enqueue(
+    delivery_id: int, package_id: int, kind: str, key: str, *, status_id: int | None = None
+) -> OutboxMessage:
+    """An outbox row to the parent (in the caller's transaction, sent after commit)."""
+    path = PACKAGES if kind == RELAY else STATUSES
+    payload = {"delivery": delivery_id, "package": package_id, "url": parent_url(path)}
+    if status_id is not None:
+        payload["status"] = status_id
+    return outbox.add(kind, payload, key=key)
 
 
 def enqueue_package(delivery: Delivery) -> OutboxMessage:
     """One relay of the package to the parent (for all its recipients outside the subtree)."""
-    return _enqueue(delivery, "relay", f"relay:{delivery.package_id}", PACKAGES)
+    return _enqueue(delivery.pk, delivery.package_id, RELAY, f"relay:{delivery.package_id}")
 
 
 @dataclass
@@ -70,11 +69,11 @@ def _failed_status_relays(
     """The latest relay of each of ``package``'s status packets to the parent (outbox kind
     ``relay_status``, key ``relay_status:<status>[:<n>]``; ``delivery``: only those sent with
     it, a recipient's answers) where that relay failed, each with the key of its next attempt."""
-    rows = OutboxMessage.objects.filter(delivery__package=package, kind="relay_status")
+    rows = OutboxMessage.objects.filter(kind=RELAY_STATUS, payload__package=package.pk)
     if delivery is not None:
-        rows = rows.filter(delivery=delivery)
+        rows = rows.filter(payload__delivery=delivery.pk)
     if lock:
-        rows = rows.select_for_update(of=("self",))
+        rows = rows.select_for_update()
     by_status: dict[str, list[OutboxMessage]] = {}
     for row in rows.order_by("pk"):
         by_status.setdefault(row.key.split(":")[1], []).append(row)
@@ -92,7 +91,16 @@ def failed_status_relays(package: Package) -> list[OutboxMessage]:
 
 def _resend_statuses(failed: list[tuple[OutboxMessage, str]]) -> list[OutboxMessage]:
     """A new outbox row (the next key) for each failed status relay, sent after commit."""
-    return [_enqueue(old.delivery, "relay_status", key, STATUSES) for old, key in failed]
+    return [
+        _enqueue(
+            old.payload["delivery"],
+            old.payload["package"],
+            RELAY_STATUS,
+            key,
+            status_id=old.payload["status"],
+        )
+        for old, key in failed
+    ]
 
 
 def retry(package: Package, *, actor) -> Retried:
@@ -122,8 +130,9 @@ def retry(package: Package, *, actor) -> Retried:
             Delivery.objects.filter(pk__in=[d.pk for d in failed]).update(
                 transport_state=TransportState.PENDING, transport_error=""
             )
-            tries = OutboxMessage.objects.filter(delivery__package=package, kind="relay").count()
-            new.append(_enqueue(failed[0], "relay", f"relay:{package.pk}:{tries + 1}", PACKAGES))
+            tries = OutboxMessage.objects.filter(kind=RELAY, payload__package=package.pk).count()
+            key = f"relay:{package.pk}:{tries + 1}"
+            new.append(_enqueue(failed[0].pk, package.pk, RELAY, key))
         statuses = _resend_statuses(failed_statuses)
         new += statuses
         audit.record(
@@ -184,7 +193,13 @@ def retry_answers(delivery: Delivery, *, actor) -> list[OutboxMessage]:
 
 
 def enqueue_status(delivery: Delivery, message: StatusMessage) -> OutboxMessage:
-    return _enqueue(delivery, "relay_status", f"relay_status:{message.pk}", STATUSES)
+    return _enqueue(
+        delivery.pk,
+        delivery.package_id,
+        RELAY_STATUS,
+        f"relay_status:{message.pk}",
+        status_id=message.pk,
+    )
 
 
 def relay_answer(package, delivery: Delivery, message: StatusMessage) -> None:
@@ -202,21 +217,22 @@ def relay_recall(deliveries: list[Delivery], message: StatusMessage) -> None:
         enqueue_status(relayed[0], message)
 
 
-def relayed(message: OutboxMessage, answer: bytes | None, now) -> None:
-    """The parent took the package: its deliveries via the parent are delivered (handed over);
-    the parent's signed receipt joins this hub's evidence. In the caller's transaction."""
+def relayed(delivery: Delivery, answer: bytes | None, now) -> None:
+    """The parent took the package (relayed with ``delivery``): its deliveries via the parent are
+    delivered (handed over); the parent's signed receipt joins this hub's evidence. In the
+    caller's transaction."""
     Delivery.objects.filter(
-        package_id=message.delivery.package_id,
+        package_id=delivery.package_id,
         via="parent",
         transport_state=TransportState.PENDING,
     ).update(transport_state=TransportState.DELIVERED, delivered_at=now, transport_error="")
     if answer:
-        _keep_receipt(message.delivery.package, answer)
+        _keep_receipt(delivery.package, answer)
 
 
-def relay_failed(message: OutboxMessage, error: str) -> None:
+def relay_failed(delivery: Delivery, error: str) -> None:
     Delivery.objects.filter(
-        package_id=message.delivery.package_id,
+        package_id=delivery.package_id,
         via="parent",
         transport_state=TransportState.PENDING,
     ).update(transport_state=TransportState.FAILED, transport_error=error[:2000])
