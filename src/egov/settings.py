@@ -1,7 +1,7 @@
 """Settings, read from the environment.
 
 Every variable is documented in docs/configuration.md; keep the two in step. The environment is
-read here and nowhere else (tests/core/test_settings.py): Django's own settings first, then one
+read here and nowhere else (tests/test_settings.py): Django's own settings first, then one
 section per app, named after it; an app reads its settings as ``settings.EGOV_...``.
 
 EGOV_ENV selects the defaults: ``production`` (the default: safe, DEBUG off, a secret key and
