@@ -30,6 +30,7 @@ ERRORS = {
     ),
     "409": ("Conflict", "The object's state does not allow this action now."),
     "413": ("PayloadTooLarge", "The request body is larger than the API accepts."),
+    "415": ("UnsupportedMediaType", "The body's Content-Type is not one this action takes."),
     "429": ("TooManyRequests", "Too many requests: wait the seconds Retry-After says."),
 }
 
@@ -48,10 +49,11 @@ class AutoSchema(SpectacularAutoSchema):
         view, method = self.view, self.method
         parameters = operation.get("parameters", [])
         statuses = ["429"]  # every endpoint is rate limited (per address, per client)
-        if operation.get("requestBody") or any(p["in"] != "path" for p in parameters):
+        # An unsafe action's service may refuse with a validation error even without a body.
+        if method in UNSAFE or any(p["in"] != "path" for p in parameters):
             statuses.append("400")
         if operation.get("requestBody"):
-            statuses.append("413")
+            statuses += ["413", "415"]
         authenticators = view.get_authenticators()
         if authenticators:
             statuses.append("401")  # a bad token is refused even where none is needed
