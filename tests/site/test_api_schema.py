@@ -15,6 +15,8 @@ import contextlib
 import hypothesis
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import Failure, FailureGroup
@@ -36,7 +38,20 @@ MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
 
 
 @pytest.fixture
-def api():
+def _one_connection():
+    """As Django's test client does: the WSGI handler must not close the database connection
+    after each request, which would end the test's transaction (PostgreSQL, CONN_MAX_AGE 0)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api(_one_connection):
     """A small world with a dossier in it, and an API client holding every scope."""
     world = make_world()
     dossier = submit(world)
