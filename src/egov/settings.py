@@ -295,6 +295,9 @@ EGOV_LOCKOUT_SECONDS = int(os.environ.get("EGOV_LOCKOUT_SECONDS", "900"))
 EGOV_LOGIN_RATE = os.environ.get("EGOV_LOGIN_RATE", "20/min")
 # Public dossier lookups (code + ID number) per client address.
 EGOV_LOOKUP_RATE = os.environ.get("EGOV_LOOKUP_RATE", "30/min")
+# Refused API access tokens per client address; past it the address gets 429 until the window
+# ends, and the audit log keeps counted summaries (egov.accounts.services.refusals).
+EGOV_AUTH_FAILURE_RATE = os.environ.get("EGOV_AUTH_FAILURE_RATE", "10/min")
 # An official's session ends after this long without a request (and after EGOV_SESSION_AGE).
 EGOV_SESSION_IDLE_SECONDS = int(os.environ.get("EGOV_SESSION_IDLE_SECONDS", "1800"))
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("EGOV_PASSWORD_RESET_SECONDS", "3600"))

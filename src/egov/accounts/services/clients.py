@@ -22,6 +22,7 @@ from joserfc.jwk import JWKRegistry
 
 from egov.accounts.models import AccessToken, ApiClient, ClientKey
 from egov.accounts.scopes import SCOPES
+from egov.accounts.services import refusals
 from egov.core.services import audit
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -361,8 +362,10 @@ class TokenError(Exception):
         self.message = message
 
 
-def check_token(token: str) -> AccessToken:
-    """The live access token for a bearer value, or TokenError (recorded) saying why not."""
+def check_token(token: str, address: str = "unknown") -> AccessToken:
+    """The live access token for a bearer value, or TokenError saying why not. Refusals are
+    counted per ``address`` and summarised in the audit log (``refusals.token_refused``), which
+    raises TooManyRefusals past the address's limit."""
     row = (
         AccessToken.objects.select_related("client", "key")
         .filter(token_hash=_hash(token or ""))
@@ -378,13 +381,6 @@ def check_token(token: str) -> AccessToken:
     elif not row.client.is_active:
         reason, message = "client disabled", _("This client is disabled.")
     if reason:
-        with transaction.atomic():
-            audit.record(
-                actor=f"client:{row.client_id}" if row else "anonymous",
-                action="accounts.token_refused",
-                object_type="accounts.accesstoken" if row else "",
-                object_id=row.pk if row else None,
-                summary={"reason": reason},
-            )
+        refusals.token_refused(address, reason, row)
         raise TokenError(message)
     return row
