@@ -267,8 +267,9 @@ SPECTACULAR_SETTINGS = {
 # Rate limits, lockout helpers and replay checks live in the cache: "db" shares it between
 # processes through the database (table egov_cache, made by migrate); a redis:// (rediss://,
 # unix://) URL shares it through Redis (the `redis` package: extra `redis`); "locmem" is per
-# process.
-EGOV_CACHE = os.environ.get("EGOV_CACHE", "db" if PRODUCTION else "locmem")
+# process, so only the tests (one process, cleared per test) have it by default: `egov serve`
+# runs several web processes, and refuses it with more than one.
+EGOV_CACHE = os.environ.get("EGOV_CACHE", "locmem" if ENV == "test" else "db")
 if EGOV_CACHE == "db":
     _cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "egov_cache"}
 elif EGOV_CACHE == "locmem":
