@@ -3,6 +3,8 @@ chain instead of one row per request (egov.accounts.services.refusals)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 
 from egov.core.models import AuditEntry
@@ -78,4 +80,24 @@ def test_a_new_kind_of_refusal_in_the_window_has_its_row(client, settings):
     assert [(r.summary["reason"], r.summary["refused"]) for r in _rows()] == [
         ("unknown token", 1),
         ("expired", 3),
+    ]
+
+
+def test_junk_client_credentials_make_counted_rows_too(client, settings):
+    settings.EGOV_AUTH_FAILURE_RATE = "10/min"
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "1000/min", "token": "1000/min"},
+    }
+    for i in range(30):
+        data = {"grant_type": "client_credentials", "client_id": f"junk-{i}", "client_secret": "x"}
+        response = client.post(
+            "/api/v1/oauth/token", urlencode(data), content_type="application/x-www-form-urlencoded"
+        )
+        assert response.status_code == 401
+    rows = AuditEntry.objects.filter(action="accounts.client_auth_refused").order_by("seq")
+    assert [(r.summary["reason"], r.summary["refused"]) for r in rows] == [
+        ("unknown client", 1),
+        ("unknown client", 10),
+        ("unknown client", 11),
     ]

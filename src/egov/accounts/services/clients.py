@@ -32,12 +32,18 @@ MAX_ASSERTION_SECONDS = 300
 
 
 class ClientAuthError(Exception):
-    """Refused: ``code`` is the OAuth2 error, ``message`` what the caller is told."""
+    """Refused: ``code`` is the OAuth2 error, ``message`` what the caller is told; ``reason``,
+    ``client`` and ``key`` what the audit summary says (``record_refusal``)."""
 
-    def __init__(self, message: str, code: str = "invalid_client"):
+    def __init__(
+        self, message: str, code: str = "invalid_client", *, reason="", client=None, key=None
+    ):
         super().__init__(message)
         self.message = message
         self.code = code
+        self.reason = reason
+        self.client = client
+        self.key = key
 
 
 def _hash(value: str) -> str:
@@ -166,15 +172,15 @@ def rotate_secret(client: ApiClient, *, actor, grace: dt.timedelta = dt.timedelt
 
 
 def _refuse(message, *, client=None, key=None, reason, code="invalid_client"):
-    with transaction.atomic():
-        audit.record(
-            actor="anonymous" if client is None else f"client:{client.pk}",
-            action="accounts.client_auth_refused",
-            object_type="accounts.apiclient" if client else "",
-            object_id=client.pk if client else None,
-            summary={"reason": reason, **({"kid": key.kid} if key else {})},
-        )
-    raise ClientAuthError(message, code)
+    raise ClientAuthError(message, code, reason=reason, client=client, key=key)
+
+
+def record_refusal(address: str, error: ClientAuthError) -> None:
+    """Count a refusal of the token endpoint for ``address``, summarised in the audit log
+    (``refusals.client_refused``: not a row per request). A malformed request, refused before
+    any client was looked at (no ``reason``), is not recorded."""
+    if error.reason:
+        refusals.client_refused(address, error.reason, error.client, error.key)
 
 
 def _usable(key: ClientKey, now) -> str | None:
