@@ -2,8 +2,10 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -118,3 +120,44 @@ def test_an_smtp_server_that_never_answers_does_not_hold_the_worker(tmp_path):
         tmp_path, EGOV_ENV="test", EGOV_EMAIL_URL="smtp://127.0.0.1:2525", EGOV_EMAIL_TIMEOUT="5"
     )
     assert json.loads(result.stdout)["email_timeout"] == 5
+
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "egov"
+READS = re.compile(r"""settings\.(EGOV_\w+)|getattr\(\s*settings,\s*["'](EGOV_\w+)["']""")
+# Environment reads outside settings.py that are not configuration: the DJANGO_SETTINGS_MODULE
+# default of the entry points, the PATH handed on to the OpenID provider's process, and the
+# password `egov create-official` may take instead of asking for it.
+NOT_SETTINGS = {
+    "cli.py": 1,
+    "wsgi.py": 1,
+    "accounts/oidc/bundled.py": 1,
+    "accounts/management/commands/create_official.py": 1,
+}
+
+
+def test_every_egov_setting_the_code_reads_is_defined():
+    from django.conf import settings
+
+    read = set()
+    for path in SRC.rglob("*.py"):
+        for match in READS.finditer(path.read_text(encoding="utf-8")):
+            read.add(match.group(1) or match.group(2))
+    assert len(read) > 40  # the pattern still finds them
+    missing = sorted(name for name in read if not hasattr(settings, name))
+    assert not missing, f"read but never defined in egov/settings.py: {missing}"
+
+
+def test_the_environment_is_read_in_settings_and_documented():
+    text = (SRC / "settings.py").read_text(encoding="utf-8")
+    variables = set(re.findall(r"""env(?:iron\.get|_bool|_list)\(\s*["'](\w+)["']""", text))
+    assert {"EGOV_PUBLIC_URL", "EGOV_DOSSIER_MAX_FILE_BYTES", "EGOV_PDF_FONT_DIR"} <= variables
+    documented = (SRC.parents[1] / "docs" / "configuration.md").read_text(encoding="utf-8")
+    undocumented = sorted(name for name in variables if f"`{name}`" not in documented)
+    assert not undocumented, f"not in docs/configuration.md: {undocumented}"
+    elsewhere = {}
+    for path in SRC.rglob("*.py"):
+        name = path.relative_to(SRC).as_posix()
+        count = len(re.findall(r"os\.environ|getenv", path.read_text(encoding="utf-8")))
+        if count and name != "settings.py":
+            elsewhere[name] = count
+    assert elsewhere == NOT_SETTINGS

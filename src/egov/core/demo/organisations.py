@@ -27,7 +27,7 @@ INFERRED_CENTRAL = {
 
 
 def _load_json(name: str) -> dict:
-    return json.loads(resources.files("egov.demo").joinpath(name).read_text(encoding="utf-8"))
+    return json.loads(resources.files("egov.core.demo").joinpath(name).read_text(encoding="utf-8"))
 
 
 def central_rows() -> list[ImportRow]:

@@ -1,12 +1,13 @@
 """``egov serve``: everything the platform needs, in one process group.
 
-It migrates, makes the PKI on first start (development), then runs the task worker and the web
-server (gunicorn, several processes) side by side, and stops both when either stops or on Ctrl-C.
+It migrates, runs the apps' first-start setup (the PKI in development), then runs the apps'
+background processes (the task worker, the development OpenID provider, ...: see
+egov.core.registry) and the web server (gunicorn, several processes) side by side, and stops them
+all when one stops or on Ctrl-C.
 """
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -16,18 +17,17 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from egov.core import registry
+
 
 class Command(BaseCommand):
     help = "Run the platform: migrate, first-start setup, task worker and web server."
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default=os.environ.get("EGOV_HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("EGOV_PORT", "8000")))
+        parser.add_argument("--host", default=settings.EGOV_HOST)
+        parser.add_argument("--port", type=int, default=settings.EGOV_PORT)
         parser.add_argument(
-            "--workers",
-            type=int,
-            default=int(os.environ.get("EGOV_WEB_WORKERS", "3")),
-            help="Web server processes.",
+            "--workers", type=int, default=settings.EGOV_WEB_WORKERS, help="Web server processes."
         )
         parser.add_argument("--no-worker", action="store_true", help="Do not start a task worker.")
         parser.add_argument("--no-migrate", action="store_true", help="Skip the migration step.")
@@ -45,18 +45,17 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
         if settings.PRODUCTION:
             call_command("collectstatic", interactive=False, verbosity=0)
-        self._first_start()
+        for step in registry.first_start_steps():
+            step.run(self.stdout.write)
         children: list[subprocess.Popen] = []
-        egov = [sys.executable, "-m", "egov.cli"]
-        provider = self._oidc_provider(host, port)
-        children += provider
-        if not no_worker:
-            children.append(subprocess.Popen([*egov, "worker", "--verbosity", "0"]))
-            if settings.EGOV_EXCHANGE_ROLE == "provincial":  # statuses and packages from the parent
-                every = str(settings.EGOV_EXCHANGE_PULL_SECONDS)
-                children.append(
-                    subprocess.Popen([*egov, "exchange", "pull-parent", "--every", every])
-                )
+        banners: list[str] = []
+        for process in registry.processes():
+            if process.worker and no_worker:
+                continue
+            child = self._start(process, host, port)
+            if child is not None:
+                children.append(child)
+                banners += process.banner(host, port) if process.banner else []
         gunicorn = [
             sys.executable,
             "-m",
@@ -73,34 +72,20 @@ class Command(BaseCommand):
         ]
         children.append(subprocess.Popen(gunicorn))
         self.stdout.write(f"egov is serving on http://{host}:{port}/ (Ctrl-C stops it)")
-        if provider:
-            from egov.accounts.oidc import bundled
-
-            self.stdout.write("\n".join(["Demo logins:", *bundled.demo_logins(host, port)]))
+        if banners:
+            self.stdout.write("\n".join(banners))
         self._supervise(children)
 
-    def _oidc_provider(self, host: str, port: int) -> list[subprocess.Popen]:
-        """The bundled development OpenID provider (citizen login), on loopback."""
-        if settings.EGOV_OIDC_PROVIDER != "bundled":
-            return []
-        from egov.accounts.oidc import bundled
-
+    def _start(self, process: registry.Process, host: str, port: int) -> subprocess.Popen | None:
         try:
-            argv, env, cwd = bundled.command(host, port)
-        except bundled.NotAvailable as exc:
-            self.stderr.write(f"OpenID provider not started: {exc}")
-            return []
-        return [subprocess.Popen(argv, env=env, cwd=cwd)]
-
-    def _first_start(self) -> None:
-        from egov.core.signing import pki
-
-        if settings.EGOV_PKI_AUTO_CREATE:
-            report = pki.ensure_pki()
-            self.stdout.write(
-                f"Signing certificates in {report.directory}: {len(report.created)} created, "
-                f"{report.existing} present, {report.deferred} made on first signing."
-            )
+            launch = process.command(host, port)
+        except registry.NotStarted as exc:
+            self.stderr.write(f"{process.name} not started: {exc}")
+            return None
+        if launch is None:
+            return None
+        argv, env, cwd = launch
+        return subprocess.Popen(argv, env=env, cwd=cwd)
 
     def _supervise(self, children: list[subprocess.Popen]) -> None:
         stopping = False
