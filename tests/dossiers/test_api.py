@@ -325,3 +325,24 @@ def test_a_citizen_cannot_file_in_someone_elses_name(world, client, applicant): 
         "/api/v1/dossiers/", application(world, applicant=mine), content_type="application/json"
     )
     assert r.status_code == 201, r.content
+
+
+def test_a_transfer_goes_only_to_an_agency_that_handles_the_procedure(world):  # noqa: F811
+    from egov.core.services import organisations as org_services
+    from egov.core.services.organisations import OrganisationData
+
+    ministry = org_services.create_organisation(
+        OrganisationData("000.00.00.G20", "Bộ Quốc phòng", "central")
+    )
+    d = services.start_processing(
+        services.receive(submit(world), actor=world.desk.user), actor=world.desk.user
+    )
+    c = as_user(world.processor.user)
+    url = f"/api/v1/dossiers/{d.code}/transfer/"
+    for code in (ministry.code, world.p.code):
+        r = c.post(url, {"organisation": code}, content_type="application/json")
+        assert r.status_code == 400 and "organisation" in r.json()["fields"], r.content
+        d.refresh_from_db()
+        assert d.organisation == world.a and not d.transfers.exists()
+    r = c.post(url, {"organisation": world.b.code}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["organisation"] == world.b.code
