@@ -346,3 +346,27 @@ def test_a_transfer_goes_only_to_an_agency_that_handles_the_procedure(world):  #
         assert d.organisation == world.a and not d.transfers.exists()
     r = c.post(url, {"organisation": world.b.code}, content_type="application/json")
     assert r.status_code == 200 and r.json()["organisation"] == world.b.code
+
+
+def test_a_citizen_files_for_a_person_she_is_recorded_as_acting_for(world):  # noqa: F811
+    from egov.accounts.services.representations import record_representation
+
+    other = {"kind": "citizen", "id_number": "001099099999", "name": "Người được đại diện"}
+    c = as_user(world.citizen.user)
+    body = application(world, applicant=other)
+    assert c.post("/api/v1/dossiers/", body, content_type="application/json").status_code == 403
+    record_representation(
+        actor=None,
+        citizen=world.citizen,
+        kind="authorised",
+        principal_kind="citizen",
+        principal_id_number="001099099999",
+        principal_name="Người được đại diện",
+        organisation=world.a,
+        valid_from=dt.date.today(),
+    )
+    r = c.post("/api/v1/dossiers/", body, content_type="application/json")
+    assert r.status_code == 201, r.content
+    dossier = Dossier.objects.get()
+    assert dossier.applicant_id_number == "001099099999"
+    assert dossier.applicant_citizen == world.citizen  # the one acting follows it

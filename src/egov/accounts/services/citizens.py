@@ -292,26 +292,6 @@ def act_for_business(request, tax_code: str) -> BusinessRepresentation | None:
     return representation
 
 
-def represents(citizen: Citizen, tax_code: str) -> bool:
-    """Does ``citizen`` act for the business ``tax_code``: asserted by the identity provider at
-    login or recorded by an administrator, and not revoked."""
-    return (
-        bool(tax_code)
-        and citizen.business_representations.filter(
-            tax_code=tax_code, revoked_at__isnull=True
-        ).exists()
-    )
-
-
-def may_apply_for(citizen: Citizen, kind: str, id_number: str) -> bool:
-    """May ``citizen`` file a dossier whose applicant is (``kind``, ``id_number``): herself, or a
-    business she represents."""
-    id_number = (id_number or "").strip()
-    if kind == "business":
-        return represents(citizen, id_number)
-    return bool(citizen.personal_id_number) and id_number == citizen.personal_id_number
-
-
 def acting_for(request) -> str | None:
     """The tax code of the business the logged-in citizen acts for, if any."""
     return request.session.get(SESSION_ACTING_FOR) if current_citizen(request) else None

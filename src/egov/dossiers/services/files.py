@@ -16,7 +16,7 @@ from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from egov.accounts.services.citizens import represents
+from egov.accounts.services.representations import represents
 from egov.dossiers.errors import UploadRejected
 from egov.dossiers.models import CitizenDataStoreEntry, DossierComponent
 

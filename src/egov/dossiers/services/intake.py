@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.accounts import policy
-from egov.accounts.services.citizens import may_apply_for
+from egov.accounts.services.representations import may_apply_for
 from egov.catalog.forms import clean_submission
 from egov.catalog.models import ChannelKind
 from egov.core.services import audit
@@ -71,8 +71,9 @@ def _check_applicant(applicant: ApplicantData) -> None:
 
 
 def _check_acting_for(actor, citizen, applicant: ApplicantData, version) -> None:
-    """A citizen files for herself or for a business she represents (the identity provider
-    says so at login, or an administrator recorded it); anything else is refused and audited.
+    """A citizen files for herself, a business she represents (the identity provider says so
+    at login, or an office recorded it) or a person an office recorded her as acting for
+    (egov.accounts.services.representations); anything else is refused and audited.
     Without this the applicant's ID number was whatever the caller typed: the dossier showed in
     the public lookup under another person's number, and the data store's check (by tax code)
     let her reuse, then download, another company's documents."""
@@ -88,7 +89,10 @@ def _check_acting_for(actor, citizen, applicant: ApplicantData, version) -> None
             summary={"reason": "not_represented", "applicant_kind": applicant.kind},
         )
     raise NotRepresented(
-        _("You may apply only for yourself or for a business you are recorded as representing.")
+        _(
+            "You may apply only for yourself, or for a person or a business you are recorded "
+            "as representing."
+        )
     )
 
 
