@@ -234,6 +234,38 @@ def test_on_time_counts_per_agency(client, w):
     assert "Xã B" not in html  # not mine
 
 
+def _ministry():
+    from egov.core.services import organisations as org_services
+    from egov.core.services.organisations import OrganisationData
+
+    return org_services.create_organisation(
+        OrganisationData("000.00.00.G20", "Bộ Quốc phòng", "central")
+    )
+
+
+def test_the_transfer_picker_lists_only_agencies_that_handle_the_procedure(client, w):
+    ministry = _ministry()
+    dossier = walk_in(w)
+    client.force_login(w.desk.user)
+    act(client, dossier, "start_processing")
+    client.force_login(w.processor.user)
+    page = client.get(f"/one-stop/d/{dossier.code}/").content.decode()
+    picker = re.search(r'<select id="transfer-to" name="to_organisation">(.*?)</select>', page)
+    assert picker is not None
+    # The procedure is done by communes: commune B, not the provinces nor the ministry, and
+    # not commune A which has it already.
+    assert re.findall(r'<option value="([^"]*)"', picker.group(1)) == [w.b.code]
+    # A forged POST naming another agency is refused and changes nothing.
+    for code in (ministry.code, w.p.code):
+        response = client.post(
+            f"/one-stop/d/{dossier.code}/act/", {"act": "transfer", "to_organisation": code}
+        )
+        assert response.status_code == 400
+        assert "không thực hiện thủ tục này" in response.content.decode()
+        dossier.refresh_from_db()
+        assert dossier.organisation == w.a and not dossier.transfers.exists()
+
+
 def test_transfer_to_another_agency_both_see_the_history(client, w):
     dossier = walk_in(w)
     client.force_login(w.desk.user)

@@ -247,6 +247,12 @@ def detail(request, code):
 
 def _render_detail(request, dossier, errors=(), status=200):
     steps = list(steps_for(dossier)) if dossier.received_at else []
+    acts = allowed_acts(dossier, request.user)
+    # The transfer's picker lists only the agencies that handle the procedure (one query, only
+    # when the transfer is offered).
+    targets = (
+        list(services.transfer_targets(dossier)) if any(a.name == "transfer" for a in acts) else []
+    )
     return render(
         request,
         "dossiers/detail.html",
@@ -263,7 +269,8 @@ def _render_detail(request, dossier, errors=(), status=200):
             "assignments": dossier.assignments.select_related("official__user").filter(
                 ended_at__isnull=True
             ),
-            "acts": allowed_acts(dossier, request.user),
+            "acts": acts,
+            "transfer_targets": targets,
             "steps": steps,
             "later_steps": [
                 s for s in steps if dossier.current_step and s.order > dossier.current_step.order
