@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # NUL bytes and lone surrogates refused, text in NFC (query strings, form data).
+    "egov.core.inputs.InputMiddleware",
     "egov.accounts.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -238,6 +240,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "egov.core.api_base.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "egov.core.api_base.exception_handler",
+    # Size and depth caps, NUL bytes and lone surrogates refused, text in NFC (egov.core.inputs).
+    "DEFAULT_PARSER_CLASSES": [
+        "egov.core.inputs.JSONParser",
+        "egov.core.inputs.FormParser",
+        "egov.core.inputs.MultiPartParser",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "egov.accounts.authentication.ClientTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
