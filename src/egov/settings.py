@@ -1,7 +1,7 @@
 """Settings, read from the environment.
 
 Every variable is documented in docs/configuration.md; keep the two in step. The environment is
-read here and nowhere else (tests/core/test_settings.py): Django's own settings first, then one
+read here and nowhere else (tests/test_settings.py): Django's own settings first, then one
 section per app, named after it; an app reads its settings as ``settings.EGOV_...``.
 
 EGOV_ENV selects the defaults: ``production`` (the default: safe, DEBUG off, a secret key and
@@ -146,11 +146,25 @@ DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Tasks -------------------------------------------------------------------------------------
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("EGOV_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+# EGOV_TASKS picks the queue: "db" (the default: rows in the database, nothing else to run) or
+# "rq" (Redis at EGOV_TASKS_REDIS_URL, through django-tasks-rq: workers on several hosts, no
+# polling of the database). EGOV_TASKS_BACKEND, a backend's dotted path, overrides it.
+TASK_BACKENDS = {"db": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend"}
+EGOV_TASKS = os.environ.get("EGOV_TASKS", "db")
+if EGOV_TASKS not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"EGOV_TASKS must be db or rq, not {EGOV_TASKS!r}")
+TASKS = {"default": {"BACKEND": os.environ.get("EGOV_TASKS_BACKEND", TASK_BACKENDS[EGOV_TASKS])}}
+# The alias the worker and /healthz go by, also when EGOV_TASKS_BACKEND named the backend.
+EGOV_TASKS = next((k for k, v in TASK_BACKENDS.items() if v == TASKS["default"]["BACKEND"]), "")
+if EGOV_TASKS == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {
+        "default": {
+            "URL": os.environ.get("EGOV_TASKS_REDIS_URL", "redis://127.0.0.1:6379/0"),
+            # A task (a webhook push, a relay to the parent hub) is cut off after this long.
+            "DEFAULT_TIMEOUT": int(os.environ.get("EGOV_TASK_TIMEOUT", "600")),
+        }
     }
-}
 
 # --- Language and time -------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

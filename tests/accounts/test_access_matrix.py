@@ -22,7 +22,7 @@ from egov.accounts.services import clients as client_services
 
 from .officials_support import make_official, tree  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # every endpoint of the schema, ~11 s
 
 
 def _parts():

@@ -35,7 +35,8 @@ from .oidc_support import (
     start_provider,
 )
 
-pytestmark = pytest.mark.django_db
+# The OpenID provider runs on Node, in its own process.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

@@ -34,6 +34,7 @@ def test_demo_logins_tell_how_to_log_in_as_a_citizen():
     assert "level 2: ID number 079085000002" in lines and "246810" in lines
 
 
+@pytest.mark.slow  # starts the provider on Node
 def test_bundled_provider_starts_on_loopback_and_keeps_its_keys(settings, tmp_path):
     port = free_port()
     settings.EGOV_OIDC_ISSUER = f"http://127.0.0.1:{port}"

@@ -149,6 +149,7 @@ def http_server():
         server.server_close()
 
 
+@pytest.mark.slow  # a server in a thread under load
 def test_load_generator_against_a_local_server(http_server):
     result = harness.measure(
         http_server, "/healthz", warmup=0.1, duration=0.5, processes=2, connections=2
@@ -163,6 +164,7 @@ def test_load_generator_against_a_local_server(http_server):
     assert figures["connections_opened"] < figures["requests"]
 
 
+@pytest.mark.slow  # a server in a thread under load
 def test_load_generator_reconnects_and_counts_errors(http_server):
     closing = harness.measure(
         http_server, "/close", warmup=0.1, duration=0.5, processes=1, connections=2

@@ -22,6 +22,7 @@ from egov.dossiers.models import (
 from egov.dossiers.services import IllegalTransition, Reuse, Upload
 
 from .core_support import JPEG, PDF, PNG, submit, walk_in, world  # noqa: F401
+from .web_support import small_signed_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +102,11 @@ def test_full_lifecycle_with_workflow_and_progress(world):  # noqa: F811
     assert d.current_step == world.steps[1]
     d = services.forward(d, actor=world.processor.user)
     services.attach_result(
-        d, actor=world.approver.user, content=PDF, filename="kq.pdf", name="Giấy xác nhận"
+        d,
+        actor=world.approver.user,
+        content=small_signed_pdf(world.a),
+        filename="kq.pdf",
+        name="Giấy xác nhận",
     )
     d = services.approve(d, actor=world.approver.user)
     assert d.status == Status.PROCESSED and d.timeliness in {"early", "on_time"}

@@ -10,7 +10,7 @@ from egov.core.models import AuditEntry
 
 from .conftest import DATA, FIXTURES, procedures_subset
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # imports of the whole catalogue, ~1 s each
 
 
 def test_procedures_json_imports_all_39_then_nothing_changes(orgs):

@@ -1,4 +1,5 @@
-"""Dossier API: apply (one transactional call with files), read, act, count, look up.
+"""The dossier API's viewsets: apply (one transactional call with files), read, act, count,
+batches, and the public lookup.
 
 Thin: every change is a call to egov.dossiers.services; who sees what is egov.accounts.policy
 (egov.dossiers.access). Acts the status does not allow answer 409 with the service's code.
@@ -8,10 +9,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import copy
 import json
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -24,394 +24,41 @@ from rest_framework.response import Response
 from egov.accounts import ratelimit
 from egov.accounts.models import Official
 from egov.accounts.scopes import ScopePermission
-from egov.catalog.models import Procedure
 from egov.core.models import Organisation
-from egov.dossiers import services
+from egov.dossiers import scopes, services
 from egov.dossiers.access import can_see, visible_dossiers
+from egov.dossiers.acts import BATCH_ACTS
 from egov.dossiers.models import (
     Dossier,
-    DossierComponent,
-    ProgressRecord,
-    Status,
     WorkflowStep,
 )
 from egov.dossiers.services import lookup as lookup_service
 
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
-class BatchConflict(Conflict):
-    # A batch act some dossiers may not make: ``fields`` names each refused dossier code.
-    def __init__(self, message, fields):
-        super().__init__(message, code="batch_refused")
-        self.fields = fields
-
-
-class BatchNotFound(exceptions.NotFound):
-    def __init__(self, message, fields):
-        super().__init__(message, code="not_found")
-        self.fields = fields
-
-
-def _call(function, *args, **kwargs):
-    """Run a service; its refusals become the API's JSON errors (409 for state conflicts)."""
-    try:
-        return function(*args, **kwargs)
-    except services.DossierError as exc:
-        if hasattr(exc, "error_dict"):
-            raise
-        raise Conflict(" ".join(exc.messages), code=exc.code or "conflict") from exc
-
-
-# --- Serializers ------------------------------------------------------------------------------
-
-
-class FieldsOnce:
-    # A ModelSerializer builds its fields from the model (introspection, field mapping) for
-    # every instance: about a third of an act's answer. Build them once per class and hand each
-    # instance a deep copy, as DRF does with declared fields. For serializers whose fields do not
-    # depend on the context. (A comment, not a docstring: drf-spectacular would publish a
-    # docstring as the description of every serializer that inherits it.)
-
-    def get_fields(self):
-        cls = type(self)
-        prototype = cls.__dict__.get("_fields_prototype")
-        if prototype is None:
-            prototype = super().get_fields()
-            cls._fields_prototype = prototype
-        return copy.deepcopy(prototype)
-
-
-class ProgressSerializer(FieldsOnce, serializers.ModelSerializer):
-    status = serializers.IntegerField(source="to_status")
-    unit = serializers.CharField(source="organisation.code", default="")
-
-    class Meta:
-        model = ProgressRecord
-        fields = [
-            "at",
-            "action",
-            "from_status",
-            "status",
-            "actor_name",
-            "actor_title",
-            "unit",
-            "step",
-            "step_due_at",
-            "note",
-        ]
-        read_only_fields = fields
-
-
-class ComponentSerializer(FieldsOnce, serializers.ModelSerializer):
-    class Meta:
-        model = DossierComponent
-        fields = [
-            "id",
-            "name",
-            "required_document",
-            "content_type",
-            "size",
-            "sha256",
-            "digitised",
-            "reused",
-            "from_supplement",
-            "added_at",
-        ]
-        read_only_fields = fields
-
-
-class DossierSerializer(FieldsOnce, serializers.ModelSerializer):
-    procedure = serializers.CharField(source="procedure_version.procedure.code")
-    organisation = serializers.CharField(source="organisation.code")
-    status = serializers.IntegerField(help_text="National status code 1–10.")
-    status_label = serializers.SerializerMethodField()
-    at_risk = serializers.SerializerMethodField()
-    timeliness = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Dossier
-        fields = [
-            "code",
-            "procedure",
-            "organisation",
-            "status",
-            "status_label",
-            "applicant_name",
-            "submitted_at",
-            "received_at",
-            "due_at",
-            "current_step",
-            "step_due_at",
-            "paused_at",
-            "at_risk",
-            "timeliness",
-        ]
-        read_only_fields = fields
-
-    def get_status_label(self, obj) -> str:
-        return str(Status(obj.status).label)
-
-    def get_at_risk(self, obj) -> bool:
-        return services.is_at_risk(obj)
-
-    def get_timeliness(self, obj) -> str:
-        return services.timeliness(obj)
-
-
-class DossierDetailSerializer(DossierSerializer):
-    components = ComponentSerializer(many=True, read_only=True)
-    progress = ProgressSerializer(many=True, read_only=True)
-    channel = serializers.CharField(source="channel.kind")
-
-    class Meta(DossierSerializer.Meta):
-        fields = [
-            *DossierSerializer.Meta.fields,
-            "channel",
-            "applicant_kind",
-            "applicant_id_number",
-            "applicant_email",
-            "applicant_phone",
-            "form_data",
-            "original_due_at",
-            "paused_total",
-            "fees_due_vnd",
-            "reason",
-            "processed_at",
-            "returned_at",
-            "components",
-            "progress",
-        ]
-        read_only_fields = fields
-
-
-class FileSerializer(serializers.Serializer):
-    filename = serializers.CharField(max_length=200)
-    content_type = serializers.CharField(max_length=100)
-    content_base64 = serializers.CharField()
-    required_document = serializers.IntegerField(required=False, allow_null=True)
-    name = serializers.CharField(max_length=255, required=False, default="")
-
-
-class ReuseSerializer(serializers.Serializer):
-    entry = serializers.IntegerField()
-    required_document = serializers.IntegerField(required=False, allow_null=True)
-
-
-class ApplicantSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=255)
-    id_number = serializers.CharField(max_length=14)
-    kind = serializers.ChoiceField(choices=["citizen", "business"], default="citizen")
-    email = serializers.EmailField(required=False, default="")
-    phone = serializers.CharField(max_length=32, required=False, default="")
-    address = serializers.CharField(required=False, default="")
-
-
-class ApplicationSerializer(serializers.Serializer):
-    procedure = serializers.CharField(help_text="Procedure code, e.g. 1.001193.")
-    organisation = serializers.CharField(help_text="The agency's electronic identification code.")
-    channel = serializers.ChoiceField(choices=["online", "in_person"], default="online")
-    form_data = serializers.JSONField(default=dict)
-    applicant = ApplicantSerializer(required=False)
-    components = FileSerializer(many=True, required=False, default=list)
-    reuse = ReuseSerializer(many=True, required=False, default=list)
-
-
-class _Targets:
-    """The procedure version in force and the agency an application names, each code looked up
-    once per request (a batch names the same ones again and again)."""
-
-    def __init__(self):
-        self.versions, self.organisations = {}, {}
-
-    def of(self, v: dict, prefix: str = ""):
-        code = v["procedure"]
-        if code not in self.versions:
-            procedure = Procedure.objects.filter(code=code).first()
-            version = procedure.version_on(timezone.localdate()) if procedure else None
-            if version is not None:
-                version.procedure = procedure
-            self.versions[code] = version
-        if self.versions[code] is None:
-            message = _("No procedure in force with this code.")
-            raise exceptions.ValidationError({f"{prefix}procedure": [message]})
-        code = v["organisation"]
-        if code not in self.organisations:
-            self.organisations[code] = (
-                Organisation.objects.filter(code=code).order_by("-id").first()
-            )
-        if self.organisations[code] is None:
-            raise exceptions.ValidationError({f"{prefix}organisation": [_("Unknown agency code.")]})
-        return self.versions[v["procedure"]], self.organisations[code]
-
-
-def _uploads(items, prefix="components") -> list[services.Upload]:
-    uploads = []
-    for index, item in enumerate(items):
-        try:
-            content = base64.b64decode(item["content_base64"], validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise exceptions.ValidationError(
-                {f"{prefix}.{index}": [_("The file content is not valid base64.")]}
-            ) from exc
-        uploads.append(
-            services.Upload(
-                content=content,
-                filename=item["filename"],
-                declared_type=item["content_type"],
-                required_document_id=item.get("required_document"),
-                name=item.get("name", ""),
-            )
-        )
-    return uploads
-
-
-BATCH_MAX = 100
-
-
-class BatchActSerializer(serializers.Serializer):
-    codes = serializers.ListField(
-        child=serializers.CharField(max_length=40),
-        min_length=1,
-        max_length=BATCH_MAX,
-        help_text="Dossier codes (at most 100); the act is made on all of them or on none.",
-    )
-    note = serializers.CharField(required=False, default="", allow_blank=True)
-
-
-class ApplicationBatchSerializer(serializers.Serializer):
-    applications = ApplicationSerializer(many=True, min_length=1, max_length=BATCH_MAX)
-
-
-class DossierBatchSerializer(serializers.Serializer):
-    dossiers = DossierSerializer(many=True)
-
-
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField()
-
-
-class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, default="", allow_blank=True)
-
-
-class SupplementItemSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=500)
-    note = serializers.CharField(required=False, default="", allow_blank=True)
-    required_document = serializers.IntegerField(required=False, allow_null=True)
-
-
-class SupplementRequestSerializer(serializers.Serializer):
-    items = SupplementItemSerializer(many=True)
-    reason = serializers.CharField(required=False, default="", allow_blank=True)
-
-
-class SupplementSerializer(serializers.Serializer):
-    components = FileSerializer(many=True, required=False, default=list)
-    form_data = serializers.JSONField(required=False, default=None)
-    note = serializers.CharField(required=False, default="", allow_blank=True)
-
-
-class StepSerializer(serializers.Serializer):
-    step = serializers.IntegerField(required=False, allow_null=True, default=None)
-    assignee = serializers.IntegerField(required=False, allow_null=True, default=None)
-    reason = serializers.CharField(required=False, default="", allow_blank=True)
-
-
-class AssignSerializer(serializers.Serializer):
-    official = serializers.IntegerField()
-
-
-class FeesSerializer(serializers.Serializer):
-    amount_vnd = serializers.IntegerField(min_value=0)
-    note = serializers.CharField(required=False, default="", allow_blank=True)
-
-
-class TransferSerializer(serializers.Serializer):
-    organisation = serializers.CharField()
-    reason = serializers.CharField(required=False, default="", allow_blank=True)
-
-
-class ApologySerializer(serializers.Serializer):
-    reason = serializers.CharField()
-    new_due_at = serializers.DateTimeField()
-
-
-class ResultSerializer(serializers.Serializer):
-    filename = serializers.CharField(max_length=200)
-    content_base64 = serializers.CharField()
-    name = serializers.CharField(max_length=255)
-    number = serializers.CharField(max_length=64, required=False, default="")
-    signed = serializers.BooleanField(default=False)
-
-
-class CountsSerializer(serializers.Serializer):
-    organisation = serializers.IntegerField()
-    code = serializers.CharField()
-    early = serializers.IntegerField()
-    on_time = serializers.IntegerField()
-    late = serializers.IntegerField()
-    within_time = serializers.IntegerField()
-    overdue = serializers.IntegerField()
-    total = serializers.IntegerField()
-
-
-# Components and history of the detail answer (progress with its unit).
-DETAIL_PREFETCH = (
-    "components",
-    Prefetch("progress", ProgressRecord.objects.select_related("organisation")),
+from .errors import BatchConflict, BatchNotFound, call_service
+from .permissions import ACT_SCOPES, DossierPermission
+from .serializers import (
+    DETAIL_PREFETCH,
+    ApologySerializer,
+    ApplicationBatchSerializer,
+    ApplicationSerializer,
+    AssignSerializer,
+    BatchActSerializer,
+    CountsSerializer,
+    DossierBatchSerializer,
+    DossierDetailSerializer,
+    DossierSerializer,
+    FeesSerializer,
+    LookupSerializer,
+    NoteSerializer,
+    ReasonSerializer,
+    ResultSerializer,
+    StepSerializer,
+    SupplementRequestSerializer,
+    SupplementSerializer,
+    Targets,
+    TransferSerializer,
+    uploads_from,
 )
-
-
-# --- Permission -------------------------------------------------------------------------------
-
-
-def _is_citizen(request) -> bool:
-    user = getattr(request, "user", None)
-    return bool(getattr(user, "is_authenticated", False) and hasattr(user, "citizen"))
-
-
-class DossierPermission(ScopePermission):
-    """Scopes as everywhere; citizens (who hold no scopes) may apply, read, supplement and
-    withdraw, and the policy's owner rule then limits them to their own dossiers."""
-
-    def has_permission(self, request, view) -> bool:
-        if super().has_permission(request, view):
-            return True
-        return view.action in APPLICANT_ACTIONS and _is_citizen(request)
-
-    def has_object_permission(self, request, view, obj) -> bool:
-        # Invisible dossiers are 404 already (get_queryset); the act's own rule is the service's.
-        return can_see(request, "dossiers.read", obj)
-
-
-APPLICANT_ACTIONS = {"create", "list", "retrieve", "supplement", "withdraw"}
-
-# --- Views ------------------------------------------------------------------------------------
-
-ACT_SCOPES = {
-    "receive": "dossiers.receive",
-    "refuse": "dossiers.receive",
-    "request_supplement": "dossiers.receive",
-    "supplement": "dossiers.receive",
-    "start_processing": "dossiers.receive",
-    "forward": "dossiers.process",
-    "return_to_step": "dossiers.process",
-    "assign": "dossiers.process",
-    "require_fees": "dossiers.process",
-    "fees_paid": "dossiers.process",
-    "approve": "dossiers.approve",
-    "mark_processed": "dossiers.process",
-    "return_result": "dossiers.return",
-    "withdraw": "dossiers.receive",
-    "stop": "dossiers.approve",
-    "transfer": "dossiers.process",
-    "apology": "dossiers.process",
-    "result": "dossiers.process",
-}
 
 
 def _act(serializer_class=None, *, url_path=None):
@@ -455,13 +102,12 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     permission_classes = [DossierPermission]
     required_scopes = {
-        "list": "dossiers.read",
-        "retrieve": "dossiers.read",
-        "create": "dossiers.apply",
-        "counts": "dossiers.read",
+        "list": scopes.READ,
+        "retrieve": scopes.READ,
+        "create": scopes.APPLY,
+        "counts": scopes.READ,
+        "batch_create": scopes.APPLY,
         **ACT_SCOPES,
-        "batch_create": "dossiers.apply",
-        **{f"batch_{act}": ACT_SCOPES[act] for act in services.BATCH_ACTS},
     }
     lookup_field = "code"
     lookup_url_kwarg = "dossier_code"
@@ -474,7 +120,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(*DETAIL_PREFETCH, "transfers")
-        queryset = visible_dossiers(self.request, "dossiers.read", queryset)
+        queryset = visible_dossiers(self.request, scopes.READ, queryset)
         params = self.request.query_params
         if self.action == "list":
             if params.get("status"):
@@ -498,7 +144,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         # reads the row again; a dossier the caller may not see is 404 as before.
         code = self.kwargs[self.lookup_url_kwarg]
         dossier = Dossier.objects.select_related("organisation").filter(code=code).first()
-        if dossier is None or not can_see(self.request, "dossiers.read", dossier):
+        if dossier is None or not can_see(self.request, scopes.READ, dossier):
             raise Http404
         self.check_object_permissions(self.request, dossier)
         return dossier
@@ -540,14 +186,14 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         serializer = ApplicationSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         v = serializer.validated_data
-        version, organisation = _Targets().of(v)
+        version, organisation = Targets().of(v)
         applicant = services.ApplicantData(**v["applicant"]) if v.get("applicant") else None
-        uploads = _uploads(v["components"]) + getattr(self, "_multipart_uploads", [])
+        uploads = uploads_from(v["components"]) + getattr(self, "_multipart_uploads", [])
         reuse = [services.Reuse(r["entry"], r.get("required_document")) for r in v["reuse"]]
         if v["channel"] == "in_person":
             if applicant is None:
                 raise exceptions.ValidationError({"applicant": [_("Say who the applicant is.")]})
-            dossier = _call(
+            dossier = call_service(
                 services.register_in_person,
                 actor=request,
                 procedure_version=version,
@@ -557,7 +203,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 uploads=uploads,
             )
         else:
-            dossier = _call(
+            dossier = call_service(
                 services.submit_online,
                 actor=request,
                 procedure_version=version,
@@ -602,7 +248,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """Early / on time / late (finished) and within time / overdue (open), per agency."""
         start, end = request.query_params.get("start"), request.query_params.get("end")
         rows = services.timeliness_counts(
-            visible_dossiers(request, "dossiers.read"), start=start or None, end=end or None
+            visible_dossiers(request, scopes.READ), start=start or None, end=end or None
         )
         return Response(CountsSerializer(rows, many=True).data)
 
@@ -619,7 +265,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         ``applications.<n>.<field>``); the answer lists the dossiers in the same order."""
         serializer = ApplicationBatchSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        targets, applications = _Targets(), []
+        targets, applications = Targets(), []
         for index, v in enumerate(serializer.validated_data["applications"]):
             version, organisation = targets.of(v, prefix=f"applications.{index}.")
             applications.append(
@@ -631,13 +277,15 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                     ),
                     form_data=v["form_data"],
                     channel=v["channel"],
-                    uploads=_uploads(v["components"], prefix=f"applications.{index}.components"),
+                    uploads=uploads_from(
+                        v["components"], prefix=f"applications.{index}.components"
+                    ),
                     reuse=[
                         services.Reuse(r["entry"], r.get("required_document")) for r in v["reuse"]
                     ],
                 )
             )
-        dossiers = _call(services.submit_many, actor=request, applications=applications)
+        dossiers = call_service(services.submit_many, actor=request, applications=applications)
         return Response(
             {"dossiers": DossierSerializer(dossiers, many=True).data},
             status=status.HTTP_201_CREATED,
@@ -650,7 +298,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         found = {
             d.code: d
             for d in Dossier.objects.select_related("organisation").filter(code__in=codes)
-            if can_see(self.request, "dossiers.read", d)
+            if can_see(self.request, scopes.READ, d)
         }
         missing = [code for code in codes if code not in found]
         if missing:
@@ -685,20 +333,22 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @_act(NoteSerializer)
     def receive(self, request, **kwargs):
         v = self._body(NoteSerializer)
-        return self._detail(_call(services.receive, self._dossier, actor=request, note=v["note"]))
+        return self._detail(
+            call_service(services.receive, self._dossier, actor=request, note=v["note"])
+        )
 
     @_act(ReasonSerializer)
     def refuse(self, request, **kwargs):
         v = self._body(ReasonSerializer)
         return self._detail(
-            _call(services.refuse, self._dossier, actor=request, reason=v["reason"])
+            call_service(services.refuse, self._dossier, actor=request, reason=v["reason"])
         )
 
     @_act(SupplementRequestSerializer)
     def request_supplement(self, request, **kwargs):
         v = self._body(SupplementRequestSerializer)
         dossier = self._dossier
-        _call(
+        call_service(
             services.request_supplement,
             dossier,
             actor=request,
@@ -710,11 +360,11 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @_act(SupplementSerializer)
     def supplement(self, request, **kwargs):
         v = self._body(SupplementSerializer)
-        dossier = _call(
+        dossier = call_service(
             services.supplement,
             self._dossier,
             actor=request,
-            uploads=_uploads(v["components"]),
+            uploads=uploads_from(v["components"]),
             form_data=v["form_data"],
             note=v["note"],
         )
@@ -723,7 +373,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @_act(StepSerializer)
     def start_processing(self, request, **kwargs):
         v = self._body(StepSerializer)
-        dossier = _call(
+        dossier = call_service(
             services.start_processing,
             self._dossier,
             actor=request,
@@ -735,7 +385,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def forward(self, request, **kwargs):
         v = self._body(StepSerializer)
         dossier = self._dossier
-        dossier = _call(
+        dossier = call_service(
             services.forward,
             dossier,
             actor=request,
@@ -749,7 +399,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def return_to_step(self, request, **kwargs):
         v = self._body(StepSerializer)
         dossier = self._dossier
-        dossier = _call(
+        dossier = call_service(
             services.return_to_step,
             dossier,
             actor=request,
@@ -762,14 +412,16 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def assign(self, request, **kwargs):
         v = self._body(AssignSerializer)
         dossier = self._dossier
-        _call(services.assign, dossier, actor=request, official=self._official(v["official"], True))
+        call_service(
+            services.assign, dossier, actor=request, official=self._official(v["official"], True)
+        )
         return self._detail_fresh(dossier)
 
     @_act(FeesSerializer)
     def require_fees(self, request, **kwargs):
         v = self._body(FeesSerializer)
         return self._detail(
-            _call(
+            call_service(
                 services.require_fees,
                 self._dossier,
                 actor=request,
@@ -782,39 +434,43 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def fees_paid(self, request, **kwargs):
         v = self._body(NoteSerializer)
         return self._detail(
-            _call(services.record_fees_paid, self._dossier, actor=request, note=v["note"])
+            call_service(services.record_fees_paid, self._dossier, actor=request, note=v["note"])
         )
 
     @_act(NoteSerializer)
     def approve(self, request, **kwargs):
         v = self._body(NoteSerializer)
-        return self._detail(_call(services.approve, self._dossier, actor=request, note=v["note"]))
+        return self._detail(
+            call_service(services.approve, self._dossier, actor=request, note=v["note"])
+        )
 
     @_act(NoteSerializer)
     def mark_processed(self, request, **kwargs):
         v = self._body(NoteSerializer)
         return self._detail(
-            _call(services.mark_processed, self._dossier, actor=request, note=v["note"])
+            call_service(services.mark_processed, self._dossier, actor=request, note=v["note"])
         )
 
     @_act(NoteSerializer)
     def return_result(self, request, **kwargs):
         v = self._body(NoteSerializer)
         return self._detail(
-            _call(services.return_result, self._dossier, actor=request, note=v["note"])
+            call_service(services.return_result, self._dossier, actor=request, note=v["note"])
         )
 
     @_act(ReasonSerializer)
     def withdraw(self, request, **kwargs):
         v = self._body(ReasonSerializer)
         return self._detail(
-            _call(services.withdraw, self._dossier, actor=request, reason=v["reason"])
+            call_service(services.withdraw, self._dossier, actor=request, reason=v["reason"])
         )
 
     @_act(ReasonSerializer)
     def stop(self, request, **kwargs):
         v = self._body(ReasonSerializer)
-        return self._detail(_call(services.stop, self._dossier, actor=request, reason=v["reason"]))
+        return self._detail(
+            call_service(services.stop, self._dossier, actor=request, reason=v["reason"])
+        )
 
     @_act(TransferSerializer)
     def transfer(self, request, **kwargs):
@@ -823,14 +479,16 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         target = Organisation.objects.filter(code=v["organisation"]).order_by("-id").first()
         if target is None:
             raise exceptions.ValidationError({"organisation": [_("Unknown agency code.")]})
-        _call(services.transfer, dossier, actor=request, to_organisation=target, reason=v["reason"])
+        call_service(
+            services.transfer, dossier, actor=request, to_organisation=target, reason=v["reason"]
+        )
         return self._detail_fresh(dossier)
 
     @_act(ApologySerializer)
     def apology(self, request, **kwargs):
         v = self._body(ApologySerializer)
         dossier = self._dossier
-        _call(
+        call_service(
             services.issue_apology,
             dossier,
             actor=request,
@@ -847,7 +505,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             content = base64.b64decode(v["content_base64"], validate=True)
         except (binascii.Error, ValueError) as exc:
             raise exceptions.ValidationError({"content_base64": [_("Not valid base64.")]}) from exc
-        _call(
+        call_service(
             services.attach_result,
             dossier,
             actor=request,
@@ -855,15 +513,10 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             filename=v["filename"],
             name=v["name"],
             number=v["number"],
-            signed=v["signed"],
         )
         return self._detail_fresh(dossier)
 
-    batch_receive = _batch_act("receive")
-    batch_start_processing = _batch_act("start_processing")
-    batch_approve = _batch_act("approve")
-    batch_mark_processed = _batch_act("mark_processed")
-    batch_return_result = _batch_act("return_result")
+    # ``batch_<act>`` for each batch act: see the loop below the class.
 
     def _official(self, pk, required=False):
         if pk is None:
@@ -883,9 +536,8 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
 
 
-class LookupSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=40)
-    id_number = serializers.CharField(max_length=14)
+for _name in BATCH_ACTS:
+    setattr(DossierViewSet, f"batch_{_name}", _batch_act(_name))
 
 
 class LookupViewSet(viewsets.ViewSet):

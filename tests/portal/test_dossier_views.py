@@ -13,9 +13,8 @@ from django.utils import timezone
 from egov.core.signing import verify_pdf
 from egov.dossiers import services
 from egov.dossiers.models import CitizenDataStoreEntry, Dossier, Status
-
-from .core_support import PDF, PNG, submit, world  # noqa: F401
-from .web_support import application_post, citizen_login, pdf_file
+from tests.dossiers.core_support import PDF, PNG, submit, world  # noqa: F401
+from tests.dossiers.web_support import application_post, citizen_login, pdf_file
 
 URL = "/procedures/9.000001/submit/"
 

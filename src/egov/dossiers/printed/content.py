@@ -5,36 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 from django.utils import timezone
 
-from egov.dossiers import documents
-from egov.dossiers.models import Dossier, ProgressRecord, Status
+from egov.dossiers.acts import sheet_label
+from egov.dossiers.models import Dossier, ProgressRecord, Status, related
 
-# Vietnamese wording of each act on the control sheet (the forms are always in Vietnamese).
-ACTS_VI = {
-    "submit": "Nộp hồ sơ trực tuyến",
-    "register": "Tiếp nhận hồ sơ trực tiếp",
-    "receive": "Tiếp nhận hồ sơ",
-    "refuse": "Từ chối tiếp nhận",
-    "request_supplement": "Yêu cầu bổ sung hồ sơ",
-    "supplement": "Bổ sung hồ sơ",
-    "start_processing": "Chuyển xử lý",
-    "assign": "Phân công xử lý",
-    "forward": "Chuyển bước xử lý",
-    "return_to_step": "Trả lại bước trước",
-    "transfer": "Chuyển liên thông",
-    "require_fees": "Yêu cầu thực hiện nghĩa vụ tài chính",
-    "record_fees_paid": "Đã thực hiện nghĩa vụ tài chính",
-    "approve": "Phê duyệt",
-    "mark_processed": "Hoàn thành xử lý",
-    "return_result": "Trả kết quả",
-    "withdraw": "Rút hồ sơ",
-    "stop": "Dừng xử lý",
-    "apology": "Xin lỗi và hẹn lại ngày trả",
-    "attach_result": "Đính kèm kết quả điện tử",
-}
+from .data import (
+    Applicant,
+    BookRow,
+    Component,
+    FormData,
+    FormError,
+    Organisation,
+    Step,
+    TrackingBook,
+)
+
 STATUS_VI = {
     Status.NEW: "Mới",
     Status.RECEIVED: "Đã tiếp nhận",
@@ -49,9 +36,9 @@ STATUS_VI = {
 }
 
 
-def organisation_of(org) -> documents.Organisation:
+def organisation_of(org) -> Organisation:
     parent = getattr(org, "parent", None)
-    return documents.Organisation(
+    return Organisation(
         code=org.code,
         name=org.name,
         parent_name=parent.name if parent is not None else "",
@@ -59,7 +46,7 @@ def organisation_of(org) -> documents.Organisation:
     )
 
 
-def from_dossier(dossier: Dossier) -> documents.FormData:
+def from_dossier(dossier: Dossier) -> FormData:
     """The plain data of ``dossier``'s forms (about four queries)."""
     dossier = (
         Dossier.objects.select_related(
@@ -79,9 +66,9 @@ def from_dossier(dossier: Dossier) -> documents.FormData:
         if done_at is not None and r.step_due_at is not None:
             timeliness = "on_time" if done_at <= r.step_due_at else "late"
         history.append(
-            documents.Step(
+            Step(
                 at=r.at,
-                action=ACTS_VI.get(r.action, r.action),
+                action=sheet_label(r.action),
                 actor=r.actor_name,
                 title=r.actor_title,
                 unit=r.organisation.name if r.organisation else "",
@@ -92,12 +79,12 @@ def from_dossier(dossier: Dossier) -> documents.FormData:
         )
     desk = next((r for r in records if r.action in {"receive", "register"}), None)
     version = dossier.procedure_version
-    return documents.FormData(
+    return FormData(
         organisation=organisation_of(dossier.organisation),
         code=dossier.code,
         procedure_name=version.name,
         procedure_code=version.procedure.code,
-        applicant=documents.Applicant(
+        applicant=Applicant(
             name=dossier.applicant_name,
             id_number=dossier.applicant_id_number,
             address=dossier.applicant_address,
@@ -106,7 +93,7 @@ def from_dossier(dossier: Dossier) -> documents.FormData:
         ),
         received_at=dossier.received_at,
         due_at=dossier.due_at,
-        components=tuple(documents.Component(c.name) for c in dossier.components.all()),
+        components=tuple(Component(c.name) for c in dossier.components.all()),
         history=tuple(history),
         official=desk.actor_name if desk else "",
         official_title=desk.actor_title if desk else "",
@@ -115,7 +102,7 @@ def from_dossier(dossier: Dossier) -> documents.FormData:
     )
 
 
-def tracking_book(organisation, date_from: dt.date, date_to: dt.date) -> documents.TrackingBook:
+def tracking_book(organisation, date_from: dt.date, date_to: dt.date) -> TrackingBook:
     """Dossiers ``organisation`` received (or registered) from ``date_from`` to ``date_to``."""
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(date_from, dt.time.min, tzinfo=tz)
@@ -128,12 +115,12 @@ def tracking_book(organisation, date_from: dt.date, date_to: dt.date) -> documen
         .select_related("organisation", "procedure_version")
         .order_by("received_at", "submitted_at", "id")
     )
-    return documents.TrackingBook(
+    return TrackingBook(
         organisation=organisation_of(organisation),
         date_from=date_from,
         date_to=date_to,
         rows=tuple(
-            documents.BookRow(
+            BookRow(
                 code=d.code,
                 procedure_name=d.procedure_version.name,
                 applicant_name=d.applicant_name,
@@ -164,18 +151,10 @@ def available_forms(dossier: Dossier) -> list[str]:
     return kinds
 
 
-def related(dossier: Dossier, name: str):
-    """The dossier's one-to-one record ``name`` (result, supplement_request, apology), or None."""
-    try:
-        return getattr(dossier, name)
-    except ObjectDoesNotExist:
-        return None
-
-
 def form_context(dossier: Dossier, kind: str, *, lookup_url: str = "") -> dict:
     """The context ``render_form(kind, dossier, **context)`` needs, read from the records."""
     if kind not in available_forms(dossier):
-        raise documents.FormError(f"Form {kind} does not exist for this dossier.")
+        raise FormError(f"Form {kind} does not exist for this dossier.")
     if kind == "01":
         return {"lookup_url": lookup_url, "at": dossier.received_at}
     if kind == "02":

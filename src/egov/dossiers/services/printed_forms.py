@@ -12,10 +12,11 @@ import hashlib
 from django.db import IntegrityError, transaction
 
 from egov.accounts import policy
-from egov.dossiers import documents, formdata
 from egov.dossiers.models import Dossier, FormDocument
+from egov.dossiers.printed import content
+from egov.dossiers.printed.pdf import render_form
 
-from . import _common
+from . import _common, files
 
 ISSUED_ONCE = ("01", "02", "03", "04")
 
@@ -29,13 +30,11 @@ def form_pdf(dossier: Dossier, kind: str, *, actor, lookup_url: str = "") -> byt
         kept = FormDocument.objects.filter(dossier=dossier, kind=kind).first()
         if kept is not None:
             return _read(kept)
-    context = formdata.form_context(dossier, kind, lookup_url=lookup_url)
-    pdf = documents.render_form(kind, dossier, **context)
+    context = content.form_context(dossier, kind, lookup_url=lookup_url)
+    pdf = render_form(kind, dossier, **context)
     if kind not in ISSUED_ONCE:
         return pdf
-    from .intake import _Stored
-
-    stored = _Stored()
+    stored = files.StoredFiles()
     name = stored.save(f"dossiers/{dossier.pk}/forms/mau-{kind}.pdf", pdf)
     try:
         with transaction.atomic():

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# Each test starts Python in a subprocess with its own environment.
+pytestmark = pytest.mark.slow
+
 PROBE = """
 import json, django
 from django.conf import settings

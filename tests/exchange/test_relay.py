@@ -37,7 +37,7 @@ from tests.accounts.officials_support import make_official
 from .conftest import HUB, make_package, signed
 from .test_hub import status
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # a second hub in its own process
 
 P, A, Q, QA, R = "000.00.00.H26", "000.00.01.H26", "000.00.00.H46", "000.00.01.H46", "000.00.00.G10"
 # Only in the province's registry: the national hub does not know it.

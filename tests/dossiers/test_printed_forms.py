@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from egov.core.models import AuditEntry
-from egov.dossiers import documents, services
+from egov.dossiers import services
 from egov.dossiers.models import FormDocument
-from egov.dossiers.services.forms import form_pdf
+from egov.dossiers.printed.data import FormError
+from egov.dossiers.services.printed_forms import form_pdf
 
 from .core_support import submit, world  # noqa: F401
 
@@ -37,6 +38,6 @@ def test_the_receipt_stays_the_document_the_applicant_got(world, tmp_path, setti
         "02",
     ]
     # A form that does not exist for the dossier is refused and nothing is kept.
-    with pytest.raises(documents.FormError):
+    with pytest.raises(FormError):
         form_pdf(dossier, "03", actor=None)
     assert issued.count() == 2

@@ -15,7 +15,7 @@ from egov.core.services import audit
 from egov.dossiers.models import DailySequence, Dossier, DossierComponent, ProgressRecord
 
 from .core_support import submit, world  # noqa: F401
-from .test_core_api_queries import application, bearer  # noqa: F401
+from .test_api_queries import application, bearer  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

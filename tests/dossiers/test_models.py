@@ -18,8 +18,8 @@ def test_status_labels_in_vietnamese_are_the_national_status_names():
 def test_the_receive_act_in_a_history_is_not_the_exchange_inboxs_column_title():
     # The exchange inbox's "Received" column has its own context ("Ngày nhận"), so every bare
     # "Received" (the history's receive act, the dossier page's date) keeps the dossiers' word.
-    from egov.dossiers.labels import ACTIONS
+    from egov.dossiers.acts import ACTS
 
     with translation.override("vi"):
-        assert str(ACTIONS["receive"]) == "Đã tiếp nhận"
+        assert str(ACTS["receive"].done) == "Đã tiếp nhận"
         assert translation.pgettext("inbox column", "Received") == "Ngày nhận"

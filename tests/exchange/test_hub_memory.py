@@ -16,7 +16,8 @@ from tests.accounts.officials_support import make_official
 
 from .conftest import make_package, signed
 
-pytestmark = pytest.mark.django_db
+# Eighty packages counted object by object, and the WSGI application loaded in a subprocess.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def _live() -> collections.Counter:

@@ -1,4 +1,4 @@
-"""Forms 01–06 as signed PDFs and the tracking book as .xlsx (egov.dossiers.documents), from plain
+"""Forms 01–06 as signed PDFs and the tracking book as .xlsx (egov.dossiers.printed), from plain
 data: every form validates with pyHanko's validator (the command line when installed) against the
 CA, signed by the organisation's certificate, with the font embedded and the national paper size."""
 
@@ -15,8 +15,9 @@ from openpyxl import load_workbook
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from egov.core.signing import ensure_ca, verify_pdf
-from egov.dossiers import documents
-from egov.dossiers.documents import (
+from egov.dossiers.printed import data, layout
+from egov.dossiers.printed import pdf as pdf_module
+from egov.dossiers.printed.data import (
     Applicant,
     BookRow,
     Component,
@@ -25,9 +26,9 @@ from egov.dossiers.documents import (
     Organisation,
     Step,
     TrackingBook,
-    render_form,
-    tracking_book_xlsx,
 )
+from egov.dossiers.printed.pdf import render_form
+from egov.dossiers.printed.xlsx import tracking_book_xlsx
 from tests.core.test_signing import pyhanko_cli, pyhanko_independent_valid
 
 TZ = dt.timezone(dt.timedelta(hours=7))
@@ -129,6 +130,7 @@ def _page_size(pdf: bytes) -> tuple[float, float]:
     return round(box[2] - box[0], 2), round(box[3] - box[1], 2)
 
 
+@pytest.mark.slow  # pyHanko's own validator in subprocesses
 def test_every_form_validates_with_pyhanko_against_the_ca(signed_forms, module_pki, tmp_path):
     """pyHanko's command-line validator (pyhanko-cli, the dev extra), the six forms at once;
     without it, pyHanko's API with a trust root loaded by pyHanko itself."""
@@ -177,20 +179,20 @@ def test_paper_sizes_font_and_vietnamese_metadata(signed_forms):
     for kind, pdf in signed_forms.items():
         assert b"DejaVuSans" in pdf, kind  # the TrueType subset is embedded, not a base-14 font
         meta = PdfFileReader(io.BytesIO(pdf)).document_meta_view
-        assert meta.title == f"Mẫu số {kind}: {documents.KINDS[kind].capitalize()}"
+        assert meta.title == f"Mẫu số {kind}: {data.KINDS[kind].capitalize()}"
         assert meta.author == ORG.name
-    assert documents.KINDS["01"] == "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
+    assert data.KINDS["01"] == "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
 
 
 def test_form_01_carries_a_qr_code_of_the_lookup_url(monkeypatch):
     seen = []
-    real = documents._qr
+    real = layout.qr_code
 
     def spy(value, size):
         seen.append(value)
         return real(value, size)
 
-    monkeypatch.setattr(documents, "_qr", spy)
+    monkeypatch.setattr(pdf_module, "qr_code", spy)
     render_form("01", DATA, sign=False, **CONTEXT["01"])
     assert seen == [CONTEXT["01"]["lookup_url"]]
 
@@ -218,19 +220,19 @@ def test_form_01_05_refuse_a_tracking_book():
 
 def test_missing_font_names_the_file(settings, tmp_path):
     settings.EGOV_PDF_FONT_DIR = tmp_path
-    documents._register_fonts.cache_clear()
+    layout.register_fonts.cache_clear()
     try:
         with pytest.raises(FormError, match="fonts-dejavu-core"):
             render_form("05", DATA, sign=False)
     finally:
-        documents._register_fonts.cache_clear()
+        layout.register_fonts.cache_clear()
 
 
 def test_dates_in_vietnamese_local_time():
     utc = dt.datetime(2026, 11, 27, 2, 5, tzinfo=dt.UTC)
-    assert documents.fmt_datetime(utc) == "09 giờ 05 phút, ngày 27/11/2026"
-    assert documents.fmt_place_date("Hà Nội", utc) == "Hà Nội, ngày 27 tháng 11 năm 2026"
-    assert documents.fmt_short(None) == ""
+    assert data.fmt_datetime(utc) == "09 giờ 05 phút, ngày 27/11/2026"
+    assert data.fmt_place_date("Hà Nội", utc) == "Hà Nội, ngày 27 tháng 11 năm 2026"
+    assert data.fmt_short(None) == ""
 
 
 def test_tracking_book_xlsx():
@@ -239,7 +241,7 @@ def test_tracking_book_xlsx():
     assert ws["A1"].value == ORG.name
     assert ws["A3"].value == "Từ ngày 01/11/2026 đến ngày 30/11/2026"
     header = [c.value for c in ws[5]]
-    assert header == list(documents.BOOK_COLUMNS)
+    assert header == list(data.BOOK_COLUMNS)
     first = [c.value for c in ws[6]]
     assert first[:3] == [1, DATA.code, DATA.procedure_name]
     # Dates are real dates (local time, naive as Excel wants), not text.
