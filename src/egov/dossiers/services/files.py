@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from egov.core import inputs
 from egov.dossiers.errors import UploadRejected
 from egov.dossiers.models import CitizenDataStoreEntry, DossierComponent
 
@@ -105,6 +106,10 @@ class Upload:
     required_document_id: int | None = None
     name: str = ""
     digitised: bool = True
+
+    def __post_init__(self):
+        # Names from JSON bodies reach here as sent (multipart ones were cleaned by the parser).
+        self.filename = inputs.clean_filename(self.filename)
 
     @classmethod
     def from_file(cls, f, **extra) -> Upload:
