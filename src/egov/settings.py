@@ -344,6 +344,8 @@ EGOV_TASK_STALE_SECONDS = int(os.environ.get("EGOV_TASK_STALE_SECONDS", "300"))
 # this often. Outbox rows due (or past their lease) for EGOV_TASK_STALE_SECONDS fail /healthz.
 EGOV_OUTBOX_LEASE_SECONDS = int(os.environ.get("EGOV_OUTBOX_LEASE_SECONDS", "300"))
 EGOV_OUTBOX_SWEEP_SECONDS = int(os.environ.get("EGOV_OUTBOX_SWEEP_SECONDS", "60"))
+# Files no row references, older than an hour (egov.core.services.orphans): swept this often.
+EGOV_FILE_SWEEP_SECONDS = int(os.environ.get("EGOV_FILE_SWEEP_SECONDS", "3600"))
 
 # --- Document exchange (egov.exchange) ---------------------------------------------------------
 EGOV_EXCHANGE_MAX_PACKAGE = int(os.environ.get("EGOV_EXCHANGE_MAX_PACKAGE", 40 * 1024 * 1024))
