@@ -40,6 +40,12 @@ def test_a_nul_in_the_query_string_is_refused_by_the_api(client, value):
     assert "không thể lưu" in body["message"]
 
 
+@pytest.mark.parametrize("path", ["/api/v1/organisations/%00/", "/one-stop/d/a%00b/"])
+def test_a_nul_in_the_path_is_refused(client, path):
+    response = client.get(path)
+    assert response.status_code == 400
+
+
 def test_a_nul_in_the_query_string_of_a_page_is_a_400_page(client):
     response = client.get("/?q=a%00b", HTTP_ACCEPT_LANGUAGE="vi")
     assert response.status_code == 400

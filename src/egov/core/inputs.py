@@ -237,6 +237,8 @@ class InputMiddleware:
 
     def __call__(self, request):
         try:
+            if "\x00" in request.path_info:  # /d/%00/: a lookup PostgreSQL refuses
+                raise BadText("")
             request.GET = clean_querydict(request.GET)
             load = request._load_post_and_files
 
