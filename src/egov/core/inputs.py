@@ -212,6 +212,9 @@ class MultiPartParser(parsers.MultiPartParser):
 # --- Django's own form parsing and the query string: a middleware ------------------------------
 
 
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
 def _is_api(request) -> bool:
     return request.path_info.startswith("/api/")
 
@@ -240,6 +243,8 @@ class InputMiddleware:
             if "\x00" in request.path_info:  # /d/%00/: a lookup PostgreSQL refuses
                 raise BadText("")
             request.GET = clean_querydict(request.GET)
+            if request.content_type not in FORM_TYPES:
+                return self.get_response(request)
             load = request._load_post_and_files
 
             def load_and_clean():
