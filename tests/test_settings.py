@@ -125,7 +125,7 @@ def test_an_smtp_server_that_never_answers_does_not_hold_the_worker(tmp_path):
     assert json.loads(result.stdout)["email_timeout"] == 5
 
 
-SRC = Path(__file__).resolve().parents[2] / "src" / "egov"
+SRC = Path(__file__).resolve().parents[1] / "src" / "egov"
 READS = re.compile(r"""settings\.(EGOV_\w+)|getattr\(\s*settings,\s*["'](EGOV_\w+)["']""")
 # Environment reads outside settings.py that are not configuration: the DJANGO_SETTINGS_MODULE
 # default of the entry points, the PATH handed on to the OpenID provider's process, and the
