@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
+import unicodedata
 
 import pytest
 from django.test import Client
@@ -370,3 +372,74 @@ def test_a_citizen_files_for_a_person_she_is_recorded_as_acting_for(world):  # n
     dossier = Dossier.objects.get()
     assert dossier.applicant_id_number == "001099099999"
     assert dossier.applicant_citizen == world.citizen  # the one acting follows it
+
+
+# --- bad input (issue 12 §4): a 400 with a message, never a 500; nothing written ---------------
+
+
+def _with_text(data, text):
+    """``data`` with its applicant-name-like strings replaced by ``text``."""
+    if isinstance(data, dict):
+        return {k: _with_text(v, text) for k, v in data.items()}
+    return text if data == "Nguyễn Văn An" else data
+
+
+def _nothing_written(settings):
+    media = settings.MEDIA_ROOT / "dossiers"
+    assert not Dossier.objects.exists() and not DossierComponent.objects.exists()
+    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+
+
+@pytest.mark.parametrize("bad", ["\ud800", "\x00", "An\udfffB", "An\x00"])
+@pytest.mark.parametrize("where", ["form_data", "filename", "payload"])
+def test_nul_and_lone_surrogates_are_refused_before_anything_is_written(
+    world,  # noqa: F811
+    settings,
+    bad,
+    where,
+):
+    c = as_user(world.citizen.user)
+    body = application(world)
+    if where == "filename":
+        body["components"][0]["filename"] = f"to-khai{bad}.pdf"
+    else:
+        body["form_data"] = _with_text(body["form_data"], bad)
+    if where == "payload":
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        payload = json.dumps({k: v for k, v in body.items() if k != "components"})
+        part = SimpleUploadedFile("a.pdf", PDF, "application/pdf")
+        r = c.post("/api/v1/dossiers/", {"payload": payload, "component.0": part})
+    else:
+        r = c.post("/api/v1/dossiers/", json.dumps(body), content_type="application/json")
+    assert r.status_code == 400, r.content
+    assert r.json()["message"] and r.json()["code"] in {"parse_error", "invalid"}
+    _nothing_written(settings)
+
+
+def test_text_is_stored_in_nfc(world):  # noqa: F811
+    nfd = unicodedata.normalize("NFD", "Nguyễn Văn An")
+    body = application(world, form_data=_with_text(valid_form(world), nfd))
+    body["components"][0]["filename"] = unicodedata.normalize("NFD", "../Tờ khai\r\n.pdf")
+    c = as_user(world.citizen.user)
+    r = c.post("/api/v1/dossiers/", body, content_type="application/json")
+    assert r.status_code == 201, r.content
+    dossier = Dossier.objects.get()
+    assert nfd not in json.dumps(dossier.form_data, ensure_ascii=False)
+    assert "Nguyễn Văn An" in json.dumps(dossier.form_data, ensure_ascii=False)
+    assert dossier.components.get().file.name.endswith("/Tờ khai.pdf")
+
+
+@pytest.mark.parametrize("value", ["abc", "1,,2", "1" * 20, "11", "0", "-1", "2;4", "２"])
+def test_a_bad_status_filter_is_a_400(world, value):  # noqa: F811
+    c = as_user(world.desk.user)
+    r = c.get("/api/v1/dossiers/", {"status": value})
+    assert r.status_code == 400
+    assert list(r.json()["fields"]) == ["status"]
+
+
+def test_the_status_filter_takes_several_codes(world):  # noqa: F811
+    submit(world)
+    c = as_user(world.desk.user)
+    assert len(c.get("/api/v1/dossiers/", {"status": "1,2"}).json()["results"]) == 1
+    assert c.get("/api/v1/dossiers/", {"status": " 2 , 4"}).json()["results"] == []

@@ -17,6 +17,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from egov.accounts.services.representations import represents
+from egov.core import inputs
 from egov.dossiers.errors import UploadRejected
 from egov.dossiers.models import CitizenDataStoreEntry, DossierComponent
 
@@ -106,6 +107,10 @@ class Upload:
     required_document_id: int | None = None
     name: str = ""
     digitised: bool = True
+
+    def __post_init__(self):
+        # Names from JSON bodies reach here as sent (multipart ones were cleaned by the parser).
+        self.filename = inputs.clean_filename(self.filename)
 
     @classmethod
     def from_file(cls, f, **extra) -> Upload:
