@@ -78,11 +78,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "egov.core.middleware.RequestIdMiddleware",
+    "egov.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # NUL bytes and lone surrogates refused, text in NFC (query strings, form data).
+    "egov.core.inputs.InputMiddleware",
     "egov.accounts.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -252,6 +255,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "egov.core.api_base.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "egov.core.api_base.exception_handler",
+    # Size and depth caps, NUL bytes and lone surrogates refused, text in NFC (egov.core.inputs).
+    "DEFAULT_PARSER_CLASSES": [
+        "egov.core.inputs.JSONParser",
+        "egov.core.inputs.FormParser",
+        "egov.core.inputs.MultiPartParser",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "egov.accounts.authentication.ClientTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -284,8 +293,9 @@ SPECTACULAR_SETTINGS = {
 # Rate limits, lockout helpers and replay checks live in the cache: "db" shares it between
 # processes through the database (table egov_cache, made by migrate); a redis:// (rediss://,
 # unix://) URL shares it through Redis (the `redis` package: extra `redis`); "locmem" is per
-# process.
-EGOV_CACHE = os.environ.get("EGOV_CACHE", "db" if PRODUCTION else "locmem")
+# process, so only the tests (one process, cleared per test) have it by default: `egov serve`
+# runs several web processes, and refuses it with more than one.
+EGOV_CACHE = os.environ.get("EGOV_CACHE", "locmem" if ENV == "test" else "db")
 if EGOV_CACHE == "db":
     _cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "egov_cache"}
 elif EGOV_CACHE == "locmem":
@@ -312,6 +322,9 @@ EGOV_LOCKOUT_SECONDS = int(os.environ.get("EGOV_LOCKOUT_SECONDS", "900"))
 EGOV_LOGIN_RATE = os.environ.get("EGOV_LOGIN_RATE", "20/min")
 # Public dossier lookups (code + ID number) per client address.
 EGOV_LOOKUP_RATE = os.environ.get("EGOV_LOOKUP_RATE", "30/min")
+# Refused API access tokens per client address; past it the address gets 429 until the window
+# ends, and the audit log keeps counted summaries (egov.accounts.services.refusals).
+EGOV_AUTH_FAILURE_RATE = os.environ.get("EGOV_AUTH_FAILURE_RATE", "10/min")
 # An official's session ends after this long without a request (and after EGOV_SESSION_AGE).
 EGOV_SESSION_IDLE_SECONDS = int(os.environ.get("EGOV_SESSION_IDLE_SECONDS", "1800"))
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("EGOV_PASSWORD_RESET_SECONDS", "3600"))
@@ -336,6 +349,8 @@ EGOV_TASK_STALE_SECONDS = int(os.environ.get("EGOV_TASK_STALE_SECONDS", "300"))
 # this often. Outbox rows due (or past their lease) for EGOV_TASK_STALE_SECONDS fail /healthz.
 EGOV_OUTBOX_LEASE_SECONDS = int(os.environ.get("EGOV_OUTBOX_LEASE_SECONDS", "300"))
 EGOV_OUTBOX_SWEEP_SECONDS = int(os.environ.get("EGOV_OUTBOX_SWEEP_SECONDS", "60"))
+# Files no row references, older than an hour (egov.core.services.orphans): swept this often.
+EGOV_FILE_SWEEP_SECONDS = int(os.environ.get("EGOV_FILE_SWEEP_SECONDS", "3600"))
 
 # --- Document exchange (egov.exchange) ---------------------------------------------------------
 EGOV_EXCHANGE_MAX_PACKAGE = int(os.environ.get("EGOV_EXCHANGE_MAX_PACKAGE", 40 * 1024 * 1024))

@@ -10,16 +10,16 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
-from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from egov.accounts import policy, scopes
+from egov.accounts import policy, ratelimit, scopes
 from egov.accounts.models import Official, RoleAssignment
 from egov.accounts.scopes import ScopePermission, granted_scopes
 from egov.accounts.services import clients as client_services
+from egov.core import inputs
 
 
 class TokenThrottle(SimpleRateThrottle):
@@ -68,7 +68,7 @@ class TokenView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [TokenThrottle]
-    parser_classes = [FormParser, JSONParser]
+    parser_classes = [inputs.FormParser, inputs.JSONParser]
 
     @extend_schema(
         summary="Get an access token (OAuth2 client credentials)",
@@ -87,6 +87,7 @@ class TokenView(APIView):
             client, key = self._authenticate_client(request, data)
             issued = client_services.issue_token(client, key, data.get("scope"))
         except client_services.ClientAuthError as exc:
+            client_services.record_refusal(ratelimit.client_ip(request), exc)
             status = 401 if exc.code == "invalid_client" else 400
             return _oauth_error(exc.code, exc.message, status)
         return Response(
