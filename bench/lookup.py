@@ -47,6 +47,7 @@ def main(quick: bool) -> dict:
         total, code, id_number = json.loads(out.strip().splitlines()[-1])
         path = "/api/v1/dossier-lookup/?" + urlencode({"code": code, "id_number": id_number})
         baseline = harness.run_baseline(quick, server)
+        harness.log(f"{NAME}: GET {path} with wrk")
         figures = harness.measure_wrk(server, path, quick=quick)
         database, workers = server.database, server.workers
     harness.log(f"{NAME}: {figures['rps']} req/s, p99 {figures.get('p99_ms')} ms")
