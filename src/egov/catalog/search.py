@@ -26,9 +26,9 @@ a consonant is read as "i" (kỳ/kì, lý/lí: both spellings are in use).
 The index is two tables made by migration 0002_search_index:
 - ``catalog_search_entry``: one row per procedure: its code, its name as a padded token string
   (``" dang ky khai sinh "``, a leading "thủ tục" dropped), the name's length and ``detailed``.
-  On SQLite a FTS5 table ``catalog_search_fts`` (rowid = procedure id) holds the words of the name
-  and of ``Procedure.search_text``; on PostgreSQL the entry row carries them as a ``tsvector``
-  (configuration ``simple``) with a GIN index.
+  On SQLite a FTS5 table ``catalog_search_fts`` (rowid = procedure id, prefix indexes for 1-3
+  letters) holds the words of the name and of ``Procedure.search_text``; on PostgreSQL the entry
+  row carries them as a ``tsvector`` (configuration ``simple``) with a GIN index.
 - ``catalog_search_term``: the vocabulary (each word and how many procedures have it), for typo
   correction.
 
@@ -80,6 +80,7 @@ _LEADING = ("thu tuc",)
 # the whole query finds nothing.
 _FILLERS = ("thu tuc", "lam", "xin", "cach", "muon", "toi")
 _MAX_TERMS = 12
+_TERM_MAX = 64  # catalog_search_term.term is varchar(64)
 _TIER_WEIGHT = 1_000_000
 _PARTIAL_WEIGHT = 200_000  # the last word only as the start of a longer word of the name
 _UNDETAILED_WEIGHT = 100_000
@@ -217,11 +218,13 @@ def correct(words: list[str], *, complete_last: bool = False) -> list[str]:
         sql = f"SELECT term FROM {TERM_TABLE} WHERE term IN ({marks})"
         params = list(words)
         if complete_last:
+            # A range on the primary key, not LIKE (which scans the table): words are letters
+            # and digits, so every word starting with ``last`` sorts between these two.
             sql += (
                 f" UNION ALL SELECT term FROM (SELECT term FROM {TERM_TABLE}"
-                " WHERE term LIKE %s LIMIT 1) completion"
+                " WHERE term >= %s AND term <= %s LIMIT 1) completion"
             )
-            params.append(last + "%")
+            params += [last, last + "z" * (_TERM_MAX - len(last))]
         cursor.execute(sql, params)
         found = {row[0] for row in cursor.fetchall()}
         known = found & set(words)
