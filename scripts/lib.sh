@@ -23,7 +23,11 @@ ensure_venv() {
 
 install_egov() {
   # $1: what to install, e.g. "." or ".[dev]". Quiet unless it fails (then the log is shown).
-  local log
+  # Skipped when pyproject.toml and $1 are those of the last install: the install is editable,
+  # so only they can change it (and pip takes seconds to find that nothing changed).
+  local log stamp=.venv/.egov-installed want
+  want="$1 $(sha256sum pyproject.toml | cut -d' ' -f1)"
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return 0
   log=$(mktemp)
   if ! .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$1" >"$log" 2>&1; then
     cat "$log" >&2
@@ -31,4 +35,5 @@ install_egov() {
     return 1
   fi
   rm -f "$log"
+  echo "$want" >"$stamp"
 }

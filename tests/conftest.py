@@ -1,6 +1,7 @@
 """Shared fixtures. The suite runs on SQLite, and on PostgreSQL when DATABASE_URL says so."""
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("EGOV_ENV", "test")
 
@@ -20,10 +21,74 @@ def _isolated_var_dir(tmp_path, settings):
     cache.clear()
 
 
+def _redis_db_url(url: str, number: int) -> str:
+    # The database number in a URL wins over a db= argument: write it into the URL.
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        return urlunsplit(parts._replace(query=f"db={number}"))
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+@pytest.fixture(scope="session")
+def _task_redis_db():
+    """On the RQ task backend (EGOV_TASKS=rq), this run's own Redis database (1-15): claimed with
+    a key in database 0 (SET NX, released at the end), so that two runs on one machine never
+    take each other's tasks. None on the database backend."""
+    from django.conf import settings
+
+    if settings.EGOV_TASKS != "rq":
+        yield None
+        return
+    import redis
+
+    url = settings.RQ_QUEUES["default"]["URL"]
+    claims = redis.Redis.from_url(_redis_db_url(url, 0))
+    try:
+        claims.ping()
+    except redis.ConnectionError as exc:
+        pytest.exit(f"EGOV_TASKS=rq: no Redis at {url} ({exc})", 1)
+    for number in range(1, 16):
+        claim = f"egov:test-run:db{number}"
+        if claims.set(claim, os.getpid(), nx=True, ex=6 * 3600):
+            break
+    else:
+        pytest.exit("no free Redis database (1-15) for the RQ task backend's tests", 1)
+    url = _redis_db_url(url, number)
+    db = redis.Redis.from_url(url)
+    settings.RQ_QUEUES = {name: {**queue, "URL": url} for name, queue in settings.RQ_QUEUES.items()}
+    # A worker a test starts in another process reads the same database from the environment.
+    before = os.environ.get("EGOV_TASKS_REDIS_URL")
+    os.environ["EGOV_TASKS_REDIS_URL"] = url
+    try:
+        yield db
+    finally:
+        db.flushdb()
+        claims.delete(claim)
+        if before is None:
+            os.environ.pop("EGOV_TASKS_REDIS_URL", None)
+        else:
+            os.environ["EGOV_TASKS_REDIS_URL"] = before
+
+
+@pytest.fixture(autouse=True)
+def _empty_task_queue(_task_redis_db):
+    """Each test starts with an empty Redis queue, as it does with an empty task table."""
+    if _task_redis_db is not None:
+        _task_redis_db.flushdb()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests (a live server, Chromium) are slow: ``scripts/test --fast`` leaves them out."""
+    for item in items:
+        if "tests/browser/" in item.nodeid:
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_report_header(config):
+    from django.conf import settings
     from django.db import connection
 
-    return f"database: {connection.vendor}"
+    return f"database: {connection.vendor}, tasks: {settings.EGOV_TASKS}"
 
 
 def pytest_configure(config):

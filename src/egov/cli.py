@@ -1,41 +1,53 @@
 """The ``egov`` command: a thin front over Django management commands.
 
 ``egov load-demo`` runs the management command ``load_demo``; any other Django command works too
-(``egov createsuperuser``, ``egov shell``). ``egov --help`` lists the platform's own commands.
+(``egov createsuperuser``, ``egov shell``). ``egov --help`` lists the platform's own commands:
+each app declares its own in its AppConfig's ``commands`` (name: one line of help).
 """
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 import sys
 
-COMMANDS: dict[str, str] = {
-    "serve": "Run the platform: migrate, first-start setup, task worker and web server.",
-    "worker": "Run the background task worker (deadline timers, notifications, deliveries).",
-    "migrate": "Create or upgrade the database schema.",
-    "load-demo": "Load the demo data: organisations of the government tree and more.",
-    "audit": "Audit log tools: 'egov audit verify' checks the hash chain.",
-    "exchange": "Document exchange: 'egov exchange verify|export|check-trail|pull-parent|"
-    "webhook-url|webhook-secret'.",
-    "calendar": "Working calendar: 'egov calendar due --from ... --working-days N'.",
-    "pki": "Signing keys: 'egov pki init' makes the development CA and certificates.",
-    "bench": "Run a benchmark scenario: 'egov bench NAME [--quick]' (e.g. baseline).",
-    "create-official": "Make an official: 'egov create-official NAME --organisation CODE'.",
-    "api-client": "API clients: 'egov api-client create|add-key|rotate|revoke-key|disable'.",
-    "generate-dossiers": "Bench data: 'egov generate-dossiers N' dossiers with histories.",
-    "check": "Check the installation (add --deploy for production settings).",
-}
+import egov
+
+# The wiring app's commands are listed first: they are how one starts.
+WIRING_APP = "site"
+
+
+def app_commands() -> dict[str, str]:
+    """Every app's ``commands`` (its AppConfig's: name, one line of help), the wiring's first.
+
+    Read from the apps' apps.py modules without setting Django up, so that ``egov --help`` works
+    before the settings do (production without its secrets).
+    """
+    names = sorted(m.name for m in pkgutil.iter_modules(egov.__path__) if m.ispkg)
+    names.sort(key=lambda name: name != WIRING_APP)
+    commands: dict[str, str] = {}
+    for name in names:
+        try:
+            module = importlib.import_module(f"egov.{name}.apps")
+        except ModuleNotFoundError:
+            continue
+        for value in vars(module).values():
+            if isinstance(value, type) and getattr(value, "name", None) == f"egov.{name}":
+                commands.update(getattr(value, "commands", {}))
+    return commands
 
 
 def usage() -> str:
-    width = max(len(name) for name in COMMANDS)
+    commands = app_commands()
+    width = max(len(name) for name in commands)
     lines = [
         "usage: egov COMMAND [options]",
         "",
         "egov: open-source e-government platform. Commands:",
         "",
     ]
-    lines += [f"  {name.ljust(width)}  {text}" for name, text in COMMANDS.items()]
+    lines += [f"  {name.ljust(width)}  {text}" for name, text in commands.items()]
     lines += [
         "",
         "Every Django management command also works ('egov shell', 'egov createsuperuser').",

@@ -1,6 +1,8 @@
 """Settings, read from the environment.
 
-Every variable is documented in docs/configuration.md; keep the two in step.
+Every variable is documented in docs/configuration.md; keep the two in step. The environment is
+read here and nowhere else (tests/test_settings.py): Django's own settings first, then one
+section per app, named after it; an app reads its settings as ``settings.EGOV_...``.
 
 EGOV_ENV selects the defaults: ``production`` (the default: safe, DEBUG off, a secret key and
 allowed hosts required), ``dev`` (what ``egov serve`` uses on a laptop) or ``test``.
@@ -69,6 +71,7 @@ INSTALLED_APPS = [
     "egov.exchange",
     "egov.dossiers",
     "egov.portal",
+    "egov.site",
 ]
 
 MIDDLEWARE = [
@@ -141,11 +144,25 @@ DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Tasks -------------------------------------------------------------------------------------
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("EGOV_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+# EGOV_TASKS picks the queue: "db" (the default: rows in the database, nothing else to run) or
+# "rq" (Redis at EGOV_TASKS_REDIS_URL, through django-tasks-rq: workers on several hosts, no
+# polling of the database). EGOV_TASKS_BACKEND, a backend's dotted path, overrides it.
+TASK_BACKENDS = {"db": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend"}
+EGOV_TASKS = os.environ.get("EGOV_TASKS", "db")
+if EGOV_TASKS not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"EGOV_TASKS must be db or rq, not {EGOV_TASKS!r}")
+TASKS = {"default": {"BACKEND": os.environ.get("EGOV_TASKS_BACKEND", TASK_BACKENDS[EGOV_TASKS])}}
+# The alias the worker and /healthz go by, also when EGOV_TASKS_BACKEND named the backend.
+EGOV_TASKS = next((k for k, v in TASK_BACKENDS.items() if v == TASKS["default"]["BACKEND"]), "")
+if EGOV_TASKS == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {
+        "default": {
+            "URL": os.environ.get("EGOV_TASKS_REDIS_URL", "redis://127.0.0.1:6379/0"),
+            # A task (a webhook push, a relay to the parent hub) is cut off after this long.
+            "DEFAULT_TIMEOUT": int(os.environ.get("EGOV_TASK_TIMEOUT", "600")),
+        }
     }
-}
 
 # --- Language and time -------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -285,7 +302,7 @@ else:
     )
 CACHES = {"default": _cache}
 
-# --- Officials' login, API clients -------------------------------------------------------------
+# --- Officials' login, API clients (egov.accounts) ---------------------------------------------
 LOGIN_URL = "official-login"
 LOGIN_REDIRECT_URL = "portal:home"
 # Failed password or code attempts before an account is locked, and for how long.
@@ -305,7 +322,7 @@ EGOV_FIELD_KEY = os.environ.get("EGOV_FIELD_KEY", "")
 EGOV_API_TOKEN_SECONDS = int(os.environ.get("EGOV_API_TOKEN_SECONDS", "3600"))
 EGOV_TOKEN_AUDIENCES = env_list("EGOV_TOKEN_AUDIENCES")
 
-# --- Instance ----------------------------------------------------------------------------------
+# --- Instance, signing, task health (egov.core) ------------------------------------------------
 # The organisation that runs this instance (shown in the header; signs by default).
 EGOV_INSTANCE_ORG_CODE = os.environ.get("EGOV_INSTANCE_ORG_CODE", "000.00.00.G22")
 EGOV_INSTANCE_NAME = os.environ.get("EGOV_INSTANCE_NAME", "")
@@ -320,7 +337,7 @@ EGOV_TASK_STALE_SECONDS = int(os.environ.get("EGOV_TASK_STALE_SECONDS", "300"))
 EGOV_OUTBOX_LEASE_SECONDS = int(os.environ.get("EGOV_OUTBOX_LEASE_SECONDS", "300"))
 EGOV_OUTBOX_SWEEP_SECONDS = int(os.environ.get("EGOV_OUTBOX_SWEEP_SECONDS", "60"))
 
-# --- Document exchange -------------------------------------------------------------------------
+# --- Document exchange (egov.exchange) ---------------------------------------------------------
 EGOV_EXCHANGE_MAX_PACKAGE = int(os.environ.get("EGOV_EXCHANGE_MAX_PACKAGE", 40 * 1024 * 1024))
 EGOV_EXCHANGE_MAX_ATTACHMENT = int(os.environ.get("EGOV_EXCHANGE_MAX_ATTACHMENT", 20 * 1024 * 1024))
 # national: the hub delivers to every organisation of the registry (today's behaviour);
@@ -355,7 +372,20 @@ if EGOV_EXCHANGE_ROLE == "provincial" and not (
         "EGOV_EXCHANGE_PARENT_CLIENT_ID and a secret or key file"
     )
 
-# --- Citizen login (OpenID Connect) ------------------------------------------------------------
+# --- Dossiers (egov.dossiers) ------------------------------------------------------------------
+# The public address of the site, for links in e-mails to applicants (empty: a path only).
+EGOV_PUBLIC_URL = os.environ.get("EGOV_PUBLIC_URL", "").rstrip("/")
+# The largest file an applicant or official may attach to a dossier, in bytes.
+EGOV_DOSSIER_MAX_FILE_BYTES = int(os.environ.get("EGOV_DOSSIER_MAX_FILE_BYTES", 10 * 1024 * 1024))
+# Where the DejaVu Sans fonts of the signed PDF forms are (Debian's fonts-dejavu-core).
+EGOV_PDF_FONT_DIR = Path(os.environ.get("EGOV_PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
+
+# --- Running: egov serve (egov.site) -----------------------------------------------------------
+EGOV_HOST = os.environ.get("EGOV_HOST", "127.0.0.1")
+EGOV_PORT = int(os.environ.get("EGOV_PORT", "8000"))
+EGOV_WEB_WORKERS = int(os.environ.get("EGOV_WEB_WORKERS", "3"))
+
+# --- Citizen login, OpenID Connect (egov.accounts) ---------------------------------------------
 # bundled: `egov serve` starts the development provider (oidc-provider/, Node) on loopback;
 # external: any OIDC provider (VNeID in production); off: no citizen login.
 EGOV_OIDC_ISSUER = os.environ.get("EGOV_OIDC_ISSUER", "").rstrip("/")

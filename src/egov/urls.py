@@ -1,18 +1,37 @@
+from importlib.util import find_spec
+
+from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from egov.core import views as core_views
 
-# Each app owns its routes; this file only mounts them.
+
+def _app_routes():
+    """Each app owns its routes and says where its pages go (its AppConfig's ``url_prefix``).
+
+    API routes (an app's ``api_urls`` module) are mounted under /api/v1/; pages (its ``urls``
+    module) under the prefix, in the order of INSTALLED_APPS, so the portal's catch-all ("")
+    comes after the others.
+    """
+    api, pages = [], []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("egov."):
+            continue
+        if find_spec(f"{config.name}.api_urls"):
+            api.append(path("", include(f"{config.name}.api_urls")))
+        prefix = getattr(config, "url_prefix", None)
+        if prefix is not None:
+            pages.append(path(prefix, include(f"{config.name}.urls")))
+    return api, pages
+
+
+api_routes, page_routes = _app_routes()
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", core_views.api_docs, name="api-docs"),
-    path("", include("egov.core.api_urls")),
-    path("", include("egov.accounts.api_urls")),
-    path("", include("egov.catalog.api_urls")),
-    path("", include("egov.dossiers.api_urls")),
-    path("", include("egov.exchange.api_urls")),
+    *api_routes,
 ]
 
 urlpatterns = [
@@ -20,8 +39,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
-    path("accounts/", include("egov.accounts.urls")),
-    path("exchange/", include("egov.exchange.urls")),
-    path("one-stop/", include("egov.dossiers.urls")),  # officials' workspace (một cửa)
-    path("", include("egov.portal.urls")),
+    *page_routes,
 ]

@@ -1,7 +1,8 @@
 """The access matrix: every object endpoint of the API, and who must not reach it.
 
-The endpoints come from the OpenAPI schema, so a new one is picked up by itself. Each must be
-either declared PUBLIC here (and be public in the schema and for an anonymous caller) or have a
+The endpoints come from the OpenAPI schema, so a new one is picked up by itself. The rules are
+the apps' parts (``tests/<app label>/access_matrix.py``, read below). Each endpoint must be
+either declared PUBLIC (and be public in the schema and for an anonymous caller) or have a
 CASE that makes an object of organisation A and checks that an official of another organisation,
 another citizen, an API client of another organisation and an anonymous caller get 401, 403 or
 404, while somebody who may see it gets 2xx (so the test can fail). A new non-public endpoint
@@ -10,72 +11,38 @@ without a rule here fails the first test.
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import pytest
+from django.apps import apps
 from drf_spectacular.generators import SchemaGenerator
 
 from egov.accounts.services import clients as client_services
-from tests.dossiers import core_matrix as dossier_matrix
-from tests.exchange import support as exchange_support
 
 from .officials_support import make_official, tree  # noqa: F401
 
-pytestmark = pytest.mark.django_db
-
-# Public: reference data anyone may read. The government tree, and the catalogue of procedures
-# (what the portal shows every visitor; checking a form against its template stores nothing).
-PUBLIC = {
-    ("/api/v1/organisations/{id}/", "get"),
-    ("/api/v1/organisations/{id}/subtree/", "get"),
-    ("/api/v1/procedures/{code}/", "get"),
-    ("/api/v1/procedures/{code}/versions/", "get"),
-    ("/api/v1/procedures/{code}/versions/{number}/", "get"),
-    ("/api/v1/procedures/{code}/form/", "get"),
-    ("/api/v1/procedures/{code}/form/validate/", "post"),
-    ("/api/v1/sectors/{id}/", "get"),
-}
-# Closed by scope alone (objects without an organisation of their own yet): anonymous callers,
-# citizens and officials without the scope are refused. The catalogue team may move these to
-# CASES once catalogue managers are limited to their organisation's procedures.
-SCOPE_ONLY = {
-    ("/api/v1/procedures/{code}/drafts/", "post"): "catalog.write",
-    ("/api/v1/procedures/{code}/versions/{number}/content/", "put"): "catalog.write",
-    ("/api/v1/procedures/{code}/versions/{number}/publish/", "post"): "catalog.write",
-    ("/api/v1/procedures/{code}/versions/{number}/discard/", "delete"): "catalog.write",
-}
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # every endpoint of the schema, ~11 s
 
 
-def _official_case(t):
-    target = make_official("target", t.a)
-    return {
-        "id": target.pk,
-        "insider": make_official("admin_a", t.a, "administrator").user,
-        # Same role, another organisation (a sibling commune), and another province.
-        "outsiders": [
-            make_official("admin_b", t.b, "administrator").user,
-            make_official("admin_q", t.q, "administrator", subtree=True).user,
-        ],
-        "scopes": ["accounts.read"],
-    }
+def _parts():
+    """Each app's part: tests/<app label>/access_matrix.py (PUBLIC, SCOPE_ONLY, CASES)."""
+    public, scope_only, cases = set(), {}, {}
+    for config in apps.get_app_configs():
+        name = f"tests.{config.label}.access_matrix"
+        try:
+            part = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name in {name, f"tests.{config.label}"}:
+                continue  # an app without API objects, or not ours
+            raise
+        public |= getattr(part, "PUBLIC", set())
+        scope_only |= getattr(part, "SCOPE_ONLY", {})
+        cases |= getattr(part, "CASES", {})
+    return public, scope_only, cases
 
 
-CASES = {
-    ("/api/v1/officials/{id}/", "get"): _official_case,
-    ("/api/v1/exchange/packages/{id}/", "get"): exchange_support.package_case,
-    ("/api/v1/exchange/packages/{id}/receipt/", "get"): exchange_support.package_case,
-    ("/api/v1/exchange/packages/{id}/trail/", "get"): exchange_support.package_case,
-    ("/api/v1/exchange/mailbox/{id}/", "get"): exchange_support.delivery_case,
-    ("/api/v1/exchange/mailbox/{id}/package/", "get"): exchange_support.delivery_case,
-    ("/api/v1/exchange/mailbox/{id}/acknowledge/", "post"): exchange_support.delivery_case,
-    ("/api/v1/exchange/mailbox/{id}/recall/", "get"): exchange_support.recall_case,
-    ("/api/v1/exchange/mailbox/{id}/recall/acknowledge/", "post"): exchange_support.recall_case,
-    ("/api/v1/exchange/packages/{id}/retry/", "post"): exchange_support.retry_case,
-    ("/api/v1/exchange/mailbox/{id}/retry/", "post"): exchange_support.answer_retry_case,
-    ("/api/v1/exchange/statuses/{id}/", "get"): exchange_support.status_case,
-    ("/api/v1/exchange/statuses/{id}/acknowledge/", "post"): exchange_support.status_case,
-    **dossier_matrix.CASES,
-}
+PUBLIC, SCOPE_ONLY, CASES = _parts()
 REFUSED = {401, 403, 404}
 
 

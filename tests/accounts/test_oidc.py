@@ -35,7 +35,8 @@ from .oidc_support import (
     start_provider,
 )
 
-pytestmark = pytest.mark.django_db
+# The OpenID provider runs on Node, in its own process.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
@@ -374,6 +375,27 @@ def test_wrong_issuer_in_the_authorization_response_is_refused(client, browser):
     back = browser.authorize(start(client), CITIZEN_1)
     forged_iss = back.replace("iss=http", "iss=https")
     assert_refused(client.get(local(forged_iss)), "issuer", "nhà cung cấp khác")
+
+
+def _without_iss(url: str) -> str:
+    scheme, _, rest = url.partition("?")
+    kept = [p for p in rest.split("&") if not p.startswith("iss=")]
+    assert len(kept) < len(rest.split("&"))
+    return f"{scheme}?{'&'.join(kept)}"
+
+
+def test_missing_issuer_is_refused_when_the_provider_always_sends_it(client, browser):
+    assert provider.metadata()["authorization_response_iss_parameter_supported"] is True
+    back = browser.authorize(start(client), CITIZEN_1)
+    assert_refused(client.get(local(_without_iss(back))), "issuer_missing", "không cho biết")
+    assert not Citizen.objects.exists()
+
+
+def test_missing_issuer_is_accepted_from_a_provider_that_never_sends_it(client, browser):
+    provider.metadata()["authorization_response_iss_parameter_supported"] = False
+    back = browser.authorize(start(client), CITIZEN_1)
+    response = client.get(local(_without_iss(back)))
+    assert response.status_code == 302 and Citizen.objects.count() == 1
 
 
 # --- Logout ----------------------------------------------------------------------------------

@@ -112,6 +112,7 @@ def catalogue(orgs):
     import_file(DATA / "procedures.json")
 
 
+@pytest.mark.slow  # imports the whole catalogue first (~1 s)
 def test_list_search_and_get(catalogue, django_assert_max_num_queries):
     client = APIClient()
     with django_assert_max_num_queries(6):
@@ -133,6 +134,7 @@ def test_list_search_and_get(catalogue, django_assert_max_num_queries):
     assert bad.status_code == 400 and "level" in bad.json()["fields"]
 
 
+@pytest.mark.slow  # imports the whole catalogue first (~1 s)
 def test_form_validation_endpoint(catalogue, orgs):
     client = APIClient()
     schema = client.get("/api/v1/procedures/1.001193/form/").json()
@@ -143,6 +145,7 @@ def test_form_validation_endpoint(catalogue, orgs):
     assert bad.status_code == 400 and "applicant" in bad.json()["fields"]
 
 
+@pytest.mark.slow  # imports the whole catalogue first (~1 s)
 def test_write_api_needs_the_scope_and_enforces_the_rules(catalogue):
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     payload = minimal_content(code="9.000002")

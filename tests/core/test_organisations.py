@@ -83,6 +83,7 @@ def test_resolve_finds_the_unit_valid_on_a_day():
     assert svc.resolve("000.00.00.G10") == new
 
 
+@pytest.mark.slow  # the whole government tree, twice (~7 s)
 def test_demo_tree_is_complete_and_idempotent(capsys):
     call_command("load_demo")
     assert Organisation.objects.filter(level="province").count() == 34

@@ -386,6 +386,7 @@ def _name(cn):
     )
 
 
+@pytest.mark.slow  # pyHanko's full validation, ~1 s
 def test_operator_hierarchy_with_an_intermediate(settings, tmp_path, org):
     """Production: root in ca.pem, the organisation's certificate from an intermediate CA."""
     root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -443,6 +444,7 @@ def test_operator_hierarchy_with_an_intermediate(settings, tmp_path, org):
 # --------------------------------------------------------------------------- PDF
 
 
+@pytest.mark.slow  # pyHanko's full validation, ~1 s
 def test_signed_pdf_verifies_with_pyhanko(pki_dir, org, tmp_path):
     signed = sign_pdf(make_pdf(), org, reason="Tiếp nhận hồ sơ", location="Hà Nội")
     result = verify_pdf(signed)
@@ -457,6 +459,7 @@ def test_signed_pdf_verifies_with_pyhanko(pki_dir, org, tmp_path):
     assert ok, report
 
 
+@pytest.mark.slow  # pyHanko's full validation, ~1 s
 def test_tampered_pdf_fails(pki_dir, org, tmp_path):
     signed = sign_pdf(make_pdf(), org)
     assert signed.count(MARKER) == 1
@@ -467,6 +470,7 @@ def test_tampered_pdf_fails(pki_dir, org, tmp_path):
     assert not ok, report
 
 
+@pytest.mark.slow  # pyHanko's full validation, ~1 s
 def test_pdf_from_another_ca_is_not_trusted(pki_dir, org, settings, tmp_path):
     signed = sign_pdf(make_pdf(), org)
     settings.EGOV_PKI_DIR = tmp_path / "other-pki"  # a different development CA
@@ -474,6 +478,20 @@ def test_pdf_from_another_ca_is_not_trusted(pki_dir, org, settings, tmp_path):
     assert result.intact and not result.trusted and not result.valid
     ok, report = pyhanko_independent_valid(signed, settings.EGOV_PKI_DIR / "ca.pem", tmp_path)
     assert not ok, report
+
+
+def test_pdf_signer_gives_pyhankos_own_signature_bytes(pki_dir, org):
+    # egov.core.signing.pdf._Signer signs with the loaded key instead of pyHanko's re-parse.
+    from pyhanko.sign import signers
+
+    from egov.core.signing import pdf
+
+    ours = pdf._signer(certificate_for(org))
+    theirs = signers.SimpleSigner(
+        signing_cert=ours.signing_cert, signing_key=ours.signing_key, cert_registry=None
+    )
+    data = "Tiếp nhận hồ sơ".encode()
+    assert ours.sign_raw(data, "sha256") == theirs.sign_raw(data, "sha256")
 
 
 def test_unsigned_or_garbage_pdf_is_not_valid(pki_dir):

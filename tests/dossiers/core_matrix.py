@@ -19,7 +19,8 @@ from egov.dossiers import services
 from egov.dossiers.models import WorkflowStep
 
 from ..accounts.officials_support import make_official
-from .core_support import CONTENT, PDF, valid_form
+from .core_support import CONTENT, valid_form
+from .web_support import small_signed_pdf
 
 BASE = "/api/v1/dossiers/{dossier_code}/"
 
@@ -128,6 +129,10 @@ CASES = {
     ),
     (BASE + "result/", "post"): _case(
         _processing,
-        {"filename": "kq.pdf", "content_base64": base64.b64encode(PDF).decode(), "name": "KQ"},
+        lambda d, o, t: {
+            "filename": "kq.pdf",
+            "content_base64": base64.b64encode(small_signed_pdf(t.a)).decode(),
+            "name": "KQ",
+        },
     ),
 }

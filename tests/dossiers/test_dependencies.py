@@ -1,6 +1,7 @@
 """The portal (the citizen's front end) depends on the dossiers app, never the reverse: no module
 of egov.dossiers imports egov.portal (what both need lives in egov.dossiers, e.g. ``web``,
-``webforms``, ``applicationform``)."""
+``application``). Import cycles inside the app are found for every app by
+tests/test_layers.py."""
 
 from __future__ import annotations
 

@@ -75,7 +75,7 @@ def make_package(
             confidentiality=confidentiality,
             steering_type=0,
         ),
-        trace=[edxml.TraceHeader(sender.code, dt.datetime(2026, 11, 28, 9, 30, 0))],
+        trace=[edxml.TraceHeader(sender.code, dt.datetime(2026, 11, 28, 9, 30, tzinfo=edxml.VN))],
         business=business or edxml.Business(),
         attachments=[edxml.Attachment("qd.pdf", attachment, description="Quyết định")]
         if attachment is not None

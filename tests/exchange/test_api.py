@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.test import override_settings
 
 from egov.accounts.services import clients as client_services
+from egov.core.signing import ensure_ca
 from egov.exchange import trail
 from egov.exchange.models import Package
 
@@ -87,4 +89,43 @@ def test_without_the_scope_or_credentials_nothing_is_sent(client, orgs):
     reader = token(client, orgs.p, "documents.read")
     assert post_xml(client, "/api/v1/exchange/packages/", data, reader).status_code == 403
     assert post_xml(client, "/api/v1/exchange/packages/", data, {}).status_code in {401, 403}
+    assert Package.objects.count() == 0
+
+
+def test_a_refusal_speaks_one_language(client, orgs, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+    p = token(client, orgs.p, "documents.send")
+    data = signed(make_package(orgs.p, [orgs.q]), orgs.p).replace(
+        b"<edXML:PromulgationDate>2026/11/28<", b"<edXML:PromulgationDate>28/11/2026<", 1
+    )
+    vi = post_xml(client, "/api/v1/exchange/packages/", data, p).json()
+    en = client.post(
+        "/api/v1/exchange/packages/",
+        data,
+        content_type="application/xml",
+        HTTP_ACCEPT_LANGUAGE="en",
+        **p,
+    ).json()
+    assert vi["code"] == en["code"] == "invalid_date"
+    assert vi["message"] == "'28/11/2026' không phải ngày dạng yyyy/MM/dd."
+    assert en["message"] == "'28/11/2026' is not a date yyyy/MM/dd."
+
+
+def test_a_signer_outside_the_trusted_ca_is_told_so(client, orgs, settings, tmp_path):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+    p = token(client, orgs.p, "documents.send")
+    with override_settings(EGOV_PKI_DIR=tmp_path / "other-ca", EGOV_PKI_AUTO_CREATE=True):
+        ensure_ca()
+        data = signed(make_package(orgs.p, [orgs.q]), orgs.p)
+    refused = client.post(
+        "/api/v1/exchange/packages/",
+        data,
+        content_type="application/xml",
+        HTTP_ACCEPT_LANGUAGE="en",
+        **p,
+    )
+    assert refused.status_code == 400
+    body = refused.json()
+    assert body["code"] == "signer_not_trusted" and body["rule"] == "trust"
+    assert "certification authority" in body["message"] and "keyUsage" not in body["message"]
     assert Package.objects.count() == 0

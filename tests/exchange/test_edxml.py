@@ -52,7 +52,7 @@ def test_round_trip(orgs):
         response_for=edxml.ResponseFor(orgs.p.code, pkg.document_id),
         from_=edxml.Organ(orgs.q.code, orgs.q.name),
         code="02",
-        timestamp=dt.datetime(2026, 11, 28, 10, 0, 0),
+        timestamp=dt.datetime(2026, 11, 28, 10, 0, 0, tzinfo=edxml.VN),
         description="Sai thẩm quyền",
         staff=edxml.StaffInfo("Văn thư", "Trần B", "0900000000", "vt@q.gov.vn"),
     )
@@ -105,10 +105,11 @@ def _broken(orgs, old: bytes, new: bytes) -> bytes:
             "namespace",
         ),
         (
-            b"<edXML:Subject>",
-            b"<e:Subject xmlns:e='http://www.mic.gov.vn/TBT/QCVN_102_2016'>",
-            "edXMLEnvelope/edXMLHeader/MessageHeader/Subject",
-            "prefix",
+            # Fax belongs in From and To, not in MessageHeader itself.
+            b"</edXML:Subject>",
+            b"</edXML:Subject><edXML:Fax>024</edXML:Fax>",
+            "edXMLEnvelope/edXMLHeader/MessageHeader/Fax",
+            "unknown",
         ),
         (
             b"<edXML:Priority>1<",
@@ -156,3 +157,77 @@ def test_oversize_attachment_is_refused(orgs):
         edxml.parse(data, max_attachment=4000)
     assert info.value.rule == "size"
     assert edxml.parse(data, max_attachment=5000).attachments[0].data == b"x" * 5000
+
+
+def test_times_are_vietnam_time(orgs):
+    # The standard's times carry no zone: written in Vietnam time, read back as +07:00.
+    pkg = make_package(orgs.p, [orgs.q])
+    pkg.trace = [edxml.TraceHeader(orgs.p.code, dt.datetime(2026, 11, 28, 2, 30, tzinfo=dt.UTC))]
+    data = signed(pkg, orgs.p)
+    assert b"<edXML:Timestamp>2026/11/28 09:30:00</edXML:Timestamp>" in data
+    [trace] = edxml.parse(data).trace
+    assert trace.timestamp.utcoffset() == dt.timedelta(hours=7)
+    assert trace.timestamp == dt.datetime(2026, 11, 28, 2, 30, tzinfo=dt.UTC)
+
+
+def test_every_optional_element_round_trips(orgs):
+    pkg = make_package(
+        orgs.p,
+        [orgs.q],
+        business=edxml.Business(
+            edxml.NEW,
+            "Văn bản mới",
+            document_infos=[
+                edxml.DocumentInfo("0", "1", [[edxml.Receiver(orgs.q.code, "1")]]),
+            ],
+            document_id="VB-123",
+            staff=[edxml.StaffInfo("Văn phòng", "Trần B", "0900000000", "vt@p.gov.vn")],
+            paper=1,
+        ),
+    )
+    pkg.header.from_.organization_in_charge = "Chính phủ"
+    pkg.header.from_.fax = "02203000001"
+    pkg.header.to[0].fax = "02203000002"
+    data = signed(pkg, orgs.p)
+    for element in (
+        b"<edXML:OrganizationInCharge>",
+        b"<edXML:Fax>",
+        b"<edXML:BussinessDocumentInfo>",
+        b"<edXML:StaffInfo>",
+        b"<edXML:Paper>1</edXML:Paper>",
+    ):
+        assert element in data
+    root = etree.fromstring(data)
+    [described] = root.iter(f"{{{edxml.NS}}}Attachment")
+    assert described.find(f"{{{edxml.NS}}}Description").text == "Quyết định"
+    assert edxml.parse(data) == pkg
+
+
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        b"<!DOCTYPE x>",
+        b'<!DOCTYPE x SYSTEM "x.dtd">',
+        b'<!DOCTYPE x [<!ENTITY e "e">]>',
+    ],
+)
+def test_a_doctype_is_refused_as_such(orgs, doctype):
+    data = signed(make_package(orgs.p, [orgs.q]), orgs.p)
+    head, rest = data.split(b"?>", 1)
+    with pytest.raises(edxml.EdxmlError) as info:
+        edxml.parse(head + b"?>" + doctype + rest.replace("Về việc".encode(), b"&e;", 1))
+    assert (info.value.element, info.value.rule) == ("(document)", "doctype")
+
+
+@pytest.mark.parametrize(
+    ("data", "found"),
+    [
+        (b'<?xml version="1.0"?>\n<!-- <a> --><!DOCTYPE x><x/>', True),
+        ("<?xml version='1.0' encoding='UTF-16'?><!DOCTYPE x><x/>".encode("utf-16"), True),
+        (b"<!DOCTYPE x [ <x>", True),
+        (b'<?xml version="1.0"?><x>&lt;!DOCTYPE x&gt;</x>', False),
+        (b"<x/>", False),
+    ],
+)
+def test_a_doctype_is_found_in_the_prolog_only(data, found):
+    assert edxml.has_doctype(data) is found

@@ -86,18 +86,39 @@ def _tamper(data: bytes) -> bytes:
     return data.replace("triển khai".encode(), "thay đổi".encode())
 
 
+def _with_doctype(data: bytes, doctype: bytes) -> bytes:
+    head, rest = data.split(b"?>", 1)
+    with_doctype = head + b"?>" + doctype + rest
+    assert verify_xml(with_doctype).valid or b"&e;" in with_doctype
+    return with_doctype
+
+
 @pytest.mark.parametrize(
     ("make", "code", "element"),
     [
         (lambda o: b"<edXML:edXMLEnvelope", "invalid_well_formed", "(document)"),
         (
-            lambda o: (
-                edxml.to_bytes(edxml.build(make_package(o.p, [o.q])))
-                .replace(b"edXML:", b"x:")
-                .replace(b"xmlns:edXML", b"xmlns:x")
+            # Validly signed, then a DOCTYPE added: c14n drops it, so the signature still holds.
+            lambda o: _with_doctype(signed(make_package(o.p, [o.q]), o.p), b"<!DOCTYPE x>"),
+            "doctype_forbidden",
+            "(document)",
+        ),
+        (
+            lambda o: _with_doctype(
+                signed(make_package(o.p, [o.q]), o.p),
+                b'<!DOCTYPE x SYSTEM "http://127.0.0.1:9/x.dtd">',
             ),
-            "invalid_prefix",
-            "edXMLEnvelope",
+            "doctype_forbidden",
+            "(document)",
+        ),
+        (
+            # XXE: an external entity used in a text.
+            lambda o: _with_doctype(
+                signed(make_package(o.p, [o.q]), o.p),
+                b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>',
+            ).replace("Về việc".encode(), b"&e;", 1),
+            "doctype_forbidden",
+            "(document)",
         ),
         (
             lambda o: signed(make_package(o.p, [o.q]), o.p).replace(
@@ -441,6 +462,18 @@ def test_a_copy_kept_whole_by_an_earlier_version_is_served_as_kept(orgs, clerks,
     pkg.save(update_fields=["delivered", "hub_part"])
     assert packages.package_bytes(Package.objects.get(pk=pkg.pk)) == whole
     assert packages.package_bytes(pkg, original=True) == data
+
+
+def test_a_doctype_stored_by_an_earlier_version_is_never_served(orgs, clerks):
+    data = signed(make_package(orgs.p, [orgs.q]), orgs.p)
+    pkg = packages.accept_package(data, actor=clerks["p"]).package
+    with_doctype = _with_doctype(data, b'<!DOCTYPE x SYSTEM "http://127.0.0.1:9/x.dtd">')
+    pkg.original = packages._save(f"exchange/old/{pkg.sha256}.xml", with_doctype)
+    pkg.save(update_fields=["original"])
+    for original in (True, False):
+        served = packages.package_bytes(pkg, original=original)
+        assert b"DOCTYPE" not in served and verify_xml(served).valid
+    assert verify_xml(packages.package_bytes(pkg)).signer_code == orgs.hub.code
 
 
 def test_a_refused_delivery_is_not_taken_later(orgs, clerks):

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 
 DATA = Path(__file__).resolve().parents[2] / "src" / "egov" / "demo"
 SHARED = Path("/work/shared/data")
@@ -133,6 +134,29 @@ def load_catalogue(index_limit: int | None = 60) -> dict:
     return {p.code: p for p in Procedure.objects.all()}
 
 
+@pytest.fixture(scope="package")
+def _catalogue_loaded(django_db_setup, django_db_blocker):
+    """The catalogue, written once for the portal's tests inside a transaction that is rolled
+    back after the last of them: each test's own transaction is a savepoint inside it (loading
+    takes ~2 s, and once per test it was most of the portal tests' time). A test here that needs
+    transaction=True cannot use it."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            load_catalogue()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def catalogue(db):
-    return load_catalogue()
+def catalogue(_catalogue_loaded, db):
+    from egov.catalog.models import Procedure
+
+    return {p.code: p for p in Procedure.objects.all()}

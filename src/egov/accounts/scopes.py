@@ -4,7 +4,7 @@ A viewset declares the scope each action needs::
 
     class ProcedureViewSet(viewsets.ModelViewSet):
         permission_classes = [ScopePermission]
-        required_scopes = {"list": None, "retrieve": None, "create": "catalog.write", ...}
+        required_scopes = {"list": None, "retrieve": None, "create": scopes.WRITE, ...}
 
 ``None`` means public. An action missing from ``required_scopes`` is closed to everyone. The
 OpenAPI document shows each action's scope as the security requirement of the ``clientToken``
@@ -22,6 +22,7 @@ caller may touch is the policy's answer: a viewset filters its queryset with
 ``has_object_permission`` asks ``policy.can(request, scope, obj)`` for objects fetched with
 ``get_object()``; objects the policy cannot place (no organisation, no owner: national reference
 data) need the scope alone.
+
 Each app declares its scopes in its own ``scopes.py`` with :func:`declare` (imported by its
 ``AppConfig.ready()``), as constants the app's code uses instead of bare strings::
 

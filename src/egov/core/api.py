@@ -11,7 +11,6 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
-from egov.accounts.scopes import ScopePermission
 from egov.core.models import Organisation
 from egov.core.models.organisations import Level
 from egov.core.services.organisations import valid_on
@@ -65,7 +64,7 @@ FILTERS = [
 class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = OrganisationSerializer
     # Public reference data: anyone reads the government tree (tests/accounts/test_access_matrix).
-    permission_classes = [ScopePermission]
+    # The permission is the project's default (REST_FRAMEWORK in settings: the scope check).
     required_scopes = {"list": None, "retrieve": None, "subtree": None}
     queryset = Organisation.objects.select_related("parent", "successor").order_by("path")
 

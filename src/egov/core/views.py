@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -27,12 +28,9 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
         checks["database"] = {"ok": False, "error": exc.__class__.__name__}
     try:
-        from django_tasks_db.models import DBTaskResult
-
         cutoff = timezone.now() - timezone.timedelta(seconds=settings.EGOV_TASK_STALE_SECONDS)
-        ready = DBTaskResult.objects.filter(status="READY")
-        stale = ready.filter(enqueued_at__lt=cutoff).count()
-        checks["tasks"] = {"ok": stale == 0, "ready": ready.count(), "stale": stale}
+        ready, stale = _queued_tasks(cutoff)
+        checks["tasks"] = {"ok": stale == 0, "ready": ready, "stale": stale}
     except Exception as exc:  # noqa: BLE001
         checks["tasks"] = {"ok": False, "error": exc.__class__.__name__}
     try:
@@ -44,6 +42,35 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if ok else "fail", "checks": checks}, status=200 if ok else 503
     )
+
+
+def _queued_tasks(cutoff) -> tuple[int, int]:
+    """Tasks waiting for a worker, and how many of them were queued before ``cutoff``."""
+    if settings.EGOV_TASKS == "rq":
+        import django_rq
+
+        ready = stale = 0
+        for name in settings.RQ_QUEUES:
+            queue = django_rq.get_queue(name)
+            ready += queue.count
+            # First in, first out: the stale ones are at the head. Counted among the first 100
+            # only, so that a long queue does not make the health check slow.
+            for job in queue.get_jobs(0, 100):
+                if not (job.enqueued_at and job.enqueued_at < cutoff):
+                    break
+                stale += 1
+        return ready, stale
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    # Due tasks only, as on RQ: a retry whose run_after is still to come (a backoff of up to an
+    # hour) waits by design, and made /healthz fail five minutes after it was queued. A task is
+    # stale when it has been due for longer than the cutoff: since it was queued or since its
+    # run_after, whichever is later (no run_after is stored as the largest date).
+    due = DBTaskResult.objects.ready()
+    stale = due.filter(enqueued_at__lt=cutoff).filter(
+        Q(run_after__lt=cutoff) | Q(run_after=get_date_max())
+    )
+    return due.count(), stale.count()
 
 
 @require_GET

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from egov.accounts import policy
+from egov.dossiers import scopes
 from egov.dossiers.models import (
     Dossier,
     DossierComponent,
@@ -18,7 +19,7 @@ from egov.dossiers.models import (
     Transfer,
 )
 
-OWNER_SCOPES = {"dossiers.read", "dossiers.apply"}
+OWNER_SCOPES = {scopes.READ, scopes.APPLY}
 
 policy.register(
     Dossier,
@@ -41,7 +42,7 @@ policy.register(
 policy.register(Transfer, organisation="from_organisation")
 
 
-def visible_dossiers(actor, action: str = "dossiers.read", queryset=None):
+def visible_dossiers(actor, action: str = scopes.READ, queryset=None):
     """Dossiers ``actor`` may ``action``: its agencies' (now or before a transfer) and its own."""
     queryset = Dossier.objects.all() if queryset is None else queryset
     if policy.is_superuser(actor):

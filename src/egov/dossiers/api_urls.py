@@ -2,10 +2,10 @@
 
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from .api.viewsets import DossierViewSet, LookupViewSet
 
 router = SimpleRouter()
-router.register("dossiers", api.DossierViewSet, basename="dossier")
-router.register("dossier-lookup", api.LookupViewSet, basename="dossier-lookup")
+router.register("dossiers", DossierViewSet, basename="dossier")
+router.register("dossier-lookup", LookupViewSet, basename="dossier-lookup")
 
 urlpatterns = router.urls

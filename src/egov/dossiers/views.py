@@ -27,10 +27,11 @@ from egov.accounts import policy
 from egov.accounts.models import Official, Role
 from egov.catalog.models import ChannelKind, Procedure, ProcedureStatus
 from egov.core.models import Organisation
-from egov.core.signing import verify_pdf
-from egov.dossiers import documents, formdata, services
+from egov.dossiers import scopes, services
 from egov.dossiers.access import can_see, visible_dossiers
-from egov.dossiers.applicationform import ApplicationForm
+from egov.dossiers.acts import ACTS, BATCH_ACTS, allowed_acts, past_label
+from egov.dossiers.application.form import ApplicationForm
+from egov.dossiers.application.page import channel_of, document_slots, read_documents
 from egov.dossiers.models import (
     OPEN_STATUSES,
     Dossier,
@@ -38,9 +39,12 @@ from egov.dossiers.models import (
     Status,
     Timeliness,
     WorkflowStep,
+    related,
+    steps_for,
 )
-from egov.dossiers.services._common import act_label
-from egov.dossiers.services.deadlines import steps_for
+from egov.dossiers.printed import content
+from egov.dossiers.printed.pdf import render_form
+from egov.dossiers.printed.xlsx import tracking_book_xlsx
 from egov.dossiers.web import (
     EMPTY_SCHEMA,
     error_messages,
@@ -48,11 +52,10 @@ from egov.dossiers.web import (
     form_pdf_response,
     history_of,
 )
-from egov.dossiers.webforms import channel_of, document_slots, read_documents
 
 PAGE_SIZE = 50
-# Acts that make sense on many dossiers at once from the queue.
-BULK_ACTS = ("receive", "start_processing", "assign")
+# The queue's bulk acts: the batch acts, and giving dossiers to an official.
+BULK_ACTS = (*BATCH_ACTS, "assign")
 DUE_FILTERS = ("overdue", "at_risk", "today")
 
 
@@ -76,7 +79,7 @@ def _my_roles(user) -> set[str]:
 
 
 def _my_organisations(user):
-    return policy.scope_queryset(user, "dossiers.read", Organisation.objects.all()).order_by("name")
+    return policy.scope_queryset(user, scopes.READ, Organisation.objects.all()).order_by("name")
 
 
 def _queue(request):
@@ -151,9 +154,15 @@ def queue(request):
             "colleagues": _colleagues(request.user),
             "now": now,
             "querystring": params.urlencode(),
-            "bulk_acts": BULK_ACTS,
+            "bulk_acts": _bulk_acts(request.user),
         },
     )
+
+
+def _bulk_acts(user):
+    """The queue's bulk acts the official holds some scope of (the services decide per dossier)."""
+    held = policy.scopes_of(user)
+    return [ACTS[name] for name in BULK_ACTS if "*" in held or set(ACTS[name].all_scopes) & held]
 
 
 def _colleagues(user):
@@ -184,12 +193,10 @@ def bulk(request):
     done, failed = [], []
     for dossier in visible_dossiers(request.user).filter(code__in=codes[:PAGE_SIZE]):
         try:
-            if act == "receive":
-                services.receive(dossier, actor=request.user)
-            elif act == "start_processing":
-                services.start_processing(dossier, actor=request.user)
-            else:
+            if act == "assign":
                 services.assign(dossier, actor=request.user, official=assignee)
+            else:
+                services.act_on_many([dossier], act, actor=request.user)
         except (ValidationError, PermissionDenied) as exc:
             failed.append(f"{dossier.code}: {' '.join(error_messages(exc))}")
         else:
@@ -213,7 +220,7 @@ def _dossier(request, code) -> Dossier:
         .filter(code=code)
         .first()
     )
-    if dossier is None or not can_see(request.user, "dossiers.read", dossier):
+    if dossier is None or not can_see(request.user, scopes.READ, dossier):
         raise Http404("No such dossier.")
     return dossier
 
@@ -232,49 +239,6 @@ def _form_rows(schema: dict, value: dict, prefix: str = "") -> list[tuple[str, s
     return rows
 
 
-def _actions(request, dossier: Dossier) -> list[str]:
-    """Acts this official may offer now (the services decide again on POST)."""
-    user = request.user
-
-    def has(*scopes):
-        return any(policy.can(user, s, dossier) for s in scopes)
-
-    s = dossier.status
-    no_request = formdata.related(dossier, "supplement_request") is None
-    no_result = formdata.related(dossier, "result") is None
-    no_apology = formdata.related(dossier, "apology") is None
-    desk, proc, appr = has("dossiers.receive"), has("dossiers.process"), has("dossiers.approve")
-    acts = []
-    if s == Status.NEW and desk:
-        acts += ["receive", "refuse"]
-    if s in {Status.NEW, Status.RECEIVED, Status.PROCESSING} and no_request and (desk or proc):
-        acts.append("request_supplement")
-    if s == Status.SUPPLEMENT_REQUESTED and desk:
-        acts.append("supplement")
-    if s == Status.RECEIVED and (desk or proc):
-        acts.append("start_processing")
-    if s == Status.PROCESSING:
-        if proc or appr:
-            acts += ["forward", "return_to_step", "transfer"]
-        if proc:
-            acts += ["assign", "require_fees", "mark_processed"]
-        if appr:
-            acts.append("approve")
-    if s == Status.FEES_DUE and proc:
-        acts.append("record_fees_paid")
-    if s in {Status.PROCESSING, Status.PROCESSED} and no_result and (proc or appr):
-        acts.append("attach_result")
-    if s == Status.PROCESSED and has("dossiers.return"):
-        acts.append("return_result")
-    if s in OPEN_STATUSES and s != Status.NEW and no_apology and (proc or desk):
-        acts.append("issue_apology")
-    if s in OPEN_STATUSES and desk:
-        acts.append("withdraw")
-    if s in OPEN_STATUSES and appr:
-        acts.append("stop")
-    return acts
-
-
 @official_required
 @require_GET
 def detail(request, code):
@@ -291,15 +255,15 @@ def _render_detail(request, dossier, errors=(), status=200):
             "history": history_of(dossier),
             "components": dossier.components.all(),
             "form_rows": _form_rows(dossier.procedure_version.application_form, dossier.form_data),
-            "forms": [(k, FormKind(k).label) for k in formdata.available_forms(dossier)],
-            "result": formdata.related(dossier, "result"),
-            "supplement_request": formdata.related(dossier, "supplement_request"),
-            "apology": formdata.related(dossier, "apology"),
+            "forms": [(k, FormKind(k).label) for k in content.available_forms(dossier)],
+            "result": related(dossier, "result"),
+            "supplement_request": related(dossier, "supplement_request"),
+            "apology": related(dossier, "apology"),
             "transfers": dossier.transfers.select_related("from_organisation", "to_organisation"),
             "assignments": dossier.assignments.select_related("official__user").filter(
                 ended_at__isnull=True
             ),
-            "acts": _actions(request, dossier),
+            "acts": allowed_acts(dossier, request.user),
             "steps": steps,
             "later_steps": [
                 s for s in steps if dossier.current_step and s.order > dossier.current_step.order
@@ -396,20 +360,13 @@ def _perform(request, dossier: Dossier, act: str) -> None:
         upload = request.FILES.get("result")
         if upload is None:
             raise ValidationError(_("Choose the result file (a signed PDF)."))
-        content = upload.read()
-        check = verify_pdf(content)
-        if not check.valid:
-            raise ValidationError(
-                _("The result must be a PDF with a valid signature of a trusted certificate.")
-            )
         services.attach_result(
             dossier,
             actor=user,
-            content=content,
+            content=upload.read(),
             filename=upload.name,
             name=post.get("name", "").strip() or dossier.procedure_version.name[:255],
             number=post.get("number", "").strip(),
-            signed=True,
         )
     elif act == "return_result":
         services.return_result(dossier, actor=user, note=note)
@@ -436,7 +393,7 @@ def act(request, code):
     except (ValidationError, PermissionDenied) as exc:
         dossier.refresh_from_db()
         return _render_detail(request, dossier, errors=error_messages(exc), status=400)
-    messages.success(request, _("Done: %(act)s.") % {"act": act_label(name)})
+    messages.success(request, _("Done: %(act)s.") % {"act": past_label(name)})
     return redirect("dossiers:detail", dossier.code)
 
 
@@ -459,7 +416,7 @@ def component_file(request, code, pk):
 @require_GET
 def result_file(request, code):
     dossier = _dossier(request, code)
-    result = formdata.related(dossier, "result")
+    result = related(dossier, "result")
     if result is None:
         raise Http404("No result.")
     return file_response(result.file, f"{dossier.code}-result.pdf", result.content_type)
@@ -470,7 +427,7 @@ def result_file(request, code):
 def register(request):
     """The desk registers a walk-in applicant's dossier (in-person channel)."""
     desk_orgs = policy.scope_queryset(
-        request.user, "dossiers.receive", Organisation.objects.all()
+        request.user, scopes.RECEIVE, Organisation.objects.all()
     ).order_by("name")
     source = request.POST if request.method == "POST" else request.GET
     code = (source.get("procedure") or "").strip()
@@ -553,14 +510,14 @@ def tracking_book(request):
     if fmt and org is None:
         errors.append(_("Choose the organisation."))
     if fmt in {"pdf", "xlsx"} and not errors:
-        book = formdata.tracking_book(org, start, end)
+        book = content.tracking_book(org, start, end)
         name = f"so-theo-doi-{org.code}-{start:%Y%m%d}-{end:%Y%m%d}"
         if fmt == "pdf":
-            response = HttpResponse(documents.render_form("06", book), "application/pdf")
+            response = HttpResponse(render_form("06", book), "application/pdf")
             response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
         else:
             response = HttpResponse(
-                documents.tracking_book_xlsx(book),
+                tracking_book_xlsx(book),
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
             response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'

@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.urls import reverse
 
-from egov.dossiers import documents
-from egov.dossiers.labels import action_label
+from egov.dossiers.acts import done_label
 from egov.dossiers.models import Dossier, ProgressRecord, Status
+from egov.dossiers.printed.data import FormError
+from egov.dossiers.services.printed_forms import form_pdf
 
 # The application form of a procedure version that has none.
 EMPTY_SCHEMA = {"type": "object", "properties": {}}
@@ -32,7 +33,7 @@ def history_of(dossier: Dossier) -> list[dict]:
     for r in records.order_by("at", "id"):
         row = {
             "at": r.at,
-            "action": action_label(r.action),
+            "action": done_label(r.action),
             "status": Status(r.to_status).label if r.to_status in Status.values else "",
             "unit": r.organisation.name if r.organisation else "",
         }
@@ -59,11 +60,9 @@ def lookup_url(request, dossier: Dossier) -> str:
 
 def form_pdf_response(request, dossier: Dossier, kind: str) -> HttpResponse:
     """Form ``kind`` of ``dossier``, signed by its agency (404 when it does not exist yet)."""
-    from egov.dossiers.services.forms import form_pdf
-
     try:
         pdf = form_pdf(dossier, kind, actor=request, lookup_url=lookup_url(request, dossier))
-    except documents.FormError as exc:
+    except FormError as exc:
         raise Http404(str(exc)) from exc
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{dossier.code}-mau-{kind}.pdf"'

@@ -1,3 +1,5 @@
+import sys
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,10 +8,17 @@ class ExchangeConfig(AppConfig):
     name = "egov.exchange"
     label = "exchange"
     verbose_name = _("Document exchange")
+    url_prefix = "exchange/"
+    # The CLI's list (egov --help): command, one line of help.
+    commands = {
+        "exchange": "Document exchange: 'egov exchange verify|export|check-trail|pull-parent|"
+        "webhook-url|webhook-secret'.",
+    }
 
     def ready(self) -> None:
         from egov.accounts import policy
         from egov.accounts.models import Role
+        from egov.core import registry
 
         from . import models, scopes
         from .services import outbox
@@ -25,3 +34,15 @@ class ExchangeConfig(AppConfig):
         # A status packet is read (pulled) by the sender of the package it answers.
         policy.register(models.StatusMessage, organisation="package__sender")
         policy.register(models.OfficialDocument, organisation="organisation")
+        # A provincial hub pulls statuses and packages from its parent, beside the task worker.
+        registry.process(registry.Process("pull-parent", _pull_parent, worker=True))
+
+
+def _pull_parent(host: str, port: int):
+    from django.conf import settings
+
+    if settings.EGOV_EXCHANGE_ROLE != "provincial":
+        return None
+    every = str(settings.EGOV_EXCHANGE_PULL_SECONDS)
+    argv = [sys.executable, "-m", "egov.cli", "exchange", "pull-parent", "--every", every]
+    return argv, None, None

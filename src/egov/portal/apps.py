@@ -6,3 +6,4 @@ class PortalConfig(AppConfig):
     name = "egov.portal"
     label = "portal"
     verbose_name = _("Public service portal")
+    url_prefix = ""  # the citizens' portal: every other path

@@ -19,10 +19,19 @@ from egov.accounts import ratelimit
 from egov.accounts.oidc.decorators import require_assurance
 from egov.accounts.services.citizens import acting_for, current_citizen
 from egov.catalog.models import ChannelKind
-from egov.dossiers import formdata, scopes, services
+from egov.dossiers import scopes, services
 from egov.dossiers.access import can_see
-from egov.dossiers.applicationform import ApplicationForm
-from egov.dossiers.models import CitizenDataStoreEntry, Dossier, FormKind, Status
+from egov.dossiers.acts import allowed_acts
+from egov.dossiers.application.form import ApplicationForm
+from egov.dossiers.application.page import (
+    AgencyPicker,
+    channel_of,
+    document_slots,
+    expectation,
+    read_documents,
+)
+from egov.dossiers.models import CitizenDataStoreEntry, Dossier, FormKind, related
+from egov.dossiers.printed.content import available_forms
 from egov.dossiers.services import DossierError
 from egov.dossiers.services.lookup import RateLimited, public_lookup
 from egov.dossiers.web import (
@@ -31,13 +40,6 @@ from egov.dossiers.web import (
     file_response,
     form_pdf_response,
     history_of,
-)
-from egov.dossiers.webforms import (
-    AgencyPicker,
-    channel_of,
-    document_slots,
-    expectation,
-    read_documents,
 )
 from egov.portal.views import _procedure_and_version
 
@@ -196,6 +198,7 @@ def my_dossier(request, code):
             errors = error_messages(exc)
         else:
             return redirect("portal:my-dossier", dossier.code)
+    allowed = {act.name for act in allowed_acts(dossier, request.user)}
     return render(
         request,
         "portal/dossiers/detail.html",
@@ -203,15 +206,14 @@ def my_dossier(request, code):
             "dossier": dossier,
             "history": history_of(dossier),
             "components": dossier.components.all(),
-            "result": formdata.related(dossier, "result"),
-            "supplement_request": formdata.related(dossier, "supplement_request"),
-            "forms": [(k, FormKind(k).label) for k in formdata.available_forms(dossier)],
+            "result": related(dossier, "result"),
+            "supplement_request": related(dossier, "supplement_request"),
+            "forms": [(k, FormKind(k).label) for k in available_forms(dossier)],
             "submitted": request.GET.get("submitted") == "1",
             "errors": errors,
-            "can_supplement": dossier.status == Status.SUPPLEMENT_REQUESTED,
-            # The statuses the service accepts a withdrawal from (supplement requested and fees
-            # due included), not a copy of them.
-            "can_withdraw": dossier.status in services.TRANSITIONS["withdraw"][0],
+            # What the act table lets the applicant do now (egov.dossiers.acts).
+            "can_supplement": "supplement" in allowed,
+            "can_withdraw": "withdraw" in allowed,
         },
         status=400 if errors else 200,
     )
@@ -232,7 +234,7 @@ def my_dossier_file(request, code, pk):
 @require_GET
 def my_dossier_result(request, code):
     dossier = _own_dossier(request, code)
-    result = formdata.related(dossier, "result")
+    result = related(dossier, "result")
     if result is None:
         raise Http404("No result yet.")
     return file_response(result.file, f"{dossier.code}-result.pdf", result.content_type)

@@ -28,7 +28,7 @@ from egov.catalog.models import (
 from egov.catalog.search import search as search_procedures
 from egov.core.models import Organisation
 from egov.core.models.organisations import Level
-from egov.dossiers.applicationform import ApplicationForm
+from egov.dossiers.application.form import ApplicationForm
 
 PAGE_SIZE = 20
 # Levels a procedure can be done at, in the order of the filter.

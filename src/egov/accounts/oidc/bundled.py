@@ -15,8 +15,10 @@ from pathlib import Path
 
 from django.conf import settings
 
+from egov.core.registry import NotStarted
 
-class NotAvailable(RuntimeError):
+
+class NotAvailable(NotStarted):
     pass
 
 
@@ -36,6 +38,17 @@ def client_metadata(host: str, port: int) -> dict:
         "backchannel_logout_uri": f"{base}/accounts/oidc/backchannel-logout",
         "backchannel_logout_session_required": True,
     }
+
+
+def serve_command(host: str, port: int) -> tuple[list[str], dict[str, str], Path] | None:
+    """What ``egov serve`` starts (registered by the app): the provider, if configured."""
+    if settings.EGOV_OIDC_PROVIDER != "bundled":
+        return None
+    return command(host, port)
+
+
+def serve_banner(host: str, port: int) -> list[str]:
+    return ["Demo logins:", *demo_logins(host, port)]
 
 
 def command(host: str, port: int) -> tuple[list[str], dict[str, str], Path]:

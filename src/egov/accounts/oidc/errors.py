@@ -27,6 +27,10 @@ MESSAGES = {
     ),
     "algorithm": _("The identity token is signed with an algorithm that is not accepted."),
     "issuer": _("The identity token was issued by another provider than the one configured."),
+    "issuer_missing": _(
+        "The login response does not say which identity provider sent it (no iss), although "
+        "this provider always does. Please log in again."
+    ),
     "audience": _("The identity token was issued for another application (wrong audience)."),
     "expired": _("The identity token has expired. Please log in again."),
     "missing_claim": _("The identity token lacks a required claim."),

@@ -161,8 +161,14 @@ def complete_login(request, params) -> VerifiedLogin:
         raise OidcError(
             "access_denied" if error == "access_denied" else "provider_error", detail=error
         )
-    if params.get("iss") and params["iss"] != settings.EGOV_OIDC_ISSUER:
-        raise OidcError("issuer", detail="authorization response iss")  # mix-up defence
+    # Mix-up defence (RFC 9207): the response names its issuer; a provider that says it always
+    # does may not be answered by a response without one (an attacker's, from another provider).
+    iss = params.get("iss")
+    if not iss:
+        if provider.metadata().get("authorization_response_iss_parameter_supported") is True:
+            raise OidcError("issuer_missing", detail="authorization response without iss")
+    elif iss != settings.EGOV_OIDC_ISSUER:
+        raise OidcError("issuer", detail="authorization response iss")
     code = params.get("code")
     if not code:
         raise OidcError("provider_error", detail="no code")

@@ -41,7 +41,7 @@ RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
 
 # The URIs are the ones signxml accepts in verify_xml (SIGNATURE_METHODS, DIGEST_ALGORITHMS):
-# tests/core/test_xml_fast.py checks that the two lists stay the same.
+# tests/core/test_signing_xmldsig.py checks that the two lists stay the same.
 SIGNATURE_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
     RSA_SHA256: hashes.SHA256,
     "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384": hashes.SHA384,

@@ -1,7 +1,7 @@
 # One module per aggregate; import each here so Django finds the models.
 from .dossiers import DailySequence, Dossier, DossierComponent, FormDocument
 from .notifications import NotificationTemplate
-from .records import Apology, CitizenDataStoreEntry, Result, SupplementRequest
+from .records import Apology, CitizenDataStoreEntry, Result, SupplementRequest, related
 from .status import (
     FINAL_STATUSES,
     OPEN_STATUSES,
@@ -10,7 +10,7 @@ from .status import (
     Status,
     Timeliness,
 )
-from .workflow import Assignment, ProgressRecord, Transfer, WorkflowStep
+from .workflow import Assignment, ProgressRecord, Transfer, WorkflowStep, steps_for
 
 __all__ = [
     "FINAL_STATUSES",
@@ -32,4 +32,6 @@ __all__ = [
     "Timeliness",
     "Transfer",
     "WorkflowStep",
+    "related",
+    "steps_for",
 ]

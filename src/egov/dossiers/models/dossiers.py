@@ -202,7 +202,7 @@ class FormDocument(models.Model):
         verbose_name_plural = _("form documents")
         ordering = ["dossier_id", "id"]
         constraints = [
-            # Forms 01–04 are issued once per dossier (egov.dossiers.services.forms).
+            # Forms 01–04 are issued once per dossier (egov.dossiers.services.printed_forms).
             models.UniqueConstraint(fields=["dossier", "kind"], name="dossier_form_once")
         ]
 

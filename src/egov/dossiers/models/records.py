@@ -4,6 +4,7 @@ citizen's data store of reusable results."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -129,3 +130,11 @@ class CitizenDataStoreEntry(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def related(dossier, name: str):
+    """The dossier's one-to-one record ``name`` (result, supplement_request, apology), or None."""
+    try:
+        return getattr(dossier, name)
+    except ObjectDoesNotExist:
+        return None

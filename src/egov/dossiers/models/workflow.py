@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from egov.accounts.models import Role
@@ -58,6 +59,17 @@ class WorkflowStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
+
+
+def steps_for(dossier) -> list[WorkflowStep]:
+    """The ordered steps the dossier's current agency follows for its procedure version."""
+    steps = list(
+        WorkflowStep.objects.filter(procedure_version_id=dossier.procedure_version_id).filter(
+            Q(organisation_id=dossier.organisation_id) | Q(organisation__isnull=True)
+        )
+    )
+    own = [s for s in steps if s.organisation_id == dossier.organisation_id]
+    return sorted(own or steps, key=lambda s: s.order)
 
 
 class Assignment(models.Model):

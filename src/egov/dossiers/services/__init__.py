@@ -7,24 +7,22 @@ system itself (tasks, commands; no policy check). Officials need the scope of th
 dossier's agency (egov.accounts.policy); acts refused raise PermissionDenied, acts the status does
 not allow raise IllegalTransition, bad data raises ValidationError; nothing is written then.
 
-Forms 01–05 are made by ``egov.dossiers.documents.render_form(kind, dossier, **ctx) -> bytes``
+Forms 01–05 are made by ``egov.dossiers.printed.pdf.render_form(kind, dossier, **ctx) -> bytes``
 (colleague 5b); services do not call it inside their transaction.
 """
 
+from egov.dossiers.errors import BatchRefused, DossierError, IllegalTransition, UploadRejected
+
 from .deadlines import is_at_risk, issue_apology, timeliness, timeliness_counts
-from .errors import BatchRefused, DossierError, IllegalTransition, UploadRejected
+from .files import Reuse, Upload
 from .intake import (
     ApplicantData,
     Application,
-    Reuse,
-    Upload,
     register_in_person,
     submit_many,
     submit_online,
 )
 from .lifecycle import (
-    BATCH_ACTS,
-    TRANSITIONS,
     act_on_many,
     approve,
     assign,
@@ -44,8 +42,6 @@ from .results import attach_result
 from .workflow import forward, return_to_step, transfer
 
 __all__ = [
-    "BATCH_ACTS",
-    "TRANSITIONS",
     "ApplicantData",
     "Application",
     "BatchRefused",

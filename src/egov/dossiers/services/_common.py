@@ -10,43 +10,36 @@ from django.utils.translation import gettext as _
 
 from egov.accounts import policy
 from egov.core.services import audit
-from egov.dossiers.models import Dossier, ProgressRecord, Status
+from egov.dossiers.actors import is_applicant, official_of, user_of
+from egov.dossiers.acts import ACTS, check_transition
+from egov.dossiers.models import Dossier, ProgressRecord
 
-from .errors import IllegalTransition
+from .notifications import queue_status_email
 
-
-def user_of(actor):
-    """The user behind ``actor`` (a user or a request), or None (system, API client)."""
-    actor = policy.actor_of(actor) if actor is not None else None
-    if actor is None or getattr(actor, "is_client", False) or isinstance(actor, str):
-        return None
-    return actor if getattr(actor, "pk", None) else None
-
-
-def official_of(user):
-    if user is None:
-        return None
-    try:
-        return user.official
-    except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist: not an official
-        return None
+__all__ = [
+    "authorise",
+    "check_transition",
+    "is_applicant",
+    "lock",
+    "lock_many",
+    "official_of",
+    "record",
+    "record_many",
+    "save_many",
+    "user_of",
+]
 
 
-def is_applicant(actor, dossier: Dossier) -> bool:
-    user = user_of(actor)
-    if user is None or dossier.applicant_citizen_id is None:
-        return False
-    return dossier.applicant_citizen.user_id == user.pk
-
-
-def authorise(actor, dossier: Dossier, *scopes: str, applicant: bool = False):
-    """The policy's decision for the first of ``scopes`` the actor holds at the dossier; the
-    applicant passes when ``applicant``; None actor is the system. PermissionDenied otherwise."""
+def authorise(actor, dossier: Dossier, act: str):
+    """The policy's decision for the first scope of ``act`` (egov.dossiers.acts) the actor holds
+    at the dossier (at its current step); the applicant passes when the act allows it; None
+    actor is the system. PermissionDenied otherwise."""
     if actor is None:
         return None
-    if applicant and is_applicant(actor, dossier):
+    spec = ACTS[act]
+    if spec.applicant and is_applicant(actor, dossier):
         return policy.Decision(True, reason="applicant")
-    for scope in scopes:
+    for scope in spec.scopes_at(dossier):
         decision = policy.decide(actor, scope, dossier)
         if decision.allowed:
             return decision
@@ -66,46 +59,6 @@ def lock(dossier: Dossier) -> Dossier:
         )
         .get(pk=dossier.pk)
     )
-
-
-def check_transition(dossier: Dossier, act: str) -> int:
-    """The status ``act`` leads to; IllegalTransition if not allowed from the current status."""
-    from .lifecycle import TRANSITIONS
-
-    allowed_from, to_status = TRANSITIONS[act]
-    if dossier.status not in allowed_from:
-        raise IllegalTransition(
-            _("A dossier that is “%(status)s” cannot be %(act)s.")
-            % {"status": Status(dossier.status).label, "act": act_label(act)},
-            code="illegal_transition",
-        )
-    return to_status
-
-
-def act_label(act: str) -> str:
-    labels = {
-        "submit": _("submitted"),
-        "register": _("registered"),
-        "receive": _("received"),
-        "refuse": _("refused"),
-        "request_supplement": _("asked for a supplement"),
-        "supplement": _("supplemented"),
-        "start_processing": _("put into processing"),
-        "assign": _("assigned"),
-        "forward": _("forwarded"),
-        "return_to_step": _("returned to an earlier step"),
-        "transfer": _("transferred"),
-        "require_fees": _("asked for fees"),
-        "record_fees_paid": _("marked as paid"),
-        "approve": _("approved"),
-        "mark_processed": _("marked as processed"),
-        "return_result": _("given its result"),
-        "withdraw": _("withdrawn"),
-        "stop": _("stopped"),
-        "apology": _("given an apology"),
-        "attach_result": _("given a result document"),
-    }
-    return labels.get(act, act)
 
 
 def lock_many(dossiers) -> list[Dossier]:
@@ -218,8 +171,6 @@ def record(
 def record_many(acts: list[dict], *, actor) -> list[ProgressRecord]:
     """:func:`record` for several acts by the same actor (each a dict of its arguments): one
     INSERT of progress records, one append to the audit log, then the e-mails."""
-    from .notifications import queue_status_email
-
     now = timezone.now()
     progress = []
     for item in acts:

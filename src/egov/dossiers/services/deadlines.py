@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.core.calendar import TIMEZONE, WorkingCalendar
+from egov.dossiers.acts import ACTS
+from egov.dossiers.errors import DossierError, IllegalTransition
 from egov.dossiers.models import (
     OPEN_STATUSES,
     Apology,
@@ -21,10 +23,11 @@ from egov.dossiers.models import (
     Status,
     Timeliness,
     WorkflowStep,
+    steps_for,
 )
 
 from . import _common
-from .errors import DossierError, IllegalTransition
+from .notifications import queue_email
 
 AT_RISK_SHARE = Decimal("0.8")
 FINISHED = (Status.PROCESSED, Status.RESULT_RETURNED)
@@ -32,17 +35,6 @@ FINISHED = (Status.PROCESSED, Status.RESULT_RETURNED)
 
 def calendar_of(organisation) -> WorkingCalendar:
     return WorkingCalendar.for_organisation(organisation)
-
-
-def steps_for(dossier: Dossier) -> list[WorkflowStep]:
-    """The ordered steps the dossier's current agency follows for its procedure version."""
-    steps = list(
-        WorkflowStep.objects.filter(procedure_version_id=dossier.procedure_version_id).filter(
-            Q(organisation_id=dossier.organisation_id) | Q(organisation__isnull=True)
-        )
-    )
-    own = [s for s in steps if s.organisation_id == dossier.organisation_id]
-    return sorted(own or steps, key=lambda s: s.order)
 
 
 class PerBatch:
@@ -206,8 +198,8 @@ def issue_apology(dossier: Dossier, *, actor, reason: str, new_due_at) -> Apolog
         raise DossierError({"reason": [_("Give the reason for the delay.")]})
     with transaction.atomic():
         dossier = _common.lock(dossier)
-        decision = _common.authorise(actor, dossier, "dossiers.process", "dossiers.receive")
-        if dossier.status not in OPEN_STATUSES or dossier.status == Status.NEW:
+        decision = _common.authorise(actor, dossier, "issue_apology")
+        if dossier.status not in ACTS["issue_apology"].sources:
             raise IllegalTransition(
                 _("Only a dossier being handled can get an apology."), code="illegal_transition"
             )
@@ -249,7 +241,5 @@ def issue_apology(dossier: Dossier, *, actor, reason: str, new_due_at) -> Apolog
             decision=decision,
             summary={"new_due_at": new_due_at.isoformat()},
         )
-        from .notifications import queue_email
-
         queue_email(dossier, "apology", key=f"apology:{apology.pk}", note=reason)
     return apology

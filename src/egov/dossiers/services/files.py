@@ -1,16 +1,23 @@
-"""Uploads checked by what they are, not what they say: content (magic bytes), size, type."""
+"""The dossier's files: uploads checked by what they are, not what they say (content, size,
+type), stored during a transaction and deleted again if it rolls back, and made into the
+dossier's components (uploaded, or reused from the applicant's data store)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from .errors import UploadRejected
+from egov.dossiers.errors import UploadRejected
+from egov.dossiers.models import CitizenDataStoreEntry, DossierComponent
 
 # content type -> (leading bytes, file name extensions)
 KINDS: dict[str, tuple[bytes, tuple[str, ...]]] = {
@@ -86,3 +93,112 @@ def check(content, filename: str, declared_type: str) -> CheckedFile:
             code="upload_content",
         )
     return CheckedFile(data, name, declared, len(data), hashlib.sha256(data).hexdigest())
+
+
+@dataclass
+class Upload:
+    """One file as received: content (bytes or a Django File), the name and the declared type."""
+
+    content: object
+    filename: str
+    declared_type: str
+    required_document_id: int | None = None
+    name: str = ""
+    digitised: bool = True
+
+    @classmethod
+    def from_file(cls, f, **extra) -> Upload:
+        """An uploaded file (Django's ``UploadedFile``) as received: its name and the type the
+        client declared (empty when it declared none); ``extra``: the other fields."""
+        return cls(content=f, filename=f.name, declared_type=f.content_type or "", **extra)
+
+
+@dataclass
+class Reuse:
+    """A component taken from the applicant's data store instead of an upload."""
+
+    entry_id: int
+    required_document_id: int | None = None
+
+
+def checked_uploads(version, uploads, allowed_docs=None):
+    """Every upload checked before anything is written (first failure raises)."""
+    if allowed_docs is None:
+        allowed_docs = set(version.required_documents.values_list("pk", flat=True))
+    checked = []
+    for index, upload in enumerate(uploads):
+        if upload.required_document_id and upload.required_document_id not in allowed_docs:
+            raise ValidationError(
+                {f"components.{index}": [_("This document is not one the procedure asks for.")]}
+            )
+        try:
+            checked.append((upload, check(upload.content, upload.filename, upload.declared_type)))
+        except ValidationError as exc:
+            raise ValidationError({f"components.{index}": exc.messages}) from exc
+    return checked
+
+
+class StoredFiles:
+    """Files written during a transaction; deleted again if it rolls back."""
+
+    def __init__(self):
+        self.names: list[str] = []
+
+    def save(self, name: str, data: bytes) -> str:
+        stored = default_storage.save(name, ContentFile(data))
+        self.names.append(stored)
+        return stored
+
+    def discard(self) -> None:
+        for name in self.names:
+            with contextlib.suppress(Exception):
+                default_storage.delete(name)
+
+
+def add_components(dossier, checked, reuse=(), *, supplement=False, stored: StoredFiles):
+    components = components_of(dossier, checked, reuse, supplement=supplement, stored=stored)
+    DossierComponent.objects.bulk_create(components)
+    return components
+
+
+def components_of(dossier, checked, reuse=(), *, supplement=False, stored: StoredFiles):
+    """The dossier's new components (not yet saved), their files stored."""
+    components = []
+    for upload, f in checked:
+        component = DossierComponent(
+            dossier=dossier,
+            required_document_id=upload.required_document_id,
+            name=(upload.name or f.filename)[:255],
+            content_type=f.content_type,
+            size=f.size,
+            sha256=f.sha256,
+            digitised=upload.digitised,
+            from_supplement=supplement,
+        )
+        component.file.name = stored.save(f"dossiers/{dossier.pk}/{f.filename}", f.data)
+        components.append(component)
+    for index, item in enumerate(reuse):
+        entry = CitizenDataStoreEntry.objects.filter(pk=item.entry_id).first()
+        owner_ok = entry is not None and (
+            (entry.citizen_id and entry.citizen_id == dossier.applicant_citizen_id)
+            or (entry.tax_code and entry.tax_code == dossier.applicant_id_number)
+        )
+        if not owner_ok:
+            raise ValidationError(
+                {f"reuse.{index}": [_("This is not a document of the applicant's data store.")]}
+            )
+        components.append(
+            DossierComponent(
+                dossier=dossier,
+                required_document_id=item.required_document_id,
+                name=entry.name[:255],
+                file=entry.file.name,
+                content_type=entry.content_type,
+                sha256=entry.sha256,
+                digitised=True,
+                reused=True,
+                reused_from=entry,
+                from_supplement=supplement,
+            )
+        )
+    return components

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,41 +13,16 @@ from django.utils.translation import gettext as _
 from egov.accounts import policy
 from egov.catalog.forms import clean_submission
 from egov.catalog.models import ChannelKind
+from egov.dossiers import scopes
 from egov.dossiers.models import (
-    CitizenDataStoreEntry,
     Dossier,
     DossierComponent,
     Status,
 )
 
-from . import _common, files, numbering
+from . import _common, numbering
+from .files import Reuse, StoredFiles, Upload, checked_uploads, components_of
 from .lifecycle import _receive_spec
-
-
-@dataclass
-class Upload:
-    """One file as received: content (bytes or a Django File), the name and the declared type."""
-
-    content: object
-    filename: str
-    declared_type: str
-    required_document_id: int | None = None
-    name: str = ""
-    digitised: bool = True
-
-    @classmethod
-    def from_file(cls, f, **extra) -> Upload:
-        """An uploaded file (Django's ``UploadedFile``) as received: its name and the type the
-        client declared (empty when it declared none); ``extra``: the other fields."""
-        return cls(content=f, filename=f.name, declared_type=f.content_type or "", **extra)
-
-
-@dataclass
-class Reuse:
-    """A component taken from the applicant's data store instead of an upload."""
-
-    entry_id: int
-    required_document_id: int | None = None
 
 
 @dataclass
@@ -104,91 +76,6 @@ def _applicant_of(citizen) -> ApplicantData:
     )
 
 
-def _checked_uploads(version, uploads, allowed_docs=None):
-    """Every upload checked before anything is written (first failure raises)."""
-    if allowed_docs is None:
-        allowed_docs = set(version.required_documents.values_list("pk", flat=True))
-    checked = []
-    for index, upload in enumerate(uploads):
-        if upload.required_document_id and upload.required_document_id not in allowed_docs:
-            raise ValidationError(
-                {f"components.{index}": [_("This document is not one the procedure asks for.")]}
-            )
-        try:
-            checked.append(
-                (upload, files.check(upload.content, upload.filename, upload.declared_type))
-            )
-        except ValidationError as exc:
-            raise ValidationError({f"components.{index}": exc.messages}) from exc
-    return checked
-
-
-class _Stored:
-    """Files written during a transaction; deleted again if it rolls back."""
-
-    def __init__(self):
-        self.names: list[str] = []
-
-    def save(self, name: str, data: bytes) -> str:
-        stored = default_storage.save(name, ContentFile(data))
-        self.names.append(stored)
-        return stored
-
-    def discard(self) -> None:
-        for name in self.names:
-            with contextlib.suppress(Exception):
-                default_storage.delete(name)
-
-
-def add_components(dossier, checked, reuse=(), *, supplement=False, stored: _Stored):
-    components = _components_of(dossier, checked, reuse, supplement=supplement, stored=stored)
-    DossierComponent.objects.bulk_create(components)
-    return components
-
-
-def _components_of(dossier, checked, reuse=(), *, supplement=False, stored: _Stored):
-    """The dossier's new components (not yet saved), their files stored."""
-    components = []
-    for upload, f in checked:
-        component = DossierComponent(
-            dossier=dossier,
-            required_document_id=upload.required_document_id,
-            name=(upload.name or f.filename)[:255],
-            content_type=f.content_type,
-            size=f.size,
-            sha256=f.sha256,
-            digitised=upload.digitised,
-            from_supplement=supplement,
-        )
-        component.file.name = stored.save(f"dossiers/{dossier.pk}/{f.filename}", f.data)
-        components.append(component)
-    for index, item in enumerate(reuse):
-        entry = CitizenDataStoreEntry.objects.filter(pk=item.entry_id).first()
-        owner_ok = entry is not None and (
-            (entry.citizen_id and entry.citizen_id == dossier.applicant_citizen_id)
-            or (entry.tax_code and entry.tax_code == dossier.applicant_id_number)
-        )
-        if not owner_ok:
-            raise ValidationError(
-                {f"reuse.{index}": [_("This is not a document of the applicant's data store.")]}
-            )
-        components.append(
-            DossierComponent(
-                dossier=dossier,
-                required_document_id=item.required_document_id,
-                name=entry.name[:255],
-                file=entry.file.name,
-                content_type=entry.content_type,
-                sha256=entry.sha256,
-                digitised=True,
-                reused=True,
-                reused_from=entry,
-                from_supplement=supplement,
-            )
-        )
-    return components
-
-
 @dataclass
 class _Intake:
     """One application on its way in: what was asked, then what the checks made of it."""
@@ -224,7 +111,7 @@ class _Intake:
             )
         channels, documents = shared[key]
         self.channel = _channel(self.version, self.channel_kind, channels)
-        self.checked = _checked_uploads(self.version, self.uploads, documents)
+        self.checked = checked_uploads(self.version, self.uploads, documents)
 
 
 def _create(*, actor, **kwargs) -> Dossier:
@@ -247,7 +134,7 @@ def _create_many(items: list[_Intake], *, actor) -> list[Dossier]:
                 errors[f"applications.{index}{'.' + name if name else ''}"] = messages
     if errors:
         raise ValidationError(errors)
-    stored = _Stored()
+    stored = StoredFiles()
     try:
         with transaction.atomic():
             now = timezone.now()
@@ -279,7 +166,7 @@ def _create_many(items: list[_Intake], *, actor) -> list[Dossier]:
             components = []
             for index, (item, dossier) in enumerate(zip(items, dossiers, strict=True)):
                 try:
-                    components += _components_of(dossier, item.checked, item.reuse, stored=stored)
+                    components += components_of(dossier, item.checked, item.reuse, stored=stored)
                 except ValidationError as exc:
                     if len(items) == 1:
                         raise
@@ -358,7 +245,7 @@ def submit_online(
     if citizen is None and user is not None:
         citizen = getattr(user, "citizen", None) if hasattr(user, "citizen") else None
     if actor is not None and citizen is None:
-        decision = policy.decide(actor, "dossiers.apply", organisation)
+        decision = policy.decide(actor, scopes.APPLY, organisation)
         if not decision.allowed:
             raise PermissionDenied(_("Only a citizen or an authorised system may apply."))
     elif citizen is not None and user is not None and citizen.user_id != user.pk:
@@ -402,7 +289,7 @@ def register_in_person(
     """
     decision = None
     if actor is not None:
-        decision = policy.check(actor, "dossiers.receive", organisation)
+        decision = policy.check(actor, scopes.RECEIVE, organisation)
     return _create(
         actor=actor,
         act="register",
@@ -443,7 +330,7 @@ def submit_many(*, actor, applications: list[Application]) -> list[Dossier]:
     for index, application in enumerate(applications):
         organisation = application.organisation
         in_person = application.channel == ChannelKind.IN_PERSON
-        scope = "dossiers.receive" if in_person else "dossiers.apply"
+        scope = scopes.RECEIVE if in_person else scopes.APPLY
         if (scope, organisation.pk) not in decisions:
             decisions[scope, organisation.pk] = policy.decide(actor, scope, organisation)
         decision = decisions[scope, organisation.pk]

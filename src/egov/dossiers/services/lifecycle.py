@@ -7,9 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from egov.catalog.forms import clean_submission
+from egov.dossiers.acts import ACTS, BATCH_ACTS
+from egov.dossiers.errors import BatchRefused, DossierError
 from egov.dossiers.models import Assignment, Dossier, Status, SupplementRequest
 
-from . import _common
+from . import _common, files
 from .deadlines import (
     PerBatch,
     classify_finished,
@@ -19,33 +22,6 @@ from .deadlines import (
     step_due,
     steps_for,
 )
-from .errors import BatchRefused, DossierError
-
-S = Status
-# Allowed moves: act -> (from statuses, to status). Anything else raises IllegalTransition.
-TRANSITIONS: dict[str, tuple[frozenset[int], int]] = {
-    "receive": (frozenset({S.NEW}), S.RECEIVED),
-    "refuse": (frozenset({S.NEW}), S.NOT_RECEIVED),
-    "request_supplement": (frozenset({S.NEW, S.RECEIVED, S.PROCESSING}), S.SUPPLEMENT_REQUESTED),
-    "supplement": (frozenset({S.SUPPLEMENT_REQUESTED}), 0),  # back to where it was
-    "start_processing": (frozenset({S.RECEIVED}), S.PROCESSING),
-    "forward": (frozenset({S.PROCESSING}), S.PROCESSING),
-    "return_to_step": (frozenset({S.PROCESSING}), S.PROCESSING),
-    "transfer": (frozenset({S.RECEIVED, S.PROCESSING}), S.PROCESSING),
-    "require_fees": (frozenset({S.PROCESSING}), S.FEES_DUE),
-    "record_fees_paid": (frozenset({S.FEES_DUE}), S.PROCESSING),
-    "approve": (frozenset({S.PROCESSING}), S.PROCESSED),
-    "mark_processed": (frozenset({S.PROCESSING}), S.PROCESSED),
-    "return_result": (frozenset({S.PROCESSED}), S.RESULT_RETURNED),
-    "withdraw": (
-        frozenset({S.NEW, S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.FEES_DUE}),
-        S.WITHDRAWN,
-    ),
-    "stop": (
-        frozenset({S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.FEES_DUE}),
-        S.STOPPED,
-    ),
-}
 
 
 def _need(text: str, field: str = "reason") -> str:
@@ -55,23 +31,19 @@ def _need(text: str, field: str = "reason") -> str:
     return text
 
 
-def _move(dossier, act, *, actor, scopes, applicant=False, note="", change=None, summary=None):
+def _move(dossier, act, *, actor, note="", change=None, summary=None):
     """Lock, authorise, check the transition, apply ``change(dossier, now)``, save, record."""
     return _move_many(
         [dossier],
         act,
         actor=actor,
-        scopes=scopes,
-        applicant=applicant,
         note=note,
         change=change,
         summary=summary,
     )[0]
 
 
-def _move_many(
-    dossiers, act, *, actor, scopes, applicant=False, note="", change=None, summary=None
-):
+def _move_many(dossiers, act, *, actor, note="", change=None, summary=None):
     """:func:`_move` for a batch, all or nothing: every dossier is checked before anything is
     written; if one may not make the move, BatchRefused names each refused code and why."""
     with transaction.atomic():
@@ -79,7 +51,7 @@ def _move_many(
         decisions, refused = [], {}
         for dossier in locked:
             try:
-                decisions.append(_common.authorise(actor, dossier, *scopes, applicant=applicant))
+                decisions.append(_common.authorise(actor, dossier, act))
                 _common.check_transition(dossier, act)
             except (PermissionDenied, ValidationError) as exc:
                 refused[dossier.code] = exc
@@ -88,7 +60,7 @@ def _move_many(
                 raise next(iter(refused.values()))
             raise BatchRefused(refused)
         now = timezone.now()
-        to_status = TRANSITIONS[act][1]
+        to_status = ACTS[act].target
         froms = []
         for dossier in locked:
             froms.append(dossier.status)
@@ -113,11 +85,6 @@ def _move_many(
             actor=actor,
         )
     return locked
-
-
-# The acts a batch may make (API ``POST /dossiers/batch/<act>/``): those that need nothing but
-# the dossier (no reason, no official, no file).
-BATCH_ACTS = ("receive", "start_processing", "approve", "mark_processed", "return_result")
 
 
 def act_on_many(dossiers, act: str, *, actor, note: str = "") -> list[Dossier]:
@@ -148,7 +115,7 @@ def _receive_spec() -> dict:
         fix_due(d, now, cal)
         _start_first_step(d, now, skip_desk=False, cal=cal, steps=shared.steps_of(d))
 
-    return {"scopes": ("dossiers.receive",), "change": change}
+    return {"change": change}
 
 
 def _start_processing_spec() -> dict:
@@ -157,7 +124,7 @@ def _start_processing_spec() -> dict:
     def change(d, now):
         _start_first_step(d, now, skip_desk=True, cal=shared.calendar(d), steps=shared.steps_of(d))
 
-    return {"scopes": ("dossiers.receive", "dossiers.process"), "change": change}
+    return {"change": change}
 
 
 def receive(dossier: Dossier, *, actor, note: str = "") -> Dossier:
@@ -174,9 +141,7 @@ def refuse(dossier: Dossier, *, actor, reason: str) -> Dossier:
         d.reason = reason
         d.closed_at = now
 
-    return _move(
-        dossier, "refuse", actor=actor, scopes=("dossiers.receive",), note=reason, change=change
-    )
+    return _move(dossier, "refuse", actor=actor, note=reason, change=change)
 
 
 def request_supplement(
@@ -202,7 +167,7 @@ def request_supplement(
         raise ValidationError({"items": [_("List everything that is missing.")]})
     with transaction.atomic():
         dossier = _common.lock(dossier)
-        decision = _common.authorise(actor, dossier, "dossiers.receive", "dossiers.process")
+        decision = _common.authorise(actor, dossier, "request_supplement")
         if SupplementRequest.objects.filter(dossier=dossier).exists():
             raise DossierError(
                 _(
@@ -244,24 +209,20 @@ def supplement(
 ) -> Dossier:
     """5 → the status before the request. The paused working time is added to ``due_at``,
     ``at_risk_at`` and the step's due time. The applicant (owner) or the desk."""
-    from .intake import _checked_uploads, _Stored, add_components
-
-    stored = _Stored()
+    stored = files.StoredFiles()
     try:
         with transaction.atomic():
             dossier = _common.lock(dossier)
-            decision = _common.authorise(actor, dossier, "dossiers.receive", applicant=True)
+            decision = _common.authorise(actor, dossier, "supplement")
             _common.check_transition(dossier, "supplement")
             request = dossier.supplement_request
             from_status = dossier.status
             now = timezone.now()
             if form_data is not None:
-                from egov.catalog.forms import clean_submission
-
                 schema = dossier.procedure_version.application_form or {}
                 dossier.form_data = clean_submission(schema, form_data) if schema else form_data
-            checked = _checked_uploads(dossier.procedure_version, uploads)
-            add_components(dossier, checked, supplement=True, stored=stored)
+            checked = files.checked_uploads(dossier.procedure_version, uploads)
+            files.add_components(dossier, checked, supplement=True, stored=stored)
             paused = resume(dossier, now)
             dossier.status = request.resume_status
             dossier.save()
@@ -299,7 +260,8 @@ def assign(dossier: Dossier, *, actor, official) -> Assignment:
     official must work at the dossier's agency or above it."""
     with transaction.atomic():
         dossier = _common.lock(dossier)
-        decision = _common.authorise(actor, dossier, "dossiers.process", "dossiers.receive")
+        decision = _common.authorise(actor, dossier, "assign")
+        _common.check_transition(dossier, "assign")
         path = dossier.organisation.path
         if not path.startswith(official.organisation.path):
             raise ValidationError(
@@ -340,7 +302,6 @@ def require_fees(dossier: Dossier, *, actor, amount_vnd: int, note: str = "") ->
         dossier,
         "require_fees",
         actor=actor,
-        scopes=("dossiers.process",),
         note=note,
         change=change,
         summary={"amount_vnd": int(amount_vnd)},
@@ -358,7 +319,6 @@ def record_fees_paid(dossier: Dossier, *, actor, note: str = "") -> Dossier:
         dossier,
         "record_fees_paid",
         actor=actor,
-        scopes=("dossiers.process", "dossiers.receive"),
         note=note,
         change=change,
     )
@@ -371,11 +331,11 @@ def _finish(d, now):
 
 
 def _approve_spec() -> dict:
-    return {"scopes": ("dossiers.approve",), "change": _finish}
+    return {"change": _finish}
 
 
 def _mark_processed_spec() -> dict:
-    return {"scopes": ("dossiers.process",), "change": _finish}
+    return {"change": _finish}
 
 
 def _return_result(d, now):
@@ -385,7 +345,7 @@ def _return_result(d, now):
 
 
 def _return_result_spec() -> dict:
-    return {"scopes": ("dossiers.return",), "change": _return_result}
+    return {"change": _return_result}
 
 
 _SPECS = {
@@ -429,8 +389,6 @@ def withdraw(dossier: Dossier, *, actor, reason: str) -> Dossier:
         dossier,
         "withdraw",
         actor=actor,
-        scopes=("dossiers.receive",),
-        applicant=True,
         note=reason,
         change=_close(reason),
     )
@@ -443,7 +401,6 @@ def stop(dossier: Dossier, *, actor, reason: str) -> Dossier:
         dossier,
         "stop",
         actor=actor,
-        scopes=("dossiers.approve",),
         note=reason,
         change=_close(reason),
     )

@@ -7,10 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from egov.dossiers.models import CitizenDataStoreEntry, Dossier, Result, Status
+from egov.core.signing import verify_pdf
+from egov.dossiers.acts import ACTS
+from egov.dossiers.errors import DossierError, IllegalTransition, UploadRejected
+from egov.dossiers.models import CitizenDataStoreEntry, Dossier, Result
 
 from . import _common, files
-from .errors import DossierError, IllegalTransition
 
 
 def attach_result(
@@ -21,23 +23,30 @@ def attach_result(
     filename: str,
     name: str,
     number: str = "",
-    signed: bool = False,
     to_data_store: bool = True,
 ) -> Result:
-    """Attach the electronic result (a PDF, checked by content) while processing or processed;
-    with ``to_data_store`` the applicant's CitizenDataStoreEntry is written too. Once per
-    dossier. Scope ``dossiers.process`` or ``dossiers.approve``."""
+    """Attach the electronic result while processing or processed: a PDF (checked by content)
+    with a valid signature of a certificate we trust (egov.core.signing.verify_pdf), else
+    UploadRejected (field ``file``); with ``to_data_store`` the applicant's
+    CitizenDataStoreEntry is written too. Once per dossier. Scope ``dossiers.process`` or
+    ``dossiers.approve``."""
     if not (name or "").strip():
         raise ValidationError({"name": [_("Give the result's name.")]})
     checked = files.check(content, filename, "application/pdf")
-    from .intake import _Stored
-
-    stored = _Stored()
+    if not verify_pdf(checked.data).valid:
+        raise UploadRejected(
+            {
+                "file": [
+                    _("The result must be a PDF with a valid signature of a trusted certificate.")
+                ]
+            }
+        )
+    stored = files.StoredFiles()
     try:
         with transaction.atomic():
             dossier = _common.lock(dossier)
-            decision = _common.authorise(actor, dossier, "dossiers.process", "dossiers.approve")
-            if dossier.status not in (Status.PROCESSING, Status.PROCESSED):
+            decision = _common.authorise(actor, dossier, "attach_result")
+            if dossier.status not in ACTS["attach_result"].sources:
                 raise IllegalTransition(
                     _("A result can be attached only while processing or once processed."),
                     code="illegal_transition",
@@ -53,7 +62,7 @@ def attach_result(
                 content_type=checked.content_type,
                 size=checked.size,
                 sha256=checked.sha256,
-                signed=signed,
+                signed=True,
                 attached_at=now,
                 attached_by=_common.user_of(actor),
             )
@@ -84,7 +93,7 @@ def attach_result(
                 from_status=dossier.status,
                 note=result.name,
                 decision=decision,
-                summary={"sha256": result.sha256, "signed": signed},
+                summary={"sha256": result.sha256, "signed": True},
                 at=now,
             )
     except BaseException:

@@ -7,26 +7,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from egov.dossiers.models import Assignment, Dossier, Transfer, WorkflowStep
+from egov.dossiers.models import Assignment, Dossier, Status, Transfer, steps_for
 
 from . import _common
-from .deadlines import step_due, steps_for
-
-
-def _step_scopes(step: WorkflowStep | None) -> tuple[str, ...]:
-    if step is not None and step.role == "approver":
-        return ("dossiers.approve", "dossiers.process")
-    if step is not None and step.role == "desk":
-        return ("dossiers.receive", "dossiers.process")
-    return ("dossiers.process",)
+from .deadlines import step_due
+from .lifecycle import assign
 
 
 def _go(dossier, act, *, actor, target, note, summary=None, assignee=None):
-    from .lifecycle import assign
-
     with transaction.atomic():
         dossier = _common.lock(dossier)
-        decision = _common.authorise(actor, dossier, *_step_scopes(dossier.current_step))
+        decision = _common.authorise(actor, dossier, act)
         _common.check_transition(dossier, act)
         steps = steps_for(dossier)
         step = target(dossier, steps)
@@ -62,7 +53,9 @@ def forward(dossier: Dossier, *, actor, to_step=None, assignee=None, note: str =
                 raise ValidationError({"step": [_("Forward only to a later step.")]})
             return to_step
         if not later:
-            raise ValidationError({"step": [_("This is the last step; approve the dossier.")]})
+            raise ValidationError(
+                {"step": [_("This is the last step: the dossier can now be approved.")]}
+            )
         return later[0]
 
     return _go(dossier, "forward", actor=actor, target=target, note=note, assignee=assignee)
@@ -89,7 +82,7 @@ def transfer(dossier: Dossier, *, actor, to_organisation, reason: str = "") -> T
     sending agency keeps read access through the Transfer row; history is shared."""
     with transaction.atomic():
         dossier = _common.lock(dossier)
-        decision = _common.authorise(actor, dossier, "dossiers.process", "dossiers.approve")
+        decision = _common.authorise(actor, dossier, "transfer")
         _common.check_transition(dossier, "transfer")
         if to_organisation.pk == dossier.organisation_id:
             raise ValidationError({"organisation": [_("Transfer to another agency.")]})
@@ -105,7 +98,7 @@ def transfer(dossier: Dossier, *, actor, to_organisation, reason: str = "") -> T
         )
         Assignment.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=now)
         dossier.organisation = to_organisation
-        dossier.status = 4
+        dossier.status = Status.PROCESSING
         steps = steps_for(dossier)
         dossier.current_step = steps[0] if steps else None
         dossier.step_due_at = step_due(dossier, dossier.current_step, steps)

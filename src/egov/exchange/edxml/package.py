@@ -5,7 +5,11 @@
     signed = sign(xml, organisation)      # enveloped XMLDSig (egov.core.signing.sign_xml)
     pkg2 = parse(signed_bytes)            # validates first; raises EdxmlError naming the element
 
-Dates are ``yyyy/MM/dd``; times ``yyyy/MM/dd HH:mm:ss`` (Vietnam time, no zone, as the standard).
+Dates are ``yyyy/MM/dd``; times ``yyyy/MM/dd HH:mm:ss``. The standard's times carry no zone:
+they are Vietnam time (UTC+07:00, no daylight saving). Parsed times are aware, in :data:`VN`;
+aware times are written converted to it, naive ones are taken as Vietnam time already.
+
+Any namespace prefix (or a default namespace) is read; what egov builds is ``edXML:``-prefixed.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from egov.core.signing import sign_xml
@@ -31,6 +36,7 @@ from .validate import (
 )
 
 NSMAP = {PREFIX: NS}
+VN = dt.timezone(dt.timedelta(hours=7), "ICT")
 
 
 @dataclass
@@ -41,6 +47,8 @@ class Organ:
     email: str = ""
     telephone: str = ""
     website: str = ""
+    organization_in_charge: str = ""  # the body in charge of it (cơ quan chủ quản)
+    fax: str = ""
 
 
 @dataclass
@@ -110,11 +118,38 @@ NEW, RECALL, UPDATE, REPLACE = 0, 1, 2, 3
 
 
 @dataclass
+class StaffInfo:
+    department: str = ""
+    staff: str = ""
+    mobile: str = ""
+    email: str = ""
+
+
+@dataclass
+class Receiver:
+    organ_id: str = ""
+    receiver_type: str = ""
+
+
+@dataclass
+class DocumentInfo:
+    """Bussiness/BussinessDocumentInfo: what an update changes (DocumentInfo) and for whom."""
+
+    document_info: str = ""
+    document_receiver: str = ""
+    receivers: list[list[Receiver]] = field(default_factory=list)  # one list per ReceiverList
+
+
+@dataclass
 class Business:
     doc_type: int = NEW  # 0 new, 1 recall, 2 update, 3 replace
     reason: str = ""
     receivers: list[str] = field(default_factory=list)
     replacements: list[Replacement] = field(default_factory=list)
+    document_infos: list[DocumentInfo] = field(default_factory=list)
+    document_id: str = ""  # the sender's own id of the document, free text
+    staff: list[StaffInfo] = field(default_factory=list)
+    paper: int | None = None  # 1: a paper copy is sent too
 
 
 @dataclass
@@ -140,14 +175,6 @@ class Package:
     @property
     def document_id(self) -> str:
         return self.header.document_id
-
-
-@dataclass
-class StaffInfo:
-    department: str = ""
-    staff: str = ""
-    mobile: str = ""
-    email: str = ""
 
 
 @dataclass
@@ -184,17 +211,29 @@ def _date(value: dt.date | None) -> str | None:
 
 
 def _time(value: dt.datetime) -> str:
+    if value.tzinfo is not None:
+        value = value.astimezone(VN)
     return value.strftime(TIMESTAMP_FORMAT)
 
 
 def _organ(parent, name: str, organ: Organ) -> None:
     el = _sub(parent, name)
     _sub(el, "OrganId", organ.organ_id)
+    _opt(el, "OrganizationInCharge", organ.organization_in_charge)
     _opt(el, "OrganName", organ.organ_name)
     _opt(el, "OrganAdd", organ.organ_add)
     _opt(el, "Email", organ.email)
     _opt(el, "Telephone", organ.telephone)
+    _opt(el, "Fax", organ.fax)
     _opt(el, "Website", organ.website)
+
+
+def _staff(parent, staff: StaffInfo) -> None:
+    s = _sub(parent, "StaffInfo")
+    _opt(s, "Department", staff.department)
+    _opt(s, "Staff", staff.staff)
+    _opt(s, "Mobile", staff.mobile)
+    _opt(s, "Email", staff.email)
 
 
 def _response_for(parent, rf: ResponseFor) -> None:
@@ -268,6 +307,20 @@ def build(pkg: Package):
     b = _sub(thl, "Bussiness")
     _sub(b, "BussinessDocType", pkg.business.doc_type)
     _opt(b, "BussinessDocReason", pkg.business.reason)
+    for info in pkg.business.document_infos:
+        bdi = _sub(b, "BussinessDocumentInfo")
+        _opt(bdi, "DocumentInfo", info.document_info)
+        _opt(bdi, "DocumentReceiver", info.document_receiver)
+        for receivers in info.receivers:
+            rl = _sub(bdi, "ReceiverList")
+            for r in receivers:
+                re_ = _sub(rl, "Receiver")
+                _opt(re_, "ReceiverType", r.receiver_type)
+                _opt(re_, "OrganId", r.organ_id)
+    _opt(b, "DocumentId", pkg.business.document_id)
+    for staff in pkg.business.staff:
+        _staff(b, staff)
+    _opt(b, "Paper", pkg.business.paper)
     if pkg.business.receivers:
         rl = _sub(b, "ReceiverList")
         for r in pkg.business.receivers:
@@ -298,6 +351,7 @@ def build(pkg: Package):
             _sub(att, "ContentId", a.content_id)
             _sub(att, "AttachmentName", a.name)
             _sub(att, "ContentType", a.content_type)
+            _opt(att, "Description", a.description)
             _sub(att, "ContentTransferEncoded", "base64")
             _sub(att, "Value", base64.b64encode(a.data).decode("ascii"))
     return root
@@ -312,11 +366,7 @@ def build_status(status: Status):
     _opt(header, "Description", status.description)
     _sub(header, "Timestamp", _time(status.timestamp))
     if status.staff is not None:
-        s = _sub(header, "StaffInfo")
-        _opt(s, "Department", status.staff.department)
-        _opt(s, "Staff", status.staff.staff)
-        _opt(s, "Mobile", status.staff.mobile)
-        _opt(s, "Email", status.staff.email)
+        _staff(header, status.staff)
     return root
 
 
@@ -335,14 +385,55 @@ def to_bytes(root) -> bytes:
 
 
 def load(data: bytes, *, huge: bool = False):
-    """Parse bytes safely (no entities, no network); malformed XML is an EdxmlError.
+    """Parse bytes safely (no entities, no network); malformed XML is an EdxmlError, and so is
+    any DOCTYPE (internal or external subset): the standard has none, a signature does not
+    cover one (c14n drops it), and an entity declaration is how XXE starts.
 
     ``huge``: the caller capped the size (text nodes may then exceed libxml2's 10 MB)."""
     try:
         # Comments are not signed: one inside a signed text would cut what .text reads.
-        return parse_xml(data, huge=huge, comments=False)
+        root = parse_xml(data, huge=huge, comments=False)
     except etree.XMLSyntaxError as exc:
-        raise EdxmlError("(document)", "well_formed", f"not well-formed XML: {exc}") from None
+        if has_doctype(data):
+            raise _doctype() from None
+        raise EdxmlError(
+            "(document)", "well_formed", _("Not well-formed XML: %(error)s") % {"error": exc}
+        ) from None
+    info = root.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
+        raise _doctype()
+    return root
+
+
+def _doctype() -> EdxmlError:
+    return EdxmlError(
+        "(document)", "doctype", _("A DOCTYPE is not accepted (no DTD, no entities).")
+    )
+
+
+def has_doctype(data: bytes | str) -> bool:
+    """A DOCTYPE declaration in the prolog (the only place one may be), read token by token up
+    to the document element: cheap on a 40 MB package, and a comment cannot hide one."""
+    head = data if isinstance(data, bytes) else data.encode("utf-8")
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a byte order mark
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    elif head[:3] == b"\xef\xbb\xbf":
+        head = head[3:]
+    at = 0
+    while True:
+        while head[at : at + 1] in (b" ", b"\t", b"\r", b"\n"):
+            at += 1
+        if head.startswith(b"<!DOCTYPE", at):
+            return True
+        for opening, closing in ((b"<?", b"?>"), (b"<!--", b"-->")):
+            if head.startswith(opening, at):
+                end = head.find(closing, at + len(opening))
+                if end < 0:
+                    return False
+                at = end + len(closing)
+                break
+        else:
+            return False  # the document element, or not XML at all
 
 
 def _x(el, path: str):
@@ -370,7 +461,7 @@ def _pdate(value: str) -> dt.date | None:
 
 
 def _ptime(value: str) -> dt.datetime:
-    return dt.datetime.strptime(value, TIMESTAMP_FORMAT)
+    return dt.datetime.strptime(value, TIMESTAMP_FORMAT).replace(tzinfo=VN)
 
 
 def _pint(value: str) -> int | None:
@@ -385,6 +476,14 @@ def _porgan(el) -> Organ:
         email=_text(el, "Email"),
         telephone=_text(el, "Telephone"),
         website=_text(el, "Website"),
+        organization_in_charge=_text(el, "OrganizationInCharge"),
+        fax=_text(el, "Fax"),
+    )
+
+
+def _pstaff(el) -> StaffInfo:
+    return StaffInfo(
+        _text(el, "Department"), _text(el, "Staff"), _text(el, "Mobile"), _text(el, "Email")
     )
 
 
@@ -438,8 +537,8 @@ def parse(data, *, max_attachment: int | None = None, decode: bool = True) -> Pa
         raise EdxmlError(
             "edXMLEnvelope/edXMLHeader/MessageHeader/DocumentId",
             "document_id",
-            f"{header.document_id!r} does not match From, PromulgationDate and Code "
-            f"({header.make_document_id()!r})",
+            _("%(value)r does not match From, PromulgationDate and Code (%(expected)r).")
+            % {"value": header.document_id, "expected": header.make_document_id()},
         )
     thl = _x(root, "edXMLHeader/TraceHeaderList")
     trace = [
@@ -456,8 +555,26 @@ def parse(data, *, max_attachment: int | None = None, decode: bool = True) -> Pa
                 _text(e, "DocumentId"),
                 [(o.text or "").strip() for o in _all(e, "OrganIdList/OrganId")],
             )
-            for e in _all(b, "ReplacementInfoList/ReplacementInfo")
+            for ril in _all(b, "ReplacementInfoList")
+            for e in _all(ril, "ReplacementInfo")
         ],
+        document_infos=[
+            DocumentInfo(
+                _text(e, "DocumentInfo"),
+                _text(e, "DocumentReceiver"),
+                [
+                    [
+                        Receiver(_text(r, "OrganId"), _text(r, "ReceiverType"))
+                        for r in _all(rl, "Receiver")
+                    ]
+                    for rl in _all(e, "ReceiverList")
+                ],
+            )
+            for e in _all(b, "BussinessDocumentInfo")
+        ],
+        document_id=_text(b, "DocumentId"),
+        staff=[_pstaff(e) for e in _all(b, "StaffInfo")],
+        paper=_pint(_text(b, "Paper")),
     )
     described = {_text(r, "ContentId"): r for r in _all(root, "edXMLBody/Manifest/Reference")}
     attachments = []
@@ -465,7 +582,11 @@ def parse(data, *, max_attachment: int | None = None, decode: bool = True) -> Pa
         cid = _text(e, "ContentId")
         path = f"edXMLEnvelope/AttachmentEncoded/Attachment[{i}]"
         if cid not in described:
-            raise EdxmlError(f"{path}/ContentId", "manifest", f"{cid!r} is not in the Manifest")
+            raise EdxmlError(
+                f"{path}/ContentId",
+                "manifest",
+                _("%(cid)r is not in the Manifest.") % {"cid": cid},
+            )
         attachments.append(
             Attachment(
                 name=_text(e, "AttachmentName"),
@@ -475,7 +596,7 @@ def parse(data, *, max_attachment: int | None = None, decode: bool = True) -> Pa
                     else None
                 ),
                 content_type=_text(e, "ContentType"),
-                description=_text(described.pop(cid), "Description"),
+                description=_text(described.pop(cid), "Description") or _text(e, "Description"),
                 content_id=cid,
             )
         )
@@ -483,7 +604,7 @@ def parse(data, *, max_attachment: int | None = None, decode: bool = True) -> Pa
         raise EdxmlError(
             "edXMLEnvelope/edXMLBody/Manifest/Reference/ContentId",
             "manifest",
-            f"no attachment for {', '.join(sorted(described))}",
+            _("No attachment for %(cids)s.") % {"cids": ", ".join(sorted(described))},
         )
     return Package(header=header, trace=trace, business=business, attachments=attachments)
 
@@ -499,12 +620,5 @@ def parse_status(data) -> Status:
         code=_text(h, "StatusCode"),
         timestamp=_ptime(_text(h, "Timestamp")),
         description=_text(h, "Description"),
-        staff=None
-        if staff_el is None
-        else StaffInfo(
-            _text(staff_el, "Department"),
-            _text(staff_el, "Staff"),
-            _text(staff_el, "Mobile"),
-            _text(staff_el, "Email"),
-        ),
+        staff=None if staff_el is None else _pstaff(staff_el),
     )

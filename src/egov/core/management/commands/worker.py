@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -5,7 +6,10 @@ from egov.core import tasks
 
 
 class Command(BaseCommand):
-    help = "Run the background task worker (add --batch to work off the queue and exit)."
+    help = (
+        "Run the background task worker of the configured queue (EGOV_TASKS: db or rq; "
+        "add --batch to work off the queue and exit)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--batch", action="store_true", help="Exit when the queue is empty.")
@@ -19,6 +23,20 @@ class Command(BaseCommand):
             tasks.sweep_outbox()
         else:
             tasks.start_outbox_sweeper()
+        if settings.EGOV_TASKS == "rq":
+            queues = list(settings.RQ_QUEUES) if queue_name == "*" else queue_name.split(",")
+            # RQ's worker blocks on Redis (no polling interval); its scheduler moves the tasks
+            # whose run_after has come (retries with backoff) onto the queue.
+            call_command(
+                "rqworker",
+                *queues,
+                job_class="django_tasks_rq.Job",
+                worker_class="egov.core.rq_worker.Worker",
+                with_scheduler=True,
+                burst=batch,
+                verbosity=options["verbosity"],
+            )
+            return
         call_command(
             "db_worker",
             batch=batch,

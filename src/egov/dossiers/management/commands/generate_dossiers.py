@@ -26,9 +26,11 @@ from django.utils import timezone
 
 from egov.catalog.forms import default_form
 from egov.catalog.models import ProcedureVersion
+from egov.catalog.services import versions
 from egov.core.calendar import TIMEZONE
 from egov.core.models import Organisation
 from egov.core.numbering import draw_blocks
+from egov.core.services.organisations import OrganisationData, create_organisation
 from egov.dossiers.models import DailySequence, Dossier, ProgressRecord, WorkflowStep
 
 BENCH_CODE = "9.999999"
@@ -70,8 +72,6 @@ PATHS = {
 
 def bench_version() -> ProcedureVersion:
     """The bench procedure's published version (made on first use)."""
-    from egov.catalog.services import versions
-
     version = ProcedureVersion.objects.filter(procedure__code=BENCH_CODE).first()
     if version is not None:
         return version
@@ -97,8 +97,6 @@ def bench_organisations(limit: int) -> list[Organisation]:
     orgs = list(Organisation.objects.filter(level="commune", valid_to__isnull=True)[:limit])
     if orgs:
         return orgs
-    from egov.core.services.organisations import OrganisationData, create_organisation
-
     province = Organisation.objects.filter(code="000.00.00.H99").first() or create_organisation(
         OrganisationData("000.00.00.H99", "Tỉnh đo hiệu năng", "province")
     )

@@ -27,7 +27,7 @@ from egov.exchange.services.errors import HubError
 
 logger = logging.getLogger(__name__)
 
-VN = dt.timezone(dt.timedelta(hours=7))
+VN = edxml.VN  # the standard's times carry no zone: Vietnam time
 
 
 def max_package() -> int:
@@ -87,7 +87,9 @@ def load_and_verify(data: bytes, kind: str):
         else:
             parsed = edxml.parse_status(root)
     except edxml.EdxmlError as exc:
-        code = "attachment_too_large" if exc.rule == "size" else f"invalid_{exc.rule}"
+        code = {"size": "attachment_too_large", "doctype": "doctype_forbidden"}.get(
+            exc.rule, f"invalid_{exc.rule}"
+        )
         raise HubError(code, exc.message, element=exc.element, rule=exc.rule) from None
     if len(signatures) != 1:
         raise HubError(
@@ -98,13 +100,46 @@ def load_and_verify(data: bytes, kind: str):
         )
     result = verify_xml(root, huge=True)
     if not result.valid:
-        raise HubError(
-            "signature_invalid",
-            _("The XML signature does not verify: %(error)s") % {"error": result.error},
-            element="Signature",
-            rule="signature",
-        )
+        raise signature_refusal(result.error or "")
     return root, parsed, result.signer_code
+
+
+def signature_refusal(error: str) -> HubError:
+    """A failed verification told in the request's language, the cause named.
+
+    The verifier's own text is English and technical: it is logged, not shown. Its causes are
+    told apart by that text: "validation failed: ..." is the certificate chain check
+    (cryptography's X.509 verifier, behind signxml's and egov's verifiers alike), whatever it
+    tripped on first (an unknown issuer, a self-signed certificate, keyUsage): for the sender
+    it all means the certificate is not from a CA the hub trusts.
+    """
+    logger.info("exchange: signature does not verify: %s", error)
+    if error.startswith("validation failed"):
+        return HubError(
+            "signer_not_trusted",
+            _(
+                "The signer's certificate was not issued by a certification authority this hub "
+                "trusts."
+            ),
+            element="Signature",
+            rule="trust",
+        )
+    if "expired" in error or "not yet valid" in error:
+        return HubError(
+            "signer_certificate_expired",
+            _("The signer's certificate is not valid at this time (expired or not yet valid)."),
+            element="Signature",
+            rule="trust",
+        )
+    return HubError(
+        "signature_invalid",
+        _(
+            "The XML signature does not match the document (it was changed after signing, or "
+            "the signature is malformed)."
+        ),
+        element="Signature",
+        rule="signature",
+    )
 
 
 def organisations_on(codes, day: dt.date) -> dict[str, Organisation]:

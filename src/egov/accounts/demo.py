@@ -1,0 +1,86 @@
+"""accounts' part of ``egov load-demo``: the demo logins, outside production only."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from egov.core.services import audit
+
+# The demo administrator: only made outside production, and printed so people can log in.
+DEMO_ADMIN = ("quantri", "Egov-Demo-2026!")
+# Demo officials (outside production only): a commune's one-stop team in Đà Nẵng (a published
+# provincial code, H17) and the province's document clerk. (username, title, roles, where)
+DEMO_OFFICIAL_PASSWORD = "Demo-Official-2026!"  # noqa: S105 - printed; not made in production
+DEMO_PROVINCE = "000.00.00.H17"
+DEMO_OFFICIALS = (
+    ("motcua", "Công chức Bộ phận Một cửa", ("desk",), "commune"),
+    ("chuyenvien", "Công chức chuyên môn", ("processor",), "commune"),
+    ("lanhdao", "Chủ tịch Ủy ban nhân dân", ("approver",), "commune"),
+    ("vanthu", "Văn thư", ("clerk",), "province"),
+)
+
+
+def load(write) -> None:
+    if settings.PRODUCTION:
+        write("Production: no demo logins were created.")
+        return
+    _demo_admin()
+    # Paths, not addresses: the port is egov serve's to choose (it prints the address).
+    lines = [
+        "Demo logins:",
+        f"  administrator  /admin/  user {DEMO_ADMIN[0]}  password {DEMO_ADMIN[1]}",
+    ]
+    for username, title, roles, where in _demo_officials():
+        lines.append(
+            f"  official       /accounts/login/  user {username}"
+            f"  password {DEMO_OFFICIAL_PASSWORD}  ({title}, {', '.join(roles)}, {where})"
+        )
+    if len(lines) > 2:
+        lines.append("  (officials enrol an authenticator app at their first login)")
+    write("\n".join(lines))
+
+
+@transaction.atomic
+def _demo_admin() -> None:
+    User = get_user_model()
+    username, password = DEMO_ADMIN
+    if User.objects.filter(username=username).exists():
+        return
+    user = User.objects.create_superuser(username=username, password=password, email="")
+    audit.record(actor="system", action="user.create", obj=user, summary={"demo": True})
+
+
+@transaction.atomic
+def _demo_officials() -> list[tuple[str, str, tuple, str]]:
+    """The demo officials (made once, through the services); [] if Đà Nẵng is missing."""
+    from egov.accounts.models import Official
+    from egov.accounts.services import officials as official_services
+    from egov.core.models import Organisation
+
+    province = Organisation.objects.filter(code=DEMO_PROVINCE).order_by("-id").first()
+    commune = (
+        Organisation.objects.filter(parent=province, level="commune", valid_to__isnull=True)
+        .order_by("code")
+        .first()
+        if province
+        else None
+    )
+    if commune is None:
+        return []
+    made = []
+    for username, title, roles, where in DEMO_OFFICIALS:
+        organisation = commune if where == "commune" else province
+        if not Official.objects.filter(user__username=username).exists():
+            official = official_services.create_official(
+                username=username,
+                password=DEMO_OFFICIAL_PASSWORD,
+                organisation=organisation,
+                actor="system",
+                title=title,
+            )
+            for role in roles:
+                official_services.assign_role(official, role, organisation, actor="system")
+        made.append((username, title, roles, f"{organisation.name} {organisation.code}"))
+    return made

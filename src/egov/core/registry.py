@@ -1,0 +1,82 @@
+"""What the apps register into core, so that neither core nor the wiring keeps a list of apps.
+
+Core is the bottom layer and imports no other egov app; the wiring app (egov.site) on top runs
+what the apps registered here. Each app registers from its ``AppConfig.ready()``:
+
+- :func:`demo_step`: its part of ``egov load-demo``, run in ``order`` (the government tree 10,
+  the catalogue 20, the demo logins 90);
+- :func:`first_start`: setup ``egov serve`` does before it starts anything (the PKI);
+- :func:`process`: a background process ``egov serve`` starts beside the web server (the task
+  worker, the development OpenID provider, the parent-hub pull).
+
+Registering twice under the same name replaces the first (``ready()`` may run again in tests).
+The CLI's command list is not here: it is each AppConfig's ``commands`` (see egov.cli), read
+without setting Django up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+Write = Callable[[str], None]
+# argv, environment (None: this process's) and working directory (None: this one's).
+Launch = tuple[list[str], dict[str, str] | None, Path | None]
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    order: int
+    name: str
+    load: Callable[[Write], None]  # may raise django's ValidationError: the data was refused
+
+
+@dataclass(frozen=True)
+class FirstStart:
+    name: str
+    run: Callable[[Write], None]
+
+
+class NotStarted(RuntimeError):
+    """A process cannot start here (say why); ``egov serve`` says so and goes on without it."""
+
+
+@dataclass(frozen=True)
+class Process:
+    name: str  # in messages: "OpenID provider not started: ..."
+    # What to run for a server on (host, port); None when the settings say not to run it.
+    command: Callable[[str, int], Launch | None]
+    # A background worker: `egov serve --no-worker` leaves it out.
+    worker: bool = False
+    # Lines printed after "egov is serving on ...", once the process has started.
+    banner: Callable[[str, int], list[str]] | None = None
+
+
+_demo_steps: dict[str, DemoStep] = {}
+_first_start: dict[str, FirstStart] = {}
+_processes: dict[str, Process] = {}
+
+
+def demo_step(order: int, name: str, load: Callable[[Write], None]) -> None:
+    _demo_steps[name] = DemoStep(order, name, load)
+
+
+def first_start(name: str, run: Callable[[Write], None]) -> None:
+    _first_start[name] = FirstStart(name, run)
+
+
+def process(entry: Process) -> None:
+    _processes[entry.name] = entry
+
+
+def demo_steps() -> list[DemoStep]:
+    return sorted(_demo_steps.values(), key=lambda step: (step.order, step.name))
+
+
+def first_start_steps() -> list[FirstStart]:
+    return list(_first_start.values())
+
+
+def processes() -> list[Process]:
+    return list(_processes.values())
