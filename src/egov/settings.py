@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "egov.core.middleware.RequestIdMiddleware",
+    "egov.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -284,8 +285,9 @@ SPECTACULAR_SETTINGS = {
 # Rate limits, lockout helpers and replay checks live in the cache: "db" shares it between
 # processes through the database (table egov_cache, made by migrate); a redis:// (rediss://,
 # unix://) URL shares it through Redis (the `redis` package: extra `redis`); "locmem" is per
-# process.
-EGOV_CACHE = os.environ.get("EGOV_CACHE", "db" if PRODUCTION else "locmem")
+# process, so only the tests (one process, cleared per test) have it by default: `egov serve`
+# runs several web processes, and refuses it with more than one.
+EGOV_CACHE = os.environ.get("EGOV_CACHE", "locmem" if ENV == "test" else "db")
 if EGOV_CACHE == "db":
     _cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "egov_cache"}
 elif EGOV_CACHE == "locmem":
@@ -312,6 +314,9 @@ EGOV_LOCKOUT_SECONDS = int(os.environ.get("EGOV_LOCKOUT_SECONDS", "900"))
 EGOV_LOGIN_RATE = os.environ.get("EGOV_LOGIN_RATE", "20/min")
 # Public dossier lookups (code + ID number) per client address.
 EGOV_LOOKUP_RATE = os.environ.get("EGOV_LOOKUP_RATE", "30/min")
+# Refused API access tokens per client address; past it the address gets 429 until the window
+# ends, and the audit log keeps counted summaries (egov.accounts.services.refusals).
+EGOV_AUTH_FAILURE_RATE = os.environ.get("EGOV_AUTH_FAILURE_RATE", "10/min")
 # An official's session ends after this long without a request (and after EGOV_SESSION_AGE).
 EGOV_SESSION_IDLE_SECONDS = int(os.environ.get("EGOV_SESSION_IDLE_SECONDS", "1800"))
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("EGOV_PASSWORD_RESET_SECONDS", "3600"))

@@ -205,3 +205,27 @@ def test_create_official_command(tree, monkeypatch, capsys):  # noqa: F811
         call_command("create_official", "dung", "--organisation", tree.p.code)
     with pytest.raises(CommandError, match="No organisation"):
         call_command("create_official", "dung", "--organisation", "000.00.09.H99")
+
+
+def test_unknown_names_get_the_same_lockout_answers(client, tree, settings):  # noqa: F811
+    """The lockout message must not tell which names are accounts (issue 12)."""
+    settings.EGOV_LOCKOUT_ATTEMPTS = 3
+    make_official("an", tree.a)
+
+    def answers(username):
+        seen = []
+        for _ in range(5):
+            response = client.post(
+                "/accounts/login/",
+                {"username": username, "password": "wrong"},
+                HTTP_ACCEPT_LANGUAGE="en",
+            )
+            page = response.content.decode()
+            seen.append((response.status_code, "locked for 15 more minutes" in page))
+        return seen
+
+    real = answers("an")
+    assert real == [(400, False), (400, False), (400, True), (400, True), (400, True)]
+    assert answers("Nobody ") == real
+    refused = AuditEntry.objects.filter(action="accounts.login_refused").order_by("seq")
+    assert [e.summary["reason"] for e in refused] == ["locked"] * 2 + ["locked (unknown user)"] * 2

@@ -26,6 +26,15 @@ ARGS = [
     "--disable-sync",
 ]
 
+# Every context the tests open records the Content-Security-Policy's refusals from the start.
+CSP_WATCH = """
+window.__egovCspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  const where = `${e.sourceFile}:${e.lineNumber}`;
+  window.__egovCspViolations.push(`${e.effectiveDirective} ${e.blockedURI} ${where}`);
+});
+"""
+
 
 @pytest.fixture
 def browser(tmp_path):
@@ -36,6 +45,14 @@ def browser(tmp_path):
         pytest.skip("axe-core missing: npm ci --prefix tests/browser")
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        new_context = browser.new_context
+
+        def watched_context(*args, **kwargs):
+            context = new_context(*args, **kwargs)
+            context.add_init_script(CSP_WATCH)
+            return context
+
+        browser.new_context = watched_context
         try:
             yield browser
         finally:
@@ -43,10 +60,13 @@ def browser(tmp_path):
 
 
 def axe_violations(page) -> list[dict]:
-    """axe-core's violations on the current page (all rules: WCAG 2.x A/AA and best practices)."""
-    page.add_script_tag(path=str(AXE))
+    """axe-core's violations on the current page (all rules: WCAG 2.x A/AA and best practices),
+    and what the page's Content-Security-Policy refused so far (id ``csp``)."""
+    # Evaluated, not a <script> tag: the policy refuses inline scripts, as it should.
+    page.evaluate(AXE.read_text(encoding="utf-8"))
     result = page.evaluate("async () => (await axe.run(document)).violations")
-    return [
+    refused = page.evaluate("window.__egovCspViolations || []")
+    return [{"id": "csp", "impact": "critical", "help": v, "targets": []} for v in refused] + [
         {
             "id": v["id"],
             "impact": v["impact"],

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from egov.accounts import policy, scopes
+from egov.accounts import policy, ratelimit, scopes
 from egov.accounts.models import Official, RoleAssignment
 from egov.accounts.scopes import ScopePermission, granted_scopes
 from egov.accounts.services import clients as client_services
@@ -87,6 +87,7 @@ class TokenView(APIView):
             client, key = self._authenticate_client(request, data)
             issued = client_services.issue_token(client, key, data.get("scope"))
         except client_services.ClientAuthError as exc:
+            client_services.record_refusal(ratelimit.client_ip(request), exc)
             status = 401 if exc.code == "invalid_client" else 400
             return _oauth_error(exc.code, exc.message, status)
         return Response(

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
+from egov.accounts import ratelimit
 from egov.accounts.services import clients as client_services
+from egov.accounts.services import refusals
 
 
 @dataclass
@@ -71,9 +74,21 @@ class ClientTokenAuthentication(authentication.BaseAuthentication):
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Authorization header must be 'Bearer <token>'.")
         try:
-            token = client_services.check_token(header[1].decode("latin-1"))
+            token = client_services.check_token(
+                header[1].decode("latin-1"), ratelimit.client_ip(request)
+            )
         except client_services.TokenError as exc:
             raise exceptions.AuthenticationFailed(exc.message) from exc
+        except refusals.TooManyRefusals as exc:
+            throttled = exceptions.Throttled(
+                detail=_(
+                    "Too many refused access tokens from your address. "
+                    "Try again in %(seconds)d seconds."
+                )
+                % {"seconds": exc.retry_after}
+            )
+            throttled.wait = exc.retry_after  # the Retry-After header
+            raise throttled from exc
         principal = principal_for(token)
         return principal, principal
 

@@ -10,6 +10,7 @@ Django's ``incr`` would be two (EXISTS, then INCR) and a first ``add``.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
@@ -27,10 +28,32 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 def hit(key: str, rate: str) -> tuple[bool, int]:
     """Count one attempt under ``key``; (allowed, seconds until the window resets)."""
+    counted = count(key, rate)
+    return counted.allowed, counted.retry_after
+
+
+@dataclass(frozen=True)
+class Counted:
+    """One attempt counted: the window's count so far, its limit, start and length."""
+
+    count: int
+    limit: int
+    start: int
+    window: int
+    retry_after: int
+
+    @property
+    def allowed(self) -> bool:
+        return self.count <= self.limit
+
+
+def count(key: str, rate: str) -> Counted:
+    """Count one attempt under ``key`` and say where the window stands (``hit`` in full)."""
     limit, window = parse_rate(rate)
     now = int(time.time())
     start = now - now % window
-    return _counted(f"egov:rl:{key}:{start}", window) <= limit, start + window - now
+    counted = _counted(f"egov:rl:{key}:{start}", window)
+    return Counted(counted, limit, start, window, start + window - now)
 
 
 def _counted(cache_key: str, window: int) -> int:

@@ -22,6 +22,7 @@ from joserfc.jwk import JWKRegistry
 
 from egov.accounts.models import AccessToken, ApiClient, ClientKey
 from egov.accounts.scopes import SCOPES
+from egov.accounts.services import refusals
 from egov.core.services import audit
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -31,12 +32,18 @@ MAX_ASSERTION_SECONDS = 300
 
 
 class ClientAuthError(Exception):
-    """Refused: ``code`` is the OAuth2 error, ``message`` what the caller is told."""
+    """Refused: ``code`` is the OAuth2 error, ``message`` what the caller is told; ``reason``,
+    ``client`` and ``key`` what the audit summary says (``record_refusal``)."""
 
-    def __init__(self, message: str, code: str = "invalid_client"):
+    def __init__(
+        self, message: str, code: str = "invalid_client", *, reason="", client=None, key=None
+    ):
         super().__init__(message)
         self.message = message
         self.code = code
+        self.reason = reason
+        self.client = client
+        self.key = key
 
 
 def _hash(value: str) -> str:
@@ -165,15 +172,15 @@ def rotate_secret(client: ApiClient, *, actor, grace: dt.timedelta = dt.timedelt
 
 
 def _refuse(message, *, client=None, key=None, reason, code="invalid_client"):
-    with transaction.atomic():
-        audit.record(
-            actor="anonymous" if client is None else f"client:{client.pk}",
-            action="accounts.client_auth_refused",
-            object_type="accounts.apiclient" if client else "",
-            object_id=client.pk if client else None,
-            summary={"reason": reason, **({"kid": key.kid} if key else {})},
-        )
-    raise ClientAuthError(message, code)
+    raise ClientAuthError(message, code, reason=reason, client=client, key=key)
+
+
+def record_refusal(address: str, error: ClientAuthError) -> None:
+    """Count a refusal of the token endpoint for ``address``, summarised in the audit log
+    (``refusals.client_refused``: not a row per request). A malformed request, refused before
+    any client was looked at (no ``reason``), is not recorded."""
+    if error.reason:
+        refusals.client_refused(address, error.reason, error.client, error.key)
 
 
 def _usable(key: ClientKey, now) -> str | None:
@@ -361,8 +368,10 @@ class TokenError(Exception):
         self.message = message
 
 
-def check_token(token: str) -> AccessToken:
-    """The live access token for a bearer value, or TokenError (recorded) saying why not."""
+def check_token(token: str, address: str = "unknown") -> AccessToken:
+    """The live access token for a bearer value, or TokenError saying why not. Refusals are
+    counted per ``address`` and summarised in the audit log (``refusals.token_refused``), which
+    raises TooManyRefusals past the address's limit."""
     row = (
         AccessToken.objects.select_related("client", "key")
         .filter(token_hash=_hash(token or ""))
@@ -378,13 +387,6 @@ def check_token(token: str) -> AccessToken:
     elif not row.client.is_active:
         reason, message = "client disabled", _("This client is disabled.")
     if reason:
-        with transaction.atomic():
-            audit.record(
-                actor=f"client:{row.client_id}" if row else "anonymous",
-                action="accounts.token_refused",
-                object_type="accounts.accesstoken" if row else "",
-                object_id=row.pk if row else None,
-                summary={"reason": reason},
-            )
+        refusals.token_refused(address, reason, row)
         raise TokenError(message)
     return row

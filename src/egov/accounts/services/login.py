@@ -8,12 +8,14 @@ secrets are never written anywhere but the hashed password column and the encryp
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,19 +97,48 @@ def _failure(user, action: str, reason: str):
     return lock.locked_until
 
 
+def _unknown_key(username: str) -> str:
+    digest = hashlib.sha256(username.strip().casefold().encode()).hexdigest()
+    return f"egov:lockout-unknown:{digest}"
+
+
+def _unknown_locked_until(username: str):
+    state = cache.get(_unknown_key(username))
+    if state and state["locked_until"] and state["locked_until"] > timezone.now():
+        return state["locked_until"]
+    return None
+
+
+def _unknown_failure(username: str):
+    """Count a failure for a name no account has, as ``_failure`` counts one for an account:
+    otherwise the lockout message would appear for real names only and tell which exist. The
+    count lives in the cache (no row for a name that is not a user); kept a day past the lock."""
+    key, now = _unknown_key(username), timezone.now()
+    state = cache.get(key) or {"failed_attempts": 0, "locked_until": None}
+    if state["locked_until"] and state["locked_until"] <= now:
+        state = {"failed_attempts": 0, "locked_until": None}
+    state["failed_attempts"] += 1
+    if state["failed_attempts"] >= settings.EGOV_LOCKOUT_ATTEMPTS and not state["locked_until"]:
+        state["locked_until"] = now + dt.timedelta(seconds=settings.EGOV_LOCKOUT_SECONDS)
+    cache.set(key, state, timeout=settings.EGOV_LOCKOUT_SECONDS + 86400)
+    return state["locked_until"]
+
+
 def password_step(request, username: str, password: str) -> Outcome:
     """Check the password. On success the login is *pending*: the code step must follow."""
     if limited := rate_limited(request, "login"):
         return limited
     User = get_user_model()
     user = User.objects.filter(username__iexact=(username or "").strip()).first()
-    if user is not None and (until := locked_until(user)):
+    until = locked_until(user) if user is not None else _unknown_locked_until(username or "")
+    if until:
         with transaction.atomic():
             audit.record(
                 actor="anonymous",
                 action="accounts.login_refused",
                 obj=user,
-                summary={"reason": "locked"},
+                object_type=None if user else "accounts.user",
+                summary={"reason": "locked" if user else "locked (unknown user)"},
             )
         return Outcome(False, _locked_message(until))
     authenticated = auth.authenticate(
@@ -122,6 +153,8 @@ def password_step(request, username: str, password: str) -> Outcome:
                     object_type="accounts.user",
                     summary={"reason": "unknown user"},
                 )
+            if until := _unknown_failure(username or ""):
+                return Outcome(False, _locked_message(until))
         else:
             reason = "inactive" if not user.is_active else "wrong password"
             if until := _failure(user, "accounts.login_failed", reason):

@@ -15,7 +15,7 @@ import time
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from egov.core import registry
 
@@ -33,6 +33,14 @@ class Command(BaseCommand):
         parser.add_argument("--no-migrate", action="store_true", help="Skip the migration step.")
 
     def handle(self, *args, host, port, workers, no_worker, no_migrate, **options):
+        if settings.EGOV_CACHE == "locmem" and workers > 1:
+            # Each process would count rate limits and remember used client assertions on its
+            # own: 3 workers let 3 times the lookups through and accept an assertion 3 times.
+            raise CommandError(
+                f"EGOV_CACHE=locmem is per process and {workers} web processes would each keep "
+                "their own rate limits and replay checks: use EGOV_CACHE=db or a redis:// URL, "
+                "or --workers 1."
+            )
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
         if settings.PRODUCTION:
