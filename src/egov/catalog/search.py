@@ -23,7 +23,7 @@ Text is folded in Python (``egov.core.text.fold``: lower case, no diacritics, đ
 tokens of letters and digits, so both databases see the same plain ASCII words. A final "y" after
 a consonant is read as "i" (kỳ/kì, lý/lí: both spellings are in use).
 
-The index is two tables made by migration 0002_search_index:
+The index is two tables made by the portal's migrations (0001 and 0002):
 - ``catalog_search_entry``: one row per procedure: its code, its name as a padded token string
   (``" dang ky khai sinh "``, a leading "thủ tục" dropped), the name's length and ``detailed``.
   On SQLite a FTS5 table ``catalog_search_fts`` (rowid = procedure id, prefix indexes for 1-3
