@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # NUL bytes and lone surrogates refused, text in NFC (query strings, form data).
+    "egov.core.inputs.InputMiddleware",
     "egov.accounts.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -253,6 +255,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "egov.core.api_base.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "egov.core.api_base.exception_handler",
+    # Size and depth caps, NUL bytes and lone surrogates refused, text in NFC (egov.core.inputs).
+    "DEFAULT_PARSER_CLASSES": [
+        "egov.core.inputs.JSONParser",
+        "egov.core.inputs.FormParser",
+        "egov.core.inputs.MultiPartParser",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "egov.accounts.authentication.ClientTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -341,6 +349,8 @@ EGOV_TASK_STALE_SECONDS = int(os.environ.get("EGOV_TASK_STALE_SECONDS", "300"))
 # this often. Outbox rows due (or past their lease) for EGOV_TASK_STALE_SECONDS fail /healthz.
 EGOV_OUTBOX_LEASE_SECONDS = int(os.environ.get("EGOV_OUTBOX_LEASE_SECONDS", "300"))
 EGOV_OUTBOX_SWEEP_SECONDS = int(os.environ.get("EGOV_OUTBOX_SWEEP_SECONDS", "60"))
+# Files no row references, older than an hour (egov.core.services.orphans): swept this often.
+EGOV_FILE_SWEEP_SECONDS = int(os.environ.get("EGOV_FILE_SWEEP_SECONDS", "3600"))
 
 # --- Document exchange (egov.exchange) ---------------------------------------------------------
 EGOV_EXCHANGE_MAX_PACKAGE = int(os.environ.get("EGOV_EXCHANGE_MAX_PACKAGE", 40 * 1024 * 1024))

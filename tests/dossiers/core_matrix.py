@@ -67,6 +67,17 @@ def _case(setup, body=None):
     return case
 
 
+def _c(t):
+    """Commune C of province P: it handles the procedure (communes do), and no outsider works
+    there (the dossier it receives stays out of their sight)."""
+    from egov.core.services import organisations as org_services
+    from egov.core.services.organisations import OrganisationData
+
+    return org_services.create_organisation(
+        OrganisationData("000.00.03.H26", "Xã C", "commune", parent=t.p)
+    )
+
+
 def _received(d):
     return services.receive(d, actor=None)
 
@@ -119,7 +130,7 @@ CASES = {
     (BASE + "return-result/", "post"): _case(_processed),
     (BASE + "withdraw/", "post"): _case(_new, REASON),
     (BASE + "stop/", "post"): _case(_received, REASON),
-    (BASE + "transfer/", "post"): _case(_processing, lambda d, o, t: {"organisation": t.p.code}),
+    (BASE + "transfer/", "post"): _case(_processing, lambda d, o, t: {"organisation": _c(t).code}),
     (BASE + "apology/", "post"): _case(
         _received,
         lambda d, o, t: {

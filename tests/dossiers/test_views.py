@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import unicodedata
 
 import pytest
 from django.utils import timezone
@@ -14,6 +15,7 @@ from openpyxl import load_workbook
 
 from egov.core.signing import verify_pdf
 from egov.dossiers.models import CitizenDataStoreEntry, Dossier, Result, Status
+from tests.core.test_downloads import saved_as
 
 from .core_support import submit, valid_form, walk_in, world  # noqa: F401
 from .web_support import citizen_login, flatten, pdf_file, small_signed_pdf
@@ -234,6 +236,38 @@ def test_on_time_counts_per_agency(client, w):
     assert "Xã B" not in html  # not mine
 
 
+def _ministry():
+    from egov.core.services import organisations as org_services
+    from egov.core.services.organisations import OrganisationData
+
+    return org_services.create_organisation(
+        OrganisationData("000.00.00.G20", "Bộ Quốc phòng", "central")
+    )
+
+
+def test_the_transfer_picker_lists_only_agencies_that_handle_the_procedure(client, w):
+    ministry = _ministry()
+    dossier = walk_in(w)
+    client.force_login(w.desk.user)
+    act(client, dossier, "start_processing")
+    client.force_login(w.processor.user)
+    page = client.get(f"/one-stop/d/{dossier.code}/").content.decode()
+    picker = re.search(r'<select id="transfer-to" name="to_organisation">(.*?)</select>', page)
+    assert picker is not None
+    # The procedure is done by communes: commune B, not the provinces nor the ministry, and
+    # not commune A which has it already.
+    assert re.findall(r'<option value="([^"]*)"', picker.group(1)) == [w.b.code]
+    # A forged POST naming another agency is refused and changes nothing.
+    for code in (ministry.code, w.p.code):
+        response = client.post(
+            f"/one-stop/d/{dossier.code}/act/", {"act": "transfer", "to_organisation": code}
+        )
+        assert response.status_code == 400
+        assert "không thực hiện thủ tục này" in response.content.decode()
+        dossier.refresh_from_db()
+        assert dossier.organisation == w.a and not dossier.transfers.exists()
+
+
 def test_transfer_to_another_agency_both_see_the_history(client, w):
     dossier = walk_in(w)
     client.force_login(w.desk.user)
@@ -249,3 +283,80 @@ def test_transfer_to_another_agency_both_see_the_history(client, w):
     assert ours.status_code == 200  # the sending agency still reads it
     for page in (theirs, ours.content.decode()):
         assert "Xã A → Xã B" in page and page.count("<time ") >= 3
+
+
+# --- bad input (issue 12 §4): a 400 with a message, never a 500; text kept in NFC -------------
+
+
+def _walk_in_post(w, name: str, filename: str = "to-khai.pdf") -> dict:
+    docs = list(w.version.required_documents.order_by("order", "id"))
+    post = flatten(valid_form(w))
+    post.update(
+        procedure="9.000001",
+        organisation=w.a.code,
+        applicant_name=name,
+        applicant_id="001199000111",
+        applicant_phone="0912000111",
+        **{f"doc-{docs[0].pk}": pdf_file(filename)},
+    )
+    return post
+
+
+@pytest.mark.parametrize("bad", ["\x00", "Trần\x00Bình"])
+def test_a_nul_in_the_walk_in_form_is_a_400_page_and_nothing_is_written(client, w, bad):
+    client.force_login(w.desk.user)
+    response = client.post("/one-stop/register/", _walk_in_post(w, bad))
+    assert response.status_code == 400
+    assert "không thể lưu" in response.content.decode()
+    assert not Dossier.objects.exists()
+
+
+def test_an_nfd_name_is_stored_in_nfc_and_the_search_finds_it(client, w):
+    nfc = "Trần Thị Bình"
+    nfd = unicodedata.normalize("NFD", nfc)
+    client.force_login(w.desk.user)
+    response = client.post("/one-stop/register/", _walk_in_post(w, nfd))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    dossier = Dossier.objects.get()
+    assert dossier.applicant_name == nfc
+    for typed in (nfc, nfd):
+        assert dossier.code in client.get("/one-stop/", {"q": typed}).content.decode()
+
+
+def test_downloads_carry_the_name_safely(client, w):
+    client.force_login(w.desk.user)
+    name = unicodedata.normalize("NFD", "Quyết định số 1.pdf")
+    response = client.post("/one-stop/register/", _walk_in_post(w, "An", filename=name))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    component = Dossier.objects.get().components.get()
+    download = client.get(f"/one-stop/d/{component.dossier.code}/files/{component.pk}/")
+    assert download.status_code == 200
+    assert saved_as(download["Content-Disposition"]) == "Quyết định số 1.pdf"  # NFC
+    assert download["Content-Disposition"].startswith("attachment; ")
+
+
+@pytest.mark.parametrize(
+    "query", ["from=2026-02-30", "to=2026-13-01", "from=2026-02-30&format=xlsx", "from=abc"]
+)
+def test_a_day_that_does_not_exist_is_explained_in_the_tracking_book(client, w, query):
+    client.force_login(w.desk.user)
+    response = client.get(f"/one-stop/tracking-book/?org={w.a.code}&{query}")
+    assert response.status_code == 400
+    assert "không phải là ngày" in response.content.decode()
+
+
+@pytest.mark.parametrize("query", ["from=2026-02-30", "to=2026-13-01"])
+def test_a_day_that_does_not_exist_is_explained_in_on_time(client, w, query):
+    client.force_login(w.desk.user)
+    response = client.get(f"/one-stop/on-time/?{query}")
+    assert response.status_code == 400
+    assert "không phải là ngày" in response.content.decode()
+
+
+def test_the_tracking_book_pdf_is_named_by_the_helper(client, w):
+    received = walk_in(w)
+    client.force_login(w.desk.user)
+    day = timezone.localtime(received.received_at).date().isoformat()
+    pdf = client.get(f"/one-stop/tracking-book/?org={w.a.code}&from={day}&to={day}&format=pdf")
+    assert pdf["Content-Disposition"].startswith("inline; filename=")
+    assert saved_as(pdf["Content-Disposition"]).startswith(f"so-theo-doi-{w.a.code}")

@@ -221,6 +221,62 @@ def test_a_citizen_acting_for_a_business_applies_for_it(client, w):
     assert dossier.applicant_citizen == w.citizen  # the representative follows it
 
 
+def _business_result(citizen=None, tax_code="0101234567"):
+    entry = CitizenDataStoreEntry(
+        citizen=citizen, tax_code=tax_code, name="Giấy phép của công ty", issued_at=timezone.now()
+    )
+    entry.file.save("gp.pdf", ContentFile(PDF), save=True)
+    return entry
+
+
+def _act_for(client, tax_code):
+    from egov.accounts.services.citizens import SESSION_ACTING_FOR
+
+    session = client.session
+    session[SESSION_ACTING_FOR] = tax_code
+    session.save()
+
+
+def test_a_business_result_is_not_offered_as_the_citizens_own(client, w):
+    # A result of a dossier she filed for a business is the business's: applying for herself
+    # she may neither see nor pick it (before: listed and reused, then downloadable).
+    entry = _business_result(citizen=w.citizen)
+    citizen_login(client, w.citizen)
+    docs = list(w.version.required_documents.order_by("order", "id"))
+    assert "Giấy phép của công ty" not in client.get(URL).content.decode()
+    post = application_post(w, **{f"doc-{docs[0].pk}": pdf_file(), f"store-{docs[1].pk}": entry.pk})
+    assert client.post(URL, post).status_code == 400
+    assert not Dossier.objects.exists()
+
+
+def test_a_representative_picks_from_her_business_store_only(client, w):
+    from egov.accounts.models import BusinessRepresentation
+
+    BusinessRepresentation.objects.create(citizen=w.citizen, tax_code="0101234567")
+    mine = _business_result()
+    others = _business_result(tax_code="0109876543")
+    citizen_login(client, w.citizen)
+    docs = list(w.version.required_documents.order_by("order", "id"))
+    # A session saying she acts for a business she does not represent gives her own name.
+    _act_for(client, "0109876543")
+
+    def picking(entry):
+        return application_post(
+            w, **{f"doc-{docs[0].pk}": pdf_file(), f"store-{docs[1].pk}": entry.pk}
+        )
+
+    assert client.post(URL, picking(others)).status_code == 400
+    assert not Dossier.objects.exists()
+    _act_for(client, "0101234567")
+    assert client.post(URL, picking(others)).status_code == 400
+    assert not Dossier.objects.exists()
+    post = picking(mine)
+    assert client.post(URL, post).status_code == 302
+    dossier = Dossier.objects.get()
+    assert dossier.applicant_id_number == "0101234567"
+    assert dossier.components.get(reused=True).reused_from == mine
+
+
 def test_applicant_withdraws_with_a_reason(client, w):
     dossier = submit(w)
     citizen_login(client, w.citizen)

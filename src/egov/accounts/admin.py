@@ -7,9 +7,17 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from egov.accounts import policy, scopes
-from egov.accounts.models import ApiClient, ClientKey, Delegation, Official, RoleAssignment
+from egov.accounts.models import (
+    ApiClient,
+    ClientKey,
+    Delegation,
+    Official,
+    Representation,
+    RoleAssignment,
+)
 from egov.accounts.services import clients as client_services
 from egov.accounts.services import officials as official_services
+from egov.accounts.services import representations as representation_services
 
 from .models import User
 
@@ -190,6 +198,99 @@ class DelegationAdmin(PolicyAdmin):
     def revoke(self, request, queryset):
         for delegation in queryset:
             official_services.revoke_delegation(delegation, actor=request.user)
+
+
+class RepresentationForm(forms.ModelForm):
+    class Meta:
+        model = Representation
+        fields = [
+            "citizen",
+            "kind",
+            "principal_kind",
+            "principal_id_number",
+            "principal_name",
+            "basis",
+            "valid_from",
+            "valid_to",
+            "organisation",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        try:
+            representation_services.check_representation(
+                **{
+                    name: data.get(name)
+                    for name in (
+                        "citizen",
+                        "kind",
+                        "principal_kind",
+                        "principal_id_number",
+                        "principal_name",
+                        "valid_from",
+                        "valid_to",
+                    )
+                }
+            )
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                self.add_error(name, messages)
+        return data
+
+
+@admin.register(Representation)
+class RepresentationAdmin(PolicyAdmin):
+    """Đại diện, ủy quyền recorded by an office that verified the paper; revoked, never edited."""
+
+    list_display = [
+        "__str__",
+        "principal_kind",
+        "organisation",
+        "valid_from",
+        "valid_to",
+        "revoked_at",
+    ]
+    list_filter = ["kind", "principal_kind"]
+    form = RepresentationForm
+    raw_id_fields = ["citizen", "organisation"]
+    fields = [
+        "citizen",
+        "kind",
+        "principal_kind",
+        "principal_id_number",
+        "principal_name",
+        "basis",
+        "valid_from",
+        "valid_to",
+        "organisation",
+    ]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.fields, "recorded_by", "recorded_at", "revoked_at"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        data = form.cleaned_data
+        created = representation_services.record_representation(
+            actor=request.user,
+            citizen=data["citizen"],
+            kind=data["kind"],
+            principal_kind=data["principal_kind"],
+            principal_id_number=data["principal_id_number"],
+            principal_name=data["principal_name"],
+            organisation=data["organisation"],
+            valid_from=data["valid_from"],
+            valid_to=data["valid_to"],
+            basis=data["basis"],
+        )
+        obj.pk = created.pk
+
+    @admin.action(description=_("Revoke the selected representations"))
+    def revoke(self, request, queryset):
+        for representation in queryset:
+            representation_services.revoke_representation(representation, actor=request.user)
 
 
 class ApiClientForm(forms.ModelForm):

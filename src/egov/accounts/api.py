@@ -10,7 +10,6 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
-from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
@@ -20,6 +19,7 @@ from egov.accounts import policy, ratelimit, scopes
 from egov.accounts.models import Official, RoleAssignment
 from egov.accounts.scopes import ScopePermission, granted_scopes
 from egov.accounts.services import clients as client_services
+from egov.core import inputs
 
 
 class TokenThrottle(SimpleRateThrottle):
@@ -68,7 +68,7 @@ class TokenView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [TokenThrottle]
-    parser_classes = [FormParser, JSONParser]
+    parser_classes = [inputs.FormParser, inputs.JSONParser]
 
     @extend_schema(
         summary="Get an access token (OAuth2 client credentials)",

@@ -14,6 +14,7 @@ class CoreConfig(AppConfig):
         "audit": "Audit log tools: 'egov audit verify' checks the hash chain.",
         "calendar": "Working calendar: 'egov calendar due --from ... --working-days N'.",
         "pki": "Signing keys: 'egov pki init' makes the development CA and certificates.",
+        "files": "Media files: 'egov files sweep' removes files no row references (over 1 h old).",
     }
 
     def ready(self):

@@ -7,7 +7,9 @@ what the apps registered here. Each app registers from its ``AppConfig.ready()``
   the catalogue 20, the demo logins 90);
 - :func:`first_start`: setup ``egov serve`` does before it starts anything (the PKI);
 - :func:`process`: a background process ``egov serve`` starts beside the web server (the task
-  worker, the development OpenID provider, the parent-hub pull).
+  worker, the development OpenID provider, the parent-hub pull);
+- :func:`swept_files`: a folder of the media storage whose files all belong to rows (file
+  fields): a file no row references there after an hour is swept (egov.core.services.orphans).
 
 Registering twice under the same name replaces the first (``ready()`` may run again in tests).
 The CLI's command list is not here: it is each AppConfig's ``commands`` (see egov.cli), read
@@ -56,6 +58,7 @@ class Process:
 _demo_steps: dict[str, DemoStep] = {}
 _first_start: dict[str, FirstStart] = {}
 _processes: dict[str, Process] = {}
+_swept: set[str] = set()
 
 
 def demo_step(order: int, name: str, load: Callable[[Write], None]) -> None:
@@ -68,6 +71,16 @@ def first_start(name: str, run: Callable[[Write], None]) -> None:
 
 def process(entry: Process) -> None:
     _processes[entry.name] = entry
+
+
+def swept_files(folder: str) -> None:
+    """``folder`` (e.g. "dossiers"): every file under it is referenced by a FileField of some
+    model once its transaction commits; one that is not was left by a transaction that did not."""
+    _swept.add(folder.strip("/"))
+
+
+def swept_folders() -> list[str]:
+    return sorted(_swept)
 
 
 def demo_steps() -> list[DemoStep]:

@@ -1,7 +1,8 @@
 """Background tasks of the core app (Django's task API, database backend).
 
 The outbox's task, :func:`egov.core.services.outbox.run_message`, lives with the outbox (it
-enqueues itself for retries); the worker also sweeps the outbox (:func:`sweep_outbox`).
+enqueues itself for retries); the worker also sweeps the outbox (:func:`sweep_outbox`) and the
+files no row references (:func:`sweep_orphan_files`).
 """
 
 import logging
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.db import close_old_connections
 from django_tasks import task
 
-from egov.core.services import audit, outbox
+from egov.core.services import audit, orphans, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -37,17 +38,37 @@ def sweep_outbox() -> int:
         close_old_connections()
 
 
-def start_outbox_sweeper(stop: threading.Event | None = None) -> threading.Thread:
-    """Sweep now and then every ``EGOV_OUTBOX_SWEEP_SECONDS`` beside the worker, in a daemon
-    thread (its own database connection), until ``stop`` is set or the process ends."""
+def sweep_orphan_files() -> int:
+    """One sweep of the files no row references (egov.core.services.orphans); never raises."""
+    try:
+        return len(orphans.sweep().removed)
+    except Exception:  # noqa: BLE001 - the next sweep retries
+        logger.exception("orphan file sweep failed")
+        return 0
+    finally:
+        close_old_connections()
+
+
+def _every(name: str, sweep, seconds: float, stop: threading.Event | None) -> threading.Thread:
     stop = stop or threading.Event()
 
     def loop() -> None:
         while True:
-            sweep_outbox()
-            if stop.wait(settings.EGOV_OUTBOX_SWEEP_SECONDS):
+            sweep()
+            if stop.wait(seconds):
                 return
 
-    thread = threading.Thread(target=loop, name="outbox-sweep", daemon=True)
+    thread = threading.Thread(target=loop, name=name, daemon=True)
     thread.start()
     return thread
+
+
+def start_outbox_sweeper(stop: threading.Event | None = None) -> threading.Thread:
+    """Sweep now and then every ``EGOV_OUTBOX_SWEEP_SECONDS`` beside the worker, in a daemon
+    thread (its own database connection), until ``stop`` is set or the process ends."""
+    return _every("outbox-sweep", sweep_outbox, settings.EGOV_OUTBOX_SWEEP_SECONDS, stop)
+
+
+def start_file_sweeper(stop: threading.Event | None = None) -> threading.Thread:
+    """The orphan files' sweep, now and every ``EGOV_FILE_SWEEP_SECONDS``, beside the worker."""
+    return _every("file-sweep", sweep_orphan_files, settings.EGOV_FILE_SWEEP_SECONDS, stop)

@@ -15,6 +15,7 @@ class DossiersConfig(AppConfig):
     def ready(self):
         from egov.accounts import policy
         from egov.accounts.models import Role
+        from egov.core import registry
         from egov.dossiers import (
             access,  # noqa: F401 - registers where a dossier's organisation and owner are
             scopes,
@@ -27,3 +28,5 @@ class DossiersConfig(AppConfig):
 
         # The applicant's e-mails: the handler of the outbox kind "dossiers.email".
         notifications.register()
+        # Components, results and issued forms: files of dossiers/ belong to rows.
+        registry.swept_files("dossiers")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 
 class DossierError(ValidationError):
@@ -27,3 +27,10 @@ class BatchRefused(DossierError):
         for code, exc in refused.items():
             messages[code] = list(getattr(exc, "messages", None) or [str(exc)])
         super().__init__(messages, code="batch_refused")
+
+
+class NotRepresented(PermissionDenied):
+    """A citizen named an applicant she does not represent (code ``not_represented``): herself
+    or a business she is recorded as representing, nothing else. Nothing was written."""
+
+    code = "not_represented"

@@ -8,6 +8,7 @@ every read goes through egov.dossiers.access (the official's organisations and r
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from functools import wraps
 
 from django.contrib import messages
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from egov.accounts import policy
 from egov.accounts.models import Official, Role
 from egov.catalog.models import ChannelKind, Procedure, ProcedureStatus
+from egov.core.downloads import content_disposition
 from egov.core.models import Organisation
 from egov.dossiers import scopes, services
 from egov.dossiers.access import can_see, visible_dossiers
@@ -88,8 +90,10 @@ def _queue(request):
     qs = visible_dossiers(request.user).select_related(
         "organisation", "procedure_version", "current_step"
     )
+    # NFC as stored (egov.core.inputs): "Nguyễn" typed with combining marks finds the name too.
     f = {
-        k: (request.GET.get(k) or "").strip() for k in ("status", "due", "q", "org", "mine", "role")
+        k: unicodedata.normalize("NFC", request.GET.get(k) or "").strip()
+        for k in ("status", "due", "q", "org", "mine", "role")
     }
     if f["status"].isdigit() and int(f["status"]) in Status.values:
         qs = qs.filter(status=int(f["status"]))
@@ -247,6 +251,12 @@ def detail(request, code):
 
 def _render_detail(request, dossier, errors=(), status=200):
     steps = list(steps_for(dossier)) if dossier.received_at else []
+    acts = allowed_acts(dossier, request.user)
+    # The transfer's picker lists only the agencies that handle the procedure (one query, only
+    # when the transfer is offered).
+    targets = (
+        list(services.transfer_targets(dossier)) if any(a.name == "transfer" for a in acts) else []
+    )
     return render(
         request,
         "dossiers/detail.html",
@@ -263,7 +273,8 @@ def _render_detail(request, dossier, errors=(), status=200):
             "assignments": dossier.assignments.select_related("official__user").filter(
                 ended_at__isnull=True
             ),
-            "acts": allowed_acts(dossier, request.user),
+            "acts": acts,
+            "transfer_targets": targets,
             "steps": steps,
             "later_steps": [
                 s for s in steps if dossier.current_step and s.order > dossier.current_step.order
@@ -290,6 +301,23 @@ def _uploads(files, field="files"):
 
 def _items(text: str) -> list[dict]:
     return [{"name": line.strip()} for line in (text or "").splitlines() if line.strip()]
+
+
+def _date_range(request) -> tuple[dt.date, dt.date, list[str]]:
+    """``from`` and ``to`` of a report (this month by default), with what was wrong in them: a
+    day that does not exist (2026-02-30) is an error to show, not a 500."""
+    today = timezone.localdate()
+    days, errors = [], []
+    for key, default in (("from", today.replace(day=1)), ("to", today)):
+        value = request.GET.get(key) or ""
+        try:
+            day = parse_date(value)
+        except ValueError:
+            day = None
+        if value and day is None:
+            errors.append(_("%(value)s is not a date (YYYY-MM-DD).") % {"value": value})
+        days.append(day or default)
+    return days[0], days[1], errors
 
 
 def _when(value: str):
@@ -499,12 +527,9 @@ def register(request):
 def tracking_book(request):
     """Form 06 for one of my organisations and a date range: signed PDF or .xlsx."""
     orgs = _my_organisations(request.user)
-    today = timezone.localdate()
-    start = parse_date(request.GET.get("from") or "") or today.replace(day=1)
-    end = parse_date(request.GET.get("to") or "") or today
+    start, end, errors = _date_range(request)
     org = orgs.filter(code=request.GET.get("org", "")).first()
     fmt = request.GET.get("format", "")
-    errors = []
     if end < start:
         errors.append(_("The end date is before the start date."))
     if fmt and org is None:
@@ -514,13 +539,13 @@ def tracking_book(request):
         name = f"so-theo-doi-{org.code}-{start:%Y%m%d}-{end:%Y%m%d}"
         if fmt == "pdf":
             response = HttpResponse(render_form("06", book), "application/pdf")
-            response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+            response["Content-Disposition"] = content_disposition(f"{name}.pdf", attachment=False)
         else:
             response = HttpResponse(
                 tracking_book_xlsx(book),
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
-            response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+            response["Content-Disposition"] = content_disposition(f"{name}.xlsx")
         return response
     return render(
         request,
@@ -535,9 +560,14 @@ def tracking_book(request):
 def on_time(request):
     """Early / on time / late (finished) and within time / overdue (open) per agency, for the
     dossiers received in a date range, over the dossiers the official may read."""
-    today = timezone.localdate()
-    start = parse_date(request.GET.get("from") or "") or today.replace(day=1)
-    end = parse_date(request.GET.get("to") or "") or today
+    start, end, errors = _date_range(request)
+    if errors:
+        return render(
+            request,
+            "dossiers/on_time.html",
+            {"rows": [], "start": start, "end": end, "errors": errors},
+            status=400,
+        )
     tz = timezone.get_current_timezone()
     rows = services.timeliness_counts(
         visible_dossiers(request.user),

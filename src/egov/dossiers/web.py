@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.urls import reverse
 
+from egov.core.downloads import content_disposition
 from egov.dossiers.acts import done_label
 from egov.dossiers.models import Dossier, ProgressRecord, Status
 from egov.dossiers.printed.data import FormError
@@ -50,7 +51,9 @@ def file_response(field_file, filename: str, content_type: str = ""):
     except FileNotFoundError as exc:
         raise Http404("File missing.") from exc
     content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response = FileResponse(handle, content_type=content_type)
+    response["Content-Disposition"] = content_disposition(filename)
+    return response
 
 
 def lookup_url(request, dossier: Dossier) -> str:
@@ -65,5 +68,6 @@ def form_pdf_response(request, dossier: Dossier, kind: str) -> HttpResponse:
     except FormError as exc:
         raise Http404(str(exc)) from exc
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{dossier.code}-mau-{kind}.pdf"'
+    name = f"{dossier.code}-mau-{kind}.pdf"
+    response["Content-Disposition"] = content_disposition(name, attachment=False)
     return response

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from egov.accounts import policy
+from egov.core.downloads import content_disposition
 from egov.core.models import Organisation
 from egov.core.text import fold
 from egov.exchange import edxml
@@ -272,5 +273,5 @@ def attachment(request, pk, index):
         raise Http404
     item = items[index]
     response = HttpResponse(item.data, content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="{item.name}"'
+    response["Content-Disposition"] = content_disposition(item.name)
     return response

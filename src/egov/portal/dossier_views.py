@@ -93,7 +93,8 @@ def submit(request, code):
         files=request.FILES if posted else None,
     )
     picker = AgencyPicker.from_request(version, request.POST if posted else request.GET)
-    slots = document_slots(version, citizen, data)
+    store = applicant.id_number if applicant else ""  # the business's store, or her own
+    slots = document_slots(version, citizen, data, tax_code=store)
     errors: list[str] = []
     refresh = posted and ("_agency_refresh" in request.POST or form.refresh)
     submitting = posted and not refresh
@@ -114,7 +115,7 @@ def submit(request, code):
                     citizen=citizen,
                     applicant=applicant,
                 )
-            except (ValidationError, DossierError) as exc:
+            except (ValidationError, DossierError, PermissionDenied) as exc:
                 errors = error_messages(exc)
             else:
                 return redirect(reverse("portal:my-dossier", args=[dossier.code]) + "?submitted=1")

@@ -1,5 +1,11 @@
 # One module per aggregate; import each here so Django finds the models.
-from .citizens import BusinessRepresentation, Citizen, CitizenSession, OidcReplayGuard
+from .citizens import (
+    BusinessRepresentation,
+    Citizen,
+    CitizenSession,
+    OidcReplayGuard,
+    Representation,
+)
 from .clients import AccessToken, ApiClient, ClientKey
 from .officials import LoginLockout, Official, TotpDevice
 from .roles import Delegation, Role, RoleAssignment
@@ -16,6 +22,7 @@ __all__ = [
     "LoginLockout",
     "OidcReplayGuard",
     "Official",
+    "Representation",
     "Role",
     "RoleAssignment",
     "TotpDevice",

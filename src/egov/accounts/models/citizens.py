@@ -75,6 +75,71 @@ class BusinessRepresentation(models.Model):
         return f"{self.tax_code} (citizen {self.citizen_id})"
 
 
+class Representation(models.Model):
+    """Đại diện, ủy quyền: a citizen recorded by an official as entitled to act for another
+    person or a business (a legal representative, or under a power of attorney), for a period.
+    What the identity provider asserts about businesses is ``BusinessRepresentation``; this is
+    what an office verified on paper."""
+
+    class Kind(models.TextChoices):
+        REPRESENTATIVE = "representative", _("legal representative (đại diện)")
+        AUTHORISED = "authorised", _("authorised (ủy quyền)")
+
+    class PrincipalKind(models.TextChoices):
+        CITIZEN = "citizen", _("a person")
+        BUSINESS = "business", _("a business")
+
+    citizen = models.ForeignKey(
+        Citizen,
+        verbose_name=_("citizen acting"),
+        on_delete=models.CASCADE,
+        related_name="representations",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    principal_kind = models.CharField(_("acting for"), max_length=8, choices=PrincipalKind)
+    # The personal ID number (12 digits) or the tax code of the one represented.
+    principal_id_number = models.CharField(_("their ID number or tax code"), max_length=14)
+    principal_name = models.CharField(_("their name"), max_length=255)
+    # The paper it rests on: "Giấy ủy quyền số 12/2026, UBND xã A chứng thực".
+    basis = models.CharField(_("basis"), max_length=255, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    # The office that verified it (where the policy places the row) and who recorded it.
+    organisation = models.ForeignKey(
+        "core.Organisation", verbose_name=_("recorded at"), on_delete=models.PROTECT
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("representation")
+        verbose_name_plural = _("representations")
+        indexes = [
+            models.Index(
+                fields=["citizen", "principal_kind", "principal_id_number"],
+                name="representation_lookup",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="representation_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} (citizen {self.citizen_id})"  # no names, no numbers
+
+
 class CitizenSession(models.Model):
     """Which Django session belongs to which provider login: what back-channel logout ends."""
 

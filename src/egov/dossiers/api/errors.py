@@ -6,6 +6,7 @@ from __future__ import annotations
 from rest_framework import exceptions, status
 
 from egov.dossiers import services
+from egov.dossiers.errors import NotRepresented
 
 
 class Conflict(exceptions.APIException):
@@ -30,6 +31,9 @@ def call_service(function, *args, **kwargs):
     """Run a service; its refusals become the API's JSON errors (409 for state conflicts)."""
     try:
         return function(*args, **kwargs)
+    except NotRepresented as exc:
+        # The policy's 403 says only "not allowed"; this one says what the caller may do.
+        raise exceptions.PermissionDenied(str(exc), code=exc.code) from exc
     except services.DossierError as exc:
         if hasattr(exc, "error_dict"):
             raise

@@ -325,3 +325,21 @@ DETAIL_PREFETCH = (
 class LookupSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=40)
     id_number = serializers.CharField(max_length=14)
+
+
+def status_codes(text: str) -> list[int]:
+    """The list filter's ``status``: national codes, comma separated ("2,4")."""
+    codes = []
+    for part in text.split(","):
+        part = part.strip()
+        if not (part.isascii() and part.isdigit() and int(part) in Status.values):
+            raise exceptions.ValidationError(
+                {
+                    "status": [
+                        _("“%(value)s” is not a status code: use %(codes)s, separated by commas.")
+                        % {"value": part, "codes": ", ".join(map(str, Status.values))}
+                    ]
+                }
+            )
+        codes.append(int(part))
+    return codes

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 
 from django.db.models import prefetch_related_objects
 from django.http import Http404
@@ -24,6 +23,7 @@ from rest_framework.response import Response
 from egov.accounts import ratelimit
 from egov.accounts.models import Official
 from egov.accounts.scopes import ScopePermission
+from egov.core import inputs
 from egov.core.models import Organisation
 from egov.dossiers import scopes, services
 from egov.dossiers.access import can_see, visible_dossiers
@@ -57,6 +57,7 @@ from .serializers import (
     SupplementSerializer,
     Targets,
     TransferSerializer,
+    status_codes,
     uploads_from,
 )
 
@@ -124,7 +125,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         params = self.request.query_params
         if self.action == "list":
             if params.get("status"):
-                queryset = queryset.filter(status__in=params.get("status").split(","))
+                queryset = queryset.filter(status__in=status_codes(params["status"]))
             if params.get("organisation"):
                 queryset = queryset.filter(organisation__code=params["organisation"])
             if params.get("due_before"):
@@ -220,7 +221,9 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def _from_multipart(self, request):
         """``payload``: the JSON of the application; files: ``component.<n>`` parts."""
         try:
-            data = json.loads(request.data.get("payload") or "{}")
+            data = inputs.load_json(request.data.get("payload") or "{}")
+        except inputs.BadText as exc:
+            raise exceptions.ValidationError({"payload": [str(exc)]}) from exc
         except ValueError as exc:
             raise exceptions.ValidationError({"payload": [_("Not valid JSON.")]}) from exc
         meta = data.pop("files", []) if isinstance(data, dict) else []

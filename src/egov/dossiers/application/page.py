@@ -116,11 +116,19 @@ class DocumentSlot:
         return f"store-{self.document.pk}"
 
 
-def document_slots(version, citizen=None, data=None) -> list[DocumentSlot]:
+def document_slots(version, citizen=None, data=None, tax_code: str = "") -> list[DocumentSlot]:
+    """The documents to bring, each with the entries of the applicant's store to pick from: the
+    citizen's own, or with ``tax_code`` (a business she represents, checked by the caller) the
+    business's. A business's result is never offered as the citizen's own."""
     documents = list(RequiredDocument.objects.filter(version=version).order_by("order", "id"))
     entries = []
     if citizen is not None:
-        entries = list(CitizenDataStoreEntry.objects.filter(citizen=citizen).order_by("-issued_at"))
+        store = (
+            CitizenDataStoreEntry.objects.filter(tax_code=tax_code)
+            if tax_code
+            else CitizenDataStoreEntry.objects.filter(citizen=citizen, tax_code="")
+        )
+        entries = list(store.order_by("-issued_at"))
     slots = []
     for document in documents:
         slot = DocumentSlot(document=document, entries=entries)

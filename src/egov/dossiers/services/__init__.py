@@ -39,7 +39,7 @@ from .lifecycle import (
     withdraw,
 )
 from .results import attach_result
-from .workflow import forward, return_to_step, transfer
+from .workflow import forward, return_to_step, transfer, transfer_targets
 
 __all__ = [
     "ApplicantData",
@@ -74,5 +74,6 @@ __all__ = [
     "timeliness",
     "timeliness_counts",
     "transfer",
+    "transfer_targets",
     "withdraw",
 ]

@@ -16,6 +16,8 @@ from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from egov.accounts.services.representations import represents
+from egov.core import inputs
 from egov.dossiers.errors import UploadRejected
 from egov.dossiers.models import CitizenDataStoreEntry, DossierComponent
 
@@ -106,6 +108,10 @@ class Upload:
     name: str = ""
     digitised: bool = True
 
+    def __post_init__(self):
+        # Names from JSON bodies reach here as sent (multipart ones were cleaned by the parser).
+        self.filename = inputs.clean_filename(self.filename)
+
     @classmethod
     def from_file(cls, f, **extra) -> Upload:
         """An uploaded file (Django's ``UploadedFile``) as received: its name and the type the
@@ -155,6 +161,20 @@ class StoredFiles:
                 default_storage.delete(name)
 
 
+def _of_applicants_store(entry, dossier) -> bool:
+    """Is ``entry`` in the store of the dossier's applicant: the citizen's own, or the store of
+    the business the dossier is filed for, which the filing citizen must represent (the intake
+    checked it; checked again here because a matching tax code alone once let anyone reuse, and
+    then download, any company's documents). The same answer for someone else's entry and for
+    no entry: ids are sequential."""
+    if entry.tax_code:  # a business's result (its ``citizen`` is who filed for it)
+        if dossier.applicant_kind != "business" or entry.tax_code != dossier.applicant_id_number:
+            return False
+        citizen = dossier.applicant_citizen
+        return citizen is None or represents(citizen, entry.tax_code)
+    return entry.citizen_id is not None and entry.citizen_id == dossier.applicant_citizen_id
+
+
 def add_components(dossier, checked, reuse=(), *, supplement=False, stored: StoredFiles):
     components = components_of(dossier, checked, reuse, supplement=supplement, stored=stored)
     DossierComponent.objects.bulk_create(components)
@@ -179,11 +199,7 @@ def components_of(dossier, checked, reuse=(), *, supplement=False, stored: Store
         components.append(component)
     for index, item in enumerate(reuse):
         entry = CitizenDataStoreEntry.objects.filter(pk=item.entry_id).first()
-        owner_ok = entry is not None and (
-            (entry.citizen_id and entry.citizen_id == dossier.applicant_citizen_id)
-            or (entry.tax_code and entry.tax_code == dossier.applicant_id_number)
-        )
-        if not owner_ok:
+        if entry is None or not _of_applicants_store(entry, dossier):
             raise ValidationError(
                 {f"reuse.{index}": [_("This is not a document of the applicant's data store.")]}
             )

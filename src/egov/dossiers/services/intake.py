@@ -11,9 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.accounts import policy
+from egov.accounts.services.representations import may_apply_for
 from egov.catalog.forms import clean_submission
 from egov.catalog.models import ChannelKind
+from egov.core.services import audit
 from egov.dossiers import scopes
+from egov.dossiers.errors import NotRepresented
 from egov.dossiers.models import (
     Dossier,
     DossierComponent,
@@ -65,6 +68,32 @@ def _check_applicant(applicant: ApplicantData) -> None:
         ]
     if errors:
         raise ValidationError(errors)
+
+
+def _check_acting_for(actor, citizen, applicant: ApplicantData, version) -> None:
+    """A citizen files for herself, a business she represents (the identity provider says so
+    at login, or an office recorded it) or a person an office recorded her as acting for
+    (egov.accounts.services.representations); anything else is refused and audited.
+    Without this the applicant's ID number was whatever the caller typed: the dossier showed in
+    the public lookup under another person's number, and the data store's check (by tax code)
+    let her reuse, then download, another company's documents."""
+    if may_apply_for(citizen, applicant.kind, applicant.id_number):
+        return
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            action="dossiers.application_refused",
+            object_type="catalog.procedureversion",
+            object_id=version.pk,
+            # No ID number in the log: the reason and the kind of applicant named.
+            summary={"reason": "not_represented", "applicant_kind": applicant.kind},
+        )
+    raise NotRepresented(
+        _(
+            "You may apply only for yourself, or for a person or a business you are recorded "
+            "as representing."
+        )
+    )
 
 
 def _applicant_of(citizen) -> ApplicantData:
@@ -254,6 +283,8 @@ def submit_online(
         if citizen is None:
             raise ValidationError({"applicant": [_("Say who the applicant is.")]})
         applicant = _applicant_of(citizen)
+    elif citizen is not None:
+        _check_acting_for(actor, citizen, applicant, procedure_version)
     return _create(
         actor=actor,
         act="submit",

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from egov.catalog.models import ImplementingAgency
+from egov.core.models import Organisation
 from egov.dossiers.models import Assignment, Dossier, Status, Transfer, steps_for
 
 from . import _common
@@ -76,6 +79,31 @@ def return_to_step(dossier: Dossier, *, actor, step, reason: str) -> Dossier:
     return _go(dossier, "return_to_step", actor=actor, target=target, note=reason)
 
 
+def transfer_targets(dossier: Dossier):
+    """The organisations a dossier may be transferred to: those that handle its procedure
+    version according to the catalogue (its implementing agencies: a named organisation, or
+    every organisation of a generic agency's level; the version's levels when it names none),
+    still in existence, other than the one handling it now. A fuzzer once moved a commune's
+    dossier to a ministry: any code was accepted."""
+    named, levels = set(), set()
+    for organisation_id, level in ImplementingAgency.objects.filter(
+        version_id=dossier.procedure_version_id
+    ).values_list("organisation_id", "level"):
+        if organisation_id is not None:
+            named.add(organisation_id)
+        elif level:
+            levels.add(level)
+    if not named and not levels:
+        levels = set(dossier.procedure_version.levels or [])
+    today = timezone.localdate()
+    return (
+        Organisation.objects.filter(Q(pk__in=named) | Q(level__in=levels))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .exclude(pk=dossier.organisation_id)
+        .order_by("path", "name")
+    )
+
+
 def transfer(dossier: Dossier, *, actor, to_organisation, reason: str = "") -> Transfer:
     """Liên thông: ``organisation`` becomes ``to_organisation``, which continues at its own first
     step (steps of the version with that organisation, else the version's generic steps); the
@@ -86,6 +114,18 @@ def transfer(dossier: Dossier, *, actor, to_organisation, reason: str = "") -> T
         _common.check_transition(dossier, "transfer")
         if to_organisation.pk == dossier.organisation_id:
             raise ValidationError({"organisation": [_("Transfer to another agency.")]})
+        if not transfer_targets(dossier).filter(pk=to_organisation.pk).exists():
+            raise ValidationError(
+                {
+                    "organisation": [
+                        _(
+                            "%(agency)s does not handle this procedure: transfer only to an "
+                            "agency the catalogue names for it."
+                        )
+                        % {"agency": to_organisation.name}
+                    ]
+                }
+            )
         now = timezone.now()
         from_status = dossier.status
         item = Transfer.objects.create(

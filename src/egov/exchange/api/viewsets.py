@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from egov.accounts import policy
 from egov.accounts.scopes import ScopePermission
+from egov.core import inputs
 from egov.exchange.api import permissions
 from egov.exchange.api.serializers import (
     AcceptedSerializer,
@@ -64,7 +65,7 @@ def _refusal(error: HubError) -> Response:
     return Response(error.as_dict(), status=error.status)
 
 
-FORM_PARSERS = [parsers.JSONParser, parsers.FormParser, parsers.MultiPartParser]
+FORM_PARSERS = [inputs.JSONParser, inputs.FormParser, inputs.MultiPartParser]
 XML_BODY = {"application/xml": OpenApiTypes.BINARY}
 REFUSED = {
     400: OpenApiResponse(ErrorSerializer, description="Refused: the element and rule are named."),
@@ -162,7 +163,7 @@ class PackageViewSet(viewsets.GenericViewSet):
             **{code: OpenApiResponse(BatchErrorSerializer) for code in (400, 403, 409, 413)},
         },
     )
-    @action(detail=False, methods=["post"], parser_classes=[parsers.MultiPartParser])
+    @action(detail=False, methods=["post"], parser_classes=[inputs.MultiPartParser])
     def batch(self, request):
         if int(request.META.get("CONTENT_LENGTH") or 0) > checks.max_package() + MULTIPART_SLACK:
             return _refusal(_batch_too_large())
@@ -392,7 +393,7 @@ class StatusViewSet(viewsets.GenericViewSet):
         summary="Acknowledge a status packet (off the pending list), or refuse it",
         request=AcknowledgeSerializer,
     )
-    @action(detail=True, methods=["post"], parser_classes=[parsers.JSONParser])
+    @action(detail=True, methods=["post"], parser_classes=[inputs.JSONParser])
     def acknowledge(self, request, pk=None):
         refused, reason = _acknowledgement(request)
         message = statuses.acknowledge_status(

@@ -19,10 +19,13 @@ class Command(BaseCommand):
     def handle(self, *args, batch, interval, queue_name, **options):
         # The outbox rows whose task was lost (a killed worker) go back on the queue: once before
         # a batch, and all along beside a long-running worker.
+        # Files left by a transaction that did not commit go too (egov.core.services.orphans).
         if batch:
             tasks.sweep_outbox()
+            tasks.sweep_orphan_files()
         else:
             tasks.start_outbox_sweeper()
+            tasks.start_file_sweeper()
         if settings.EGOV_TASKS == "rq":
             queues = list(settings.RQ_QUEUES) if queue_name == "*" else queue_name.split(",")
             # RQ's worker blocks on Redis (no polling interval); its scheduler moves the tasks
