@@ -29,6 +29,7 @@ import multiprocessing
 import os
 import queue
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -128,6 +129,7 @@ class LoadResult:
             "connections_opened": self.connections,
             "concurrency": self.concurrency,
             "duration_s": self.duration,
+            "load_generator": "python",
         }
 
 
@@ -136,11 +138,18 @@ def headline(figures: dict) -> dict:
     return {key: figures[key] for key in ("rps", "p50_ms", "p99_ms", "errors")}
 
 
-def run_baseline(quick: bool) -> dict:
-    """The baseline scenario's figures, measured now (for a scenario's ratio_to_baseline)."""
+def run_baseline(quick: bool, server: Server | None = None) -> dict:
+    """The baseline's figures, measured now (for a scenario's ratio_to_baseline).
+
+    With ``server``: the hello-world view of that very server (same process, settings and
+    workers as the scenario's endpoints), loaded with wrk; its ``rps``, ``p50_ms``, ``p99_ms``,
+    ``errors`` and ``endpoints``. Without: the whole ``baseline`` scenario on a server of its own.
+    """
     from bench import baseline
 
-    return baseline.main(quick)
+    if server is None:
+        return baseline.main(quick)
+    return baseline.measure_primary(server, quick)
 
 
 def ratio_to_baseline(figures: dict, baseline: dict) -> float | None:
@@ -506,6 +515,143 @@ def measure(
     return result
 
 
+# --- wrk, the native load generator --------------------------------------------------------------
+
+# wrk calls done() once at the end with its totals; this prints them as one marked JSON line.
+WRK_REPORT = r"""
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'EGOV-WRK {"requests": %d, "duration_us": %d, "bytes": %d, "connect": %d, "read": %d, ' ..
+    '"write": %d, "status": %d, "timeout": %d, "p50_us": %d, "p90_us": %d, "p99_us": %d, ' ..
+    '"max_us": %d, "mean_us": %.3f}\n',
+    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status,
+    e.timeout, latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    latency.max, latency.mean))
+end
+"""
+WRK_MARK = "EGOV-WRK "
+WRK_ERROR_KINDS = ("connect", "read", "write", "status", "timeout")
+
+
+def ensure_wrk() -> str:
+    """The path of ``wrk``, installing Debian's package first if it is missing (as root, like
+    scripts/lib.sh's apt_install); BenchError saying what to install otherwise."""
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() != 0:
+        raise BenchError(
+            "wrk is not installed: install the Debian package first (apt-get install wrk)"
+        )
+    log("installing wrk (Debian package)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (
+        ["apt-get", "update", "-qq"],
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "wrk"],
+    ):
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        if done.returncode:
+            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-10:])
+            raise BenchError(f"'{' '.join(command)}' failed (exit {done.returncode}):\n{tail}")
+    found = shutil.which("wrk")
+    if not found:
+        raise BenchError("the wrk package was installed but no wrk command is on PATH")
+    return found
+
+
+def wrk_figures(output: str, path: str, concurrency: int) -> dict:
+    """The figures of one wrk run from its output (the line WRK_REPORT prints), with the same
+    keys as ``LoadResult.figures()``. wrk counts a response other than 2xx/3xx as a ``status``
+    error; its latencies cover every response (from the request's first byte written to the
+    response's last byte read: a TCP connect is not included)."""
+    import json
+
+    lines = [line for line in output.splitlines() if line.startswith(WRK_MARK)]
+    if not lines:
+        raise BenchError(f"wrk printed no figures:\n{output.strip()[-2000:]}")
+    raw = json.loads(lines[-1][len(WRK_MARK) :])
+    duration = raw["duration_us"] / 1e6
+    kinds = {kind: raw[kind] for kind in WRK_ERROR_KINDS if raw[kind]}
+    successful = raw["requests"] - raw["status"]
+
+    def ms(microseconds: float) -> float | None:
+        return round(microseconds / 1000, 3) if raw["requests"] else None
+
+    return {
+        "path": path,
+        "rps": round(successful / duration, 1) if duration else 0.0,
+        "p50_ms": ms(raw["p50_us"]),
+        "p90_ms": ms(raw["p90_us"]),
+        "p99_ms": ms(raw["p99_us"]),
+        "max_ms": ms(raw["max_us"]),
+        "mean_ms": ms(raw["mean_us"]),
+        "requests": successful,
+        "errors": sum(kinds.values()),
+        "error_kinds": kinds,
+        "connections_opened": None,  # wrk does not say
+        "concurrency": concurrency,
+        "duration_s": round(duration, 3),
+        "load_generator": "wrk",
+    }
+
+
+def measure_wrk(
+    target: Server | tuple[str, int],
+    path: str,
+    *,
+    quick: bool = False,
+    warmup: float | None = None,
+    duration: float | None = None,
+    threads: int = LOAD_PROCESSES,
+    connections: int = CONNECTIONS_PER_PROCESS,
+    headers: dict[str, str] | None = None,
+) -> dict:
+    """Load GET ``path`` with wrk: ``threads`` threads x ``connections`` each (the same 8
+    connections as ``measure`` by default), a warm-up run that is not counted, then the measured
+    run; its figures (see ``wrk_figures``). wrk takes whole seconds: both are rounded up.
+    Against a ``Server``, one request is made first and a status other than 200 stops the run."""
+    default_warmup, default_duration = durations(quick)
+    warmup = default_warmup if warmup is None else warmup
+    duration = default_duration if duration is None else duration
+    if isinstance(target, Server):
+        target.check(path, headers=headers)
+        host, port = target.host, target.port
+    else:
+        host, port = target
+    wrk = ensure_wrk()
+    total = threads * connections
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="egov-wrk-") as script:
+        script.write(WRK_REPORT)
+        script.flush()
+        output = ""
+        for seconds in (warmup, duration):
+            if seconds <= 0:
+                continue
+            command = [
+                wrk,
+                f"--threads={threads}",
+                f"--connections={total}",
+                f"--duration={math.ceil(seconds)}s",
+                f"--timeout={REQUEST_TIMEOUT:g}s",
+                f"--script={script.name}",
+            ]
+            for name, value in (headers or {}).items():
+                command += ["--header", f"{name}: {value}"]
+            command.append(f"http://{host}:{port}{path}")
+            done = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=math.ceil(seconds) + 60,
+            )
+            output = done.stdout + done.stderr
+            if done.returncode:
+                raise BenchError(f"wrk failed (exit {done.returncode}):\n{output.strip()[-2000:]}")
+    return wrk_figures(output, path, total)
+
+
 # --- The platform under test -------------------------------------------------------------------
 
 
@@ -574,6 +720,8 @@ def production_env(workdir: Path, extra_env: dict[str, str] | None = None) -> di
             "EGOV_VAR_DIR": str(workdir / "var"),
             "DATABASE_URL": database_url,
             "PYTHONUNBUFFERED": "1",
+            # The hello-world views every scenario's ratio is measured against (bench/README.md).
+            "EGOV_BENCH_BASELINE": "1",
         }
     )
     env.update(extra_env or {})

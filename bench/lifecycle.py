@@ -9,8 +9,8 @@ same run:
 An API client of one commune holds the dossier scopes; load comes from separate processes, each
 running whole lifecycles back to back for the measured window. Prints dossiers/s for each way
 (lifecycles completed in the window / its length) and their ratio to the baseline's requests/s
-measured in the same run. ``$DATABASE_URL`` (PostgreSQL) or a fresh SQLite database, as every
-scenario.
+(the same server's hello-world view, loaded with wrk in the same run). ``$DATABASE_URL``
+(PostgreSQL) or a fresh SQLite database, as every scenario.
 """
 
 from __future__ import annotations
@@ -182,7 +182,6 @@ def _load(server, organisation, form, headers, batch, duration) -> dict:
 
 
 def main(quick: bool) -> dict:
-    baseline = harness.run_baseline(quick)
     duration = 5.0 if quick else 30.0
     batch = int(os.environ.get("BENCH_BATCH", "50"))
     with harness.running_server() as server:
@@ -197,6 +196,7 @@ def main(quick: bool) -> dict:
             ok, error = check()
             if not ok:
                 raise harness.BenchError(f"a lifecycle fails: {error}\n{server.log_tail()}")
+        baseline = harness.run_baseline(quick, server)
         single = _load(server, organisation, form, headers, 0, duration)
         batched = _load(server, organisation, form, headers, batch, duration)
         database, web_workers = server.database, server.workers
@@ -219,6 +219,10 @@ def main(quick: bool) -> dict:
         "target_dossiers_per_s": 100,
         "ways": {"single": single, "batch": batched},
         "config": {
+            # The lifecycles are driven by Python processes (POSTs with bodies, in sequence);
+            # the baseline is the server's hello-world view loaded with wrk.
+            "load_generator": "python",
+            "baseline_load_generator": "wrk",
             "processes": PROCESSES,
             "batch": batch,
             "duration_s": duration,

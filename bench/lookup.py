@@ -5,8 +5,9 @@ Prepares the production stack, generates ``$BENCH_DOSSIERS`` dossiers with histo
 after ``egov generate-dossiers 1000000``), then loads ``/api/v1/dossier-lookup/`` for one
 existing dossier. The per-address rate limit stays on, set high enough for the load
 (``EGOV_LOOKUP_RATE``); its counter is in the cache ``$BENCH_CACHE`` gives the server as
-``EGOV_CACHE`` (default: production's ``db``; e.g. ``redis://127.0.0.1:6379/0``). Prints
-requests/s, p50/p99 and the ratio to the baseline.
+``EGOV_CACHE`` (default: production's ``db``; e.g. ``redis://127.0.0.1:6379/0``). Both the lookup
+and the baseline (the hello-world view of the same server, just before) are loaded with wrk over
+the same connections. Prints requests/s, p50/p99 and the ratio to the baseline.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ P99_TARGET_MS = 50
 
 
 def main(quick: bool) -> dict:
-    baseline = harness.run_baseline(quick)
     count = int(os.environ.get("BENCH_DOSSIERS", "10000" if quick else "100000"))
     cache = os.environ.get("BENCH_CACHE", "db")
     extra = {"EGOV_LOOKUP_RATE": "100000000/min", "EGOV_CACHE": cache}
@@ -46,9 +46,10 @@ def main(quick: bool) -> dict:
         )
         total, code, id_number = json.loads(out.strip().splitlines()[-1])
         path = "/api/v1/dossier-lookup/?" + urlencode({"code": code, "id_number": id_number})
-        result = harness.measure(server, path, quick=quick)
+        baseline = harness.run_baseline(quick, server)
+        harness.log(f"{NAME}: GET {path} with wrk")
+        figures = harness.measure_wrk(server, path, quick=quick)
         database, workers = server.database, server.workers
-    figures = result.figures()
     harness.log(f"{NAME}: {figures['rps']} req/s, p99 {figures.get('p99_ms')} ms")
     return {
         "scenario": NAME,
@@ -61,6 +62,8 @@ def main(quick: bool) -> dict:
         "ratio_to_baseline": harness.ratio_to_baseline(figures, baseline),
         "config": {
             "workers": workers,
+            "load_generator": "wrk",
+            "concurrency": figures["concurrency"],
             "cache": cache.split("@")[-1],  # no password in the figures
             "cpus": os.cpu_count(),
             "quick": quick,

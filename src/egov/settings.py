@@ -335,6 +335,10 @@ EGOV_FIELD_KEY = os.environ.get("EGOV_FIELD_KEY", "")
 EGOV_API_TOKEN_SECONDS = int(os.environ.get("EGOV_API_TOKEN_SECONDS", "3600"))
 EGOV_TOKEN_AUDIENCES = env_list("EGOV_TOKEN_AUDIENCES")
 
+# Benchmarks only: serve the hello-world baseline views (/bench/hello/, egov.site.bench_baseline).
+# `egov bench` turns it on for the servers it starts; off by default, in production too.
+EGOV_BENCH_BASELINE = env_bool("EGOV_BENCH_BASELINE", False)
+
 # --- Instance, signing, task health (egov.core) ------------------------------------------------
 # The organisation that runs this instance (shown in the header; signs by default).
 EGOV_INSTANCE_ORG_CODE = os.environ.get("EGOV_INSTANCE_ORG_CODE", "000.00.00.G22")

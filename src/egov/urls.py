@@ -1,6 +1,7 @@
 from importlib.util import find_spec
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
@@ -43,3 +44,9 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     *page_routes,
 ]
+
+if settings.EGOV_BENCH_BASELINE:
+    # Benchmarks only (egov.site.bench_baseline): the hello-world view through the whole stack.
+    from egov.site import bench_baseline
+
+    urlpatterns.append(path(bench_baseline.STACK_PATH.lstrip("/"), bench_baseline.hello))

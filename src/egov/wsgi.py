@@ -6,6 +6,13 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
 application = get_wsgi_application()
 
+from django.conf import settings  # noqa: E402 - after the settings module is named
+
+if settings.EGOV_BENCH_BASELINE:
+    from egov.site import bench_baseline
+
+    application = bench_baseline.wrap(application)
+
 
 def _freeze_startup_objects() -> None:
     """Keep the objects of the loaded application out of every later garbage collection.

@@ -7,6 +7,7 @@ and no assertion depends on how fast this machine is.
 from __future__ import annotations
 
 import random
+import shutil
 import statistics
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -180,3 +181,63 @@ def test_load_generator_reconnects_and_counts_errors(http_server):
     assert failing["errors"] > 0
     assert set(failing["error_kinds"]) == {"status 500"}
     assert failing["p50_ms"] is None
+
+
+WRK_OUTPUT = """Running 2s test @ http://127.0.0.1:8000/bench/hello/
+  2 threads and 8 connections
+  4000 requests in 2.00s, 1.00MB read
+EGOV-WRK {"requests": 4010, "duration_us": 2005000, "bytes": 1000000, "connect": 0, "read": 0, \
+"write": 0, "status": 10, "timeout": 2, "p50_us": 1500, "p90_us": 2500, "p99_us": 4321, \
+"max_us": 9000, "mean_us": 1600.0}
+"""
+
+
+def test_wrk_figures_from_its_report_line():
+    figures = harness.wrk_figures(WRK_OUTPUT, "/bench/hello/", 8)
+    assert figures["rps"] == 1995.0  # (4010 - 10 non-2xx) / 2.005 s
+    assert figures["requests"] == 4000
+    assert figures["errors"] == 12
+    assert figures["error_kinds"] == {"status": 10, "timeout": 2}
+    assert (figures["p50_ms"], figures["p90_ms"], figures["p99_ms"]) == (1.5, 2.5, 4.321)
+    assert (figures["max_ms"], figures["mean_ms"]) == (9.0, 1.6)
+    assert figures["duration_s"] == 2.005
+    assert figures["concurrency"] == 8
+    assert figures["load_generator"] == "wrk"
+    assert harness.ratio_to_baseline({"rps": 997.5}, figures) == 0.5
+    with pytest.raises(harness.BenchError, match="no figures"):
+        harness.wrk_figures("unable to connect to 127.0.0.1:1\n", "/", 8)
+
+
+def test_wrk_is_installed_from_debian_as_root_and_asked_for_otherwise(monkeypatch):
+    installed = []
+    monkeypatch.setattr(harness.shutil, "which", lambda name: "/usr/bin/wrk" if installed else None)
+    monkeypatch.setattr(harness.os, "geteuid", lambda: 1000)
+    with pytest.raises(harness.BenchError, match="apt-get install wrk"):
+        harness.ensure_wrk()
+
+    def run(command, **kwargs):
+        installed.append(command)
+        return harness.subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(harness.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(harness.subprocess, "run", run)
+    assert harness.ensure_wrk() == "/usr/bin/wrk"
+    assert installed[0][:2] == ["apt-get", "update"]
+    assert installed[1][:3] == ["apt-get", "install", "-y"] and installed[1][-1] == "wrk"
+
+
+@pytest.mark.slow  # wrk against a server in a thread
+@pytest.mark.skipif(not shutil.which("wrk"), reason="wrk is not installed (scripts/test does)")
+def test_wrk_against_a_local_server(http_server):
+    figures = harness.measure_wrk(
+        http_server, "/healthz", warmup=0, duration=1, threads=1, connections=2
+    )
+    assert figures["errors"] == 0, figures["error_kinds"]
+    assert figures["requests"] > 0
+    assert 0 < figures["p50_ms"] <= figures["p99_ms"] <= figures["max_ms"]
+    assert figures["concurrency"] == 2
+
+    failing = harness.measure_wrk(http_server, "/fail", warmup=0, duration=1, connections=1)
+    assert failing["requests"] == 0
+    assert failing["errors"] > 0
+    assert set(failing["error_kinds"]) == {"status"}

@@ -7,6 +7,7 @@ results, on both databases.
 import pytest
 
 from egov.catalog.search import correct, index_procedures, name_key, search, tokens
+from egov.core.text import fold
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +50,60 @@ def test_citizen_queries_find_what_a_citizen_expects(catalogue):
     # One test over all queries (loading the catalogue is the slow part).
     found = {query: (top(query) or [None])[0] for query in CITIZEN_QUERIES}
     assert found == CITIZEN_QUERIES
+
+
+# Real procedure names as citizens type them, and the procedure each one is for.
+TYPED_NAMES = {
+    "đăng ký khai sinh": "1.001193",
+    "đăng ký kết hôn": "1.000894",
+    "cấp hộ chiếu": "1.001456",
+    "đăng ký thường trú": "1.004222",
+    "đăng ký tạm trú": "1.004194",
+    "gia hạn tạm trú": "1.002755",
+    "khai báo tạm vắng": "1.003677",
+    "thông báo lưu trú": "2.001159",
+    "cấp lại thẻ căn cước": "1.014064",
+    "lý lịch tư pháp": "3.000333",
+    "giấy phép xây dựng": "1.013236",
+    "đăng ký thành lập hộ kinh doanh": "1.001612",
+    "chế độ thai sản": "2.000693",
+    "bảo hiểm xã hội một lần": "1.001613",
+    "xác nhận tình trạng hôn nhân": "1.004873",
+    "chứng thực bản sao": "2.000815",
+    "cấp đổi giấy chứng nhận quyền sử dụng đất": "1.012783",
+    "đăng ký thành lập doanh nghiệp tư nhân": "2.001610",
+}
+
+
+def cut_short(name: str) -> list[str]:
+    """The name with its last word cut after 2 .. n-1 letters, with and without diacritics."""
+    head, last = name.rsplit(" ", 1)
+    cut = [f"{head} {last[:k]}" for k in range(2, len(last))]
+    return cut + [fold(text) for text in cut]
+
+
+def test_an_unfinished_last_word_still_finds_the_procedure(
+    catalogue, django_assert_max_num_queries
+):
+    # Rule: the intended procedure is in the top 3, in three queries: the vocabulary look-up
+    # (known words and a completion of the last one together), whether anything matches, the page.
+    missed = {}
+    for name, code in TYPED_NAMES.items():
+        for text in cut_short(name):
+            with django_assert_max_num_queries(3):
+                found = [p.code for p in search(text)[:3]]
+            if code not in found:
+                missed[text] = found
+    assert missed == {}
+    assert len(cut_short("cấp hộ chiếu")) == 6  # "ch", "chi", "chiế", and folded
+
+
+def test_a_finished_last_word_prefers_the_whole_word(catalogue):
+    # "ky" is also the start of "kiem" (đăng kiểm): a procedure with "ký" itself comes first.
+    results = list(search("dang ky")[:5])
+    assert all(" dang ki " in name_key(p.name) for p in results)
+    # A last word with a typo is corrected, then matched whole, as before.
+    assert top("cap ho chiue") == ["1.001456"]
 
 
 def test_typo_correction_picks_the_closest_known_word(catalogue):

@@ -23,19 +23,22 @@ Text is folded in Python (``egov.core.text.fold``: lower case, no diacritics, đ
 tokens of letters and digits, so both databases see the same plain ASCII words. A final "y" after
 a consonant is read as "i" (kỳ/kì, lý/lí: both spellings are in use).
 
-The index is two tables made by migration 0002_search_index:
+The index is two tables made by the portal's migrations (0001 and 0002):
 - ``catalog_search_entry``: one row per procedure: its code, its name as a padded token string
   (``" dang ky khai sinh "``, a leading "thủ tục" dropped), the name's length and ``detailed``.
-  On SQLite a FTS5 table ``catalog_search_fts`` (rowid = procedure id) holds the words of the name
-  and of ``Procedure.search_text``; on PostgreSQL the entry row carries them as a ``tsvector``
-  (configuration ``simple``) with a GIN index.
+  On SQLite a FTS5 table ``catalog_search_fts`` (rowid = procedure id, prefix indexes for 1-3
+  letters) holds the words of the name and of ``Procedure.search_text``; on PostgreSQL the entry
+  row carries them as a ``tsvector`` (configuration ``simple``) with a GIN index.
 - ``catalog_search_term``: the vocabulary (each word and how many procedures have it), for typo
   correction.
 
 Matching: a procedure matches when it has every query word (FTS5 MATCH / tsvector @@), or when the
-query is its exact code. Typo tolerance: a query word of three letters or more that is not in the
-vocabulary is replaced by the closest vocabulary word (Damerau-Levenshtein distance 1, or 2 for
-words of 7 letters or more; ties: same first letter, then more frequent, then alphabetical).
+query is its exact code. Citizens search as they type, so the last word is often unfinished
+("cấp hộ chi"): it matches as a prefix (FTS5 ``"chi"*`` / tsquery ``chi:*``) unless it is a number
+or was corrected. Typo tolerance: a query word of three letters or more that is not in the
+vocabulary (and, for the last word, that no vocabulary word starts with) is replaced by the
+closest vocabulary word (Damerau-Levenshtein distance 1, or 2 for words of 7 letters or more;
+ties: same first letter, then more frequent, then alphabetical), and then matches as a whole word.
 If nothing matches and the query starts with a filler word citizens type ("làm", "xin",
 "cách", "muốn", "tôi", "thủ tục"), the query is tried again without it.
 
@@ -46,8 +49,10 @@ RANKING (the same SQL expression on both databases; tiers, lower is better):
   3  the name contains the query as a phrase
   4  the name contains every query word
   5  the query words are found in other fields (sectors, agencies)
-Ties: detailed procedures (full details loaded) first, then the shorter name (the general
-procedure before its special cases), then the code.
+With a prefix last word, "the query" in tiers 1-4 is the query completed ("cấp hộ chi" is tier 2
+for "cấp hộ chiếu"). Ties: names that have the last word as a whole word first (so that a finished
+"đăng ký" prefers "ký" to "kiểm"), then detailed procedures (full details loaded), then the
+shorter name (the general procedure before its special cases), then the code.
 Without a query (listings): detailed first, then the code.
 """
 
@@ -75,7 +80,9 @@ _LEADING = ("thu tuc",)
 # the whole query finds nothing.
 _FILLERS = ("thu tuc", "lam", "xin", "cach", "muon", "toi")
 _MAX_TERMS = 12
+_TERM_MAX = 64  # catalog_search_term.term is varchar(64)
 _TIER_WEIGHT = 1_000_000
+_PARTIAL_WEIGHT = 200_000  # the last word only as the start of a longer word of the name
 _UNDETAILED_WEIGHT = 100_000
 
 
@@ -197,14 +204,32 @@ def _distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
-def correct(words: list[str]) -> list[str]:
-    """Replace words missing from the vocabulary by their closest vocabulary word (see above)."""
+def correct(words: list[str], *, complete_last: bool = False) -> list[str]:
+    """Replace words missing from the vocabulary by their closest vocabulary word (see above).
+
+    With ``complete_last``, the last word is left as it is when a vocabulary word starts with it
+    (it is being typed); that is looked up in the same query as the known words.
+    """
     if not words:
         return words
+    last = words[-1]
     with connection.cursor() as cursor:
         marks = ", ".join(["%s"] * len(words))
-        cursor.execute(f"SELECT term FROM {TERM_TABLE} WHERE term IN ({marks})", words)
-        known = {row[0] for row in cursor.fetchall()}
+        sql = f"SELECT term FROM {TERM_TABLE} WHERE term IN ({marks})"
+        params = list(words)
+        if complete_last:
+            # A range on the primary key, not LIKE (which scans the table): words are letters
+            # and digits, so every word starting with ``last`` sorts between these two.
+            sql += (
+                f" UNION ALL SELECT term FROM (SELECT term FROM {TERM_TABLE}"
+                " WHERE term >= %s AND term <= %s LIMIT 1) completion"
+            )
+            params += [last, last + "z" * (_TERM_MAX - len(last))]
+        cursor.execute(sql, params)
+        found = {row[0] for row in cursor.fetchall()}
+        known = found & set(words)
+        if complete_last and any(term.startswith(last) for term in found):
+            known.add(last)
         corrected = []
         for word in words:
             if word in known or len(word) < 3 or word.isdigit():
@@ -252,38 +277,55 @@ def apply_filters(qs: QuerySet, *, sector=None, level=None, agency=None, online_
     return qs
 
 
-def _match_sql(words: list[str]) -> tuple[str, list]:
-    """SQL selecting the ids of procedures that have every word."""
+def _match_sql(words: list[str], prefix: bool) -> tuple[str, list]:
+    """SQL selecting the ids of procedures that have every word (the last one as a prefix)."""
     if connection.vendor == "postgresql":
+        terms = words[:-1] + [words[-1] + (":*" if prefix else "")]
         return (
             f"SELECT procedure_id FROM {ENTRY_TABLE} WHERE doc @@ to_tsquery('simple', %s)",
-            [" & ".join(words)],
+            [" & ".join(terms)],
         )
-    return (
-        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
-        [" ".join(f'"{w}"' for w in words)],
-    )
+    terms = [f'"{w}"' for w in words]
+    if prefix:
+        terms[-1] += "*"
+    return (f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [" ".join(terms)])
 
 
-def _rank_sql(code: str, words: list[str]) -> tuple[str, list]:
-    """The ranking of the module docstring, as one integer: the same SQL on both databases."""
+def _rank_sql(code: str, words: list[str], prefix: bool) -> tuple[str, list]:
+    """The ranking of the module docstring, as one integer: the same SQL on both databases.
+
+    Tokens are letters and digits only, so they need no escaping in LIKE patterns.
+    """
     phrase = " ".join(words)
+    # After a prefix last word the name may go on with more letters: no space to close it.
+    end = "" if prefix else " "
     all_in_name = " AND ".join(["e.name_key LIKE %s"] * len(words))
+    if prefix:
+        # The name is the query completed: one more word at most, the one being typed.
+        is_name = "e.name_key LIKE %s AND e.name_key NOT LIKE %s"
+        params = [code, f" {phrase}% ", f" {phrase}% % "]
+        partial = f" + (CASE WHEN e.name_key LIKE %s THEN 0 ELSE {_PARTIAL_WEIGHT} END)"
+    else:
+        is_name = "e.name_key = %s"
+        params = [code, f" {phrase} "]
+        partial = ""
     sql = (
         "SELECT (CASE"
         " WHEN e.code = %s THEN 0"
-        " WHEN e.name_key = %s THEN 1"
+        f" WHEN {is_name} THEN 1"
         " WHEN e.name_key LIKE %s THEN 2"
         " WHEN e.name_key LIKE %s THEN 3"
         f" WHEN {all_in_name} THEN 4"
-        f" ELSE 5 END) * {_TIER_WEIGHT}"
+        f" ELSE 5 END) * {_TIER_WEIGHT}{partial}"
         f" + (1 - e.detailed) * {_UNDETAILED_WEIGHT} + e.name_len"
         f" FROM {ENTRY_TABLE} e"
         f" WHERE e.procedure_id = {Procedure._meta.db_table}.id AND e.code = "
         f"{Procedure._meta.db_table}.code"
     )
-    params = [code, f" {phrase} ", f" {phrase} %", f"% {phrase} %"]
-    params += [f"% {w} %" for w in words]
+    params += [f" {phrase}{end}%", f"% {phrase}{end}%"]
+    params += [f"% {w} %" for w in words[:-1]] + [f"% {words[-1]}{end}%"]
+    if prefix:
+        params.append(f"% {words[-1]} %")
     return sql, params
 
 
@@ -293,12 +335,14 @@ def search(
     qs = Procedure.objects.filter(status=ProcedureStatus.ACTIVE)
     qs = apply_filters(qs, sector=sector, level=level, agency=agency, online_level=online_level)
     raw = " ".join((query or "").split())
-    words = _strip_leading(tokens(raw))[:_MAX_TERMS]
-    if not words:
+    typed = _strip_leading(tokens(raw))[:_MAX_TERMS]
+    if not typed:
         return qs.order_by("-detailed", "code")
-    words = correct(words)
+    words = correct(typed, complete_last=True)
+    # A corrected last word was finished (with a typo); a number is matched whole.
+    prefix = words[-1] == typed[-1] and not typed[-1].isdigit()
     code = raw if _CODE.match(raw) else ""
-    ranked = _ranked(qs, code, words)
+    ranked = _ranked(qs, code, words, prefix)
     if code or ranked.exists():
         return ranked
     # Nothing: try without leading filler words ("lam ho chieu" → "ho chieu").
@@ -308,13 +352,13 @@ def search(
         if shorter[: len(filler_words)] == filler_words and len(shorter) > len(filler_words):
             shorter = shorter[len(filler_words) :]
     if shorter != words:
-        return _ranked(qs, code, shorter)
+        return _ranked(qs, code, shorter, prefix)
     return ranked
 
 
-def _ranked(qs: QuerySet, code: str, words: list[str]) -> QuerySet[Procedure]:
-    match_sql, match_params = _match_sql(words)
-    rank_sql, rank_params = _rank_sql(code, words)
+def _ranked(qs: QuerySet, code: str, words: list[str], prefix: bool) -> QuerySet[Procedure]:
+    match_sql, match_params = _match_sql(words, prefix)
+    rank_sql, rank_params = _rank_sql(code, words, prefix)
     condition = Q(pk__in=RawSQL(match_sql, match_params))
     if code:
         condition |= Q(code=code)
