@@ -251,7 +251,7 @@ if ENV == "test":
 
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "egov.core.api_schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "egov.core.api_base.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "egov.core.api_base.exception_handler",

@@ -35,6 +35,8 @@ api_v1 = [
     *api_routes,
 ]
 
+handler404 = core_views.not_found
+
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

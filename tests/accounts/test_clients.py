@@ -306,3 +306,11 @@ def test_schema_shows_the_scope_of_each_action(client):
     assert {} not in officials
     organisations = schema["paths"]["/api/v1/organisations/"]["get"]["security"]
     assert {} in organisations  # public
+
+
+@pytest.mark.django_db
+def test_a_token_request_that_cannot_be_read_is_refused_in_the_oauth_shape(client):
+    # RFC 6749 §5.2, as the OpenAPI document says: never the API's other error shape.
+    r = client.post(TOKEN_URL, b'{"grant_type": ', content_type="application/json")
+    assert r.status_code == 400
+    assert r.json()["error"] == "invalid_request" and r.json()["error_description"]

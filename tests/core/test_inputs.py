@@ -28,7 +28,14 @@ BAD_TEXT = ["\x00", "a\x00b", "\ud800", "a\udfffb"]
 
 
 def _vietnamese(response) -> str:
-    return response.json()["message"]
+    body = response.json()
+    return body.get("message") or body["error_description"]
+
+
+def _unreadable(response) -> bool:
+    """The token endpoint's refusal of a body it cannot read, in OAuth's shape (RFC 6749 §5.2;
+    elsewhere the API's parse_error)."""
+    return response.status_code == 400 and response.json()["error"] == "invalid_request"
 
 
 @pytest.mark.parametrize("value", ["%00", "a%00b"])
@@ -62,9 +69,8 @@ def test_bad_escapes_in_a_json_body_are_refused(client, escape, where):
     }[where]
     before = AuditEntry.objects.count()
     response = client.post(TOKEN, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="vi")
-    assert response.status_code == 400
+    assert _unreadable(response)
     assert response["Content-Type"] == "application/json"
-    assert response.json()["code"] == "parse_error"
     assert "không thể lưu" in _vietnamese(response)
     assert AuditEntry.objects.count() == before
 
@@ -73,8 +79,7 @@ def test_bad_escapes_in_a_json_body_are_refused(client, escape, where):
 def test_a_nul_in_api_form_data_is_refused(client, value):
     data = urlencode({"grant_type": "client_credentials", "client_id": value})
     response = client.post(TOKEN, data, content_type="application/x-www-form-urlencoded")
-    assert response.status_code == 400
-    assert response.json()["code"] == "parse_error"
+    assert _unreadable(response)
 
 
 @pytest.mark.parametrize(
@@ -148,14 +153,13 @@ def test_clean_filename(name, expected):
 def test_a_json_body_nested_50000_deep_gets_the_json_error(client):
     body = "[" * 50_000 + "]" * 50_000
     response = client.post(TOKEN, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="vi")
-    assert response.status_code == 400
-    assert response.json()["code"] == "parse_error"
+    assert _unreadable(response)
 
 
 def test_a_json_body_nested_100_deep_is_refused_too(client):
     body = '{"grant_type": ' + "[" * 100 + "]" * 100 + "}"
     response = client.post(TOKEN, body, content_type="application/json")
-    assert response.status_code == 400 and response.json()["code"] == "parse_error"
+    assert _unreadable(response)
 
 
 def test_a_25_mb_json_body_gets_the_json_413(client):

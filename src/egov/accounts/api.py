@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ParseError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
@@ -69,6 +70,12 @@ class TokenView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [TokenThrottle]
     parser_classes = [inputs.FormParser, inputs.JSONParser]
+
+    def handle_exception(self, exc):
+        # RFC 6749 §5.2: the token endpoint refuses in its own shape, a body it cannot read too.
+        if isinstance(exc, ParseError):
+            return _oauth_error("invalid_request", str(exc.detail))
+        return super().handle_exception(exc)
 
     @extend_schema(
         summary="Get an access token (OAuth2 client credentials)",

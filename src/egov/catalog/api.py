@@ -251,7 +251,8 @@ class ProcedureViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="The versions of a procedure", responses=VersionSummarySerializer(many=True)
     )
-    @action(detail=True, methods=["get"])
+    # The whole list, newest first (a procedure has few versions): not paginated.
+    @action(detail=True, methods=["get"], pagination_class=None)
     def versions(self, request, code=None):
         procedure = self._procedure(code)
         return Response(

@@ -18,8 +18,12 @@ from egov.core.text import fold
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
-    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
-    successor_code = serializers.CharField(source="successor.code", read_only=True, default=None)
+    parent_code = serializers.CharField(
+        source="parent.code", read_only=True, default=None, allow_null=True
+    )
+    successor_code = serializers.CharField(
+        source="successor.code", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Organisation

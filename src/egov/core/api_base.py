@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, pagination
+from rest_framework import exceptions, pagination, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -16,6 +16,17 @@ from egov.core.inputs import BadText, TooLarge
 class Pagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error the API answers."""
+
+    code = serializers.CharField(help_text="For machines: invalid, not_found, throttled, ...")
+    message = serializers.CharField(help_text="For people, in the language of Accept-Language.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="The errors of each field (dotted paths into the body); may be empty.",
+    )
 
 
 def _flatten(detail) -> str:

@@ -15,7 +15,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -24,6 +30,7 @@ from egov.accounts import ratelimit
 from egov.accounts.models import Official
 from egov.accounts.scopes import ScopePermission
 from egov.core import inputs
+from egov.core.api_base import ErrorSerializer
 from egov.core.models import Organisation
 from egov.dossiers import scopes, services
 from egov.dossiers.access import can_see, visible_dossiers
@@ -93,7 +100,10 @@ def _batch_act(act: str):
     )
     return extend_schema(
         request=BatchActSerializer,
-        responses={200: DossierBatchSerializer},
+        responses={
+            200: DossierBatchSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="fields: each code not found."),
+        },
         summary=f"Batch: {act.replace('_', ' ')}",
     )(action(detail=False, methods=["post"], url_path=f"batch/{act.replace('_', '-')}")(method))
 
@@ -114,6 +124,8 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     lookup_url_kwarg = "dossier_code"
     lookup_value_regex = "[^/]+"
     serializer_class = DossierSerializer
+    # Acts a dossier's status does not allow answer 409 (errors.Conflict): the schema says so.
+    state_conflicts = True
 
     def get_queryset(self):
         queryset = Dossier.objects.select_related(
@@ -246,7 +258,8 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         ],
         responses={200: CountsSerializer(many=True)},
     )
-    @action(detail=False, methods=["get"])
+    # One row per visible agency: not paginated.
+    @action(detail=False, methods=["get"], pagination_class=None)
     def counts(self, request):
         """Early / on time / late (finished) and within time / overdue (open), per agency."""
         start, end = request.query_params.get("start"), request.query_params.get("end")
@@ -543,6 +556,28 @@ for _name in BATCH_ACTS:
     setattr(DossierViewSet, f"batch_{_name}", _batch_act(_name))
 
 
+LOOKUP_ANSWER = inline_serializer(
+    "DossierLookup",
+    {
+        "code": serializers.CharField(),
+        "status": serializers.IntegerField(),
+        "status_label": serializers.CharField(),
+        "due_at": serializers.DateTimeField(allow_null=True),
+        "history": inline_serializer(
+            "DossierLookupEvent",
+            {
+                "at": serializers.DateTimeField(),
+                "status": serializers.IntegerField(),
+                "status_label": serializers.CharField(),
+            },
+            many=True,
+        ),
+    },
+)
+# The lookup is the viewset's ``list`` action but answers one dossier: not an array.
+extend_schema_serializer(many=False)(type(LOOKUP_ANSWER))
+
+
 class LookupViewSet(viewsets.ViewSet):
     """Public lookup: the status and dated history of a dossier, given its code and the
     applicant's ID number (or tax code). Nothing else; rate limited per address."""
@@ -561,24 +596,8 @@ class LookupViewSet(viewsets.ViewSet):
             OpenApiParameter("id_number", str, required=True),
         ],
         responses={
-            200: inline_serializer(
-                "DossierLookup",
-                {
-                    "code": serializers.CharField(),
-                    "status": serializers.IntegerField(),
-                    "status_label": serializers.CharField(),
-                    "due_at": serializers.DateTimeField(allow_null=True),
-                    "history": inline_serializer(
-                        "DossierLookupEvent",
-                        {
-                            "at": serializers.DateTimeField(),
-                            "status": serializers.IntegerField(),
-                            "status_label": serializers.CharField(),
-                        },
-                        many=True,
-                    ),
-                },
-            )
+            200: LOOKUP_ANSWER,
+            404: OpenApiResponse(ErrorSerializer, description="No such code and ID number."),
         },
     )
     def list(self, request):

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from egov.core.api_base import ErrorSerializer
 from egov.exchange.models import Delivery, Package, StatusMessage
 
 
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    element = serializers.CharField(required=False)
-    rule = serializers.CharField(required=False)
+class HubErrorSerializer(ErrorSerializer):
+    """The API's error body (code, message, fields) with, when known, the refused element."""
+
+    element = serializers.CharField(required=False, help_text="Path of the refused element.")
+    rule = serializers.CharField(required=False, help_text="The rule it breaks.")
 
 
 STATUS_HELP = "Business status: 01 arrived ... 06 done; recall: 13 asked, 15 agreed, 16 refused."
@@ -123,12 +124,17 @@ class PackageBatchSerializer(serializers.Serializer):
     )
 
 
-class BatchErrorSerializer(ErrorSerializer):
+class BatchErrorSerializer(HubErrorSerializer):
     fields = serializers.DictField(
-        help_text="packages.<n>: the refusal of the n-th package (from 0)."
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="packages.<n>: the refusal of the n-th package (from 0).",
     )
+    # Only when packages were refused: a refusal of the whole batch (its size, the caller's
+    # scope) has no per-package errors.
     errors = serializers.ListField(
-        child=serializers.DictField(), help_text="index, code, message, element, rule."
+        child=serializers.DictField(),
+        required=False,
+        help_text="When packages were refused: index, code, message, element, rule of each.",
     )
 
 

@@ -1,6 +1,6 @@
 """The exchange API's endpoints: packages (the sender's side), the mailbox (the recipient's side)
 and status packets. Each change is one call of the hub's services; a refusal is its HubError as
-a 4xx body (:class:`.serializers.ErrorSerializer`).
+a 4xx body (:class:`.serializers.HubErrorSerializer`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from egov.exchange.api.serializers import (
     AnswerRetrySerializer,
     BatchAcceptedSerializer,
     BatchErrorSerializer,
-    ErrorSerializer,
+    HubErrorSerializer,
     MailboxSerializer,
     PackageBatchSerializer,
     PackageSerializer,
@@ -68,10 +68,12 @@ def _refusal(error: HubError) -> Response:
 FORM_PARSERS = [inputs.JSONParser, inputs.FormParser, inputs.MultiPartParser]
 XML_BODY = {"application/xml": OpenApiTypes.BINARY}
 REFUSED = {
-    400: OpenApiResponse(ErrorSerializer, description="Refused: the element and rule are named."),
-    403: OpenApiResponse(ErrorSerializer),
-    409: OpenApiResponse(ErrorSerializer),
-    413: OpenApiResponse(ErrorSerializer),
+    400: OpenApiResponse(
+        HubErrorSerializer, description="Refused: the element and rule are named."
+    ),
+    403: OpenApiResponse(HubErrorSerializer),
+    409: OpenApiResponse(HubErrorSerializer),
+    413: OpenApiResponse(HubErrorSerializer),
 }
 
 
@@ -212,7 +214,7 @@ class PackageViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Retry failed relays to the parent hub: the package, its statuses (provincial)",
         request=None,
-        responses={202: RetrySerializer, 409: OpenApiResponse(ErrorSerializer)},
+        responses={202: RetrySerializer, 409: OpenApiResponse(HubErrorSerializer)},
     )
     @action(detail=True, methods=["post"], parser_classes=FORM_PARSERS)
     def retry(self, request, pk=None):
@@ -281,7 +283,7 @@ class MailboxViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Acknowledge a delivery (status 01), or refuse it",
         request=AcknowledgeSerializer,
-        responses={200: MailboxSerializer, 409: OpenApiResponse(ErrorSerializer)},
+        responses={200: MailboxSerializer, 409: OpenApiResponse(HubErrorSerializer)},
     )
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
@@ -311,7 +313,7 @@ class MailboxViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Acknowledge the sender's recall (off the pending recalls), or refuse it",
         request=AcknowledgeSerializer,
-        responses={200: MailboxSerializer, 404: OpenApiResponse(ErrorSerializer)},
+        responses={200: MailboxSerializer, 404: OpenApiResponse(HubErrorSerializer)},
     )
     @action(
         detail=True,
@@ -337,7 +339,7 @@ class MailboxViewSet(viewsets.GenericViewSet):
             "nothing_to_retry, not_provincial."
         ),
         request=None,
-        responses={202: AnswerRetrySerializer, 409: OpenApiResponse(ErrorSerializer)},
+        responses={202: AnswerRetrySerializer, 409: OpenApiResponse(HubErrorSerializer)},
     )
     @action(detail=True, methods=["post"], parser_classes=FORM_PARSERS)
     def retry(self, request, pk=None):
