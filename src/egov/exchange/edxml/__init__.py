@@ -21,14 +21,11 @@ from .package import (
     TraceHeader,
     build,
     build_status,
-    has_doctype,
-    load,
-    parse,
-    parse_status,
     sign,
     to_bytes,
     trace_element,
 )
+from .reading import has_doctype, load, parse, parse_status
 from .validate import NS, PREFIX, EdxmlError, validate_envelope, validate_status
 
 __all__ = [
