@@ -81,3 +81,27 @@ def _english():
 
     with translation.override("en"):
         yield
+
+
+def birth_application(orgs, **child):
+    """A good birth registration form (the bundled schema), ``child`` fields overridden."""
+    residence = {"province": orgs["hanoi"].code, "commune": orgs["ba_dinh"].code}
+    return {
+        "applicant": {
+            "full_name": "Nguyễn Văn An",
+            "personal_id": "001090012345",
+            "phone": "0912345678",
+            "residence": residence,
+            "relationship": "Cha",
+        },
+        "child": {
+            "full_name": "Nguyễn Minh Khôi",
+            "sex": "nam",
+            "date_of_birth": "2026-11-20",
+            "place_of_birth": "Bệnh viện Phụ sản Hà Nội",
+            "ethnicity": "Kinh",
+        }
+        | child,
+        "mother": {"full_name": "Trần Thị Bình"},
+        "birth_certificate": "file:7f3c2a",
+    }

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.db import transaction
 
-DATA = Path(__file__).resolve().parents[2] / "src" / "egov" / "demo"
+DATA = Path(__file__).resolve().parents[2] / "src" / "egov" / "core" / "demo"
 SHARED = Path("/work/shared/data")
 
 # Index records that share words with the example queries ("khai sinh", "hộ chiếu" ...), so that
