@@ -2,7 +2,8 @@
 
 from rest_framework.routers import SimpleRouter
 
-from .api.viewsets import DossierViewSet, LookupViewSet
+from .api.lookup import LookupViewSet
+from .api.viewsets import DossierViewSet
 
 router = SimpleRouter()
 router.register("dossiers", DossierViewSet, basename="dossier")

@@ -19,16 +19,12 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
-    extend_schema_serializer,
-    inline_serializer,
 )
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from egov.accounts import ratelimit
 from egov.accounts.models import Official
-from egov.accounts.scopes import ScopePermission
 from egov.core import inputs
 from egov.core.api_base import ErrorSerializer
 from egov.core.models import Organisation
@@ -39,7 +35,6 @@ from egov.dossiers.models import (
     Dossier,
     WorkflowStep,
 )
-from egov.dossiers.services import lookup as lookup_service
 
 from .errors import BatchConflict, BatchNotFound, call_service
 from .permissions import ACT_SCOPES, DossierPermission
@@ -55,7 +50,6 @@ from .serializers import (
     DossierDetailSerializer,
     DossierSerializer,
     FeesSerializer,
-    LookupSerializer,
     NoteSerializer,
     ReasonSerializer,
     ResultSerializer,
@@ -554,65 +548,3 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 for _name in BATCH_ACTS:
     setattr(DossierViewSet, f"batch_{_name}", _batch_act(_name))
-
-
-LOOKUP_ANSWER = inline_serializer(
-    "DossierLookup",
-    {
-        "code": serializers.CharField(),
-        "status": serializers.IntegerField(),
-        "status_label": serializers.CharField(),
-        "due_at": serializers.DateTimeField(allow_null=True),
-        "history": inline_serializer(
-            "DossierLookupEvent",
-            {
-                "at": serializers.DateTimeField(),
-                "status": serializers.IntegerField(),
-                "status_label": serializers.CharField(),
-            },
-            many=True,
-        ),
-    },
-)
-# The lookup is the viewset's ``list`` action but answers one dossier: not an array.
-extend_schema_serializer(many=False)(type(LOOKUP_ANSWER))
-
-
-class LookupViewSet(viewsets.ViewSet):
-    """Public lookup: the status and dated history of a dossier, given its code and the
-    applicant's ID number (or tax code). Nothing else; rate limited per address."""
-
-    permission_classes = [ScopePermission]
-    required_scopes = {"list": None}
-    authentication_classes: list = []
-    # Its own per-address limit (EGOV_LOOKUP_RATE, 30/min by default) is stricter than DRF's
-    # anonymous throttle (EGOV_ANON_RATE, 600/min), which would add a second counter: a list of
-    # every request time of the window, read and rewritten in the cache on each lookup.
-    throttle_classes: list = []
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("code", str, required=True),
-            OpenApiParameter("id_number", str, required=True),
-        ],
-        responses={
-            200: LOOKUP_ANSWER,
-            404: OpenApiResponse(ErrorSerializer, description="No such code and ID number."),
-        },
-    )
-    def list(self, request):
-        serializer = LookupSerializer(data=request.query_params)
-        valid = serializer.is_valid()
-        query = serializer.validated_data if valid else {}
-        # An invalid query counts too, and the rate limit answers first (429 before 400).
-        try:
-            found = lookup_service.public_lookup(
-                ratelimit.client_ip(request), query.get("code", ""), query.get("id_number", "")
-            )
-        except lookup_service.RateLimited as exc:
-            raise exceptions.Throttled(wait=exc.retry_after) from exc
-        if not valid:
-            raise exceptions.ValidationError(serializer.errors)
-        if found is None:
-            raise exceptions.NotFound()
-        return Response(found)
