@@ -18,7 +18,7 @@ __all__ = ["InvalidToken", "decrypt", "encrypt"]
 
 
 def _fernet(purpose: str) -> Fernet:
-    material = getattr(settings, "EGOV_FIELD_KEY", "") or settings.SECRET_KEY
+    material = settings.EGOV_FIELD_KEY or settings.SECRET_KEY
     digest = hashlib.sha256(f"{purpose}:{material}".encode()).digest()
     return Fernet(base64.urlsafe_b64encode(digest))
 

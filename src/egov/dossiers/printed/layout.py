@@ -12,14 +12,13 @@ from django.conf import settings
 
 from .data import FormData, FormError, Organisation, fmt_place_date
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
 FONT_ITALIC = "DejaVuSans-Oblique"
 
 
 def font_dir() -> Path:
-    return Path(getattr(settings, "EGOV_PDF_FONT_DIR", FONT_DIR))
+    return Path(settings.EGOV_PDF_FONT_DIR)
 
 
 @lru_cache(maxsize=1)

@@ -27,11 +27,10 @@ KINDS: dict[str, tuple[bytes, tuple[str, ...]]] = {
     "image/jpeg": (b"\xff\xd8\xff", (".jpg", ".jpeg")),
     "image/png": (b"\x89PNG\r\n\x1a\n", (".png",)),
 }
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "EGOV_DOSSIER_MAX_FILE_BYTES", DEFAULT_MAX_BYTES))
+    return settings.EGOV_DOSSIER_MAX_FILE_BYTES
 
 
 def sniff(head: bytes) -> str | None:

@@ -43,7 +43,7 @@ def _template(event: str, language: str):
 def lookup_url() -> str:
     # The portal's public lookup page (its route, not a copy of its path: the copy pointed
     # at /tra-cuu-ho-so/, which no route serves).
-    base = getattr(settings, "EGOV_PUBLIC_URL", "") or ""
+    base = settings.EGOV_PUBLIC_URL
     return f"{base.rstrip('/')}{reverse('portal:lookup')}"
 
 

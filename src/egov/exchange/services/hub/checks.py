@@ -31,11 +31,11 @@ VN = edxml.VN  # the standard's times carry no zone: Vietnam time
 
 
 def max_package() -> int:
-    return int(getattr(settings, "EGOV_EXCHANGE_MAX_PACKAGE", 40 * 1024 * 1024))
+    return settings.EGOV_EXCHANGE_MAX_PACKAGE
 
 
 def max_attachment() -> int:
-    return int(getattr(settings, "EGOV_EXCHANGE_MAX_ATTACHMENT", 20 * 1024 * 1024))
+    return settings.EGOV_EXCHANGE_MAX_ATTACHMENT
 
 
 def hub_organisation(registry: dict[str, Organisation] | None = None) -> Organisation:
