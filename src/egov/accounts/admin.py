@@ -253,17 +253,7 @@ class RepresentationAdmin(PolicyAdmin):
     list_filter = ["kind", "principal_kind"]
     form = RepresentationForm
     raw_id_fields = ["citizen", "organisation"]
-    fields = [
-        "citizen",
-        "kind",
-        "principal_kind",
-        "principal_id_number",
-        "principal_name",
-        "basis",
-        "valid_from",
-        "valid_to",
-        "organisation",
-    ]
+    fields = RepresentationForm.Meta.fields
     actions = ["revoke"]
 
     def get_readonly_fields(self, request, obj=None):
