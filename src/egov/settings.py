@@ -107,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "egov.core.context_processors.instance",
+                "egov.accounts.frame.frame",
             ],
         },
     }
@@ -314,7 +315,8 @@ CACHES = {"default": _cache}
 
 # --- Officials' login, API clients (egov.accounts) ---------------------------------------------
 LOGIN_URL = "official-login"
-LOGIN_REDIRECT_URL = "portal:home"
+# Officials land on their workspace after login (citizens' login has its own landing).
+LOGIN_REDIRECT_URL = "workspace"
 # Failed password or code attempts before an account is locked, and for how long.
 EGOV_LOCKOUT_ATTEMPTS = int(os.environ.get("EGOV_LOCKOUT_ATTEMPTS", "5"))
 EGOV_LOCKOUT_SECONDS = int(os.environ.get("EGOV_LOCKOUT_SECONDS", "900"))

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from egov.accounts import workspace
 from egov.core import views as core_views
 
 
@@ -41,6 +42,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # The official's landing page; its panels come from the apps (egov.core.registry).
+    path("workspace/", workspace.workspace, name="workspace"),
     path("api/v1/", include(api_v1)),
     *page_routes,
 ]

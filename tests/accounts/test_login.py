@@ -154,7 +154,7 @@ def test_step_up_asks_a_fresh_code_and_is_recorded(client, tree):  # noqa: F811
         "/accounts/step-up/",
         {"code": totp.code(secret, at=time.time() + 30), "next": "https://evil.example/"},
     )
-    assert good.status_code == 302 and good["Location"] == "/"  # foreign next ignored
+    assert good.status_code == 302 and good["Location"] == "/workspace/"  # foreign next ignored
     assert "accounts.step_up" in actions()
 
 

@@ -30,6 +30,10 @@ class AccountsConfig(AppConfig):
         policy.grant(Role.APPROVER, scopes.REPORTS_READ, scopes.REPORTS_APPROVE)
         # The demo logins come last: they print what the steps before them made.
         registry.demo_step(90, "logins", demo.load)
+        # The officials' first header link: the workspace they land on (egov.accounts.workspace).
+        registry.nav_link(
+            registry.NavLink("accounts.workspace", _("My workspace"), "workspace", (), 0)
+        )
         # Citizen login in development (EGOV_OIDC_PROVIDER=bundled): the Node provider.
         registry.process(
             registry.Process("OpenID provider", bundled.serve_command, banner=bundled.serve_banner)

@@ -73,7 +73,8 @@ def code_view(request):
     if request.method == "POST" and form.is_valid():
         outcome = login_services.code_step(request, form.cleaned_data["code"])
         if outcome.ok:
-            return redirect(request.session.pop(NEXT, None) or reverse("portal:home"))
+            landing = reverse(settings.LOGIN_REDIRECT_URL)
+            return redirect(request.session.pop(NEXT, None) or landing)
         error, status = outcome.message, outcome.status
         if login_services.pending_user(request) is None:  # locked: start again
             context = {"form": PasswordLoginForm(), "error": error}

@@ -20,12 +20,14 @@ def _instance_name() -> str:
 
 
 def instance(request):
-    """The organisation that runs this instance, for the page header."""
+    """The organisation that runs this instance, for the page header, and whether this is a
+    development or test installation (the phase banner says so)."""
+    trial = settings.ENV != "production"
     if settings.EGOV_INSTANCE_NAME:
-        return {"instance_name": settings.EGOV_INSTANCE_NAME}
+        return {"instance_name": settings.EGOV_INSTANCE_NAME, "trial": trial}
     code = settings.EGOV_INSTANCE_ORG_CODE
     cached = _MEMO.get(code)
     if cached is None or cached[0] < time.monotonic():
         cached = (time.monotonic() + _TTL_SECONDS, _instance_name())
         _MEMO[code] = cached
-    return {"instance_name": cached[1]}
+    return {"instance_name": cached[1], "trial": trial}

@@ -9,7 +9,11 @@ what the apps registered here. Each app registers from its ``AppConfig.ready()``
 - :func:`process`: a background process ``egov serve`` starts beside the web server (the task
   worker, the development OpenID provider, the parent-hub pull);
 - :func:`swept_files`: a folder of the media storage whose files all belong to rows (file
-  fields): a file no row references there after an hour is swept (egov.core.services.orphans).
+  fields): a file no row references there after an hour is swept (egov.core.services.orphans);
+- :func:`nav_link`: a link of the officials' navigation in the page header, shown to those who
+  hold one of its scopes (egov.accounts.frame decides);
+- :func:`workspace_panel`: a panel of the official's workspace (the page they land on after
+  login): its counts per queue and the items needing attention (egov.accounts.workspace).
 
 Registering twice under the same name replaces the first (``ready()`` may run again in tests).
 The CLI's command list is not here: it is each AppConfig's ``commands`` (see egov.cli), read
@@ -55,10 +59,48 @@ class Process:
     banner: Callable[[str, int], list[str]] | None = None
 
 
+@dataclass(frozen=True)
+class NavLink:
+    name: str  # unique, e.g. "dossiers.queue"
+    label: str  # lazily translated
+    url_name: str  # reversed without arguments
+    # Shown to an official holding any of these scopes (none: to every official).
+    scopes: tuple[str, ...] = ()
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class WorkspacePanel:
+    name: str
+    # (request) -> the panel's template context, or None when the official has nothing there
+    # (no role for it). Its queries are bounded: counts and a short list, whatever the data.
+    build: Callable[[object], dict | None]
+    template: str
+    order: int = 50
+
+
 _demo_steps: dict[str, DemoStep] = {}
 _first_start: dict[str, FirstStart] = {}
 _processes: dict[str, Process] = {}
 _swept: set[str] = set()
+_nav_links: dict[str, NavLink] = {}
+_panels: dict[str, WorkspacePanel] = {}
+
+
+def nav_link(entry: NavLink) -> None:
+    _nav_links[entry.name] = entry
+
+
+def nav_links() -> list[NavLink]:
+    return sorted(_nav_links.values(), key=lambda link: (link.order, link.name))
+
+
+def workspace_panel(entry: WorkspacePanel) -> None:
+    _panels[entry.name] = entry
+
+
+def workspace_panels() -> list[WorkspacePanel]:
+    return sorted(_panels.values(), key=lambda panel: (panel.order, panel.name))
 
 
 def demo_step(order: int, name: str, load: Callable[[Write], None]) -> None:

@@ -19,6 +19,7 @@ class DossiersConfig(AppConfig):
         from egov.dossiers import (
             access,  # noqa: F401 - registers where a dossier's organisation and owner are
             scopes,
+            workspace,
         )
         from egov.dossiers.services import notifications
 
@@ -30,3 +31,16 @@ class DossiersConfig(AppConfig):
         notifications.register()
         # Components, results and issued forms: files of dossiers/ belong to rows.
         registry.swept_files("dossiers")
+        # The officials' header links and the workspace's panel.
+        for order, name, label, scope in (
+            (10, "queue", _("Dossier queue"), scopes.READ),
+            (20, "register", _("Register a walk-in dossier"), scopes.RECEIVE),
+            (30, "tracking-book", _("Tracking book"), scopes.READ),
+            (40, "on-time", _("On time"), scopes.READ),
+        ):
+            registry.nav_link(
+                registry.NavLink(f"dossiers.{name}", label, f"dossiers:{name}", (scope,), order)
+            )
+        registry.workspace_panel(
+            registry.WorkspacePanel("dossiers", workspace.build, "dossiers/_workspace.html", 10)
+        )

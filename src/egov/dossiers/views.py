@@ -25,11 +25,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from egov.accounts import policy
-from egov.accounts.models import Official, Role
+from egov.accounts.models import Official
 from egov.catalog.models import ChannelKind, Procedure, ProcedureStatus
 from egov.core.downloads import content_disposition
 from egov.core.models import Organisation
-from egov.dossiers import scopes, services
+from egov.dossiers import queues, scopes, services
 from egov.dossiers.access import can_see, visible_dossiers
 from egov.dossiers.acts import ACTS, BATCH_ACTS, allowed_acts, past_label
 from egov.dossiers.application.form import ApplicationForm
@@ -58,7 +58,7 @@ from egov.dossiers.web import (
 PAGE_SIZE = 50
 # The queue's bulk acts: the batch acts, and giving dossiers to an official.
 BULK_ACTS = (*BATCH_ACTS, "assign")
-DUE_FILTERS = ("overdue", "at_risk", "today")
+DUE_FILTERS = ("overdue", "at_risk", "soon", "today")
 
 
 def official_required(view):
@@ -73,11 +73,6 @@ def official_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _my_roles(user) -> set[str]:
-    """The roles the official holds today (own or delegated), at any organisation."""
-    return {g.role for g in policy.grants(user) if g.role}
 
 
 def _my_organisations(user):
@@ -106,6 +101,13 @@ def _queue(request):
         qs = qs.filter(
             status__in=OPEN_STATUSES, at_risk_at__lte=now, due_at__gte=now, paused_at__isnull=True
         )
+    elif f["due"] == "soon":
+        qs = qs.filter(
+            status__in=OPEN_STATUSES,
+            due_at__gte=now,
+            due_at__lt=queues.soon_horizon(now),
+            paused_at__isnull=True,
+        )
     elif f["due"] == "today":
         end = timezone.localtime(now).replace(hour=23, minute=59, second=59)
         qs = qs.filter(status__in=OPEN_STATUSES, due_at__lte=end)
@@ -120,11 +122,7 @@ def _queue(request):
     if f["org"]:
         qs = qs.filter(organisation__code=f["org"])
     if f["role"] == "mine":
-        roles = _my_roles(request.user)
-        at_my_step = Q(current_step__role__in=roles)
-        if Role.DESK in roles:  # new dossiers (no step yet) wait for the desk
-            at_my_step |= Q(current_step__isnull=True)
-        qs = qs.filter(at_my_step)
+        qs = qs.filter(queues.at_my_step(request.user))
     else:
         f["role"] = ""
     if f["mine"] == "1":

@@ -20,7 +20,7 @@ class ExchangeConfig(AppConfig):
         from egov.accounts.models import Role
         from egov.core import registry
 
-        from . import models, scopes
+        from . import models, scopes, workspace
         from .services import outbox
 
         policy.grant(Role.CLERK, scopes.READ, scopes.SEND, scopes.RECEIVE)
@@ -36,6 +36,18 @@ class ExchangeConfig(AppConfig):
         policy.register(models.OfficialDocument, organisation="organisation")
         # A provincial hub pulls statuses and packages from its parent, beside the task worker.
         registry.process(registry.Process("pull-parent", _pull_parent, worker=True))
+        # The officials' header links and the workspace's panel.
+        for order, name, label, scope in (
+            (50, "inbox", _("Inbox"), scopes.RECEIVE),
+            (60, "outbox", _("Outbox"), scopes.SEND),
+            (70, "register", _("Register an outgoing document"), scopes.SEND),
+        ):
+            registry.nav_link(
+                registry.NavLink(f"exchange.{name}", label, f"exchange:{name}", (scope,), order)
+            )
+        registry.workspace_panel(
+            registry.WorkspacePanel("exchange", workspace.build, "exchange/_workspace.html", 20)
+        )
 
 
 def _pull_parent(host: str, port: int):
