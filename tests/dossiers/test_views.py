@@ -38,9 +38,9 @@ def test_only_officials_enter(client, w):
     citizen_login(client, w.citizen)
     assert client.get("/one-stop/").status_code == 403
     client.force_login(w.desk.user)
-    assert "<h1>Danh sách hồ sơ</h1>" in client.get("/one-stop/").content.decode()
+    assert ">Danh sách hồ sơ</h1>" in client.get("/one-stop/").content.decode()
     english = client.get("/one-stop/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "<h1>Dossier queue</h1>" in english
+    assert ">Dossier queue</h1>" in english
 
 
 def test_queue_lists_my_organisations_dossiers_only(client, w, django_assert_max_num_queries):
@@ -111,7 +111,9 @@ def test_a_dossier_from_receipt_to_result(client, w, settings):
     unsigned = client.post(
         f"/one-stop/d/{dossier.code}/act/", {"act": "attach_result", "result": pdf_file("kq.pdf")}
     )
-    assert unsigned.status_code == 400 and 'class="error-summary"' in unsigned.content.decode()
+    assert (
+        unsigned.status_code == 400 and 'class="govuk-error-summary"' in unsigned.content.decode()
+    )
     assert not Result.objects.filter(dossier=dossier).exists()
     act(client, dossier, "attach_result", result=pdf_file("kq.pdf", small_signed_pdf(w.a)))
     act(client, dossier, "approve")
@@ -159,7 +161,7 @@ def test_refuse_supplement_and_apology_forms(client, w):
         f"/one-stop/d/{asked.code}/act/",
         {"act": "request_supplement", "items": "Khác", "reason": "x"},
     )
-    assert again.status_code == 400 and 'class="error-summary"' in again.content.decode()
+    assert again.status_code == 400 and 'class="govuk-error-summary"' in again.content.decode()
 
     act(client, asked, "supplement", files=[pdf_file("cccd.pdf")])
     later = (timezone.localtime(asked.due_at) + dt.timedelta(days=7)).date().isoformat()
@@ -173,7 +175,7 @@ def test_out_of_order_act_is_refused_clearly(client, w):
     client.force_login(w.approver.user)
     response = client.post(f"/one-stop/d/{dossier.code}/act/", {"act": "approve"})
     assert response.status_code == 400
-    assert 'class="error-summary"' in response.content.decode()
+    assert 'class="govuk-error-summary"' in response.content.decode()
     dossier.refresh_from_db()
     assert dossier.status == Status.NEW
 
@@ -230,8 +232,8 @@ def test_on_time_counts_per_agency(client, w):
     page = client.get("/one-stop/on-time/")
     html = page.content.decode()
     assert page.status_code == 200
-    row = re.search(r"<tr><th scope=\"row\">Xã A</th>(.*?)</tr>", html).group(1)
-    cells = re.findall(r"<td>([^<]*)</td>", row)
+    row = re.search(r"<tr[^>]*><th scope=\"row\"[^>]*>Xã A</th>(.*?)</tr>", html).group(1)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
     assert cells == ["0", "0", "0", "—", "2", "0", "2"]
     assert "Xã B" not in html  # not mine
 
@@ -252,7 +254,7 @@ def test_the_transfer_picker_lists_only_agencies_that_handle_the_procedure(clien
     act(client, dossier, "start_processing")
     client.force_login(w.processor.user)
     page = client.get(f"/one-stop/d/{dossier.code}/").content.decode()
-    picker = re.search(r'<select id="transfer-to" name="to_organisation">(.*?)</select>', page)
+    picker = re.search(r'<select [^>]*id="transfer-to" name="to_organisation">(.*?)</select>', page)
     assert picker is not None
     # The procedure is done by communes: commune B, not the provinces nor the ministry, and
     # not commune A which has it already.

@@ -106,7 +106,7 @@ def test_bad_input_is_refused_with_an_error_summary_and_nothing_written(client, 
     response = client.post(URL, post)
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'class="error-summary"' in html
+    assert 'class="govuk-error-summary"' in html
     assert message in html
     assert not Dossier.objects.exists()
 
