@@ -35,8 +35,8 @@ def test_page_shows_fees_time_limit_expected_date_and_documents(client, w):
     page = client.get(URL + f"?agency_province={w.p.code}&agency={w.a.code}")
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'class="expected-due"' in html
-    assert "/20" in html.split('class="expected-due"')[1][:40]  # a date, dd/mm/yyyy
+    assert 'expected-due">' in html
+    assert "/20" in html.split('expected-due">')[1][:40]  # a date, dd/mm/yyyy
     assert 'name="doc-' in html and "Tờ khai" in html
     assert 'name="agency"' in html and w.a.name in html
 

@@ -18,7 +18,7 @@ def test_home_has_search_landmarks_and_takes_over_the_core_home(client, catalogu
     page = get(client, "/")
     assert "Dịch vụ công trực tuyến" in page
     assert 'role="search"' in page and 'action="/procedures/"' in page
-    assert '<label for="q">' in page
+    assert 'for="q">' in page
     assert 'href="#main"' in page and "<main" in page and 'lang="vi"' in page
     english = get(client, "/", HTTP_ACCEPT_LANGUAGE="en")
     assert "Online public services" in english and 'lang="en"' in english
