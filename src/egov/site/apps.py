@@ -19,4 +19,5 @@ class SiteConfig(AppConfig):
         "load-demo": "Load the demo data: organisations of the government tree and more.",
         "bench": "Run a benchmark scenario: 'egov bench NAME [--quick]' (e.g. baseline).",
         "check": "Check the installation (add --deploy for production settings).",
+        "screenshots": "Regenerate docs/screenshots/ (workspace, dossier, citizen's form).",
     }
