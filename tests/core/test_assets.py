@@ -40,3 +40,19 @@ def test_no_gds_transport_and_no_inline_code():
     base = (ROOT / "src" / "egov" / "core" / "templates" / "base.html").read_text(encoding="utf-8")
     assert "<style" not in base and "style=" not in base
     assert "<script>" not in base and 'src="{% static' in base
+
+
+@pytest.mark.slow
+def test_production_collectstatic_finds_every_file_the_css_references(settings, tmp_path):
+    """The manifest storage of production resolves each url() of the CSS and fails on a missing
+    file (GOV.UK's crest was one): the stylesheet may only point at files we ship."""
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    hashed = sorted(p.name for p in (tmp_path / "core").glob("egov.min.*.css"))
+    assert hashed, "the stylesheet was collected under a hashed name"
