@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_tasks",
     "django_tasks_db",
+    "django_htmx",
     "egov.core",
     "egov.accounts",
     "egov.catalog",
@@ -88,6 +89,8 @@ MIDDLEWARE = [
     "egov.core.inputs.InputMiddleware",
     "egov.accounts.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.htmx: a page answers an htmx request with the fragment it swaps in.
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
