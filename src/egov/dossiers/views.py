@@ -32,8 +32,14 @@ from egov.core.models import Organisation
 from egov.dossiers import scopes, services
 from egov.dossiers.access import can_see, visible_dossiers
 from egov.dossiers.acts import ACTS, BATCH_ACTS, allowed_acts, past_label
+from egov.dossiers.application.display import form_rows
 from egov.dossiers.application.form import ApplicationForm
-from egov.dossiers.application.page import channel_of, document_slots, read_documents
+from egov.dossiers.application.page import (
+    channel_of,
+    document_slots,
+    read_documents,
+    schema_uploads,
+)
 from egov.dossiers.models import (
     OPEN_STATUSES,
     Dossier,
@@ -175,11 +181,6 @@ def _colleagues(user):
     return Official.objects.filter(organisation__in=orgs).select_related("user").order_by("pk")
 
 
-def _official_label(official) -> str:
-    user = official.user
-    return user.get_full_name() or user.get_username()
-
-
 @official_required
 @require_POST
 def bulk(request):
@@ -229,20 +230,6 @@ def _dossier(request, code) -> Dossier:
     return dossier
 
 
-def _form_rows(schema: dict, value: dict, prefix: str = "") -> list[tuple[str, str]]:
-    """The form data as (label, value) rows, labels from the schema's titles."""
-    rows = []
-    props = (schema or {}).get("properties", {})
-    for key, item in (value or {}).items():
-        spec = props.get(key, {})
-        label = f"{prefix}{spec.get('title') or key}"
-        if isinstance(item, dict):
-            rows += _form_rows(spec, item, prefix=f"{label} › ")
-        else:
-            rows.append((label, str(item)))
-    return rows
-
-
 @official_required
 @require_GET
 def detail(request, code):
@@ -252,6 +239,7 @@ def detail(request, code):
 def _render_detail(request, dossier, errors=(), status=200):
     steps = list(steps_for(dossier)) if dossier.received_at else []
     acts = allowed_acts(dossier, request.user)
+    components = list(dossier.components.all())
     # The transfer's picker lists only the agencies that handle the procedure (one query, only
     # when the transfer is offered).
     targets = (
@@ -263,8 +251,13 @@ def _render_detail(request, dossier, errors=(), status=200):
         {
             "dossier": dossier,
             "history": history_of(dossier),
-            "components": dossier.components.all(),
-            "form_rows": _form_rows(dossier.procedure_version.application_form, dossier.form_data),
+            "components": components,
+            "form_rows": form_rows(
+                dossier.procedure_version.application_form,
+                dossier.form_data,
+                components=components,
+                on=timezone.localdate(dossier.submitted_at) if dossier.submitted_at else None,
+            ),
             "forms": [(k, FormKind(k).label) for k in content.available_forms(dossier)],
             "result": related(dossier, "result"),
             "supplement_request": related(dossier, "supplement_request"),
@@ -507,7 +500,7 @@ def register(request):
                         address=applicant["applicant_address"],
                     ),
                     form_data=form.cleaned_data,
-                    uploads=uploads,
+                    uploads=uploads + schema_uploads(form, request.FILES),
                 )
             except (ValidationError, PermissionDenied) as exc:
                 errors += error_messages(exc)

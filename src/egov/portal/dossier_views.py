@@ -29,6 +29,7 @@ from egov.dossiers.application.page import (
     document_slots,
     expectation,
     read_documents,
+    schema_uploads,
 )
 from egov.dossiers.models import CitizenDataStoreEntry, Dossier, FormKind, related
 from egov.dossiers.printed.content import available_forms
@@ -44,16 +45,6 @@ from egov.dossiers.web import (
 from egov.portal.views import _procedure_and_version
 
 logger = logging.getLogger(__name__)
-
-
-def _schema_uploads(form: ApplicationForm, files) -> list[services.Upload]:
-    """Files asked for inside the application form itself (x-egov-type file)."""
-    uploads = []
-    for f in form.all_fields():
-        upload = files.get(f.path) if f.kind == "file" else None
-        if upload:
-            uploads.append(services.Upload.from_file(upload, name=str(f.label)[:255]))
-    return uploads
 
 
 def _business_applicant(request, citizen) -> services.ApplicantData | None:
@@ -110,7 +101,7 @@ def submit(request, code):
                     procedure_version=version,
                     organisation=agency,
                     form_data=form.cleaned_data,
-                    uploads=uploads + _schema_uploads(form, request.FILES),
+                    uploads=uploads + schema_uploads(form, request.FILES),
                     reuse=reuse,
                     citizen=citizen,
                     applicant=applicant,

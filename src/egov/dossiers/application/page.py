@@ -164,6 +164,17 @@ def read_documents(slots, files, citizen=None) -> tuple[list[Upload], list[Reuse
     return uploads, reuse, ok
 
 
+def schema_uploads(form, files) -> list[Upload]:
+    """Files asked for inside the application form itself (x-egov-type file): stored as
+    components, so that the form's ``upload:<sha-256>`` reference names a file of the dossier."""
+    uploads = []
+    for f in form.all_fields():
+        upload = files.get(f.path) if f.kind == "file" else None
+        if upload:
+            uploads.append(Upload.from_file(upload, name=str(f.label)[:255]))
+    return uploads
+
+
 @dataclass
 class Expectation:
     fees: list
