@@ -30,10 +30,8 @@ class RegisterForm(forms.Form):
     due_date = forms.DateField(
         label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    recipients = forms.CharField(
-        label=_("Recipients"),
-        help_text=_("Electronic identification codes, separated by commas or spaces."),
-    )
+    # Organisation codes from the picker's checkboxes (egov.exchange.picker): chosen by name.
+    recipients = forms.Field(label=_("Recipients"), widget=forms.MultipleHiddenInput)
     pdf = forms.FileField(label=_("Signed PDF"))
 
     def __init__(self, *args, organisations, **kwargs):
@@ -41,7 +39,10 @@ class RegisterForm(forms.Form):
         self.fields["organisation"].queryset = organisations
 
     def clean_recipients(self) -> list[Organisation]:
-        codes = [c for c in self.cleaned_data["recipients"].replace(",", " ").split() if c]
+        values = self.cleaned_data["recipients"] or []
+        if isinstance(values, str):
+            values = [values]
+        codes = [c for value in values for c in str(value).replace(",", " ").split() if c]
         found = []
         for code in codes:
             org = resolve(code)

@@ -22,6 +22,7 @@ from egov.core.text import fold
 from egov.exchange import edxml
 from egov.exchange.forms import AnswerForm, RecallForm, RegisterForm, SearchForm
 from egov.exchange.models import Delivery, Evidence, OfficialDocument, Package, TransportState
+from egov.exchange.picker import picker
 from egov.exchange.services import documents
 from egov.exchange.services.errors import HubError
 from egov.exchange.services.hub import deliveries as hub_deliveries
@@ -90,8 +91,16 @@ def register(request):
     organisations = _sending_organisations(request)
     if not organisations.exists():
         raise Http404
-    form = RegisterForm(request.POST or None, request.FILES or None, organisations=organisations)
-    if request.method == "POST" and form.is_valid():
+    searching = request.method == "POST" and "_find_recipients" in request.POST
+    if searching:
+        # The picker's search without JavaScript: the form comes back as typed, unchecked.
+        initial = {k: request.POST.get(k) for k in request.POST if k != "recipients"}
+        form = RegisterForm(initial=initial, organisations=organisations)
+    else:
+        form = RegisterForm(
+            request.POST or None, request.FILES or None, organisations=organisations
+        )
+    if request.method == "POST" and not searching and form.is_valid():
         data = form.cleaned_data
         try:
             doc = documents.register(
@@ -115,7 +124,11 @@ def register(request):
         else:
             messages.success(request, _("Registered as %(n)s.") % {"n": doc.number_notation})
             return redirect("exchange:document", pk=doc.pk)
-    return render(request, "exchange/register.html", {"form": form})
+    return render(
+        request,
+        "exchange/register.html",
+        {"form": form, **picker(request.POST if request.method == "POST" else request.GET)},
+    )
 
 
 @login_required
