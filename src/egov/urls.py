@@ -40,6 +40,7 @@ handler404 = core_views.not_found
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("units/communes/", core_views.communes, name="communes"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     *page_routes,

@@ -58,6 +58,12 @@ def test_the_form_is_rendered_accessibly(client, places):
     assert 'enctype="multipart/form-data"' in page
     assert "Tỉnh Thử Nghiệm" in page  # province picker from the organisation tree
     assert "Hãy chọn tỉnh, thành phố trước" in page  # communes follow the chosen province
+    # With htmx the commune select follows the province without a reload (core's communes).
+    assert (
+        'name="applicant.residence.province" hx-get="/units/communes/?from=applicant.residence.'
+        'province" hx-trigger="change" hx-target="#f-applicant-residence-commune"'
+    ) in page
+    assert 'id="f-applicant-residence-commune"' in page
 
 
 def test_show_communes_of_the_chosen_province_without_javascript(client, places):

@@ -48,6 +48,12 @@ class Field:
         return "f-" + re.sub(r"[^A-Za-z0-9_-]", "-", self.path)
 
     @property
+    def commune_id(self) -> str:
+        """A province picker's commune select (the address's sibling field)."""
+        parent = self.path.rpartition(".")[0]
+        return "f-" + re.sub(r"[^A-Za-z0-9_-]", "-", f"{parent}.commune" if parent else "commune")
+
+    @property
     def hint_id(self) -> str:
         return self.id + "-hint"
 
