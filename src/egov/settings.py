@@ -433,7 +433,7 @@ if EGOV_OIDC_PROVIDER == "bundled":
         ).hexdigest()
 elif EGOV_OIDC_PROVIDER == "external" and not (EGOV_OIDC_ISSUER and EGOV_OIDC_CLIENT_SECRET):
     raise ImproperlyConfigured("EGOV_OIDC_ISSUER and EGOV_OIDC_CLIENT_SECRET are required")
-EGOV_OIDC_SCOPES = os.environ.get("EGOV_OIDC_SCOPES", "openid profile email phone citizen")
+EGOV_OIDC_SCOPES = os.environ.get("EGOV_OIDC_SCOPES", "openid profile email phone address citizen")
 # The provider's acr values for assurance levels 1, 2, ... in order.
 EGOV_OIDC_ACR_VALUES = env_list("EGOV_OIDC_ACR_VALUES", "urn:egov:loa:1,urn:egov:loa:2")
 EGOV_OIDC_PID_CLAIM = os.environ.get("EGOV_OIDC_PID_CLAIM", "personal_id_number")

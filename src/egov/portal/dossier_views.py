@@ -31,6 +31,7 @@ from egov.dossiers.application.page import (
     read_documents,
     schema_uploads,
 )
+from egov.dossiers.application.prefill import Prefill, from_citizen
 from egov.dossiers.models import CitizenDataStoreEntry, Dossier, FormKind, related
 from egov.dossiers.printed.content import available_forms
 from egov.dossiers.services import DossierError
@@ -78,10 +79,15 @@ def submit(request, code):
     applicant = _business_applicant(request, citizen)
     posted = request.method == "POST"
     data = request.POST if posted else None
+    schema = version.application_form or EMPTY_SCHEMA
+    # Applying for herself, what her e-ID vouches for is filled in and fixed.
+    prefill = from_citizen(schema, citizen) if applicant is None else Prefill()
     form = ApplicationForm(
-        version.application_form or EMPTY_SCHEMA,
+        schema,
         data=data,
         files=request.FILES if posted else None,
+        fixed=prefill.fixed,
+        initial=prefill.initial,
     )
     picker = AgencyPicker.from_request(version, request.POST if posted else request.GET)
     store = applicant.id_number if applicant else ""  # the business's store, or her own
