@@ -17,6 +17,7 @@ from egov.core.models import Organisation
 from egov.dossiers import scopes, services
 from egov.dossiers.application.form import ApplicationForm
 from egov.dossiers.application.page import (
+    application_schema,
     channel_of,
     document_slots,
     read_documents,
@@ -81,12 +82,13 @@ def register(request):
     if version is None:
         return render(request, "dossiers/register.html", context)
     posted = request.method == "POST" and "applicant_name" in request.POST
+    schema, required_documents = application_schema(version)
     form = ApplicationForm(
-        version.application_form or EMPTY_SCHEMA,
+        schema or EMPTY_SCHEMA,
         data=request.POST if posted else None,
         files=request.FILES if posted else None,
     )
-    slots = document_slots(version)
+    slots = document_slots(version, required=required_documents)
     applicant = {
         k: (request.POST.get(k) or "").strip()
         for k in ("applicant_name", "applicant_id", "applicant_phone", "applicant_email")
@@ -99,8 +101,10 @@ def register(request):
         if organisation is None:
             errors.append(_("Choose the agency registering the dossier."))
         form_ok = form.is_valid()
-        uploads, _reuse, _ok = read_documents(slots, request.FILES)
-        if organisation is not None and form_ok:
+        uploads, _reuse, docs_ok = read_documents(slots, request.FILES)
+        if not docs_ok:
+            errors += [f"{s.document.name[:80]}: {s.error}" for s in slots if s.error]
+        if organisation is not None and form_ok and docs_ok:
             try:
                 dossier = services.register_in_person(
                     actor=request.user,

@@ -25,6 +25,7 @@ from egov.dossiers.acts import allowed_acts
 from egov.dossiers.application.form import ApplicationForm
 from egov.dossiers.application.page import (
     AgencyPicker,
+    application_schema,
     channel_of,
     document_slots,
     expectation,
@@ -79,7 +80,8 @@ def submit(request, code):
     applicant = _business_applicant(request, citizen)
     posted = request.method == "POST"
     data = request.POST if posted else None
-    schema = version.application_form or EMPTY_SCHEMA
+    schema, required_documents = application_schema(version)
+    schema = schema or EMPTY_SCHEMA
     # Applying for herself, what her e-ID vouches for is filled in and fixed.
     prefill = from_citizen(schema, citizen) if applicant is None else Prefill()
     form = ApplicationForm(
@@ -91,7 +93,7 @@ def submit(request, code):
     )
     picker = AgencyPicker.from_request(version, request.POST if posted else request.GET)
     store = applicant.id_number if applicant else ""  # the business's store, or her own
-    slots = document_slots(version, citizen, data, tax_code=store)
+    slots = document_slots(version, citizen, data, tax_code=store, required=required_documents)
     errors: list[str] = []
     refresh = posted and ("_agency_refresh" in request.POST or form.refresh)
     submitting = posted and not refresh

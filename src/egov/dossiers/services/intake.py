@@ -23,7 +23,7 @@ from egov.dossiers.models import (
     Status,
 )
 
-from . import _common, numbering
+from . import _common, form_schema, numbering
 from .files import Reuse, StoredFiles, Upload, checked_uploads, components_of
 from .lifecycle import _receive_spec
 
@@ -155,20 +155,22 @@ class _Intake:
         """Every check that needs no write (ValidationError on the first failure). ``shared``:
         what the items of one batch read once (each version's channels and documents)."""
         _check_applicant(self.applicant)
-        schema = self.version.application_form or {}
-        form_data = self.form_data or {}
+        key = self.version.pk
+        if key not in shared:
+            documents = list(self.version.required_documents.only("pk", "name", "version_id"))
+            shared[key] = (
+                list(self.version.channels.all()),
+                {d.pk for d in documents},
+                form_schema.effective(self.version, documents),
+            )
+        channels, documents, (schema, again) = shared[key]
+        form_data = form_schema.without_documents(self.form_data or {}, again)
         units = shared.setdefault("units", {})
         self.cleaned = clean_submission(schema, form_data, units) if schema else dict(form_data)
         self.applicant = _with_form_contact(self.applicant, schema, self.cleaned, units)
-        key = self.version.pk
-        if key not in shared:
-            shared[key] = (
-                list(self.version.channels.all()),
-                set(self.version.required_documents.values_list("pk", flat=True)),
-            )
-        channels, documents = shared[key]
         self.channel = _channel(self.version, self.channel_kind, channels)
         self.checked = checked_uploads(self.version, self.uploads, documents)
+        form_schema.check_documents_given(again, self.uploads, self.reuse)
 
 
 def _create(*, actor, **kwargs) -> Dossier:
