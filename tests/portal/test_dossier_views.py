@@ -287,3 +287,23 @@ def test_applicant_withdraws_with_a_reason(client, w):
     dossier.refresh_from_db()
     assert dossier.status == Status.WITHDRAWN and dossier.reason == "Nộp nhầm thủ tục"
     assert 'value="withdraw"' not in client.get(page).content.decode()
+
+
+def test_after_submitting_the_page_shows_the_expected_date_and_the_fees(client, w):
+    """Issue 13: as if received now, through the agency's working calendar; then the due time."""
+    from egov.catalog.models import Fee
+    from egov.core.calendar import WorkingCalendar
+
+    channel = w.version.channels.get(kind="online")
+    Fee.objects.create(channel=channel, amount_vnd=10000, description="Lệ phí đăng ký")
+    dossier = submit(w)
+    citizen_login(client, w.citizen)
+    html = client.get(f"/my/dossiers/{dossier.code}/?submitted=1").content.decode()
+    expected = html.split('class="expected-due">')[1][:16]
+    due = WorkingCalendar.for_organisation(w.a).due(timezone.now(), 3, "working_days")
+    assert expected == timezone.localtime(due).strftime("%d/%m/%Y %H:%M")
+    assert "10.000\u00a0₫ (Lệ phí đăng ký)" in html.split('class="fees">')[1][:80]
+    # Once received, the due time fixed at receipt replaces the estimate.
+    services.receive(dossier, actor=w.desk.user)
+    html = client.get(f"/my/dossiers/{dossier.code}/").content.decode()
+    assert 'class="expected-due"' not in html and "Hẹn trả kết quả" in html

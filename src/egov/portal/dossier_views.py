@@ -150,7 +150,7 @@ def submit(request, code):
 
 def _own_dossier(request, code) -> Dossier:
     dossier = (
-        Dossier.objects.select_related("organisation", "procedure_version__procedure")
+        Dossier.objects.select_related("organisation", "procedure_version__procedure", "channel")
         .filter(code=code)
         .first()
     )
@@ -199,6 +199,9 @@ def my_dossier(request, code):
         else:
             return redirect("portal:my-dossier", dossier.code)
     allowed = {act.name for act in allowed_acts(dossier, request.user)}
+    # The fees of the channel, and until the agency receives it the date the result would be
+    # due if it were received now (the agency's working calendar).
+    expect = expectation(dossier.channel, dossier.organisation)
     return render(
         request,
         "portal/dossiers/detail.html",
@@ -210,6 +213,7 @@ def my_dossier(request, code):
             "supplement_request": related(dossier, "supplement_request"),
             "forms": [(k, FormKind(k).label) for k in available_forms(dossier)],
             "submitted": request.GET.get("submitted") == "1",
+            "expect": expect,
             "errors": errors,
             # What the act table lets the applicant do now (egov.dossiers.acts).
             "can_supplement": "supplement" in allowed,
