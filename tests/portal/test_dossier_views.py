@@ -307,3 +307,13 @@ def test_after_submitting_the_page_shows_the_expected_date_and_the_fees(client, 
     services.receive(dossier, actor=w.desk.user)
     html = client.get(f"/my/dossiers/{dossier.code}/").content.decode()
     assert 'class="expected-due"' not in html and "Hẹn trả kết quả" in html
+
+
+def test_the_two_submit_buttons_say_which_is_which(client, w):
+    """Issue 13: "Show communes" only refreshes the list; the last button sends the dossier."""
+    citizen_login(client, w.citizen)
+    html = client.get(URL).content.decode()
+    assert 'name="_agency_refresh" value="1" aria-describedby="agency-refresh-hint"' in html
+    assert 'id="agency-refresh-hint">Nút này chỉ hiện danh sách xã, phường bên dưới' in html
+    assert '<button type="submit" aria-describedby="submit-hint">Nộp hồ sơ</button>' in html
+    assert 'id="submit-hint">Khi đã điền đủ các mục trên, nút này gửi hồ sơ' in html
