@@ -129,3 +129,18 @@ def test_demo_officials_have_vietnamese_names_and_titles():
     for username, (first, last), title, _roles, _where in DEMO_OFFICIALS:
         assert first and last and title, username
         assert username not in f"{first} {last}"
+
+
+def test_form_01s_signature_line_and_form_05_name_the_official(w):
+    from egov.dossiers import services
+    from egov.dossiers.printed.content import from_dossier
+
+    official_services.name_official(
+        w.desk, first_name="Nguyễn Thị Lan", last_name="Anh", title="Công chức Một cửa", actor="t"
+    )
+    dossier = submit(w)
+    services.receive(dossier, actor=w.desk.user)
+    data = from_dossier(dossier)
+    assert (data.official, data.official_title) == ("Nguyễn Thị Lan Anh", "Công chức Một cửa")
+    received = next(step for step in data.history if step.actor == "Nguyễn Thị Lan Anh")
+    assert received.title == "Công chức Một cửa"
