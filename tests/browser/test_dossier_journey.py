@@ -82,6 +82,8 @@ def signed_result(tmp_path):
 def test_citizen_applies_official_returns_result_no_axe_violations(
     sync_db_with_playwright, signed_result, live_server, browser, tmp_path
 ):
+    from playwright.sync_api import expect
+
     w = make_world()
     base = live_server.url
     violations = {}
@@ -102,6 +104,8 @@ def test_citizen_applies_official_returns_result_no_axe_violations(
     page.get_by_label("Tỉnh, thành phố", exact=True).first.select_option(w.p.code)
     page.locator(f'#agency option[value="{w.b.code}"]').wait_for(state="attached")
     page.locator("#agency").select_option(w.b.code)
+    # ... and the expected date follows the chosen agency, still without a reload.
+    expect(page.locator("dd.expected-due")).to_contain_text("/20")
     for path, value in {
         "applicant.full_name": "Nguyễn Văn An",
         "applicant.personal_id": "001099012345",

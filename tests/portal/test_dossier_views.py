@@ -39,6 +39,12 @@ def test_page_shows_fees_time_limit_expected_date_and_documents(client, w):
     assert "/20" in html.split('class="expected-due"')[1][:40]  # a date, dd/mm/yyyy
     assert 'name="doc-' in html and "Tờ khai" in html
     assert 'name="agency"' in html and w.a.name in html
+    # With htmx, choosing the agency fetches this page again and swaps in its expectation.
+    assert 'id="expectation"' in html
+    assert (
+        'hx-get="/procedures/9.000001/submit/" hx-trigger="change" hx-include="#agency_province,'
+        ' #agency" hx-target="#expectation" hx-select="#expectation" hx-swap="outerHTML"'
+    ) in html
 
 
 def test_citizen_applies_online_and_follows_the_dossier(client, w):
