@@ -143,3 +143,14 @@ def request_certificate(request):
 def test_a_signature_by_a_key_that_is_not_the_officials_is_refused():
     with pytest.raises(signer.SigningRefused):
         sign_pdf_as(page_pdf(), AN, service=Impostor())
+
+
+class Unreachable(signer.DevelopmentSigner):
+    def sign_digest(self, request):
+        raise TimeoutError("provider timed out")
+
+
+def test_a_service_that_does_not_answer_is_a_sentence_not_a_crash():
+    with pytest.raises(signer.SigningError) as caught:
+        sign_pdf_as(page_pdf(), AN, service=Unreachable())
+    assert "không phản hồi" in caught.value.message

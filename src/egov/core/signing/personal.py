@@ -253,6 +253,11 @@ def sign_pdf_as(
         out = pdf_signer.sign_pdf(writer)
     except service_api.SigningError:
         raise
+    except OSError:  # a remote service's connection or timeout: say so, do not fail with a 500
+        logger.exception("The signing service failed for %s", holder.id)
+        raise service_api.SigningError(
+            _("The signing service did not answer. Try again in a moment.")
+        ) from None
     except (PdfError, ValueError, KeyError, TypeError):
         logger.exception("Could not sign a PDF for %s", holder.id)
         raise SigningInputError(
