@@ -101,3 +101,12 @@ def test_without_signing_an_unsigned_pdf_is_refused_and_a_name_is_needed(client,
     response = client.post("/exchange/documents/new/", data).content.decode()
     assert "Tệp PDF chưa được ký số." in response
     assert not OfficialDocument.objects.exists()
+
+
+def test_someone_who_is_not_an_official_cannot_sign(client, orgs, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", password="x" * 12)
+    client.force_login(admin)
+    response = client.post("/exchange/documents/new/", form(orgs, orgs.p, pdf_bytes()))
+    assert response.status_code == 200
+    assert "Chỉ cán bộ, công chức mới có chứng thư số cá nhân" in response.content.decode()
+    assert not OfficialDocument.objects.exists()

@@ -81,18 +81,24 @@ def sign_result(
         raise PermissionDenied(exc.message) from None
     except SigningError as exc:
         raise UploadRejected({"file": [exc.message]}) from None
-    with transaction.atomic():
-        result = attach_result(
-            dossier,
-            actor=actor,
-            content=signed,
-            filename=f"{dossier.code}-ket-qua.pdf",
-            name=name,
-            number=number,
-            signed_by=holder.id,
-        )
-        if approve:
-            approve_dossier(dossier, actor=actor, note=note)
+    result = None
+    try:
+        with transaction.atomic():
+            result = attach_result(
+                dossier,
+                actor=actor,
+                content=signed,
+                filename=f"{dossier.code}-ket-qua.pdf",
+                name=name,
+                number=number,
+                signed_by=holder.id,
+            )
+            if approve:
+                approve_dossier(dossier, actor=actor, note=note)
+    except BaseException:
+        if result is not None:  # its row is rolled back: the file goes too
+            result.file.storage.delete(result.file.name)
+        raise
     return result
 
 
