@@ -62,7 +62,7 @@ def check_pdf_input(data: bytes) -> PdfInput:
     """A PDF we can sign: readable, not encrypted, at most 20 MB; SigningInputError otherwise."""
     if len(data) > MAX_PDF:
         raise SigningInputError(_("The file is larger than 20 MB."))
-    if not data.lstrip()[:5] == b"%PDF-":
+    if not data.startswith(b"%PDF-"):
         raise SigningInputError(_("The file is not a PDF."))
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
