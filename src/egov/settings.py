@@ -349,6 +349,12 @@ EGOV_INSTANCE_NAME = os.environ.get("EGOV_INSTANCE_NAME", "")
 # PKI: development CA made on first start, or the operator's own files in production.
 EGOV_PKI_DIR = Path(os.environ.get("EGOV_PKI_DIR", VAR_DIR / "pki"))
 EGOV_PKI_AUTO_CREATE = env_bool("EGOV_PKI_AUTO_CREATE", not PRODUCTION)
+# Officials' personal signatures (egov.core.signing.signer): the SigningService implementation, a
+# dotted path. The development signer keeps a key per official under EGOV_PKI_DIR/people; a
+# remote-signing provider or a USB-token bridge implements the same interface (docs/signing.md).
+EGOV_SIGNING_SERVICE = os.environ.get(
+    "EGOV_SIGNING_SERVICE", "egov.core.signing.signer.DevelopmentSigner"
+)
 # Stale ready tasks older than this many seconds make /healthz report the queue as failing.
 EGOV_TASK_STALE_SECONDS = int(os.environ.get("EGOV_TASK_STALE_SECONDS", "300"))
 # Outbox (egov.core.services.outbox): an attempt may run this long before the sweep takes its

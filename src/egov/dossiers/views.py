@@ -26,7 +26,7 @@ from egov.accounts import policy
 from egov.accounts.models import Official, Role
 from egov.core.downloads import content_disposition
 from egov.core.models import Organisation
-from egov.dossiers import scopes, services
+from egov.dossiers import result_views, scopes, services
 from egov.dossiers.access import can_see, visible_dossiers
 from egov.dossiers.acts import ACTS, BATCH_ACTS, allowed_acts, past_label
 from egov.dossiers.application.display import form_rows
@@ -350,21 +350,11 @@ def _perform(request, dossier: Dossier, act: str) -> None:
     elif act == "record_fees_paid":
         services.record_fees_paid(dossier, actor=user, note=note)
     elif act == "approve":
-        services.approve(dossier, actor=user, note=note)
+        result_views.approve(request, dossier)
     elif act == "mark_processed":
         services.mark_processed(dossier, actor=user, note=note)
     elif act == "attach_result":
-        upload = request.FILES.get("result")
-        if upload is None:
-            raise ValidationError(_("Choose the result file (a signed PDF)."))
-        services.attach_result(
-            dossier,
-            actor=user,
-            content=upload.read(),
-            filename=upload.name,
-            name=post.get("name", "").strip() or dossier.procedure_version.name[:255],
-            number=post.get("number", "").strip(),
-        )
+        result_views.attach_result(request, dossier)
     elif act == "return_result":
         services.return_result(dossier, actor=user, note=note)
     elif act == "issue_apology":
