@@ -97,10 +97,12 @@ def test_the_approver_signs_the_result_and_the_clerk_signs_a_document(
     page.locator("[name=organisation]").select_option(str(w.a.pk))
     page.locator("[name=document_type]").select_option("CV")
     page.locator("[name=subject]").fill("Về việc ký số văn bản đi")
-    page.locator("[name=recipients]").fill(w.b.code)
+    # Recipients are picked by name (egov.exchange.picker), never typed as codes.
+    page.get_by_label("Tìm cơ quan theo tên").press_sequentially("xa b", delay=30)
+    page.get_by_label("Xã B", exact=True).check()
     page.locator("[name=pdf]").set_input_files(str(letter))
     page.locator("[name=sign]").check()
-    page.locator("main form button[type=submit]").click()
+    page.get_by_role("button", name="Đăng ký", exact=True).click()
     page.wait_for_load_state()
     doc = OfficialDocument.objects.get()
     assert doc.signer_name == "Lê Thị Cúc"
