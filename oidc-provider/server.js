@@ -104,7 +104,7 @@ const configuration = {
   jwks: signingKeys(),
   cookies: { keys: cookieKeys },
   acrValues: [LOA1, LOA2],
-  scopes: ['openid', 'profile', 'email', 'phone', 'citizen'],
+  scopes: ['openid', 'profile', 'email', 'phone', 'address', 'citizen'],
   claims: {
     acr: null,
     sid: null,
@@ -114,6 +114,7 @@ const configuration = {
     profile: ['name', 'birthdate'],
     email: ['email', 'email_verified'],
     phone: ['phone_number', 'phone_number_verified'],
+    address: ['address'],
     citizen: ['personal_id_number', 'business_representations'],
   },
   pkce: { required: () => true },
@@ -161,6 +162,7 @@ const configuration = {
         if (citizen.phone_number) {
           Object.assign(claims, { phone_number: citizen.phone_number, phone_number_verified: true });
         }
+        if (citizen.address) claims.address = citizen.address;
         if (citizen.business_representations) {
           claims.business_representations = citizen.business_representations;
         }

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_tasks",
     "django_tasks_db",
+    "django_htmx",
     "egov.core",
     "egov.accounts",
     "egov.catalog",
@@ -88,6 +89,8 @@ MIDDLEWARE = [
     "egov.core.inputs.InputMiddleware",
     "egov.accounts.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.htmx: a page answers an htmx request with the fragment it swaps in.
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -348,6 +351,12 @@ EGOV_INSTANCE_NAME = os.environ.get("EGOV_INSTANCE_NAME", "")
 # PKI: development CA made on first start, or the operator's own files in production.
 EGOV_PKI_DIR = Path(os.environ.get("EGOV_PKI_DIR", VAR_DIR / "pki"))
 EGOV_PKI_AUTO_CREATE = env_bool("EGOV_PKI_AUTO_CREATE", not PRODUCTION)
+# Officials' personal signatures (egov.core.signing.signer): the SigningService implementation, a
+# dotted path. The development signer keeps a key per official under EGOV_PKI_DIR/people; a
+# remote-signing provider or a USB-token bridge implements the same interface (docs/signing.md).
+EGOV_SIGNING_SERVICE = os.environ.get(
+    "EGOV_SIGNING_SERVICE", "egov.core.signing.signer.DevelopmentSigner"
+)
 # Stale ready tasks older than this many seconds make /healthz report the queue as failing.
 EGOV_TASK_STALE_SECONDS = int(os.environ.get("EGOV_TASK_STALE_SECONDS", "300"))
 # Outbox (egov.core.services.outbox): an attempt may run this long before the sweep takes its
@@ -432,7 +441,7 @@ if EGOV_OIDC_PROVIDER == "bundled":
         ).hexdigest()
 elif EGOV_OIDC_PROVIDER == "external" and not (EGOV_OIDC_ISSUER and EGOV_OIDC_CLIENT_SECRET):
     raise ImproperlyConfigured("EGOV_OIDC_ISSUER and EGOV_OIDC_CLIENT_SECRET are required")
-EGOV_OIDC_SCOPES = os.environ.get("EGOV_OIDC_SCOPES", "openid profile email phone citizen")
+EGOV_OIDC_SCOPES = os.environ.get("EGOV_OIDC_SCOPES", "openid profile email phone address citizen")
 # The provider's acr values for assurance levels 1, 2, ... in order.
 EGOV_OIDC_ACR_VALUES = env_list("EGOV_OIDC_ACR_VALUES", "urn:egov:loa:1,urn:egov:loa:2")
 EGOV_OIDC_PID_CLAIM = os.environ.get("EGOV_OIDC_PID_CLAIM", "personal_id_number")

@@ -41,6 +41,7 @@ handler404 = core_views.not_found
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("units/communes/", core_views.communes, name="communes"),
     path("admin/", admin.site.urls),
     # The official's landing page; its panels come from the apps (egov.core.registry).
     path("workspace/", workspace.workspace, name="workspace"),

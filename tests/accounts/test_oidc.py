@@ -119,6 +119,13 @@ def test_citizen_logs_in_at_level_1_and_only_what_is_needed_is_kept(client, brow
     assert citizen.full_name == "Nguyễn Văn An"
     assert str(citizen.date_of_birth) == "1990-05-12"
     assert citizen.phone == "+84912000001" and citizen.email == ""
+    # The place of residence (the address scope), which prefills the application form.
+    assert citizen.address == {
+        "formatted": "12 Lê Lợi, Phường Hải Châu, Thành phố Đà Nẵng",
+        "street_address": "12 Lê Lợi",
+        "locality": "Phường Hải Châu",
+        "region": "Thành phố Đà Nẵng",
+    }
     assert not citizen.user.has_usable_password()
     assert client.session["citizen_assurance_level"] == 1
 
@@ -133,7 +140,7 @@ def test_citizen_logs_in_at_level_1_and_only_what_is_needed_is_kept(client, brow
     stored += json.dumps(list(CitizenSession.objects.values()), default=str)
     decoded = [Session.objects.get(pk=k).get_decoded() for k in [client.session.session_key]]
     assert "eyJ" not in stored and "eyJ" not in json.dumps(decoded)
-    for secret in ("001090000001", "Nguyễn Văn An", "1990-05-12", "+84912000001"):
+    for secret in ("001090000001", "Nguyễn Văn An", "1990-05-12", "+84912000001", "12 Lê Lợi"):
         assert secret not in stored
         assert secret not in caplog.text
     assert verify().intact

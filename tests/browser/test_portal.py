@@ -59,9 +59,23 @@ def test_citizen_finds_birth_registration_and_pages_have_no_axe_violations(
     en = journey(page, live_server.url)
     assert page.locator("html").get_attribute("lang") == "en"
     assert en["first_result"] == "Thủ tục đăng ký khai sinh"
-    assert "1 working days" in en["time_limits"]
+    assert "1 working day" in en["time_limits"]  # not "1 working days" (issue 13)
     assert "Free" in en["fees"]
     assert en["violations"] == {"home": [], "results": [], "procedure": []}
+    context.close()
+
+    # At 375 px (a phone) the procedure summary shows its values whole (issue 13).
+    context = browser.new_context(locale="vi-VN", viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    page.goto(live_server.url + "/procedures/1.001193/")
+    clipped = page.eval_on_selector_all(
+        "dl.summary dd, dl.summary dt",
+        "els => els.filter(e => e.scrollWidth > e.clientWidth + 1"
+        " || e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)"
+        ".map(e => e.textContent)",
+    )
+    assert clipped == []
+    assert axe_violations(page) == []
     context.close()
 
     # Without JavaScript: the search form still works (one test: the demo data loads once).

@@ -111,7 +111,18 @@ def test_demo_tree_is_complete_and_idempotent(capsys):
     assert policy.can(leader.user, "dossiers.approve", leader.organisation)
     assert desk.user.check_password("Demo-Official-2026!")
     assert "user motcua  password Demo-Official-2026!" in capsys.readouterr().out
+    # Named, with a title (issue 13: pages and forms showed "motcua").
+    assert (
+        desk.name_and_title == "Nguyễn Thị Lan Anh, Công chức Văn phòng - Thống kê, Bộ phận Một cửa"
+    )
     before = Organisation.objects.count(), AuditEntry.objects.count()
     call_command("load_demo")
     assert (Organisation.objects.count(), AuditEntry.objects.count()) == before
     assert "0 created" in capsys.readouterr().out
+    # Demo data loaded before the officials had names: named by the next load, once.
+    type(desk.user).objects.filter(pk=desk.user.pk).update(first_name="", last_name="")
+    call_command("load_demo")
+    desk.refresh_from_db()
+    desk.user.refresh_from_db()
+    assert desk.user.get_full_name() == "Nguyễn Thị Lan Anh"
+    assert AuditEntry.objects.count() == before[1] + 1

@@ -260,3 +260,22 @@ def test_empty_tracking_book_still_renders(module_pki, settings):
     assert verify_pdf(render_form("06", book)).valid
     ws = load_workbook(io.BytesIO(tracking_book_xlsx(book))).active
     assert ws.max_row == 5
+
+
+def test_form_06s_headers_keep_their_words_whole(signed_forms, tmp_path):
+    """Issue 13: narrow columns broke "STT" into "ST T" and "Số lượng" into "Số l ượn g"."""
+    import subprocess
+
+    from egov.dossiers.printed.layout import fit_words, make_styles
+
+    path = tmp_path / "06.pdf"
+    path.write_bytes(signed_forms["06"])
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    words = set(text.split())
+    assert {"STT", "lượng", "chức", "thoại", "quyết"} <= words, text[:1500]
+    # Every header word fits its column (whatever the shares asked for), the total width kept.
+    style = make_styles(10)["head"]
+    widths = fit_words(["STT", "Số lượng hồ sơ"], [10.0, 200.0], style)
+    assert widths[0] > 10 and abs(sum(widths) - 210) < 1e-6

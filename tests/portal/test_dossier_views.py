@@ -39,6 +39,12 @@ def test_page_shows_fees_time_limit_expected_date_and_documents(client, w):
     assert "/20" in html.split('expected-due">')[1][:40]  # a date, dd/mm/yyyy
     assert 'name="doc-' in html and "Tờ khai" in html
     assert 'name="agency"' in html and w.a.name in html
+    # With htmx, choosing the agency fetches this page again and swaps in its expectation.
+    assert 'id="expectation"' in html
+    assert (
+        'hx-get="/procedures/9.000001/submit/" hx-trigger="change" hx-include="#agency_province,'
+        ' #agency" hx-target="#expectation" hx-select="#expectation" hx-swap="outerHTML"'
+    ) in html
 
 
 def test_citizen_applies_online_and_follows_the_dossier(client, w):
@@ -93,7 +99,8 @@ def test_another_citizens_data_store_entry_cannot_be_picked(client, w):
     ("change", "message"),
     [
         ({"file": ("anh.pdf", PNG)}, "“anh.pdf”"),  # a PNG named .pdf: refused by content
-        ({"applicant.personal_id": "123"}, 'aria-invalid="true"'),
+        # (not the ID number: the e-ID's is fixed, tests/dossiers/test_prefill.py)
+        ({"applicant.phone": "123"}, 'aria-invalid="true"'),
         ({"agency": ""}, 'id="agency-error"'),
     ],
 )
@@ -286,3 +293,33 @@ def test_applicant_withdraws_with_a_reason(client, w):
     dossier.refresh_from_db()
     assert dossier.status == Status.WITHDRAWN and dossier.reason == "Nộp nhầm thủ tục"
     assert 'value="withdraw"' not in client.get(page).content.decode()
+
+
+def test_after_submitting_the_page_shows_the_expected_date_and_the_fees(client, w):
+    """Issue 13: as if received now, through the agency's working calendar; then the due time."""
+    from egov.catalog.models import Fee
+    from egov.core.calendar import WorkingCalendar
+
+    channel = w.version.channels.get(kind="online")
+    Fee.objects.create(channel=channel, amount_vnd=10000, description="Lệ phí đăng ký")
+    dossier = submit(w)
+    citizen_login(client, w.citizen)
+    html = client.get(f"/my/dossiers/{dossier.code}/?submitted=1").content.decode()
+    expected = html.split('expected-due">')[1][:16]
+    due = WorkingCalendar.for_organisation(w.a).due(timezone.now(), 3, "working_days")
+    assert expected == timezone.localtime(due).strftime("%d/%m/%Y %H:%M")
+    assert "10.000\u00a0₫ (Lệ phí đăng ký)" in html.split('fees">')[1][:80]
+    # Once received, the due time fixed at receipt replaces the estimate.
+    services.receive(dossier, actor=w.desk.user)
+    html = client.get(f"/my/dossiers/{dossier.code}/").content.decode()
+    assert 'expected-due"' not in html and "Hẹn trả kết quả" in html
+
+
+def test_the_two_submit_buttons_say_which_is_which(client, w):
+    """Issue 13: "Show communes" only refreshes the list; the last button sends the dossier."""
+    citizen_login(client, w.citizen)
+    html = client.get(URL).content.decode()
+    assert 'name="_agency_refresh" value="1" aria-describedby="agency-refresh-hint"' in html
+    assert 'id="agency-refresh-hint">Nút này chỉ hiện danh sách xã, phường bên dưới' in html
+    assert 'aria-describedby="submit-hint">Nộp hồ sơ</button>' in html
+    assert 'id="submit-hint">Khi đã điền đủ các mục trên, nút này gửi hồ sơ' in html

@@ -73,7 +73,11 @@ def test_procedure_page_has_everything_needed_to_apply(
     assert "Giấy khai sinh" in birth and "Luật 60/2014/QH13" in birth
     assert 'href="/procedures/1.001193/apply/"' in birth
     english = get(client, "/procedures/1.001193/", HTTP_ACCEPT_LANGUAGE="en")
-    assert "Free" in english and "1 working days" in english and "Apply online" in english
+    assert "Free" in english and "Apply online" in english
+    # Issue 13: pluralised, not "1 working days".
+    assert "1 working day<" in english and "1 working days" not in english
+    # The procedure's code is "Mã thủ tục", not "Mã hồ sơ" (the dossiers' "Code" won before).
+    assert ">Mã thủ tục</dt>" in birth and "Mã hồ sơ" not in birth
 
 
 def test_fee_amounts_are_shown_in_dong(client, catalogue):
@@ -95,6 +99,13 @@ def test_information_only_procedure(client, catalogue):
     assert "Apply online" not in page and "Nộp hồ sơ trực tuyến" not in page
     assert client.get(f"/procedures/{info.code}/apply/").status_code == 404
     assert client.get("/procedures/9.999999/").status_code == 404
+    # Issue 13: an index-only record that is also "information only" said it twice in the results.
+    from egov.catalog.models import OnlineLevel
+
+    Procedure.objects.filter(pk=info.pk).update(online_level=OnlineLevel.INFO)
+    results = get(client, f"/procedures/?q={info.code}")
+    entry = results.split(f'href="/procedures/{info.code}/"')[1].split("</li>")[0]
+    assert entry.count("Chỉ cung cấp thông tin") == 1 and "Mới có thông tin danh mục" in entry
 
 
 def test_listings_by_sector_and_by_agency(client, catalogue, django_assert_max_num_queries):

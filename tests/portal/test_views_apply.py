@@ -53,11 +53,20 @@ def test_the_form_is_rendered_accessibly(client, places):
     for control in ids:
         assert f'for="{control}"' in page, control
     assert re.search(r"<legend[^>]*>Người được khai sinh", page)
-    assert 'type="date"' in page and 'type="tel"' in page and 'type="file"' in page
+    assert 'type="date"' in page and 'type="tel"' in page
+    # The birth certificate is one of the procedure's documents, given at submission: the form
+    # does not ask for it again (egov.dossiers.services.form_schema).
+    assert 'name="birth_certificate"' not in page
     assert 'inputmode="numeric" maxlength="12"' in page  # the personal ID
     assert 'enctype="multipart/form-data"' in page
     assert "Tỉnh Thử Nghiệm" in page  # province picker from the organisation tree
     assert "Hãy chọn tỉnh, thành phố trước" in page  # communes follow the chosen province
+    # With htmx the commune select follows the province without a reload (core's communes).
+    assert (
+        'name="applicant.residence.province" hx-get="/units/communes/?from=applicant.residence.'
+        'province" hx-trigger="change" hx-target="#f-applicant-residence-commune"'
+    ) in page
+    assert 'id="f-applicant-residence-commune"' in page
 
 
 def test_show_communes_of_the_chosen_province_without_javascript(client, places):

@@ -14,11 +14,20 @@ DEMO_ADMIN = ("quantri", "Egov-Demo-2026!")
 # provincial code, H17) and the province's document clerk. (username, title, roles, where)
 DEMO_OFFICIAL_PASSWORD = "Demo-Official-2026!"  # noqa: S105 - printed; not made in production
 DEMO_PROVINCE = "000.00.00.H17"
+# (username, (family and middle names, given name), title, roles, where): Vietnamese names are
+# written family name first, so ``first_name`` holds the family and middle names and
+# ``get_full_name()`` reads "Nguyễn Thị Lan Anh".
 DEMO_OFFICIALS = (
-    ("motcua", "Công chức Bộ phận Một cửa", ("desk",), "commune"),
-    ("chuyenvien", "Công chức chuyên môn", ("processor",), "commune"),
-    ("lanhdao", "Chủ tịch Ủy ban nhân dân", ("approver",), "commune"),
-    ("vanthu", "Văn thư", ("clerk",), "province"),
+    (
+        "motcua",
+        ("Nguyễn Thị Lan", "Anh"),
+        "Công chức Văn phòng - Thống kê, Bộ phận Một cửa",
+        ("desk",),
+        "commune",
+    ),
+    ("chuyenvien", ("Trần Văn", "Hùng"), "Công chức Tư pháp - Hộ tịch", ("processor",), "commune"),
+    ("lanhdao", ("Lê Minh", "Tuấn"), "Chủ tịch Ủy ban nhân dân", ("approver",), "commune"),
+    ("vanthu", ("Phạm Thị", "Hoa"), "Văn thư, Văn phòng Ủy ban nhân dân", ("clerk",), "province"),
 )
 
 
@@ -32,10 +41,10 @@ def load(write) -> None:
         "Demo logins:",
         f"  administrator  /admin/  user {DEMO_ADMIN[0]}  password {DEMO_ADMIN[1]}",
     ]
-    for username, title, roles, where in _demo_officials():
+    for username, name, title, roles, where in _demo_officials():
         lines.append(
             f"  official       /accounts/login/  user {username}"
-            f"  password {DEMO_OFFICIAL_PASSWORD}  ({title}, {', '.join(roles)}, {where})"
+            f"  password {DEMO_OFFICIAL_PASSWORD}  ({name}, {title}, {', '.join(roles)}, {where})"
         )
     if len(lines) > 2:
         lines.append("  (officials enrol an authenticator app at their first login)")
@@ -53,7 +62,7 @@ def _demo_admin() -> None:
 
 
 @transaction.atomic
-def _demo_officials() -> list[tuple[str, str, tuple, str]]:
+def _demo_officials() -> list[tuple[str, str, str, tuple, str]]:
     """The demo officials (made once, through the services); [] if Đà Nẵng is missing."""
     from egov.accounts.models import Official
     from egov.accounts.services import officials as official_services
@@ -70,17 +79,27 @@ def _demo_officials() -> list[tuple[str, str, tuple, str]]:
     if commune is None:
         return []
     made = []
-    for username, title, roles, where in DEMO_OFFICIALS:
+    for username, (first, last), title, roles, where in DEMO_OFFICIALS:
         organisation = commune if where == "commune" else province
-        if not Official.objects.filter(user__username=username).exists():
+        official = Official.objects.filter(user__username=username).select_related("user").first()
+        if official is None:
             official = official_services.create_official(
                 username=username,
                 password=DEMO_OFFICIAL_PASSWORD,
                 organisation=organisation,
                 actor="system",
+                first_name=first,
+                last_name=last,
                 title=title,
             )
             for role in roles:
                 official_services.assign_role(official, role, organisation, actor="system")
-        made.append((username, title, roles, f"{organisation.name} {organisation.code}"))
+        elif not official.user.get_full_name():
+            # Demo data loaded before the officials had names: named now, through the service.
+            official_services.name_official(
+                official, first_name=first, last_name=last, title=title, actor="system"
+            )
+        made.append(
+            (username, f"{first} {last}", title, roles, f"{organisation.name} {organisation.code}")
+        )
     return made

@@ -25,12 +25,15 @@ Groups of fields are nested objects with a ``title`` and ``x-egov-type: "group"`
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
+
+from egov.core.text import fold
 
 PERSONAL_ID_PATTERN = "^[0-9]{12}$"
 PHONE_PATTERN = r"^(0|\+84)[1-9][0-9]{8}$"
@@ -316,6 +319,68 @@ BUNDLED = {
 def form_for(code: str) -> dict:
     """The bundled form of a procedure, or the default applicant form."""
     return copy.deepcopy(BUNDLED[code]() if code in BUNDLED else default_form())
+
+
+# --- a document is asked once ---------------------------------------------------------------
+
+# A file field asks for a document again when most words of its name (before any bracket or
+# semicolon, diacritics ignored) are words of the document's name: "Giấy chứng sinh (hoặc văn
+# bản thay thế)" and "Giấy chứng sinh; trường hợp không có Giấy chứng sinh thì ...".
+_SAME_DOCUMENT = 0.75
+
+
+def _words(text: str) -> set[str]:
+    head = re.split(r"[(;]", text or "", maxsplit=1)[0]
+    return {w for w in re.split(r"[^0-9a-z]+", fold(head)) if w}
+
+
+def same_document(field_title: str, document_name: str) -> bool:
+    words = _words(field_title)
+    if len(words) < 2:  # one word ("Ảnh") says too little
+        return False
+    return len(words & _words(document_name)) / len(words) >= _SAME_DOCUMENT
+
+
+def documents_asked_again(schema: dict, documents) -> dict[str, tuple[object, bool]]:
+    """{path: (document, required)} of the form's file fields that ask for one of
+    ``documents`` (objects with a ``name``: the procedure's required documents, which the
+    application pages ask for in their own list, upload or data store)."""
+    found = {}
+    documents = list(documents)
+    for path, spec, required in iter_fields(schema):
+        if spec.get("x-egov-type") != "file":
+            continue
+        match = next((d for d in documents if same_document(spec.get("title", ""), d.name)), None)
+        if match is not None:
+            found[path] = (match, required)
+    return found
+
+
+def without_fields(schema: dict, paths) -> dict:
+    """A copy of ``schema`` without the fields at ``paths`` (nor their ``required``)."""
+    schema = copy.deepcopy(schema)
+    for path in paths:
+        *groups, name = path.split(".")
+        spec = schema
+        for group in groups:
+            spec = (spec.get("properties") or {}).get(group) or {}
+        (spec.get("properties") or {}).pop(name, None)
+        if name in (spec.get("required") or []):
+            spec["required"] = [r for r in spec["required"] if r != name]
+    return schema
+
+
+def without_data(data: dict, paths) -> dict:
+    """A copy of the submitted ``data`` without the values at ``paths``."""
+    data = copy.deepcopy(data) if isinstance(data, dict) else data
+    for path in paths:
+        *groups, name = path.split(".")
+        node = data
+        for group in groups:
+            node = node.get(group) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(name, None)
+    return data
 
 
 # --- checking a schema ----------------------------------------------------------------------

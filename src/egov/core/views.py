@@ -13,6 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import NotFound
 
+from egov.core.models import Organisation
+from egov.core.models.organisations import Level
 from egov.core.services import outbox
 
 
@@ -103,3 +105,22 @@ def api_docs(request):
                 }
             )
     return render(request, "core/api_docs.html", {"schema": schema, "operations": operations})
+
+
+@require_GET
+def communes(request):
+    """The <option>s of a province's current communes, for the dependent selects (htmx swaps
+    them into the commune select when a province is chosen). ``from`` names the parameter that
+    holds the province's code (the select's own name, which the form's schema chooses)."""
+    code = (request.GET.get(request.GET.get("from") or "province") or "").strip()
+    today = timezone.localdate()
+    current = Organisation.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    province = current.filter(code=code, level=Level.PROVINCE).first() if code else None
+    rows = (
+        current.filter(level=Level.COMMUNE, path__startswith=province.path)
+        .order_by("name")
+        .values_list("code", "name")
+        if province
+        else []
+    )
+    return render(request, "core/_communes.html", {"communes": rows, "province": province})

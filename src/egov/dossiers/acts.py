@@ -292,7 +292,8 @@ _TABLE = (
         done=_("Approved"),
         past=_("approved"),
         sheet="Phê duyệt",
-        fields=("note",),
+        # signed_result: the result generated or uploaded, signed by the approver in the act.
+        fields=("signed_result", "note"),
         batch=True,
     ),
     Act(

@@ -2,14 +2,15 @@
 
 from django.urls import path
 
-from egov.dossiers import views
+from egov.dossiers import views, walk_in
 
 app_name = "dossiers"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("bulk/", views.bulk, name="bulk"),
-    path("register/", views.register, name="register"),
+    path("register/", walk_in.register, name="register"),
+    path("register/procedures/", walk_in.procedures, name="procedures"),
     path("tracking-book/", views.tracking_book, name="tracking-book"),
     path("on-time/", views.on_time, name="on-time"),
     path("d/<str:code>/", views.detail, name="detail"),

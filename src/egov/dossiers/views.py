@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -22,18 +20,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from egov.accounts import policy
 from egov.accounts.models import Official
-from egov.catalog.models import ChannelKind, Procedure, ProcedureStatus
 from egov.core.downloads import content_disposition
 from egov.core.models import Organisation
-from egov.dossiers import queues, scopes, services
+from egov.dossiers import queues, result_views, scopes, services
 from egov.dossiers.access import can_see, visible_dossiers
 from egov.dossiers.acts import ACTS, BATCH_ACTS, allowed_acts, past_label
-from egov.dossiers.application.form import ApplicationForm
-from egov.dossiers.application.page import channel_of, document_slots, read_documents
+from egov.dossiers.application.display import form_rows
+from egov.dossiers.decorators import official_required
 from egov.dossiers.models import (
     OPEN_STATUSES,
     Dossier,
@@ -48,7 +45,6 @@ from egov.dossiers.printed import content
 from egov.dossiers.printed.pdf import render_form
 from egov.dossiers.printed.xlsx import tracking_book_xlsx
 from egov.dossiers.web import (
-    EMPTY_SCHEMA,
     error_messages,
     file_response,
     form_pdf_response,
@@ -59,20 +55,6 @@ PAGE_SIZE = 50
 # The queue's bulk acts: the batch acts, and giving dossiers to an official.
 BULK_ACTS = (*BATCH_ACTS, "assign")
 DUE_FILTERS = ("overdue", "at_risk", "soon", "today")
-
-
-def official_required(view):
-    """An official (or a superuser) logged in through the officials' login; others get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not (user.is_superuser or Official.objects.filter(user=user).exists()):
-            raise PermissionDenied(_("This page is for officials."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _my_organisations(user):
@@ -173,11 +155,6 @@ def _colleagues(user):
     return Official.objects.filter(organisation__in=orgs).select_related("user").order_by("pk")
 
 
-def _official_label(official) -> str:
-    user = official.user
-    return user.get_full_name() or user.get_username()
-
-
 @official_required
 @require_POST
 def bulk(request):
@@ -227,20 +204,6 @@ def _dossier(request, code) -> Dossier:
     return dossier
 
 
-def _form_rows(schema: dict, value: dict, prefix: str = "") -> list[tuple[str, str]]:
-    """The form data as (label, value) rows, labels from the schema's titles."""
-    rows = []
-    props = (schema or {}).get("properties", {})
-    for key, item in (value or {}).items():
-        spec = props.get(key, {})
-        label = f"{prefix}{spec.get('title') or key}"
-        if isinstance(item, dict):
-            rows += _form_rows(spec, item, prefix=f"{label} › ")
-        else:
-            rows.append((label, str(item)))
-    return rows
-
-
 @official_required
 @require_GET
 def detail(request, code):
@@ -250,6 +213,7 @@ def detail(request, code):
 def _render_detail(request, dossier, errors=(), status=200):
     steps = list(steps_for(dossier)) if dossier.received_at else []
     acts = allowed_acts(dossier, request.user)
+    components = list(dossier.components.all())
     # The transfer's picker lists only the agencies that handle the procedure (one query, only
     # when the transfer is offered).
     targets = (
@@ -261,8 +225,13 @@ def _render_detail(request, dossier, errors=(), status=200):
         {
             "dossier": dossier,
             "history": history_of(dossier),
-            "components": dossier.components.all(),
-            "form_rows": _form_rows(dossier.procedure_version.application_form, dossier.form_data),
+            "components": components,
+            "form_rows": form_rows(
+                dossier.procedure_version.application_form,
+                dossier.form_data,
+                components=components,
+                on=timezone.localdate(dossier.submitted_at) if dossier.submitted_at else None,
+            ),
             "forms": [(k, FormKind(k).label) for k in content.available_forms(dossier)],
             "result": related(dossier, "result"),
             "supplement_request": related(dossier, "supplement_request"),
@@ -379,21 +348,11 @@ def _perform(request, dossier: Dossier, act: str) -> None:
     elif act == "record_fees_paid":
         services.record_fees_paid(dossier, actor=user, note=note)
     elif act == "approve":
-        services.approve(dossier, actor=user, note=note)
+        result_views.approve(request, dossier)
     elif act == "mark_processed":
         services.mark_processed(dossier, actor=user, note=note)
     elif act == "attach_result":
-        upload = request.FILES.get("result")
-        if upload is None:
-            raise ValidationError(_("Choose the result file (a signed PDF)."))
-        services.attach_result(
-            dossier,
-            actor=user,
-            content=upload.read(),
-            filename=upload.name,
-            name=post.get("name", "").strip() or dossier.procedure_version.name[:255],
-            number=post.get("number", "").strip(),
-        )
+        result_views.attach_result(request, dossier)
     elif act == "return_result":
         services.return_result(dossier, actor=user, note=note)
     elif act == "issue_apology":
@@ -446,78 +405,6 @@ def result_file(request, code):
     if result is None:
         raise Http404("No result.")
     return file_response(result.file, f"{dossier.code}-result.pdf", result.content_type)
-
-
-@official_required
-@require_http_methods(["GET", "POST"])
-def register(request):
-    """The desk registers a walk-in applicant's dossier (in-person channel)."""
-    desk_orgs = policy.scope_queryset(
-        request.user, scopes.RECEIVE, Organisation.objects.all()
-    ).order_by("name")
-    source = request.POST if request.method == "POST" else request.GET
-    code = (source.get("procedure") or "").strip()
-    procedure = (
-        Procedure.objects.filter(code=code, status=ProcedureStatus.ACTIVE)
-        .select_related("current_version")
-        .first()
-        if code
-        else None
-    )
-    version = procedure.current_version if procedure else None
-    context = {"desk_orgs": desk_orgs, "procedure": procedure, "code": code, "errors": []}
-    if code and (version is None or channel_of(version, ChannelKind.IN_PERSON) is None):
-        context["errors"] = [_("No procedure with this code can be applied for in person.")]
-        return render(request, "dossiers/register.html", context, status=400 if code else 200)
-    if version is None:
-        return render(request, "dossiers/register.html", context)
-    posted = request.method == "POST" and "applicant_name" in request.POST
-    form = ApplicationForm(
-        version.application_form or EMPTY_SCHEMA,
-        data=request.POST if posted else None,
-        files=request.FILES if posted else None,
-    )
-    slots = document_slots(version)
-    applicant = {
-        k: (request.POST.get(k) or "").strip()
-        for k in ("applicant_name", "applicant_id", "applicant_phone", "applicant_email")
-    }
-    applicant["applicant_address"] = (request.POST.get("applicant_address") or "").strip()
-    context.update(form=form, slots=slots, applicant=applicant, version=version)
-    if posted and not form.refresh:
-        organisation = desk_orgs.filter(code=request.POST.get("organisation", "")).first()
-        errors = []
-        if organisation is None:
-            errors.append(_("Choose the agency registering the dossier."))
-        form_ok = form.is_valid()
-        uploads, _reuse, _ok = read_documents(slots, request.FILES)
-        if organisation is not None and form_ok:
-            try:
-                dossier = services.register_in_person(
-                    actor=request.user,
-                    procedure_version=version,
-                    organisation=organisation,
-                    applicant=services.ApplicantData(
-                        name=applicant["applicant_name"],
-                        id_number=applicant["applicant_id"],
-                        email=applicant["applicant_email"],
-                        phone=applicant["applicant_phone"],
-                        address=applicant["applicant_address"],
-                    ),
-                    form_data=form.cleaned_data,
-                    uploads=uploads,
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                errors += error_messages(exc)
-            else:
-                messages.success(
-                    request, _("Dossier %(code)s registered.") % {"code": dossier.code}
-                )
-                return redirect("dossiers:detail", dossier.code)
-        context["errors"] = errors
-        context["has_errors"] = bool(errors or form.error_list or form.non_field_errors)
-        return render(request, "dossiers/register.html", context, status=400)
-    return render(request, "dossiers/register.html", context)
 
 
 @official_required

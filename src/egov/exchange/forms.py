@@ -22,7 +22,12 @@ class RegisterForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("Issuing organisation"), queryset=None)
     document_type = forms.ChoiceField(label=_("Document type"), choices=DocumentType.choices)
     subject = forms.CharField(label=_("Subject"), widget=forms.Textarea(attrs={"rows": 3}))
-    signer_name = forms.CharField(label=_("Signer"), max_length=255)
+    signer_name = forms.CharField(
+        label=_("Signer"),
+        max_length=255,
+        required=False,
+        help_text=_("When you sign the PDF yourself, your name is used if this is empty."),
+    )
     signer_position = forms.CharField(label=_("Position"), max_length=255, required=False)
     priority = forms.TypedChoiceField(
         label=_("Priority"), choices=Priority.choices, coerce=int, initial=0
@@ -30,18 +35,31 @@ class RegisterForm(forms.Form):
     due_date = forms.DateField(
         label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    recipients = forms.CharField(
-        label=_("Recipients"),
-        help_text=_("Electronic identification codes, separated by commas or spaces."),
+    # Organisation codes from the picker's checkboxes (egov.exchange.picker): chosen by name.
+    recipients = forms.Field(label=_("Recipients"), widget=forms.MultipleHiddenInput)
+    pdf = forms.FileField(
+        label=_("PDF of the document"),
+        help_text=_("Signed by the organisation, or to be signed with your certificate below."),
     )
-    pdf = forms.FileField(label=_("Signed PDF"))
+    sign = forms.BooleanField(
+        label=_("Sign the PDF with my personal certificate before registering"), required=False
+    )
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
 
+    def clean(self):
+        data = super().clean()
+        if not data.get("sign") and not (data.get("signer_name") or "").strip():
+            self.add_error("signer_name", _("This field is required."))
+        return data
+
     def clean_recipients(self) -> list[Organisation]:
-        codes = [c for c in self.cleaned_data["recipients"].replace(",", " ").split() if c]
+        values = self.cleaned_data["recipients"] or []
+        if isinstance(values, str):
+            values = [values]
+        codes = [c for value in values for c in str(value).replace(",", " ").split() if c]
         found = []
         for code in codes:
             org = resolve(code)

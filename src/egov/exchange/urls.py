@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import picker, views
 
 app_name = "exchange"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("outbox/", views.outbox, name="outbox"),
     path("documents/new/", views.register, name="register"),
+    path("documents/new/recipients/", picker.recipients, name="recipients"),
     path("documents/<int:pk>/", views.document, name="document"),
     path("packages/<int:pk>/", views.package, name="package"),
     path("packages/<int:pk>/retry/", views.retry, name="retry"),

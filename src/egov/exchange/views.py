@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,12 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from egov.accounts import policy
+from egov.accounts.signing import holder_of
 from egov.core.downloads import content_disposition
 from egov.core.models import Organisation
 from egov.core.text import fold
 from egov.exchange import edxml
 from egov.exchange.forms import AnswerForm, RecallForm, RegisterForm, SearchForm
 from egov.exchange.models import Delivery, Evidence, OfficialDocument, Package, TransportState
+from egov.exchange.picker import picker
 from egov.exchange.services import documents
 from egov.exchange.services.errors import HubError
 from egov.exchange.services.hub import deliveries as hub_deliveries
@@ -90,24 +92,37 @@ def register(request):
     organisations = _sending_organisations(request)
     if not organisations.exists():
         raise Http404
-    form = RegisterForm(request.POST or None, request.FILES or None, organisations=organisations)
-    if request.method == "POST" and form.is_valid():
+    searching = request.method == "POST" and "_find_recipients" in request.POST
+    if searching:
+        # The picker's search without JavaScript: the form comes back as typed, unchecked.
+        initial = {k: request.POST.get(k) for k in request.POST if k != "recipients"}
+        form = RegisterForm(initial=initial, organisations=organisations)
+    else:
+        form = RegisterForm(
+            request.POST or None, request.FILES or None, organisations=organisations
+        )
+    if request.method == "POST" and not searching and form.is_valid():
         data = form.cleaned_data
         try:
+            # The clerk's own certificate: their name and title sign the document.
+            signer = holder_of(request.user) if data["sign"] else None
             doc = documents.register(
                 data["organisation"],
                 documents.DocumentData(
                     document_type=data["document_type"],
                     subject=data["subject"],
-                    signer_name=data["signer_name"],
-                    signer_position=data["signer_position"],
+                    signer_name=data["signer_name"].strip() or signer.full_name,
+                    signer_position=data["signer_position"] or (signer and signer.title) or "",
                     priority=data["priority"],
                     due_date=data["due_date"],
                     recipients=data["recipients"],
                 ),
                 pdf=data["pdf"].read(),
                 actor=request,
+                signer=signer,
             )
+        except PermissionDenied as exc:
+            form.add_error("sign", str(exc))
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 for error in errors:
@@ -115,7 +130,11 @@ def register(request):
         else:
             messages.success(request, _("Registered as %(n)s.") % {"n": doc.number_notation})
             return redirect("exchange:document", pk=doc.pk)
-    return render(request, "exchange/register.html", {"form": form})
+    return render(
+        request,
+        "exchange/register.html",
+        {"form": form, **picker(request.POST if request.method == "POST" else request.GET)},
+    )
 
 
 @login_required

@@ -25,11 +25,14 @@ from egov.dossiers.acts import allowed_acts
 from egov.dossiers.application.form import ApplicationForm
 from egov.dossiers.application.page import (
     AgencyPicker,
+    application_schema,
     channel_of,
     document_slots,
     expectation,
     read_documents,
+    schema_uploads,
 )
+from egov.dossiers.application.prefill import Prefill, from_citizen
 from egov.dossiers.models import CitizenDataStoreEntry, Dossier, FormKind, related
 from egov.dossiers.printed.content import available_forms
 from egov.dossiers.services import DossierError
@@ -44,16 +47,6 @@ from egov.dossiers.web import (
 from egov.portal.views import _procedure_and_version
 
 logger = logging.getLogger(__name__)
-
-
-def _schema_uploads(form: ApplicationForm, files) -> list[services.Upload]:
-    """Files asked for inside the application form itself (x-egov-type file)."""
-    uploads = []
-    for f in form.all_fields():
-        upload = files.get(f.path) if f.kind == "file" else None
-        if upload:
-            uploads.append(services.Upload.from_file(upload, name=str(f.label)[:255]))
-    return uploads
 
 
 def _business_applicant(request, citizen) -> services.ApplicantData | None:
@@ -87,14 +80,20 @@ def submit(request, code):
     applicant = _business_applicant(request, citizen)
     posted = request.method == "POST"
     data = request.POST if posted else None
+    schema, required_documents = application_schema(version)
+    schema = schema or EMPTY_SCHEMA
+    # Applying for herself, what her e-ID vouches for is filled in and fixed.
+    prefill = from_citizen(schema, citizen) if applicant is None else Prefill()
     form = ApplicationForm(
-        version.application_form or EMPTY_SCHEMA,
+        schema,
         data=data,
         files=request.FILES if posted else None,
+        fixed=prefill.fixed,
+        initial=prefill.initial,
     )
     picker = AgencyPicker.from_request(version, request.POST if posted else request.GET)
     store = applicant.id_number if applicant else ""  # the business's store, or her own
-    slots = document_slots(version, citizen, data, tax_code=store)
+    slots = document_slots(version, citizen, data, tax_code=store, required=required_documents)
     errors: list[str] = []
     refresh = posted and ("_agency_refresh" in request.POST or form.refresh)
     submitting = posted and not refresh
@@ -110,7 +109,7 @@ def submit(request, code):
                     procedure_version=version,
                     organisation=agency,
                     form_data=form.cleaned_data,
-                    uploads=uploads + _schema_uploads(form, request.FILES),
+                    uploads=uploads + schema_uploads(form, request.FILES),
                     reuse=reuse,
                     citizen=citizen,
                     applicant=applicant,
@@ -151,7 +150,7 @@ def submit(request, code):
 
 def _own_dossier(request, code) -> Dossier:
     dossier = (
-        Dossier.objects.select_related("organisation", "procedure_version__procedure")
+        Dossier.objects.select_related("organisation", "procedure_version__procedure", "channel")
         .filter(code=code)
         .first()
     )
@@ -200,6 +199,9 @@ def my_dossier(request, code):
         else:
             return redirect("portal:my-dossier", dossier.code)
     allowed = {act.name for act in allowed_acts(dossier, request.user)}
+    # The fees of the channel, and until the agency receives it the date the result would be
+    # due if it were received now (the agency's working calendar).
+    expect = expectation(dossier.channel, dossier.organisation)
     return render(
         request,
         "portal/dossiers/detail.html",
@@ -211,6 +213,7 @@ def my_dossier(request, code):
             "supplement_request": related(dossier, "supplement_request"),
             "forms": [(k, FormKind(k).label) for k in available_forms(dossier)],
             "submitted": request.GET.get("submitted") == "1",
+            "expect": expect,
             "errors": errors,
             # What the act table lets the applicant do now (egov.dossiers.acts).
             "can_supplement": "supplement" in allowed,

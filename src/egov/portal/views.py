@@ -29,6 +29,7 @@ from egov.catalog.search import search as search_procedures
 from egov.core.models import Organisation
 from egov.core.models.organisations import Level
 from egov.dossiers.application.form import ApplicationForm
+from egov.dossiers.application.page import application_schema
 
 PAGE_SIZE = 20
 # Levels a procedure can be done at, in the order of the filter.
@@ -219,8 +220,10 @@ def apply(request, code):
     if version is None or not version.application_form:
         raise Http404("This procedure has no online application form.")
     posted = request.method == "POST"
+    # The documents are given at submission (their own list): not asked again in the form.
+    schema, _required = application_schema(version)
     form = ApplicationForm(
-        version.application_form,
+        schema,
         data=request.POST if posted else None,
         files=request.FILES if posted else None,
     )

@@ -1,7 +1,8 @@
 """Citizens who log in through OpenID Connect, the businesses they act for, and their sessions.
 
 Data minimisation: only what the platform needs is kept (the provider's subject and issuer, the
-12-digit personal ID number, name, date of birth, phone and e-mail when given). No token is stored.
+12-digit personal ID number, name, date of birth, place of residence, phone and e-mail when
+given). No token is stored.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class Citizen(models.Model):
     date_of_birth = models.DateField(null=True, blank=True)
     phone = models.CharField(max_length=32, blank=True)
     email = models.EmailField(blank=True)
+    # The place of residence the provider vouches for: the OpenID ``address`` claim's
+    # formatted, street_address, locality (commune) and region (province), as given.
+    address = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_login_at = models.DateTimeField(null=True, blank=True)
 

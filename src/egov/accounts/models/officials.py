@@ -27,7 +27,17 @@ class Official(models.Model):
         verbose_name_plural = _("officials")
 
     def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The full name (the username only for an official nobody has named yet)."""
         return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def name_and_title(self) -> str:
+        """How pickers and lists show an official: "Nguyễn Thị Lan Anh, Công chức ..."."""
+        return f"{self.name}, {self.title}" if self.title else self.name
 
 
 class TotpDevice(models.Model):

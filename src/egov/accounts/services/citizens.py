@@ -63,7 +63,18 @@ def profile_from_claims(claims: dict) -> dict:
         "date_of_birth": birth,
         "phone": str(claims.get("phone_number") or "")[:32],
         "email": email if "@" in email else "",
+        "address": _address(claims.get("address")),
     }
+
+
+ADDRESS_PARTS = ("formatted", "street_address", "locality", "region")
+
+
+def _address(claim) -> dict:
+    """The parts of the OpenID ``address`` claim kept (strings only, each at most 200)."""
+    if not isinstance(claim, dict):
+        return {}
+    return {k: str(claim[k]).strip()[:200] for k in ADDRESS_PARTS if isinstance(claim.get(k), str)}
 
 
 def _sync_representations(citizen: Citizen, claims: dict) -> None:

@@ -69,6 +69,24 @@ def update_official(official: Official, *, actor, **changes) -> Official:
 
 
 @transaction.atomic
+def name_official(official: Official, *, first_name: str, last_name: str, title: str, actor):
+    """The official's name (on the login identity) and title, as pages and forms print them."""
+    user = official.user
+    user.first_name, user.last_name = first_name[:150], last_name[:150]
+    user.save(update_fields=["first_name", "last_name"])
+    official.title = title[:255]
+    official.save(update_fields=["title"])
+    audit.record(
+        actor=actor,
+        action="accounts.official_changed",
+        obj=official,
+        organisation=official.organisation_id,
+        summary={"fields": ["first_name", "last_name", "title"]},
+    )
+    return official
+
+
+@transaction.atomic
 def set_password(user, password: str, *, actor, action="accounts.password_changed") -> None:
     validate_password(password, user)
     user.set_password(password)

@@ -13,7 +13,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from egov.core.calendar import Unit
 from egov.core.models.organisations import Level
@@ -278,6 +280,24 @@ class Channel(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+    @property
+    def time_limit_display(self) -> str:
+        """ "1 working day", "3 working days", "1,5 ngày làm việc": the number and its unit,
+        pluralised (the unit's label alone gave "1 working days")."""
+        if self.time_limit is None:
+            return ""
+        value = self.time_limit
+        whole = value == value.to_integral()
+        shown = number_format(int(value) if whole else value.normalize(), use_l10n=True)
+        count = int(value) if whole else 2  # 1,5 days: plural
+        forms = {
+            Unit.WORKING_DAYS: ngettext("%(n)s working day", "%(n)s working days", count),
+            Unit.WORKING_HOURS: ngettext("%(n)s working hour", "%(n)s working hours", count),
+            Unit.CALENDAR_DAYS: ngettext("%(n)s calendar day", "%(n)s calendar days", count),
+        }
+        text = forms.get(self.time_unit)
+        return text % {"n": shown} if text else shown
 
 
 class Fee(models.Model):

@@ -2,6 +2,9 @@
 
     from egov.core.signing import sign_pdf, verify_pdf, sign_xml, verify_xml
 
+Officials' personal signatures: ``people`` (their certificates), ``signer`` (the signing service's
+interface and the development signer), ``personal`` (``sign_pdf_as``); docs/signing.md.
+
 Everything reads ``settings.EGOV_PKI_DIR`` and ``settings.EGOV_PKI_AUTO_CREATE`` at call time.
 """
 

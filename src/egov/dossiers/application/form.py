@@ -41,11 +41,18 @@ class Field:
     attrs: dict = field(default_factory=dict)
     children: list[Field] = field(default_factory=list)
     level: str = ""  # organisation pickers: "province" or "commune"
+    readonly: bool = False  # vouched for by the identity provider (application.prefill)
     context: str = ""  # labels of the enclosing groups, for the error summary
 
     @property
     def id(self) -> str:
         return "f-" + re.sub(r"[^A-Za-z0-9_-]", "-", self.path)
+
+    @property
+    def commune_id(self) -> str:
+        """A province picker's commune select (the address's sibling field)."""
+        parent = self.path.rpartition(".")[0]
+        return "f-" + re.sub(r"[^A-Za-z0-9_-]", "-", f"{parent}.commune" if parent else "commune")
 
     @property
     def hint_id(self) -> str:
@@ -139,9 +146,16 @@ def _number(raw: str, integer: bool):
 
 
 class ApplicationForm:
-    def __init__(self, schema: dict, data=None, files=None):
+    """``fixed``: values by field path that the page shows read-only and reads instead of what
+    was posted (the identity provider vouched for them); ``initial``: values shown before the
+    first POST."""
+
+    def __init__(self, schema: dict, data=None, files=None, fixed=None, initial=None):
         self.schema = schema
         self.fields = _build(schema)
+        self.fixed = dict(fixed or {})
+        for f in self.all_fields():
+            f.readonly = f.path in self.fixed
         self.bound = data is not None
         self.refresh = bool(data is not None and REFRESH in data)
         self.non_field_errors: list[str] = []
@@ -149,6 +163,11 @@ class ApplicationForm:
         self.value: dict = {}
         if self.bound:
             self.value = self._read(self.fields, data, files or {}, top=True) or {}
+        else:
+            shown = {**(initial or {}), **self.fixed}
+            for f in self.all_fields():
+                if f.path in shown:
+                    f.value = shown[f.path]
         self._fill_organisation_choices()
 
     @property
@@ -181,6 +200,8 @@ class ApplicationForm:
                     raw = "upload:" + digest.hexdigest()
                 else:
                     raw = ""
+            elif f.path in self.fixed:
+                raw = f.value = self.fixed[f.path]  # what was posted for it is ignored
             else:
                 raw = (data.get(f.path) or "").strip()
                 f.value = raw

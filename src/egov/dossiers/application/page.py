@@ -15,7 +15,7 @@ from egov.core.calendar import WorkingCalendar
 from egov.core.models import Organisation
 from egov.core.models.organisations import Level
 from egov.dossiers.models import CitizenDataStoreEntry
-from egov.dossiers.services import Reuse, Upload
+from egov.dossiers.services import Reuse, Upload, form_schema
 
 # The level that receives a procedure done at several levels: the one nearest the citizen.
 LEVEL_ORDER = [Level.COMMUNE, Level.PROVINCE, Level.CENTRAL]
@@ -106,6 +106,7 @@ class DocumentSlot:
     chosen_entry: str = ""
     filename: str = ""
     error: str = ""
+    required: bool = False  # the form asked for it in a required field (form_schema)
 
     @property
     def field(self) -> str:
@@ -116,7 +117,16 @@ class DocumentSlot:
         return f"store-{self.document.pk}"
 
 
-def document_slots(version, citizen=None, data=None, tax_code: str = "") -> list[DocumentSlot]:
+def application_schema(version) -> tuple[dict, set[int]]:
+    """The form the pages show (without the fields the document list asks for) and the
+    documents that are required because of it."""
+    schema, again = form_schema.effective(version)
+    return schema, {doc.pk for doc, required in again.values() if required}
+
+
+def document_slots(
+    version, citizen=None, data=None, tax_code: str = "", required=()
+) -> list[DocumentSlot]:
     """The documents to bring, each with the entries of the applicant's store to pick from: the
     citizen's own, or with ``tax_code`` (a business she represents, checked by the caller) the
     business's. A business's result is never offered as the citizen's own."""
@@ -131,7 +141,7 @@ def document_slots(version, citizen=None, data=None, tax_code: str = "") -> list
         entries = list(store.order_by("-issued_at"))
     slots = []
     for document in documents:
-        slot = DocumentSlot(document=document, entries=entries)
+        slot = DocumentSlot(document=document, entries=entries, required=document.pk in required)
         if data is not None:
             slot.chosen_entry = (data.get(slot.store_field) or "").strip()
         slots.append(slot)
@@ -161,7 +171,21 @@ def read_documents(slots, files, citizen=None) -> tuple[list[Upload], list[Reuse
             reuse.append(
                 Reuse(entry_id=int(slot.chosen_entry), required_document_id=slot.document.pk)
             )
+        elif slot.required:
+            slot.error = _("Attach this document.")
+            ok = False
     return uploads, reuse, ok
+
+
+def schema_uploads(form, files) -> list[Upload]:
+    """Files asked for inside the application form itself (x-egov-type file): stored as
+    components, so that the form's ``upload:<sha-256>`` reference names a file of the dossier."""
+    uploads = []
+    for f in form.all_fields():
+        upload = files.get(f.path) if f.kind == "file" else None
+        if upload:
+            uploads.append(Upload.from_file(upload, name=str(f.label)[:255]))
+    return uploads
 
 
 @dataclass

@@ -158,16 +158,46 @@ def signature_block(data: FormData, styles, width: float, left_title: str = ""):
     return [Spacer(1, 8), table]
 
 
+CELL_PADDING = 3
+
+
+def fit_words(headers, col_widths, style) -> list[float]:
+    """Column widths in which every word of every header fits whole: a narrow column gets what
+    its longest word needs, taken from the columns with room to spare (in proportion to it).
+    Without this the tracking book printed "ST T" and "Số l ượn g hồ sơ"."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    need = [
+        max((stringWidth(w, style.fontName, style.fontSize) for w in str(h).split()), default=0)
+        + 2 * CELL_PADDING
+        + 1
+        for h in headers
+    ]
+    widths = list(col_widths)
+    short = sum(max(0.0, n - w) for n, w in zip(need, widths, strict=True))
+    spare = [max(0.0, w - n) for n, w in zip(need, widths, strict=True)]
+    if short <= 0 or sum(spare) < short:
+        return widths
+    total_spare = sum(spare)
+    return [
+        max(n, w) if n >= w else w - short * (room / total_spare)
+        for n, w, room in zip(need, widths, spare, strict=True)
+    ]
+
+
 def grid(rows, col_widths, styles, repeat=1):
     from reportlab.lib import colors
     from reportlab.platypus import Table, TableStyle
 
     head = [[para(text, styles["head"]) for text in rows[0]]]
     body = [[para(str(cell), styles["cell"]) for cell in row] for row in rows[1:]]
-    table = Table(head + body, colWidths=col_widths, repeatRows=repeat)
+    widths = fit_words(rows[0], col_widths, styles["head"])
+    table = Table(head + body, colWidths=widths, repeatRows=repeat)
     table.setStyle(
         TableStyle(
             [
+                ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+                ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),

@@ -39,6 +39,7 @@ from .lifecycle import (
     withdraw,
 )
 from .results import attach_result
+from .signed_results import sign_result
 from .workflow import forward, return_to_step, transfer, transfer_targets
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "require_fees",
     "return_result",
     "return_to_step",
+    "sign_result",
     "start_processing",
     "stop",
     "submit_many",

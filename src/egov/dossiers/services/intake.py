@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,7 +23,7 @@ from egov.dossiers.models import (
     Status,
 )
 
-from . import _common, numbering
+from . import _common, form_schema, numbering
 from .files import Reuse, StoredFiles, Upload, checked_uploads, components_of
 from .lifecycle import _receive_spec
 
@@ -105,6 +105,33 @@ def _applicant_of(citizen) -> ApplicantData:
     )
 
 
+def _with_form_contact(applicant: ApplicantData, schema: dict, data: dict, units: dict):
+    """The applicant's phone and address as the form gives them (the ``applicant`` group's, else
+    the form's own): what the applicant declared for this dossier wins over the e-ID's phone,
+    and the tracking book prints it. The units were looked up by the validation (``units``)."""
+    props = schema.get("properties") or {}
+    group, values = props, data
+    if (props.get("applicant") or {}).get("x-egov-type") == "group":
+        group = props["applicant"].get("properties") or {}
+        values = data.get("applicant") or {}
+    phone = address = ""
+    for key, spec in group.items():
+        kind, value = spec.get("x-egov-type"), values.get(key)
+        if kind == "phone" and value and not phone:
+            phone = str(value)
+        elif kind == "address" and isinstance(value, dict) and not address:
+            names = {
+                code: unit.name
+                for (code, _day), unit in units.items()
+                if unit is not None and code in (value.get("commune"), value.get("province"))
+            }
+            parts = [str(value.get("street") or "").strip()]
+            parts += [names.get(value.get(k), value.get(k) or "") for k in ("commune", "province")]
+            address = ", ".join(p for p in parts if p)
+    changes = {k: v for k, v in (("phone", phone), ("address", address[:500])) if v}
+    return replace(applicant, **changes) if changes else applicant
+
+
 @dataclass
 class _Intake:
     """One application on its way in: what was asked, then what the checks made of it."""
@@ -128,19 +155,22 @@ class _Intake:
         """Every check that needs no write (ValidationError on the first failure). ``shared``:
         what the items of one batch read once (each version's channels and documents)."""
         _check_applicant(self.applicant)
-        schema = self.version.application_form or {}
-        form_data = self.form_data or {}
-        units = shared.setdefault("units", {})
-        self.cleaned = clean_submission(schema, form_data, units) if schema else dict(form_data)
         key = self.version.pk
         if key not in shared:
+            documents = list(self.version.required_documents.only("pk", "name", "version_id"))
             shared[key] = (
                 list(self.version.channels.all()),
-                set(self.version.required_documents.values_list("pk", flat=True)),
+                {d.pk for d in documents},
+                form_schema.effective(self.version, documents),
             )
-        channels, documents = shared[key]
+        channels, documents, (schema, again) = shared[key]
+        form_data = form_schema.without_documents(self.form_data or {}, again)
+        units = shared.setdefault("units", {})
+        self.cleaned = clean_submission(schema, form_data, units) if schema else dict(form_data)
+        self.applicant = _with_form_contact(self.applicant, schema, self.cleaned, units)
         self.channel = _channel(self.version, self.channel_kind, channels)
         self.checked = checked_uploads(self.version, self.uploads, documents)
+        form_schema.check_documents_given(again, self.uploads, self.reuse)
 
 
 def _create(*, actor, **kwargs) -> Dossier:

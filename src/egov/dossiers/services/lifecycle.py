@@ -12,7 +12,7 @@ from egov.dossiers.acts import ACTS, BATCH_ACTS
 from egov.dossiers.errors import BatchRefused, DossierError
 from egov.dossiers.models import Assignment, Dossier, Status, SupplementRequest
 
-from . import _common, files
+from . import _common, files, form_schema
 from .deadlines import (
     PerBatch,
     classify_finished,
@@ -219,7 +219,8 @@ def supplement(
             from_status = dossier.status
             now = timezone.now()
             if form_data is not None:
-                schema = dossier.procedure_version.application_form or {}
+                schema, again = form_schema.effective(dossier.procedure_version)
+                form_data = form_schema.without_documents(form_data, again)
                 dossier.form_data = clean_submission(schema, form_data) if schema else form_data
             checked = files.checked_uploads(dossier.procedure_version, uploads)
             files.add_components(dossier, checked, supplement=True, stored=stored)

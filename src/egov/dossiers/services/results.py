@@ -24,12 +24,14 @@ def attach_result(
     name: str,
     number: str = "",
     to_data_store: bool = True,
+    signed_by: str = "",
 ) -> Result:
     """Attach the electronic result while processing or processed: a PDF (checked by content)
     with a valid signature of a certificate we trust (egov.core.signing.verify_pdf), else
     UploadRejected (field ``file``); with ``to_data_store`` the applicant's
     CitizenDataStoreEntry is written too. Once per dossier. Scope ``dossiers.process`` or
-    ``dossiers.approve``."""
+    ``dossiers.approve``. ``signed_by``: the holder whose personal signature the platform just
+    made (egov.dossiers.services.signed_results), recorded in the audit row."""
     if not (name or "").strip():
         raise ValidationError({"name": [_("Give the result's name.")]})
     checked = files.check(content, filename, "application/pdf")
@@ -93,7 +95,8 @@ def attach_result(
                 from_status=dossier.status,
                 note=result.name,
                 decision=decision,
-                summary={"sha256": result.sha256, "signed": True},
+                summary={"sha256": result.sha256, "signed": True}
+                | ({"signed_by": signed_by} if signed_by else {}),
                 at=now,
             )
     except BaseException:

@@ -27,6 +27,9 @@ from egov.core import numbering
 from egov.core.models import Organisation
 from egov.core.services import audit
 from egov.core.signing import verify_pdf
+from egov.core.signing.people import Holder
+from egov.core.signing.personal import sign_pdf_as
+from egov.core.signing.signer import SigningError
 from egov.exchange import edxml
 from egov.exchange.models import (
     DocumentSequence,
@@ -101,12 +104,45 @@ def check_pdf(pdf: bytes, organisation: Organisation) -> None:
         )
 
 
-def register(organisation: Organisation, data: DocumentData, *, pdf: bytes, actor):
+def sign_as(pdf: bytes, holder: Holder, organisation: Organisation) -> bytes:
+    """The clerk's personal signature on the document's PDF (egov.core.signing.personal), for
+    their own organisation only: the hub checks that the PDF is signed by the sender."""
+    if holder.organisation_code != organisation.code:
+        raise ValidationError(
+            {
+                "pdf": ValidationError(
+                    _("Your personal certificate is of %(org)s: you can sign only its documents.")
+                    % {"org": holder.organisation_name},
+                    code="other_signer",
+                )
+            }
+        )
+    try:
+        return sign_pdf_as(
+            pdf, holder, reason=_("Issuing the document"), location=organisation.name
+        )
+    except SigningError as exc:
+        raise ValidationError({"pdf": ValidationError(exc.message, code="signing")}) from None
+
+
+def register(
+    organisation: Organisation,
+    data: DocumentData,
+    *,
+    pdf: bytes,
+    actor,
+    signer: Holder | None = None,
+):
+    """Register an outgoing document; with ``signer`` (the clerk's holder) the PDF is signed
+    with their personal certificate first. The PDF must end up signed by the organisation (its
+    seal or one of its officials)."""
     decision = policy.check(actor, "documents.send", organisation)
     if data.document_type not in DocumentType.values:
         raise ValidationError({"document_type": _("Unknown document type.")})
     if not data.subject.strip():
         raise ValidationError({"subject": _("A subject is required.")})
+    if signer is not None:
+        pdf = sign_as(pdf, signer, organisation)
     check_pdf(pdf, organisation)
     sha = hashlib.sha256(pdf).hexdigest()
     name = f"exchange/documents/{sha}.pdf"
@@ -137,7 +173,8 @@ def register(organisation: Organisation, data: DocumentData, *, pdf: bytes, acto
             "exchange.document_registered",
             doc,
             decision,
-            summary={"number": doc.number_notation},
+            summary={"number": doc.number_notation}
+            | ({"signed_by": signer.id} if signer is not None else {}),
             organisation=organisation,
         )
     return doc

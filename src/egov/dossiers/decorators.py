@@ -1,0 +1,25 @@
+"""Who may open the officials' workspace pages."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from egov.accounts.models import Official
+
+
+def official_required(view):
+    """An official (or a superuser) logged in through the officials' login; others get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not (user.is_superuser or Official.objects.filter(user=user).exists()):
+            raise PermissionDenied(_("This page is for officials."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
