@@ -57,9 +57,11 @@ def _server_pids(port: int) -> list[int]:
 def _backend_pids(database: str) -> list[int]:
     import subprocess
 
+    query = "select pid from pg_stat_activity where datname = :'name'"
     out = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-Atc"]
-        + [f"select pid from pg_stat_activity where datname = '{database}'"],
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-At", "-v"]
+        + [f"name={database}"],
+        input=query,  # psql interpolates :'name' (quoted) in what it reads, not in -c
         capture_output=True,
         text=True,
         check=True,

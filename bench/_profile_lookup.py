@@ -1,7 +1,8 @@
 """In-process CPU per request of the public lookup beside the baseline (not a scenario).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/egov_lookup EGOV_CACHE=redis://127.0.0.1:6379/0 \
-        .venv/bin/python -m bench._profile_lookup [--requests 3000] [--rounds 3] [--profile lookup]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/egov_lookup \
+        EGOV_CACHE=redis://127.0.0.1:6379/0 .venv/bin/python -m bench._profile_lookup \
+        [--requests 3000] [--rounds 3] [--profile lookup]
 
 Calls ``egov.wsgi.application`` (production settings, as bench/_memory_exchange.py sets them;
 ``EGOV_BENCH_BASELINE`` on) in this process, without gunicorn or HTTP, for the hello world

@@ -3,8 +3,8 @@
 ``hit(key, limit, window)`` counts one attempt and says whether it is still within the limit.
 With the default local-memory cache each process counts on its own; production with several
 processes uses the database cache (``EGOV_CACHE=db``) or Redis (``EGOV_CACHE=redis://...``, see
-docs/configuration.md). On Redis a hit is one round trip (INCR, and EXPIRE on the window's first hit, in a script);
-Django's ``incr`` would be two (EXISTS, then INCR) and a first ``add``.
+docs/configuration.md). On Redis a hit is one round trip (a script: INCR, and EXPIRE on the
+window's first hit); Django's ``incr`` would be two (EXISTS, then INCR) and a first ``add``.
 """
 
 from __future__ import annotations
