@@ -81,6 +81,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--duration", type=float, default=8)
     parser.add_argument("--label", default="")
+    parser.add_argument("--endpoints", default="hello,lookup", help="of hello,stack,lookup")
     args = parser.parse_args()
     database = os.environ["DATABASE_URL"].rsplit("/", 1)[1]
     extra = {"EGOV_LOOKUP_RATE": "100000000/min", "EGOV_CACHE": args.cache}
@@ -98,7 +99,8 @@ def main() -> None:
         )
         code, id_number = json.loads(out.strip().splitlines()[-1])
         lookup = "/api/v1/dossier-lookup/?" + urlencode({"code": code, "id_number": id_number})
-        paths = {"hello": "/bench/hello/", "lookup": lookup}
+        paths = {"hello": "/bench/hello/", "stack": "/bench/hello/stack/", "lookup": lookup}
+        paths = {k: v for k, v in paths.items() if k in args.endpoints.split(",")}
         harness.measure_wrk(server, lookup, warmup=1, duration=2)  # the pools fill
         pids = _server_pids(server.port)
         for round_ in range(args.rounds):

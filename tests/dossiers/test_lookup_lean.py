@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from rest_framework.response import Response
 
 from egov.dossiers import services
 from egov.dossiers.api import lookup as lookup_api
@@ -123,8 +124,25 @@ def test_plain_gets_skip_the_viewset_and_the_rest_go_to_it(dossier, monkeypatch)
     assert refused.status_code == 400 and refused.json()["code"] == "invalid_text"
 
 
-def test_path_is_the_routers():
+def test_path_is_the_routers_and_has_no_language_prefix(settings):
+    from django.conf.urls.i18n import is_language_prefix_patterns_used
+
     assert reverse("dossier-lookup-list") == lookup_api.PATH
+    # The lean path takes the language as LocaleMiddleware does without prefixed paths.
+    assert is_language_prefix_patterns_used(settings.ROOT_URLCONF) == (False, False)
+
+
+def test_stands_aside_when_the_stack_differs(dossier, settings, monkeypatch):
+    calls = []
+    monkeypatch.setattr(
+        lookup_api.LookupViewSet, "list", lambda self, request: calls.append(1) or Response({})
+    )
+    settings.MIDDLEWARE = [
+        m for m in settings.MIDDLEWARE if not m.endswith("XFrameOptionsMiddleware")
+    ]
+    query = {"code": dossier.code, "id_number": dossier.applicant_id_number}
+    assert Client().get("/api/v1/dossier-lookup/", query).json() == {}
+    assert calls == [1]
 
 
 def test_keeps_the_security_headers_and_host_check(dossier, settings):
@@ -140,6 +158,9 @@ def test_keeps_the_security_headers_and_host_check(dossier, settings):
     c = Client()
     assert c.get("/api/v1/dossier-lookup/", query, HTTP_HOST="evil.example").status_code == 400
     assert [c.get("/api/v1/dossier-lookup/", query).status_code for _ in range(2)] == [200, 429]
+    # The caller's request id is kept, as RequestIdMiddleware keeps it.
+    echoed = c.get("/api/v1/dossier-lookup/", query, HTTP_X_REQUEST_ID="abc-123-def")
+    assert echoed["X-Request-ID"] == "abc-123-def"
 
 
 def test_one_query_per_lookup(dossier, django_assert_num_queries):
