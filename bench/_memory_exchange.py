@@ -83,11 +83,18 @@ def setup(var_dir: Path) -> None:
     django.setup()
 
 
-def call(app, method: str, path: str, body: bytes = b"", headers: dict | None = None):
+def call(
+    app,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    headers: dict | None = None,
+    query_string: str = "",
+):
     environ = {
         "REQUEST_METHOD": method,
         "PATH_INFO": path,
-        "QUERY_STRING": "",
+        "QUERY_STRING": query_string,
         "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "8000",
         "SERVER_PROTOCOL": "HTTP/1.1",

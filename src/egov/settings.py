@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The public dossier lookup's plain GETs, answered here (egov.dossiers.api.lookup).
+    "egov.dossiers.api.lookup.LeanPathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "egov.core.middleware.RequestIdMiddleware",
     "egov.core.middleware.SecurityHeadersMiddleware",

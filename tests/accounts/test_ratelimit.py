@@ -100,3 +100,32 @@ def test_limit_on_redis_in_one_round_trip_with_an_expiry():
     # The counter is what Django's cache API reads too.
     (name,) = [k.decode().split(":", 2)[2] for k in stored]
     assert backend.get(name) == 1
+
+
+@pytest.mark.skipif(not _redis_available(), reason="no Redis on 127.0.0.1:6379")
+@override_settings(
+    CACHES={
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "egov-test",
+        }
+    }
+)
+def test_redis_counter_survives_a_lost_script_and_a_broken_connection():
+    key = f"test:{uuid.uuid4().hex}"
+    assert ratelimit.count(key, "10/min").count == 1
+    counter = caches["default"]._egov_counter
+    # The server forgot the script (restart, SCRIPT FLUSH): EVAL, same count.
+    counter.sha = "0" * 40
+    assert ratelimit.count(key, "10/min").count == 2
+    # The kept connection broke: a new one, the attempt counted once.
+    counter.connection._sock.shutdown(socket.SHUT_RDWR)
+    assert ratelimit.count(key, "10/min").count == 3
+    # The expiry is set by the window's first hit, not pushed back by later ones.
+    client = caches["default"]._cache.get_client()
+    (stored,) = client.keys(f"*{key}*")
+    assert 0 < client.ttl(stored) <= 61
+    client.expire(stored, 5)
+    ratelimit.count(key, "10/min")
+    assert client.ttl(stored) <= 5

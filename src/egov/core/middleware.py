@@ -12,21 +12,27 @@ def current_request_id() -> str | None:
     return _request_id.get()
 
 
+def with_request_id(request, get_response):
+    """``get_response(request)`` with the request's id set (the caller's X-Request-ID when it
+    is one we can keep, else a new one) and echoed in the response."""
+    incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+    request_id = incoming if _VALID.match(incoming) else uuid.uuid4().hex
+    request.request_id = request_id
+    token = _request_id.set(request_id)
+    try:
+        response = get_response(request)
+    finally:
+        _request_id.reset(token)
+    response["X-Request-ID"] = request_id
+    return response
+
+
 class RequestIdMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _VALID.match(incoming) else uuid.uuid4().hex
-        request.request_id = request_id
-        token = _request_id.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            _request_id.reset(token)
-        response["X-Request-ID"] = request_id
-        return response
+        return with_request_id(request, self.get_response)
 
 
 # Django 5.2 has no Content-Security-Policy of its own (6.0 adds one). The templates keep every
@@ -61,8 +67,11 @@ class SecurityHeadersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        if "Cache-Control" not in response.headers:
-            response.headers["Cache-Control"] = "no-store"
-        return response
+        return add_security_headers(self.get_response(request))
+
+
+def add_security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
+    return response
