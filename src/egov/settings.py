@@ -416,6 +416,7 @@ EGOV_HOST = os.environ.get("EGOV_HOST", "127.0.0.1")
 EGOV_PORT = int(os.environ.get("EGOV_PORT", "8000"))
 EGOV_WEB_WORKERS = int(os.environ.get("EGOV_WEB_WORKERS", "3"))
 EGOV_WEB_THREADS = int(os.environ.get("EGOV_WEB_THREADS", "4"))
+EGOV_WEB_THREADS = int(os.environ.get("EGOV_WEB_THREADS", "4"))
 
 # --- Citizen login, OpenID Connect (egov.accounts) ---------------------------------------------
 # bundled: `egov serve` starts the development provider (oidc-provider/, Node) on loopback;

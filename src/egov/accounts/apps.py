@@ -30,7 +30,14 @@ class AccountsConfig(AppConfig):
         policy.grant(Role.APPROVER, scopes.REPORTS_READ, scopes.REPORTS_APPROVE)
         # The demo logins come last: they print what the steps before them made.
         registry.demo_step(90, "logins", demo.load)
-        # Citizen login in development (EGOV_OIDC_PROVIDER=bundled): the Node provider.
+        # Citizen login in development (EGOV_OIDC_PROVIDER=bundled): the Node provider. Without it
+        # the rest works (officials, the API), so serve goes on if it stops.
         registry.process(
-            registry.Process("OpenID provider", bundled.serve_command, banner=bundled.serve_banner)
+            registry.Process(
+                "OpenID provider",
+                bundled.serve_command,
+                banner=bundled.serve_banner,
+                exports=bundled.serve_exports,
+                essential=False,
+            )
         )
