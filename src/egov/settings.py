@@ -208,6 +208,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Files browsers ask for at the site's root, whatever the page says: /favicon.ico.
+WHITENOISE_ROOT = PACKAGE_DIR / "core" / "root"
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -415,7 +417,6 @@ EGOV_PDF_FONT_DIR = Path(os.environ.get("EGOV_PDF_FONT_DIR", "/usr/share/fonts/t
 EGOV_HOST = os.environ.get("EGOV_HOST", "127.0.0.1")
 EGOV_PORT = int(os.environ.get("EGOV_PORT", "8000"))
 EGOV_WEB_WORKERS = int(os.environ.get("EGOV_WEB_WORKERS", "3"))
-EGOV_WEB_THREADS = int(os.environ.get("EGOV_WEB_THREADS", "4"))
 EGOV_WEB_THREADS = int(os.environ.get("EGOV_WEB_THREADS", "4"))
 
 # --- Citizen login, OpenID Connect (egov.accounts) ---------------------------------------------

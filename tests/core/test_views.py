@@ -18,3 +18,15 @@ def test_an_unrouted_api_path_answers_the_apis_json_404(client):
     assert r.json() == {"code": "not_found", "message": "Not found.", "fields": {}}
     page = client.get("/no-such-page/")
     assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+def test_the_site_has_an_icon(client):
+    # Browsers ask for /favicon.ico whatever the page says; pages name the SVG one.
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert b"".join(icon.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    page = client.get("/").content.decode()
+    assert '<link rel="icon" href="/static/core/favicon.svg" type="image/svg+xml">' in page
+    svg = client.get("/static/core/favicon.svg")
+    assert svg.status_code == 200
