@@ -76,7 +76,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_tasks",
-    "django_tasks_db",
+    "egov.core.task_queue.TaskQueueConfig",  # django_tasks_db, named in Vietnamese
     "egov.core",
     "egov.accounts",
     "egov.catalog",
