@@ -163,7 +163,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _popen(argv, env, cwd, exported: dict[str, str]) -> subprocess.Popen:
-        if exported:  # what the processes started before say the later ones need
+        if exported:  # what a process told the others (serve knows it before starting any)
             env = {**(os.environ if env is None else env), **exported}
         return subprocess.Popen(argv, env=env, cwd=cwd)
 
