@@ -29,6 +29,7 @@ import multiprocessing
 import os
 import queue
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -72,6 +73,16 @@ def durations(quick: bool) -> tuple[float, float]:
 def default_workers() -> int:
     """Web server processes: the same setting and default as ``egov serve``."""
     return int(os.environ.get("EGOV_WEB_WORKERS", "3"))
+
+
+def default_gunicorn_args() -> list[str]:
+    """Extra gunicorn options for every scenario's server, from ``$EGOV_BENCH_GUNICORN_ARGS``.
+
+    The servers run gunicorn's sync workers (one request at a time, ``Connection: close``), not
+    ``egov serve``'s gthread workers: measured, see bench/README.md. The variable is how to
+    measure another way, e.g. ``--worker-class gthread --threads 4 --keep-alive 5``.
+    """
+    return shlex.split(os.environ.get("EGOV_BENCH_GUNICORN_ARGS", ""))
 
 
 # --- Figures -----------------------------------------------------------------------------------
@@ -852,6 +863,7 @@ def running_server(
             str(workers),
             "--bind",
             f"{HOST}:{port}",
+            *default_gunicorn_args(),
             *gunicorn_args,
         ]
         log_path = workdir / "server.log"
@@ -869,7 +881,8 @@ def running_server(
             )
         try:
             _wait_ready(process, HOST, port, log_path)
-            log(f"server ready: {workers} gunicorn workers on http://{HOST}:{port}/")
+            extra = " ".join([*default_gunicorn_args(), *gunicorn_args])
+            log(f"server ready: {workers} gunicorn workers {extra} on http://{HOST}:{port}/")
             yield Server(
                 host=HOST,
                 port=port,

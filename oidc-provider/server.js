@@ -16,7 +16,19 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import Provider from 'oidc-provider';
+// oidc-provider warns at every start about two things this development provider does on purpose:
+// it runs on Debian's Node 20 (it asks for 22) and keeps its sessions in memory. Those two
+// warnings only are left out of `egov serve`'s console; the package is imported after the filter.
+const expected = [
+  'oidc-provider WARNING: Unsupported runtime.',
+  'oidc-provider WARNING: a quick start development-only in-memory adapter',
+];
+const warn = console.warn;
+console.warn = (...args) => {
+  if (typeof args[0] === 'string' && expected.some((text) => args[0].includes(text))) return;
+  warn(...args);
+};
+const { default: Provider } = await import('oidc-provider');
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const env = process.env;
@@ -317,6 +329,12 @@ const server = http.createServer(async (req, res) => {
   }
 });
 
+server.on('error', (err) => {
+  // One sentence, not Node's stack trace: `egov serve` goes on without citizen login.
+  const reason = err.code === 'EADDRINUSE' ? 'is in use by another program' : `failed: ${err.code || err.message}`;
+  console.error(`egov demo e-ID provider: port ${port} on 127.0.0.1 ${reason}.`);
+  process.exit(1);
+});
 server.listen(port, '127.0.0.1', () => {
   console.log(`READY ${issuer}`);
 });

@@ -131,10 +131,13 @@ READS = re.compile(r"""settings\.(EGOV_\w+)|getattr\(\s*settings,\s*["'](EGOV_\w
 # default of the entry points, the PATH handed on to the OpenID provider's process, and the
 # password `egov create-official` may take instead of asking for it.
 NOT_SETTINGS = {
-    "cli.py": 1,
+    # DJANGO_SETTINGS_MODULE, and the fallback that lets `egov COMMAND --help` work unconfigured
+    "cli.py": 7,
     "wsgi.py": 1,
     "accounts/oidc/bundled.py": 1,
     "accounts/management/commands/create_official.py": 1,
+    # the environment of the processes it starts
+    "site/management/commands/serve.py": 1,
 }
 
 

@@ -11,6 +11,7 @@ import importlib
 import os
 import pkgutil
 import sys
+import tempfile
 
 import egov
 
@@ -56,6 +57,37 @@ def usage() -> str:
     return "\n".join(lines)
 
 
+def load_settings(*, wants_help: bool) -> None:
+    """Import the settings, or stop with their one sentence instead of a traceback.
+
+    A command's ``--help`` works where the settings do not load: without EGOV_ENV they are
+    production's, which need secrets a laptop does not have. The help is then shown with the
+    development defaults (an in-memory database, var/ in the temporary directory).
+    """
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"])
+        return
+    except ImproperlyConfigured as exc:
+        problem = str(exc)
+    unset = "" if "EGOV_ENV" in os.environ else " (EGOV_ENV is not set: production)"
+    if not wants_help:
+        sys.exit(f"egov: {problem}{unset}. On a laptop, EGOV_ENV=dev; see docs/configuration.md.")
+    os.environ["EGOV_ENV"] = "dev"
+    os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
+    # Development settings make var/static: not in the directory someone asked for help in.
+    os.environ.setdefault("EGOV_VAR_DIR", os.path.join(tempfile.gettempdir(), "egov-help"))
+    try:
+        importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"])
+    except ImproperlyConfigured as exc:
+        sys.exit(f"egov: {exc}. See docs/configuration.md.")
+    print(
+        f"(The settings did not load: {problem}{unset}. Defaults below are EGOV_ENV=dev's.)",
+        file=sys.stderr,
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in {"-h", "--help", "help"}:
@@ -67,6 +99,7 @@ def main(argv: list[str] | None = None) -> None:
         print(__version__)
         return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "egov.settings")
+    load_settings(wants_help=bool({"-h", "--help"} & set(argv[1:])))
     from django.core.management import execute_from_command_line
 
     command = argv[0].replace("-", "_")

@@ -12,11 +12,23 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import dj_database_url
+from cryptography.utils import CryptographyDeprecationWarning
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+# pyHanko imports cryptography's DSA key type, which cryptography deprecates: the warning came
+# once per process (every command, each web worker) about a library egov cannot change. Only that
+# warning, only from pyHanko's modules; settings are read before any app (and pyHanko) is loaded.
+warnings.filterwarnings(
+    "ignore",
+    message="DSA is deprecated",
+    category=CryptographyDeprecationWarning,
+    module=r"pyhanko\.",
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # Under pytest the default is "test", so a plain `pytest` never needs production secrets.
@@ -64,7 +76,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_tasks",
-    "django_tasks_db",
+    "egov.core.task_queue.TaskQueueConfig",  # django_tasks_db, named in Vietnamese
     "django_htmx",
     "egov.core",
     "egov.accounts",
@@ -202,6 +214,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Files browsers ask for at the site's root, whatever the page says: /favicon.ico.
+WHITENOISE_ROOT = PACKAGE_DIR / "core" / "root"
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -416,6 +430,7 @@ EGOV_PDF_FONT_DIR = Path(os.environ.get("EGOV_PDF_FONT_DIR", "/usr/share/fonts/t
 EGOV_HOST = os.environ.get("EGOV_HOST", "127.0.0.1")
 EGOV_PORT = int(os.environ.get("EGOV_PORT", "8000"))
 EGOV_WEB_WORKERS = int(os.environ.get("EGOV_WEB_WORKERS", "3"))
+EGOV_WEB_THREADS = int(os.environ.get("EGOV_WEB_THREADS", "4"))
 
 # --- Citizen login, OpenID Connect (egov.accounts) ---------------------------------------------
 # bundled: `egov serve` starts the development provider (oidc-provider/, Node) on loopback;

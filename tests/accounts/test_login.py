@@ -229,3 +229,29 @@ def test_unknown_names_get_the_same_lockout_answers(client, tree, settings):  # 
     assert answers("Nobody ") == real
     refused = AuditEntry.objects.filter(action="accounts.login_refused").order_by("seq")
     assert [e.summary["reason"] for e in refused] == ["locked"] * 2 + ["locked (unknown user)"] * 2
+
+
+def test_a_code_used_already_is_told_apart_from_a_wrong_one(client, tree):  # noqa: F811
+    official = make_official("an", tree.a)
+    secret = login(client, "an")  # accepts the code of now
+    client.post("/accounts/logout/")
+    client.post("/accounts/login/", {"username": "an", "password": PASSWORD})
+    again = client.post(
+        "/accounts/login/code/", {"code": totp.code(secret)}, HTTP_ACCEPT_LANGUAGE="vi"
+    )
+    assert again.status_code == 400
+    body = again.content.decode()
+    assert "Mã này đã được dùng" in body and "Mã không đúng" not in body
+    assert "_auth_user_id" not in client.session
+    entry = AuditEntry.objects.filter(action="accounts.totp_failed").get()
+    assert entry.object_id == str(official.user.pk)
+    assert entry.summary == {"reason": "code already used"}
+    # At step-up too, once logged in with the next code.
+    client.post("/accounts/login/code/", {"code": totp.code(secret, at=time.time() + 30)})
+    step_up = client.post(
+        "/accounts/step-up/",
+        {"code": totp.code(secret, at=time.time() + 30), "next": "/admin/"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert step_up.status_code == 400
+    assert "This code has already been used" in step_up.content.decode()

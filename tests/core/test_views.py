@@ -44,3 +44,15 @@ def test_communes_follow_the_province_for_the_dependent_select(client):
     for code in ["000.00.01.H98", "", "<script>"]:
         html = client.get("/units/communes/", {"province": code}).content.decode()
         assert html.count("<option") == 1 and "<script>" not in html
+
+
+@pytest.mark.django_db
+def test_the_site_has_an_icon(client):
+    # Browsers ask for /favicon.ico whatever the page says; pages name the SVG one.
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert b"".join(icon.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    page = client.get("/").content.decode()
+    assert '<link rel="icon" href="/static/core/favicon.svg" type="image/svg+xml">' in page
+    svg = client.get("/static/core/favicon.svg")
+    assert svg.status_code == 200

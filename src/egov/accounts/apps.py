@@ -34,7 +34,14 @@ class AccountsConfig(AppConfig):
         registry.nav_link(
             registry.NavLink("accounts.workspace", _("My workspace"), "workspace", (), 0)
         )
-        # Citizen login in development (EGOV_OIDC_PROVIDER=bundled): the Node provider.
+        # Citizen login in development (EGOV_OIDC_PROVIDER=bundled): the Node provider. Without it
+        # the rest works (officials, the API), so serve goes on if it stops.
         registry.process(
-            registry.Process("OpenID provider", bundled.serve_command, banner=bundled.serve_banner)
+            registry.Process(
+                "OpenID provider",
+                bundled.serve_command,
+                banner=bundled.serve_banner,
+                exports=bundled.serve_exports,
+                essential=False,
+            )
         )

@@ -35,7 +35,7 @@ def _pki_first_start(write) -> None:
     from egov.core.signing import pki
 
     if settings.EGOV_PKI_AUTO_CREATE:
-        report = pki.ensure_pki()
+        report = pki.ensure_pki(write=write)
         write(
             f"Signing certificates in {report.directory}: {len(report.created)} created, "
             f"{report.existing} present, {report.deferred} made on first signing."

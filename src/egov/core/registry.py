@@ -55,8 +55,14 @@ class Process:
     command: Callable[[str, int], Launch | None]
     # A background worker: `egov serve --no-worker` leaves it out.
     worker: bool = False
-    # Lines printed after "egov is serving on ...", once the process has started.
-    banner: Callable[[str, int], list[str]] | None = None
+    # Lines printed after "egov is serving on ...", once the process has started with that launch.
+    banner: Callable[[str, int, Launch], list[str]] | None = None
+    # Environment variables the processes started after it (the web server too) get from what it
+    # was launched with: the development OpenID provider's issuer, if it moved to another port.
+    exports: Callable[[Launch], dict[str, str]] | None = None
+    # False: when it stops, `egov serve` says so and goes on without it (citizen login in
+    # development); True: everything stops with it.
+    essential: bool = True
 
 
 @dataclass(frozen=True)

@@ -178,6 +178,8 @@ class StatusMessage(models.Model):
     refusal = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("status message")
+        verbose_name_plural = _("status messages")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -197,6 +199,8 @@ class Evidence(ChainedRow):
     doc_prev_hash = models.CharField(max_length=64)
 
     class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
         ordering = ["seq"]
         # The document's last row (read under the chain's lock for every append): without it
         # PostgreSQL scans the seq index backwards through the whole table for a new document.
@@ -292,6 +296,8 @@ class DocumentSequence(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("document numbering")
+        verbose_name_plural = _("document numbering")
         constraints = [
             models.UniqueConstraint(fields=["organisation", "year"], name="sequence_per_year")
         ]

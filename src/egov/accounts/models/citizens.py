@@ -43,6 +43,8 @@ class Citizen(models.Model):
     last_login_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("citizen")
+        verbose_name_plural = _("citizens")
         constraints = [
             models.UniqueConstraint(fields=["issuer", "subject"], name="citizen_issuer_subject"),
         ]
@@ -69,6 +71,8 @@ class BusinessRepresentation(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("business representation")
+        verbose_name_plural = _("business representations")
         constraints = [
             models.UniqueConstraint(
                 fields=["citizen", "tax_code"], name="business_representation_once"
@@ -153,6 +157,10 @@ class CitizenSession(models.Model):
     assurance_level = models.PositiveSmallIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = _("citizen session")
+        verbose_name_plural = _("citizen sessions")
+
     def __str__(self) -> str:
         return f"session of citizen {self.citizen_id}"
 
@@ -169,6 +177,8 @@ class OidcReplayGuard(models.Model):
     expires_at = models.DateTimeField(db_index=True)
 
     class Meta:
+        verbose_name = _("used single-use value")
+        verbose_name_plural = _("used single-use values")
         constraints = [
             models.UniqueConstraint(fields=["kind", "digest"], name="oidc_replay_once"),
         ]

@@ -11,11 +11,16 @@ import hmac
 import json
 import os
 import shutil
+import socket
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 
-from egov.core.registry import NotStarted
+from egov.core.registry import Launch, NotStarted
+
+# The provider listens on loopback only (server.js refuses another issuer host).
+LOOPBACK = "127.0.0.1"
 
 
 class NotAvailable(NotStarted):
@@ -44,15 +49,58 @@ def serve_command(host: str, port: int) -> tuple[list[str], dict[str, str], Path
     """What ``egov serve`` starts (registered by the app): the provider, if configured."""
     if settings.EGOV_OIDC_PROVIDER != "bundled":
         return None
-    return command(host, port)
+    return command(host, port, issuer_to_listen_on(settings.EGOV_OIDC_ISSUER))
 
 
-def serve_banner(host: str, port: int) -> list[str]:
-    return ["Demo logins:", *demo_logins(host, port)]
+def serve_banner(host: str, port: int, launch: Launch) -> list[str]:
+    lines = []
+    issuer = launch[1]["OIDC_ISSUER"]
+    if issuer != settings.EGOV_OIDC_ISSUER:
+        lines.append(
+            f"Port {urlsplit(settings.EGOV_OIDC_ISSUER).port} was in use: the development e-ID "
+            f"provider listens on {issuer} instead."
+        )
+    return [*lines, "Demo logins:", *demo_logins(host, port)]
 
 
-def command(host: str, port: int) -> tuple[list[str], dict[str, str], Path]:
-    """argv, environment and working directory of the provider process."""
+def serve_exports(launch: Launch) -> dict[str, str]:
+    """The web server's settings follow the provider when it moved to another port."""
+    issuer = launch[1]["OIDC_ISSUER"]
+    if issuer == settings.EGOV_OIDC_ISSUER:
+        return {}
+    return {"EGOV_OIDC_PROVIDER": "bundled", "EGOV_OIDC_ISSUER": issuer}
+
+
+def _port_in_use(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As Node's listen() does: a connection of an earlier run in TIME_WAIT does not count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+def issuer_to_listen_on(issuer: str) -> str:
+    """The issuer, or the same on a free port if another program holds its port (another
+    `egov serve`, an earlier provider left running): the provider moves rather than fail."""
+    parts = urlsplit(issuer)
+    port = parts.port or 80
+    if not _port_in_use(LOOPBACK, port):
+        return issuer
+    return urlunsplit(parts._replace(netloc=f"{parts.hostname}:{_free_port(LOOPBACK)}"))
+
+
+def command(host: str, port: int, issuer: str = "") -> tuple[list[str], dict[str, str], Path]:
+    """argv, environment and working directory of the provider process (listening on the port of
+    ``issuer``, by default the configured one)."""
     directory = Path(settings.EGOV_OIDC_PROVIDER_DIR)
     node = shutil.which("node")
     if node is None:
@@ -62,7 +110,7 @@ def command(host: str, port: int) -> tuple[list[str], dict[str, str], Path]:
     cookie_key = hmac.new(settings.SECRET_KEY.encode(), b"oidc-cookies", hashlib.sha256)
     env = {
         "PATH": os.environ.get("PATH", ""),
-        "OIDC_ISSUER": settings.EGOV_OIDC_ISSUER,
+        "OIDC_ISSUER": issuer or settings.EGOV_OIDC_ISSUER,
         "OIDC_CLIENTS": json.dumps([client_metadata(host, port)]),
         "OIDC_JWKS_FILE": str(Path(settings.VAR_DIR) / "oidc-provider" / "jwks.json"),
         "OIDC_COOKIE_KEYS": cookie_key.hexdigest(),

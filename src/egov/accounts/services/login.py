@@ -204,21 +204,39 @@ def enrolment_secret(user) -> str | None:
     return totp.decrypt(device.encrypted_secret)
 
 
-def _verify(user, code: str) -> bool:
-    """Check a code against the user's device, never accepting one twice."""
+# Why a code was refused: the audit's reason and what the person is told.
+WRONG_CODE = "wrong code"
+USED_CODE = "code already used"
+
+
+def _verify(user, code: str) -> str | None:
+    """Check a code against the user's device, never accepting one twice: None when accepted,
+    else why not (WRONG_CODE, or USED_CODE for a code already accepted, e.g. typed again in the
+    same 30 s after a step-up)."""
     with transaction.atomic():
         device = TotpDevice.objects.select_for_update().filter(user=user).first()
         if device is None:
-            return False
-        step = totp.match(totp.decrypt(device.encrypted_secret), code, after_step=device.last_step)
+            return WRONG_CODE
+        secret = totp.decrypt(device.encrypted_secret)
+        step = totp.match(secret, code, after_step=device.last_step)
         if not step:
-            return False
+            # Valid for a step already used: only the code's owner saw it, so saying so tells an
+            # attacker who replays it nothing new, and the official why to wait for the next.
+            return USED_CODE if totp.match(secret, code) else WRONG_CODE
         device.last_step = step
         if device.confirmed_at is None:
             device.confirmed_at = timezone.now()
             audit.record(actor=user, action="accounts.totp_enrolled", obj=user)
         device.save(update_fields=["last_step", "confirmed_at"])
-        return True
+        return None
+
+
+def _refused_code_message(reason: str) -> str:
+    if reason == USED_CODE:
+        return _(
+            "This code has already been used. Enter the next code your authenticator app shows."
+        )
+    return _("Wrong code. Enter the 6 digits your authenticator app shows now.")
 
 
 def code_step(request, code: str) -> Outcome:
@@ -230,11 +248,11 @@ def code_step(request, code: str) -> Outcome:
         return Outcome(False, _("Your login has expired. Enter your password again."))
     if until := locked_until(user):
         return Outcome(False, _locked_message(until))
-    if not _verify(user, code):
-        if until := _failure(user, "accounts.totp_failed", "wrong code"):
+    if refused := _verify(user, code):
+        if until := _failure(user, "accounts.totp_failed", refused):
             request.session.pop(PENDING, None)
             return Outcome(False, _locked_message(until))
-        return Outcome(False, _("Wrong code. Enter the 6 digits your authenticator app shows now."))
+        return Outcome(False, _refused_code_message(refused))
     request.session.pop(PENDING, None)
     with transaction.atomic():
         LoginLockout.objects.filter(user=user).update(failed_attempts=0, locked_until=None)
@@ -252,9 +270,9 @@ def step_up(request, code: str) -> Outcome:
     user = request.user
     if until := locked_until(user):
         return Outcome(False, _locked_message(until))
-    if not _verify(user, code):
-        _failure(user, "accounts.totp_failed", "wrong code at step-up")
-        return Outcome(False, _("Wrong code. Enter the 6 digits your authenticator app shows now."))
+    if refused := _verify(user, code):
+        _failure(user, "accounts.totp_failed", f"{refused} at step-up")
+        return Outcome(False, _refused_code_message(refused))
     request.session[STEPPED_UP] = time.time()
     with transaction.atomic():
         audit.record(actor=user, action="accounts.step_up", obj=user)

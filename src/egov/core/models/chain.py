@@ -39,6 +39,8 @@ class ChainAnchor(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("chain anchor")
+        verbose_name_plural = _("chain anchors")
         indexes = [models.Index(fields=["chain", "-id"], name="core_anchor_chain_last")]
 
     def __str__(self) -> str:

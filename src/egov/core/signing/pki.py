@@ -44,6 +44,7 @@ from cryptography.x509.oid import NameOID
 from django.conf import settings
 
 from egov.core.models.organisations import CODE_RE
+from egov.core.progress import Progress, Write
 
 logger = logging.getLogger(__name__)
 
@@ -537,14 +538,18 @@ def _dedupe(orgs: Iterable[OrganisationLike]) -> dict[str, str]:
 
 
 def ensure_pki(
-    organisations: Iterable[OrganisationLike] | None = None, *, workers: int | None = None
+    organisations: Iterable[OrganisationLike] | None = None,
+    *,
+    workers: int | None = None,
+    write: Write | None = None,
 ) -> PkiReport:
     """First-start setup: the CA, and certificates for ``organisations``.
 
     ``organisations`` defaults to the current central and province bodies. In auto mode missing
     or stale certificates are issued (key generation runs in threads: it releases the GIL). With
     auto-creation off nothing is written: the CA must exist, and organisations without files are
-    listed in ``missing`` (their signing fails until the operator provides them).
+    listed in ``missing`` (their signing fails until the operator provides them). ``write``
+    (e.g. a command's stdout) is told the progress of the certificates issued.
     """
     report = PkiReport(directory=pki_dir(), ca_path=ca_cert_path())
     report.ca_created = auto_create() and not ca_cert_path().exists()
@@ -573,8 +578,15 @@ def ensure_pki(
             todo[code] = name
     if todo:
         workers = workers or min(8, os.cpu_count() or 1)
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            issued = list(pool.map(lambda item: _ensure_org(*item), todo.items()))
+        step = Progress(write or (lambda line: None), "Signing certificates", len(todo))
+
+        def ensure(item: tuple[str, str]) -> bool:
+            new = _ensure_org(*item)
+            step.advance()
+            return new
+
+        with step, ThreadPoolExecutor(max_workers=workers) as pool:
+            issued = list(pool.map(ensure, todo.items()))
         for code, new in zip(todo, issued, strict=True):
             if new:
                 report.created.append(code)

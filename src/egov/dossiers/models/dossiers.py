@@ -178,6 +178,8 @@ class DailySequence(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("daily dossier numbering")
+        verbose_name_plural = _("daily dossier numbering")
         constraints = [
             models.UniqueConstraint(fields=["organisation", "day"], name="dossier_seq_org_day")
         ]

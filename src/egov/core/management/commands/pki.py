@@ -52,7 +52,7 @@ class Command(BaseCommand):
             organisations = Organisation.objects.filter(
                 Q(valid_to__isnull=True) | Q(valid_to__gte=today)
             ).only("code", "name")
-        report = pki.ensure_pki(organisations)
+        report = pki.ensure_pki(organisations, write=self.stdout.write)
         ca = pki.ensure_ca()
         mode = (
             "development CA, created automatically"
