@@ -1,0 +1,57 @@
+import sys
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PaymentsConfig(AppConfig):
+    name = "egov.payments"
+    label = "payments"
+    verbose_name = _("Payments of fees")
+    url_prefix = "payments/"
+    commands = {}
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from egov.accounts import policy
+        from egov.accounts.models import Role
+        from egov.core import registry
+        from egov.dossiers.models import Dossier
+
+        from . import models, scopes
+        from .services import fees
+
+        policy.grant(Role.DESK, scopes.READ, scopes.COLLECT)
+        policy.grant(Role.PROCESSOR, scopes.READ)
+        policy.grant(Role.APPROVER, scopes.READ)
+        # A payment, its receipts and fee items belong to the dossier's agency and applicant.
+        owner = "dossier__applicant_citizen__user"
+        for model in (models.FeeItem, models.Payment, models.Receipt):
+            policy.register(
+                model,
+                organisation="dossier__organisation",
+                owner=owner,
+                owner_scopes={scopes.READ},
+            )
+        # Fee items are copied from the channel's fees when a dossier is made (online or at the
+        # desk), inside the intake's transaction: dossiers does not know this app.
+        post_save.connect(fees.on_dossier_saved, sender=Dossier, dispatch_uid="payments.fees")
+        registry.process(registry.Process("VNPay sandbox", _vnpay_sandbox, banner=_vnpay_banner))
+
+
+def _vnpay_sandbox(host: str, port: int):
+    """The development VNPay gateway (sandboxes/vnpay, a separate stdlib program) on loopback."""
+    from django.conf import settings
+
+    if not settings.EGOV_VNPAY_SANDBOX:
+        return None
+    from .gateways.sandbox import launch
+
+    return launch(host, port, executable=sys.executable)
+
+
+def _vnpay_banner(host: str, port: int) -> list[str]:
+    from django.conf import settings
+
+    return [f"  VNPay sandbox  {settings.EGOV_VNPAY_PAY_URL}  (development payment gateway)"]
