@@ -98,8 +98,9 @@ def test_unknown_reference_is_01_and_bad_hash_97(client, payment):
     assert _ipn(client, {**params, "vnp_Amount": "1"})["RspCode"] == "97"
     assert _ipn(client, {**params, "vnp_SecureHash": "zz"})["RspCode"] == "97"
     assert _ipn(client, {"vnp_TxnRef": "x"})["RspCode"] == "97"
-    unknown = doc_sign({**{k: v for k, v in params.items() if k != "vnp_SecureHash"},
-                        "vnp_TxnRef": "NOPE"})
+    unknown = doc_sign(
+        {**{k: v for k, v in params.items() if k != "vnp_SecureHash"}, "vnp_TxnRef": "NOPE"}
+    )
     assert _ipn(client, unknown)["RspCode"] == "01"
     assert AuditEntry.objects.filter(action="payments.callback_refused").count() == 4
     payment.refresh_from_db()
@@ -152,7 +153,10 @@ def test_the_citizen_pays_from_the_dossier_page_and_comes_back_to_processing(
 def test_another_citizen_cannot_pay_or_see_the_payment(client, w, dossier, payment):
     citizen_login(client, w.other)
     assert client.get(reverse("payments:pay", args=[dossier.code])).status_code == 404
-    assert client.post(reverse("payments:pay", args=[dossier.code]), {"method": "vnpay"}).status_code == 404
+    assert (
+        client.post(reverse("payments:pay", args=[dossier.code]), {"method": "vnpay"}).status_code
+        == 404
+    )
     assert client.get(reverse("payments:status", args=[payment.reference])).status_code == 404
     with pytest.raises(PermissionDenied):
         payments.start_online(dossier, actor=w.other.user, method="vnpay")
@@ -165,7 +169,9 @@ def test_the_desk_records_cash_with_a_receipt_number(client, w, dossier):
     assert client.post(url, {"method": "cash", "receipt_number": "BL-0042"}).status_code == 302
     payment = Payment.objects.get()
     assert (payment.method, payment.status, payment.desk_receipt_number) == (
-        "cash", "paid", "BL-0042"
+        "cash",
+        "paid",
+        "BL-0042",
     )
     dossier.refresh_from_db()
     assert dossier.status == Status.PROCESSING

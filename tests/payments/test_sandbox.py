@@ -1,0 +1,153 @@
+"""The whole journey over HTTP against the VNPay sandbox (sandboxes/vnpay, a separate program):
+the platform's payment URL must satisfy the sandbox's own hash check, the sandbox's signed IPN must
+satisfy the platform's, and querydr and refund answers must verify both ways."""
+
+from __future__ import annotations
+
+import html
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from egov.dossiers.models import Status
+from egov.payments.gateways import vnpay
+from egov.payments.gateways.sandbox import environment
+from egov.payments.models import Payment, PaymentStatus, Receipt
+
+from ..dossiers.web_support import citizen_login
+from .support import CHARGE, FEE, fees_due_dossier, world_with_fees
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+PROGRAM = Path(__file__).resolve().parents[2] / "sandboxes" / "vnpay" / "server.py"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_browser = urllib.request.build_opener(_NoRedirect)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def sandbox(live_server, settings):
+    port = _free_port()
+    env = environment(f"{live_server.url}/payments/ipn/vnpay/", port)
+    process = subprocess.Popen(
+        [sys.executable, str(PROGRAM)], env=env, stdout=subprocess.DEVNULL, start_new_session=True
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/healthz", timeout=1).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    settings.EGOV_VNPAY_PAY_URL = f"{url}/paymentv2/vpcpay.html"
+    settings.EGOV_VNPAY_API_URL = f"{url}/merchant_webapi/api/transaction"
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def _to_gateway(client, dossier) -> tuple[str, str]:
+    """The citizen picks VNPay: the gateway's page and the order's reference."""
+    response = client.post(reverse("payments:pay", args=[dossier.code]), {"method": "vnpay"})
+    assert response.status_code == 302
+    with urllib.request.urlopen(response["Location"]) as page:
+        text = page.read().decode()
+    reference = html.unescape(re.search(r'name="ref" value="([^"]+)"', text).group(1))
+    return text, reference
+
+
+def _decide(url, reference, choice):
+    data = urllib.parse.urlencode({"ref": reference, "choice": choice}).encode()
+    try:
+        response = _browser.open(f"{url}/paymentv2/decide", data=data)
+        return response.status, response.headers.get("Location"), response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers.get("Location"), exc.read().decode()
+
+
+def test_pay_confirm_query_and_refund_through_the_sandbox(client, sandbox):
+    w = world_with_fees()
+    dossier = fees_due_dossier(w)
+    citizen_login(client, w.citizen)
+    page, reference = _to_gateway(client, dossier)
+    assert f"{FEE + CHARGE:,}".replace(",", ".") in page
+    status, location, _ = _decide(sandbox, reference, "pay")
+    assert status == 302
+    # The sandbox's IPN reached the platform and was confirmed before the browser came back.
+    payment = Payment.objects.get(reference=reference)
+    assert payment.status == PaymentStatus.PAID
+    dossier.refresh_from_db()
+    assert dossier.status == Status.PROCESSING
+    assert Receipt.objects.filter(payment=payment).count() == 2
+    with urllib.request.urlopen(f"{sandbox}/sandbox/ipn-log") as log:
+        assert b'"RspCode": "00"' in log.read()
+    # The browser's return: shown, nothing changes.
+    back = client.get(urllib.parse.urlsplit(location).path + "?" + location.split("?", 1)[1])
+    assert back.status_code == 302
+    assert client.get(back["Location"]).status_code == 200
+    gateway = vnpay.from_settings()
+    assert gateway.query(payment, client_ip="127.0.0.1", now=timezone.now()).state == "paid"
+    over = gateway.refund(
+        payment, FEE + CHARGE + 1, by="desk_a", client_ip="127.0.0.1", now=timezone.now()
+    )
+    assert not over.accepted and over.code == "03"
+    part = gateway.refund(payment, 10_000, by="desk_a", client_ip="127.0.0.1", now=timezone.now())
+    assert part.accepted
+
+
+def test_later_leaves_it_pending_and_cancel_is_recorded(client, sandbox):
+    w = world_with_fees()
+    dossier = fees_due_dossier(w)
+    citizen_login(client, w.citizen)
+    _, reference = _to_gateway(client, dossier)
+    status, _, text = _decide(sandbox, reference, "later")
+    assert status == 200 and "chờ" in text
+    payment = Payment.objects.get(reference=reference)
+    assert payment.status == PaymentStatus.PENDING
+    gateway = vnpay.from_settings()
+    assert gateway.query(payment, client_ip="127.0.0.1", now=timezone.now()).state == "pending"
+    status, _, _ = _decide(sandbox, reference, "cancel")
+    assert status == 302
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.CANCELLED
+    dossier.refresh_from_db()
+    assert dossier.status == Status.FEES_DUE
+
+
+def test_the_sandbox_refuses_a_tampered_payment_url(client, sandbox):
+    w = world_with_fees()
+    dossier = fees_due_dossier(w)
+    citizen_login(client, w.citizen)
+    response = client.post(reverse("payments:pay", args=[dossier.code]), {"method": "vnpay"})
+    tampered = response["Location"].replace("vnp_Amount=7000000", "vnp_Amount=100000")
+    assert tampered != response["Location"]
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(tampered)
+    assert refused.value.code == 400
+    assert settings.EGOV_VNPAY_PAY_URL.startswith(sandbox)
