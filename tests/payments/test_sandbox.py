@@ -28,6 +28,8 @@ from egov.payments.models import Payment, PaymentStatus, Receipt
 from ..dossiers.web_support import citizen_login
 from .support import CHARGE, FEE, fees_due_dossier, world_with_fees
 
+# Every URL opened here is the sandbox's loopback http address.
+# ruff: noqa: S310
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 PROGRAM = Path(__file__).resolve().parents[2] / "sandboxes" / "vnpay" / "server.py"
 
