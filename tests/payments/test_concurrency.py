@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, connections
 
 from egov.payments.gateways import vnpay
-from egov.payments.models import Payment, PaymentStatus, Receipt
+from egov.payments.models import Payment, PaymentReceipt, PaymentStatus
 from egov.payments.services import payments
 
 from .support import fees_due_dossier, ipn_params, world_with_fees
@@ -40,4 +40,4 @@ def test_concurrent_replays_confirm_once():
         t.join()
     assert sorted(o.value for o in outcomes) == ["already"] * 7 + ["confirmed"]
     assert Payment.objects.filter(status=PaymentStatus.PAID).count() == 1
-    assert Receipt.objects.count() == 2
+    assert PaymentReceipt.objects.count() == 2

@@ -10,7 +10,7 @@ from django.urls import reverse
 from egov.core.models import AuditEntry
 from egov.core.signing.pdf import verify_pdf
 from egov.dossiers.models import Status
-from egov.payments.models import FeeItem, Payment, PaymentStatus, Receipt, Relief
+from egov.payments.models import FeeItem, Payment, PaymentReceipt, PaymentStatus, Relief
 from egov.payments.services import fees, payments
 from egov.payments.services.receipts import amount_in_words
 
@@ -62,7 +62,7 @@ def test_a_success_confirms_once_moves_the_dossier_and_issues_two_receipts(
     assert payment.status == PaymentStatus.PAID
     assert payment.gateway_transaction == "14226112"
     assert dossier.status == Status.PROCESSING
-    receipts = list(Receipt.objects.filter(payment=payment))
+    receipts = list(PaymentReceipt.objects.filter(payment=payment))
     assert [(r.kind, r.amount_vnd, r.number) for r in receipts] == [
         ("charge", CHARGE, 1),
         ("fee", FEE, 1),
@@ -70,7 +70,7 @@ def test_a_success_confirms_once_moves_the_dossier_and_issues_two_receipts(
     assert receipts[0].serial != receipts[1].serial  # phí and lệ phí: two sequences
     # Replayed: answered "already confirmed", nothing more.
     assert _ipn(client, params)["RspCode"] == "02"
-    assert Receipt.objects.count() == 2
+    assert PaymentReceipt.objects.count() == 2
     assert AuditEntry.objects.filter(action="payments.confirm").count() == 1
 
 
@@ -79,7 +79,7 @@ def test_a_wrong_amount_is_04_and_only_audited(client, dossier, payment):
     assert _ipn(client, ipn_params(payment, amount_vnd=FEE))["RspCode"] == "04"
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.PENDING
-    assert not Receipt.objects.exists()
+    assert not PaymentReceipt.objects.exists()
     refused = AuditEntry.objects.order_by("-id")[0]
     assert AuditEntry.objects.count() == before + 1
     assert refused.action == "payments.callback_refused"
@@ -115,7 +115,7 @@ def test_a_cancelled_payment_is_recorded_and_a_later_callback_refused(client, do
     assert dossier.status == Status.FEES_DUE
     # A success for the cancelled payment afterwards: already settled.
     assert _ipn(client, ipn_params(payment))["RspCode"] == "02"
-    assert not Receipt.objects.exists()
+    assert not PaymentReceipt.objects.exists()
 
 
 def test_a_second_payment_of_a_paid_dossier_is_refused(client, w, dossier, payment):
@@ -175,7 +175,7 @@ def test_the_desk_records_cash_with_a_receipt_number(client, w, dossier):
     )
     dossier.refresh_from_db()
     assert dossier.status == Status.PROCESSING
-    assert Receipt.objects.filter(payment=payment).count() == 2
+    assert PaymentReceipt.objects.filter(payment=payment).count() == 2
     client.force_login(w.desk_b.user)  # another agency's desk
     assert client.get(url).status_code in {403, 404}
 
@@ -184,9 +184,9 @@ def test_receipts_are_signed_pdfs_in_words_and_gap_free(client, w, dossier, paym
     _ipn(client, ipn_params(payment))
     second = fees_due_dossier(w)
     payments.record_at_desk(second, actor=w.desk.user, method="transfer", receipt_number="CK-1")
-    numbers = sorted(Receipt.objects.filter(kind="fee").values_list("number", flat=True))
+    numbers = sorted(PaymentReceipt.objects.filter(kind="fee").values_list("number", flat=True))
     assert numbers == [1, 2]
-    receipt = Receipt.objects.filter(kind="fee").first()
+    receipt = PaymentReceipt.objects.filter(kind="fee").first()
     assert receipt.amount_words == "Năm mươi nghìn đồng"
     verification = verify_pdf(bytes(receipt.pdf))
     assert verification.valid, verification

@@ -23,7 +23,7 @@ from django.utils import timezone
 from egov.dossiers.models import Status
 from egov.payments.gateways import vnpay
 from egov.payments.gateways.sandbox import environment
-from egov.payments.models import Payment, PaymentStatus, Receipt
+from egov.payments.models import Payment, PaymentReceipt, PaymentStatus
 
 from ..dossiers.web_support import citizen_login
 from .support import CHARGE, FEE, fees_due_dossier, world_with_fees
@@ -106,7 +106,7 @@ def test_pay_confirm_query_and_refund_through_the_sandbox(client, sandbox):
     assert payment.status == PaymentStatus.PAID
     dossier.refresh_from_db()
     assert dossier.status == Status.PROCESSING
-    assert Receipt.objects.filter(payment=payment).count() == 2
+    assert PaymentReceipt.objects.filter(payment=payment).count() == 2
     with urllib.request.urlopen(f"{sandbox}/sandbox/ipn-log") as log:
         assert b'"RspCode": "00"' in log.read()
     # The browser's return: shown, nothing changes.

@@ -27,7 +27,7 @@ class PaymentsConfig(AppConfig):
         policy.grant(Role.APPROVER, scopes.READ)
         # A payment, its receipts and fee items belong to the dossier's agency and applicant.
         owner = "dossier__applicant_citizen__user"
-        for model in (models.FeeItem, models.Payment, models.Receipt):
+        for model in (models.FeeItem, models.Payment, models.PaymentReceipt):
             policy.register(
                 model,
                 organisation="dossier__organisation",

@@ -132,12 +132,12 @@ class ReceiptSequence(models.Model):
         return f"{self.serial}: {self.last}"
 
 
-class Receipt(models.Model):
+class PaymentReceipt(models.Model):
     """An e-receipt (biên lai điện tử) for the phí or the lệ phí of one paid payment."""
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="receipts")
     dossier = models.ForeignKey(
-        "dossiers.Dossier", on_delete=models.PROTECT, related_name="receipts"
+        "dossiers.Dossier", on_delete=models.PROTECT, related_name="payment_receipts"
     )
     kind = models.CharField(_("kind"), max_length=8, choices=FeeKind.choices)
     agency = models.ForeignKey(

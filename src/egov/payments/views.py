@@ -26,7 +26,7 @@ from egov.dossiers.views import official_required
 from egov.dossiers.web import error_messages
 from egov.payments import scopes
 from egov.payments.gateways import BadSignature, vnpay
-from egov.payments.models import DESK_METHODS, ONLINE_METHODS, Method, Payment, Receipt
+from egov.payments.models import DESK_METHODS, ONLINE_METHODS, Method, Payment, PaymentReceipt
 from egov.payments.services import fees, payments
 
 logger = logging.getLogger(__name__)
@@ -171,7 +171,7 @@ def desk(request, code):
             "items": dossier.fee_items.all(),
             "due": fees.outstanding(dossier),
             "payments": dossier.payments.all(),
-            "receipts": dossier.receipts.all(),
+            "receipts": dossier.payment_receipts.all(),
             "methods": [(m, Method(m).label) for m in DESK_METHODS],
             "errors": errors,
         },
@@ -181,7 +181,7 @@ def desk(request, code):
 
 @require_GET
 def receipt_pdf(request, pk):
-    receipt = Receipt.objects.select_related("dossier").filter(pk=pk).first()
+    receipt = PaymentReceipt.objects.select_related("dossier").filter(pk=pk).first()
     if receipt is None or not policy.can(request.user, scopes.READ, receipt):
         raise Http404("No such receipt.")
     response = HttpResponse(bytes(receipt.pdf), content_type="application/pdf")

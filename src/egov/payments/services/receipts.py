@@ -21,7 +21,7 @@ from egov.core.services import audit
 from egov.core.signing.pdf import sign_pdf
 from egov.dossiers.printed.layout import FONT, FONT_BOLD, font_dir, register_fonts
 from egov.payments.gateways import VIETNAM
-from egov.payments.models import Payment, Receipt, ReceiptSequence
+from egov.payments.models import Payment, PaymentReceipt, ReceiptSequence
 
 from .fees import by_kind
 
@@ -41,7 +41,7 @@ def serial_for(kind: str, when) -> str:
     return f"{SERIAL_LETTERS[kind]}/{when.astimezone(VIETNAM):%y}E"
 
 
-def issue(payment: Payment) -> list[Receipt]:
+def issue(payment: Payment) -> list[PaymentReceipt]:
     """The receipts of a paid payment, inside its transaction (a rollback gives the numbers
     back). Called once per payment: the caller holds the payment's row lock."""
     dossier = payment.dossier
@@ -51,7 +51,7 @@ def issue(payment: Payment) -> list[Receipt]:
     for kind, amount in sorted(by_kind(dossier).items()):
         serial = serial_for(kind, now)
         number = numbering.draw(ReceiptSequence, organisation=agency.pk, serial=serial)
-        receipt = Receipt(
+        receipt = PaymentReceipt(
             payment=payment,
             dossier=dossier,
             kind=kind,
@@ -78,7 +78,7 @@ def issue(payment: Payment) -> list[Receipt]:
     return issued
 
 
-def render(receipt: Receipt, payment: Payment) -> bytes:
+def render(receipt: PaymentReceipt, payment: Payment) -> bytes:
     """The receipt as a one-page A5 PDF, signed as the collecting agency (PAdES)."""
     from reportlab.lib.pagesizes import A5
     from reportlab.pdfgen import canvas

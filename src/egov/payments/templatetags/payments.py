@@ -20,7 +20,7 @@ def payment_section(context, dossier):
         "due": due,
         "can_pay": bool(due) and dossier.status == 6 and payments.may_pay(user, dossier),
         "pending": dossier.payments.filter(status=PaymentStatus.PENDING).first(),
-        "receipts": list(dossier.receipts.all()),
+        "receipts": list(dossier.payment_receipts.all()),
     }
 
 
