@@ -429,6 +429,10 @@ EGOV_VNPAY_API_URL = os.environ.get(
     "EGOV_VNPAY_API_URL", f"{_vnpay_sandbox_url}/merchant_webapi/api/transaction"
 )
 EGOV_VNPAY_TIMEOUT = float(os.environ.get("EGOV_VNPAY_TIMEOUT", "10"))
+# Reconciliation: a payment without its callback after this many minutes is queried at its
+# gateway; `egov serve` runs `egov payments reconcile --every` this many seconds (0: not run).
+EGOV_PAYMENTS_PENDING_MINUTES = float(os.environ.get("EGOV_PAYMENTS_PENDING_MINUTES", "15"))
+EGOV_PAYMENTS_RECONCILE_SECONDS = float(os.environ.get("EGOV_PAYMENTS_RECONCILE_SECONDS", "60"))
 EGOV_VNPAY_SANDBOX_DIR = Path(
     os.environ.get("EGOV_VNPAY_SANDBOX_DIR", PACKAGE_DIR.parent.parent / "sandboxes" / "vnpay")
 )

@@ -4,6 +4,8 @@ satisfy the platform's, and querydr and refund answers must verify both ways."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import html
 import re
 import socket
@@ -24,6 +26,7 @@ from egov.dossiers.models import Status
 from egov.payments.gateways import vnpay
 from egov.payments.gateways.sandbox import environment
 from egov.payments.models import Payment, PaymentReceipt, PaymentStatus
+from egov.payments.services.reconciliation import reconcile
 
 from ..dossiers.web_support import citizen_login
 from .support import CHARGE, FEE, fees_due_dossier, world_with_fees
@@ -48,10 +51,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def sandbox(live_server, settings):
+@contextlib.contextmanager
+def _sandbox(ipn_url: str, settings):
     port = _free_port()
-    env = environment(f"{live_server.url}/payments/ipn/vnpay/", port)
+    env = environment(ipn_url, port)
     process = subprocess.Popen(
         [sys.executable, str(PROGRAM)], env=env, stdout=subprocess.DEVNULL, start_new_session=True
     )
@@ -72,6 +75,19 @@ def sandbox(live_server, settings):
     finally:
         process.terminate()
         process.wait(10)
+
+
+@pytest.fixture
+def sandbox(live_server, settings):
+    with _sandbox(f"{live_server.url}/payments/ipn/vnpay/", settings) as url:
+        yield url
+
+
+@pytest.fixture
+def deaf_sandbox(settings):
+    """A sandbox whose IPNs get nowhere (the platform was down): reconciliation must find out."""
+    with _sandbox(f"http://127.0.0.1:{_free_port()}/payments/ipn/vnpay/", settings) as url:
+        yield url
 
 
 def _to_gateway(client, dossier) -> tuple[str, str]:
@@ -153,3 +169,33 @@ def test_the_sandbox_refuses_a_tampered_payment_url(client, sandbox):
         urllib.request.urlopen(tampered)
     assert refused.value.code == 400
     assert settings.EGOV_VNPAY_PAY_URL.startswith(sandbox)
+
+
+def test_reconciliation_finds_a_payment_whose_callback_was_lost(client, deaf_sandbox):
+    w = world_with_fees()
+    dossier = fees_due_dossier(w)
+    citizen_login(client, w.citizen)
+    _, paid_ref = _to_gateway(client, dossier)
+    assert _decide(deaf_sandbox, paid_ref, "pay")[0] == 302
+    other = fees_due_dossier(w)
+    _, later_ref = _to_gateway(client, other)
+    assert _decide(deaf_sandbox, later_ref, "later")[0] == 200
+    assert set(Payment.objects.values_list("status", flat=True)) == {"pending"}
+    gateways = {"vnpay": vnpay.from_settings()}
+    # Not yet: the payments are younger than the delay.
+    assert reconcile(gateways, after=dt.timedelta(minutes=15))["queried"] == 0
+    counts = reconcile(gateways, after=dt.timedelta(0))
+    assert counts == {
+        "queried": 2,
+        "paid": 1,
+        "failed": 0,
+        "pending": 1,
+        "cancelled": 0,
+        "errors": 0,
+    }
+    paid = Payment.objects.get(reference=paid_ref)
+    assert paid.status == PaymentStatus.PAID and paid.gateway_transaction
+    assert PaymentReceipt.objects.filter(payment=paid).count() == 2
+    assert Payment.objects.get(reference=later_ref).status == PaymentStatus.PENDING
+    # A second run changes nothing more.
+    assert reconcile(gateways, after=dt.timedelta(0))["paid"] == 0

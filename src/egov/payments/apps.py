@@ -9,7 +9,10 @@ class PaymentsConfig(AppConfig):
     label = "payments"
     verbose_name = _("Payments of fees")
     url_prefix = "payments/"
-    commands = {}
+    # The CLI's list (egov --help): command, one line of help.
+    commands = {
+        "payments": "Payments: 'egov payments reconcile [--every S]' queries pending payments.",
+    }
 
     def ready(self) -> None:
         from django.db.models.signals import post_save
@@ -49,6 +52,19 @@ def _vnpay_sandbox(host: str, port: int):
     from .gateways.sandbox import launch
 
     return launch(host, port, executable=sys.executable)
+
+
+def _reconcile(host: str, port: int):
+    from django.conf import settings
+
+    every = settings.EGOV_PAYMENTS_RECONCILE_SECONDS
+    if not every:
+        return None
+    return (
+        [sys.executable, "-m", "egov.cli", "payments", "reconcile", "--every", str(every)],
+        None,
+        None,
+    )
 
 
 def _vnpay_banner(host: str, port: int) -> list[str]:

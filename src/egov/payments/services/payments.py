@@ -113,11 +113,16 @@ def settle_callback(gateway, params: Mapping[str, str]) -> Outcome:
     except BadSignature:
         _refused("signature", params, gateway.name)
         return Outcome.BAD_SIGNATURE
+    return settle(gateway.name, callback)
+
+
+def settle(gateway: str, callback: Callback) -> Outcome:
+    """Record a verified result (a callback, or a query's final answer) once, under the rules."""
     with transaction.atomic():
         payment = (
             Payment.objects.select_for_update(of=("self",))
             .select_related("dossier")
-            .filter(reference=callback.reference, method=gateway.name)
+            .filter(reference=callback.reference, method=gateway)
             .first()
         )
         if payment is not None:
@@ -134,10 +139,10 @@ def settle_callback(gateway, params: Mapping[str, str]) -> Outcome:
         elif callback.success and outstanding(payment.dossier) != payment.amount_vnd:
             outcome, reason = Outcome.BAD_AMOUNT, "amount differs from the fees due"
         else:
-            _record(payment, callback, gateway.name)
+            _record(payment, callback, gateway)
             return Outcome.CONFIRMED
         audit.record(
-            actor=f"gateway:{gateway.name}",
+            actor=f"gateway:{gateway}",
             action="payments.callback_refused",
             object_type="payments.payment",
             object_id=payment.pk if payment else callback.reference[:64],
