@@ -40,7 +40,9 @@ class PaymentsConfig(AppConfig):
         # Fee items are copied from the channel's fees when a dossier is made (online or at the
         # desk), inside the intake's transaction: dossiers does not know this app.
         post_save.connect(fees.on_dossier_saved, sender=Dossier, dispatch_uid="payments.fees")
+        # No demo step: the demo catalogue's channels already carry fees with amounts (35).
         registry.process(registry.Process("VNPay sandbox", _vnpay_sandbox, banner=_vnpay_banner))
+        registry.process(registry.Process("payments reconciliation", _reconcile, worker=True))
 
 
 def _vnpay_sandbox(host: str, port: int):
