@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import html
+import json
 import re
 import socket
 import subprocess
@@ -19,13 +20,16 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from egov.dossiers.models import Status
 from egov.payments.gateways import vnpay
 from egov.payments.gateways.sandbox import environment
-from egov.payments.models import Payment, PaymentReceipt, PaymentStatus
+from egov.payments.models import Payment, PaymentReceipt, PaymentStatus, Refund, RefundStatus
+from egov.payments.services import refunds
 from egov.payments.services.reconciliation import reconcile
 
 from ..dossiers.web_support import citizen_login
@@ -199,3 +203,34 @@ def test_reconciliation_finds_a_payment_whose_callback_was_lost(client, deaf_san
     assert Payment.objects.get(reference=later_ref).status == PaymentStatus.PENDING
     # A second run changes nothing more.
     assert reconcile(gateways, after=dt.timedelta(0))["paid"] == 0
+
+
+@pytest.mark.outbox
+def test_a_refund_goes_to_the_gateway_through_the_outbox(client, sandbox):
+    w = world_with_fees()
+    dossier = fees_due_dossier(w)
+    citizen_login(client, w.citizen)
+    _, reference = _to_gateway(client, dossier)
+    _decide(sandbox, reference, "pay")
+    payment = Payment.objects.get(reference=reference)
+    with pytest.raises(ValidationError):
+        refunds.request_refund(payment, actor=w.approver.user, amount_vnd=10_000, reason=" ")
+    with pytest.raises(ValidationError):
+        refunds.request_refund(
+            payment, actor=w.approver.user, amount_vnd=FEE + CHARGE + 1, reason="Từ chối"
+        )
+    with pytest.raises(PermissionDenied):  # another commune's leader
+        refunds.request_refund(payment, actor=w.desk_b.user, amount_vnd=1, reason="x")
+    client.force_login(w.approver.user)
+    page = reverse("payments:refund", args=[reference])
+    response = client.post(page, {"amount_vnd": "10000", "reason": "Hồ sơ bị từ chối một phần"})
+    assert response.status_code == 302
+    refund = Refund.objects.get()
+    assert refund.status == RefundStatus.REQUESTED  # nothing sent inside the transaction
+    call_command("worker", batch=True)
+    refund.refresh_from_db()
+    assert (refund.status, refund.gateway_code, refund.number) == (RefundStatus.DONE, "00", 1)
+    assert refunds.refundable(payment) == FEE + CHARGE - 10_000
+    with urllib.request.urlopen(f"{sandbox}/sandbox/orders/{reference}") as order:
+        assert json.loads(order.read())["refunded"] == 10_000 * 100
+    assert client.get(page).status_code == 200

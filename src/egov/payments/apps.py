@@ -23,11 +23,13 @@ class PaymentsConfig(AppConfig):
         from egov.dossiers.models import Dossier
 
         from . import models, scopes
-        from .services import fees
+        from .services import fees, refunds
 
         policy.grant(Role.DESK, scopes.READ, scopes.COLLECT)
         policy.grant(Role.PROCESSOR, scopes.READ)
-        policy.grant(Role.APPROVER, scopes.READ)
+        policy.grant(Role.APPROVER, scopes.READ, scopes.REFUND)
+        # Refunds go to the gateway through the core outbox (kind "payments.refund").
+        refunds.register()
         # A payment, its receipts and fee items belong to the dossier's agency and applicant.
         owner = "dossier__applicant_citizen__user"
         for model in (models.FeeItem, models.Payment, models.PaymentReceipt):
@@ -37,6 +39,7 @@ class PaymentsConfig(AppConfig):
                 owner=owner,
                 owner_scopes={scopes.READ},
             )
+        policy.register(models.Refund, organisation="payment__dossier__organisation")
         # Fee items are copied from the channel's fees when a dossier is made (online or at the
         # desk), inside the intake's transaction: dossiers does not know this app.
         post_save.connect(fees.on_dossier_saved, sender=Dossier, dispatch_uid="payments.fees")

@@ -115,6 +115,44 @@ class Payment(models.Model):
         return self.reference
 
 
+class RefundStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested from the gateway")
+    DONE = "done", _("Refunded")
+    REFUSED = "refused", _("Refused by the gateway")
+
+
+class Refund(models.Model):
+    """Hoàn phí: money given back for a paid payment (all or part), with the reason and who
+    approved it; sent to the gateway through the outbox; its own receipt number once done."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount_vnd = models.PositiveBigIntegerField(_("amount (VND)"))
+    reason = models.TextField(_("reason"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=RefundStatus.choices, default=RefundStatus.REQUESTED
+    )
+    gateway_code = models.CharField(max_length=8, blank=True, default="")
+    done_at = models.DateTimeField(_("refunded"), null=True, blank=True)
+    serial = models.CharField(_("serial"), max_length=16, blank=True, default="")
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id}: {self.amount_vnd} VND"
+
+
 class ReceiptSequence(models.Model):
     """The last receipt number of one agency's receipt serial (ký hiệu), drawn gap-free with
     egov.core.numbering.draw."""

@@ -4,3 +4,4 @@ from egov.accounts.scopes import declare
 
 READ = declare("payments.read", "Read the fees, payments and receipts of dossiers")
 COLLECT = declare("payments.collect", "Record fees paid at the desk (cash or transfer)")
+REFUND = declare("payments.refund", "Approve refunds of fees paid online")

@@ -26,12 +26,12 @@ from egov.dossiers.views import official_required
 from egov.dossiers.web import error_messages
 from egov.payments import scopes
 from egov.payments.gateways import BadSignature, vnpay
+from egov.payments.gateways.available import FACTORIES as GATEWAYS
 from egov.payments.models import DESK_METHODS, ONLINE_METHODS, Method, Payment, PaymentReceipt
-from egov.payments.services import fees, payments
+from egov.payments.services import fees, payments, refunds
 
 logger = logging.getLogger(__name__)
 
-GATEWAYS = {"vnpay": vnpay.from_settings}
 # VNPay's IPN answers for each outcome of egov.payments.services.payments.settle_callback.
 VNPAY_ANSWERS = {
     payments.Outcome.CONFIRMED: vnpay.CONFIRMED,
@@ -188,3 +188,39 @@ def receipt_pdf(request, pk):
     name = f"bien-lai-{receipt.serial.replace('/', '-')}-{receipt.number:07d}.pdf"
     response["Content-Disposition"] = content_disposition(name)
     return response
+
+
+@official_required
+@require_http_methods(["GET", "POST"])
+def refund(request, reference):
+    """A leader approves a refund of a payment made online (sent to the gateway afterwards)."""
+    payment = Payment.objects.select_related("dossier__organisation").filter(reference=reference)
+    payment = payment.first()
+    if payment is None or not policy.can(request.user, scopes.READ, payment):
+        raise Http404("No such payment.")
+    if not policy.can(request.user, scopes.REFUND, payment.dossier):
+        raise PermissionDenied("Not a leader of this agency.")
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            refunds.request_refund(
+                payment,
+                actor=request.user,
+                amount_vnd=request.POST.get("amount_vnd"),
+                reason=request.POST.get("reason", ""),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            errors = error_messages(exc)
+        else:
+            return redirect("payments:refund", payment.reference)
+    return render(
+        request,
+        "payments/refund.html",
+        {
+            "payment": payment,
+            "refundable": refunds.refundable(payment),
+            "refunds": payment.refunds.all(),
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )

@@ -74,6 +74,13 @@ class Gateway(Protocol):
         """The gateway's view of ``payment`` (reconciliation)."""
 
     def refund(
-        self, payment, amount_vnd: int, *, by: str, client_ip: str, now: dt.datetime
+        self,
+        payment,
+        amount_vnd: int,
+        *,
+        by: str,
+        client_ip: str,
+        now: dt.datetime,
+        request_id: str = "",
     ) -> RefundResult:
         """Ask the gateway to give back ``amount_vnd`` of ``payment``."""

@@ -215,9 +215,11 @@ class VNPay:
             raise BadSignature("answer's vnp_SecureHash")
         return answer
 
-    def _request(self, command: str, payment, client_ip: str, now: dt.datetime) -> dict:
+    def _request(
+        self, command: str, payment, client_ip: str, now: dt.datetime, request_id: str = ""
+    ) -> dict:
         return {
-            "vnp_RequestId": secrets.token_hex(16),
+            "vnp_RequestId": request_id or secrets.token_hex(16),
             "vnp_Version": VERSION,
             "vnp_Command": command,
             "vnp_TmnCode": self.tmn_code,
@@ -247,9 +249,18 @@ class VNPay:
         )
 
     def refund(
-        self, payment, amount_vnd: int, *, by: str, client_ip: str, now: dt.datetime
+        self,
+        payment,
+        amount_vnd: int,
+        *,
+        by: str,
+        client_ip: str,
+        now: dt.datetime,
+        request_id: str = "",
     ) -> RefundResult:
-        body = self._request("refund", payment, client_ip, now)
+        """``request_id``: the same for every attempt of one refund (the outbox's key), so that
+        a repeated attempt can be recognised by the gateway."""
+        body = self._request("refund", payment, client_ip, now, request_id)
         body.update(
             {
                 # 02 full refund, 03 partial.

@@ -8,7 +8,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from egov.payments.gateways import vnpay
+from egov.payments.gateways.available import all_gateways
 from egov.payments.services.reconciliation import reconcile
 
 
@@ -28,7 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, every, after, **options):
         while True:
-            counts = reconcile({"vnpay": vnpay.from_settings()}, after=dt.timedelta(minutes=after))
+            counts = reconcile(all_gateways(), after=dt.timedelta(minutes=after))
             if counts["queried"] or counts["errors"] or not every:
                 self.stdout.write(" ".join(f"{k}={v}" for k, v in counts.items()))
             if not every:
