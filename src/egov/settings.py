@@ -429,6 +429,33 @@ EGOV_VNPAY_API_URL = os.environ.get(
     "EGOV_VNPAY_API_URL", f"{_vnpay_sandbox_url}/merchant_webapi/api/transaction"
 )
 EGOV_VNPAY_TIMEOUT = float(os.environ.get("EGOV_VNPAY_TIMEOUT", "10"))
+# The national payment platform (Cổng DVC quốc gia): partner code, secret (MaXacThuc), bearer
+# token, and the INIT, QUERY and GET_BILL addresses. EGOV_DVCQG_PAY_SANDBOX (default outside
+# production): `egov serve` starts the development platform (sandboxes/dvcqg) and these point at it.
+EGOV_DVCQG_PAY_SANDBOX = env_bool("EGOV_DVCQG_PAY_SANDBOX", not PRODUCTION)
+EGOV_DVCQG_PAY_SANDBOX_PORT = int(os.environ.get("EGOV_DVCQG_PAY_SANDBOX_PORT", "8021"))
+_dvcqg_sandbox_url = f"http://127.0.0.1:{EGOV_DVCQG_PAY_SANDBOX_PORT}"
+EGOV_DVCQG_PAY_PARTNER = os.environ.get("EGOV_DVCQG_PAY_PARTNER", "EGOVDEV")
+EGOV_DVCQG_PAY_SECRET = os.environ.get("EGOV_DVCQG_PAY_SECRET", "")
+EGOV_DVCQG_PAY_TOKEN = os.environ.get("EGOV_DVCQG_PAY_TOKEN", "")
+if EGOV_DVCQG_PAY_SANDBOX:  # both sides derive them from the secret key
+    import hashlib
+    import hmac
+
+    EGOV_DVCQG_PAY_SECRET = (
+        EGOV_DVCQG_PAY_SECRET
+        or hmac.new(SECRET_KEY.encode(), b"egov-dvcqg-pay-secret", hashlib.sha256).hexdigest()
+    )
+    EGOV_DVCQG_PAY_TOKEN = (
+        EGOV_DVCQG_PAY_TOKEN
+        or hmac.new(SECRET_KEY.encode(), b"egov-dvcqg-pay-token", hashlib.sha256).hexdigest()
+    )
+EGOV_DVCQG_PAY_INIT_URL = os.environ.get("EGOV_DVCQG_PAY_INIT_URL", f"{_dvcqg_sandbox_url}/init")
+EGOV_DVCQG_PAY_QUERY_URL = os.environ.get("EGOV_DVCQG_PAY_QUERY_URL", f"{_dvcqg_sandbox_url}/query")
+EGOV_DVCQG_PAY_BILL_URL = os.environ.get("EGOV_DVCQG_PAY_BILL_URL", f"{_dvcqg_sandbox_url}/getbill")
+EGOV_DVCQG_PAY_SANDBOX_DIR = Path(
+    os.environ.get("EGOV_DVCQG_PAY_SANDBOX_DIR", PACKAGE_DIR.parent.parent / "sandboxes" / "dvcqg")
+)
 # Reconciliation: a payment without its callback after this many minutes is queried at its
 # gateway; `egov serve` runs `egov payments reconcile --every` this many seconds (0: not run).
 EGOV_PAYMENTS_PENDING_MINUTES = float(os.environ.get("EGOV_PAYMENTS_PENDING_MINUTES", "15"))

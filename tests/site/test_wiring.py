@@ -42,6 +42,7 @@ def started(monkeypatch, settings):
     settings.EGOV_PKI_AUTO_CREATE = False
     settings.EGOV_OIDC_PROVIDER = "off"
     settings.EGOV_VNPAY_SANDBOX = False
+    settings.EGOV_DVCQG_PAY_SANDBOX = False
     FakePopen.started = []
     monkeypatch.setattr(serve.subprocess, "Popen", FakePopen)
     monkeypatch.setattr(serve.Command, "_supervise", lambda self, children: None)

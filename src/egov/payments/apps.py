@@ -45,6 +45,7 @@ class PaymentsConfig(AppConfig):
         post_save.connect(fees.on_dossier_saved, sender=Dossier, dispatch_uid="payments.fees")
         # No demo step: the demo catalogue's channels already carry fees with amounts (35).
         registry.process(registry.Process("VNPay sandbox", _vnpay_sandbox, banner=_vnpay_banner))
+        registry.process(registry.Process("payment platform sandbox", _dvcqg_sandbox))
         registry.process(registry.Process("payments reconciliation", _reconcile, worker=True))
 
 
@@ -57,6 +58,17 @@ def _vnpay_sandbox(host: str, port: int):
     from .gateways.sandbox import launch
 
     return launch(host, port, executable=sys.executable)
+
+
+def _dvcqg_sandbox(host: str, port: int):
+    """The development national payment platform (sandboxes/dvcqg) on loopback."""
+    from django.conf import settings
+
+    if not settings.EGOV_DVCQG_PAY_SANDBOX:
+        return None
+    from .gateways.sandbox import launch_dvcqg
+
+    return launch_dvcqg(host, port, executable=sys.executable)
 
 
 def _reconcile(host: str, port: int):

@@ -60,11 +60,12 @@ class FeeItem(models.Model):
 
 class Method(models.TextChoices):
     VNPAY = "vnpay", _("VNPay (card, bank account, QR)")
+    DVCQG = "dvcqg", _("The National Public Service Portal's payment platform")
     CASH = "cash", _("Cash at the desk")
     TRANSFER = "transfer", _("Bank transfer (recorded at the desk)")
 
 
-ONLINE_METHODS = (Method.VNPAY,)
+ONLINE_METHODS = (Method.DVCQG, Method.VNPAY)
 DESK_METHODS = (Method.CASH, Method.TRANSFER)
 
 

@@ -7,6 +7,7 @@ with the policy (the applicant owns their dossier's payments; officials their ag
 
 from __future__ import annotations
 
+import json
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -25,7 +27,7 @@ from egov.dossiers.models import Dossier, Status
 from egov.dossiers.views import official_required
 from egov.dossiers.web import error_messages
 from egov.payments import scopes
-from egov.payments.gateways import BadSignature, vnpay
+from egov.payments.gateways import BadSignature, GatewayError, vnpay
 from egov.payments.gateways.available import FACTORIES as GATEWAYS
 from egov.payments.models import DESK_METHODS, ONLINE_METHODS, Method, Payment, PaymentReceipt
 from egov.payments.services import fees, payments, refunds
@@ -63,6 +65,7 @@ def pay(request, code):
     if not payments.may_pay(request.user, dossier):
         raise Http404("No such dossier.")
     errors: list[str] = []
+    refused = 400
     if request.method == "POST":
         method = request.POST.get("method", "")
         try:
@@ -72,10 +75,21 @@ def pay(request, code):
         else:
             gateway = GATEWAYS[payment.method]()
             return_url = request.build_absolute_uri(reverse("payments:return", args=[method]))
-            url = gateway.payment_url(
-                payment, return_url=return_url, client_ip=_client_ip(request), now=timezone.now()
-            )
-            return redirect(url)
+            try:
+                url = gateway.payment_url(
+                    payment,
+                    return_url=return_url,
+                    client_ip=_client_ip(request),
+                    now=timezone.now(),
+                )
+            except GatewayError:
+                # The pending payment stays; reconciliation closes it when the gateway never
+                # heard of it.
+                logger.warning("Payment gateway %s unavailable", payment.method, exc_info=True)
+                errors = [_("The payment gateway cannot be reached now. Try again later.")]
+                refused = 503
+            else:
+                return redirect(url)
     return render(
         request,
         "payments/pay.html",
@@ -87,7 +101,7 @@ def pay(request, code):
             "methods": [(m, Method(m).label) for m in ONLINE_METHODS],
             "errors": errors,
         },
-        status=400 if errors else 200,
+        status=refused if errors else 200,
     )
 
 
@@ -127,19 +141,35 @@ def status(request, reference):
     return response
 
 
+# Our answer codes for each outcome (the same numbers on both protocols).
+ANSWERS = VNPAY_ANSWERS
+
+
 @csrf_exempt
-@require_GET
+@require_http_methods(["GET", "POST"])
 def ipn(request, gateway):
-    """The gateway's server-to-server confirmation. Always a 200 with the protocol's answer."""
-    if gateway != "vnpay":
+    """A gateway's server-to-server confirmation: VNPay's IPN (GET, query string) or the national
+    platform's callback (POST, JSON). Always a 200 with the protocol's answer, never a 500."""
+    if gateway == "vnpay" and request.method == "GET":
+        params = request.GET
+    elif gateway == "dvcqg" and request.method == "POST":
+        try:
+            params = json.loads(request.body or b"{}")
+        except ValueError:
+            params = None
+        if not isinstance(params, dict):
+            params = {}
+    else:
         raise Http404("No such gateway.")
+    adapter = GATEWAYS[gateway]()
     try:
-        outcome = payments.settle_callback(GATEWAYS[gateway](), request.GET)
-        code = VNPAY_ANSWERS[outcome]
-    except Exception:  # noqa: BLE001 - the gateway gets 99 and retries; never a 500
-        logger.exception("VNPay IPN failed")
+        code = ANSWERS[payments.settle_callback(adapter, params)]
+    except Exception:  # noqa: BLE001 - the gateway gets 99 and tries again; never a 500
+        logger.exception("Payment callback failed (%s)", gateway)
         code = vnpay.OTHER
-    return JsonResponse(vnpay.VNPay.ipn_answer(code))
+    if gateway == "vnpay":
+        return JsonResponse(vnpay.VNPay.ipn_answer(code))
+    return JsonResponse(adapter.callback_answer(code, params))
 
 
 @official_required

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from . import vnpay
+from . import national, vnpay
 
-FACTORIES = {"vnpay": vnpay.from_settings}
+FACTORIES = {"vnpay": vnpay.from_settings, "dvcqg": national.from_settings}
 
 
 def gateway(method: str):

@@ -37,3 +37,24 @@ def launch(host: str, port: int, *, executable: str):
     ipn_url = f"{base_url(host, port)}/payments/ipn/vnpay/"
     env = environment(ipn_url, settings.EGOV_VNPAY_SANDBOX_PORT)
     return [executable, str(program)], env, directory
+
+
+def dvcqg_environment(base: str, port: int) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "DVCQG_HOST": "127.0.0.1",
+        "DVCQG_PORT": str(port),
+        "DVCQG_PARTNER": settings.EGOV_DVCQG_PAY_PARTNER,
+        "DVCQG_SECRET": settings.EGOV_DVCQG_PAY_SECRET,
+        "DVCQG_TOKEN": settings.EGOV_DVCQG_PAY_TOKEN,
+        "DVCQG_CALLBACK_URL": f"{base}/payments/ipn/dvcqg/",
+        "DVCQG_RETURN_URL": f"{base}/payments/return/dvcqg/",
+    }
+
+
+def launch_dvcqg(host: str, port: int, *, executable: str):
+    program = Path(settings.EGOV_DVCQG_PAY_SANDBOX_DIR) / "server.py"
+    if not program.is_file():
+        raise NotStarted(f"{program} is missing: the national payment platform is unavailable")
+    env = dvcqg_environment(base_url(host, port), settings.EGOV_DVCQG_PAY_SANDBOX_PORT)
+    return [executable, str(program)], env, program.parent
