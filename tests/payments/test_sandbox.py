@@ -26,8 +26,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from egov.dossiers.models import Status
-from egov.payments.gateways import vnpay
-from egov.payments.gateways.sandbox import environment
+from egov.payments.gateways import national, vnpay
+from egov.payments.gateways.sandbox import dvcqg_environment, environment
 from egov.payments.models import Payment, PaymentReceipt, PaymentStatus, Refund, RefundStatus
 from egov.payments.services import refunds
 from egov.payments.services.reconciliation import reconcile
@@ -234,3 +234,79 @@ def test_a_refund_goes_to_the_gateway_through_the_outbox(client, sandbox):
     with urllib.request.urlopen(f"{sandbox}/sandbox/orders/{reference}") as order:
         assert json.loads(order.read())["refunded"] == 10_000 * 100
     assert client.get(page).status_code == 200
+
+
+DVCQG_PROGRAM = Path(__file__).resolve().parents[2] / "sandboxes" / "dvcqg" / "server.py"
+
+
+@pytest.fixture
+def platform(live_server, settings):
+    port = _free_port()
+    env = dvcqg_environment(live_server.url, port)
+    process = subprocess.Popen(
+        [sys.executable, str(DVCQG_PROGRAM)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/healthz", timeout=1).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    settings.EGOV_DVCQG_PAY_INIT_URL = f"{url}/init"
+    settings.EGOV_DVCQG_PAY_QUERY_URL = f"{url}/query"
+    settings.EGOV_DVCQG_PAY_BILL_URL = f"{url}/getbill"
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_pay_through_the_national_payment_platform_sandbox(client, platform):
+    w = world_with_fees()
+    dossier = fees_due_dossier(w)
+    citizen_login(client, w.citizen)
+    response = client.post(reverse("payments:pay", args=[dossier.code]), {"method": "dvcqg"})
+    # INIT went to the platform, which checked MaXacThuc and that PhiLePhi adds up to SoTien.
+    assert response.status_code == 302 and response["Location"].startswith(f"{platform}/pay/")
+    payment = Payment.objects.get()
+    with urllib.request.urlopen(response["Location"]) as page:
+        text = page.read().decode()
+    assert "Lệ phí cấp giấy xác nhận" in text and "LePhi" in text
+    gateway = national.from_settings()
+    assert gateway.query(payment, client_ip="", now=timezone.now()).state == "pending"
+    data = urllib.parse.urlencode({"choice": "pay"}).encode()
+    back = None
+    try:
+        _browser.open(response["Location"], data=data)
+    except urllib.error.HTTPError as exc:
+        back = exc
+    assert back.code == 302
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.PAID
+    with urllib.request.urlopen(f"{platform}/sandbox/callbacks") as log:
+        [entry] = json.loads(log.read())
+    assert entry["answer"]["MaLoi"] == "00" and entry["answer"]["_verified"] is True
+    location = back.headers["Location"]
+    returned = client.get(urllib.parse.urlsplit(location).path + "?" + location.split("?", 1)[1])
+    assert returned.status_code == 302
+    assert gateway.query(payment, client_ip="", now=timezone.now()).state == "paid"
+    assert gateway.get_bill(payment, now=timezone.now()).startswith(b"%PDF-")
+    assert not gateway.refund(payment, 1).accepted
+
+
+def test_an_unreachable_platform_is_a_503_with_a_message(client, settings):
+    settings.EGOV_DVCQG_PAY_INIT_URL = f"http://127.0.0.1:{_free_port()}/init"
+    w = world_with_fees()
+    dossier = fees_due_dossier(w)
+    citizen_login(client, w.citizen)
+    response = client.post(reverse("payments:pay", args=[dossier.code]), {"method": "dvcqg"})
+    assert response.status_code == 503
+    assert "cổng thanh toán" in response.content.decode()
