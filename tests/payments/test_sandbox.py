@@ -25,6 +25,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from egov.core.signing.pdf import verify_pdf
 from egov.dossiers.models import Status
 from egov.payments.gateways import national, vnpay
 from egov.payments.gateways.sandbox import dvcqg_environment, environment
@@ -113,6 +114,7 @@ def _decide(url, reference, choice):
         return exc.code, exc.headers.get("Location"), exc.read().decode()
 
 
+@pytest.mark.outbox
 def test_pay_confirm_query_and_refund_through_the_sandbox(client, sandbox):
     w = world_with_fees()
     dossier = fees_due_dossier(w)
@@ -127,6 +129,10 @@ def test_pay_confirm_query_and_refund_through_the_sandbox(client, sandbox):
     dossier.refresh_from_db()
     assert dossier.status == Status.PROCESSING
     assert PaymentReceipt.objects.filter(payment=payment).count() == 2
+    # The worker draws and seals the receipts after the callback's commit.
+    call_command("worker", batch=True)
+    for receipt in PaymentReceipt.objects.filter(payment=payment):
+        assert verify_pdf(bytes(receipt.pdf)).valid
     with urllib.request.urlopen(f"{sandbox}/sandbox/ipn-log") as log:
         assert b'"RspCode": "00"' in log.read()
     # The browser's return: shown, nothing changes.

@@ -189,7 +189,8 @@ class PaymentReceipt(models.Model):
     amount_words = models.TextField(_("amount in words"))
     payer_name = models.CharField(_("payer"), max_length=255)
     issued_at = models.DateTimeField(_("issued"))
-    pdf = models.BinaryField(_("signed PDF"))
+    # Empty until the worker (or the first download) draws and seals it.
+    pdf = models.BinaryField(_("signed PDF"), blank=True, default=b"")
 
     class Meta:
         verbose_name = _("receipt")

@@ -30,7 +30,7 @@ from egov.payments import scopes
 from egov.payments.gateways import BadSignature, GatewayError, vnpay
 from egov.payments.gateways.available import FACTORIES as GATEWAYS
 from egov.payments.models import DESK_METHODS, ONLINE_METHODS, Method, Payment, PaymentReceipt
-from egov.payments.services import fees, payments, refunds
+from egov.payments.services import fees, payments, receipts, refunds
 
 logger = logging.getLogger(__name__)
 
@@ -214,6 +214,8 @@ def receipt_pdf(request, pk):
     receipt = PaymentReceipt.objects.select_related("dossier").filter(pk=pk).first()
     if receipt is None or not policy.can(request.user, scopes.READ, receipt):
         raise Http404("No such receipt.")
+    if not receipt.pdf and receipts.ensure_pdf(receipt.pk):  # the worker has not drawn it yet
+        receipt.refresh_from_db(fields=["pdf"])
     response = HttpResponse(bytes(receipt.pdf), content_type="application/pdf")
     name = f"bien-lai-{receipt.serial.replace('/', '-')}-{receipt.number:07d}.pdf"
     response["Content-Disposition"] = content_disposition(name)

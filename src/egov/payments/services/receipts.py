@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import io
 
+from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 from num2words import num2words
 
 from egov.catalog.models import FeeKind
@@ -64,10 +66,16 @@ def issue(payment: Payment) -> list[PaymentReceipt]:
             payer_name=payment.payer_name,
             issued_at=now,
         )
-        receipt.pdf = render(receipt, payment)
+        receipt.pdf = b""  # rendered and signed after commit (render_missing): see below
         receipt.save()
         issued.append(receipt)
     if issued:
+        # Rendering and sealing a PDF takes ~0.2 s: not inside the callback's transaction (the
+        # gateway waits for its answer, and the dossier's row is locked). The number, amount and
+        # payer are fixed here; the worker draws the document, and a download draws it if the
+        # worker has not yet (ensure_pdf).
+        payment_id = payment.pk
+        transaction.on_commit(lambda: _enqueue(payment_id))
         audit.record(
             actor=None,
             action="payments.receipts",
@@ -76,6 +84,41 @@ def issue(payment: Payment) -> list[PaymentReceipt]:
             summary={"receipts": [f"{r.serial} {r.number}" for r in issued]},
         )
     return issued
+
+
+def _enqueue(payment_id: int) -> None:
+    render_receipts.enqueue(payment_id)
+
+
+@task()
+def render_receipts(payment_id: int) -> int:
+    """The worker's task (enqueued after the callback's commit): see render_missing."""
+    return render_missing(payment_id)
+
+
+def render_missing(payment_id: int) -> int:
+    """Draw and seal the receipts of a payment that have no PDF yet; safe to run twice."""
+    done = 0
+    for receipt in PaymentReceipt.objects.filter(payment_id=payment_id).values_list(
+        "pk", flat=True
+    ):
+        done += ensure_pdf(receipt)
+    return done
+
+
+def ensure_pdf(receipt_id: int) -> bool:
+    """The receipt's signed PDF, drawn once (the row is locked while it is drawn)."""
+    with transaction.atomic():
+        receipt = (
+            PaymentReceipt.objects.select_for_update(of=("self",))
+            .select_related("payment", "agency", "dossier")
+            .get(pk=receipt_id)
+        )
+        if receipt.pdf:
+            return False
+        receipt.pdf = render(receipt, receipt.payment)
+        receipt.save(update_fields=["pdf"])
+    return True
 
 
 def render(receipt: PaymentReceipt, payment: Payment) -> bytes:
