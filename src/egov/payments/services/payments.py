@@ -125,18 +125,21 @@ def settle(gateway: str, callback: Callback) -> Outcome:
             .filter(reference=callback.reference, method=gateway)
             .first()
         )
+        due = None
         if payment is not None:
             # The dossier too: two payments of one dossier confirmed at once settle one by one.
             payment.dossier = lock(payment.dossier)
+            if callback.success and payment.status == PaymentStatus.PENDING:
+                due = outstanding(payment.dossier)
         if payment is None:
             outcome, reason = Outcome.NOT_FOUND, "unknown reference"
         elif payment.status != PaymentStatus.PENDING:
             outcome, reason = Outcome.ALREADY, f"payment {payment.status}"
         elif callback.amount_vnd != payment.amount_vnd:
             outcome, reason = Outcome.BAD_AMOUNT, "amount differs from the payment"
-        elif callback.success and outstanding(payment.dossier) == 0:
+        elif callback.success and due == 0:
             outcome, reason = Outcome.ALREADY, "dossier already paid"
-        elif callback.success and outstanding(payment.dossier) != payment.amount_vnd:
+        elif callback.success and due != payment.amount_vnd:
             outcome, reason = Outcome.BAD_AMOUNT, "amount differs from the fees due"
         else:
             _record(payment, callback, gateway)
@@ -161,25 +164,27 @@ def _record(payment: Payment, callback: Callback, gateway: str) -> None:
     payment.save(
         update_fields=["status", "gateway_transaction", "bank_code", "gateway_code", "settled_at"]
     )
+    summary = {"amount_vnd": payment.amount_vnd, "code": callback.code}
+    if callback.success:
+        summary["receipts"] = _paid(payment, actor=None)
     audit.record(
         actor=f"gateway:{gateway}",
         action=f"payments.{act}",
         obj=payment,
         organisation=payment.dossier.organisation,
-        summary={"amount_vnd": payment.amount_vnd, "code": callback.code},
+        summary=summary,
     )
-    if callback.success:
-        _paid(payment, actor=None)
 
 
-def _paid(payment: Payment, *, actor) -> None:
-    """What a paid payment does: the dossier leaves status 6, receipts are issued."""
+def _paid(payment: Payment, *, actor) -> list[str]:
+    """What a paid payment does: the dossier leaves status 6, receipts are issued (their serials
+    and numbers are returned for the payment's audit row)."""
     dossier = payment.dossier
     if dossier.status == Status.FEES_DUE:
         dossier_services.record_fees_paid(
             dossier, actor=actor, note=_("Paid: %(ref)s") % {"ref": payment.reference}
         )
-    receipts.issue(payment)
+    return [f"{r.serial} {r.number}" for r in receipts.issue(payment)]
 
 
 def record_at_desk(
@@ -211,12 +216,18 @@ def record_at_desk(
         )
         payment.status = check_transition(None, "record_at_desk")
         payment.save()
+        issued = _paid(payment, actor=actor)
         audit.record(
             actor=actor,
             action="payments.record_at_desk",
             obj=payment,
             organisation=d.organisation,
-            summary={"method": method, "amount_vnd": due, "decision": decision, "note": note},
+            summary={
+                "method": method,
+                "amount_vnd": due,
+                "decision": decision,
+                "note": note,
+                "receipts": issued,
+            },
         )
-        _paid(payment, actor=actor)
     return payment

@@ -19,7 +19,6 @@ from num2words import num2words
 
 from egov.catalog.models import FeeKind
 from egov.core import numbering
-from egov.core.services import audit
 from egov.core.signing.pdf import sign_pdf
 from egov.dossiers.printed.layout import FONT, FONT_BOLD, font_dir, register_fonts
 from egov.payments.gateways import VIETNAM
@@ -45,7 +44,8 @@ def serial_for(kind: str, when) -> str:
 
 def issue(payment: Payment) -> list[PaymentReceipt]:
     """The receipts of a paid payment, inside its transaction (a rollback gives the numbers
-    back). Called once per payment: the caller holds the payment's row lock."""
+    back). Called once per payment: the caller holds the payment's row lock and writes the
+    audit row that names them."""
     dossier = payment.dossier
     agency = dossier.organisation
     now = timezone.now()
@@ -76,13 +76,6 @@ def issue(payment: Payment) -> list[PaymentReceipt]:
         # worker has not yet (ensure_pdf).
         payment_id = payment.pk
         transaction.on_commit(lambda: _enqueue(payment_id))
-        audit.record(
-            actor=None,
-            action="payments.receipts",
-            obj=payment,
-            organisation=agency,
-            summary={"receipts": [f"{r.serial} {r.number}" for r in issued]},
-        )
     return issued
 
 
