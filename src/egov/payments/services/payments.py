@@ -101,7 +101,8 @@ def _refused(reason: str, params: Mapping[str, str], gateway: str) -> None:
             actor=f"gateway:{gateway}",
             action="payments.callback_refused",
             object_type="payments.payment",
-            object_id=str(params.get("vnp_TxnRef", ""))[:64],
+            # The order reference as each protocol names it (VNPay, the national platform).
+            object_id=str(params.get("vnp_TxnRef") or params.get("MaThamChieu") or "")[:64],
             summary={"reason": reason},
         )
 
