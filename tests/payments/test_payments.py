@@ -210,3 +210,24 @@ def test_an_exemption_needs_a_reason(w, dossier):
         fees.grant_relief(item, actor=w.desk.user, relief=Relief.EXEMPT, reason=" ")
     with pytest.raises(PermissionDenied):
         fees.grant_relief(item, actor=w.desk_b.user, relief=Relief.EXEMPT, reason="x")
+
+
+def test_the_processor_asks_for_payment_from_the_fees_page(client, w):
+    from egov.dossiers import services as dossier_services
+
+    from ..dossiers.core_support import submit
+
+    d = dossier_services.receive(submit(w), actor=w.desk.user)
+    d = dossier_services.start_processing(d, actor=w.desk.user, assignee=w.processor)
+    url = reverse("payments:desk", args=[d.code])
+    client.force_login(w.processor.user)
+    page = client.get(url).content.decode()
+    assert 'value="ask"' in page and 'name="receipt_number"' not in page
+    refused = client.post(url, {"method": "cash", "receipt_number": "1"})
+    assert refused.status_code == 400  # a processor does not take money
+    assert client.post(url, {"act": "ask"}).status_code == 302
+    d.refresh_from_db()
+    assert (d.status, d.fees_due_vnd) == (Status.FEES_DUE, FEE + CHARGE)
+    assert client.post(url, {"act": "ask"}).status_code == 400  # not twice
+    client.force_login(w.desk_b.user)
+    assert client.get(url).status_code in {403, 404}

@@ -23,7 +23,9 @@ from egov.accounts import policy
 from egov.core.downloads import content_disposition
 from egov.dossiers import scopes as dossier_scopes
 from egov.dossiers.access import can_see
+from egov.dossiers.acts import may
 from egov.dossiers.models import Dossier, Status
+from egov.dossiers.services import DossierError
 from egov.dossiers.views import official_required
 from egov.dossiers.web import error_messages
 from egov.payments import scopes
@@ -175,21 +177,29 @@ def ipn(request, gateway):
 @official_required
 @require_http_methods(["GET", "POST"])
 def desk(request, code):
-    """The desk records a payment in cash or by transfer, with its receipt number."""
+    """The dossier's fees for its agency: the processor asks for payment (4 → 6, the fee items'
+    amount), the desk records a payment in cash or by transfer with its receipt number."""
     dossier = _dossier(request, code)
-    if not policy.can(request.user, scopes.COLLECT, dossier):
+    if not policy.can(request.user, scopes.READ, dossier):
         raise PermissionDenied("Not your agency's dossier.")
+    can_collect = policy.can(request.user, scopes.COLLECT, dossier)
+    can_ask = dossier.status == Status.PROCESSING and may(request.user, "require_fees", dossier)
     errors: list[str] = []
     if request.method == "POST":
         try:
-            payments.record_at_desk(
-                dossier,
-                actor=request.user,
-                method=request.POST.get("method", ""),
-                receipt_number=request.POST.get("receipt_number", ""),
-                note=request.POST.get("note", ""),
-            )
-        except (ValidationError, PermissionDenied) as exc:
+            if request.POST.get("act") == "ask":
+                fees.ask_for_payment(dossier, actor=request.user, note=request.POST.get("note", ""))
+            elif can_collect:
+                payments.record_at_desk(
+                    dossier,
+                    actor=request.user,
+                    method=request.POST.get("method", ""),
+                    receipt_number=request.POST.get("receipt_number", ""),
+                    note=request.POST.get("note", ""),
+                )
+            else:
+                raise PermissionDenied(_("You may not do this to this dossier."))
+        except (ValidationError, PermissionDenied, DossierError) as exc:
             errors = error_messages(exc)
         else:
             return redirect("payments:desk", dossier.code)
@@ -203,6 +213,8 @@ def desk(request, code):
             "payments": dossier.payments.all(),
             "receipts": dossier.payment_receipts.all(),
             "methods": [(m, Method(m).label) for m in DESK_METHODS],
+            "can_collect": can_collect,
+            "can_ask": can_ask,
             "errors": errors,
         },
         status=400 if errors else 200,
