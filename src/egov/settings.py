@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "egov.catalog",
     "egov.exchange",
     "egov.dossiers",
+    "egov.payments",
     "egov.portal",
     "egov.site",
 ]
@@ -425,6 +426,64 @@ EGOV_PUBLIC_URL = os.environ.get("EGOV_PUBLIC_URL", "").rstrip("/")
 EGOV_DOSSIER_MAX_FILE_BYTES = int(os.environ.get("EGOV_DOSSIER_MAX_FILE_BYTES", 10 * 1024 * 1024))
 # Where the DejaVu Sans fonts of the signed PDF forms are (Debian's fonts-dejavu-core).
 EGOV_PDF_FONT_DIR = Path(os.environ.get("EGOV_PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
+
+# --- Payments of fees (egov.payments) -----------------------------------------------------------
+# VNPay 2.1.0: the merchant's terminal code and hash secret, the payment page and the merchant web
+# API (querydr, refund). With EGOV_VNPAY_SANDBOX (default outside production) `egov serve` starts
+# the development gateway (sandboxes/vnpay) on loopback and these point at it.
+EGOV_VNPAY_SANDBOX = env_bool("EGOV_VNPAY_SANDBOX", not PRODUCTION)
+EGOV_VNPAY_SANDBOX_PORT = int(os.environ.get("EGOV_VNPAY_SANDBOX_PORT", "8020"))
+_vnpay_sandbox_url = f"http://127.0.0.1:{EGOV_VNPAY_SANDBOX_PORT}"
+EGOV_VNPAY_TMN_CODE = os.environ.get("EGOV_VNPAY_TMN_CODE", "EGOVDEV1")
+EGOV_VNPAY_HASH_SECRET = os.environ.get("EGOV_VNPAY_HASH_SECRET", "")
+if not EGOV_VNPAY_HASH_SECRET and EGOV_VNPAY_SANDBOX:  # both sides derive it from the secret key
+    import hashlib
+    import hmac
+
+    EGOV_VNPAY_HASH_SECRET = hmac.new(
+        SECRET_KEY.encode(), b"egov-vnpay-sandbox", hashlib.sha256
+    ).hexdigest()
+EGOV_VNPAY_PAY_URL = os.environ.get(
+    "EGOV_VNPAY_PAY_URL", f"{_vnpay_sandbox_url}/paymentv2/vpcpay.html"
+)
+EGOV_VNPAY_API_URL = os.environ.get(
+    "EGOV_VNPAY_API_URL", f"{_vnpay_sandbox_url}/merchant_webapi/api/transaction"
+)
+EGOV_VNPAY_TIMEOUT = float(os.environ.get("EGOV_VNPAY_TIMEOUT", "10"))
+# The national payment platform (Cổng DVC quốc gia): partner code, secret (MaXacThuc), bearer
+# token, and the INIT, QUERY and GET_BILL addresses. EGOV_DVCQG_PAY_SANDBOX (default outside
+# production): `egov serve` starts the development platform (sandboxes/dvcqg) and these point at it.
+EGOV_DVCQG_PAY_SANDBOX = env_bool("EGOV_DVCQG_PAY_SANDBOX", not PRODUCTION)
+EGOV_DVCQG_PAY_SANDBOX_PORT = int(os.environ.get("EGOV_DVCQG_PAY_SANDBOX_PORT", "8021"))
+_dvcqg_sandbox_url = f"http://127.0.0.1:{EGOV_DVCQG_PAY_SANDBOX_PORT}"
+EGOV_DVCQG_PAY_PARTNER = os.environ.get("EGOV_DVCQG_PAY_PARTNER", "EGOVDEV")
+EGOV_DVCQG_PAY_SECRET = os.environ.get("EGOV_DVCQG_PAY_SECRET", "")
+EGOV_DVCQG_PAY_TOKEN = os.environ.get("EGOV_DVCQG_PAY_TOKEN", "")
+if EGOV_DVCQG_PAY_SANDBOX:  # both sides derive them from the secret key
+    import hashlib
+    import hmac
+
+    EGOV_DVCQG_PAY_SECRET = (
+        EGOV_DVCQG_PAY_SECRET
+        or hmac.new(SECRET_KEY.encode(), b"egov-dvcqg-pay-secret", hashlib.sha256).hexdigest()
+    )
+    EGOV_DVCQG_PAY_TOKEN = (
+        EGOV_DVCQG_PAY_TOKEN
+        or hmac.new(SECRET_KEY.encode(), b"egov-dvcqg-pay-token", hashlib.sha256).hexdigest()
+    )
+EGOV_DVCQG_PAY_INIT_URL = os.environ.get("EGOV_DVCQG_PAY_INIT_URL", f"{_dvcqg_sandbox_url}/init")
+EGOV_DVCQG_PAY_QUERY_URL = os.environ.get("EGOV_DVCQG_PAY_QUERY_URL", f"{_dvcqg_sandbox_url}/query")
+EGOV_DVCQG_PAY_BILL_URL = os.environ.get("EGOV_DVCQG_PAY_BILL_URL", f"{_dvcqg_sandbox_url}/getbill")
+EGOV_DVCQG_PAY_SANDBOX_DIR = Path(
+    os.environ.get("EGOV_DVCQG_PAY_SANDBOX_DIR", PACKAGE_DIR.parent.parent / "sandboxes" / "dvcqg")
+)
+# Reconciliation: a payment without its callback after this many minutes is queried at its
+# gateway; `egov serve` runs `egov payments reconcile --every` this many seconds (0: not run).
+EGOV_PAYMENTS_PENDING_MINUTES = float(os.environ.get("EGOV_PAYMENTS_PENDING_MINUTES", "15"))
+EGOV_PAYMENTS_RECONCILE_SECONDS = float(os.environ.get("EGOV_PAYMENTS_RECONCILE_SECONDS", "60"))
+EGOV_VNPAY_SANDBOX_DIR = Path(
+    os.environ.get("EGOV_VNPAY_SANDBOX_DIR", PACKAGE_DIR.parent.parent / "sandboxes" / "vnpay")
+)
 
 # --- Running: egov serve (egov.site) -----------------------------------------------------------
 EGOV_HOST = os.environ.get("EGOV_HOST", "127.0.0.1")

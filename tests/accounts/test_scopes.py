@@ -21,6 +21,9 @@ def test_the_apps_declare_every_scope_once():
         "dossiers.read",
         "dossiers.receive",
         "dossiers.return",
+        "payments.collect",
+        "payments.read",
+        "payments.refund",
         "reports.approve",
         "reports.read",
         "reports.submit",
@@ -36,11 +39,19 @@ def test_a_scope_declared_again_must_say_the_same():
 def test_roles_carry_the_scopes_the_apps_grant():
     granted = dict(policy.ROLE_SCOPES)
     assert granted == {
-        Role.DESK: {"dossiers.read", "dossiers.receive", "dossiers.return"},
-        Role.PROCESSOR: {"dossiers.read", "dossiers.process"},
+        Role.DESK: {
+            "dossiers.read",
+            "dossiers.receive",
+            "dossiers.return",
+            "payments.read",
+            "payments.collect",
+        },
+        Role.PROCESSOR: {"dossiers.read", "dossiers.process", "payments.read"},
         Role.APPROVER: {
             "dossiers.read",
             "dossiers.approve",
+            "payments.read",
+            "payments.refund",
             "documents.read",
             "reports.read",
             "reports.approve",

@@ -15,7 +15,7 @@ from egov.site.management.commands import serve
 def test_every_listed_command_exists_and_the_wiring_comes_first():
     commands = cli.app_commands()
     assert list(commands)[:3] == ["serve", "migrate", "load-demo"]
-    for name in ("worker", "audit", "exchange", "create-official", "generate-dossiers"):
+    for name in ("worker", "audit", "exchange", "payments", "create-official", "generate-dossiers"):
         assert commands[name]
     missing = [name for name in commands if name.replace("-", "_") not in get_commands()]
     assert not missing
@@ -41,6 +41,8 @@ class FakePopen:
 def started(monkeypatch, settings):
     settings.EGOV_PKI_AUTO_CREATE = False
     settings.EGOV_OIDC_PROVIDER = "off"
+    settings.EGOV_VNPAY_SANDBOX = False
+    settings.EGOV_DVCQG_PAY_SANDBOX = False
     FakePopen.started = []
     monkeypatch.setattr(serve.subprocess, "Popen", FakePopen)
     monkeypatch.setattr(serve.Command, "_supervise", lambda self, children: None)
@@ -59,12 +61,12 @@ def started(monkeypatch, settings):
 
 def test_serve_starts_the_registered_processes_then_the_web_server(started, settings):
     names, out = started()
-    assert names == ["worker", "gunicorn"]
+    assert names == ["worker", "payments", "gunicorn"]
     assert "egov is serving on http://127.0.0.1:8061/" in out
     settings.EGOV_EXCHANGE_ROLE = "provincial"
     FakePopen.started = []
     names, _out = started()
-    assert names == ["worker", "exchange", "gunicorn"]
+    assert names == ["worker", "exchange", "payments", "gunicorn"]
     FakePopen.started = []
     names, _out = started(no_worker=True)
     assert names == ["gunicorn"]

@@ -1,0 +1,146 @@
+"""Refunds (hoàn phí), full or partial, of a payment made online: approved by a leader with the
+reason, sent to the gateway through the core outbox (never inside the transaction), recorded with
+the refund's own number once the gateway accepts it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from egov.core import numbering
+from egov.core.services import audit, outbox
+from egov.dossiers.actors import user_of
+from egov.payments import scopes
+from egov.payments.gateways import VIETNAM, BadSignature, GatewayError
+from egov.payments.gateways.available import gateway
+from egov.payments.models import (
+    ONLINE_METHODS,
+    Payment,
+    PaymentStatus,
+    ReceiptSequence,
+    Refund,
+    RefundStatus,
+)
+
+from .fees import authorise
+
+KIND = "payments.refund"
+
+
+def refundable(payment: Payment) -> int:
+    """What may still be given back: paid, less the refunds asked for or done."""
+    taken = payment.refunds.exclude(status=RefundStatus.REFUSED).aggregate(s=Sum("amount_vnd"))
+    return payment.amount_vnd - (taken["s"] or 0)
+
+
+def request_refund(payment: Payment, *, actor, amount_vnd, reason: str) -> Refund:
+    reason = (reason or "").strip()
+    try:
+        amount = int(amount_vnd)
+    except (TypeError, ValueError):
+        amount = 0
+    with transaction.atomic():
+        payment = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("dossier__organisation")
+            .get(pk=payment.pk)
+        )
+        decision = authorise(actor, scopes.REFUND, payment.dossier)
+        if payment.status != PaymentStatus.PAID or payment.method not in ONLINE_METHODS:
+            raise ValidationError(_("Only a payment made online and paid can be refunded here."))
+        if not reason:
+            raise ValidationError(_("Give the reason for the refund."))
+        if not 0 < amount <= refundable(payment):
+            raise ValidationError(
+                _("The refund must be more than 0 and at most %(most)s VND.")
+                % {"most": refundable(payment)}
+            )
+        refund = Refund.objects.create(
+            payment=payment,
+            amount_vnd=amount,
+            reason=reason,
+            approved_by=user_of(actor),
+            requested_at=timezone.now(),
+        )
+        audit.record(
+            actor=actor,
+            action="payments.refund_requested",
+            obj=refund,
+            organisation=payment.dossier.organisation,
+            summary={"payment": payment.pk, "amount_vnd": amount, "decision": decision},
+        )
+        outbox.add(KIND, {"refund": refund.pk}, key=f"refund-{refund.pk}")
+    return refund
+
+
+def send(message, **options):
+    """The outbox's attempt: the gateway's refund call, the same request id every time."""
+    refund = Refund.objects.select_related("payment__dossier", "approved_by").get(
+        pk=message.payload["refund"]
+    )
+    by = refund.approved_by.get_username() if refund.approved_by else "system"
+    try:
+        result = gateway(refund.payment.method).refund(
+            refund.payment,
+            refund.amount_vnd,
+            by=by[:64],
+            client_ip="127.0.0.1",
+            now=timezone.now(),
+            request_id=message.key.replace("-", "")[:32],
+        )
+    except (GatewayError, BadSignature) as exc:
+        raise outbox.Failure(str(exc)) from exc  # the gateway may answer later: retry
+    if not result.accepted:
+        raise outbox.Failure(f"refused by the gateway: {result.code}", permanent=True)
+    return result.code
+
+
+def recorded(message, result, error: str) -> None:
+    """In the transaction that records the attempt: the refund's own state, number and audit."""
+    refund = (
+        Refund.objects.select_for_update(of=("self",))
+        .select_related("payment__dossier__organisation")
+        .get(pk=message.payload["refund"])
+    )
+    if refund.status != RefundStatus.REQUESTED:
+        return
+    organisation = refund.payment.dossier.organisation
+    if message.state == message.State.SENT:
+        now = timezone.now()
+        refund.status = RefundStatus.DONE
+        refund.gateway_code = str(result or "")[:8]
+        refund.done_at = now
+        refund.serial = f"HT/{now.astimezone(VIETNAM):%y}E"
+        refund.number = numbering.draw(
+            ReceiptSequence, organisation=organisation.pk, serial=refund.serial
+        )
+        action = "payments.refund_done"
+    elif message.state == message.State.FAILED:
+        refund.status = RefundStatus.REFUSED
+        refund.gateway_code = error.rsplit(":", 1)[-1].strip()[:8]
+        action = "payments.refund_refused"
+    else:
+        return  # a retry is due
+    refund.save()
+    audit.record(
+        actor=None,
+        action=action,
+        obj=refund,
+        organisation=organisation,
+        summary={"amount_vnd": refund.amount_vnd, "code": refund.gateway_code},
+    )
+
+
+def register() -> None:
+    outbox.register(
+        KIND,
+        send,
+        max_attempts=8,
+        backoff=outbox.exponential(dt.timedelta(seconds=30), most=dt.timedelta(hours=1)),
+        recorded=recorded,
+    )

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "payments"
+
+urlpatterns = [
+    path("dossiers/<str:code>/pay/", views.pay, name="pay"),
+    path("dossiers/<str:code>/desk/", views.desk, name="desk"),
+    path("return/<str:gateway>/", views.gateway_return, name="return"),
+    path("ipn/<str:gateway>/", views.ipn, name="ipn"),
+    path("receipts/<int:pk>.pdf", views.receipt_pdf, name="receipt"),
+    path("<str:reference>/refund/", views.refund, name="refund"),
+    path("<str:reference>/", views.status, name="status"),
+]

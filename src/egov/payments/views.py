@@ -1,0 +1,270 @@
+"""The payment pages: the citizen pays from their dossier (pick a method, go to the gateway, come
+back to a page that says "processing" until the gateway's callback arrives), the gateway's
+callback (IPN), the desk's record of cash and transfers, and the receipts.
+
+Only the callback changes a payment; the return URL only shows it. Every object read is checked
+with the policy (the applicant owns their dossier's payments; officials their agency's)."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from egov.accounts import policy
+from egov.core.downloads import content_disposition
+from egov.dossiers import scopes as dossier_scopes
+from egov.dossiers.access import can_see
+from egov.dossiers.acts import may
+from egov.dossiers.models import Dossier, Status
+from egov.dossiers.services import DossierError
+from egov.dossiers.views import official_required
+from egov.dossiers.web import error_messages
+from egov.payments import scopes
+from egov.payments.gateways import BadSignature, GatewayError, vnpay
+from egov.payments.gateways.available import FACTORIES as GATEWAYS
+from egov.payments.models import DESK_METHODS, ONLINE_METHODS, Method, Payment, PaymentReceipt
+from egov.payments.services import fees, payments, receipts, refunds
+
+logger = logging.getLogger(__name__)
+
+# VNPay's IPN answers for each outcome of egov.payments.services.payments.settle_callback.
+VNPAY_ANSWERS = {
+    payments.Outcome.CONFIRMED: vnpay.CONFIRMED,
+    payments.Outcome.NOT_FOUND: vnpay.NOT_FOUND,
+    payments.Outcome.ALREADY: vnpay.ALREADY_CONFIRMED,
+    payments.Outcome.BAD_AMOUNT: vnpay.BAD_AMOUNT,
+    payments.Outcome.BAD_SIGNATURE: vnpay.BAD_CHECKSUM,
+}
+
+
+def _dossier(request, code: str) -> Dossier:
+    dossier = Dossier.objects.select_related("organisation", "procedure_version").filter(code=code)
+    dossier = dossier.first()
+    if dossier is None or not can_see(request.user, dossier_scopes.READ, dossier):
+        raise Http404("No such dossier.")
+    return dossier
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "127.0.0.1"
+
+
+@require_http_methods(["GET", "POST"])
+def pay(request, code):
+    """Pick a method and go to the gateway."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('oidc-login')}?next={request.get_full_path()}")
+    dossier = _dossier(request, code)
+    if not payments.may_pay(request.user, dossier):
+        raise Http404("No such dossier.")
+    errors: list[str] = []
+    refused = 400
+    if request.method == "POST":
+        method = request.POST.get("method", "")
+        try:
+            payment = payments.start_online(dossier, actor=request.user, method=method)
+        except (ValidationError, PermissionDenied) as exc:
+            errors = error_messages(exc)
+        else:
+            gateway = GATEWAYS[payment.method]()
+            return_url = request.build_absolute_uri(reverse("payments:return", args=[method]))
+            try:
+                url = gateway.payment_url(
+                    payment,
+                    return_url=return_url,
+                    client_ip=_client_ip(request),
+                    now=timezone.now(),
+                )
+            except GatewayError:
+                # The pending payment stays; reconciliation closes it when the gateway never
+                # heard of it.
+                logger.warning("Payment gateway %s unavailable", payment.method, exc_info=True)
+                errors = [_("The payment gateway cannot be reached now. Try again later.")]
+                refused = 503
+            else:
+                return redirect(url)
+    return render(
+        request,
+        "payments/pay.html",
+        {
+            "dossier": dossier,
+            "items": dossier.fee_items.all(),
+            "due": fees.outstanding(dossier),
+            "can_pay": dossier.status == Status.FEES_DUE and fees.outstanding(dossier) > 0,
+            "methods": [(m, Method(m).label) for m in ONLINE_METHODS],
+            "errors": errors,
+        },
+        status=refused if errors else 200,
+    )
+
+
+@require_GET
+def gateway_return(request, gateway):
+    """Where the gateway sends the browser back. Shows; never changes anything."""
+    if gateway not in GATEWAYS:
+        raise Http404("No such gateway.")
+    try:
+        callback = GATEWAYS[gateway]().verify_callback(request.GET)
+    except BadSignature:
+        return render(request, "payments/return_refused.html", status=400)
+    return redirect("payments:status", callback.reference)
+
+
+def _payment(request, reference: str) -> Payment:
+    payment = Payment.objects.select_related("dossier").filter(reference=reference).first()
+    if payment is None or not policy.can(request.user, scopes.READ, payment):
+        raise Http404("No such payment.")
+    return payment
+
+
+@require_GET
+def status(request, reference):
+    """The payment as the platform knows it: "processing" until the gateway's callback."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('oidc-login')}?next={request.get_full_path()}")
+    payment = _payment(request, reference)
+    response = render(
+        request,
+        "payments/status.html",
+        {"payment": payment, "dossier": payment.dossier, "receipts": payment.receipts.all()},
+    )
+    if payment.status == "pending":
+        # Look again in 3 s until the callback has come (works without JavaScript).
+        response["Refresh"] = "3"
+    return response
+
+
+# Our answer codes for each outcome (the same numbers on both protocols).
+ANSWERS = VNPAY_ANSWERS
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def ipn(request, gateway):
+    """A gateway's server-to-server confirmation: VNPay's IPN (GET, query string) or the national
+    platform's callback (POST, JSON). Always a 200 with the protocol's answer, never a 500."""
+    if gateway == "vnpay" and request.method == "GET":
+        params = request.GET
+    elif gateway == "dvcqg" and request.method == "POST":
+        try:
+            params = json.loads(request.body or b"{}")
+        except ValueError:
+            params = None
+        if not isinstance(params, dict):
+            params = {}
+    else:
+        raise Http404("No such gateway.")
+    adapter = GATEWAYS[gateway]()
+    try:
+        code = ANSWERS[payments.settle_callback(adapter, params)]
+    except Exception:  # noqa: BLE001 - the gateway gets 99 and tries again; never a 500
+        logger.exception("Payment callback failed (%s)", gateway)
+        code = vnpay.OTHER
+    if gateway == "vnpay":
+        return JsonResponse(vnpay.VNPay.ipn_answer(code))
+    return JsonResponse(adapter.callback_answer(code, params))
+
+
+@official_required
+@require_http_methods(["GET", "POST"])
+def desk(request, code):
+    """The dossier's fees for its agency: the processor asks for payment (4 → 6, the fee items'
+    amount), the desk records a payment in cash or by transfer with its receipt number."""
+    dossier = _dossier(request, code)
+    if not policy.can(request.user, scopes.READ, dossier):
+        raise PermissionDenied("Not your agency's dossier.")
+    can_collect = policy.can(request.user, scopes.COLLECT, dossier)
+    can_ask = dossier.status == Status.PROCESSING and may(request.user, "require_fees", dossier)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            if request.POST.get("act") == "ask":
+                fees.ask_for_payment(dossier, actor=request.user, note=request.POST.get("note", ""))
+            elif can_collect:
+                payments.record_at_desk(
+                    dossier,
+                    actor=request.user,
+                    method=request.POST.get("method", ""),
+                    receipt_number=request.POST.get("receipt_number", ""),
+                    note=request.POST.get("note", ""),
+                )
+            else:
+                raise PermissionDenied(_("You may not do this to this dossier."))
+        except (ValidationError, PermissionDenied, DossierError) as exc:
+            errors = error_messages(exc)
+        else:
+            return redirect("payments:desk", dossier.code)
+    return render(
+        request,
+        "payments/desk.html",
+        {
+            "dossier": dossier,
+            "items": dossier.fee_items.all(),
+            "due": fees.outstanding(dossier),
+            "payments": dossier.payments.all(),
+            "receipts": dossier.payment_receipts.all(),
+            "methods": [(m, Method(m).label) for m in DESK_METHODS],
+            "can_collect": can_collect,
+            "can_ask": can_ask,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@require_GET
+def receipt_pdf(request, pk):
+    receipt = PaymentReceipt.objects.select_related("dossier").filter(pk=pk).first()
+    if receipt is None or not policy.can(request.user, scopes.READ, receipt):
+        raise Http404("No such receipt.")
+    if not receipt.pdf and receipts.ensure_pdf(receipt.pk):  # the worker has not drawn it yet
+        receipt.refresh_from_db(fields=["pdf"])
+    response = HttpResponse(bytes(receipt.pdf), content_type="application/pdf")
+    name = f"bien-lai-{receipt.serial.replace('/', '-')}-{receipt.number:07d}.pdf"
+    response["Content-Disposition"] = content_disposition(name)
+    return response
+
+
+@official_required
+@require_http_methods(["GET", "POST"])
+def refund(request, reference):
+    """A leader approves a refund of a payment made online (sent to the gateway afterwards)."""
+    payment = Payment.objects.select_related("dossier__organisation").filter(reference=reference)
+    payment = payment.first()
+    if payment is None or not policy.can(request.user, scopes.READ, payment):
+        raise Http404("No such payment.")
+    if not policy.can(request.user, scopes.REFUND, payment.dossier):
+        raise PermissionDenied("Not a leader of this agency.")
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            refunds.request_refund(
+                payment,
+                actor=request.user,
+                amount_vnd=request.POST.get("amount_vnd"),
+                reason=request.POST.get("reason", ""),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            errors = error_messages(exc)
+        else:
+            return redirect("payments:refund", payment.reference)
+    return render(
+        request,
+        "payments/refund.html",
+        {
+            "payment": payment,
+            "refundable": refunds.refundable(payment),
+            "refunds": payment.refunds.all(),
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
