@@ -138,6 +138,10 @@ NOT_SETTINGS = {
     "accounts/management/commands/create_official.py": 1,
     # the environment of the processes it starts
     "site/management/commands/serve.py": 1,
+    "payments/gateways/sandbox.py": 2,  # the sandboxes' PATH
+    # a developer's tool, not the platform's configuration: which Chromium, and the environment
+    # of the throw-away server it photographs
+    "site/management/commands/screenshots.py": 2,
 }
 
 
