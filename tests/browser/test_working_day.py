@@ -115,10 +115,10 @@ class Day:
         )
 
     def axe(self, page, name: str) -> None:
+        """axe-core on the page as it is now, kept under "<n>. <what> (<path>)"."""
         page.wait_for_load_state()
-        self.violations[f"{name} {page.url.split('//', 1)[-1].split('/', 1)[-1]}"] = (
-            axe_violations(page)
-        )
+        path = "/" + page.url.split("//", 1)[-1].split("/", 1)[-1]
+        self.violations[f"{len(self.violations) + 1}. {name} ({path})"] = axe_violations(page)
 
 
 def official_login(page, base: str, username: str, day: Day) -> None:
@@ -138,8 +138,9 @@ def official_login(page, base: str, username: str, day: Day) -> None:
     page.wait_for_url("**/workspace/")
 
 
-def act(page, which: str, /, **fields) -> None:
-    """Open the act's folded form, fill it (selects by their visible names), confirm."""
+def act(page, seen: Day, which: str, /, **fields) -> None:
+    """Open the act's folded form, fill it (selects by their visible names), confirm; axe-core
+    on the page that follows."""
     form = page.locator(f"form.act-{which}")
     box = page.locator(f"details:has(form.act-{which})")
     if box.get_attribute("open") is None:
@@ -152,8 +153,10 @@ def act(page, which: str, /, **fields) -> None:
             form.get_by_label(value).check()
         else:
             control.fill(value)
-    form.locator(f"button[name=submit-{which}]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the act posts, then comes back to the dossier's page
+        form.locator(f"button[name=submit-{which}]").click()
+    page.locator(".govuk-notification-banner--success").wait_for()
+    seen.axe(page, f"after {which}")
 
 
 def test_a_working_day_through_the_pages(day, live_server, browser, tmp_path):
@@ -246,11 +249,10 @@ def walk(day, base, browser, seen, tmp_path) -> bytes:
     desk.get_by_role("link", name=code).click()
     desk.wait_for_url(f"**/one-stop/d/{code}/")
     seen.axe(desk, "dossier new")
-    act(desk, "receive", note="Đủ thành phần hồ sơ")
+    act(desk, seen, "receive", note="Đủ thành phần hồ sơ")
     expect(status(desk)).to_contain_text("Đã tiếp nhận")
-    act(desk, "start_processing", official="Trần Văn Hùng")
+    act(desk, seen, "start_processing", official="Trần Văn Hùng")
     expect(status(desk)).to_contain_text("Đang xử lý")
-    seen.axe(desk, "dossier processing")
 
     # --- The specialist finds it assigned to him and forwards it to the approver.
     specialist = page_for(browser, seen)
@@ -262,7 +264,7 @@ def walk(day, base, browser, seen, tmp_path) -> bytes:
     specialist.get_by_role("link", name=code).click()
     specialist.wait_for_url(f"**/one-stop/d/{code}/")
     seen.axe(specialist, "dossier at the specialist")
-    act(specialist, "forward", official="Lê Minh Tuấn", note="Đề nghị phê duyệt")
+    act(specialist, seen, "forward", official="Lê Minh Tuấn", note="Đề nghị phê duyệt")
     expect(specialist.locator("table.history")).to_contain_text("Chuyển bước tiếp theo")
 
     # --- The approver approves and signs the result made from the template.
@@ -276,24 +278,22 @@ def walk(day, base, browser, seen, tmp_path) -> bytes:
     approver.wait_for_url(f"**/one-stop/d/{code}/")
     approver.locator("details:has(form.act-approve) summary").click()
     seen.axe(approver, "dossier approve form")
-    approver.locator("form.act-approve").get_by_label(
-        "Tạo kết quả từ mẫu và ký số"
-    ).check()
+    approver.locator("form.act-approve").get_by_label("Tạo kết quả từ mẫu và ký số").check()
     act(
         approver,
+        seen,
         "approve",
         name="Giấy khai sinh",
         number="125/2026",
         decision="Đăng ký khai sinh cho cháu Nguyễn Minh Khang, sinh ngày 30/11/2026.",
     )
     expect(status(approver)).to_contain_text("Đã giải quyết")
-    seen.axe(approver, "dossier approved")
 
     # --- The desk returns the result.
     desk.reload()
-    act(desk, "return_result")
+    seen.axe(desk, "dossier approved, at the desk")
+    act(desk, seen, "return_result")
     expect(status(desk)).to_contain_text("Đã trả kết quả")
-    seen.axe(desk, "dossier returned")
 
     # --- The citizen downloads the result; its signature is the approver's.
     citizen.get_by_role("link", name="Hồ sơ của tôi").first.click()
@@ -305,7 +305,7 @@ def walk(day, base, browser, seen, tmp_path) -> bytes:
     seen.axe(citizen, "my dossier returned")
     with citizen.expect_download() as got:
         citizen.get_by_role("link", name="Giấy khai sinh").click()
-    result = (tmp_path / "ket-qua.pdf")
+    result = tmp_path / "ket-qua.pdf"
     got.value.save_as(result)
 
     # --- The province's clerk signs a letter and sends it to an agency picked by name.
@@ -323,7 +323,9 @@ def walk(day, base, browser, seen, tmp_path) -> bytes:
     clerk.locator("[name=document_type]").select_option(label="Công văn")
     clerk.locator("[name=subject]").fill("Về việc ký số văn bản đi")
     clerk.get_by_label("Tìm cơ quan theo tên").press_sequentially("hai van", delay=30)
-    clerk.get_by_label(day["commune"], exact=True).check()
+    recipient = clerk.get_by_label(day["commune"], exact=True)
+    recipient.check()
+    expect(recipient).to_be_checked()
     seen.axe(clerk, "new document, recipient found")
     clerk.locator("[name=pdf]").set_input_files(str(day["letter"]))
     clerk.locator("[name=sign]").check()
