@@ -94,8 +94,8 @@ function page(title, body) {
 <style>body{font-family:sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem}
 label{display:block;margin-top:.8rem}input{width:100%;padding:.4rem}button{margin-top:1rem;padding:.5rem 1rem}
 .error{color:#a00}</style></head><body>
-<p><strong>egov demo e-ID</strong> (nhà cung cấp định danh thử nghiệm)</p>
-<h1>${escape(title)}</h1>${body}</body></html>`;
+<header><p><strong>egov demo e-ID</strong> (nhà cung cấp định danh thử nghiệm)</p></header>
+<main><h1>${escape(title)}</h1>${body}</main></body></html>`;
 }
 
 // oidc-provider refuses outgoing requests to loopback addresses (SSRF protection). egov listens on

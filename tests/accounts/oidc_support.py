@@ -68,7 +68,8 @@ class Provider:
         )
 
 
-def start_provider():
+def start_provider(base: str = "http://testserver"):
+    """Start the provider; ``base`` is where egov answers (its callback and logout pages)."""
     node = shutil.which("node")
     if node is None or not (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
         pytest.fail(
@@ -84,8 +85,8 @@ def start_provider():
         {
             "client_id": EGOV_CLIENT[0],
             "client_secret": EGOV_CLIENT[1],
-            "redirect_uris": [CALLBACK],
-            "post_logout_redirect_uris": ["http://testserver/accounts/oidc/logged-out"],
+            "redirect_uris": [f"{base}/accounts/oidc/callback"],
+            "post_logout_redirect_uris": [f"{base}/accounts/oidc/logged-out"],
             "backchannel_logout_uri": f"http://127.0.0.1:{capture.server_port}/bcl",
             "backchannel_logout_session_required": True,
         },

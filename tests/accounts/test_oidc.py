@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 
 import httpx
@@ -107,6 +108,15 @@ def test_authorization_request_uses_pkce_state_and_nonce(client):
     pending = client.session[flow.SESSION_PENDING][params["state"]]
     assert pending["nonce"] == params["nonce"]  # kept server-side, keyed by state
     assert flow._challenge(pending["verifier"]) == params["code_challenge"]
+
+
+def test_provider_pages_have_a_header_and_a_main_landmark(client, browser):
+    """axe-core asks every page's content to sit in landmarks; tests/browser/test_working_day.py
+    runs it on the provider's pages too."""
+    browser._follow(browser.http.get(start(client)), CALLBACK)
+    page = browser.last_page
+    assert 'name="login"' in page
+    assert re.search(r"<body>\s*<header>.*</header>\s*<main><h1>.*</main></body>", page, re.S)
 
 
 def test_citizen_logs_in_at_level_1_and_only_what_is_needed_is_kept(client, browser, caplog):

@@ -97,6 +97,17 @@ def test_a_clerk_with_a_subtree_grant_may_register_for_the_organisations_below(c
     assert {o.code for o in choices.queryset} == {orgs.p.code}
 
 
+def test_the_only_issuing_organisation_is_chosen_already(client, orgs):
+    only_p = make_official("clerk_p_only", orgs.p, "clerk").user
+    client.force_login(only_p)
+    page = client.get("/exchange/documents/new/")
+    assert page.context["form"]["organisation"].value() == orgs.p.pk
+    assert f'<option value="{orgs.p.pk}" selected>' in page.content.decode()
+    client.force_login(make_official("clerk_p_all", orgs.p, "clerk", subtree=True).user)
+    page = client.get("/exchange/documents/new/")  # two to choose from: none chosen
+    assert page.context["form"]["organisation"].value() is None
+
+
 def test_an_attachment_over_libxml2s_text_limit_is_shown_and_downloaded(client, orgs, clerks):
     from egov.exchange.services.hub import packages
 

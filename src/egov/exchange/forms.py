@@ -48,6 +48,10 @@ class RegisterForm(forms.Form):
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
+        # A clerk who sends for one organisation only finds it chosen, not "---------".
+        only = list(organisations[:2])
+        if len(only) == 1 and not self.initial.get("organisation"):
+            self.initial["organisation"] = only[0].pk
 
     def clean(self):
         data = super().clean()
