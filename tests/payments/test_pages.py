@@ -13,7 +13,7 @@ from django.utils import translation
 from egov.core import registry
 from egov.payments.models import Payment, PaymentStatus
 from egov.payments.services import payments
-from egov.payments.templatetags.payments import dong
+from egov.core.templatetags.govuk import vnd
 
 from ..dossiers.web_support import citizen_login
 from .support import CHARGE, FEE, fees_due_dossier, ipn_params, world_with_fees
@@ -41,12 +41,12 @@ def _paid(client, w, dossier) -> Payment:
     return payment
 
 
-def test_dong_groups_as_the_portal_does():
+def test_vnd_groups_by_language():
     with translation.override("vi"):
-        assert dong(1_250_000) == "1.250.000\u00a0₫"
+        assert vnd(1_250_000) == "1.250.000\u00a0₫"
     with translation.override("en"):
-        assert dong(1_250_000) == "1,250,000\u00a0₫"
-    assert dong(None) == ""
+        assert vnd(1_250_000) == "1,250,000\u00a0₫"
+    assert vnd(None) == ""
 
 
 def test_the_officials_dossier_page_links_to_the_fees_page_through_the_registry(client, w, dossier):

@@ -1,10 +1,8 @@
 """{% payment_section dossier %}: the fees and payments part of the citizen's dossier page; the
-payments' and refunds' states as GOV.UK tags; ``dong``: amounts as the portal's ``vnd`` writes
-them (the portal sits above this app, so its filter cannot be loaded here)."""
+payments' and refunds' states as GOV.UK tags. Amounts: core's ``vnd`` (``{% load govuk %}``)."""
 
 from django import template
 from django.utils.html import format_html
-from django.utils.translation import get_language
 
 from egov.payments.models import PaymentStatus, RefundStatus
 from egov.payments.services import fees, payments
@@ -57,17 +55,6 @@ def payment_tag(payment):
 @register.simple_tag
 def refund_tag(refund):
     return _tag(REFUND_COLOURS.get(refund.status, "grey"), refund.get_status_display())
-
-
-@register.filter
-def dong(amount) -> str:
-    """135.000 ₫ in Vietnamese, 135,000 ₫ in English: the portal's ``vnd``."""
-    if amount in (None, ""):
-        return ""
-    grouped = f"{int(amount):,}"
-    if (get_language() or "vi").startswith("vi"):
-        grouped = grouped.replace(",", ".")
-    return f"{grouped}\u00a0₫"
 
 
 @register.filter
