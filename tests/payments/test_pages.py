@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from egov.core import registry
+from egov.core.templatetags.govuk import vnd
 from egov.payments.models import Payment, PaymentStatus
 from egov.payments.services import payments
-from egov.core.templatetags.govuk import vnd
 
 from ..dossiers.web_support import citizen_login
 from .support import CHARGE, FEE, fees_due_dossier, ipn_params, world_with_fees
