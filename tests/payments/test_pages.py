@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -55,6 +57,18 @@ def test_the_officials_dossier_page_links_to_the_fees_page_through_the_registry(
     page = client.get(reverse("dossiers:detail", args=[dossier.code])).content.decode()
     assert f'href="{desk_url}"' in page and "Phí, lệ phí và thanh toán" in page
     assert client.get(desk_url).status_code == 200
+    # The link costs no query: the policy's grants are the ones the page already read.
+    detail = reverse("dossiers:detail", args=[dossier.code])
+    with CaptureQueriesContext(connection) as linked:
+        client.get(detail)
+    saved = dict(registry._dossier_links)
+    registry._dossier_links.clear()
+    try:
+        with CaptureQueriesContext(connection) as bare:
+            assert f'href="{desk_url}"' not in client.get(detail).content.decode()
+    finally:
+        registry._dossier_links.update(saved)
+    assert len(linked) == len(bare)
     # A link whose app says no is not shown; the registry keeps none of the dossiers app's own.
     registry.dossier_link(
         registry.DossierLink("test.never", "Never", "payments:desk", lambda u, d: False, 1)
