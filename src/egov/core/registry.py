@@ -13,7 +13,9 @@ what the apps registered here. Each app registers from its ``AppConfig.ready()``
 - :func:`nav_link`: a link of the officials' navigation in the page header, shown to those who
   hold one of its scopes (egov.accounts.frame decides);
 - :func:`workspace_panel`: a panel of the official's workspace (the page they land on after
-  login): its counts per queue and the items needing attention (egov.accounts.workspace).
+  login): its counts per queue and the items needing attention (egov.accounts.workspace);
+- :func:`dossier_link`: a link on the officials' dossier page to a page of an app above the
+  one-stop shop (the payments' fees page), shown when the app says this official may use it.
 
 Registering twice under the same name replaces the first (``ready()`` may run again in tests).
 The CLI's command list is not here: it is each AppConfig's ``commands`` (see egov.cli), read
@@ -85,12 +87,24 @@ class WorkspacePanel:
     order: int = 50
 
 
+@dataclass(frozen=True)
+class DossierLink:
+    name: str  # unique, e.g. "payments.desk"
+    label: str  # lazily translated
+    url_name: str  # reversed with the dossier's code
+    # (user, dossier) -> whether this official may use the page (the app's policy); it must not
+    # query per link more than the page it links to would refuse with.
+    allowed: Callable[[object, object], bool]
+    order: int = 50
+
+
 _demo_steps: dict[str, DemoStep] = {}
 _first_start: dict[str, FirstStart] = {}
 _processes: dict[str, Process] = {}
 _swept: set[str] = set()
 _nav_links: dict[str, NavLink] = {}
 _panels: dict[str, WorkspacePanel] = {}
+_dossier_links: dict[str, DossierLink] = {}
 
 
 def nav_link(entry: NavLink) -> None:
@@ -107,6 +121,14 @@ def workspace_panel(entry: WorkspacePanel) -> None:
 
 def workspace_panels() -> list[WorkspacePanel]:
     return sorted(_panels.values(), key=lambda panel: (panel.order, panel.name))
+
+
+def dossier_link(entry: DossierLink) -> None:
+    _dossier_links[entry.name] = entry
+
+
+def dossier_links() -> list[DossierLink]:
+    return sorted(_dossier_links.values(), key=lambda link: (link.order, link.name))
 
 
 def demo_step(order: int, name: str, load: Callable[[Write], None]) -> None:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from egov.accounts import policy
 from egov.accounts.models import Official
+from egov.core import registry
 from egov.core.downloads import content_disposition
 from egov.core.models import Organisation
 from egov.dossiers import queues, result_views, scopes, services
@@ -252,10 +253,21 @@ def _render_detail(request, dossier, errors=(), status=200):
             "colleagues": _colleagues(request.user),
             "at_risk": services.is_at_risk(dossier),
             "timeliness": _timeliness_label(services.timeliness(dossier)),
+            "links": _links(request.user, dossier),
             "errors": list(errors),
         },
         status=status,
     )
+
+
+def _links(user, dossier) -> list[dict]:
+    """The pages of the apps above this one about this dossier (the payments' fees page), as
+    they registered them (egov.core.registry.dossier_link): dossiers does not import them."""
+    return [
+        {"name": link.name, "label": link.label, "url": reverse(link.url_name, args=[dossier.code])}
+        for link in registry.dossier_links()
+        if link.allowed(user, dossier)
+    ]
 
 
 def _timeliness_label(code: str) -> str:

@@ -43,6 +43,17 @@ class PaymentsConfig(AppConfig):
         # Fee items are copied from the channel's fees when a dossier is made (online or at the
         # desk), inside the intake's transaction: dossiers does not know this app.
         post_save.connect(fees.on_dossier_saved, sender=Dossier, dispatch_uid="payments.fees")
+        # The officials' dossier page links to the fees page for those the page lets in (the
+        # one-stop shop sits below and does not know this app).
+        registry.dossier_link(
+            registry.DossierLink(
+                "payments.desk",
+                _("Fees and payment"),
+                "payments:desk",
+                lambda user, dossier: policy.can(user, scopes.READ, dossier),
+                order=10,
+            )
+        )
         # No demo step: the demo catalogue's channels already carry fees with amounts (35).
         registry.process(registry.Process("VNPay sandbox", _vnpay_sandbox, banner=_vnpay_banner))
         registry.process(registry.Process("payment platform sandbox", _dvcqg_sandbox))

@@ -215,6 +215,9 @@ def desk(request, code):
             "methods": [(m, Method(m).label) for m in DESK_METHODS],
             "can_collect": can_collect,
             "can_ask": can_ask,
+            # A leader may refund a payment made online (the refund page says how much).
+            "can_refund": policy.can(request.user, scopes.REFUND, dossier),
+            "online_methods": ONLINE_METHODS,
             "errors": errors,
         },
         status=400 if errors else 200,

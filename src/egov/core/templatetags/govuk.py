@@ -1,8 +1,10 @@
 """Django form fields in GOV.UK Frontend's markup (no Nunjucks: the components' HTML, written
 here and in core/_field.html): the widget gets the component's class, its error modifier, and
-aria-describedby pointing at the hint and the error message."""
+aria-describedby pointing at the hint and the error message. ``vnd``: an amount in đồng, the same
+on every page (the portal's, the one-stop shop's and the payments' pages load it from here)."""
 
 from django import forms, template
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -39,3 +41,14 @@ def govuk_widget(field):
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def vnd(amount) -> str:
+    """An amount in đồng with thousands grouped: 135.000 ₫ (Vietnamese), 135,000 ₫ (English)."""
+    if amount in (None, ""):
+        return ""
+    grouped = f"{int(amount):,}"
+    if (get_language() or "vi").startswith("vi"):
+        grouped = grouped.replace(",", ".")
+    return f"{grouped}\u00a0₫"
