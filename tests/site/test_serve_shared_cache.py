@@ -21,7 +21,9 @@ from django.core.cache import cache
 from egov.accounts import ratelimit
 call_command("createcachetable", verbosity=0)
 first_use = cache.add("egov:jti:1:the-same-jti", 1, timeout=360)
-print(first_use, ratelimit.hit("lookup:1.2.3.4", "1/min")[0])
+# A day's window: the two processes must fall in the same fixed window (a minute's failed when
+# they fell either side of its turn).
+print(first_use, ratelimit.hit("lookup:1.2.3.4", "1/day")[0])
 """
 
 
