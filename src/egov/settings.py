@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "egov.catalog",
     "egov.exchange",
     "egov.dossiers",
+    "egov.petitions",
     "egov.portal",
     "egov.site",
 ]
