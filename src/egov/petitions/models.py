@@ -126,12 +126,18 @@ class Petition(models.Model):
     answered_late = models.BooleanField(null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True, default="")
+    # Folded (egov.core.text.fold: lower case, no diacritics) title, content and answer, set on
+    # publication: what the public list's search matches, diacritics ignored.
+    search_text = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]
-        indexes = [models.Index(fields=["organisation", "status"])]
+        indexes = [
+            models.Index(fields=["organisation", "status"]),
+            models.Index(fields=["status", "-published_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -187,3 +193,20 @@ class HandOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id}: {self.act}"
+
+
+class Reaction(models.Model):
+    """A logged-in person's verdict on a published answer: useful or not, once per person."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    useful = models.BooleanField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "user"], name="petition_reaction_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id}: {self.useful}"

@@ -1,10 +1,13 @@
 from django.urls import path
 
-from egov.petitions import handling_views, views
+from egov.petitions import handling_views, public_views, views
 
 app_name = "petitions"
 
 urlpatterns = [
+    path("", public_views.published, name="published"),
+    path("published/<str:code>/", public_views.published_detail, name="published-detail"),
+    path("published/<str:code>/react/", public_views.react, name="react"),
     path("new/", views.new, name="new"),
     path("mine/", views.mine, name="mine"),
     path("mine/<str:code>/", views.detail, name="detail"),

@@ -21,7 +21,7 @@ from egov.petitions import scopes, services
 from egov.petitions.access import can_see
 from egov.petitions.acts import allowed_acts
 from egov.petitions.forms import PetitionForm
-from egov.petitions.models import Attachment, Petition
+from egov.petitions.models import Attachment, Petition, Status
 from egov.petitions.timeline import timeline
 
 PAGE_SIZE = 20
@@ -156,6 +156,7 @@ def attachment(request, pk):
 @require_GET
 def answer_pdf(request, code):
     petition = get_object_or_404(Petition, code=code)
-    if not can_see(request, scopes.READ, petition):
+    # A published answer is public; before that, its readers only.
+    if petition.status != Status.PUBLISHED and not can_see(request, scopes.READ, petition):
         raise Http404("No such petition.")
     return file_response(petition.answer_file, f"{petition.code}.pdf", "application/pdf")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.core.models import Organisation
+from egov.core.text import fold
 from egov.dossiers.services.files import StoredFiles
 from egov.petitions import deadlines
 from egov.petitions.errors import PetitionError
@@ -173,6 +174,7 @@ def publish(actor, petition):
     late = petition.due_at is not None and now > petition.due_at
     petition.status = target
     petition.published_at = now
+    petition.search_text = fold(" ".join([petition.title, petition.content, petition.answer_text]))
     petition.due_at = petition.at_risk_at = None
     return finish(actor, petition, "publish", now=now, summary={"late": late})
 
