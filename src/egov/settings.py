@@ -294,6 +294,7 @@ SPECTACULAR_SETTINGS = {
         "VersionStatusEnum": "egov.catalog.models.procedures.VersionStatus",
         "DossierStatusEnum": "egov.dossiers.models.status.Status",
         "DocumentStatusEnum": "egov.exchange.models.StatusCode",
+        "PetitionStatusEnum": "egov.petitions.models.Status",
     },
 }
 

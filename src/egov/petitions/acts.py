@@ -14,8 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, pgettext_lazy
 
 from egov.accounts import policy
 from egov.petitions.errors import IllegalTransition
@@ -57,18 +56,18 @@ _TABLE = (
         S.RECEIVED,
         (SUBMIT,),
         submitter=True,
-        label=_("Submit the petition"),
-        done=_("Submitted"),
-        past=_("submitted"),
+        label=pgettext_lazy("petition act", "Submit the petition"),
+        done=pgettext_lazy("petition act", "Submitted"),
+        past=pgettext_lazy("petition act", "submitted"),
     ),
     Act(
         "forward",
         frozenset({S.RECEIVED, S.RETURNED}),
         S.FORWARDED,
         (DISPATCH,),
-        label=_("Forward to the competent organisation"),
-        done=_("Forwarded"),
-        past=_("forwarded"),
+        label=pgettext_lazy("petition act", "Forward to the competent organisation"),
+        done=pgettext_lazy("petition act", "Forwarded"),
+        past=pgettext_lazy("petition act", "forwarded"),
         fields=("to_organisation", "note"),
     ),
     Act(
@@ -76,9 +75,9 @@ _TABLE = (
         frozenset({S.FORWARDED}),
         S.ACCEPTED,
         (HANDLE,),
-        label=_("Receive the petition"),
-        done=_("Received by the organisation"),
-        past=_("received"),
+        label=pgettext_lazy("petition act", "Receive the petition"),
+        done=pgettext_lazy("petition act", "Received by the organisation"),
+        past=pgettext_lazy("petition act", "received"),
         fields=("note",),
     ),
     Act(
@@ -86,9 +85,9 @@ _TABLE = (
         frozenset({S.ACCEPTED}),
         S.HANDLING,
         (HANDLE,),
-        label=_("Start handling"),
-        done=_("Handling started"),
-        past=_("put into handling"),
+        label=pgettext_lazy("petition act", "Start handling"),
+        done=pgettext_lazy("petition act", "Handling started"),
+        past=pgettext_lazy("petition act", "put into handling"),
         fields=("note",),
     ),
     Act(
@@ -96,9 +95,9 @@ _TABLE = (
         frozenset({S.RECEIVED, S.ACCEPTED, S.HANDLING}),
         S.SUPPLEMENT_REQUESTED,
         (DISPATCH, HANDLE),
-        label=_("Ask the submitter for a supplement"),
-        done=_("Supplement requested"),
-        past=_("asked for a supplement"),
+        label=pgettext_lazy("petition act", "Ask the submitter for a supplement"),
+        done=pgettext_lazy("petition act", "Supplement requested"),
+        past=pgettext_lazy("petition act", "asked for a supplement"),
         fields=("reason",),
     ),
     Act(
@@ -107,9 +106,9 @@ _TABLE = (
         BEFORE,
         (),
         submitter=True,
-        label=_("Send the supplement"),
-        done=_("Supplemented"),
-        past=_("supplemented"),
+        label=pgettext_lazy("petition act", "Send the supplement"),
+        done=pgettext_lazy("petition act", "Supplemented"),
+        past=pgettext_lazy("petition act", "supplemented"),
         fields=("note", "files"),
     ),
     Act(
@@ -117,9 +116,9 @@ _TABLE = (
         frozenset({S.RECEIVED, S.ACCEPTED}),
         S.REFUSED,
         (DISPATCH, HANDLE),
-        label=_("Refuse (outside scope)"),
-        done=_("Refused"),
-        past=_("refused"),
+        label=pgettext_lazy("petition act", "Refuse (outside scope)"),
+        done=pgettext_lazy("petition act", "Refused"),
+        past=pgettext_lazy("petition act", "refused"),
         fields=("reason",),
         warning=True,
     ),
@@ -128,9 +127,9 @@ _TABLE = (
         frozenset({S.FORWARDED, S.ACCEPTED, S.HANDLING}),
         S.RETURNED,
         (HANDLE,),
-        label=_("Return to the centre (wrong addressee)"),
-        done=_("Returned to the centre"),
-        past=_("returned to the centre"),
+        label=pgettext_lazy("petition act", "Return to the centre (wrong addressee)"),
+        done=pgettext_lazy("petition act", "Returned to the centre"),
+        past=pgettext_lazy("petition act", "returned to the centre"),
         fields=("reason",),
         warning=True,
     ),
@@ -139,9 +138,9 @@ _TABLE = (
         frozenset({S.RECEIVED, S.ACCEPTED, S.HANDLING}),
         S.ANSWERED,
         (ANSWER,),
-        label=_("Answer (signed by the organisation)"),
-        done=_("Answered"),
-        past=_("answered"),
+        label=pgettext_lazy("petition act", "Answer (signed by the organisation)"),
+        done=pgettext_lazy("petition act", "Answered"),
+        past=pgettext_lazy("petition act", "answered"),
         fields=("answer",),
     ),
     Act(
@@ -149,9 +148,9 @@ _TABLE = (
         frozenset({S.ANSWERED}),
         S.PUBLISHED,
         (PUBLISH,),
-        label=_("Publish the answer"),
-        done=_("Published"),
-        past=_("published"),
+        label=pgettext_lazy("petition act", "Publish the answer"),
+        done=pgettext_lazy("petition act", "Published"),
+        past=pgettext_lazy("petition act", "published"),
     ),
 )
 

@@ -8,20 +8,24 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.IntegerChoices):
     """The national workflow's nine statuses."""
 
-    RECEIVED = 1, _("Received at the centre")
-    FORWARDED = 2, _("Forwarded to the competent organisation")
-    ACCEPTED = 3, _("Received by the organisation")
-    HANDLING = 4, _("Being handled")
-    SUPPLEMENT_REQUESTED = 5, _("Waiting for a supplement from the submitter")
-    REFUSED = 6, _("Refused (outside scope)")
-    RETURNED = 7, _("Returned to the centre (wrong addressee)")
-    ANSWERED = 8, _("Answered, awaiting publication")
-    PUBLISHED = 9, _("Published")
+    RECEIVED = 1, pgettext_lazy("petition status", "Received at the centre")
+    FORWARDED = 2, pgettext_lazy("petition status", "Forwarded to the competent organisation")
+    ACCEPTED = 3, pgettext_lazy("petition status", "Received by the organisation")
+    HANDLING = 4, pgettext_lazy("petition status", "Being handled")
+    SUPPLEMENT_REQUESTED = (
+        5,
+        pgettext_lazy("petition status", "Waiting for a supplement from the submitter"),
+    )
+    REFUSED = 6, pgettext_lazy("petition status", "Refused (outside scope)")
+    RETURNED = 7, pgettext_lazy("petition status", "Returned to the centre (wrong addressee)")
+    ANSWERED = 8, pgettext_lazy("petition status", "Answered, awaiting publication")
+    PUBLISHED = 9, pgettext_lazy("petition status", "Published")
 
 
 # Statuses in which the answer clock runs (the supplement wait stops it; the end ones close it).
