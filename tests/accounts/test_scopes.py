@@ -21,6 +21,12 @@ def test_the_apps_declare_every_scope_once():
         "dossiers.read",
         "dossiers.receive",
         "dossiers.return",
+        "petitions.answer",
+        "petitions.dispatch",
+        "petitions.handle",
+        "petitions.publish",
+        "petitions.read",
+        "petitions.submit",
         "reports.approve",
         "reports.read",
         "reports.submit",
@@ -36,11 +42,22 @@ def test_a_scope_declared_again_must_say_the_same():
 def test_roles_carry_the_scopes_the_apps_grant():
     granted = dict(policy.ROLE_SCOPES)
     assert granted == {
-        Role.DESK: {"dossiers.read", "dossiers.receive", "dossiers.return"},
-        Role.PROCESSOR: {"dossiers.read", "dossiers.process"},
+        Role.DESK: {
+            "dossiers.read",
+            "dossiers.receive",
+            "dossiers.return",
+            "petitions.read",
+            "petitions.dispatch",
+            "petitions.handle",
+        },
+        Role.PROCESSOR: {"dossiers.read", "dossiers.process", "petitions.read", "petitions.handle"},
         Role.APPROVER: {
             "dossiers.read",
             "dossiers.approve",
+            "petitions.read",
+            "petitions.handle",
+            "petitions.answer",
+            "petitions.publish",
             "documents.read",
             "reports.read",
             "reports.approve",
