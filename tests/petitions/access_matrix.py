@@ -2,7 +2,7 @@
 
 from egov.petitions import scopes
 
-from .matrix_support import READ, case
+from .matrix_support import READ, case, merge_case
 
 BASE = "/api/v1/petitions/{petition_code}/"
 
@@ -19,6 +19,7 @@ CASES = {
     (f"{BASE}supplement/", "post"): case(
         "supplement", "citizen", scopes.SUBMIT, {"note": "Bổ sung"}
     ),
+    (f"{BASE}merge/", "post"): merge_case,
     (f"{BASE}refuse/", "post"): case("received", "centre", scopes.DISPATCH, {"reason": "Ngoài"}),
     (f"{BASE}return-to-centre/", "post"): case(
         "forwarded", "desk", scopes.HANDLE, {"reason": "Sai địa chỉ"}

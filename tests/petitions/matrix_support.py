@@ -58,3 +58,19 @@ def case(step: str, insider: str, scope: str, body=None):
 
 
 READ = case("forwarded", "desk", scopes.READ)
+
+
+def merge_case(t):
+    """Two petitions handled by commune A: the insider merges one into the other."""
+    petition, who = _petition(t, "handling")
+    with override_settings(EGOV_INSTANCE_ORG_CODE=t.p.code):
+        lead = services.submit(actor=make_citizen("second").user, data=data())
+        services.forward(who["centre"], lead, to_organisation=t.a)
+        services.accept(who["desk"], lead)
+    return {
+        "id": petition.code,
+        "insider": who["desk"],
+        "outsiders": _outsiders(t),
+        "scopes": [scopes.HANDLE],
+        "body": {"into": lead.code},
+    }

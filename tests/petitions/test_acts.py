@@ -13,7 +13,8 @@ from django.test import Client
 from egov.petitions import services
 from egov.petitions.acts import ACTS, allowed_acts
 from egov.petitions.errors import IllegalTransition
-from egov.petitions.models import Status
+from egov.petitions.models import Petition, Status
+from egov.petitions.services.handling import MERGEABLE
 
 from ..dossiers.web_support import citizen_login
 from .conftest import at_commune, submitted
@@ -29,6 +30,22 @@ KWARGS = {
     "return_to_centre": lambda w: {"reason": "Sai địa chỉ"},
     "answer": lambda w: {"text": "Trả lời"},
 }
+
+
+def _kwargs(w, name, petition):
+    if name == "merge":
+        # Another open petition, not merged, at the same organisation (made by _states).
+        lead = (
+            Petition.objects.filter(
+                organisation=petition.organisation,
+                status__in=MERGEABLE,
+                merged_into__isnull=True,
+            )
+            .exclude(pk=petition.pk)
+            .first()
+        )
+        return {"into": lead}
+    return KWARGS.get(name, lambda _w: {})(w)
 
 
 class Rollback(Exception):
@@ -52,6 +69,11 @@ def _states(w) -> dict[int, object]:
     published = handling()
     services.answer(w.lead_a.user, published, text="Trả lời")
     services.publish(w.lead_a.user, published)
+    # Petitions to merge into: one at the centre, one at commune A; and one merged already.
+    submitted(w)
+    lead = handling()
+    merged = handling()
+    services.merge(w.proc_a.user, merged, into=lead)
     states = {
         Status.RECEIVED: submitted(w),
         Status.FORWARDED: forwarded,
@@ -66,13 +88,15 @@ def _states(w) -> dict[int, object]:
     for status, petition in states.items():
         petition.refresh_from_db()
         assert petition.status == status
+    merged.refresh_from_db()
+    states["merged"] = merged
     return states
 
 
 def _accepted(w, actor, name, petition) -> bool:
     try:
         with transaction.atomic():
-            services.ACT_FUNCTIONS[name](actor, petition, **KWARGS.get(name, lambda _w: {})(w))
+            services.ACT_FUNCTIONS[name](actor, petition, **_kwargs(w, name, petition))
             raise Rollback
     except Rollback:
         return True
@@ -99,9 +123,9 @@ def test_every_status_actor_and_act(world):
                 if name == "submit":
                     continue
                 accepted = _accepted(world, actor, name, petition)
-                assert accepted == (name in offered), (Status(status).name, who, name)
+                assert accepted == (name in offered), (status, who, name)
                 walked += 1
-    assert walked == 9 * 7 * 9
+    assert walked == 10 * 7 * 10
     # Some acts are offered somewhere to someone (the walk is not vacuous).
     assert any(allowed_acts(p, world.lead_a.user) for p in states.values())
 
@@ -126,3 +150,5 @@ def test_the_pages_offer_what_the_table_allows(world):
         page = client.get(f"/petitions/mine/{petition.code}/").content.decode()
         shows = f"/petitions/mine/{petition.code}/supplement/" in page
         assert shows == (petition.status == Status.SUPPLEMENT_REQUESTED)
+    # A merged petition has no acts of its own: nothing offered, and the service refuses.
+    assert allowed_acts(states["merged"], world.lead_a.user) == []

@@ -20,6 +20,7 @@ from egov.petitions.models import HandOff, Petition, Status
 from tests.core.signing_support import assert_pdfsig_shows
 
 from .conftest import at_commune, submitted
+from .conftest import data as _data
 
 pytestmark = pytest.mark.django_db
 
@@ -255,3 +256,42 @@ def test_forwarding_to_the_same_organisation_is_refused(world):
     with pytest.raises(ValidationError):
         services.forward(world.centre_desk.user, petition, to_organisation=world.centre)
     assert _snapshot(petition) == before
+
+
+def test_similar_petitions_merged_under_one_answer_each_submitter_told(world):
+    from egov.petitions import services as s
+
+    lead = at_commune(world)
+    other = at_commune(world, s.submit(actor=world.other.user, data=_data(publish_name=True)))
+    s.merge(world.proc_a.user, other, into=lead)
+    other.refresh_from_db()
+    assert other.merged_into == lead and other.status == Status.HANDLING
+    # It follows its lead: no act of its own.
+    with pytest.raises(IllegalTransition):
+        s.answer(world.lead_a.user, other, text="Riêng")
+    mails = OutboxMessage.objects.filter(kind="petitions.email").count()
+    s.answer(world.lead_a.user, lead, text="Một câu trả lời cho cả hai.")
+    other.refresh_from_db()
+    assert other.status == Status.ANSWERED and other.answer_text == "Một câu trả lời cho cả hai."
+    assert verify_pdf(other.answer_file.read()).signer_code == world.a.code
+    s.publish(world.lead_a.user, lead)
+    other.refresh_from_db()
+    assert other.status == Status.PUBLISHED and other.shown_name == "Trần Thị Bình"
+    # Both submitters told at the answer and at publication.
+    assert OutboxMessage.objects.filter(kind="petitions.email").count() == mails + 4
+    assert set(
+        AuditEntry.objects.filter(action="petitions.answer").values_list("object_id", flat=True)
+    ) == {str(lead.pk), str(other.pk)}
+
+
+def test_merging_into_another_organisations_petition_is_refused(world):
+    from egov.petitions import services as s
+
+    mine = at_commune(world)
+    elsewhere = submitted(world)  # still at the centre
+    before = _snapshot(mine)
+    with pytest.raises(ValidationError):
+        s.merge(world.proc_a.user, mine, into=elsewhere)
+    with pytest.raises(ValidationError):
+        s.merge(world.proc_a.user, mine, into=mine)
+    assert _snapshot(mine) == before

@@ -11,6 +11,7 @@ role and act).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
@@ -22,8 +23,15 @@ from egov.petitions.models import Petition, Status
 from egov.petitions.scopes import ANSWER, DISPATCH, HANDLE, PUBLISH, SUBMIT
 
 S = Status
-# ``target`` of an act that goes back to the status the petition had before (a supplement).
+# ``target`` of an act that goes back to the status the petition had before (a supplement), and
+# of one that leaves the status as it is (a merge).
 BEFORE = 0
+SAME = None
+
+
+def _not_merged(petition) -> bool:
+    """A petition merged into another follows it: it has no acts of its own."""
+    return petition.merged_into_id is None
 
 
 @dataclass(frozen=True)
@@ -31,8 +39,8 @@ class Act:
     name: str
     # Statuses it leaves from; empty for ``submit``, which makes the petition.
     sources: frozenset
-    # The status it leads to (BEFORE: the one before the supplement request).
-    target: int
+    # The status it leads to (BEFORE: the one before the supplement request; SAME: unchanged).
+    target: int | None
     # Any one of these at the petition's current organisation allows it ...
     scopes: tuple[str, ...]
     # ... and the submitter (the petition's owner) may make it too.
@@ -44,6 +52,8 @@ class Act:
     fields: tuple[str, ...] = ()
     # Acts that end or refuse get a warning button.
     warning: bool = False
+    # Besides its status, what the petition must be for the act (not merged into another).
+    guard: Callable[[Petition], bool] | None = _not_merged
 
     def __str__(self) -> str:
         return self.name
@@ -56,6 +66,7 @@ _TABLE = (
         S.RECEIVED,
         (SUBMIT,),
         submitter=True,
+        guard=None,
         label=pgettext_lazy("petition act", "Submit the petition"),
         done=pgettext_lazy("petition act", "Submitted"),
         past=pgettext_lazy("petition act", "submitted"),
@@ -106,10 +117,21 @@ _TABLE = (
         BEFORE,
         (),
         submitter=True,
+        guard=None,
         label=pgettext_lazy("petition act", "Send the supplement"),
         done=pgettext_lazy("petition act", "Supplemented"),
         past=pgettext_lazy("petition act", "supplemented"),
         fields=("note", "files"),
+    ),
+    Act(
+        "merge",
+        frozenset({S.RECEIVED, S.ACCEPTED, S.HANDLING}),
+        SAME,
+        (DISPATCH, HANDLE),
+        label=pgettext_lazy("petition act", "Merge into a similar petition (one answer)"),
+        done=pgettext_lazy("petition act", "Merged into a similar petition"),
+        past=pgettext_lazy("petition act", "merged"),
+        fields=("into",),
     ),
     Act(
         "refuse",
@@ -167,8 +189,16 @@ def check_transition(petition: Petition, act: str) -> int:
             % {"status": Status(petition.status).label, "act": spec.past},
             code="illegal_transition",
         )
+    if spec.guard is not None and not spec.guard(petition):
+        raise IllegalTransition(
+            gettext("This petition was merged into %(lead)s: it follows that one's answer.")
+            % {"lead": petition.merged_into.code},
+            code="merged",
+        )
     if spec.target == BEFORE:
         return petition.status_before or S.RECEIVED
+    if spec.target is SAME:
+        return petition.status
     return spec.target
 
 
@@ -192,7 +222,11 @@ def may(actor, act: str, petition: Petition) -> bool:
 def allowed_acts(petition: Petition, actor) -> list[Act]:
     """The acts ``actor`` may make on ``petition`` now, in the table's order."""
     return [
-        act for act in _TABLE if petition.status in act.sources and may(actor, act.name, petition)
+        act
+        for act in _TABLE
+        if petition.status in act.sources
+        and (act.guard is None or act.guard(petition))
+        and may(actor, act.name, petition)
     ]
 
 
@@ -201,4 +235,4 @@ def done_label(act: str) -> str:
     return str(spec.done) if spec is not None else act
 
 
-__all__ = ["ACTS", "BEFORE", "Act", "allowed_acts", "check_transition", "may"]
+__all__ = ["ACTS", "BEFORE", "SAME", "Act", "allowed_acts", "check_transition", "may"]

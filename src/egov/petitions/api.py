@@ -95,6 +95,9 @@ class ActSerializer(serializers.Serializer):
     to_organisation = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Organisation code (forward)"
     )
+    into = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Petition code (merge)"
+    )
 
 
 def _is_citizen(request) -> bool:
@@ -220,6 +223,11 @@ def _act(name):
             kwargs["reason"] = v["reason"]
         if "answer" in act.fields:
             kwargs["text"] = v["answer"]
+        if "into" in act.fields:
+            lead = Petition.objects.filter(code=v["into"]).first()
+            if lead is None or not can_see(request, scopes.READ, lead):
+                raise exceptions.ValidationError({"into": [_("No petition has this code.")]})
+            kwargs["into"] = lead
         try:
             services.ACT_FUNCTIONS[name](request, petition, **kwargs)
         except IllegalTransition as exc:

@@ -92,6 +92,7 @@ class ActForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 10}))
     to_organisation = forms.CharField(label=_("Organisation"))
+    into = forms.CharField(label=_("Similar petition answered for both"))
 
     def __init__(self, *args, fields=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,4 +105,13 @@ class ActForm(forms.Form):
         found = Organisation.objects.filter(code=code).order_by("-pk").first()
         if found is None:
             raise forms.ValidationError(_("Choose an organisation from the search results."))
+        return found
+
+    def clean_into(self):
+        from egov.petitions.models import Petition
+
+        code = (self.cleaned_data.get("into") or "").strip()
+        found = Petition.objects.filter(code=code).first()
+        if found is None:
+            raise forms.ValidationError(_("Choose a petition from the list."))
         return found

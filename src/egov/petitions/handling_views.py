@@ -22,6 +22,7 @@ from egov.petitions.access import can_see, visible_petitions
 from egov.petitions.acts import ACTS, allowed_acts
 from egov.petitions.forms import ActForm
 from egov.petitions.models import Petition, Status
+from egov.petitions.services.handling import MERGEABLE
 from egov.petitions.timeline import timeline
 
 PAGE_SIZE = 50
@@ -65,6 +66,19 @@ def _visible(request, code) -> Petition:
     return petition
 
 
+def _similar(petition) -> list[Petition]:
+    """Open petitions of the same organisation it may be merged into (the latest 50)."""
+    return list(
+        Petition.objects.filter(
+            organisation=petition.organisation,
+            status__in=MERGEABLE,
+            merged_into__isnull=True,
+        )
+        .exclude(pk=petition.pk)
+        .order_by("-received_at")[:50]
+    )
+
+
 def _page(request, petition, *, errors=(), form_act="", form=None, status=200):
     acts = [a for a in allowed_acts(petition, request) if not a.submitter]
     forms = {
@@ -83,6 +97,7 @@ def _page(request, petition, *, errors=(), form_act="", form=None, status=200):
             "acts": [(a, forms[a.name]) for a in acts],
             "errors": errors,
             "organisation_q": query,
+            "similar": _similar(petition) if any("into" in a.fields for a in acts) else [],
             "organisations": organisations_named(query) if query else [],
         },
         status=status,
@@ -122,6 +137,8 @@ def act(request, code, name):
         kwargs["reason"] = data["reason"]
     if "answer" in spec.fields:
         kwargs["text"] = data["answer"]
+    if "into" in spec.fields:
+        kwargs["into"] = data["into"]
     try:
         services.ACT_FUNCTIONS[name](request, petition, **kwargs)
     except PermissionDenied as exc:

@@ -103,6 +103,15 @@ class Petition(models.Model):
     status = models.PositiveSmallIntegerField(
         _("status"), choices=Status.choices, default=Status.RECEIVED, db_index=True
     )
+    # Similar petitions merged under one answer: the one answered for them all (their lead).
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged",
+    )
     # The status a supplement returns to.
     status_before = models.PositiveSmallIntegerField(null=True, blank=True)
 

@@ -12,7 +12,7 @@ from egov.core.text import fold
 from egov.dossiers.services.files import StoredFiles
 from egov.petitions import deadlines
 from egov.petitions.errors import PetitionError
-from egov.petitions.models import Status
+from egov.petitions.models import Petition, Status
 from egov.petitions.services._common import begin, finish, required
 from egov.petitions.services.answer_pdf import render_answer
 from egov.petitions.services.submission import _checked, attach
@@ -104,6 +104,37 @@ def supplement(actor, petition, *, note: str = "", uploads=()):
         raise
 
 
+MERGEABLE = frozenset({Status.RECEIVED, Status.ACCEPTED, Status.HANDLING})
+
+
+@transaction.atomic
+def merge(actor, petition, *, into):
+    """Similar petitions under one answer: ``petition`` follows ``into`` (at the same
+    organisation, open, not merged itself); answering and publishing ``into`` answers and
+    publishes it too, and its submitter is told each time."""
+    petition, target = begin(actor, petition, "merge")
+    lead = None
+    if into is not None:
+        lead = Petition.objects.select_for_update().filter(pk=into.pk).first()
+    if (
+        lead is None
+        or lead.pk == petition.pk
+        or lead.organisation_id != petition.organisation_id
+        or lead.status not in MERGEABLE
+        or lead.merged_into_id is not None
+        or petition.merged.exists()
+    ):
+        raise PetitionError(
+            {"into": [_("Choose another open petition of the same organisation.")]},
+            code="merge_target",
+        )
+    petition.merged_into = lead
+    petition.status = target
+    return finish(
+        actor, petition, "merge", now=timezone.now(), note=lead.code, summary={"into": lead.code}
+    )
+
+
 @transaction.atomic
 def refuse(actor, petition, *, reason: str):
     """Outside scope (complaints and denunciations go to their own procedure, by law)."""
@@ -155,10 +186,46 @@ def answer(actor, petition, *, text: str):
             petition.answered_late = late
             petition.status = target
             deadlines.start_publish_clock(petition, now)
-            return finish(actor, petition, "answer", now=now, summary={"late": late})
+            finish(actor, petition, "answer", now=now, summary={"late": late})
+            for merged in _merged(petition, MERGEABLE):
+                _answer_one(actor, merged, organisation, text, now, stored, lead=petition)
+            return petition
     except BaseException:
         stored.discard()
         raise
+
+
+def _merged(lead, statuses):
+    return list(
+        Petition.objects.select_for_update()
+        .select_related("submitter", "organisation")
+        .filter(merged_into=lead, status__in=statuses)
+        .order_by("pk")
+    )
+
+
+def _answer_one(actor, petition, organisation, text, now, stored, *, lead):
+    """A merged petition answered with its lead: its own signed PDF (its own code and, with its
+    submitter's consent, their name), its own hand-off, audit row and e-mail."""
+    pdf = render_answer(petition, organisation, text, at=now)
+    petition.answer_text = text
+    petition.answer_file.name = stored.save(f"petitions/answers/{petition.code}.pdf", pdf)
+    petition.answered_by = organisation
+    petition.answered_at = now
+    petition.answered_late = petition.due_at is not None and now > petition.due_at
+    petition.status = Status.ANSWERED
+    deadlines.start_publish_clock(petition, now)
+    finish(actor, petition, "answer", now=now, note=lead.code, summary={"with": lead.code})
+
+
+def _publish_one(actor, petition, now, *, lead=None):
+    petition.status = Status.PUBLISHED
+    petition.published_at = now
+    petition.search_text = fold(" ".join([petition.title, petition.content, petition.answer_text]))
+    late = petition.due_at is not None and now > petition.due_at
+    petition.due_at = petition.at_risk_at = None
+    summary = {"late": late, **({"with": lead.code} if lead else {})}
+    return finish(actor, petition, "publish", now=now, summary=summary)
 
 
 @transaction.atomic
@@ -171,16 +238,15 @@ def publish(actor, petition):
             _("A petition without an answer cannot be published."), code="no_answer"
         )
     now = timezone.now()
-    late = petition.due_at is not None and now > petition.due_at
-    petition.status = target
-    petition.published_at = now
-    petition.search_text = fold(" ".join([petition.title, petition.content, petition.answer_text]))
-    petition.due_at = petition.at_risk_at = None
-    return finish(actor, petition, "publish", now=now, summary={"late": late})
+    _publish_one(actor, petition, now)
+    for merged in _merged(petition, {Status.ANSWERED}):
+        _publish_one(actor, merged, now, lead=petition)
+    return petition
 
 
 ACT_FUNCTIONS = {
     "forward": forward,
+    "merge": merge,
     "accept": accept,
     "start": start,
     "request_supplement": request_supplement,
