@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "egov.exchange",
     "egov.dossiers",
     "egov.payments",
+    "egov.petitions",
     "egov.portal",
     "egov.site",
 ]
@@ -308,6 +309,7 @@ SPECTACULAR_SETTINGS = {
         "VersionStatusEnum": "egov.catalog.models.procedures.VersionStatus",
         "DossierStatusEnum": "egov.dossiers.models.status.Status",
         "DocumentStatusEnum": "egov.exchange.models.StatusCode",
+        "PetitionStatusEnum": "egov.petitions.models.Status",
     },
 }
 

@@ -26,6 +26,7 @@ def test_demo_steps_run_in_their_order():
         "organisations",
         "catalogue",
         "logins",
+        "petitions",
     ]
 
 

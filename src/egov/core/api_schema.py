@@ -8,7 +8,7 @@ fields that carry a format or a choice. An action that declares a status itself 
 
 from __future__ import annotations
 
-from django.db import models
+from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
@@ -110,7 +110,7 @@ def _may_be_blank(field) -> bool:
         return False
     try:
         model_field = model._meta.get_field(field.source_attrs[0])
-    except models.FieldDoesNotExist:
+    except FieldDoesNotExist:  # a method or property (get_status_display): not a field
         return False
     return len(field.source_attrs) == 1 and getattr(model_field, "blank", False)
 

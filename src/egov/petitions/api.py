@@ -1,0 +1,251 @@
+"""The petitions' API: submit (a citizen's session: identity is required), list and track
+(officials: their organisations' petitions; citizens: their own), and every act of the act
+table as ``POST /petitions/{code}/<act>/``, with the act's scopes. A status that does not allow
+the act answers 409; another organisation's petition 404; bad input 400 in Vietnamese."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from egov.accounts.scopes import ScopePermission, granted_scopes
+from egov.catalog.models import Procedure
+from egov.core.models import Organisation
+from egov.petitions import deadlines, scopes, services
+from egov.petitions.access import can_see, visible_petitions
+from egov.petitions.acts import ACTS
+from egov.petitions.errors import IllegalTransition
+from egov.petitions.models import Category, Petition, Status
+from egov.petitions.timeline import timeline
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class PetitionSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    organisation = serializers.CharField(source="organisation.name", read_only=True)
+    flag = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Petition
+        fields = [
+            "code",
+            "title",
+            "content",
+            "category",
+            "status",
+            "status_label",
+            "organisation",
+            "received_at",
+            "due_at",
+            "flag",
+            "answer_text",
+            "answered_at",
+            "published_at",
+        ]
+        read_only_fields = fields
+
+    def get_flag(self, petition) -> str:
+        return deadlines.flag(petition)
+
+
+class HandOffSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    act = serializers.CharField()
+    status = serializers.CharField()
+    to = serializers.CharField()
+    due = serializers.DateTimeField(allow_null=True)
+    note = serializers.CharField()
+
+
+class PetitionDetailSerializer(PetitionSerializer):
+    timeline = serializers.SerializerMethodField()
+
+    class Meta(PetitionSerializer.Meta):
+        fields = [*PetitionSerializer.Meta.fields, "timeline"]
+        read_only_fields = fields
+
+    @extend_schema_field(HandOffSerializer(many=True))
+    def get_timeline(self, petition) -> list[dict]:
+        return HandOffSerializer(timeline(petition), many=True).data
+
+
+class SubmitSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=255)
+    content = serializers.CharField()
+    category = serializers.ChoiceField(choices=Category.choices)
+    procedure = serializers.CharField(required=False, allow_blank=True, help_text="Procedure code")
+    organisation = serializers.CharField(
+        required=False, allow_blank=True, help_text="Code of the organisation concerned"
+    )
+    publish_name = serializers.BooleanField(default=False)
+
+
+class ActSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    answer = serializers.CharField(required=False, allow_blank=True, default="")
+    to_organisation = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Organisation code (forward)"
+    )
+    into = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Petition code (merge)"
+    )
+
+
+def _is_citizen(request) -> bool:
+    user = getattr(request, "user", None)
+    return bool(getattr(user, "is_authenticated", False) and hasattr(user, "citizen"))
+
+
+API_ACTS = {name: act for name, act in ACTS.items() if act.sources}
+
+
+class PetitionPermission(ScopePermission):
+    """An act is open to whoever holds one of its scopes (the act table), or to a citizen for
+    the submitter's acts; citizens also submit, list and read (the owner rule limits them to
+    their own). The service decides again on the object."""
+
+    def has_permission(self, request, view) -> bool:
+        act = API_ACTS.get(view.action)
+        if act is not None:
+            held = granted_scopes(request)
+            if "*" in held or any(s in held for s in act.scopes):
+                return True
+            return act.submitter and _is_citizen(request)
+        if view.action == "create":
+            return _is_citizen(request)
+        if super().has_permission(request, view):
+            return True
+        return view.action in {"list", "retrieve"} and _is_citizen(request)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return can_see(request, scopes.READ, obj)
+
+
+def _organisation(code: str, field: str):
+    if not code:
+        return None
+    found = Organisation.objects.filter(code=code).order_by("-pk").first()
+    if found is None:
+        raise exceptions.ValidationError({field: [_("No organisation has this code.")]})
+    return found
+
+
+class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Petitions the caller may read: its organisations' (now or before a hand-off), or its own."""
+
+    permission_classes = [PetitionPermission]
+    required_scopes = {
+        "list": scopes.READ,
+        "retrieve": scopes.READ,
+        "create": scopes.SUBMIT,
+        **{name: (act.scopes or (scopes.SUBMIT,))[0] for name, act in API_ACTS.items()},
+    }
+    lookup_field = "code"
+    lookup_url_kwarg = "petition_code"
+    lookup_value_regex = "[^/]+"
+    serializer_class = PetitionSerializer
+
+    def get_queryset(self):
+        qs = visible_petitions(self.request).select_related("organisation")
+        params = self.request.query_params
+        if self.action == "list":
+            if params.get("status", "").isdigit():
+                qs = qs.filter(status=int(params["status"]))
+            if params.get("due") == "overdue":
+                qs = qs.filter(deadlines.overdue_q())
+            elif params.get("due") == "soon":
+                qs = qs.filter(deadlines.at_risk_q())
+            qs = qs.order_by("-received_at", "-pk")
+        return qs
+
+    def get_serializer_class(self):
+        return PetitionDetailSerializer if self.action == "retrieve" else PetitionSerializer
+
+    def get_object(self):
+        petition = (
+            Petition.objects.select_related("organisation", "submitter")
+            .filter(code=self.kwargs["petition_code"])
+            .first()
+        )
+        if petition is None or not can_see(self.request, scopes.READ, petition):
+            raise Http404
+        self.check_object_permissions(self.request, petition)
+        return petition
+
+    @extend_schema(request=SubmitSerializer, responses={201: PetitionDetailSerializer})
+    def create(self, request):
+        """Submit a petition (a citizen logged in with the e-ID; never anonymous)."""
+        serializer = SubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        v = serializer.validated_data
+        procedure = None
+        if v.get("procedure"):
+            procedure = Procedure.objects.filter(code=v["procedure"]).first()
+            if procedure is None:
+                raise exceptions.ValidationError({"procedure": [_("No procedure has this code.")]})
+        petition = services.submit(
+            actor=request,
+            data=services.PetitionData(
+                title=v["title"],
+                content=v["content"],
+                category=v["category"],
+                procedure=procedure,
+                concerned_organisation=_organisation(v.get("organisation", ""), "organisation"),
+                publish_name=v["publish_name"],
+            ),
+        )
+        return Response(PetitionDetailSerializer(petition).data, status=status.HTTP_201_CREATED)
+
+
+def _act(name):
+    act = ACTS[name]
+
+    def method(self, request, petition_code=None):
+        petition = self.get_object()
+        body = ActSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        v = body.validated_data
+        kwargs = {}
+        if "to_organisation" in act.fields:
+            kwargs["to_organisation"] = _organisation(v["to_organisation"], "to_organisation")
+        if "note" in act.fields:
+            kwargs["note"] = v["note"]
+        if "reason" in act.fields:
+            kwargs["reason"] = v["reason"]
+        if "answer" in act.fields:
+            kwargs["text"] = v["answer"]
+        if "into" in act.fields:
+            lead = Petition.objects.filter(code=v["into"]).first()
+            if lead is None or not can_see(request, scopes.READ, lead):
+                raise exceptions.ValidationError({"into": [_("No petition has this code.")]})
+            kwargs["into"] = lead
+        try:
+            services.ACT_FUNCTIONS[name](request, petition, **kwargs)
+        except IllegalTransition as exc:
+            raise Conflict(" ".join(exc.messages), code="illegal_transition") from exc
+        petition.refresh_from_db()
+        return Response(PetitionDetailSerializer(petition).data)
+
+    method.__name__ = name
+    method.__doc__ = f"{act.label} ({', '.join(act.scopes) or 'the submitter'})."
+    return extend_schema(
+        request=ActSerializer,
+        responses={200: PetitionDetailSerializer},
+        summary=str(act.label),
+        operation_id=f"petitions_{name}",
+    )(action(detail=True, methods=["post"], url_path=name.replace("_", "-"))(method))
+
+
+for _name in API_ACTS:
+    setattr(PetitionViewSet, _name, _act(_name))
+
+__all__ = ["PetitionViewSet", "Status"]

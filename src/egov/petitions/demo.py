@@ -1,0 +1,51 @@
+"""petitions' part of ``egov load-demo`` (after the logins): an official of the centre (the
+instance's organisation) who receives, forwards and publishes petitions. The commune's demo
+officials already handle and answer them through their roles' grants."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+
+from egov.accounts.demo import DEMO_OFFICIAL_PASSWORD
+
+DEMO_CENTRE_OFFICIAL = ("pakn", ("Vũ Thị", "Mai"), "Chuyên viên tiếp nhận phản ánh, kiến nghị")
+
+
+def load(write) -> None:
+    if settings.PRODUCTION:
+        write("Production: no demo petition officials were created.")
+        return
+    made = _centre_official()
+    if made:
+        write(
+            f"  official       /accounts/login/  user {DEMO_CENTRE_OFFICIAL[0]}"
+            f"  password {DEMO_OFFICIAL_PASSWORD}  (petitions centre: {made})"
+        )
+
+
+@transaction.atomic
+def _centre_official() -> str:
+    from egov.accounts.models import Official
+    from egov.accounts.services import officials as official_services
+    from egov.core.models import Organisation
+
+    centre = (
+        Organisation.objects.filter(code=settings.EGOV_INSTANCE_ORG_CODE).order_by("-pk").first()
+    )
+    if centre is None:
+        return ""
+    username, (first, last), title = DEMO_CENTRE_OFFICIAL
+    if not Official.objects.filter(user__username=username).exists():
+        official = official_services.create_official(
+            username=username,
+            password=DEMO_OFFICIAL_PASSWORD,
+            organisation=centre,
+            actor="system",
+            first_name=first,
+            last_name=last,
+            title=title,
+        )
+        for role in ("desk", "approver"):
+            official_services.assign_role(official, role, centre, actor="system")
+    return f"{centre.name} {centre.code}"

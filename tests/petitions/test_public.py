@@ -1,0 +1,120 @@
+"""The public side: the published list searched without diacritics and filtered, the public
+page (no personal data without consent), reactions once per person, figures per organisation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from egov.petitions import services
+from egov.petitions.models import Petition, Reaction
+from egov.petitions.services import public
+
+from ..dossiers.web_support import citizen_login
+from .conftest import at_commune, submitted
+
+pytestmark = pytest.mark.django_db
+
+
+def published(
+    world, *, title="Giấy tờ hộ tịch trùng lặp", consent=False, answer="Xã đã bỏ bản sao."
+):
+    petition = at_commune(world, submitted(world, title=title, publish_name=consent))
+    services.answer(world.lead_a.user, petition, text=answer)
+    services.publish(world.lead_a.user, petition)
+    petition.refresh_from_db()
+    return petition
+
+
+def test_search_ignores_diacritics_and_filters(world):
+    first = published(world)
+    second = published(world, title="Đường làng bị ngập")
+    unpublished = at_commune(world)
+    assert list(public.published("ho tich")) == [first]
+    assert list(public.published("HỘ TỊCH")) == [first]
+    assert list(public.published("duong lang")) == [second]
+    assert list(public.published("bo ban sao")) == [second, first]  # the answer is searched too
+    assert unpublished not in public.published("")
+    assert list(public.published("", organisation=world.b)) == []
+    assert list(public.published("", category="conduct")) == []
+
+
+def test_the_public_list_and_page_in_bounded_queries(world):
+    petition = published(world)
+    client = Client(HTTP_ACCEPT_LANGUAGE="vi")
+    client.get("/petitions/")
+    with CaptureQueriesContext(connection) as few:
+        page = client.get("/petitions/?q=ho+tich").content.decode()
+    assert petition.title in page
+    for _ in range(4):
+        published(world)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/petitions/?q=ho+tich")
+    assert len(many) == len(few)
+    detail = client.get(f"/petitions/published/{petition.code}/").content.decode()
+    assert "Xã đã bỏ bản sao." in detail and "Nguyễn Văn An" not in detail
+    assert world.citizen.personal_id_number not in detail
+    assert client.get(f"/petitions/answers/{petition.code}.pdf").status_code == 200
+
+
+def test_the_name_shows_with_consent(world):
+    petition = published(world, consent=True)
+    assert (
+        "Nguyễn Văn An" in Client().get(f"/petitions/published/{petition.code}/").content.decode()
+    )
+
+
+def test_an_unpublished_petition_is_not_public(world):
+    petition = at_commune(world)
+    assert Client().get(f"/petitions/published/{petition.code}/").status_code == 404
+    assert Client().get(f"/petitions/answers/{petition.code}.pdf").status_code == 404
+
+
+def test_a_reaction_once_per_person(world):
+    petition = published(world)
+    public.react(world.other.user, petition, useful=False)
+    with pytest.raises(ValidationError) as caught:
+        public.react(world.other.user, petition, useful=True)
+    assert caught.value.code == "already_reacted"
+    assert Reaction.objects.filter(petition=petition).count() == 1
+    with pytest.raises(PermissionDenied):
+        public.react(None, petition, useful=True)
+    client = Client(HTTP_ACCEPT_LANGUAGE="vi")
+    citizen_login(client, world.citizen)
+    url = f"/petitions/published/{petition.code}/react/"
+    assert client.post(url, {"useful": "yes"}).status_code == 302
+    response = client.post(url, {"useful": "no"})
+    assert response.status_code == 400 and "đã đánh giá" in response.content.decode()
+    assert Reaction.objects.filter(petition=petition).count() == 2
+
+
+def test_reacting_to_an_unanswered_petition_is_refused(world):
+    petition = at_commune(world)
+    with pytest.raises(ValidationError):
+        public.react(world.other.user, petition, useful=True)
+
+
+def test_figures_per_organisation(world):
+    on_time = published(world)
+    late = at_commune(world)
+    Petition.objects.filter(pk=late.pk).update(due_at=timezone.now() - dt.timedelta(hours=1))
+    services.answer(world.lead_a.user, late, text="Trả lời muộn")
+    overdue = at_commune(world)
+    Petition.objects.filter(pk=overdue.pk).update(due_at=timezone.now() - dt.timedelta(hours=1))
+    public.react(world.citizen.user, on_time, useful=True)
+    public.react(world.other.user, on_time, useful=False)
+    with CaptureQueriesContext(connection) as queries:
+        figures = public.figures([world.a, world.b])
+    assert len(queries) == 4
+    a = figures[world.a.pk]
+    assert (a.received, a.answered_on_time, a.answered_late, a.overdue_now) == (3, 1, 1, 1)
+    assert a.not_useful_share == 0.5 and a.on_time_share == 0.5
+    b = figures[world.b.pk]
+    assert (b.received, b.reactions, b.not_useful_share) == (0, 0, None)
+    assert public.figures()[world.centre.pk].received == 3
