@@ -168,3 +168,13 @@ def test_only_who_holds_catalog_write_sees_the_steps(client, version):
         step = WorkflowStep.objects.first()
         change = f"/admin/dossiers/workflowstep/{step.pk}/change/"
         assert client.get(change).status_code in ((200,) if status == 200 else (302, 403))
+
+
+def test_the_version_page_shows_its_steps_with_links_to_change_them(admin_client, version):
+    demo.load(lambda line: None)
+    page = admin_client.get(f"/admin/catalog/procedureversion/{version.pk}/change/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert all(name in html for name in ("Tiếp nhận", "Thẩm định", "Phê duyệt", "Trả kết quả"))
+    first = WorkflowStep.objects.get(procedure_version=version, order=0)
+    assert f"/admin/dossiers/workflowstep/{first.pk}/change/" in html

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from egov.accounts import policy
 from egov.catalog import scopes as catalog_scopes
+from egov.catalog.models import ProcedureVersion
 from egov.dossiers.models import Dossier, NotificationTemplate, ProgressRecord, WorkflowStep
 from egov.dossiers.services import steps as step_services
 
@@ -129,3 +130,33 @@ class WorkflowStepAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for step in queryset:
             self.delete_model(request, step)
+
+
+class WorkflowStepInline(admin.TabularInline):
+    """The version's steps on its own page, read-only there: they are changed on the steps'
+    screen above (through the service), each row linking to it."""
+
+    model = WorkflowStep
+    fields = ["order", "name", "role", "organisation", "share"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    ordering = ["organisation_id", "order"]
+
+    def has_view_permission(self, request, obj=None):
+        return policy.can(request.user, WorkflowStepAdmin.scope)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# catalog may not import dossiers (the layers): the inline joins the version's admin from here.
+_version_admin = admin.site.get_model_admin(ProcedureVersion)
+_version_admin.inlines = [*_version_admin.inlines, WorkflowStepInline]
