@@ -27,7 +27,7 @@ from tests.core.test_signing_personal import page_pdf
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
-PROCEDURE = "1.001193"  # birth registration, in the demo catalogue
+PROCEDURE = "1.001193"  # birth registration, in the demo catalogue (with its workflow steps)
 
 
 def in_thread(fn, *args, **kwargs):
@@ -54,7 +54,6 @@ def day(transactional_db, settings, live_server, monkeypatch, tmp_path):
     settings.EGOV_OIDC_ISSUER = started.issuer
     settings.EGOV_OIDC_CLIENT_ID, settings.EGOV_OIDC_CLIENT_SECRET = EGOV_CLIENT
     oidc.clear_cache()
-    steps(PROCEDURE)
     province = Organisation.objects.get(code=DEMO_PROVINCE, valid_to__isnull=True)
     commune = (
         Organisation.objects.filter(parent=province, level="commune", valid_to__isnull=True)
@@ -72,31 +71,6 @@ def day(transactional_db, settings, live_server, monkeypatch, tmp_path):
         started.process.terminate()
         started.process.wait(timeout=10)
         capture.shutdown()
-
-
-def steps(code: str) -> None:
-    """The demo catalogue has no workflow steps, and no page defines them (issue 13 §5's report):
-    without a later step the specialist has nothing to forward. The usual four, as in
-    tests/dossiers/core_support.make_world."""
-    from decimal import Decimal
-
-    from django.utils import timezone
-
-    from egov.catalog.models import Procedure
-    from egov.dossiers.models import WorkflowStep
-
-    version = Procedure.objects.get(code=code).version_on(timezone.localdate())
-    for order, (name, role, share) in enumerate(
-        [
-            ("Tiếp nhận", "desk", "0.1"),
-            ("Thẩm định", "processor", "0.6"),
-            ("Phê duyệt", "approver", "0.2"),
-            ("Trả kết quả", "desk", "0.1"),
-        ]
-    ):
-        WorkflowStep.objects.create(
-            procedure_version=version, order=order, name=name, role=role, share=Decimal(share)
-        )
 
 
 class Day:

@@ -25,6 +25,7 @@ def test_demo_steps_run_in_their_order():
     assert [step.name for step in registry.demo_steps()] == [
         "organisations",
         "catalogue",
+        "workflow steps",
         "logins",
         "petitions",
     ]

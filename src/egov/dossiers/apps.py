@@ -18,6 +18,7 @@ class DossiersConfig(AppConfig):
         from egov.core import registry
         from egov.dossiers import (
             access,  # noqa: F401 - registers where a dossier's organisation and owner are
+            demo,
             scopes,
             workspace,
         )
@@ -27,6 +28,8 @@ class DossiersConfig(AppConfig):
         policy.grant(Role.PROCESSOR, scopes.READ, scopes.PROCESS)
         policy.grant(Role.APPROVER, scopes.READ, scopes.APPROVE)
 
+        # After the catalogue (20), before the logins (90): the demo versions' workflow steps.
+        registry.demo_step(50, "workflow steps", demo.load)
         # The applicant's e-mails: the handler of the outbox kind "dossiers.email".
         notifications.register()
         # Components, results and issued forms: files of dossiers/ belong to rows.
