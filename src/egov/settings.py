@@ -303,6 +303,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # The operations' texts in the request's language (egov.core.api_texts).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "egov.core.api_texts.translate_schema",
+    ],
     # Several models have a field called "status"; give each choice set its own stable name.
     "ENUM_NAME_OVERRIDES": {
         "ProcedureStatusEnum": "egov.catalog.models.procedures.ProcedureStatus",

@@ -8,6 +8,7 @@ from urllib.parse import unquote
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ParseError
@@ -78,7 +79,7 @@ class TokenView(APIView):
         return super().handle_exception(exc)
 
     @extend_schema(
-        summary="Get an access token (OAuth2 client credentials)",
+        summary=gettext_lazy("Get an access token (OAuth2 client credentials)"),
         request={"application/x-www-form-urlencoded": TokenRequestSerializer},
         responses={200: TOKEN_RESPONSE, 400: OAUTH_ERROR, 401: OAUTH_ERROR},
         auth=[],
@@ -140,7 +141,7 @@ class MeView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        summary="Who am I",
+        summary=gettext_lazy("Who am I"),
         responses=inline_serializer(
             "Me",
             {

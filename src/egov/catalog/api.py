@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -161,12 +162,13 @@ FILTERS = [
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List or search procedures", parameters=FILTERS),
+    list=extend_schema(summary=gettext_lazy("List or search procedures"), parameters=FILTERS),
     retrieve=extend_schema(
-        summary="Get a procedure and its version in force", responses=VersionSerializer
+        summary=gettext_lazy("Get a procedure and its version in force"),
+        responses=VersionSerializer,
     ),
     create=extend_schema(
-        summary="Create a procedure (its first version is a draft)",
+        summary=gettext_lazy("Create a procedure (its first version is a draft)"),
         request=NewProcedureSerializer,
         responses={201: VersionSerializer},
     ),
@@ -249,7 +251,8 @@ class ProcedureViewSet(viewsets.GenericViewSet):
         )
 
     @extend_schema(
-        summary="The versions of a procedure", responses=VersionSummarySerializer(many=True)
+        summary=gettext_lazy("The versions of a procedure"),
+        responses=VersionSummarySerializer(many=True),
     )
     # The whole list, newest first (a procedure has few versions): not paginated.
     @action(detail=True, methods=["get"], pagination_class=None)
@@ -259,13 +262,13 @@ class ProcedureViewSet(viewsets.GenericViewSet):
             VersionSummarySerializer(procedure.versions.order_by("-number"), many=True).data
         )
 
-    @extend_schema(summary="One version of a procedure", responses=VersionSerializer)
+    @extend_schema(summary=gettext_lazy("One version of a procedure"), responses=VersionSerializer)
     @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>[0-9]+)")
     def version(self, request, code=None, number=None):
         return Response(VersionSerializer(self._version(code, number)).data)
 
     @extend_schema(
-        summary="Start a new version (a draft copy of the version in force)",
+        summary=gettext_lazy("Start a new version (a draft copy of the version in force)"),
         request=None,
         responses={201: VersionSerializer},
     )
@@ -278,7 +281,7 @@ class ProcedureViewSet(viewsets.GenericViewSet):
         )
 
     @extend_schema(
-        summary="Replace the content of a draft version",
+        summary=gettext_lazy("Replace the content of a draft version"),
         request=ContentSerializer,
         responses=VersionSerializer,
     )
@@ -290,7 +293,7 @@ class ProcedureViewSet(viewsets.GenericViewSet):
         return Response(VersionSerializer(self._version(code, number)).data)
 
     @extend_schema(
-        summary="Publish a draft version from an effective date",
+        summary=gettext_lazy("Publish a draft version from an effective date"),
         request=PublishSerializer,
         responses=VersionSerializer,
     )
@@ -307,14 +310,16 @@ class ProcedureViewSet(viewsets.GenericViewSet):
         )
         return Response(VersionSerializer(self._version(code, number)).data)
 
-    @extend_schema(summary="Discard a draft version", request=None, responses={204: None})
+    @extend_schema(
+        summary=gettext_lazy("Discard a draft version"), request=None, responses={204: None}
+    )
     @action(detail=True, methods=["delete"], url_path=r"versions/(?P<number>[0-9]+)/discard")
     def discard(self, request, code=None, number=None):
         version_services.discard_draft(self._version(code, number), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
-        summary="The applicant's form (JSON Schema) of the version in force",
+        summary=gettext_lazy("The applicant's form (JSON Schema) of the version in force"),
         responses=OpenApiTypes.OBJECT,
     )
     @action(detail=True, methods=["get"])
@@ -322,7 +327,7 @@ class ProcedureViewSet(viewsets.GenericViewSet):
         return Response(self._form_of(code))
 
     @extend_schema(
-        summary="Check an application against the procedure's form",
+        summary=gettext_lazy("Check an application against the procedure's form"),
         request=OpenApiTypes.OBJECT,
         responses={
             200: inline_serializer("FormValid", {"valid": serializers.BooleanField()}),
@@ -345,7 +350,8 @@ class ProcedureViewSet(viewsets.GenericViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List sectors"), retrieve=extend_schema(summary="Get a sector")
+    list=extend_schema(summary=gettext_lazy("List sectors")),
+    retrieve=extend_schema(summary=gettext_lazy("Get a sector")),
 )
 class SectorViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [ScopePermission]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
@@ -62,8 +63,8 @@ FILTERS = [
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List organisations", parameters=FILTERS),
-    retrieve=extend_schema(summary="Get one organisation"),
+    list=extend_schema(summary=gettext_lazy("List organisations"), parameters=FILTERS),
+    retrieve=extend_schema(summary=gettext_lazy("Get one organisation")),
 )
 class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = OrganisationSerializer
@@ -101,7 +102,7 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
         return queryset
 
     @extend_schema(
-        summary="An organisation and everything under it",
+        summary=gettext_lazy("An organisation and everything under it"),
         parameters=[p for p in FILTERS if p.name != "parent"],
         responses=OrganisationSerializer(many=True),
     )

@@ -3,6 +3,7 @@ systems and officials. Paying is done on the pages and through the gateways' cal
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
@@ -39,7 +40,8 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List payments"), retrieve=extend_schema(summary="Get a payment")
+    list=extend_schema(summary=gettext_lazy("List payments")),
+    retrieve=extend_schema(summary=gettext_lazy("Get a payment")),
 )
 class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [ScopePermission]

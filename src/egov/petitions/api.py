@@ -240,7 +240,7 @@ def _act(name):
     return extend_schema(
         request=ActSerializer,
         responses={200: PetitionDetailSerializer},
-        summary=str(act.label),
+        summary=act.label,
         operation_id=f"petitions_{name}",
     )(action(detail=True, methods=["post"], url_path=name.replace("_", "-"))(method))
 

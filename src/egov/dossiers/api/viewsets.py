@@ -14,7 +14,9 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -30,7 +32,7 @@ from egov.core.api_base import ErrorSerializer
 from egov.core.models import Organisation
 from egov.dossiers import scopes, services
 from egov.dossiers.access import can_see, visible_dossiers
-from egov.dossiers.acts import BATCH_ACTS
+from egov.dossiers.acts import ACTS, BATCH_ACTS
 from egov.dossiers.models import (
     Dossier,
     WorkflowStep,
@@ -62,6 +64,14 @@ from .serializers import (
     uploads_from,
 )
 
+# The acts by their name in the API: their labels (translated) are the operations' summaries.
+_BY_API = {act.api: act for act in ACTS.values()}
+
+
+def _act_label(name: str):
+    act = _BY_API.get(name) or ACTS.get(name)
+    return act.label if act is not None and act.label else name.replace("_", " ").capitalize()
+
 
 def _act(serializer_class=None, *, url_path=None):
     """An action that validates its body and answers the dossier after the service call."""
@@ -71,7 +81,7 @@ def _act(serializer_class=None, *, url_path=None):
         return extend_schema(
             request=serializer_class,
             responses={200: DossierDetailSerializer},
-            summary=name.replace("_", " ").capitalize(),
+            summary=_act_label(name),
         )(
             action(detail=True, methods=["post"], url_path=url_path or name.replace("_", "-"))(
                 method
@@ -98,7 +108,7 @@ def _batch_act(act: str):
             200: DossierBatchSerializer,
             404: OpenApiResponse(ErrorSerializer, description="fields: each code not found."),
         },
-        summary=f"Batch: {act.replace('_', ' ')}",
+        summary=format_lazy(gettext_lazy("Batch: {}"), _act_label(act)),
     )(action(detail=False, methods=["post"], url_path=f"batch/{act.replace('_', '-')}")(method))
 
 
@@ -267,7 +277,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         request=ApplicationBatchSerializer,
         responses={201: DossierBatchSerializer},
-        summary="Apply in a batch",
+        summary=gettext_lazy("Apply in a batch"),
     )
     @action(detail=False, methods=["post"], url_path="batch")
     def batch_create(self, request):

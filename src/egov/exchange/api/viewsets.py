@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.core.files import uploadhandler
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import parsers, status, viewsets
@@ -106,17 +107,17 @@ class PackageViewSet(viewsets.GenericViewSet):
         qs = Package.objects.select_related("sender").prefetch_related("deliveries__recipient")
         return policy.scope_queryset(self.request, permissions.SEND, qs)
 
-    @extend_schema(summary="The sender's packages, with the status per recipient")
+    @extend_schema(summary=gettext_lazy("The sender's packages, with the status per recipient"))
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(summary="One sent package, with the status per recipient")
+    @extend_schema(summary=gettext_lazy("One sent package, with the status per recipient"))
     def retrieve(self, request, pk=None):
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(
-        summary="Send a signed edXML package through the hub",
+        summary=gettext_lazy("Send a signed edXML package through the hub"),
         request=XML_BODY,
         parameters=[
             OpenApiParameter(
@@ -143,7 +144,7 @@ class PackageViewSet(viewsets.GenericViewSet):
         return Response(body, status=status.HTTP_201_CREATED if result.created else 200)
 
     @extend_schema(
-        summary="Send up to 100 signed edXML packages in one call, all or nothing",
+        summary=gettext_lazy("Send up to 100 signed edXML packages in one call, all or nothing"),
         description=(
             "Each package is checked as by POST /exchange/packages/ (an identical resend is "
             "answered as a resend, created=false); if any is refused, none is stored and the "
@@ -195,7 +196,7 @@ class PackageViewSet(viewsets.GenericViewSet):
         return Response(body, status=status.HTTP_201_CREATED if created else 200)
 
     @extend_schema(
-        summary="The hub's signed receipt for a package",
+        summary=gettext_lazy("The hub's signed receipt for a package"),
         responses={(200, "application/xml"): OpenApiTypes.BINARY},
     )
     @action(detail=True, methods=["get"])
@@ -204,7 +205,7 @@ class PackageViewSet(viewsets.GenericViewSet):
         return HttpResponse(packages.stored_receipt(package), content_type="application/xml")
 
     @extend_schema(
-        summary="The document's evidence trail (verifies offline)",
+        summary=gettext_lazy("The document's evidence trail (verifies offline)"),
         responses={200: OpenApiTypes.OBJECT},
     )
     @action(detail=True, methods=["get"])
@@ -212,7 +213,9 @@ class PackageViewSet(viewsets.GenericViewSet):
         return Response(evidence.export(self.get_object().document_id))
 
     @extend_schema(
-        summary="Retry failed relays to the parent hub: the package, its statuses (provincial)",
+        summary=gettext_lazy(
+            "Retry failed relays to the parent hub: the package, its statuses (provincial)"
+        ),
         request=None,
         responses={202: RetrySerializer, 409: OpenApiResponse(HubErrorSerializer)},
     )
@@ -238,7 +241,7 @@ class MailboxViewSet(viewsets.GenericViewSet):
         return policy.scope_queryset(self.request, permissions.RECEIVE, qs)
 
     @extend_schema(
-        summary="Deliveries in the caller's mailboxes",
+        summary=gettext_lazy("Deliveries in the caller's mailboxes"),
         parameters=[
             OpenApiParameter("state", str, enum=["pending", "delivered", "failed"]),
             OpenApiParameter(
@@ -260,12 +263,12 @@ class MailboxViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(summary="One delivery")
+    @extend_schema(summary=gettext_lazy("One delivery"))
     def retrieve(self, request, pk=None):
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(
-        summary="The package (the hub's signed copy, or the sender's original)",
+        summary=gettext_lazy("The package (the hub's signed copy, or the sender's original)"),
         parameters=[
             OpenApiParameter(
                 "original", bool, description="The sender's signed bytes as the hub received them."
@@ -281,7 +284,7 @@ class MailboxViewSet(viewsets.GenericViewSet):
         return HttpResponse(data, content_type="application/xml")
 
     @extend_schema(
-        summary="Acknowledge a delivery (status 01), or refuse it",
+        summary=gettext_lazy("Acknowledge a delivery (status 01), or refuse it"),
         request=AcknowledgeSerializer,
         responses={200: MailboxSerializer, 409: OpenApiResponse(HubErrorSerializer)},
     )
@@ -300,7 +303,7 @@ class MailboxViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(delivery).data)
 
     @extend_schema(
-        summary="The sender's recall (13) of the package: its signed status packet",
+        summary=gettext_lazy("The sender's recall (13) of the package: its signed status packet"),
         responses={(200, "application/xml"): OpenApiTypes.BINARY, 404: None},
     )
     @action(detail=True, methods=["get"])
@@ -311,7 +314,9 @@ class MailboxViewSet(viewsets.GenericViewSet):
         return HttpResponse(bytes(message.xml), content_type="application/xml")
 
     @extend_schema(
-        summary="Acknowledge the sender's recall (off the pending recalls), or refuse it",
+        summary=gettext_lazy(
+            "Acknowledge the sender's recall (off the pending recalls), or refuse it"
+        ),
         request=AcknowledgeSerializer,
         responses={200: MailboxSerializer, 404: OpenApiResponse(HubErrorSerializer)},
     )
@@ -332,7 +337,7 @@ class MailboxViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(delivery).data)
 
     @extend_schema(
-        summary="Retry the recipient's answers whose relay to the parent hub failed",
+        summary=gettext_lazy("Retry the recipient's answers whose relay to the parent hub failed"),
         description=(
             "A provincial hub: the recipient's status packets (02-06, 15, 16) about a package "
             "from a sender at the parent are sent up again (202 with the new outbox keys); 409 "
@@ -374,7 +379,7 @@ class StatusViewSet(viewsets.GenericViewSet):
         return policy.scope_queryset(self.request, permissions.SEND, qs)
 
     @extend_schema(
-        summary="Status packets answering the caller's packages",
+        summary=gettext_lazy("Status packets answering the caller's packages"),
         parameters=[
             OpenApiParameter("pending", bool, description="Only those not acknowledged yet."),
             OpenApiParameter("after", int, description="Only ids above this, oldest first."),
@@ -387,12 +392,12 @@ class StatusViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(_after(qs, request))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(summary="One status packet answering the caller's package")
+    @extend_schema(summary=gettext_lazy("One status packet answering the caller's package"))
     def retrieve(self, request, pk=None):
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(
-        summary="Acknowledge a status packet (off the pending list), or refuse it",
+        summary=gettext_lazy("Acknowledge a status packet (off the pending list), or refuse it"),
         request=AcknowledgeSerializer,
     )
     @action(detail=True, methods=["post"], parser_classes=[inputs.JSONParser])
@@ -404,7 +409,7 @@ class StatusViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(message).data)
 
     @extend_schema(
-        summary="Send a signed status packet",
+        summary=gettext_lazy("Send a signed status packet"),
         request=XML_BODY,
         responses={201: StatusAcceptedSerializer, **REFUSED},
     )
