@@ -14,18 +14,18 @@ from __future__ import annotations
 import re
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 TEXT_KEYS = ("summary", "description")
 # Django REST framework's and drf-spectacular's phrases around a model's verbose name.
 GENERATED = [
     (
         re.compile(r"^A unique integer value identifying this (?P<name>.+)\.$"),
-        "A unique integer value identifying this %(name)s.",
+        gettext_noop("A unique integer value identifying this %(name)s."),
     ),
     (
         re.compile(r"^A unique value identifying this (?P<name>.+)\.$"),
-        "A unique value identifying this %(name)s.",
+        gettext_noop("A unique value identifying this %(name)s."),
     ),
 ]
 
