@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -26,3 +28,17 @@ def test_schema_follows_accept_language_and_lang(client):
     assert "A unique integer value identifying this status message." in text
     assert "gói tin trạng thái" not in text and "Danh sách cơ quan" not in text
 
+
+VIETNAMESE = re.compile("[ạảãàáâậầấẩẫăắằặẳẵđêềếệểễôồốộổỗơờớợởỡưừứựửữịỉìíĩọỏòóõụủùúũỳýỵỷỹ]", re.I)
+
+
+def test_every_operation_text_on_the_vietnamese_page_is_vietnamese(client):
+    page = client.get("/api/v1/docs/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    summaries = re.findall(r'<p class="govuk-body">([^<]+)</p>', page)
+    # The parameters' table: name, where ("query", "path", "header"), description.
+    descriptions = re.findall(
+        r'<td class="govuk-table__cell">[^<]*</td><td class="govuk-table__cell">([^<]+)</td>', page
+    )
+    assert len(summaries) > 80 and len(descriptions) > 10
+    english = [text for text in summaries + descriptions if not VIETNAMESE.search(text)]
+    assert english == []

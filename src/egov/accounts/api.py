@@ -9,7 +9,7 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ParseError
 from rest_framework.permissions import AllowAny
@@ -190,6 +190,10 @@ class OfficialSerializer(serializers.ModelSerializer):
 
 
 @extend_schema(tags=["accounts"])
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("List officials")),
+    retrieve=extend_schema(summary=gettext_lazy("Get an official")),
+)
 class OfficialViewSet(viewsets.ReadOnlyModelViewSet):
     """Officials of the organisations the caller administers (scope ``accounts.read``)."""
 

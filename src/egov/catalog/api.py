@@ -152,11 +152,13 @@ VERSION_PREFETCH = (
 
 FILTERS = [
     OpenApiParameter(
-        "q", str, description="Search text; diacritics, case and small typos ignored."
+        "q", str, description=gettext_lazy("Search text; diacritics, case and small typos ignored.")
     ),
-    OpenApiParameter("sector", str, description="Sector id or code."),
+    OpenApiParameter("sector", str, description=gettext_lazy("Sector id or code.")),
     OpenApiParameter("level", str, enum=Level.values),
-    OpenApiParameter("agency", str, description="Organisation id or electronic code."),
+    OpenApiParameter(
+        "agency", str, description=gettext_lazy("Organisation id or electronic code.")
+    ),
     OpenApiParameter("online_level", str, enum=OnlineLevel.values),
 ]
 
@@ -331,7 +333,9 @@ class ProcedureViewSet(viewsets.GenericViewSet):
         request=OpenApiTypes.OBJECT,
         responses={
             200: inline_serializer("FormValid", {"valid": serializers.BooleanField()}),
-            400: OpenApiResponse(description="The error shape, with errors by field path."),
+            400: OpenApiResponse(
+                description=gettext_lazy("The error shape, with errors by field path.")
+            ),
         },
     )
     @action(detail=True, methods=["post"], url_path="form/validate")

@@ -50,14 +50,22 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 
 FILTERS = [
-    OpenApiParameter("level", str, enum=Level.values, description="central, province, ..."),
-    OpenApiParameter("parent", str, description="Parent's id or electronic code."),
-    OpenApiParameter("code", str, description="Electronic identification code, exact."),
-    OpenApiParameter("name", str, description="Part of the name; diacritics and case ignored."),
+    OpenApiParameter(
+        "level", str, enum=Level.values, description=gettext_lazy("central, province, ...")
+    ),
+    OpenApiParameter("parent", str, description=gettext_lazy("Parent's id or electronic code.")),
+    OpenApiParameter(
+        "code", str, description=gettext_lazy("Electronic identification code, exact.")
+    ),
+    OpenApiParameter(
+        "name", str, description=gettext_lazy("Part of the name; diacritics and case ignored.")
+    ),
     OpenApiParameter(
         "valid_on",
         OpenApiTypes.DATE,
-        description="Only units valid on this day (default today); 'any' for all periods.",
+        description=gettext_lazy(
+            "Only units valid on this day (default today); 'any' for all periods."
+        ),
     ),
 ]
 

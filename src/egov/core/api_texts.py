@@ -28,6 +28,11 @@ GENERATED = [
         gettext_noop("A unique value identifying this %(name)s."),
     ),
 ]
+# Django REST framework's pagination parameters (its own Vietnamese catalogue lacks them).
+DRF_TEXTS = (
+    gettext_noop("A page number within the paginated result set."),
+    gettext_noop("Number of results to return per page."),
+)
 
 
 def translate(text: str) -> str:

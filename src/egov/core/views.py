@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -86,9 +87,19 @@ def _queued_tasks(cutoff) -> tuple[int, int]:
     return due.count(), stale.count()
 
 
+# Where a parameter goes (OpenAPI's "in"), in words.
+PARAMETER_PLACES = {
+    "query": _("query string"),
+    "path": _("path"),
+    "header": _("header"),
+    "cookie": _("cookie"),
+}
+
+
 @require_GET
 def api_docs(request):
-    """The API reference, rendered from the OpenAPI schema on the server (no JavaScript)."""
+    """The API reference, rendered from the OpenAPI schema on the server (no JavaScript), in the
+    request's language (the schema's texts are translated by egov.core.api_texts)."""
     from drf_spectacular.generators import SchemaGenerator
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
@@ -100,7 +111,10 @@ def api_docs(request):
                     "method": method.upper(),
                     "path": route,
                     "summary": op.get("summary") or op.get("description", ""),
-                    "parameters": op.get("parameters", []),
+                    "parameters": [
+                        {**p, "place": PARAMETER_PLACES.get(p.get("in"), p.get("in"))}
+                        for p in op.get("parameters", [])
+                    ],
                     "tags": op.get("tags", []),
                 }
             )

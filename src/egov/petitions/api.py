@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -139,6 +140,10 @@ def _organisation(code: str, field: str):
     return found
 
 
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("List petitions")),
+    retrieve=extend_schema(summary=gettext_lazy("Get a petition")),
+)
 class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Petitions the caller may read: its organisations' (now or before a hand-off), or its own."""
 
@@ -181,7 +186,11 @@ class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         self.check_object_permissions(self.request, petition)
         return petition
 
-    @extend_schema(request=SubmitSerializer, responses={201: PetitionDetailSerializer})
+    @extend_schema(
+        summary=gettext_lazy("Submit a petition"),
+        request=SubmitSerializer,
+        responses={201: PetitionDetailSerializer},
+    )
     def create(self, request):
         """Submit a petition (a citizen logged in with the e-ID; never anonymous)."""
         serializer = SubmitSerializer(data=request.data)

@@ -14,6 +14,7 @@ from django.core.exceptions import DisallowedHost
 from django.core.handlers.exception import convert_exception_to_response
 from django.http import HttpResponse
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -69,13 +70,16 @@ class LookupViewSet(viewsets.ViewSet):
     throttle_classes: list = []
 
     @extend_schema(
+        summary=gettext_lazy("Look up a dossier by its code and the applicant's ID number"),
         parameters=[
             OpenApiParameter("code", str, required=True),
             OpenApiParameter("id_number", str, required=True),
         ],
         responses={
             200: LOOKUP_ANSWER,
-            404: OpenApiResponse(ErrorSerializer, description="No such code and ID number."),
+            404: OpenApiResponse(
+                ErrorSerializer, description=gettext_lazy("No such code and ID number.")
+            ),
         },
     )
     def list(self, request):

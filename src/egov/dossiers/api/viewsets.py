@@ -21,6 +21,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_view,
 )
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -106,12 +107,15 @@ def _batch_act(act: str):
         request=BatchActSerializer,
         responses={
             200: DossierBatchSerializer,
-            404: OpenApiResponse(ErrorSerializer, description="fields: each code not found."),
+            404: OpenApiResponse(
+                ErrorSerializer, description=gettext_lazy("fields: each code not found.")
+            ),
         },
         summary=format_lazy(gettext_lazy("Batch: {}"), _act_label(act)),
     )(action(detail=False, methods=["post"], url_path=f"batch/{act.replace('_', '-')}")(method))
 
 
+@extend_schema_view(retrieve=extend_schema(summary=gettext_lazy("Get a dossier")))
 class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Dossiers of the caller's agencies (and, for a citizen, their own)."""
 
@@ -183,18 +187,29 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._detail(fresh)
 
     @extend_schema(
+        summary=gettext_lazy("List dossiers"),
         parameters=[
-            OpenApiParameter("status", str, description="Status codes, comma separated."),
-            OpenApiParameter("organisation", str, description="Agency code."),
-            OpenApiParameter("at_risk", bool, description="Only dossiers with 80% of time used."),
-            OpenApiParameter("due_before", str, description="ISO date and time."),
+            OpenApiParameter(
+                "status", str, description=gettext_lazy("Status codes, comma separated.")
+            ),
+            OpenApiParameter("organisation", str, description=gettext_lazy("Agency code.")),
+            OpenApiParameter(
+                "at_risk",
+                bool,
+                description=gettext_lazy("Only dossiers that have used 80 percent of their time."),
+            ),
+            OpenApiParameter("due_before", str, description=gettext_lazy("ISO date and time.")),
             OpenApiParameter("ordering", str, enum=["due_at", "-id"]),
-        ]
+        ],
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=ApplicationSerializer, responses={201: DossierDetailSerializer})
+    @extend_schema(
+        summary=gettext_lazy("Apply: a dossier with its form data and files"),
+        request=ApplicationSerializer,
+        responses={201: DossierDetailSerializer},
+    )
     def create(self, request):
         """Apply: the dossier, its form data and its files in one call; all or nothing."""
         data = request.data
@@ -256,9 +271,10 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return data
 
     @extend_schema(
+        summary=gettext_lazy("Counts of dossiers by timeliness, per agency"),
         parameters=[
-            OpenApiParameter("start", str, description="Received from (ISO date)."),
-            OpenApiParameter("end", str, description="Received before (ISO date)."),
+            OpenApiParameter("start", str, description=gettext_lazy("Received from (ISO date).")),
+            OpenApiParameter("end", str, description=gettext_lazy("Received before (ISO date).")),
         ],
         responses={200: CountsSerializer(many=True)},
     )

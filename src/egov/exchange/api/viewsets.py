@@ -70,7 +70,7 @@ FORM_PARSERS = [inputs.JSONParser, inputs.FormParser, inputs.MultiPartParser]
 XML_BODY = {"application/xml": OpenApiTypes.BINARY}
 REFUSED = {
     400: OpenApiResponse(
-        HubErrorSerializer, description="Refused: the element and rule are named."
+        HubErrorSerializer, description=gettext_lazy("Refused: the element and rule are named.")
     ),
     403: OpenApiResponse(HubErrorSerializer),
     409: OpenApiResponse(HubErrorSerializer),
@@ -124,7 +124,7 @@ class PackageViewSet(viewsets.GenericViewSet):
                 "X-Egov-Relay",
                 str,
                 OpenApiParameter.HEADER,
-                description=(
+                description=gettext_lazy(
                     "Set by a provincial hub relaying the package (its organisation code): "
                     "recipients the caller receives for are left to it."
                 ),
@@ -157,7 +157,7 @@ class PackageViewSet(viewsets.GenericViewSet):
                 "X-Egov-Relay",
                 str,
                 OpenApiParameter.HEADER,
-                description="As for one package.",
+                description=gettext_lazy("As for one package."),
             )
         ],
         responses={
@@ -248,9 +248,13 @@ class MailboxViewSet(viewsets.GenericViewSet):
                 "recall",
                 str,
                 enum=["pending"],
-                description="Only deliveries whose sender's recall (13) was not taken yet.",
+                description=gettext_lazy(
+                    "Only deliveries whose sender's recall (13) was not taken yet."
+                ),
             ),
-            OpenApiParameter("after", int, description="Only ids above this, oldest first."),
+            OpenApiParameter(
+                "after", int, description=gettext_lazy("Only ids above this, oldest first.")
+            ),
         ],
     )
     def list(self, request):
@@ -271,7 +275,9 @@ class MailboxViewSet(viewsets.GenericViewSet):
         summary=gettext_lazy("The package (the hub's signed copy, or the sender's original)"),
         parameters=[
             OpenApiParameter(
-                "original", bool, description="The sender's signed bytes as the hub received them."
+                "original",
+                bool,
+                description=gettext_lazy("The sender's signed bytes as the hub received them."),
             )
         ],
         responses={(200, "application/xml"): OpenApiTypes.BINARY},
@@ -381,8 +387,12 @@ class StatusViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary=gettext_lazy("Status packets answering the caller's packages"),
         parameters=[
-            OpenApiParameter("pending", bool, description="Only those not acknowledged yet."),
-            OpenApiParameter("after", int, description="Only ids above this, oldest first."),
+            OpenApiParameter(
+                "pending", bool, description=gettext_lazy("Only those not acknowledged yet.")
+            ),
+            OpenApiParameter(
+                "after", int, description=gettext_lazy("Only ids above this, oldest first.")
+            ),
         ],
     )
     def list(self, request):
