@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -23,6 +24,7 @@ from egov.dossiers.application.page import (
     read_documents,
     schema_uploads,
 )
+from egov.dossiers.application.prefill import from_desk
 from egov.dossiers.decorators import official_required
 from egov.dossiers.web import EMPTY_SCHEMA, error_messages
 
@@ -43,6 +45,23 @@ def procedure_matches(query: str) -> list[Procedure]:
 def _search_context(source) -> dict:
     query = (source.get("q") or "").strip()[:200]
     return {"q": query, "matches": procedure_matches(query), "searched": bool(query)}
+
+
+def _desk_errors(form: ApplicationForm, derived: dict[str, str]) -> list[str]:
+    """What the form says of the fields the desk's own fields filled, said of those (the form's
+    fields are not on the page)."""
+    labels = {
+        "applicant_name": _("Full name or business name"),
+        "applicant_id": _("ID number or tax code"),
+        "applicant_phone": _("Phone"),
+        "applicant_email": _("E-mail"),
+    }
+    said = []
+    for f in form.all_fields():
+        if f.path in derived and f.errors:
+            said += [f"{capfirst(labels[derived[f.path]])}: {message}" for message in f.errors]
+            f.errors = []
+    return said
 
 
 @official_required
@@ -83,17 +102,22 @@ def register(request):
         return render(request, "dossiers/register.html", context)
     posted = request.method == "POST" and "applicant_name" in request.POST
     schema, required_documents = application_schema(version)
-    form = ApplicationForm(
-        schema or EMPTY_SCHEMA,
-        data=request.POST if posted else None,
-        files=request.FILES if posted else None,
-    )
-    slots = document_slots(version, required=required_documents)
     applicant = {
         k: (request.POST.get(k) or "").strip()
         for k in ("applicant_name", "applicant_id", "applicant_phone", "applicant_email")
     }
     applicant["applicant_address"] = (request.POST.get("applicant_address") or "").strip()
+    # The desk's name, ID number, phone and e-mail fill the form's applicant group, which does not
+    # ask for them again.
+    derived = from_desk(schema)
+    form = ApplicationForm(
+        schema or EMPTY_SCHEMA,
+        data=request.POST if posted else None,
+        files=request.FILES if posted else None,
+        fixed={path: applicant[desk] for path, desk in derived.items()},
+        hidden=derived,
+    )
+    slots = document_slots(version, required=required_documents)
     context.update(form=form, slots=slots, applicant=applicant, version=version)
     if posted and not form.refresh:
         organisation = desk_orgs.filter(code=request.POST.get("organisation", "")).first()
@@ -101,6 +125,7 @@ def register(request):
         if organisation is None:
             errors.append(_("Choose the agency registering the dossier."))
         form_ok = form.is_valid()
+        errors += _desk_errors(form, derived)
         uploads, _reuse, docs_ok = read_documents(slots, request.FILES)
         if not docs_ok:
             errors += [f"{s.document.name[:80]}: {s.error}" for s in slots if s.error]

@@ -42,6 +42,7 @@ class Field:
     children: list[Field] = field(default_factory=list)
     level: str = ""  # organisation pickers: "province" or "commune"
     readonly: bool = False  # vouched for by the identity provider (application.prefill)
+    hidden: bool = False  # filled from another field of the page (walk-in: the desk's)
     context: str = ""  # labels of the enclosing groups, for the error summary
 
     @property
@@ -148,14 +149,16 @@ def _number(raw: str, integer: bool):
 class ApplicationForm:
     """``fixed``: values by field path that the page shows read-only and reads instead of what
     was posted (the identity provider vouched for them); ``initial``: values shown before the
-    first POST."""
+    first POST; ``hidden``: paths among ``fixed`` that the page does not show at all (another
+    of its fields asks for them)."""
 
-    def __init__(self, schema: dict, data=None, files=None, fixed=None, initial=None):
+    def __init__(self, schema: dict, data=None, files=None, fixed=None, initial=None, hidden=()):
         self.schema = schema
         self.fields = _build(schema)
         self.fixed = dict(fixed or {})
         for f in self.all_fields():
             f.readonly = f.path in self.fixed
+            f.hidden = f.path in hidden
         self.bound = data is not None
         self.refresh = bool(data is not None and REFRESH in data)
         self.non_field_errors: list[str] = []

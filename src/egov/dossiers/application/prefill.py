@@ -23,6 +23,12 @@ from egov.core.models.organisations import Level
 from egov.core.text import fold
 
 APPLICANT = "applicant"
+# The walk-in desk's applicant fields, by the type of the form's field they fill.
+DESK_FIELDS = {
+    "personal_id": "applicant_id",
+    "phone": "applicant_phone",
+    "email": "applicant_email",
+}
 
 
 @dataclass
@@ -79,6 +85,22 @@ def from_citizen(schema: dict, citizen) -> Prefill:
         elif kind == "email" and citizen.email:
             prefill.initial[path] = citizen.email
     return prefill
+
+
+def from_desk(schema: dict) -> dict[str, str]:
+    """The fields of the form's applicant group that the desk's own applicant fields fill at a
+    walk-in registration (field path → the desk's field): the name, the ID number, the phone and
+    the e-mail, asked once, stored in the form data as a citizen's would be."""
+    group = (schema or {}).get("properties", {}).get(APPLICANT) or {}
+    if group.get("x-egov-type") != "group":
+        return {}
+    derived = {}
+    for key, spec in (group.get("properties") or {}).items():
+        if key == "full_name":
+            derived[f"{APPLICANT}.{key}"] = "applicant_name"
+        elif spec.get("x-egov-type") in DESK_FIELDS:
+            derived[f"{APPLICANT}.{key}"] = DESK_FIELDS[spec["x-egov-type"]]
+    return derived
 
 
 def _national(phone: str) -> str:
