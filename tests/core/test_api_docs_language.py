@@ -17,6 +17,10 @@ def test_docs_page_follows_the_request_language(client):
     en = client.get("/api/v1/docs/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "List organisations" in en and "Danh sách cơ quan, đơn vị" not in en
     assert "Approve" in en
+    # ?lang= chooses, as on /api/v1/schema/.
+    chosen = client.get("/api/v1/docs/", {"lang": "en"}, HTTP_ACCEPT_LANGUAGE="vi")
+    assert "List organisations" in chosen.content.decode()
+    assert chosen["Content-Language"] == "en" and '<html lang="en"' in chosen.content.decode()
 
 
 def test_schema_follows_accept_language_and_lang(client):

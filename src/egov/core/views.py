@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -99,7 +99,18 @@ PARAMETER_PLACES = {
 @require_GET
 def api_docs(request):
     """The API reference, rendered from the OpenAPI schema on the server (no JavaScript), in the
-    request's language (the schema's texts are translated by egov.core.api_texts)."""
+    request's language (the schema's texts are translated by egov.core.api_texts); ``?lang=``
+    chooses one, as on /api/v1/schema/."""
+    lang = request.GET.get("lang")
+    if lang in dict(settings.LANGUAGES):
+        with translation.override(lang):
+            response = _api_docs(request)
+        response["Content-Language"] = lang  # LocaleMiddleware keeps one already set
+        return response
+    return _api_docs(request)
+
+
+def _api_docs(request):
     from drf_spectacular.generators import SchemaGenerator
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
