@@ -4,18 +4,22 @@ mismatch, bad files refused whole (nothing audited), and the command."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from egov.core.models import AuditEntry
 from egov.payments.models import Method, Payment, PaymentStatus
 from egov.payments.services import statement
 from egov.payments.services.statement import Kind
 
+from ..accounts.officials_support import make_official
 from .support import fees_due_dossier, world_with_fees
 
 DAY = dt.date(2026, 12, 5)
@@ -178,3 +182,75 @@ def test_command(day_of_payments, tmp_path, capsys):
     bad.write_bytes(b"\x00\x01")
     with pytest.raises(CommandError):
         call_command("payments", "statement", str(bad), "--date", "2026-12-05")
+
+
+# The officials' page: upload, see, export; only for those who read payments.
+
+
+def _upload(client, data, day="2026-12-05", **extra):
+    upload = SimpleUploadedFile("saoke.csv", data, content_type="text/csv")
+    return client.post(reverse("payments:statement"), {"date": day, "statement": upload, **extra})
+
+
+def test_page_shows_the_mismatches(client, day_of_payments):
+    w = day_of_payments
+    client.force_login(w.desk.user)
+    assert client.get(reverse("payments:statement")).status_code == 200
+    with translation.override("vi"):
+        response = _upload(client, STATEMENT)
+    assert response.status_code == 200
+    text = response.content.decode()
+    for ref in ("DIFF", "GHOST", "PENDING", "OURS"):
+        assert f'<span class="egov-code">{ref}</span>' in text
+    assert "75.000" in text and 'class="govuk-table mismatches"' in text
+
+
+def test_page_limits_ours_to_the_officials_agencies(client, day_of_payments):
+    # desk_b (Xã B) reads no payment of Xã A: nothing is "paid here" for them.
+    client.force_login(day_of_payments.desk_b.user)
+    text = _upload(client, STATEMENT).content.decode()
+    assert '<span class="egov-code">OURS</span>' not in text
+    assert '<span class="egov-code">GHOST</span>' in text
+
+
+def test_page_refuses_bad_files_in_vietnamese_and_writes_nothing(client, day_of_payments):
+    client.force_login(day_of_payments.desk.user)
+    before = AuditEntry.objects.count()
+    with translation.override("vi"):
+        bad = _upload(client, "TxnRef,Amount,Status\nĐơn,5000,00\n".encode("cp1258"))
+        no_date = _upload(client, STATEMENT, day="")
+    assert bad.status_code == 400 and "govuk-error-summary" in bad.content.decode()
+    assert "UTF-8" in bad.content.decode()
+    assert no_date.status_code == 400
+    assert AuditEntry.objects.count() == before
+
+
+def test_page_access(client, day_of_payments):
+    url = reverse("payments:statement")
+    assert client.get(url).status_code == 302  # to the login
+    client.force_login(day_of_payments.citizen.user)
+    assert client.get(url).status_code == 403
+    nobody = make_official("no_roles", day_of_payments.a)
+    client.force_login(nobody.user)
+    assert client.get(url).status_code == 403
+    assert _upload(client, STATEMENT).status_code == 403
+
+
+def test_xlsx_export_holds_the_rows(client, day_of_payments):
+    from openpyxl import load_workbook
+
+    client.force_login(day_of_payments.desk.user)
+    response = _upload(client, STATEMENT, format="xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "doi-soat-20261205.xlsx" in response["Content-Disposition"]
+    ws = load_workbook(io.BytesIO(response.content)).active
+    rows = list(ws.iter_rows(min_row=5, values_only=True))
+    assert sorted(((r[1] or ""), r[3], r[4], r[5]) for r in rows) == [
+        ("", None, None, 7),
+        ("DIFF", 75_000, 70_000, 3),
+        ("GHOST", 70_000, None, 5),
+        ("OURS", None, 70_000, None),
+        ("PENDING", 70_000, 70_000, 4),
+    ]
+    assert ws["A1"].value.endswith("05/12/2026")

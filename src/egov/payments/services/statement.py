@@ -240,7 +240,7 @@ def compare(rows: list[Row], day: dt.date, payments) -> Check:
                     our_amount_vnd=p.amount_vnd if p else None,
                     transaction=r.transaction,
                     line=r.line,
-                    note=PaymentStatus(p.status).label if p else _("Unknown here"),
+                    note=str(PaymentStatus(p.status).label) if p else _("Unknown here"),
                 )
             )
         elif p.amount_vnd != r.amount_vnd:
