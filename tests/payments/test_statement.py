@@ -163,9 +163,9 @@ def test_no_mismatch_when_statement_agrees(day_of_payments):
 
 def test_bad_file_writes_nothing(day_of_payments):
     before = AuditEntry.objects.count()
-    with pytest.raises(ValidationError) as exc:
+    with translation.override("vi"), pytest.raises(ValidationError) as exc:
         statement.check_statement(b"TxnRef;Status\nA;00\n", day=DAY)
-    assert "Số tiền" in " ".join(exc.value.messages) or "amount" in " ".join(exc.value.messages)
+    assert exc.value.messages == ["Tệp sao kê thiếu cột: số tiền (Amount)."]
     assert AuditEntry.objects.count() == before
 
 
@@ -220,7 +220,8 @@ def test_page_refuses_bad_files_in_vietnamese_and_writes_nothing(client, day_of_
         bad = _upload(client, "TxnRef,Amount,Status\nĐơn,5000,00\n".encode("cp1258"))
         no_date = _upload(client, STATEMENT, day="")
     assert bad.status_code == 400 and "govuk-error-summary" in bad.content.decode()
-    assert "UTF-8" in bad.content.decode()
+    assert "Tệp sao kê không ở mã UTF-8" in bad.content.decode()
+    assert "Hãy nhập ngày sao kê." in no_date.content.decode()
     assert no_date.status_code == 400
     assert AuditEntry.objects.count() == before
 

@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from egov.accounts import policy
 from egov.payments import scopes
@@ -50,10 +51,16 @@ class Kind:
 
 
 KIND_LABELS = {
-    Kind.GATEWAY_ONLY: "Paid at the gateway, not here",
-    Kind.OURS_ONLY: "Paid here, not at the gateway",
-    Kind.AMOUNT: "The amounts differ",
-    Kind.UNREADABLE: "A row that cannot be read",
+    Kind.GATEWAY_ONLY: gettext_noop("Paid at the gateway, not here"),
+    Kind.OURS_ONLY: gettext_noop("Paid here, not at the gateway"),
+    Kind.AMOUNT: gettext_noop("The amounts differ"),
+    Kind.UNREADABLE: gettext_noop("A row that cannot be read"),
+}
+# The columns a statement cannot do without, as the error names them.
+NEEDED = {
+    "reference": gettext_noop("transaction reference (TxnRef)"),
+    "amount": gettext_noop("amount (Amount)"),
+    "status": gettext_noop("status (Status)"),
 }
 
 
@@ -162,11 +169,11 @@ def parse(data: bytes) -> tuple[list[Row], list[Mismatch]]:
             if k in names:
                 where[column] = i
                 break
-    missing = [c for c in ("reference", "amount", "status") if c not in where]
+    missing = [c for c in NEEDED if c not in where]
     if missing:
         raise ValidationError(
             _("The statement has no column for: %(columns)s.")
-            % {"columns": ", ".join(_(c.replace("_", " ")) for c in missing)}
+            % {"columns": ", ".join(_(NEEDED[c]) for c in missing)}
         )
     rows, unreadable = [], []
     try:
