@@ -195,7 +195,10 @@ def _upload(client, data, day="2026-12-05", **extra):
 def test_page_shows_the_mismatches(client, day_of_payments):
     w = day_of_payments
     client.force_login(w.desk.user)
-    assert client.get(reverse("payments:statement")).status_code == 200
+    page = client.get(reverse("payments:statement")).content.decode()
+    assert 'enctype="multipart/form-data"' in page
+    workspace = client.get(reverse("workspace")).content.decode()
+    assert f'href="{reverse("payments:statement")}"' in workspace  # in the officials' menu
     with translation.override("vi"):
         response = _upload(client, STATEMENT)
     assert response.status_code == 200
