@@ -31,7 +31,7 @@ def test_parse_header_order_bom_crlf_and_separators():
         "\ufeffStatus;Amount;PayDate;TxnRef;BankCode;TransactionNo\r\n"
         '00;"1.234.000";20261205101500;A1;NCB;14000001\r\n'
         "\r\n"
-        "00;70,000;20261205235959;A2;VCB;14000002\r\n"
+        "00;70,000;20261205235959;A2;VCB;14000002;;\r\n"
         "2;5000;;A3;NCB;14000003\r\n"
     ).encode()
     rows, bad = statement.parse(data)
@@ -67,6 +67,11 @@ def test_parse_vietnamese_headers():
         "C1,1,5000,NCB,20261305080000,00",  # month 13
         ",1,5000,NCB,20261205080000,00",  # no reference
         "C1,1,5000",  # short row
+        "C1,1,1,234.000,NCB,20261205080000,00",  # an unquoted comma: one cell too many
+        "C1,1,5000,NCB,20261205080000,00,x",
+        '"C1",1,"1,234.000",NCB,20261205080000,00',  # two kinds of separator
+        "C1,1,5000,NCB,20261205080000,paid",  # not VNPay's status code
+        "C1,1,5000,NCB,20261205080000,",  # no status
     ],
 )
 def test_unreadable_row_is_reported_with_its_line(line):

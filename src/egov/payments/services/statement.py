@@ -18,13 +18,14 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from egov.accounts import policy
+from egov.core.services import audit
 from egov.payments import scopes
 from egov.payments.models import Method, Payment, PaymentStatus
 
@@ -130,7 +131,7 @@ def _amount(text: str) -> int:
     # Thousands separators only: VND has no minor unit. "1.234.000", "1,234,000", "1234000".
     if re.fullmatch(r"\d{1,3}([.,]\d{3})+", text):
         sep = text[-4]
-        if text.count(sep) != len(text.split(sep)) - 1 or (("." if sep == "," else ",") in text):
+        if ("." if sep == "," else ",") in text:  # "1,234.000": two separators, no meaning
             raise ValueError(text)
         text = text.replace(sep, "")
     if not re.fullmatch(r"\d{1,15}", text):
@@ -182,15 +183,19 @@ def parse(data: bytes) -> tuple[list[Row], list[Mismatch]]:
             if not any(c.strip() for c in cells):
                 continue
             try:
-                if len(cells) < len(header):
-                    raise ValueError("short")
+                # A row with more cells than the header had an unquoted separator: its cells
+                # cannot be trusted (trailing empty cells, as spreadsheets add, are fine).
+                if len(cells) < len(header) or any(c.strip() for c in cells[len(header) :]):
+                    raise ValueError("cells")
 
                 def cell(name, cells=cells):
                     return cells[where[name]].strip() if name in where else ""
 
-                reference = cell("reference")
+                reference, status = cell("reference"), cell("status")
                 if not reference:
                     raise ValueError("reference")
+                if not re.fullmatch(r"\d{1,2}", status):  # VNPay's codes: two digits
+                    raise ValueError("status")
                 rows.append(
                     Row(
                         line=line,
@@ -199,7 +204,7 @@ def parse(data: bytes) -> tuple[list[Row], list[Mismatch]]:
                         amount_vnd=_amount(cell("amount")),
                         bank=cell("bank"),
                         paid_at=_pay_date(cell("pay_date")),
-                        status=cell("status").zfill(2),
+                        status=status.zfill(2),
                     )
                 )
             except (ValueError, IndexError):
@@ -279,8 +284,6 @@ def check_statement(data: bytes, *, day: dt.date, actor=None, filename: str = ""
     """Parse, compare and audit one run. An official sees only the payments of the agencies they
     may read; the command (no actor) sees all. Bad files are refused before anything is written."""
     if actor is not None and not policy.can(actor, scopes.READ):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied(_("You may not do this."))
     rows, unreadable = parse(data)
     payments = Payment.objects.all()
@@ -288,8 +291,6 @@ def check_statement(data: bytes, *, day: dt.date, actor=None, filename: str = ""
         payments = policy.scope_queryset(actor, scopes.READ, payments.select_related("dossier"))
     check = compare(rows, day, payments)
     check.mismatches[:0] = unreadable
-    from egov.core.services import audit
-
     with transaction.atomic():
         audit.record(
             actor=actor,
