@@ -160,10 +160,25 @@ def test_the_three_mismatches(day_of_payments):
 def test_no_mismatch_when_statement_agrees(day_of_payments):
     data = (
         f"{HEADER}\nOK,1,70000,NCB,20261205090000,00\nDIFF,2,70000,NCB,20261205100000,00\n"
-        "OURS,3,70000,NCB,20261205230000,00\n"
+        "OURS,3,70000,NCB,20261205230000,05\n"  # refunded since: it was paid
     ).encode()
     check = statement.check_statement(data, day=DAY)
     assert check.mismatches == [] and check.matched == 3
+    # YESTERDAY, settled here the day before, is compared when listed, never missing.
+    check = statement.check_statement(data + b"YESTERDAY,4,70000,NCB,20261205000100,00\n", day=DAY)
+    assert check.mismatches == [] and check.matched == 4
+
+
+def test_a_reference_paid_twice_at_the_gateway(day_of_payments):
+    data = (
+        f"{HEADER}\nOK,1,70000,NCB,20261205090000,00\nDIFF,2,70000,NCB,20261205100000,00\n"
+        "OURS,3,70000,NCB,20261205230000,00\nOK,9,70000,NCB,20261205091000,00\n"
+    ).encode()
+    check = statement.check_statement(data, day=DAY)
+    assert [(m.kind, m.reference, m.line) for m in check.mismatches] == [
+        (Kind.GATEWAY_ONLY, "OK", 5)
+    ]
+    assert check.matched == 3
 
 
 def test_bad_file_writes_nothing(day_of_payments):

@@ -30,7 +30,9 @@ from egov.payments import scopes
 from egov.payments.models import Method, Payment, PaymentStatus
 
 MAX_BYTES = 5 * 1024 * 1024
-PAID_STATUS = "00"
+# vnp_TransactionStatus of a transaction that was paid: 00, or paid and since (being) refunded
+# (05, 06): the refund is a later act of its own, the payment still happened.
+PAID_STATUSES = {"00", "05", "06"}
 
 # Header names (lower case, spaces and "_" removed) for each column; VNPay's Vietnamese headings
 # and the API's field names both work.
@@ -228,7 +230,7 @@ def compare(rows: list[Row], day: dt.date, payments) -> Check:
     tz = timezone.get_default_timezone()
     start = timezone.make_aware(dt.datetime.combine(day, dt.time()), tz)
     end = start + dt.timedelta(days=1)
-    paid_rows = [r for r in rows if r.status == PAID_STATUS]
+    paid_rows = [r for r in rows if r.status in PAID_STATUSES]
     refs = {r.reference for r in paid_rows}
     ours = {
         p.reference: p
@@ -241,8 +243,20 @@ def compare(rows: list[Row], day: dt.date, payments) -> Check:
     )
     seen = set()
     for r in paid_rows:
-        seen.add(r.reference)
         p = ours.get(r.reference)
+        if r.reference in seen:  # paid twice at the gateway: the second is not recorded here
+            check.mismatches.append(
+                Mismatch(
+                    Kind.GATEWAY_ONLY,
+                    reference=r.reference,
+                    gateway_amount_vnd=r.amount_vnd,
+                    transaction=r.transaction,
+                    line=r.line,
+                    note=_("Listed twice on the statement"),
+                )
+            )
+            continue
+        seen.add(r.reference)
         if p is None or p.status != PaymentStatus.PAID:
             check.mismatches.append(
                 Mismatch(
