@@ -11,14 +11,22 @@ Written from VNPay's sandbox documentation (pay, IPN, querydr, refund pages):
   the browser to vnp_ReturnUrl with the same signed parameters; later leaves the order pending
 - POST /merchant_webapi/api/transaction JSON: vnp_Command querydr or refund, pipe-joined HMACs
 - GET  /sandbox/orders/<ref>            the order as JSON (for tests), /sandbox/ipn-log the IPNs
+- GET  /sandbox/statement?date=yyyyMMdd the day's statement (sao kê) as CSV, UTF-8 with a BOM and
+  CRLF as a spreadsheet saves it, one row per transaction settled that day (Vietnam time):
+      TxnRef,TransactionNo,Amount,BankCode,PayDate,Status
+  Amount in VND (not x100) with "." thousands separators as VNPay's merchant portal exports it,
+  PayDate yyyyMMddHHmmss, Status VNPay's vnp_TransactionStatus (00 paid, 02 failed or
+  cancelled, 05 refunded in full).
 
 Environment: VNPAY_HOST, VNPAY_PORT, VNPAY_TMN_CODE, VNPAY_HASH_SECRET, VNPAY_IPN_URL.
 """
 
 import contextlib
+import csv
 import hashlib
 import hmac
 import html
+import io
 import json
 import os
 import random
@@ -125,6 +133,37 @@ PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
 </form></body></html>"""
 
 
+STATEMENT_STATUS = {"paid": "00", "failed": "02", "cancelled": "02", "refunded": "05"}
+
+
+def statement_csv(day):
+    """The transactions settled on ``day`` (yyyyMMdd), oldest first, as the merchant portal's
+    CSV export: a BOM, CRLF line ends, amounts with "." between thousands."""
+    with LOCK:
+        orders = [
+            o
+            for o in ORDERS.values()
+            if o["state"] in STATEMENT_STATUS and o.get("pay_date", "").startswith(day)
+        ]
+        orders.sort(key=lambda o: (o["pay_date"], o["vnp_TxnRef"]))
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(["TxnRef", "TransactionNo", "Amount", "BankCode", "PayDate", "Status"])
+        for o in orders:
+            amount = f"{int(o['vnp_Amount']) // 100:,}".replace(",", ".")
+            writer.writerow(
+                [
+                    o["vnp_TxnRef"],
+                    o["transaction_no"],
+                    amount,
+                    "NCB",
+                    o["pay_date"],
+                    STATEMENT_STATUS[o["state"]],
+                ]
+            )
+    return "\ufeff" + out.getvalue()
+
+
 class Handler(BaseHTTPRequestHandler):
     server_version = "vnpay-sandbox/1"
 
@@ -156,6 +195,17 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/sandbox/ipn-log":
             with LOCK:
                 return self._json(200, list(IPN_LOG))
+        if url.path == "/sandbox/statement":
+            query = dict(urllib.parse.parse_qsl(url.query))
+            day = query.get("date", datetime.now(ICT).strftime("%Y%m%d")).replace("-", "")
+            if len(day) != 8 or not day.isdigit():
+                return self._send(400, "date=yyyyMMdd", "text/plain")
+            return self._send(
+                200,
+                statement_csv(day),
+                "text/csv; charset=utf-8",
+                headers=[("Content-Disposition", f'attachment; filename="saoke-{day}.csv"')],
+            )
         if url.path == "/healthz":
             return self._json(200, {"ok": True})
         return self._send(404, "not found", "text/plain")

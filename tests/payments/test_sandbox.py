@@ -30,7 +30,7 @@ from egov.dossiers.models import Status
 from egov.payments.gateways import national, vnpay
 from egov.payments.gateways.sandbox import dvcqg_environment, environment
 from egov.payments.models import Payment, PaymentReceipt, PaymentStatus, Refund, RefundStatus
-from egov.payments.services import refunds
+from egov.payments.services import refunds, statement
 from egov.payments.services.reconciliation import reconcile
 
 from ..dossiers.web_support import citizen_login
@@ -316,3 +316,24 @@ def test_an_unreachable_platform_is_a_503_with_a_message(client, settings):
     response = client.post(reverse("payments:pay", args=[dossier.code]), {"method": "dvcqg"})
     assert response.status_code == 503
     assert "cổng thanh toán" in response.content.decode()
+
+
+def test_the_sandbox_statement_agrees_and_a_tampered_amount_does_not(client, sandbox):
+    w = world_with_fees()
+    dossier = fees_due_dossier(w)
+    citizen_login(client, w.citizen)
+    _, reference = _to_gateway(client, dossier)
+    assert _decide(sandbox, reference, "pay")[0] == 302
+    day = timezone.localdate()
+    with urllib.request.urlopen(f"{sandbox}/sandbox/statement?date={day:%Y%m%d}") as response:
+        data = response.read()
+    assert data.startswith(b"\xef\xbb\xbf") and reference.encode() in data
+    check = statement.check_statement(data, day=day, actor=w.desk.user)
+    assert check.mismatches == [] and check.matched == 1
+    paid = f"{FEE + CHARGE:,}".replace(",", ".").encode()
+    tampered = data.replace(b"," + paid + b",", b",70.001,")
+    assert tampered != data
+    check = statement.check_statement(tampered, day=day, actor=w.desk.user)
+    assert [(m.kind, m.reference, m.gateway_amount_vnd) for m in check.mismatches] == [
+        (statement.Kind.AMOUNT, reference, 70_001)
+    ]

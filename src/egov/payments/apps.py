@@ -54,6 +54,17 @@ class PaymentsConfig(AppConfig):
                 order=10,
             )
         )
+        # The statement check is the desk's and the leaders' (those who handle the money); the
+        # page itself lets in anyone who reads payments.
+        registry.nav_link(
+            registry.NavLink(
+                "payments.statement",
+                _("Statement check"),
+                "payments:statement",
+                (scopes.COLLECT, scopes.REFUND),
+                60,
+            )
+        )
         # No demo step: the demo catalogue's channels already carry fees with amounts (35).
         registry.process(registry.Process("VNPay sandbox", _vnpay_sandbox, banner=_vnpay_banner))
         registry.process(registry.Process("payment platform sandbox", _dvcqg_sandbox))

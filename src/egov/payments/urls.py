@@ -7,6 +7,7 @@ app_name = "payments"
 urlpatterns = [
     path("dossiers/<str:code>/pay/", views.pay, name="pay"),
     path("dossiers/<str:code>/desk/", views.desk, name="desk"),
+    path("statement/", views.statement_check, name="statement"),
     path("return/<str:gateway>/", views.gateway_return, name="return"),
     path("ipn/<str:gateway>/", views.ipn, name="ipn"),
     path("receipts/<int:pk>.pdf", views.receipt_pdf, name="receipt"),

@@ -7,6 +7,7 @@ with the policy (the applicant owns their dossier's payments; officials their ag
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 
@@ -32,7 +33,8 @@ from egov.payments import scopes
 from egov.payments.gateways import BadSignature, GatewayError, vnpay
 from egov.payments.gateways.available import FACTORIES as GATEWAYS
 from egov.payments.models import DESK_METHODS, ONLINE_METHODS, Method, Payment, PaymentReceipt
-from egov.payments.services import fees, payments, receipts, refunds
+from egov.payments.services import fees, payments, receipts, refunds, statement
+from egov.payments.services.statement_xlsx import statement_xlsx
 
 logger = logging.getLogger(__name__)
 
@@ -269,5 +271,46 @@ def refund(request, reference):
             "refunds": payment.refunds.all(),
             "errors": errors,
         },
+        status=400 if errors else 200,
+    )
+
+
+@official_required
+@require_http_methods(["GET", "POST"])
+def statement_check(request):
+    """The statement check: an official uploads the gateway's statement of a day and sees the
+    mismatches, or downloads them as .xlsx. Nothing is stored but the audit row of each run."""
+    if not policy.can(request.user, scopes.READ):
+        raise PermissionDenied("No payments scope.")
+    errors: list[str] = []
+    check = None
+    day = timezone.localdate() - dt.timedelta(days=1)
+    if request.method == "POST":
+        try:
+            day = dt.date.fromisoformat(request.POST.get("date", ""))
+        except ValueError:
+            errors.append(_("Enter the statement's date."))
+        upload = request.FILES.get("statement")
+        if upload is None:
+            errors.append(_("Choose the statement file (CSV)."))
+        if not errors:
+            data = upload.read(statement.MAX_BYTES + 1)
+            try:
+                check = statement.check_statement(
+                    data, day=day, actor=request.user, filename=upload.name or ""
+                )
+            except ValidationError as exc:
+                errors = error_messages(exc)
+        if check is not None and request.POST.get("format") == "xlsx":
+            response = HttpResponse(
+                statement_xlsx(check),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = content_disposition(f"doi-soat-{day:%Y%m%d}.xlsx")
+            return response
+    return render(
+        request,
+        "payments/statement.html",
+        {"check": check, "day": day, "errors": errors},
         status=400 if errors else 200,
     )
