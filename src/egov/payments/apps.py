@@ -11,7 +11,10 @@ class PaymentsConfig(AppConfig):
     url_prefix = "payments/"
     # The CLI's list (egov --help): command, one line of help.
     commands = {
-        "payments": "Payments: 'egov payments reconcile [--every S]' queries pending payments.",
+        "payments": (
+            "Payments: 'egov payments reconcile [--every S]' queries pending payments; "
+            "'egov payments statement FILE --date D' checks a gateway's statement."
+        ),
     }
 
     def ready(self) -> None:
