@@ -41,9 +41,7 @@ def published(request):
         query, organisation=organisation, sector=sector, category=category
     ).select_related("answered_by")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    answering = Organisation.objects.filter(
-        pk__in=Petition.objects.filter(status=Status.PUBLISHED).values("answered_by")
-    ).order_by("name")
+    answering, sectors = public.filter_choices()
     return render(
         request,
         "petitions/published.html",
@@ -54,9 +52,7 @@ def published(request):
             "sector": sector,
             "category": category,
             "organisations": answering,
-            "sectors": Sector.objects.filter(procedures__petitions__status=Status.PUBLISHED)
-            .distinct()
-            .order_by("name"),
+            "sectors": sectors,
             "categories": Category.choices,
         },
     )

@@ -13,6 +13,7 @@ from egov.dossiers.services.files import StoredFiles
 from egov.petitions import deadlines
 from egov.petitions.errors import PetitionError
 from egov.petitions.models import Petition, Status
+from egov.petitions.services import public
 from egov.petitions.services._common import begin, finish, required
 from egov.petitions.services.answer_pdf import render_answer
 from egov.petitions.services.submission import _checked, attach
@@ -225,6 +226,8 @@ def _publish_one(actor, petition, now, *, lead=None):
     late = petition.due_at is not None and now > petition.due_at
     petition.due_at = petition.at_risk_at = None
     summary = {"late": late, **({"with": lead.code} if lead else {})}
+    # A new answering organisation or sector appears in the public list's filters.
+    transaction.on_commit(public.forget_filter_choices)
     return finish(actor, petition, "publish", now=now, summary=summary)
 
 
