@@ -84,3 +84,17 @@ def test_a_process_that_cannot_start_is_named_and_left_out(started):
     assert command._start(process, "127.0.0.1", 8061) is None
     assert FakePopen.started == []
     assert "OpenID provider not started: Node.js is not installed" in out.getvalue()
+
+
+def test_serve_prints_every_started_process_banner(started, settings):
+    # The banners are called as the registry declares them, (host, port, launch): a banner
+    # written to an older signature stopped `egov serve` with a TypeError after everything had
+    # started (the VNPay sandbox's, when it landed beside serve's change).
+    settings.EGOV_VNPAY_SANDBOX = True
+    settings.EGOV_DVCQG_PAY_SANDBOX = True
+    out = io.StringIO()
+    serve.Command(stdout=out, stderr=io.StringIO()).handle(
+        host="127.0.0.1", port=8061, workers=1, no_worker=True, no_migrate=True
+    )
+    assert "egov is serving on http://127.0.0.1:8061/" in out.getvalue()
+    assert "VNPay sandbox" in out.getvalue()

@@ -69,8 +69,14 @@ class PaymentsConfig(AppConfig):
             )
         )
         # No demo step: the demo catalogue's channels already carry fees with amounts (35).
-        registry.process(registry.Process("VNPay sandbox", _vnpay_sandbox, banner=_vnpay_banner))
-        registry.process(registry.Process("payment platform sandbox", _dvcqg_sandbox))
+        # The development gateways: without them the rest works (desk payments, the pages), so
+        # serve goes on if one stops.
+        registry.process(
+            registry.Process("VNPay sandbox", _vnpay_sandbox, banner=_vnpay_banner, essential=False)
+        )
+        registry.process(
+            registry.Process("payment platform sandbox", _dvcqg_sandbox, essential=False)
+        )
         registry.process(registry.Process("payments reconciliation", _reconcile, worker=True))
 
 
@@ -109,7 +115,7 @@ def _reconcile(host: str, port: int):
     )
 
 
-def _vnpay_banner(host: str, port: int) -> list[str]:
+def _vnpay_banner(host: str, port: int, launch) -> list[str]:
     from django.conf import settings
 
     return [f"  VNPay sandbox  {settings.EGOV_VNPAY_PAY_URL}  (development payment gateway)"]
