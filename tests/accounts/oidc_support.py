@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import select
 import shutil
 import socket
 import subprocess
@@ -102,27 +103,33 @@ def start_provider(base: str = "http://testserver"):
         "OIDC_CLIENTS": json.dumps(clients),
         "OIDC_ID_TOKEN_TTL": "600",
     }
-    process = subprocess.Popen(
-        [node, "server.js"],
-        cwd=PROVIDER_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines = []
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
+    # Node itself has been seen to hang at start (its main thread waiting on a lock forever,
+    # nothing printed): wait for READY with a deadline, and try once more before failing.
+    for _attempt in range(2):
+        process = subprocess.Popen(
+            [node, "server.js"],
+            cwd=PROVIDER_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        lines, line = [], ""
+        deadline = time.monotonic() + 30
+        while (left := deadline - time.monotonic()) > 0:
+            if not select.select([process.stdout], [], [], left)[0]:
+                break
+            line = process.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if line.startswith("READY"):
+                break
         if line.startswith("READY"):
             break
-    else:
-        line = ""
-    if not line.startswith("READY"):
         process.kill()
+        process.wait()
+    else:
         pytest.fail("The OpenID provider did not start:\n" + "".join(lines))
     provider = Provider(issuer=issuer, process=process, logout_tokens=capture.received)
     # Keep reading its output (shown when a test fails) so that it never blocks on a full pipe.
