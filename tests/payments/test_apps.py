@@ -34,7 +34,7 @@ def test_serve_starts_the_vnpay_sandbox_on_loopback(settings, tmp_path):
     finally:
         process.terminate()
         process.wait(10)
-    assert "VNPay sandbox" in _process("VNPay sandbox").banner("0.0.0.0", 8061)[0]  # noqa: S104
+    assert "VNPay sandbox" in _process("VNPay sandbox").banner("0.0.0.0", 8061, None)[0]  # noqa: S104
     settings.EGOV_VNPAY_SANDBOX = False
     assert _process("VNPay sandbox").command("127.0.0.1", 8061) is None
 
