@@ -69,6 +69,32 @@ class Provider:
         )
 
 
+def launch_until_ready(argv, env, cwd, seconds: float = 30):
+    """Start the provider and wait for its READY line: (process, lines), or (None, lines).
+
+    Node itself has been seen to hang at start (its main thread waiting on a lock forever,
+    nothing printed; a CI run hung on it): wait with a deadline, and try once more."""
+    lines: list[str] = []
+    for _attempt in range(2):
+        process = subprocess.Popen(
+            argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        line = ""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            if not select.select([process.stdout], [], [], left)[0]:
+                break
+            line = process.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if line.startswith("READY"):
+                return process, lines
+        process.kill()
+        process.wait()
+    return None, lines
+
+
 def start_provider(base: str = "http://testserver"):
     """Start the provider; ``base`` is where egov answers (its callback and logout pages)."""
     node = shutil.which("node")
@@ -103,33 +129,8 @@ def start_provider(base: str = "http://testserver"):
         "OIDC_CLIENTS": json.dumps(clients),
         "OIDC_ID_TOKEN_TTL": "600",
     }
-    # Node itself has been seen to hang at start (its main thread waiting on a lock forever,
-    # nothing printed): wait for READY with a deadline, and try once more before failing.
-    for _attempt in range(2):
-        process = subprocess.Popen(
-            [node, "server.js"],
-            cwd=PROVIDER_DIR,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        lines, line = [], ""
-        deadline = time.monotonic() + 30
-        while (left := deadline - time.monotonic()) > 0:
-            if not select.select([process.stdout], [], [], left)[0]:
-                break
-            line = process.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
-            if line.startswith("READY"):
-                break
-        if line.startswith("READY"):
-            break
-        process.kill()
-        process.wait()
-    else:
+    process, lines = launch_until_ready([node, "server.js"], env, PROVIDER_DIR)
+    if process is None:
         pytest.fail("The OpenID provider did not start:\n" + "".join(lines))
     provider = Provider(issuer=issuer, process=process, logout_tokens=capture.received)
     # Keep reading its output (shown when a test fails) so that it never blocks on a full pipe.

@@ -11,7 +11,7 @@ import pytest
 
 from egov.accounts.oidc import bundled
 
-from .oidc_support import free_port
+from .oidc_support import free_port, launch_until_ready
 
 
 def test_provider_command_registers_egov_as_a_client(settings, tmp_path):
@@ -41,9 +41,9 @@ def test_bundled_provider_starts_on_loopback_and_keeps_its_keys(settings, tmp_pa
     argv, env, cwd = bundled.command("127.0.0.1", 8000)
 
     def run_and_get_jwks():
-        process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, text=True)
+        process, lines = launch_until_ready(argv, env, cwd)
+        assert process is not None, "the provider did not start:\n" + "".join(lines)
         try:
-            assert process.stdout.readline().startswith("READY")
             return httpx.get(f"http://127.0.0.1:{port}/jwks", timeout=5).json()
         finally:
             process.terminate()

@@ -150,6 +150,9 @@ class Child:
         self.terminated = True
         self.returncode = -15
 
+    def kill(self):
+        self.returncode = -9
+
     def wait(self, timeout=None):
         return self.returncode
 
@@ -158,7 +161,11 @@ def test_serve_goes_on_when_the_provider_stops_and_stops_with_the_web_server(mon
     provider = registry.Process("OpenID provider", lambda h, p: None, essential=False)
     worker = registry.Process("worker", lambda h, p: None, worker=True)
     stopped_provider, web = Child("node", 1), Child("gunicorn", None)
-    children = [(stopped_provider, provider), (Child("egov.cli", None), worker), (web, None)]
+    children = [
+        serve._Child(stopped_provider, provider),
+        serve._Child(Child("egov.cli", None), worker),
+        serve._Child(web, None),
+    ]
     polls = iter(range(3))
 
     def sleep(seconds):
@@ -177,7 +184,48 @@ def test_serve_goes_on_when_the_provider_stops_and_stops_with_the_web_server(mon
         "OpenID provider stopped (exit code 1); the rest goes on.",
         "web server stopped with exit code 3",
     ]
-    assert children[1][0].terminated
+    assert children[1].popen.terminated
+
+
+def test_serve_starts_again_once_a_process_that_does_not_listen(monkeypatch):
+    """Node was seen to hang at start without a word: serve gives it READY_SECONDS, restarts it
+    once, then reports it stopped (non-essential) and goes on."""
+    free = free_port()
+    provider = registry.Process(
+        "OpenID provider",
+        lambda h, p: None,
+        essential=False,
+        listens=lambda launch: ("127.0.0.1", free),  # nothing ever listens there
+    )
+    silent, web = Child("node", None), Child("gunicorn", None)
+    restarted = Child("node", None)
+    launched = []
+
+    def popen(argv, env, cwd, exported):
+        launched.append(argv)
+        return restarted
+
+    clock = iter(range(0, 1000, 20))  # every look at the clock is 20 s later
+    monkeypatch.setattr(serve.time, "monotonic", lambda: next(clock))
+    rounds = iter(range(10))
+
+    def sleep(seconds):
+        if next(rounds) == 5:
+            web.returncode = 0  # then the web server stops and so does serve
+
+    monkeypatch.setattr(serve.time, "sleep", sleep)
+    monkeypatch.setattr(serve.signal, "signal", lambda *args: None)
+    command = serve.Command(stdout=io.StringIO(), stderr=(err := io.StringIO()))
+    monkeypatch.setattr(command, "_popen", popen)
+    child = serve._Child(silent, provider, (["node", "server.js"], {}, None), started=0)
+    with pytest.raises(SystemExit):
+        command._supervise([child, serve._Child(web, None)])
+    assert launched == [["node", "server.js"]]  # restarted once, not more
+    assert silent.returncode == -9 and restarted.returncode == -9
+    assert err.getvalue().splitlines()[:2] == [
+        "OpenID provider did not start listening within 30 s: starting it again.",
+        "OpenID provider stopped (exit code -9); the rest goes on.",
+    ]
 
 
 # --- The first start's progress ----------------------------------------------------------------

@@ -42,6 +42,7 @@ class AccountsConfig(AppConfig):
                 bundled.serve_command,
                 banner=bundled.serve_banner,
                 exports=bundled.serve_exports,
+                listens=bundled.serve_listens,
                 essential=False,
             )
         )

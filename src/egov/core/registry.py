@@ -65,6 +65,12 @@ class Process:
     # False: when it stops, `egov serve` says so and goes on without it (citizen login in
     # development); True: everything stops with it.
     essential: bool = True
+    # (host, port) it listens on once started with that launch; `egov serve` restarts it once
+    # when it does not listen within ``READY_SECONDS`` (Node was seen to hang at start, silent).
+    listens: Callable[[Launch], tuple[str, int]] | None = None
+
+
+READY_SECONDS = 30
 
 
 @dataclass(frozen=True)

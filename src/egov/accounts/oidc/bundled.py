@@ -71,6 +71,11 @@ def serve_exports(launch: Launch) -> dict[str, str]:
     return {"EGOV_OIDC_PROVIDER": "bundled", "EGOV_OIDC_ISSUER": issuer}
 
 
+def serve_listens(launch: Launch) -> tuple[str, int]:
+    issuer = urlsplit(launch[1]["OIDC_ISSUER"])
+    return issuer.hostname, issuer.port
+
+
 def _port_in_use(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         # As Node's listen() does: a connection of an earlier run in TIME_WAIT does not count.

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.management import call_command
@@ -31,6 +33,28 @@ from egov.site.management.commands.load_demo import load_demo
 # KEEP_ALIVE seconds. `egov bench` keeps sync workers: measured, bench/README.md.
 WORKER_CLASSES = ("gthread", "sync")
 KEEP_ALIVE = 5  # seconds; browsers reuse a connection for the page's assets and the next click
+
+
+@dataclass
+class _Child:
+    popen: subprocess.Popen
+    process: registry.Process | None  # None: the web server
+    launch: registry.Launch | None = None
+    started: float = field(default_factory=time.monotonic)
+    ready: bool = False  # it listens where its ``listens`` says (or it says nothing)
+    restarted: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.process.name if self.process else "web server"
+
+
+def _listening(address: tuple[str, int]) -> bool:
+    try:
+        with socket.create_connection(address, timeout=0.2):
+            return True
+    except OSError:
+        return False
 
 
 def gunicorn_command(
@@ -131,10 +155,10 @@ class Command(BaseCommand):
             if launch is not None:
                 launches.append((process, launch))
                 exported.update(process.exports(launch) if process.exports else {})
-        children: list[tuple[subprocess.Popen, registry.Process | None]] = []
+        children: list[_Child] = []
         banners: list[str] = []
         for process, launch in launches:
-            children.append((self._popen(*launch, exported), process))
+            children.append(_Child(self._popen(*launch, exported), process, launch))
             banners += process.banner(host, port, launch) if process.banner else []
         gunicorn = gunicorn_command(
             host,
@@ -144,7 +168,8 @@ class Command(BaseCommand):
             threads=options.get("threads") or settings.EGOV_WEB_THREADS,
             access_log="-" if settings.DEBUG else "/dev/null",
         )
-        children.append((self._popen(gunicorn, None, None, exported), None))
+        children.append(_Child(self._popen(gunicorn, None, None, exported), None))
+        self._exported = exported
         self.stdout.write(f"egov is serving on http://{host}:{port}/ (Ctrl-C stops it)")
         if banners:
             self.stdout.write("\n".join(banners))
@@ -167,7 +192,29 @@ class Command(BaseCommand):
             env = {**(os.environ if env is None else env), **exported}
         return subprocess.Popen(argv, env=env, cwd=cwd)
 
-    def _supervise(self, children: list[tuple[subprocess.Popen, registry.Process | None]]) -> None:
+    def _watch_start(self, child: _Child) -> None:
+        """Restart once a process that does not listen within READY_SECONDS of its start."""
+        if child.ready or child.process is None or child.process.listens is None:
+            child.ready = True
+            return
+        if _listening(child.process.listens(child.launch)):
+            child.ready = True
+            return
+        if time.monotonic() - child.started < registry.READY_SECONDS:
+            return
+        child.popen.kill()
+        child.popen.wait()
+        if child.restarted:
+            return  # reported as stopped by the supervisor's next pass
+        self.stderr.write(
+            f"{child.name} did not start listening within {registry.READY_SECONDS} s: "
+            "starting it again."
+        )
+        child.popen = self._popen(*child.launch, getattr(self, "_exported", {}))
+        child.started = time.monotonic()
+        child.restarted = True
+
+    def _supervise(self, children: list[_Child]) -> None:
         stopping = False
 
         def stop(signum, frame):
@@ -179,27 +226,26 @@ class Command(BaseCommand):
         exit_code = 0
         running = list(children)
         while not stopping:
-            for child, process in list(running):
-                if child.poll() is None:
+            for child in list(running):
+                if child.popen.poll() is None:
+                    self._watch_start(child)
                     continue
-                running.remove((child, process))
-                name = process.name if process else "web server"
-                if process is not None and not process.essential:
-                    self.stderr.write(
-                        f"{name} stopped (exit code {child.returncode}); the rest goes on."
-                    )
+                running.remove(child)
+                code = child.popen.returncode
+                if child.process is not None and not child.process.essential:
+                    self.stderr.write(f"{child.name} stopped (exit code {code}); the rest goes on.")
                     continue
-                self.stderr.write(f"{name} stopped with exit code {child.returncode}")
-                exit_code = child.returncode or 1
+                self.stderr.write(f"{child.name} stopped with exit code {code}")
+                exit_code = code or 1
                 stopping = True
             time.sleep(0.5)
-        for child, _process in children:
-            if child.poll() is None:
-                child.terminate()
-        for child, _process in children:
+        for child in children:
+            if child.popen.poll() is None:
+                child.popen.terminate()
+        for child in children:
             try:
-                child.wait(timeout=15)
+                child.popen.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                child.kill()
+                child.popen.kill()
         if exit_code:
             sys.exit(exit_code)
