@@ -10,14 +10,14 @@ from .status import (
     Status,
     Timeliness,
 )
-from .workflow import Assignment, ProgressRecord, Transfer, WorkflowStep, steps_for
+from .workflow import DossierAssignment, ProgressRecord, Transfer, WorkflowStep, steps_for
 
 __all__ = [
     "FINAL_STATUSES",
     "OPEN_STATUSES",
     "ApplicantKind",
     "Apology",
-    "Assignment",
+    "DossierAssignment",
     "CitizenDataStoreEntry",
     "DailySequence",
     "Dossier",

@@ -72,7 +72,7 @@ def steps_for(dossier) -> list[WorkflowStep]:
     return sorted(own or steps, key=lambda s: s.order)
 
 
-class Assignment(models.Model):
+class DossierAssignment(models.Model):
     """A dossier (at a step) given to an official; ``ended_at`` set when it moves on."""
 
     dossier = models.ForeignKey(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from egov.catalog.forms import clean_submission
 from egov.dossiers.acts import ACTS, BATCH_ACTS
 from egov.dossiers.errors import BatchRefused, DossierError
-from egov.dossiers.models import Assignment, Dossier, Status, SupplementRequest
+from egov.dossiers.models import Dossier, DossierAssignment, Status, SupplementRequest
 
 from . import _common, files, form_schema
 from .deadlines import (
@@ -255,7 +255,7 @@ def start_processing(dossier: Dossier, *, actor, assignee=None) -> Dossier:
     return dossier
 
 
-def assign(dossier: Dossier, *, actor, official) -> Assignment:
+def assign(dossier: Dossier, *, actor, official) -> DossierAssignment:
     """Give the dossier (at its current step) to ``official``; ends the previous assignment.
     Status unchanged. Scope ``dossiers.process`` (or ``dossiers.receive`` at the desk). The
     official must work at the dossier's agency or above it."""
@@ -269,8 +269,10 @@ def assign(dossier: Dossier, *, actor, official) -> Assignment:
                 {"official": [_("The official does not work at the dossier's agency.")]}
             )
         now = timezone.now()
-        Assignment.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=now)
-        assignment = Assignment.objects.create(
+        DossierAssignment.objects.filter(dossier=dossier, ended_at__isnull=True).update(
+            ended_at=now
+        )
+        assignment = DossierAssignment.objects.create(
             dossier=dossier,
             step=dossier.current_step,
             official=official,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from egov.catalog.models import ImplementingAgency
 from egov.core.models import Organisation
-from egov.dossiers.models import Assignment, Dossier, Status, Transfer, steps_for
+from egov.dossiers.models import Dossier, DossierAssignment, Status, Transfer, steps_for
 
 from . import _common
 from .deadlines import step_due
@@ -28,7 +28,9 @@ def _go(dossier, act, *, actor, target, note, summary=None, assignee=None):
         dossier.current_step = step
         dossier.step_due_at = step_due(dossier, step, steps)
         dossier.save()
-        Assignment.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=now)
+        DossierAssignment.objects.filter(dossier=dossier, ended_at__isnull=True).update(
+            ended_at=now
+        )
         _common.record(
             dossier,
             actor=actor,
@@ -136,7 +138,9 @@ def transfer(dossier: Dossier, *, actor, to_organisation, reason: str = "") -> T
             transferred_at=now,
             transferred_by=_common.user_of(actor),
         )
-        Assignment.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=now)
+        DossierAssignment.objects.filter(dossier=dossier, ended_at__isnull=True).update(
+            ended_at=now
+        )
         dossier.organisation = to_organisation
         dossier.status = Status.PROCESSING
         steps = steps_for(dossier)
