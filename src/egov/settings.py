@@ -492,6 +492,9 @@ EGOV_VNPAY_SANDBOX_DIR = Path(
     os.environ.get("EGOV_VNPAY_SANDBOX_DIR", PACKAGE_DIR.parent.parent / "sandboxes" / "vnpay")
 )
 
+# Search results remembered per web process (egov.catalog.results): entries; 0 turns it off.
+EGOV_SEARCH_MEMO = int(os.environ.get("EGOV_SEARCH_MEMO", "2000"))
+
 # --- Running: egov serve (egov.site) -----------------------------------------------------------
 EGOV_HOST = os.environ.get("EGOV_HOST", "127.0.0.1")
 EGOV_PORT = int(os.environ.get("EGOV_PORT", "8000"))

@@ -52,6 +52,19 @@ def test_filters_on_the_results_page(client, catalogue):
     assert "Không tìm thấy" in page
 
 
+def test_the_chosen_filters_stay_selected_and_nothing_else(client, catalogue):
+    from egov.catalog.models import Sector
+
+    sector = Sector.objects.filter(procedures__code="1.001193").first()
+    unfiltered = get(client, "/procedures/?q=khai+sinh").count(" selected>")  # the language
+    page = get(client, f"/procedures/?q=khai+sinh&sector={sector.code}")
+    assert page.count(" selected>") == unfiltered + 1
+    assert f'<option value="{sector.code}" selected>' in page
+    # A value with markup is escaped, matches no option and selects nothing.
+    page = get(client, '/procedures/?q=khai+sinh&sector="><script>')
+    assert page.count(" selected>") == unfiltered and "<script>" not in page
+
+
 def test_procedure_page_has_everything_needed_to_apply(
     client, catalogue, django_assert_max_num_queries
 ):

@@ -19,4 +19,22 @@ class CatalogConfig(AppConfig):
         from egov.core import registry
 
         policy.grant(Role.CATALOGUE_MANAGER, scopes.WRITE)
+        self._forget_results_on_writes()
         registry.demo_step(20, "catalogue", demo.load)
+
+    @staticmethod
+    def _forget_results_on_writes() -> None:
+        """Remembered search results (egov.catalog.results) go when the catalogue changes here."""
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from egov.catalog import results
+        from egov.catalog.models import Procedure
+
+        for signal in (post_save, post_delete):
+            signal.connect(results.forget, sender=Procedure, dispatch_uid=f"results.{signal}")
+        for field in ("sectors", "agencies"):
+            m2m_changed.connect(
+                results.forget,
+                sender=getattr(Procedure, field).through,
+                dispatch_uid=f"results.m2m.{field}",
+            )

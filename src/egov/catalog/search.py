@@ -120,14 +120,21 @@ def _chunks(items: list, size: int = 500):
         yield items[start : start + size]
 
 
+# Bumped by every (re)indexing in this process: results remembered before it are stale
+# (egov.catalog.results), even after a queryset update() that sent no signal.
+generation = 0
+
+
 def index_procedures(ids: Iterable[int]) -> None:
     """(Re)index these procedures: call after every write to them, in the same transaction.
 
     Ids of procedures that no longer exist are removed from the index.
     """
+    global generation
     ids = sorted({int(i) for i in ids})
     if not ids:
         return
+    generation += 1
     vendor = connection.vendor
     with connection.cursor() as cursor:
         for chunk in _chunks(ids):

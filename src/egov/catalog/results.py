@@ -1,0 +1,81 @@
+"""Search results as ordered procedure ids, remembered in this process until the catalogue changes.
+
+Why: measured on PostgreSQL with 10,000 procedures (issue 12 §7), a results page spent most of
+its time in three queries that do not depend on the page: the catalogue's version (COUNT and MAX
+over every procedure, to know whether derived data is stale), the count of matches, and the
+ranked list (the rank is computed for every match to sort them). Citizens type the same queries
+over and over ("đăng ký khai sinh"), so the ranked ids of a query are kept per process, keyed by
+the catalogue version, and a page then reads only its 20 procedures.
+
+Staleness: a write in this process forgets everything at once (signals, connected in
+CatalogConfig.ready, and the index's generation, bumped by every reindexing); another process
+sees the new version at the latest ``VERSION_SECONDS`` later. ``EGOV_SEARCH_MEMO`` (entries; 0
+turns the memo off) bounds the memory: an entry is a list of ints (a query matching the whole
+10,000-procedure catalogue is ~80 KB).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+
+from django.conf import settings
+from django.db.models import Count, Max
+
+from egov.catalog import search as index
+from egov.catalog.models import Procedure
+from egov.catalog.search import search
+
+VERSION_SECONDS = 1.0
+
+_lock = threading.Lock()  # gthread workers serve several requests per process at once
+_version: tuple[float, str] | None = None  # (when it was read, the version)
+_memo: OrderedDict[tuple, list[int]] = OrderedDict()
+
+
+def catalogue_version() -> str:
+    """Changes whenever a procedure is written (saved: updated_at) or added or removed; read
+    from the database at most once every VERSION_SECONDS in a process."""
+    global _version
+    now = time.monotonic()
+    current = _version
+    if current is not None and now - current[0] < VERSION_SECONDS:
+        return current[1]
+    stats = Procedure.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    version = f"{stats['n']}:{stats['last'].timestamp() if stats['last'] else 0}"
+    _version = (now, version)
+    return version
+
+
+def forget(*args, **kwargs) -> None:
+    """The catalogue changed in this process: read the version again and drop every result
+    (a signal receiver, hence the arguments)."""
+    global _version
+    with _lock:
+        _version = None
+        _memo.clear()
+
+
+def ranked_ids(query: str, **filters) -> list[int]:
+    """The ids of :func:`egov.catalog.search.search`'s results, in its order."""
+    size = settings.EGOV_SEARCH_MEMO
+    if size <= 0:
+        return list(search(query, **filters).values_list("id", flat=True))
+    key = (
+        catalogue_version(),
+        index.generation,
+        " ".join((query or "").lower().split()),
+        tuple(sorted((name, str(value)) for name, value in filters.items() if value)),
+    )
+    with _lock:
+        hit = _memo.get(key)
+        if hit is not None:
+            _memo.move_to_end(key)
+            return hit
+    ids = list(search(query, **filters).values_list("id", flat=True))
+    with _lock:
+        _memo[key] = ids
+        while len(_memo) > size:
+            _memo.popitem(last=False)
+    return ids
