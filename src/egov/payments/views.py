@@ -29,7 +29,7 @@ from egov.dossiers.models import Dossier, Status
 from egov.dossiers.services import DossierError
 from egov.dossiers.views import official_required
 from egov.dossiers.web import error_messages
-from egov.payments import scopes
+from egov.payments import scopes, vietqr
 from egov.payments.gateways import BadSignature, GatewayError, vnpay
 from egov.payments.gateways.available import FACTORIES as GATEWAYS
 from egov.payments.models import (
@@ -108,14 +108,18 @@ def pay(request, code):
                 refused = 503
             else:
                 return redirect(url)
+    due = fees.outstanding(dossier)
+    can_pay = dossier.status == Status.FEES_DUE and due > 0
     return render(
         request,
         "payments/pay.html",
         {
             "dossier": dossier,
             "items": dossier.fee_items.all(),
-            "due": fees.outstanding(dossier),
-            "can_pay": dossier.status == Status.FEES_DUE and fees.outstanding(dossier) > 0,
+            "due": due,
+            "can_pay": can_pay,
+            # A bank transfer to the collecting account, recorded at the desk once it arrives.
+            "vietqr": vietqr.for_fee_notice(dossier, due) if can_pay else None,
             "methods": [(m, Method(m).label) for m in ONLINE_METHODS],
             "errors": errors,
         },
