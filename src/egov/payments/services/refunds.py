@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -17,6 +17,7 @@ from egov.core.services import audit, outbox
 from egov.dossiers.actors import user_of
 from egov.dossiers.models import Dossier, Status
 from egov.payments import scopes
+from egov.payments.errors import refusal_text
 from egov.payments.gateways import VIETNAM, BadSignature, GatewayError
 from egov.payments.gateways.available import gateway
 from egov.payments.models import (
@@ -66,6 +67,24 @@ def done(dossier: Dossier) -> list[Refund]:
 
 
 def request_refund(payment: Payment, *, actor, amount_vnd, reason: str) -> Refund:
+    """A leader's approved refund, sent to the gateway after commit. A refused request (above
+    what may still be refunded, no reason, not a paid online payment, not the actor's agency)
+    writes nothing but its audit line."""
+    try:
+        return _request_refund(payment, actor=actor, amount_vnd=amount_vnd, reason=reason)
+    except (ValidationError, PermissionDenied) as exc:
+        with transaction.atomic():
+            audit.record(
+                actor=actor,
+                action="payments.refund_request_refused",
+                obj=payment,
+                organisation=payment.dossier.organisation,
+                summary={"amount_vnd": str(amount_vnd)[:32], "error": refusal_text(exc)},
+            )
+        raise
+
+
+def _request_refund(payment: Payment, *, actor, amount_vnd, reason: str) -> Refund:
     reason = (reason or "").strip()
     try:
         amount = int(amount_vnd)
