@@ -4,6 +4,8 @@ dossier ends without its result after it was paid."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from egov.core.models import OutboxMessage
@@ -159,3 +161,24 @@ def test_a_dossier_stopped_after_payment_is_offered_a_refund(
     assert "refund-offer" not in page
     for refund in (first, second):  # each refund's receipt, once
         assert page.count(reverse("payments:refund_receipt", args=[refund.pk])) == 1
+
+
+def test_the_api_lists_refunds_with_their_numbers_in_bounded_queries(
+    client, w, gateway, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    paid = [_paid(client, w) for _ in range(3)]
+    client.force_login(w.desk.user)
+    with CaptureQueriesContext(connection) as without_refunds:
+        client.get("/api/v1/payments/")
+    for payment in paid:
+        _refund(w, payment, 10_000, django_capture_on_commit_callbacks)
+        _refund(w, payment, 5_000, django_capture_on_commit_callbacks)
+    # Six refunds add no query: they come with one prefetch whatever their number.
+    with django_assert_num_queries(len(without_refunds.captured_queries)):
+        rows = client.get("/api/v1/payments/").json()["results"]
+    assert sorted(r["number"] for row in rows for r in row["refunds"]) == [1, 2, 3, 4, 5, 6]
+    first = next(r for r in rows if r["reference"] == paid[0].reference)
+    assert [(r["amount_vnd"], r["status"], r["amount_words"]) for r in first["refunds"]] == [
+        (10_000, "done", "Mười nghìn đồng"),
+        (5_000, "done", "Năm nghìn đồng"),
+    ]
