@@ -498,6 +498,10 @@ EGOV_VIETQR_ACCOUNT = os.environ.get("EGOV_VIETQR_ACCOUNT", "" if PRODUCTION els
 EGOV_VIETQR_ACCOUNT_NAME = os.environ.get(
     "EGOV_VIETQR_ACCOUNT_NAME", "" if PRODUCTION else "TAI KHOAN THU PHI (DEMO)"
 )
+# The bank's name, shown beside its BIN (names, not codes).
+EGOV_VIETQR_BANK_NAME = os.environ.get(
+    "EGOV_VIETQR_BANK_NAME", "" if PRODUCTION else "VietinBank (demo)"
+)
 
 # --- Running: egov serve (egov.site) -----------------------------------------------------------
 EGOV_HOST = os.environ.get("EGOV_HOST", "127.0.0.1")

@@ -125,6 +125,7 @@ def _zbarimg(png: bytes, tmp_path) -> str:
 def test_the_fee_page_shows_a_code_an_independent_decoder_reads(client, settings, tmp_path):
     settings.EGOV_VIETQR_BIN, settings.EGOV_VIETQR_ACCOUNT = BIN, ACCOUNT
     settings.EGOV_VIETQR_ACCOUNT_NAME = "KHO BAC NHA NUOC"
+    settings.EGOV_VIETQR_BANK_NAME = "Vietcombank"
     w = world_with_fees()
     dossier = fees_due_dossier(w)
     citizen_login(client, w.citizen)
@@ -138,7 +139,7 @@ def test_the_fee_page_shows_a_code_an_independent_decoder_reads(client, settings
     fields = check(decoded)
     assert (fields["bin"], fields["account"], fields["amount"]) == (BIN, ACCOUNT, str(FEE + CHARGE))
     assert fields["purpose"] == dossier.code
-    assert "KHO BAC NHA NUOC" in page
+    assert "KHO BAC NHA NUOC" in page and "Vietcombank" in page  # names beside the codes
 
 
 def test_no_code_without_an_account_or_when_nothing_is_due(client, settings):

@@ -40,6 +40,7 @@ class Account:
     bin: str  # the bank's NAPAS BIN (Acquirer ID), 6 digits
     number: str
     name: str = ""
+    bank_name: str = ""
 
 
 def tlv(tag: str, value: str) -> str:
@@ -107,7 +108,7 @@ def collecting_account() -> Account | None:
     bin_, number = settings.EGOV_VIETQR_BIN, settings.EGOV_VIETQR_ACCOUNT
     if not (bin_ and number):
         return None
-    return Account(bin_, number, settings.EGOV_VIETQR_ACCOUNT_NAME)
+    return Account(bin_, number, settings.EGOV_VIETQR_ACCOUNT_NAME, settings.EGOV_VIETQR_BANK_NAME)
 
 
 def for_fee_notice(dossier, amount_vnd: int) -> dict | None:
