@@ -491,6 +491,17 @@ EGOV_PAYMENTS_RECONCILE_SECONDS = float(os.environ.get("EGOV_PAYMENTS_RECONCILE_
 EGOV_VNPAY_SANDBOX_DIR = Path(
     os.environ.get("EGOV_VNPAY_SANDBOX_DIR", PACKAGE_DIR.parent.parent / "sandboxes" / "vnpay")
 )
+# VietQR (NAPAS 247) on the fee page: the collecting account's bank BIN (6 digits), account
+# number and name. Unset in production: no code is shown. Elsewhere a demo account no bank has.
+EGOV_VIETQR_BIN = os.environ.get("EGOV_VIETQR_BIN", "" if PRODUCTION else "970415")
+EGOV_VIETQR_ACCOUNT = os.environ.get("EGOV_VIETQR_ACCOUNT", "" if PRODUCTION else "EGOVDEMO0001")
+EGOV_VIETQR_ACCOUNT_NAME = os.environ.get(
+    "EGOV_VIETQR_ACCOUNT_NAME", "" if PRODUCTION else "TAI KHOAN THU PHI (DEMO)"
+)
+# The bank's name, shown beside its BIN (names, not codes).
+EGOV_VIETQR_BANK_NAME = os.environ.get(
+    "EGOV_VIETQR_BANK_NAME", "" if PRODUCTION else "VietinBank (demo)"
+)
 
 # Search results remembered per web process (egov.catalog.results): entries; 0 turns it off.
 EGOV_SEARCH_MEMO = int(os.environ.get("EGOV_SEARCH_MEMO", "2000"))

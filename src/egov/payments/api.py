@@ -1,5 +1,5 @@
-"""The payments' API (read only): a dossier's payments and their receipts, for the agency's
-systems and officials. Paying is done on the pages and through the gateways' callbacks."""
+"""The payments' API (read only): a dossier's payments, their receipts and refunds, for the
+agency's systems and officials. Paying is done on the pages and through the gateways' callbacks."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from rest_framework import serializers, viewsets
 from egov.accounts import policy
 from egov.accounts.scopes import ScopePermission
 from egov.payments import scopes
-from egov.payments.models import Payment, PaymentReceipt
+from egov.payments.models import Payment, PaymentReceipt, Refund
 
 
 class PaymentReceiptSerializer(serializers.ModelSerializer):
@@ -19,9 +19,27 @@ class PaymentReceiptSerializer(serializers.ModelSerializer):
         fields = ["kind", "template_symbol", "serial", "number", "amount_vnd", "issued_at"]
 
 
+class RefundSerializer(serializers.ModelSerializer):
+    """A refund with its own receipt's serial and number once done (the PDF is on the pages)."""
+
+    class Meta:
+        model = Refund
+        fields = [
+            "amount_vnd",
+            "reason",
+            "status",
+            "requested_at",
+            "done_at",
+            "serial",
+            "number",
+            "amount_words",
+        ]
+
+
 class PaymentSerializer(serializers.ModelSerializer):
     dossier = serializers.CharField(source="dossier.code", read_only=True)
     receipts = PaymentReceiptSerializer(many=True, read_only=True)
+    refunds = RefundSerializer(many=True, read_only=True)
 
     class Meta:
         model = Payment
@@ -36,6 +54,7 @@ class PaymentSerializer(serializers.ModelSerializer):
             "gateway_transaction",
             "desk_receipt_number",
             "receipts",
+            "refunds",
         ]
 
 
@@ -51,5 +70,5 @@ class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[A-Za-z0-9]+"
 
     def get_queryset(self):
-        queryset = Payment.objects.select_related("dossier").prefetch_related("receipts")
+        queryset = Payment.objects.select_related("dossier").prefetch_related("receipts", "refunds")
         return policy.scope_queryset(self.request, scopes.READ, queryset).order_by("-id")

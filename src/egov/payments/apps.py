@@ -42,7 +42,13 @@ class PaymentsConfig(AppConfig):
                 owner=owner,
                 owner_scopes={scopes.READ},
             )
-        policy.register(models.Refund, organisation="payment__dossier__organisation")
+        # A refund: its agency's; its applicant reads it (and downloads its receipt).
+        policy.register(
+            models.Refund,
+            organisation="payment__dossier__organisation",
+            owner=f"payment__{owner}",
+            owner_scopes={scopes.READ},
+        )
         # Fee items are copied from the channel's fees when a dossier is made (online or at the
         # desk), inside the intake's transaction: dossiers does not know this app.
         post_save.connect(fees.on_dossier_saved, sender=Dossier, dispatch_uid="payments.fees")

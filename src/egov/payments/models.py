@@ -144,6 +144,10 @@ class Refund(models.Model):
     done_at = models.DateTimeField(_("refunded"), null=True, blank=True)
     serial = models.CharField(_("serial"), max_length=16, blank=True, default="")
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    # The refund's own receipt (services.refund_receipts): the words fixed with the number once
+    # the gateway accepts; the signed PDF drawn by the worker after commit, or at first download.
+    amount_words = models.TextField(_("amount in words"), blank=True, default="")
+    pdf = models.BinaryField(_("signed PDF"), blank=True, default=b"")
 
     class Meta:
         verbose_name = _("refund")

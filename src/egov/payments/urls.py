@@ -11,6 +11,7 @@ urlpatterns = [
     path("return/<str:gateway>/", views.gateway_return, name="return"),
     path("ipn/<str:gateway>/", views.ipn, name="ipn"),
     path("receipts/<int:pk>.pdf", views.receipt_pdf, name="receipt"),
+    path("refunds/<int:pk>.pdf", views.refund_receipt_pdf, name="refund_receipt"),
     path("<str:reference>/refund/", views.refund, name="refund"),
     path("<str:reference>/", views.status, name="status"),
 ]

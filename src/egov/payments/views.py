@@ -29,11 +29,25 @@ from egov.dossiers.models import Dossier, Status
 from egov.dossiers.services import DossierError
 from egov.dossiers.views import official_required
 from egov.dossiers.web import error_messages
-from egov.payments import scopes
+from egov.payments import scopes, vietqr
 from egov.payments.gateways import BadSignature, GatewayError, vnpay
 from egov.payments.gateways.available import FACTORIES as GATEWAYS
-from egov.payments.models import DESK_METHODS, ONLINE_METHODS, Method, Payment, PaymentReceipt
-from egov.payments.services import fees, payments, receipts, refunds, statement
+from egov.payments.models import (
+    DESK_METHODS,
+    ONLINE_METHODS,
+    Method,
+    Payment,
+    PaymentReceipt,
+    Refund,
+)
+from egov.payments.services import (
+    fees,
+    payments,
+    receipts,
+    refund_receipts,
+    refunds,
+    statement,
+)
 from egov.payments.services.statement_xlsx import statement_xlsx
 
 logger = logging.getLogger(__name__)
@@ -94,14 +108,18 @@ def pay(request, code):
                 refused = 503
             else:
                 return redirect(url)
+    due = fees.outstanding(dossier)
+    can_pay = dossier.status == Status.FEES_DUE and due > 0
     return render(
         request,
         "payments/pay.html",
         {
             "dossier": dossier,
             "items": dossier.fee_items.all(),
-            "due": fees.outstanding(dossier),
-            "can_pay": dossier.status == Status.FEES_DUE and fees.outstanding(dossier) > 0,
+            "due": due,
+            "can_pay": can_pay,
+            # A bank transfer to the collecting account, recorded at the desk once it arrives.
+            "vietqr": vietqr.for_fee_notice(dossier, due) if can_pay else None,
             "methods": [(m, Method(m).label) for m in ONLINE_METHODS],
             "errors": errors,
         },
@@ -214,11 +232,14 @@ def desk(request, code):
             "due": fees.outstanding(dossier),
             "payments": dossier.payments.all(),
             "receipts": dossier.payment_receipts.all(),
+            "refund_receipts": refunds.done(dossier),
             "methods": [(m, Method(m).label) for m in DESK_METHODS],
             "can_collect": can_collect,
             "can_ask": can_ask,
             # A leader may refund a payment made online (the refund page says how much).
             "can_refund": policy.can(request.user, scopes.REFUND, dossier),
+            # A dossier that ended without its result after it was paid: offer the refund.
+            "refund_offers": refunds.offered(dossier),
             "online_methods": ONLINE_METHODS,
             "errors": errors,
         },
@@ -236,6 +257,19 @@ def receipt_pdf(request, pk):
     response = HttpResponse(bytes(receipt.pdf), content_type="application/pdf")
     name = f"bien-lai-{receipt.serial.replace('/', '-')}-{receipt.number:07d}.pdf"
     response["Content-Disposition"] = content_disposition(name)
+    return response
+
+
+@require_GET
+def refund_receipt_pdf(request, pk):
+    """A done refund's own receipt (the applicant's and the agency's, as payment receipts)."""
+    refund = Refund.objects.select_related("payment__dossier").filter(pk=pk).first()
+    if refund is None or refund.number is None or not policy.can(request.user, scopes.READ, refund):
+        raise Http404("No such refund receipt.")
+    if not refund.pdf and refund_receipts.ensure_pdf(refund.pk):  # not drawn by the worker yet
+        refund.refresh_from_db(fields=["pdf"])
+    response = HttpResponse(bytes(refund.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(refund_receipts.file_name(refund))
     return response
 
 

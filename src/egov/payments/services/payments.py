@@ -31,6 +31,7 @@ from egov.dossiers.models import Dossier, Status
 from egov.dossiers.services._common import lock
 from egov.payments import scopes
 from egov.payments.acts import check_transition
+from egov.payments.errors import refusal_text
 from egov.payments.gateways import BadSignature, Callback
 from egov.payments.models import DESK_METHODS, ONLINE_METHODS, Payment, PaymentStatus
 
@@ -61,7 +62,23 @@ def new_reference(dossier: Dossier) -> str:
 
 
 def start_online(dossier: Dossier, *, actor, method: str) -> Payment:
-    """A pending payment of what the dossier owes now, to be paid at the gateway."""
+    """A pending payment of what the dossier owes now, to be paid at the gateway. A refused start
+    (someone else's dossier, nothing due, already paid, no method) writes only its audit line."""
+    try:
+        return _start_online(dossier, actor=actor, method=method)
+    except (ValidationError, PermissionDenied) as exc:
+        with transaction.atomic():
+            audit.record(
+                actor=actor,
+                action="payments.start_refused",
+                obj=dossier,
+                organisation=dossier.organisation,
+                summary={"method": str(method)[:16], "error": refusal_text(exc)},
+            )
+        raise
+
+
+def _start_online(dossier: Dossier, *, actor, method: str) -> Payment:
     if method not in ONLINE_METHODS:
         raise ValidationError(_("Choose a way to pay."))
     with transaction.atomic():

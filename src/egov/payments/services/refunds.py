@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from egov.core import numbering
 from egov.core.services import audit, outbox
 from egov.dossiers.actors import user_of
+from egov.dossiers.models import Dossier, Status
 from egov.payments import scopes
+from egov.payments.errors import refusal_text
 from egov.payments.gateways import VIETNAM, BadSignature, GatewayError
 from egov.payments.gateways.available import gateway
 from egov.payments.models import (
@@ -27,7 +29,9 @@ from egov.payments.models import (
     RefundStatus,
 )
 
+from . import refund_receipts
 from .fees import authorise
+from .receipts import amount_in_words
 
 KIND = "payments.refund"
 
@@ -38,7 +42,49 @@ def refundable(payment: Payment) -> int:
     return payment.amount_vnd - (taken["s"] or 0)
 
 
+# A dossier that ends without its result: refused, withdrawn by the applicant, or stopped.
+ENDED_WITHOUT_RESULT = frozenset({Status.NOT_RECEIVED, Status.WITHDRAWN, Status.STOPPED})
+
+
+def offered(dossier: Dossier) -> list[tuple[Payment, int]]:
+    """The refunds a dossier that ended without its result after paying is owed: each paid
+    online payment with what may still be refunded (the fees page offers them to a leader, the
+    citizen's page says so). Empty for any other dossier."""
+    if dossier.status not in ENDED_WITHOUT_RESULT:
+        return []
+    paid = Payment.objects.filter(
+        dossier=dossier, status=PaymentStatus.PAID, method__in=ONLINE_METHODS
+    ).annotate(taken=Sum("refunds__amount_vnd", filter=~Q(refunds__status=RefundStatus.REFUSED)))
+    owed = [(p, p.amount_vnd - (p.taken or 0)) for p in paid]
+    return [(p, amount) for p, amount in owed if amount > 0]
+
+
+def done(dossier: Dossier) -> list[Refund]:
+    """The dossier's refunds given back, each with its own receipt."""
+    return list(
+        Refund.objects.filter(payment__dossier=dossier, status=RefundStatus.DONE).order_by("id")
+    )
+
+
 def request_refund(payment: Payment, *, actor, amount_vnd, reason: str) -> Refund:
+    """A leader's approved refund, sent to the gateway after commit. A refused request (above
+    what may still be refunded, no reason, not a paid online payment, not the actor's agency)
+    writes nothing but its audit line."""
+    try:
+        return _request_refund(payment, actor=actor, amount_vnd=amount_vnd, reason=reason)
+    except (ValidationError, PermissionDenied) as exc:
+        with transaction.atomic():
+            audit.record(
+                actor=actor,
+                action="payments.refund_request_refused",
+                obj=payment,
+                organisation=payment.dossier.organisation,
+                summary={"amount_vnd": str(amount_vnd)[:32], "error": refusal_text(exc)},
+            )
+        raise
+
+
+def _request_refund(payment: Payment, *, actor, amount_vnd, reason: str) -> Refund:
     reason = (reason or "").strip()
     try:
         amount = int(amount_vnd)
@@ -119,6 +165,8 @@ def recorded(message, result, error: str) -> None:
         refund.number = numbering.draw(
             ReceiptSequence, organisation=organisation.pk, serial=refund.serial
         )
+        refund.amount_words = amount_in_words(refund.amount_vnd)
+        refund_receipts.enqueue_after_commit(refund.pk)
         action = "payments.refund_done"
     elif message.state == message.State.FAILED:
         refund.status = RefundStatus.REFUSED

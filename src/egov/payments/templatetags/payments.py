@@ -5,7 +5,7 @@ from django import template
 from django.utils.html import format_html
 
 from egov.payments.models import PaymentStatus, RefundStatus
-from egov.payments.services import fees, payments
+from egov.payments.services import fees, payments, refunds
 
 register = template.Library()
 
@@ -38,6 +38,8 @@ def payment_section(context, dossier):
         "can_pay": bool(due) and dossier.status == 6 and payments.may_pay(user, dossier),
         "pending": dossier.payments.filter(status=PaymentStatus.PENDING).first(),
         "receipts": list(dossier.payment_receipts.all()),
+        "refund_receipts": refunds.done(dossier) if items else [],
+        "refund_owed": sum(amount for _, amount in refunds.offered(dossier)) if items else 0,
     }
 
 
