@@ -85,6 +85,7 @@ class Row:
     """One line of the public aggregates: an organisation, or a procedure at it."""
 
     organisation: str
+    organisation_code: str = ""
     procedure: str = ""
     procedure_code: str = ""
     rated: int = 0
@@ -102,7 +103,7 @@ def public_rows(*, organisation_id: int | None = None, by_procedure: bool = Fals
     if organisation_id is not None:
         ratings = ratings.filter(organisation_id=organisation_id)
         scores = scores.filter(rating__organisation_id=organisation_id)
-    keys = ["organisation_id", "organisation__name"]
+    keys = ["organisation_id", "organisation__name", "organisation__code"]
     if by_procedure:
         keys += ["procedure_id", "procedure__name", "procedure__code"]
     rows: dict[tuple, Row] = {}
@@ -118,6 +119,7 @@ def public_rows(*, organisation_id: int | None = None, by_procedure: bool = Fals
         key = (r["organisation_id"], r.get("procedure_id"))
         rows[key] = Row(
             organisation=r["organisation__name"],
+            organisation_code=r["organisation__code"],
             procedure=r.get("procedure__name", ""),
             procedure_code=r.get("procedure__code", ""),
             rated=r["rated"],
