@@ -133,8 +133,12 @@ def _call(function, *args, **kwargs):
     list=extend_schema(
         summary=gettext_lazy("List satisfaction ratings"),
         parameters=[
-            OpenApiParameter("organisation", str, description="Organisation code"),
-            OpenApiParameter("disliked", bool, description="Only ratings with a dislike"),
+            OpenApiParameter(
+                "organisation", str, description=gettext_lazy("Code of the rated organisation")
+            ),
+            OpenApiParameter(
+                "disliked", bool, description=gettext_lazy("Only ratings with a dislike")
+            ),
         ],
     ),
     retrieve=extend_schema(summary=gettext_lazy("Get the rating of a dossier")),

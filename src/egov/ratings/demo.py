@@ -40,7 +40,7 @@ def _ratings() -> str:
     subject, name, pid = DEMO_CITIZEN
     citizen = Citizen.objects.filter(issuer=settings.EGOV_OIDC_ISSUER, subject=subject).first()
     if citizen is not None and SatisfactionRating.objects.filter(citizen=citizen).exists():
-        return "Ratings: the demo citizen's ratings are already there."
+        return "  Ratings: the demo citizen's ratings are already there."
     province = Organisation.objects.filter(code=DEMO_PROVINCE).order_by("-id").first()
     commune = (
         Organisation.objects.filter(parent=province, level="commune", valid_to__isnull=True)
@@ -51,7 +51,7 @@ def _ratings() -> str:
     )
     version = _version()
     if commune is None or version is None:
-        return "Ratings: no demo commune or procedure with workflow steps, no demo ratings."
+        return "  Ratings: no demo commune or procedure with workflow steps, no demo ratings."
     if citizen is None:
         citizen = _citizen(subject, name, pid)
     dossiers = [_returned(version, commune, citizen) for _ in range(3)]
@@ -64,7 +64,7 @@ def _ratings() -> str:
         reason="Phải đến bổ sung giấy tờ hai lần vì không được hướng dẫn đầy đủ từ đầu.",
     )
     return (
-        f"Ratings: 2 dossiers of the demo citizen {name} rated at {commune.name}; "
+        f"  Ratings: 2 dossiers of the demo citizen {name} rated at {commune.name}; "
         f"{dossiers[2].code} is returned and waits for her rating (/my/dossiers/)."
     )
 
