@@ -15,14 +15,18 @@ from egov.ratings.services import current_set
 from ..dossiers.core_support import make_world, submit
 
 
-@pytest.fixture(autouse=True)
-def _criteria(request):
+def ensure_criteria() -> None:
     """The default criteria set, as migration 0002 loads it: a transactional test's flush (here
     or in another app) empties the table for the tests after it."""
-    uses_db = "db" in request.fixturenames or "transactional_db" in request.fixturenames
-    if uses_db and services.current_set() is None:
+    if services.current_set() is None:
         migration = importlib.import_module("egov.ratings.migrations.0002_default_criteria")
         migration.load(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _criteria(request):
+    if "db" in request.fixturenames or "transactional_db" in request.fixturenames:
+        ensure_criteria()
 
 
 @pytest.fixture
