@@ -8,7 +8,7 @@ import pytest
 
 from egov.ratings import services
 from egov.ratings.models import SatisfactionRating
-from egov.ratings.national import national_time, rating_record
+from egov.ratings.national import national_time, rating_record, record_key
 
 from .conftest import all_scores, returned
 
@@ -58,3 +58,4 @@ def test_rating_record(world):
     assert record["NoiDungDanhGia"] == "Cần cải thiện"
     assert record["DiemTrungBinh"] == "3.92"  # (5 + 2 + 10 × 4) / 12
     assert "ChuHoSo" not in record and world.citizen.full_name not in str(record)
+    assert record_key(rating) == f"{d.code}:{world.citizen.pk}:1"

@@ -80,3 +80,9 @@ def rating_record(rating: SatisfactionRating) -> dict:
         "LyDoKhongHaiLong": rating.dislike_reason,
         "NoiDungDanhGia": rating.comment,
     }
+
+
+def record_key(rating: SatisfactionRating) -> str:
+    """The outbox key of one version of the rating (``outbox.add(kind, payload, key=...)``):
+    a change is a new record, sending the same version twice is one row."""
+    return f"{rating.dossier.code}:{rating.citizen_id}:{rating.revision}"
