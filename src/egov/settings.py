@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "egov.dossiers",
     "egov.payments",
     "egov.petitions",
+    "egov.ratings",
     "egov.portal",
     "egov.site",
 ]

@@ -1,0 +1,141 @@
+"""ratings' part of ``egov load-demo`` (after the logins and the petitions' centre): three
+dossiers of the first demo citizen (the development e-ID provider's "Nguyễn Văn An",
+oidc-provider/demo-citizens.json) at the demo commune, taken to "result returned" through the
+dossiers' services; two are rated through the ratings' services (one not satisfied), the third
+is left for the citizen to rate after logging in. Once: a second run finds the ratings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from egov.accounts.demo import DEMO_PROVINCE
+
+# The development provider's first citizen: its subject, name and ID number.
+DEMO_CITIZEN = ("demo-citizen-1-7f3a9c", "Nguyễn Văn An", "001090000001")
+
+
+def load(write) -> None:
+    if settings.PRODUCTION:
+        write("Production: no demo ratings were made.")
+        return
+    if not settings.EGOV_OIDC_ISSUER:
+        write("Ratings: no e-ID provider is configured, so no demo citizen to rate.")
+        return
+    try:
+        made = _ratings()
+    except ValidationError as exc:
+        write(f"Ratings: no demo ratings ({' '.join(exc.messages)}).")
+        return
+    write(made)
+
+
+@transaction.atomic
+def _ratings() -> str:
+    from egov.accounts.models import Citizen
+    from egov.core.models import Organisation
+    from egov.ratings.models import SatisfactionRating
+
+    subject, name, pid = DEMO_CITIZEN
+    citizen = Citizen.objects.filter(issuer=settings.EGOV_OIDC_ISSUER, subject=subject).first()
+    if citizen is not None and SatisfactionRating.objects.filter(citizen=citizen).exists():
+        return "  Ratings: the demo citizen's ratings are already there."
+    province = Organisation.objects.filter(code=DEMO_PROVINCE).order_by("-id").first()
+    commune = (
+        Organisation.objects.filter(parent=province, level="commune", valid_to__isnull=True)
+        .order_by("code")
+        .first()
+        if province
+        else None
+    )
+    version = _version()
+    if commune is None or version is None:
+        return "  Ratings: no demo commune or procedure with workflow steps, no demo ratings."
+    if citizen is None:
+        citizen = _citizen(subject, name, pid)
+    dossiers = [_returned(version, commune, citizen) for _ in range(3)]
+    _rate(dossiers[0], citizen, 5, comment="Cán bộ hướng dẫn tận tình, trả kết quả trước hẹn.")
+    _rate(
+        dossiers[1],
+        citizen,
+        2,
+        disliked=True,
+        reason="Phải đến bổ sung giấy tờ hai lần vì không được hướng dẫn đầy đủ từ đầu.",
+    )
+    return (
+        f"  Ratings: 2 dossiers of the demo citizen {name} rated at {commune.name}; "
+        f"{dossiers[2].code} is returned and waits for her rating (/my/dossiers/)."
+    )
+
+
+def _version():
+    """A commune procedure version in force that has workflow steps (the demo's step 50)."""
+    from egov.catalog.models import ProcedureVersion
+
+    return (
+        ProcedureVersion.objects.filter(
+            procedure__current_version_id__isnull=False,
+            workflow_steps__isnull=False,
+            procedure__levels__contains="commune",
+        )
+        .filter(pk__in=ProcedureVersion.objects.values("procedure__current_version_id"))
+        .select_related("procedure")
+        .order_by("procedure__code")
+        .distinct()
+        .first()
+    )
+
+
+def _citizen(subject, name, pid):
+    from django.contrib.auth import get_user_model
+
+    from egov.accounts.models import Citizen
+
+    user = get_user_model()(username=f"demo-{subject}"[:150])
+    user.set_unusable_password()
+    user.save()
+    # Logging in with the development provider finds her by issuer and subject.
+    return Citizen.objects.create(
+        user=user,
+        issuer=settings.EGOV_OIDC_ISSUER,
+        subject=subject,
+        personal_id_number=pid,
+        full_name=name,
+    )
+
+
+def _returned(version, commune, citizen):
+    from egov.dossiers import services
+    from egov.dossiers.benchdata import sample_form
+
+    dossier = services.register_in_person(
+        actor=None,
+        procedure_version=version,
+        organisation=commune,
+        applicant=services.ApplicantData(
+            name=citizen.full_name, id_number=citizen.personal_id_number
+        ),
+        form_data=sample_form(version.application_form or None),
+        citizen=citizen,
+    )
+    dossier = services.start_processing(dossier, actor=None)
+    dossier = services.mark_processed(dossier, actor=None)
+    return services.return_result(dossier, actor=None)
+
+
+def _rate(dossier, citizen, score, *, comment="", disliked=False, reason=""):
+    from egov.ratings import services
+    from egov.ratings.services import current_set
+
+    codes = current_set().criteria.values_list("code", flat=True)
+    scores = dict.fromkeys(codes, score)
+    if score > 1:
+        scores["overall"] = score - 1 if disliked else score
+    services.rate(
+        dossier,
+        actor=citizen.user,
+        data=services.RatingData(
+            scores=scores, disliked=disliked, dislike_reason=reason, comment=comment
+        ),
+    )
