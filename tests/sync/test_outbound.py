@@ -58,7 +58,36 @@ def test_a_procedure_without_a_national_code_is_flagged_not_synced(sw):
 def test_the_record_has_the_published_fields_in_vietnam_time(sw):
     d = walk_in(sw)
     record = dossier_records([d.pk])[d.pk]
-    for name in ["MaHoSo", "MaTTHC", "TenTTHC", "MaLinhVuc", "TenLinhVuc", "ChuHoSo", "LoaiDoiTuong", "MaDoiTuong", "Email", "SoDienThoai", "TrichYeuHoSo", "NgayTiepNhan", "NgayHenTra", "TrangThaiHoSo", "NgayTra", "HinhThuc", "NgayKetThucXuLy", "DonViXuLy", "KenhThucHien", "NoiNopHoSo", "DuocThanhToanTrucTuyen", "DanhSachLePhi", "HoSoCoThanhPhanSoHoa", "TaiKhoanDuocXacThucVoiVNeID", "DinhDanhCHS", "TaiLieuNop", "DanhSachHoSoBoSung", "DanhSachGiayToKetQua"]:
+    for name in [
+        "MaHoSo",
+        "MaTTHC",
+        "TenTTHC",
+        "MaLinhVuc",
+        "TenLinhVuc",
+        "ChuHoSo",
+        "LoaiDoiTuong",
+        "MaDoiTuong",
+        "Email",
+        "SoDienThoai",
+        "TrichYeuHoSo",
+        "NgayTiepNhan",
+        "NgayHenTra",
+        "TrangThaiHoSo",
+        "NgayTra",
+        "HinhThuc",
+        "NgayKetThucXuLy",
+        "DonViXuLy",
+        "KenhThucHien",
+        "NoiNopHoSo",
+        "DuocThanhToanTrucTuyen",
+        "DanhSachLePhi",
+        "HoSoCoThanhPhanSoHoa",
+        "TaiKhoanDuocXacThucVoiVNeID",
+        "DinhDanhCHS",
+        "TaiLieuNop",
+        "DanhSachHoSoBoSung",
+        "DanhSachGiayToKetQua",
+    ]:
         assert name in record, name
     assert record["MaHoSo"] == d.code and record["MaTTHC"] == "1.000001"
     assert record["TrangThaiHoSo"] == str(Status.RECEIVED)
