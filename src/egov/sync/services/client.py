@@ -31,6 +31,19 @@ class NationalError(Exception):
         self.code, self.message, self.body, self.status = code, message, body or {}, status
 
 
+_clients: dict = {}
+
+
+def shared() -> httpx.Client:
+    """This process's client (made once: a new one per call costs an SSL context)."""
+    with _lock:
+        made = _clients.get(id(TRANSPORT))
+        if made is None:
+            _clients.clear()
+            made = _clients[id(TRANSPORT)] = httpx.Client(transport=TRANSPORT)
+        return made
+
+
 def forget_session() -> None:
     with _lock:
         _session.update(token="", until=0.0)
@@ -85,23 +98,18 @@ def session(http: httpx.Client) -> str:
 
 def call(service: str, *, http: httpx.Client | None = None, **fields) -> dict:
     """One service call (``service`` and ``fields`` as the body); the answer, or NationalError."""
-    own = http is None
-    http = http or httpx.Client(transport=TRANSPORT)
-    try:
-        for attempt in (1, 2):
-            body = {
-                "service": service,
-                "session": session(http),
-                "madonvi": settings.EGOV_SYNC_UNIT_CODE,
-                **fields,
-            }
-            try:
-                return _post(http, "/api/v1/sync/service", body)
-            except NationalError as error:
-                if error.code != wire.BAD_SESSION or attempt == 2:
-                    raise
-                forget_session()
-        raise AssertionError("unreachable")
-    finally:
-        if own:
-            http.close()
+    http = http or shared()
+    for attempt in (1, 2):
+        body = {
+            "service": service,
+            "session": session(http),
+            "madonvi": settings.EGOV_SYNC_UNIT_CODE,
+            **fields,
+        }
+        try:
+            return _post(http, "/api/v1/sync/service", body)
+        except NationalError as error:
+            if error.code != wire.BAD_SESSION or attempt == 2:
+                raise
+            forget_session()
+    raise AssertionError("unreachable")

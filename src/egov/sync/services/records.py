@@ -168,7 +168,10 @@ def _record(dossier: Dossier, components, fees: dict, ended_at, version: int) ->
             else []
         ),
         "PhienBan": version,
-        "DuongDanHoSo": absolute("portal:my-dossier", dossier.code),
+        # Only with the site's public address: a path alone means nothing at the national side.
+        "DuongDanHoSo": (
+            absolute("portal:my-dossier", dossier.code) if settings.EGOV_PUBLIC_URL else ""
+        ),
     }
     return record
 
