@@ -187,6 +187,7 @@ def failure_for(request, pk, scope) -> tuple[OutboxMessage, Dossier]:
 
 class FailureViewSet(viewsets.ViewSet):
     permission_classes = [ScopePermission]
+    lookup_value_regex = r"[0-9]+"
     required_scopes = {"list": scopes.READ, "retry": scopes.RETRY}
 
     @extend_schema(
@@ -198,6 +199,7 @@ class FailureViewSet(viewsets.ViewSet):
 
     @extend_schema(
         summary=gettext_lazy("Send a failed sync again"),
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
         request=None,
         responses={202: FailureSerializer, 400: OpenApiTypes.OBJECT},
     )

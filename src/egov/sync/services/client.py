@@ -67,7 +67,7 @@ def _post(http: httpx.Client, path: str, body: dict) -> dict:
     except ValueError:
         raise NationalError(
             "", f"HTTP {response.status_code}: not JSON", status=response.status_code
-        )
+        ) from None
     if not isinstance(data, dict) or "error_code" not in data:
         raise NationalError(
             "", f"HTTP {response.status_code}: no error_code", status=response.status_code
