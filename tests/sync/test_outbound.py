@@ -118,3 +118,16 @@ def test_the_dates_are_vietnam_time():
     at = dt.datetime(2026, 1, 31, 17, 30, 5, tzinfo=dt.UTC)
     assert wire.format_date(at) == "20260201003005"
     assert wire.parse_date("20260201003005") == at
+
+
+def test_the_fees_come_from_the_payments_app(sw):
+    from egov.catalog.models import Fee, FeeKind
+
+    for channel in sw.version.channels.all():
+        Fee.objects.create(channel=channel, kind=FeeKind.CHARGE, code="L01", amount_vnd=20_000)
+    d = walk_in(sw)
+    record = dossier_records([d.pk])[d.pk]
+    assert record["DuocThanhToanTrucTuyen"] == 0
+    assert [(f["MaPhiLePhi"], f["Gia"], f["LoaiPhiLePhi"]) for f in record["DanhSachLePhi"]] == [
+        ("L01", 20_000, 2)
+    ]
