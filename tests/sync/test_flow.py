@@ -73,11 +73,11 @@ def test_already_there_falls_back_to_the_update(sw):
 
 def test_a_refusal_fails_at_once_and_can_be_sent_again(sw, client):
     d = walk_in(sw)
-    type(d).objects.filter(pk=d.pk).update(applicant_name="x" * 300)  # too long nationally
+    type(d).objects.filter(pk=d.pk).update(status=0)  # not a national status
     drain()
     failed = list(OutboxMessage.objects.filter(kind="sync.dossier", state="failed"))
     assert len(failed) == d.progress.count()
-    assert all(f.attempts == 1 and "ChuHoSo" in f.last_error for f in failed)
+    assert all(f.attempts == 1 and "TrangThaiHoSo" in f.last_error for f in failed)
     client.force_login(sw.desk.user)
     listed = client.get("/api/v1/sync/failures/").json()
     assert [(f["id"], f["dossier"]) for f in listed] == [
@@ -85,7 +85,7 @@ def test_a_refusal_fails_at_once_and_can_be_sent_again(sw, client):
     ]
     page = client.get("/sync/failures/")
     assert page.status_code == 200 and d.code in page.content.decode()
-    type(d).objects.filter(pk=d.pk).update(applicant_name="Trần Thị Bình")
+    type(d).objects.filter(pk=d.pk).update(status=2, applicant_name="Trần Thị Bình")
     answer = client.post(f"/api/v1/sync/failures/{failed[0].pk}/retry/")
     assert answer.status_code == 202
     assert client.post(f"/api/v1/sync/failures/{failed[0].pk}/retry/").status_code == 400

@@ -101,13 +101,13 @@ def test_the_record_has_the_published_fields_in_vietnam_time(sw):
 def test_statuses_are_sent_as_they_are_and_the_end_is_dated(sw):
     d = walk_in(sw)
     d = services.start_processing(d, actor=sw.desk.user, assignee=sw.processor)
-    d = services.request_supplement(
+    services.request_supplement(
         d, actor=sw.processor.user, items=[{"name": "Tờ khai", "note": "ký lại"}], reason="thiếu"
     )
     record = dossier_records([d.pk])[d.pk]
     assert record["TrangThaiHoSo"] == "5" and record["NgayKetThucXuLy"] == ""
     assert record["DanhSachHoSoBoSung"][0]["NoiDungBoSung"] == "thiếu"
-    d = services.stop(d, actor=sw.approver.user, reason="dừng")
+    d = services.stop(type(d).objects.get(pk=d.pk), actor=sw.approver.user, reason="dừng")
     record = dossier_records([d.pk])[d.pk]
     last = d.progress.order_by("-pk").first()
     assert record["TrangThaiHoSo"] == "8"  # never remapped to 9
