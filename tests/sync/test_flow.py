@@ -126,3 +126,23 @@ def test_the_reconciliation_finds_and_requeues_what_is_missing(sw):
     assert (again.here, again.there, again.missing) == (2, 2, [])
     assert one.code in NationalDossier.objects.values_list("code", flat=True)
     assert reconcile.reconcile(day + dt.timedelta(days=1)).here == 0
+
+
+def test_rows_delivered_in_reverse_order_end_in_the_same_state(sw):
+    from egov.core.services import outbox
+
+    d = walk_in(sw)
+    d = services.start_processing(d, actor=sw.desk.user, assignee=sw.processor)
+    d = services.stop(d, actor=sw.approver.user, reason="dừng")
+    rows = OutboxMessage.objects.filter(kind="sync.dossier").order_by("-pk")
+    assert [outbox.run(pk, early=True) for pk in rows.values_list("pk", flat=True)] == [
+        "sent"
+    ] * rows.count()
+    kept = NationalDossier.objects.get(code=d.code)
+    assert (kept.status, kept.version) == (8, d.progress.order_by("-pk")[0].pk)
+    history = list(
+        NationalProgress.objects.filter(dossier=kept)
+        .order_by("at", "version")
+        .values_list("version", "status")
+    )
+    assert history == list(d.progress.order_by("pk").values_list("pk", "to_status"))
