@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "egov.payments",
     "egov.petitions",
     "egov.ratings",
+    "egov.sync",
     "egov.portal",
     "egov.site",
 ]
@@ -434,6 +435,27 @@ EGOV_PUBLIC_URL = os.environ.get("EGOV_PUBLIC_URL", "").rstrip("/")
 EGOV_DOSSIER_MAX_FILE_BYTES = int(os.environ.get("EGOV_DOSSIER_MAX_FILE_BYTES", 10 * 1024 * 1024))
 # Where the DejaVu Sans fonts of the signed PDF forms are (Debian's fonts-dejavu-core).
 EGOV_PDF_FONT_DIR = Path(os.environ.get("EGOV_PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
+
+# --- Status sync with the national portal (egov.sync) -------------------------------------------
+# off: nothing is synced; provincial: every act on a dossier is queued in the outbox and sent to
+# EGOV_SYNC_NATIONAL_URL; national: this instance takes the provinces' sync (docs/sync.md).
+EGOV_SYNC_ROLE = os.environ.get("EGOV_SYNC_ROLE", "off")
+if EGOV_SYNC_ROLE not in {"off", "provincial", "national"}:
+    raise ImproperlyConfigured("EGOV_SYNC_ROLE must be off, provincial or national")
+EGOV_SYNC_NATIONAL_URL = os.environ.get("EGOV_SYNC_NATIONAL_URL", "").rstrip("/")
+# The province's account at the national side (the session call's username and password) and its
+# unit code (the "dstcode" header and "madonvi"; default: this instance's organisation).
+EGOV_SYNC_USERNAME = os.environ.get("EGOV_SYNC_USERNAME", "")
+EGOV_SYNC_PASSWORD = os.environ.get("EGOV_SYNC_PASSWORD", "")
+EGOV_SYNC_UNIT_CODE = os.environ.get("EGOV_SYNC_UNIT_CODE", "") or EGOV_INSTANCE_ORG_CODE
+EGOV_SYNC_TIMEOUT = float(os.environ.get("EGOV_SYNC_TIMEOUT", "15"))
+if EGOV_SYNC_ROLE == "provincial" and not (
+    EGOV_SYNC_NATIONAL_URL and EGOV_SYNC_USERNAME and EGOV_SYNC_PASSWORD
+):
+    raise ImproperlyConfigured(
+        "EGOV_SYNC_ROLE=provincial needs EGOV_SYNC_NATIONAL_URL, EGOV_SYNC_USERNAME and "
+        "EGOV_SYNC_PASSWORD"
+    )
 
 # --- Payments of fees (egov.payments) -----------------------------------------------------------
 # VNPay 2.1.0: the merchant's terminal code and hash secret, the payment page and the merchant web

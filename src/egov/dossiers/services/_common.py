@@ -13,6 +13,7 @@ from egov.core.services import audit
 from egov.dossiers.actors import is_applicant, official_of, user_of
 from egov.dossiers.acts import ACTS, check_transition
 from egov.dossiers.models import Dossier, ProgressRecord
+from egov.dossiers.signals import acts_recorded
 
 from .notifications import queue_status_email
 
@@ -212,6 +213,8 @@ def record_many(acts: list[dict], *, actor) -> list[ProgressRecord]:
             )
         )
     audit.record_many(rows)
+    # The status sync (egov.sync) queues each act here, in this transaction.
+    acts_recorded.send(sender=ProgressRecord, records=progress)
     for item, record_ in zip(acts, progress, strict=True):
         if item.get("notify", True) and item.get("from_status") != item["dossier"].status:
             queue_status_email(item["dossier"], record_)

@@ -1,0 +1,1 @@
+from .support import sw  # noqa: F401 - the sync world fixture
