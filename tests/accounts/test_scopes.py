@@ -35,6 +35,9 @@ def test_the_apps_declare_every_scope_once():
         "reports.approve",
         "reports.read",
         "reports.submit",
+        "sync.ingest",
+        "sync.read",
+        "sync.retry",
     ]
 
 
@@ -57,6 +60,8 @@ def test_roles_carry_the_scopes_the_apps_grant():
             "petitions.dispatch",
             "petitions.handle",
             "ratings.read",
+            "sync.read",
+            "sync.retry",
         },
         Role.PROCESSOR: {
             "dossiers.read",
@@ -76,12 +81,14 @@ def test_roles_carry_the_scopes_the_apps_grant():
             "petitions.answer",
             "petitions.publish",
             "ratings.read",
+            "sync.read",
+            "sync.retry",
             "documents.read",
             "reports.read",
             "reports.approve",
         },
         Role.CLERK: {"documents.read", "documents.send", "documents.receive"},
-        Role.REPORTER: {"reports.read", "reports.submit", "ratings.read"},
+        Role.REPORTER: {"reports.read", "reports.submit", "ratings.read", "sync.read"},
         Role.CATALOGUE_MANAGER: {"catalog.write"},
         Role.ADMINISTRATOR: {"accounts.read", "accounts.admin"},
     }

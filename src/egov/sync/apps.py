@@ -18,9 +18,10 @@ class SyncConfig(AppConfig):
         from egov.accounts.models import Role
         from egov.core import registry
         from egov.dossiers.signals import acts_recorded
+        from egov.ratings.signals import rating_saved
 
         from . import scopes
-        from .services import outbound
+        from .services import outbound, ratings_out
 
         policy.grant(Role.DESK, scopes.READ, scopes.RETRY)
         policy.grant(Role.APPROVER, scopes.READ, scopes.RETRY)
@@ -29,6 +30,9 @@ class SyncConfig(AppConfig):
         outbound.register()
         # Every act on a dossier, queued in the act's transaction (provincial role only).
         acts_recorded.connect(outbound.on_acts_recorded, dispatch_uid="sync.acts")
+        # Every rating given or changed, likewise (kind "sync.rating").
+        ratings_out.register()
+        rating_saved.connect(ratings_out.on_rating_saved, dispatch_uid="sync.ratings")
         registry.nav_link(
             registry.NavLink(
                 "sync.failures", _("National sync"), "sync:failures", (scopes.READ,), 80

@@ -109,6 +109,38 @@ class NationalProgress(models.Model):
         return f"{self.dossier_id} {self.status}"
 
 
+class NationalRating(models.Model):
+    """National: one applicant's satisfaction rating of one province's dossier (DongBoDanhGia),
+    as last synced: the highest ``LanCapNhat`` (revision) wins."""
+
+    province = models.ForeignKey(
+        "core.Organisation", verbose_name=_("province"), on_delete=models.PROTECT, related_name="+"
+    )
+    code = models.CharField(_("dossier code"), max_length=64)  # MaHoSo
+    id_number = models.CharField(_("ID number or tax code"), max_length=20)  # MaDoiTuong
+    revision = models.PositiveIntegerField(_("revision"))  # LanCapNhat
+    procedure_code = models.CharField(_("procedure code"), max_length=32)
+    unit_code = models.CharField(_("handling agency code"), max_length=64, blank=True)
+    average = models.DecimalField(_("average score"), max_digits=4, decimal_places=2)
+    disliked = models.BooleanField(_("not satisfied"), default=False)
+    rated_at = models.DateTimeField(_("rated"))
+    record = models.JSONField(_("record as received"), default=dict)
+    updated_at = models.DateTimeField(_("last synced"))
+
+    class Meta:
+        verbose_name = _("national rating")
+        verbose_name_plural = _("national ratings")
+        ordering = ["-rated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province", "code", "id_number"], name="sync_rating_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.revision})"
+
+
 class SyncRetry(models.Model):
     """Provincial: an official sent a failed sync row again (a new outbox row, the old one kept
     as it failed); a failed row with a retry is no longer listed as failed."""

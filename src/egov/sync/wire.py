@@ -19,7 +19,9 @@ DATE_FORMAT = "%Y%m%d%H%M%S"  # yyyyMMddHHmmss, Vietnam time
 DOSSIER_SERVICE = "DongBoHoSoMC"
 PROGRESS_SERVICE = "CapNhatTienDoHoSoMC"
 LOOKUP_SERVICE = "TraCuuHoSo"
-SERVICES = (DOSSIER_SERVICE, PROGRESS_SERVICE, LOOKUP_SERVICE)
+# Satisfaction ratings: no published service; the record is egov.ratings.national's (its sources).
+RATING_SERVICE = "DongBoDanhGia"
+SERVICES = (DOSSIER_SERVICE, PROGRESS_SERVICE, LOOKUP_SERVICE, RATING_SERVICE)
 
 # error_code values (strings, as the portal answers them).
 OK = "0"

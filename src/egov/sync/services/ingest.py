@@ -3,8 +3,9 @@
 :func:`open_session` is the login call: a province's API client (username = client id, password
 = its secret) holding the ``sync.ingest`` scope, for a unit code among its organisations, gets a
 session token (an egov access token). :func:`serve` answers one service call: ``DongBoHoSoMC``
-(dossiers, create or update), ``CapNhatTienDoHoSoMC`` (progress records) or ``TraCuuHoSo`` (the
-province's dossiers by code, or the codes received on a day, for its reconciliation).
+(dossiers, create or update), ``CapNhatTienDoHoSoMC`` (progress records), ``DongBoDanhGia``
+(satisfaction ratings) or ``TraCuuHoSo`` (the province's dossiers by code, or the codes received
+on a day, for its reconciliation).
 
 Every record is checked field by field first; any error refuses the whole call (``error_code``
 -1 and ``errors``: index, MaHoSo, field, message) and nothing is written. A call is one
@@ -28,7 +29,7 @@ from egov.accounts.services import clients
 from egov.core.models import Organisation
 from egov.core.services import audit
 from egov.sync import scopes, wire
-from egov.sync.models import NationalDossier, NationalProgress
+from egov.sync.models import NationalDossier, NationalProgress, NationalRating
 from egov.sync.services import validation
 
 
@@ -78,6 +79,8 @@ def serve(province: Organisation, body: dict) -> dict:
         return ingest_progress(province, body.get("data"))
     if service == wire.LOOKUP_SERVICE:
         return lookup(province, body)
+    if service == wire.RATING_SERVICE:
+        return ingest_ratings(province, body.get("data"))
     raise Refusal(
         wire.INVALID,
         _("Unknown service: %(service)s.") % {"service": str(service)[:64]},
@@ -213,6 +216,62 @@ def ingest_progress(province: Organisation, records) -> dict:
             )
         made = NationalProgress.objects.bulk_create(rows, ignore_conflicts=True)
     return wire.answer(wire.OK, _("Success"), count=len(made))
+
+
+def ingest_ratings(province: Organisation, records) -> dict:
+    """DongBoDanhGia: a rating is created or replaced by a higher revision; a lower or equal
+    one (late, or sent twice) is acknowledged and changes nothing. The dossier must be known."""
+    cleaned = _check(records, validation.rating)
+    keys = [(values["code"], values["id_number"]) for values in cleaned]
+    if len(set(keys)) != len(keys):
+        raise Refusal(wire.INVALID, _("A rating appears twice in the call."), 400, errors=[])
+    codes = {code for code, _id in keys}
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            known = set(
+                NationalDossier.objects.filter(province=province, code__in=codes).values_list(
+                    "code", flat=True
+                )
+            )
+            missing = sorted(codes - known)
+            if missing:
+                raise Refusal(
+                    wire.NOT_FOUND,
+                    _("No such dossier: %(codes)s.") % {"codes": ", ".join(missing)[:500]},
+                    404,
+                )
+            kept = {
+                (row.code, row.id_number): row
+                for row in NationalRating.objects.select_for_update().filter(
+                    province=province, code__in=codes
+                )
+            }
+            stale, new, changed = 0, [], []
+            for values in cleaned:
+                row = kept.get((values["code"], values["id_number"]))
+                if row is None:
+                    new.append(NationalRating(province=province, updated_at=now, **values))
+                elif values["revision"] <= row.revision:
+                    stale += 1
+                else:
+                    for name, value in values.items():
+                        setattr(row, name, value)
+                    row.updated_at = now
+                    changed.append(row)
+            NationalRating.objects.bulk_create(new)
+            if changed:
+                NationalRating.objects.bulk_update(changed, [*cleaned[0].keys(), "updated_at"])
+            audit.record(
+                actor=f"organisation:{province.code}",
+                action="sync.ratings",
+                obj=province,
+                summary={"count": len(cleaned), "stale": stale, "first": keys[0][0]},
+            )
+    except IntegrityError:
+        # A concurrent first rating of the same applicant won: send again, it is then an update.
+        raise Refusal(wire.EXISTS, _("The rating already exists."), 409) from None
+    return wire.answer(wire.OK, _("Success"), count=len(cleaned), stale=stale)
 
 
 def lookup(province: Organisation, body: dict) -> dict:

@@ -173,3 +173,53 @@ def progress(record) -> tuple[dict, list]:
     status = r.choice("TrangThai", STATUSES, required=True)
     values["status"] = int(status) if status in STATUSES else 0
     return values, r.problems
+
+
+def rating(record) -> tuple[dict, list]:
+    """A DongBoDanhGia record (egov.ratings.national): who, which dossier, revision, scores."""
+    r = _Reader(record)
+    top = r.number("DiemToiDa") or 5
+    scores = []
+    for item in r.items("DanhSachTieuChi"):
+        if not str(item.get("MaTieuChi", "")).strip():
+            r.problems.append(("DanhSachTieuChi.MaTieuChi", _("Required.")))
+        try:
+            score = int(item.get("Diem"))
+        except (TypeError, ValueError):
+            score = 0
+        if not 1 <= score <= top:
+            r.problems.append(
+                ("DanhSachTieuChi.Diem", _("Must be a whole number from 1 to %(n)d.") % {"n": top})
+            )
+        scores.append(score)
+    if not scores and not r.problems:
+        r.problems.append(("DanhSachTieuChi", _("Required.")))
+    average = r.text("DiemTrungBinh", most=8)
+    try:
+        average_value = round(float(average), 2) if average else 0.0
+    except ValueError:
+        average_value = 0.0
+        r.problems.append(("DiemTrungBinh", _("Must be a number.")))
+    disliked = r.choice("KhongHaiLong", {"0", "1"}, default="0")
+    if disliked == "1" and not r.text("LyDoKhongHaiLong", most=2000):
+        r.problems.append(("LyDoKhongHaiLong", _("Required when KhongHaiLong is 1.")))
+    revision = r.number("LanCapNhat")
+    if revision < 1 and not any(f == "LanCapNhat" for f, _m in r.problems):
+        r.problems.append(("LanCapNhat", _("Must be 1 or more.")))
+    procedure = r.text("MaTTHC", required=True, most=32)
+    if procedure and not wire.is_national_code(procedure):
+        r.problems.append(("MaTTHC", _("Not a national procedure code.")))
+    values = {
+        "code": r.text("MaHoSo", required=True, most=64),
+        "id_number": r.text("MaDoiTuong", required=True, most=20),
+        "revision": revision,
+        "procedure_code": procedure,
+        "unit_code": r.text("MaDonViXuLy", most=64),
+        "average": average_value,
+        "disliked": disliked == "1",
+        "rated_at": r.date("ThoiGianDanhGia", required=True),
+        "record": r.record,
+    }
+    r.choice("LoaiDoiTuong", {"1", "2", "3"}, default="1")
+    r.text("NoiDungDanhGia", most=4000)
+    return values, r.problems
