@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "egov.dossiers",
     "egov.payments",
     "egov.petitions",
+    "egov.serviceindex",
     "egov.portal",
     "egov.site",
 ]
