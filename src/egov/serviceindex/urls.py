@@ -1,0 +1,4 @@
+"""Pages of the service index (filled in by views)."""
+
+app_name = "serviceindex"
+urlpatterns = []
