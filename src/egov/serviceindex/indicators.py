@@ -259,6 +259,8 @@ class WorkingDays:
         self.ordinal: dict[dt.date, int] = {}
 
     def _fill(self, first: dt.date, last: dt.date) -> None:
+        # Recounted over the whole range known so far: ordinals must share one origin.
+        self.ordinal = {}
         count = 0
         day = first
         while day <= last:
@@ -269,8 +271,8 @@ class WorkingDays:
 
     def between(self, a: dt.date, b: dt.date) -> int:
         if a not in self.ordinal or b not in self.ordinal:
-            known = list(self.ordinal) or [a]
-            self._fill(min(a, b, *known[:1]), max(a, b, *known[-1:]))
+            known = [a, b, *(list(self.ordinal)[:1] + list(self.ordinal)[-1:])]
+            self._fill(min(known), max(known))
         return max(self.ordinal[b] - self.ordinal[a], 0)
 
 

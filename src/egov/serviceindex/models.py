@@ -152,3 +152,6 @@ class SnapshotFigure(models.Model):
                 fields=["snapshot", "organisation", "indicator"], name="serviceindex_figure_once"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id} {self.organisation_id} {self.indicator_id}"

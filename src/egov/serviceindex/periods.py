@@ -39,9 +39,7 @@ class Period:
                     break
                 return cls(kind, year, number)
         raise ValidationError(
-            _(
-                "“%(value)s” is not a period: write a month (2026-11), a quarter (2026-Q4) or a year."
-            )
+            _("“%(value)s” is not a period: a month (2026-11), a quarter (2026-Q4) or a year.")
             % {"value": text}
         )
 

@@ -1,0 +1,98 @@
+"""Three indicators recomputed by hand from a fixture (tests/serviceindex/support.py), and the
+ranking's grouped queries agreeing with one organisation's subtree.
+
+Province P, November 2026 (A and B are its communes; Q another province):
+
+- finished in November in P: d1 (early), d2 (late), d3 (on time, one supplement), d4 (on time,
+  received in October) → 2.1 = 3 / 4 = 75 %, 20 points × 75 ÷ 100 = 15;
+- received in November in P: d1, d2, d3, d5, d6 (d4 in October, d8 in December, d7 in Q);
+  online with an e-result: d1 (d5 is online without a result) → 3.3 = 1 / 5 = 20 %, target
+  50 %: 4 × 20 ÷ 50 = 1.6;
+- every component digitised: d5 only (d6 has one not digitised, the others have none)
+  → 4.2 = 1 / 5 = 20 %, target 80 %: 4 × 20 ÷ 80 = 1.
+"""
+
+from decimal import Decimal as D
+
+import pytest
+
+from egov.serviceindex import engine
+from egov.serviceindex.indicators import Scope
+from egov.serviceindex.models import Indicator
+from egov.serviceindex.periods import Period
+
+from .support import make_world, november
+
+pytestmark = pytest.mark.django_db
+NOV = Period.parse("2026-11")
+
+
+@pytest.fixture
+def w():
+    world = make_world()
+    world.d = november(world)
+    return world
+
+
+def figures(card, code):
+    line = card.line(code)
+    return line.figure.numerator, line.figure.denominator, line.score
+
+
+def test_three_indicators_by_hand(w):
+    card = engine.scorecard(w.p, NOV)
+    assert figures(card, "2.1") == (3, 4, D(15))
+    assert figures(card, "3.3") == (1, 5, D("1.6"))
+    assert figures(card, "4.2") == (1, 5, D(1))
+    assert figures(card, "4.5")[:2] == (1, 5)  # d5: a citizen logged in with the e-ID
+    assert figures(card, "4.3")[:2] == (1, 5)  # d6 reuses a component
+
+
+def test_the_traced_rows_are_what_was_counted(w):
+    trace = engine.trace(w.p, NOV, Indicator.objects.get(code="2.1"))
+    d = w.d
+    assert set(trace.denominator) == {d["d1"], d["d2"], d["d3"], d["d4"]}
+    assert set(trace.numerator) == {d["d1"], d["d3"], d["d4"]}
+    trace = engine.trace(w.p, NOV, Indicator.objects.get(code="4.2"))
+    assert list(trace.numerator) == [d["d5"]]
+
+
+def test_a_commune_is_its_own_subtree(w):
+    card = engine.scorecard(w.b, NOV)
+    assert figures(card, "4.2")[:2] == (0, 1)
+    assert card.line("2.1").figure.available is False  # nothing finished: N/A, not zero
+    assert card.line("2.1").score is None
+
+
+def test_more_supplements_than_allowed_count_as_late(w):
+    indicator = Indicator.objects.get(code="2.1")
+    indicator.parameters = {"max_supplements": 0}
+    counting = engine.count(indicator, NOV, Scope.of(w.p))
+    assert counting.figures[w.p.pk].numerator == 2  # d3 had one supplement
+
+
+def test_ranking_agrees_with_each_subtree(w, django_assert_max_num_queries):
+    with django_assert_max_num_queries(40):
+        cards = {c.organisation: c for c in engine.scorecards(NOV)}
+    for org in (w.p, w.q):
+        alone = engine.scorecard(org, NOV)
+        for line in alone.lines:
+            ranked = cards[org].line(line.indicator.code)
+            assert ranked.figure == line.figure, (org, line.indicator.code)
+    assert figures(cards[w.q], "2.1") == (1, 1, D(20))
+
+
+def test_unavailable_sources_say_so(w):
+    card = engine.scorecard(w.p, NOV)
+    for code in ("1.4", "5.4"):
+        line = card.line(code)
+        assert line.score is None
+        assert line.figure.na_reason == "source not yet available"
+
+
+def test_average_handling_time_in_working_days(w):
+    card = engine.scorecard(w.q, NOV)
+    line = card.line("2.2")
+    # d7: received Sunday 8 November, processed Monday 9: one working day.
+    assert (line.figure.numerator, line.figure.denominator) == (1, 1)
+    assert line.score is None and line.informative
