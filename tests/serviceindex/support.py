@@ -66,7 +66,9 @@ def dossier(
 
 
 def november(w):
-    """The dossiers of the hand-computed test (docs in test_indicators.py)."""
+    """The dossiers of the hand-computed test (docs in test_indicators.py); the procedure is
+    one of commune A's."""
+    w.version.procedure.agencies.add(w.a)
     return {
         "d1": dossier(
             w,

@@ -46,6 +46,9 @@ def test_three_indicators_by_hand(w):
     assert figures(card, "4.2") == (1, 5, D(1))
     assert figures(card, "4.5")[:2] == (1, 5)  # d5: a citizen logged in with the e-ID
     assert figures(card, "4.3")[:2] == (1, 5)  # d6 reuses a component
+    assert figures(card, "3.1")[:2] == (1, 1)  # A's one procedure, fully online
+    assert figures(card, "3.2")[:2] == (1, 1)  # ... with dossiers received online (d1, d5)
+    assert engine.scorecard(w.q, NOV).line("3.1").figure.denominator == 0  # none of Q's
 
 
 def test_the_traced_rows_are_what_was_counted(w):

@@ -1,0 +1,218 @@
+"""The index's pages: the public ranking, an organisation's page, an indicator's drill-down,
+their .xlsx, and the audited recompute of a frozen month. Every page works without JavaScript:
+charts are drawn over their data tables when scripts run (core/charts.js)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from egov.core.downloads import content_disposition
+from egov.core.models import Organisation
+from egov.core.models.organisations import Level
+
+from . import access, engine, exports
+from .models import Indicator
+from .periods import MONTH, Period
+from .presenting import LISTINGS, Line, group_name
+from .services import snapshots
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGE_SIZE = 50
+TREND_MONTHS = 12
+
+
+def _period(request) -> Period:
+    text = request.GET.get("period", "")
+    return Period.parse(text) if text else Period.current_month()
+
+
+def _recent_periods(current: Period) -> list[Period]:
+    """The picker's choices: the last twelve months, the last four quarters, the last years."""
+    today = Period.current_month()
+    months, year, month = [], today.year, today.number
+    for _i in range(12):
+        months.append(Period(MONTH, year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    quarter = (today.number - 1) // 3 + 1
+    quarters, year = [], today.year
+    for _i in range(4):
+        quarters.append(Period("quarter", year, quarter))
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    years = [Period("year", today.year - n, 1) for n in range(3)]
+    choices = months + quarters + years
+    return choices if current in choices else [current, *choices]
+
+
+def _bad_period(request, exc, template="serviceindex/error.html"):
+    return render(request, template, {"errors": exc.messages}, status=400)
+
+
+def _xlsx(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition(name)
+    return response
+
+
+def ranking(request):
+    try:
+        period = _period(request)
+    except ValidationError as exc:
+        return _bad_period(request, exc)
+    cards = engine.scorecards(period)
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(exports.ranking(cards, period), f"chi-so-766-{period.slug}.xlsx")
+    ministries = [c for c in cards if c.organisation.level == Level.CENTRAL]
+    provinces = [c for c in cards if c.organisation.level != Level.CENTRAL]
+    groups = [group_name(g.group) for g in cards[0].groups] if cards else []
+    charts = []
+    for index, name in enumerate(groups):
+        for title, chosen in ((_("Ministries"), ministries), (_("Provinces"), provinces)):
+            rows = sorted(
+                ((c.organisation, c.groups[index].score) for c in chosen),
+                key=lambda r: (r[1] is None, -(r[1] or 0)),
+            )
+            if rows:
+                charts.append(
+                    {
+                        "title": f"{name}: {title.lower()}",
+                        "maximum": cards[0].groups[index].maximum,
+                        "rows": rows,
+                    }
+                )
+    return render(
+        request,
+        "serviceindex/ranking.html",
+        {
+            "period": period,
+            "periods": _recent_periods(period),
+            "tables": [(_("Ministries"), ministries), (_("Provinces"), provinces)],
+            "groups": groups,
+            "charts": charts,
+            "snapshot": cards[0].snapshot if cards else None,
+            "version": cards[0].version if cards else None,
+        },
+    )
+
+
+def _trend(organisation, period):
+    """The organisation's total over the twelve months up to ``period`` (frozen where frozen)."""
+    last = period.months()[-1]
+    months, year, month = [], last.year, last.number
+    for _i in range(TREND_MONTHS):
+        months.append(Period(MONTH, year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return [(p, engine.scorecard(organisation, p).total) for p in reversed(months)]
+
+
+def organisation(request, pk):
+    organisation = get_object_or_404(Organisation, pk=pk)
+    try:
+        period = _period(request)
+    except ValidationError as exc:
+        return _bad_period(request, exc)
+    card = engine.scorecard(organisation, period)
+    groups = [
+        {
+            "name": group_name(g.group),
+            "maximum": g.maximum,
+            "score": g.score,
+            "rebased": g.rebased,
+            "lines": [Line.of(line) for line in g.lines],
+        }
+        for g in card.groups
+    ]
+    return render(
+        request,
+        "serviceindex/organisation.html",
+        {
+            "organisation": organisation,
+            "period": period,
+            "periods": _recent_periods(period),
+            "card": card,
+            "groups": groups,
+            "trend": _trend(organisation, period),
+            "may_recompute": card.snapshot is not None and access.may_recompute(request),
+        },
+    )
+
+
+def _trace(request, pk, code):
+    organisation = get_object_or_404(Organisation, pk=pk)
+    period = _period(request)
+    version = engine.frozen(period)
+    version = version.version if version else engine.version_for(period)
+    indicator = get_object_or_404(
+        Indicator.objects.select_related("group"), group__version=version, code=code
+    )
+    return organisation, period, engine.trace(organisation, period, indicator)
+
+
+def drilldown(request, pk, code):
+    try:
+        organisation, period, trace = _trace(request, pk, code)
+    except ValidationError as exc:
+        return _bad_period(request, exc)
+    listing = LISTINGS.get(trace.model)
+    allowed = trace.model is not None and access.may_list(request, organisation, trace.model)
+    lists = []
+    if allowed:
+        for title, qs, param in (
+            (trace.line.indicator.numerator_label, trace.numerator, "npage"),
+            (trace.line.indicator.denominator_label, trace.denominator, "dpage"),
+        ):
+            qs = qs.select_related(*listing.related).order_by("pk")
+            page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get(param))
+            lists.append(
+                {
+                    "title": title,
+                    "page": page,
+                    "param": param,
+                    "rows": [listing.row(obj) for obj in page],
+                }
+            )
+    return render(
+        request,
+        "serviceindex/drilldown.html",
+        {
+            "organisation": organisation,
+            "period": period,
+            "line": Line.of(trace.line),
+            "snapshot": trace.snapshot,
+            "listing": listing,
+            "allowed": allowed,
+            "lists": lists,
+        },
+    )
+
+
+def drilldown_xlsx(request, pk, code):
+    try:
+        organisation, period, trace = _trace(request, pk, code)
+    except ValidationError as exc:
+        return _bad_period(request, exc)
+    if trace.model is not None and not access.may_list(request, organisation, trace.model):
+        raise PermissionDenied(_("You may not see the dossiers or petitions counted here."))
+    name = f"chi-so-766-{trace.indicator.code}-{organisation.code}-{period.slug}.xlsx"
+    return _xlsx(exports.counted(trace, organisation, period), name)
+
+
+@require_POST
+def recompute(request, pk):
+    organisation = get_object_or_404(Organisation, pk=pk)
+    if not access.may_recompute(request):
+        raise PermissionDenied(_("You may not recompute a frozen month."))
+    back = reverse("serviceindex:organisation", args=[organisation.pk])
+    try:
+        period = Period.parse(request.POST.get("period", ""))
+        snapshots.recompute(period, actor=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        return render(request, "serviceindex/error.html", {"errors": exc.messages}, status=400)
+    messages.success(request, _("The frozen month was recomputed."))
+    return redirect(f"{back}?period={period.slug}")
