@@ -79,6 +79,7 @@ class ServiceIndexViewSet(viewsets.GenericViewSet):
     required_scopes = {"list": None, "retrieve": None, "counted": scopes.READ}
 
     @extend_schema(
+        operation_id="service_index_ranking",
         summary=gettext_lazy("The service index's ranking of ministries and provinces"),
         parameters=[PERIOD],
         responses=OpenApiTypes.OBJECT,
@@ -94,6 +95,7 @@ class ServiceIndexViewSet(viewsets.GenericViewSet):
         )
 
     @extend_schema(
+        operation_id="service_index_organisation",
         summary=gettext_lazy("An organisation's service index, every indicator's figures"),
         parameters=[PERIOD],
         responses=OpenApiTypes.OBJECT,
@@ -105,6 +107,7 @@ class ServiceIndexViewSet(viewsets.GenericViewSet):
         return Response({**_head(period, card), **_card(card)})
 
     @extend_schema(
+        operation_id="service_index_counted",
         summary=gettext_lazy("What an organisation's service index counted"),
         parameters=[PERIOD, INDICATOR],
         responses=OpenApiTypes.OBJECT,

@@ -34,8 +34,9 @@
     wrapper.style.height = (bar ? Math.max(160, data.labels.length * 22 + 60) : 280) + "px";
     var canvas = document.createElement("canvas");
     canvas.setAttribute("role", "img");
-    canvas.setAttribute("aria-label", (caption ? caption.textContent.trim() : "") + ". " +
-      (document.documentElement.lang === "vi" ? "Số liệu trong bảng." : "Figures in the table."));
+    // The page says, in its language, where the figures are (data-egov-chart-note).
+    canvas.setAttribute("aria-label", [caption ? caption.textContent.trim() : "",
+      table.getAttribute("data-egov-chart-note") || ""].join(". "));
     wrapper.appendChild(canvas);
     var anchor = table.closest("details") || table;
     anchor.parentNode.insertBefore(wrapper, anchor);
