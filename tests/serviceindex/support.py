@@ -108,3 +108,57 @@ def november(w):
 
 
 __all__ = ["at", "dossier", "make_world", "november"]
+
+
+def petition(w, org, *, answered: str, late: bool, useful: int = 0, not_useful: int = 0):
+    from django.contrib.auth import get_user_model
+
+    from egov.petitions.models import Petition, Reaction
+
+    n = next(_numbers)
+    when = at(answered)
+    p = Petition.objects.create(
+        code=f"PAKN-2026-{n:06d}",
+        title="Đường ngập nước",
+        content="Phản ánh",
+        category="regulations",
+        submitter=w.citizen,
+        submitter_kind="citizen",
+        submitter_name="Nguyễn Văn An",
+        submitter_id_number="001099012345",
+        centre=w.p,
+        organisation=org,
+        status=8,
+        received_at=when,
+        refuse_due_at=when,
+        supplement_due_at=when,
+        clock_started_at=when,
+        answered_at=when,
+        answered_late=late,
+    )
+    users = get_user_model().objects
+    for i in range(useful + not_useful):
+        user = users.create_user(f"reader_{n}_{i}", password=None)
+        Reaction.objects.create(petition=p, user=user, useful=i < useful)
+    return p
+
+
+def fee_dossier(w, org, *, received: str, amount: int, paid_online: bool | None):
+    """A dossier with one fee item of ``amount`` (0: nothing due), paid online, at the desk
+    (False) or not at all (None)."""
+    from egov.payments.models import FeeItem, Payment
+
+    d = dossier(w, org, received=received)
+    FeeItem.objects.create(dossier=d, kind="fee", name="Phí", amount_vnd=amount)
+    if paid_online is not None:
+        Payment.objects.create(
+            dossier=d,
+            reference=f"REF{d.pk}",
+            method="vnpay" if paid_online else "cash",
+            status="paid",
+            amount_vnd=amount,
+            created_at=d.received_at,
+            settled_at=d.received_at,
+            payer_name="Nguyễn Văn An",
+        )
+    return d

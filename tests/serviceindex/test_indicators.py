@@ -99,3 +99,34 @@ def test_average_handling_time_in_working_days(w):
     # d7: received Sunday 8 November, processed Monday 9: one working day.
     assert (line.figure.numerator, line.figure.denominator) == (1, 1)
     assert line.score is None and line.informative
+
+
+def test_petitions_by_hand(w):
+    """5.2: answered in November in P's subtree, on time: 2 of 3. 5.3: minus the one mostly
+    "not useful" (1 useful, 2 not) and the late one: 1 of 3."""
+    from .support import petition
+
+    petition(w, w.a, answered="2026-11-10", late=False, useful=2, not_useful=1)
+    petition(w, w.a, answered="2026-11-11", late=False, useful=1, not_useful=2)
+    petition(w, w.b, answered="2026-11-12", late=True)
+    petition(w, w.q, answered="2026-11-12", late=False)  # another province
+    petition(w, w.a, answered="2026-10-30", late=False)  # another month
+    card = engine.scorecard(w.p, NOV)
+    assert figures(card, "5.2") == (2, 3, D(4))
+    assert figures(card, "5.3") == (1, 3, D(2))
+    ranked = {c.organisation: c for c in engine.scorecards(NOV)}
+    assert figures(ranked[w.p], "5.3") == (1, 3, D(2))
+
+
+def test_dossiers_paid_online_by_hand(w):
+    """3.6: fee-bearing dossiers received in November (fee 0 excluded): 3; paid through a
+    gateway: 1 (one paid in cash, one not paid) → 33.33 %, target 80 %: 6 × 33.33 ÷ 80."""
+    from .support import fee_dossier
+
+    fee_dossier(w, w.a, received="2026-11-03", amount=50_000, paid_online=True)
+    fee_dossier(w, w.a, received="2026-11-04", amount=50_000, paid_online=False)
+    fee_dossier(w, w.b, received="2026-11-05", amount=20_000, paid_online=None)
+    fee_dossier(w, w.b, received="2026-11-05", amount=0, paid_online=None)
+    line = engine.scorecard(w.p, NOV).line("3.6")
+    assert (line.figure.numerator, line.figure.denominator) == (1, 3)
+    assert line.score.quantize(D("0.01")) == (D(6) * D(100) / D(3) / D(80)).quantize(D("0.01"))

@@ -73,8 +73,11 @@ class Counting:
 
 
 def count(indicator: Indicator, period: Period, scope: Scope, *, keys: bool = False) -> Counting:
-    function = FORMULAS[indicator.formula]
-    result = function(period, indicator.parameters, scope)
+    result = FORMULAS[indicator.formula](period, indicator.parameters, scope)
+    return _count_result(indicator, result, scope, keys=keys)
+
+
+def _count_result(indicator, result, scope: Scope, *, keys: bool = False) -> Counting:
     counting = Counting()
     if isinstance(result, Unavailable):
         for root in scope.roots:
@@ -181,14 +184,47 @@ def score_card(organisation, period, version, indicators, figures, snapshot=None
 
 
 def live_figures(indicators, period, scope) -> dict[int, dict[int, Figure]]:
-    """{bucket: {indicator id: Figure}} computed now."""
+    """{bucket: {indicator id: Figure}} computed now.
+
+    Counted indicators over the same denominator (the dossiers received in the period, those
+    finished in it, the petitions answered in it) are counted together: one grouped query per
+    denominator, one filtered count per indicator, whatever the number of organisations.
+    """
     out: dict[int, dict[int, Figure]] = defaultdict(dict)
+    shared: dict[tuple, list[tuple[Indicator, Counted]]] = defaultdict(list)
     for indicator in indicators:
-        counting = count(indicator, period, scope)
-        for root in scope.roots:
-            if applies(indicator, root):
-                out[root.pk][indicator.pk] = counting.figures[root.pk]
+        result = FORMULAS[indicator.formula](period, indicator.parameters, scope)
+        if isinstance(result, Counted):
+            qs = scope.filter(result.denominator, result.org_field)
+            shared[(result.org_field, str(qs.query))].append((indicator, result))
+            continue
+        counting = _count_result(indicator, result, scope)
+        _keep(out, indicator, counting, scope)
+    for (org_field, _sql), members in shared.items():
+        qs = scope.filter(members[0][1].denominator, org_field)
+        counts = {
+            f"n{i}": Count("pk", filter=result.numerator) for i, (_x, result) in enumerate(members)
+        }
+        sums: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for row in qs.values(org_field).annotate(d=Count("pk"), **counts).order_by():
+            bucket = scope.bucket(row[org_field])
+            if bucket is not None:
+                for key, value in row.items():
+                    if key != org_field:
+                        sums[bucket][key] += value
+        for i, (indicator, _result) in enumerate(members):
+            counting = Counting()
+            for root in scope.roots:
+                found = sums.get(root.pk, {})
+                counting.figures[root.pk] = Figure.of(found.get(f"n{i}", 0), found.get("d", 0))
+            _keep(out, indicator, counting, scope)
     return out
+
+
+def _keep(out, indicator, counting, scope) -> None:
+    for root in scope.roots:
+        if applies(indicator, root):
+            out[root.pk][indicator.pk] = counting.figures[root.pk]
 
 
 def frozen_figures(snapshot: Snapshot) -> dict[int, dict[int, Figure]]:

@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_noop
 
 from egov.catalog.models import (
@@ -241,13 +242,13 @@ def handled_on_time(period, params, scope):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    qs = finished(period).annotate(
-        supplements=Coalesce(Subquery(supplements, output_field=IntegerField()), 0)
-    )
+    # An expression, not an annotation: the denominator stays the plain "finished" queryset,
+    # so that the engine counts every indicator over it in one query.
+    count = Coalesce(Subquery(supplements, output_field=IntegerField()), 0)
     return Counted(
-        qs,
+        finished(period),
         Q(timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME])
-        & Q(supplements__lte=int(params.get("max_supplements", 1))),
+        & Q(LessThanOrEqual(count, int(params.get("max_supplements", 1)))),
     )
 
 
@@ -479,8 +480,8 @@ def _reactions(useful: bool) -> Subquery:
 @formula
 def petition_satisfaction(period, params, scope):
     """5.3: (answered − mostly "not useful" − answered late) ÷ answered."""
-    qs = answered(period).annotate(useful=_reactions(True), not_useful=_reactions(False))
-    return Counted(qs, Q(answered_late=False) & Q(not_useful__lte=F("useful")))
+    mostly_useful = LessThanOrEqual(_reactions(False), _reactions(True))
+    return Counted(answered(period), Q(answered_late=False) & Q(mostly_useful))
 
 
 @formula
