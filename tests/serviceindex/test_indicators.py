@@ -18,7 +18,7 @@ import pytest
 
 from egov.serviceindex import engine
 from egov.serviceindex.indicators import Scope
-from egov.serviceindex.models import Indicator
+from egov.serviceindex.models import IndexIndicator
 from egov.serviceindex.periods import Period
 
 from .support import make_world, november
@@ -52,11 +52,11 @@ def test_three_indicators_by_hand(w):
 
 
 def test_the_traced_rows_are_what_was_counted(w):
-    trace = engine.trace(w.p, NOV, Indicator.objects.get(code="2.1"))
+    trace = engine.trace(w.p, NOV, IndexIndicator.objects.get(code="2.1"))
     d = w.d
     assert set(trace.denominator) == {d["d1"], d["d2"], d["d3"], d["d4"]}
     assert set(trace.numerator) == {d["d1"], d["d3"], d["d4"]}
-    trace = engine.trace(w.p, NOV, Indicator.objects.get(code="4.2"))
+    trace = engine.trace(w.p, NOV, IndexIndicator.objects.get(code="4.2"))
     assert list(trace.numerator) == [d["d5"]]
 
 
@@ -68,7 +68,7 @@ def test_a_commune_is_its_own_subtree(w):
 
 
 def test_more_supplements_than_allowed_count_as_late(w):
-    indicator = Indicator.objects.get(code="2.1")
+    indicator = IndexIndicator.objects.get(code="2.1")
     indicator.parameters = {"max_supplements": 0}
     counting = engine.count(indicator, NOV, Scope.of(w.p))
     assert counting.figures[w.p.pk].numerator == 2  # d3 had one supplement

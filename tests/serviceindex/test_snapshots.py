@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 
 from egov.core.models import AuditEntry
 from egov.serviceindex import engine
-from egov.serviceindex.models import Indicator, Snapshot
+from egov.serviceindex.models import IndexIndicator, Snapshot
 from egov.serviceindex.periods import Period
 from egov.serviceindex.services import snapshots
 
@@ -31,7 +31,7 @@ def test_a_frozen_month_does_not_move_with_later_data(w):
     assert card.snapshot == snapshot
     line = card.line("2.1")
     assert (line.figure.numerator, line.figure.denominator) == (3, 4)
-    trace = engine.trace(w.p, NOV, Indicator.objects.get(code="2.1"))
+    trace = engine.trace(w.p, NOV, IndexIndicator.objects.get(code="2.1"))
     assert late not in set(trace.denominator) and len(trace.denominator) == 4
     ranked = {c.organisation: c for c in engine.scorecards(NOV)}
     assert ranked[w.p].line("2.1").figure.denominator == 4

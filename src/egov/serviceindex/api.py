@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from egov.core.models import Organisation
 
 from . import access, engine, scopes
-from .models import Indicator
+from .models import IndexIndicator
 from .periods import Period
 from .presenting import Line, group_name
 
@@ -124,7 +124,7 @@ class ServiceIndexViewSet(viewsets.GenericViewSet):
             return Response({**_head(period, card), **_card(card)})
         snapshot = engine.frozen(period)
         version = snapshot.version if snapshot else engine.version_for(period)
-        indicator = Indicator.objects.filter(group__version=version, code=code).first()
+        indicator = IndexIndicator.objects.filter(group__version=version, code=code).first()
         if indicator is None:
             raise exceptions.ValidationError(
                 {"indicator": [_("No indicator “%(code)s” in this index.") % {"code": code}]}

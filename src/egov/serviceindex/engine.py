@@ -19,7 +19,7 @@ from egov.core.models.organisations import Level
 
 from . import scoring
 from .indicators import FORMULAS, Counted, Listed, Scope, Unavailable
-from .models import IndexVersion, Indicator, Measure, Snapshot, SnapshotFigure, Variant
+from .models import IndexIndicator, IndexVersion, Measure, Snapshot, SnapshotFigure, Variant
 from .periods import MONTH, Period
 from .scoring import Figure, GroupResult, Scored
 
@@ -35,9 +35,9 @@ def version_for(period: Period) -> IndexVersion:
     return version or IndexVersion.objects.order_by("applies_from").first()
 
 
-def indicators_of(version: IndexVersion) -> list[Indicator]:
+def indicators_of(version: IndexVersion) -> list[IndexIndicator]:
     return list(
-        Indicator.objects.filter(group__version=version)
+        IndexIndicator.objects.filter(group__version=version)
         .select_related("group")
         .order_by("group__order", "order")
     )
@@ -72,7 +72,9 @@ class Counting:
     denominator_qs: QuerySet | None = None
 
 
-def count(indicator: Indicator, period: Period, scope: Scope, *, keys: bool = False) -> Counting:
+def count(
+    indicator: IndexIndicator, period: Period, scope: Scope, *, keys: bool = False
+) -> Counting:
     result = FORMULAS[indicator.formula](period, indicator.parameters, scope)
     return _count_result(indicator, result, scope, keys=keys)
 
@@ -132,7 +134,7 @@ def _collect(target: dict[int, list[int]], scope: Scope, pairs) -> None:
         ids.sort()
 
 
-def applies(indicator: Indicator, organisation: Organisation) -> bool:
+def applies(indicator: IndexIndicator, organisation: Organisation) -> bool:
     if indicator.variant == Variant.MINISTRY:
         return organisation.level == Level.CENTRAL
     if indicator.variant == Variant.PROVINCE:
@@ -191,7 +193,7 @@ def live_figures(indicators, period, scope) -> dict[int, dict[int, Figure]]:
     denominator, one filtered count per indicator, whatever the number of organisations.
     """
     out: dict[int, dict[int, Figure]] = defaultdict(dict)
-    shared: dict[tuple, list[tuple[Indicator, Counted]]] = defaultdict(list)
+    shared: dict[tuple, list[tuple[IndexIndicator, Counted]]] = defaultdict(list)
     for indicator in indicators:
         result = FORMULAS[indicator.formula](period, indicator.parameters, scope)
         if isinstance(result, Counted):
@@ -281,7 +283,7 @@ def frozen_figures_of(snapshot: Snapshot, organisation: Organisation) -> dict[in
 
 @dataclass
 class Trace:
-    indicator: Indicator
+    indicator: IndexIndicator
     line: Scored
     model: type | None
     numerator: QuerySet | None
@@ -289,7 +291,7 @@ class Trace:
     snapshot: Snapshot | None = None
 
 
-def trace(organisation: Organisation, period: Period, indicator: Indicator) -> Trace:
+def trace(organisation: Organisation, period: Period, indicator: IndexIndicator) -> Trace:
     """What ``indicator`` counted for ``organisation``: the numerator's and the denominator's
     rows, as querysets of the counted model (a frozen month: the ids it kept)."""
     snapshot = frozen(period)

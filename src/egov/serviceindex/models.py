@@ -76,7 +76,7 @@ class IndicatorGroup(models.Model):
         return self.name
 
 
-class Indicator(models.Model):
+class IndexIndicator(models.Model):
     group = models.ForeignKey(IndicatorGroup, on_delete=models.CASCADE, related_name="indicators")
     # The formula document's number, e.g. "2.1".
     code = models.CharField(_("indicator code"), max_length=16)
@@ -136,7 +136,7 @@ class SnapshotFigure(models.Model):
     organisation = models.ForeignKey(
         "core.Organisation", on_delete=models.PROTECT, related_name="+"
     )
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    indicator = models.ForeignKey(IndexIndicator, on_delete=models.PROTECT, related_name="+")
     numerator = models.DecimalField(max_digits=16, decimal_places=2, null=True)
     denominator = models.DecimalField(max_digits=16, decimal_places=2, null=True)
     na_reason = models.CharField(max_length=255, blank=True, default="")

@@ -18,7 +18,7 @@ from egov.core.models import Organisation
 from egov.core.models.organisations import Level
 
 from . import access, engine, exports
-from .models import Indicator
+from .models import IndexIndicator
 from .periods import MONTH, Period
 from .presenting import LISTINGS, Line, group_name
 from .services import snapshots
@@ -149,7 +149,7 @@ def _trace(request, pk, code):
     version = engine.frozen(period)
     version = version.version if version else engine.version_for(period)
     indicator = get_object_or_404(
-        Indicator.objects.select_related("group"), group__version=version, code=code
+        IndexIndicator.objects.select_related("group"), group__version=version, code=code
     )
     return organisation, period, engine.trace(organisation, period, indicator)
 

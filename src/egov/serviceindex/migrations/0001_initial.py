@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name='Indicator',
+            name='IndexIndicator',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.CharField(max_length=16, verbose_name='indicator code')),
@@ -96,7 +96,7 @@ class Migration(migrations.Migration):
                 ('na_reason', models.CharField(blank=True, default='', max_length=255)),
                 ('numerator_ids', models.JSONField(default=list)),
                 ('denominator_ids', models.JSONField(default=list)),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='serviceindex.indicator')),
+                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='serviceindex.indexindicator')),
                 ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organisation')),
                 ('snapshot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='figures', to='serviceindex.snapshot')),
             ],
@@ -110,7 +110,7 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=('version', 'key'), name='serviceindex_group_key'),
         ),
         migrations.AddConstraint(
-            model_name='indicator',
+            model_name='indexindicator',
             constraint=models.UniqueConstraint(fields=('group', 'code'), name='serviceindex_indicator_code'),
         ),
         migrations.AddConstraint(

@@ -76,7 +76,7 @@ INDICATORS = [
 def load(apps, schema_editor):
     IndexVersion = apps.get_model("serviceindex", "IndexVersion")
     IndicatorGroup = apps.get_model("serviceindex", "IndicatorGroup")
-    Indicator = apps.get_model("serviceindex", "Indicator")
+    IndexIndicator = apps.get_model("serviceindex", "IndexIndicator")
     version = IndexVersion.objects.create(
         code="766-2022",
         name="Decision 766/QĐ-TTg (2022)",
@@ -90,7 +90,7 @@ def load(apps, schema_editor):
         )
     for order, row in enumerate(INDICATORS):
         group, code, name, points, formula, target, source, variant, params, num, den = row
-        Indicator.objects.create(
+        IndexIndicator.objects.create(
             group=groups[group],
             code=code,
             name=name,
