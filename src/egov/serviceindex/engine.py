@@ -18,7 +18,7 @@ from egov.core.models import Organisation
 from egov.core.models.organisations import Level
 
 from . import scoring
-from .indicators import FORMULAS, Counted, Listed, Scope, Unavailable
+from .indicators import FORMULAS, Counted, Listed, Scope, Totals, Unavailable
 from .models import IndexIndicator, IndexVersion, Measure, Snapshot, SnapshotFigure, Variant
 from .periods import MONTH, Period
 from .scoring import Figure, GroupResult, Scored
@@ -106,18 +106,26 @@ def _count_result(indicator, result, scope: Scope, *, keys: bool = False) -> Cou
             _collect(counting.denominator_ids, scope, ids)
             _collect(counting.numerator_ids, scope, ids.filter(result.numerator))
         return counting
+    if isinstance(result, Totals):
+        counting.model = result.queryset.model
+        counting.denominator_qs = counting.numerator_qs = result.queryset
+        for root in scope.roots:
+            total, n = result.totals.get(root.pk, (Decimal(0), 0))
+            counting.figures[root.pk] = Figure.of(total, n)
+        if keys and scope.everything:
+            _collect(
+                counting.denominator_ids, scope, result.queryset.values_list(result.org_field, "pk")
+            )
+            counting.numerator_ids = counting.denominator_ids
+        return counting
     assert isinstance(result, Listed)
     counting.model = result.model
     seen: dict[int, dict[int, tuple[bool, Decimal | None]]] = defaultdict(dict)
     for bucket, key, counts, value in result.rows:
         seen[bucket][key] = (counts or seen[bucket].get(key, (False, None))[0], value)
-    average = indicator.measure == Measure.AVERAGE
     for root in scope.roots:
         rows = seen.get(root.pk, {})
-        if average:
-            n = sum((v for _c, v in rows.values() if v is not None), Decimal(0))
-        else:
-            n = sum(1 for c, _v in rows.values() if c)
+        n = sum(1 for c, _v in rows.values() if c)
         counting.figures[root.pk] = Figure.of(n, len(rows))
         if keys:
             counting.denominator_ids[root.pk] = sorted(rows)

@@ -16,12 +16,13 @@ A formula whose data lives in an app not in the platform yet answers ``Unavailab
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_noop
 
@@ -69,6 +70,8 @@ class Scope:
         self.roots = list(roots)
         self.everything = everything
         by_id = {root.pk: root for root in self.roots}
+        # Results shared by several formulas within one computation (the catalogue's pairs).
+        self.memo: dict[str, object] = {}
         self._level = {root.pk: root.level for root in self.roots}
         if everything:
             # Every organisation belongs to the tree of one top-level organisation: the first id
@@ -120,7 +123,7 @@ class Unavailable:
     reason: str
 
 
-Formula = Callable[[Period, dict, Scope], "Counted | Listed | Unavailable"]
+Formula = Callable[[Period, dict, Scope], "Counted | Listed | Totals | Unavailable"]
 FORMULAS: dict[str, Formula] = {}
 
 
@@ -148,7 +151,11 @@ def in_force() -> QuerySet:
 
 def procedure_rows(scope: Scope, qs: QuerySet, counts: Callable[[int], bool]) -> list:
     """(bucket, procedure id, counts) for each procedure and organisation of its agencies."""
-    pairs = scope.filter(qs, "agencies").values_list("agencies", "pk").distinct()
+    query = scope.filter(qs, "agencies").values_list("agencies", "pk").distinct()
+    key = str(query.query)
+    if key not in scope.memo:
+        scope.memo[key] = list(query)
+    pairs = scope.memo[key]
     rows = []
     for org_id, pk in pairs:
         bucket = scope.bucket(org_id)
@@ -181,6 +188,7 @@ def announced_on_time(period: Period, params: dict, scope: Scope):
         "publishing_agency",
     ).values_list("publishing_agency_id", "pk", "published_at", "effective_from")
     calendar = WorkingCalendar.for_organisation(None)
+    deadlines: dict[tuple[dt.date, int], dt.date] = {}  # few effective dates, many versions
     rows = []
     for org_id, pk, published_at, effective_from in versions:
         bucket = scope.bucket(org_id)
@@ -189,7 +197,9 @@ def announced_on_time(period: Period, params: dict, scope: Scope):
         ministry = scope.level(bucket) == Level.CENTRAL
         days = int(params["ministry_days" if ministry else "province_days"])
         published = published_at.astimezone(TIMEZONE).date()
-        on_time = published <= working_days_before(calendar, effective_from, days)
+        if (effective_from, days) not in deadlines:
+            deadlines[effective_from, days] = working_days_before(calendar, effective_from, days)
+        on_time = published <= deadlines[effective_from, days]
         rows.append((bucket, pk, on_time, None))
     return Listed(ProcedureVersion, rows)
 
@@ -270,34 +280,55 @@ class WorkingDays:
             self.ordinal[day] = count
             day += dt.timedelta(days=1)
 
-    def between(self, a: dt.date, b: dt.date) -> int:
-        if a not in self.ordinal or b not in self.ordinal:
-            known = [a, b, *(list(self.ordinal)[:1] + list(self.ordinal)[-1:])]
-            self._fill(min(known), max(known))
-        return max(self.ordinal[b] - self.ordinal[a], 0)
+    def ordinal_of(self, day: dt.date) -> int:
+        if day not in self.ordinal:
+            known = [day, *(list(self.ordinal)[:1] + list(self.ordinal)[-1:])]
+            self._fill(min(known) - dt.timedelta(days=31), max(known) + dt.timedelta(days=31))
+        return self.ordinal[day]
+
+
+@dataclass
+class Totals:
+    """A sum and a count per bucket, over the rows of ``queryset`` (an average's parts)."""
+
+    queryset: QuerySet
+    org_field: str
+    totals: dict[int, tuple[Decimal, int]]
 
 
 @formula
 def average_handling_time(period, params, scope):
-    """2.2: working days from reception to processing, minus the paused working time (in whole
-    working days of eight hours), per finished dossier. Information: no points."""
-    rows_in = scope.filter(finished(period).filter(received_at__isnull=False), "organisation")
+    """2.2: working days from reception to processing, minus the paused working time (in
+    working days of the calendar's day length), per finished dossier. Information: no points.
+
+    One query grouped by organisation and the two local days: each group's working days are
+    the difference of the days' ordinals on the national calendar, times its dossiers."""
+    qs = scope.filter(finished(period).filter(received_at__isnull=False), "organisation")
     days = WorkingDays()
-    rows = []
-    for org_id, pk, received_at, processed_at, paused in rows_in.values_list(
-        "organisation_id", "pk", "received_at", "processed_at", "paused_total"
-    ):
-        bucket = scope.bucket(org_id)
+    day_length = Decimal(days.calendar.day_length.total_seconds())
+    totals: dict[int, list] = defaultdict(lambda: [Decimal(0), 0])
+    grouped = (
+        qs.values(
+            "organisation_id",
+            done=TruncDate("processed_at", tzinfo=TIMEZONE),
+            came=TruncDate("received_at", tzinfo=TIMEZONE),
+        )
+        .annotate(n=Count("pk"), paused=Sum("paused_total"))
+        .order_by()
+    )
+    for row in grouped:
+        bucket = scope.bucket(row["organisation_id"])
         if bucket is None:
             continue
-        spent = days.between(
-            received_at.astimezone(TIMEZONE).date(), processed_at.astimezone(TIMEZONE).date()
-        )
-        paused_days = paused.total_seconds() / (8 * 3600) if paused else 0
-        rows.append(
-            (bucket, pk, True, Decimal(max(spent - paused_days, 0)).quantize(Decimal("0.01")))
-        )
-    return Listed(Dossier, rows)
+        spent = row["n"] * (days.ordinal_of(row["done"]) - days.ordinal_of(row["came"]))
+        paused = Decimal(row["paused"].total_seconds()) / day_length if row["paused"] else 0
+        totals[bucket][0] += spent - paused
+        totals[bucket][1] += row["n"]
+    return Totals(
+        qs,
+        "organisation",
+        {b: (total.quantize(Decimal("0.01")), n) for b, (total, n) in totals.items()},
+    )
 
 
 # --- online services ---------------------------------------------------------------------------
