@@ -130,3 +130,22 @@ def test_dossiers_paid_online_by_hand(w):
     line = engine.scorecard(w.p, NOV).line("3.6")
     assert (line.figure.numerator, line.figure.denominator) == (1, 3)
     assert line.score.quantize(D("0.01")) == (D(6) * D(100) / D(3) / D(80)).quantize(D("0.01"))
+
+
+def test_live_ranking_moves_with_the_next_state_change(w):
+    """The ranking's figures are cached under the audit log's head: every state change writes
+    an audit row, so the next load after one is computed again."""
+    from django.db import transaction
+
+    from egov.core.services import audit
+
+    from .support import dossier
+
+    before = {c.organisation: c for c in engine.scorecards(NOV)}[w.q].line("2.1").figure
+    dossier(w, w.q, received="2026-11-20", processed="2026-11-21", timeliness="late")
+    cached = {c.organisation: c for c in engine.scorecards(NOV)}[w.q].line("2.1").figure
+    assert cached == before  # nothing recorded yet: the cache holds
+    with transaction.atomic():
+        audit.record(actor="test", action="dossier.return_result", summary={})
+    after = {c.organisation: c for c in engine.scorecards(NOV)}[w.q].line("2.1").figure
+    assert (after.numerator, after.denominator) == (1, 2)

@@ -12,9 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, QuerySet
 
-from egov.core.models import Organisation
+from egov.core.models import AuditEntry, Organisation
 from egov.core.models.organisations import Level
 
 from . import scoring
@@ -24,6 +25,9 @@ from .periods import MONTH, Period
 from .scoring import Figure, GroupResult, Scored
 
 NOT_APPLICABLE = "does not apply to this organisation"
+# A cached ranking is keyed by the audit log's head, so it is never stale while the cache holds
+# it; the timeout only bounds the memory kept for periods nobody asks for again.
+CACHE_SECONDS = 3600
 
 
 def version_for(period: Period) -> IndexVersion:
@@ -70,16 +74,24 @@ class Counting:
     # A counted formula for one organisation: the very querysets that were counted.
     numerator_qs: QuerySet | None = None
     denominator_qs: QuerySet | None = None
+    order: str = "pk"
 
 
 def count(
-    indicator: IndexIndicator, period: Period, scope: Scope, *, keys: bool = False
+    indicator: IndexIndicator,
+    period: Period,
+    scope: Scope,
+    *,
+    keys: bool = False,
+    figures: bool = True,
 ) -> Counting:
+    """``figures=False``: only the querysets of a counted indicator (its figures come from
+    elsewhere: the cache, a snapshot)."""
     result = FORMULAS[indicator.formula](period, indicator.parameters, scope)
-    return _count_result(indicator, result, scope, keys=keys)
+    return _count_result(indicator, result, scope, keys=keys, figures=figures)
 
 
-def _count_result(indicator, result, scope: Scope, *, keys: bool = False) -> Counting:
+def _count_result(indicator, result, scope: Scope, *, keys=False, figures=True) -> Counting:
     counting = Counting()
     if isinstance(result, Unavailable):
         for root in scope.roots:
@@ -89,6 +101,9 @@ def _count_result(indicator, result, scope: Scope, *, keys: bool = False) -> Cou
         counting.model = result.denominator.model
         qs = scope.filter(result.denominator, result.org_field)
         counting.denominator_qs, counting.numerator_qs = qs, qs.filter(result.numerator)
+        counting.order = result.order
+        if not figures:
+            return counting
         sums: dict[int, list[int]] = defaultdict(lambda: [0, 0])
         grouped = qs.values(result.org_field).annotate(
             d=Count("pk"), n=Count("pk", filter=result.numerator)
@@ -237,6 +252,24 @@ def _keep(out, indicator, counting, scope) -> None:
             out[root.pk][indicator.pk] = counting.figures[root.pk]
 
 
+def data_generation() -> int:
+    """The audit log's head: every state change of the platform writes one audit row in its
+    own transaction (docs/architecture.md), so a new head means the figures may have moved."""
+    return AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def ranking_figures(indicators, period, version, organisations) -> dict[int, dict[int, Figure]]:
+    """Every ranked organisation's live figures, kept in the cache until the next state change:
+    a dossier returned now changes the ranking on the next page load, and a page load with
+    nothing changed since the last one reads the cache instead of the tables."""
+    key = f"serviceindex:live:{version.code}:{period.slug}:{data_generation()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = dict(live_figures(indicators, period, Scope(organisations, everything=True)))
+        cache.set(key, figures, CACHE_SECONDS)
+    return figures
+
+
 def frozen_figures(snapshot: Snapshot) -> dict[int, dict[int, Figure]]:
     out: dict[int, dict[int, Figure]] = defaultdict(dict)
     rows = SnapshotFigure.objects.filter(snapshot=snapshot).values_list(
@@ -256,7 +289,7 @@ def scorecards(period: Period) -> list[Scorecard]:
     if snapshot:
         figures = frozen_figures(snapshot)
     else:
-        figures = live_figures(indicators, period, Scope(organisations, everything=True))
+        figures = ranking_figures(indicators, period, version, organisations)
     cards = [
         score_card(org, period, version, indicators, figures.get(org.pk, {}), snapshot)
         for org in organisations
@@ -297,6 +330,7 @@ class Trace:
     numerator: QuerySet | None
     denominator: QuerySet | None
     snapshot: Snapshot | None = None
+    order: str = "pk"  # the lists' order: the period's field where there is one
 
 
 def trace(organisation: Organisation, period: Period, indicator: IndexIndicator) -> Trace:
@@ -312,19 +346,29 @@ def trace(organisation: Organisation, period: Period, indicator: IndexIndicator)
     )
     if stored is not None:
         figure = Figure(stored.numerator, stored.denominator, stored.na_reason)
-        counting = count(indicator, period, Scope.of(organisation))  # the model only
+        counting = count(indicator, period, Scope.of(organisation), figures=False)  # the model
         model = counting.model
         num = model.objects.filter(pk__in=stored.numerator_ids) if model else None
         den = model.objects.filter(pk__in=stored.denominator_ids) if model else None
+        order = "pk"
     else:
-        counting = count(indicator, period, Scope.of(organisation), keys=True)
-        figure = counting.figures[organisation.pk]
+        key = (
+            f"serviceindex:trace:{indicator.pk}:{organisation.pk}:{period.slug}:{data_generation()}"
+        )
+        figure = cache.get(key)
+        counting = count(
+            indicator, period, Scope.of(organisation), keys=True, figures=figure is None
+        )
+        if figure is None:
+            figure = counting.figures[organisation.pk]
+            cache.set(key, figure, CACHE_SECONDS)
         model = counting.model
         num, den = counting.numerator_qs, counting.denominator_qs
         if model is not None and den is None:
             num = model.objects.filter(pk__in=counting.numerator_ids.get(organisation.pk, []))
             den = model.objects.filter(pk__in=counting.denominator_ids.get(organisation.pk, []))
+        order = counting.order
     informative = indicator.measure == Measure.AVERAGE or indicator.points == 0
     value = None if informative else scoring.score(indicator.points, indicator.target, figure)
     line = Scored(indicator, indicator.points, indicator.target, figure, value, informative)
-    return Trace(indicator, line, model, num, den, snapshot)
+    return Trace(indicator, line, model, num, den, snapshot, order)

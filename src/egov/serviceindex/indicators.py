@@ -109,6 +109,8 @@ class Counted:
     denominator: QuerySet  # restricted to the period, not yet to the scope
     numerator: Q
     org_field: str = "organisation"
+    # The period's field: lists are read in its order, along its index.
+    order: str = "pk"
 
 
 @dataclass
@@ -259,6 +261,7 @@ def handled_on_time(period, params, scope):
         finished(period),
         Q(timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME])
         & Q(LessThanOrEqual(count, int(params.get("max_supplements", 1)))),
+        order="processed_at",
     )
 
 
@@ -368,6 +371,7 @@ def online_submissions(period, params, scope):
         received(period),
         Q(channel__kind=ChannelKind.ONLINE)
         & Q(Exists(Result.objects.filter(dossier=OuterRef("pk")))),
+        order="received_at",
     )
 
 
@@ -427,7 +431,7 @@ def dossiers_paid_online(period, params, scope):
     online = Payment.objects.filter(
         dossier=OuterRef("pk"), status=PaymentStatus.PAID, method__in=ONLINE_METHODS
     )
-    return Counted(received(period).filter(fees_due()), Q(Exists(online)))
+    return Counted(received(period).filter(fees_due()), Q(Exists(online)), order="received_at")
 
 
 # --- digitisation ------------------------------------------------------------------------------
@@ -436,14 +440,22 @@ def dossiers_paid_online(period, params, scope):
 @formula
 def e_results(period, params, scope):
     """4.1: finished dossiers with an electronic result."""
-    return Counted(finished(period), Q(Exists(Result.objects.filter(dossier=OuterRef("pk")))))
+    return Counted(
+        finished(period),
+        Q(Exists(Result.objects.filter(dossier=OuterRef("pk")))),
+        order="processed_at",
+    )
 
 
 @formula
 def digitised(period, params, scope):
     """4.2: dossiers whose every component is digitised (and that have one)."""
     parts = DossierComponent.objects.filter(dossier=OuterRef("pk"))
-    return Counted(received(period), Q(Exists(parts)) & ~Q(Exists(parts.filter(digitised=False))))
+    return Counted(
+        received(period),
+        Q(Exists(parts)) & ~Q(Exists(parts.filter(digitised=False))),
+        order="received_at",
+    )
 
 
 @formula
@@ -456,7 +468,7 @@ def certified_copies(period, params, scope):
 def reused(period, params, scope):
     """4.3: dossiers with at least one component reusing digitised data."""
     parts = DossierComponent.objects.filter(dossier=OuterRef("pk"), reused=True)
-    return Counted(received(period), Q(Exists(parts)))
+    return Counted(received(period), Q(Exists(parts)), order="received_at")
 
 
 @formula
@@ -464,13 +476,13 @@ def data_store(period, params, scope):
     """4.4: a component taken from the citizen's data store, or the result put into it."""
     taken = DossierComponent.objects.filter(dossier=OuterRef("pk"), reused_from__isnull=False)
     given = CitizenDataStoreEntry.objects.filter(source_dossier=OuterRef("pk"))
-    return Counted(received(period), Q(Exists(taken)) | Q(Exists(given)))
+    return Counted(received(period), Q(Exists(taken)) | Q(Exists(given)), order="received_at")
 
 
 @formula
 def eid_verified(period, params, scope):
     """4.5: the applicant logged in with the e-ID (a citizen account: VNeID's OpenID Connect)."""
-    return Counted(received(period), Q(applicant_citizen__isnull=False))
+    return Counted(received(period), Q(applicant_citizen__isnull=False), order="received_at")
 
 
 @formula
@@ -495,7 +507,7 @@ def answered(period: Period) -> QuerySet:
 @formula
 def petitions_on_time(period, params, scope):
     """5.2: petitions answered in the period, on time."""
-    return Counted(answered(period), Q(answered_late=False))
+    return Counted(answered(period), Q(answered_late=False), order="answered_at")
 
 
 def _reactions(useful: bool) -> Subquery:
@@ -512,7 +524,7 @@ def _reactions(useful: bool) -> Subquery:
 def petition_satisfaction(period, params, scope):
     """5.3: (answered − mostly "not useful" − answered late) ÷ answered."""
     mostly_useful = LessThanOrEqual(_reactions(False), _reactions(True))
-    return Counted(answered(period), Q(answered_late=False) & Q(mostly_useful))
+    return Counted(answered(period), Q(answered_late=False) & Q(mostly_useful), order="answered_at")
 
 
 @formula

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +23,19 @@ from .models import IndexIndicator
 from .periods import MONTH, Period
 from .presenting import LISTINGS, Line, group_name
 from .services import snapshots
+
+
+class KnownCount(Paginator):
+    """A paginator told its count (the indicator's figure) instead of counting the rows."""
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self._known = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known
+
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
@@ -162,13 +176,23 @@ def drilldown(request, pk, code):
     listing = LISTINGS.get(trace.model)
     allowed = trace.model is not None and access.may_list(request, organisation, trace.model)
     lists = []
-    if allowed:
-        for title, qs, param in (
-            (trace.line.indicator.numerator_label, trace.numerator, "npage"),
-            (trace.line.indicator.denominator_label, trace.denominator, "dpage"),
+    figure = trace.line.figure
+    if allowed and figure.denominator is not None:
+        # The counts are the figures already computed: the pages do not count the rows again.
+        counted = (
+            figure.denominator if trace.line.indicator.measure == "average" else figure.numerator
+        )
+        for title, qs, param, total in (
+            (trace.line.indicator.numerator_label, trace.numerator, "npage", counted),
+            (
+                trace.line.indicator.denominator_label,
+                trace.denominator,
+                "dpage",
+                figure.denominator,
+            ),
         ):
-            qs = qs.select_related(*listing.related).order_by("pk")
-            page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get(param))
+            qs = qs.select_related(*listing.related).order_by(trace.order, "pk")
+            page = KnownCount(qs, PAGE_SIZE, int(total)).get_page(request.GET.get(param))
             lists.append(
                 {
                     "title": title,
