@@ -117,3 +117,10 @@ def test_recompute_from_the_page_is_audited(client, w):
     response = client.post(url, {"period": "2026-11", "reason": "Bổ sung dữ liệu"})
     assert response.status_code == 302
     assert AuditEntry.objects.filter(action="serviceindex.recompute").count() == 1
+
+
+def test_second_load_reads_the_cached_fragment(client, w, django_assert_max_num_queries):
+    first = client.get("/service-index/?period=2026-11").content.decode()
+    with django_assert_max_num_queries(8):
+        second = client.get("/service-index/?period=2026-11").content.decode()
+    assert "Tỉnh P" in second and second.count("data-egov-chart") == first.count("data-egov-chart")

@@ -5,12 +5,15 @@ charts are drawn over their data tables when scripts run (core/charts.js)."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -79,9 +82,16 @@ def ranking(request):
         period = _period(request)
     except ValidationError as exc:
         return _bad_period(request, exc)
-    cards = engine.scorecards(period)
     if request.GET.get("format") == "xlsx":
+        cards = engine.scorecards(period)
         return _xlsx(exports.ranking(cards, period), f"chi-so-766-{period.slug}.xlsx")
+    # The tables and charts are a fragment cached under the audit log's head (as the figures
+    # are): until the next state change, a load renders only the frame around it.
+    vary = [period.slug, engine.data_generation(), get_language()]
+    context = {"period": period, "periods": _recent_periods(period), "vary": vary}
+    if cache.get(make_template_fragment_key("serviceindex_ranking", vary)) is not None:
+        return render(request, "serviceindex/ranking.html", context)
+    cards = engine.scorecards(period)
     ministries = [c for c in cards if c.organisation.level == Level.CENTRAL]
     provinces = [c for c in cards if c.organisation.level != Level.CENTRAL]
     groups = [group_name(g.group) for g in cards[0].groups] if cards else []
@@ -104,8 +114,7 @@ def ranking(request):
         request,
         "serviceindex/ranking.html",
         {
-            "period": period,
-            "periods": _recent_periods(period),
+            **context,
             "tables": [(_("Ministries"), ministries), (_("Provinces"), provinces)],
             "groups": groups,
             "charts": charts,
