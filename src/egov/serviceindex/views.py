@@ -178,10 +178,28 @@ def _trace(request, pk, code):
 
 
 def drilldown(request, pk, code):
+    organisation = get_object_or_404(Organisation, pk=pk)
     try:
-        organisation, period, trace = _trace(request, pk, code)
+        period = _period(request)
     except ValidationError as exc:
         return _bad_period(request, exc)
+    # The figures and the page of rows are a fragment cached like the ranking's (until the next
+    # state change), per page and per "may see the dossiers here" answer.
+    personal = access.may_list_personal(request, organisation)
+    vary = [
+        organisation.pk,
+        code,
+        period.slug,
+        request.GET.get("npage", ""),
+        request.GET.get("dpage", ""),
+        personal,
+        engine.data_generation(),
+        get_language(),
+    ]
+    base = {"organisation": organisation, "period": period, "vary": vary}
+    if cache.get(make_template_fragment_key("serviceindex_drilldown", vary)) is not None:
+        return render(request, "serviceindex/drilldown.html", base)
+    organisation, period, trace = _trace(request, pk, code)
     listing = LISTINGS.get(trace.model)
     allowed = trace.model is not None and access.may_list(request, organisation, trace.model)
     lists = []
@@ -214,8 +232,7 @@ def drilldown(request, pk, code):
         request,
         "serviceindex/drilldown.html",
         {
-            "organisation": organisation,
-            "period": period,
+            **base,
             "line": Line.of(trace.line),
             "snapshot": trace.snapshot,
             "listing": listing,
