@@ -310,8 +310,12 @@ def scorecard(organisation: Organisation, period: Period) -> Scorecard:
         return score_card(organisation, period, snapshot.version, indicators, figures, snapshot)
     version = version_for(period)
     indicators = indicators_of(version)
-    figures = live_figures(indicators, period, Scope.of(organisation))
-    return score_card(organisation, period, version, indicators, figures.get(organisation.pk, {}))
+    key = f"serviceindex:card:{version.code}:{organisation.pk}:{period.slug}:{data_generation()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = live_figures(indicators, period, Scope.of(organisation)).get(organisation.pk, {})
+        cache.set(key, figures, CACHE_SECONDS)
+    return score_card(organisation, period, version, indicators, figures)
 
 
 def frozen_figures_of(snapshot: Snapshot, organisation: Organisation) -> dict[int, Figure]:
