@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "egov.petitions",
     "egov.ratings",
     "egov.sync",
+    "egov.serviceindex",
     "egov.portal",
     "egov.site",
 ]

@@ -1,0 +1,126 @@
+"""The index's pages: the ranking, an organisation's page and a drill-down, each showing rate,
+numerator, denominator, target and points; the lists and their .xlsx; the recompute form."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from egov.core.models import AuditEntry
+from egov.serviceindex.periods import Period
+from egov.serviceindex.services import snapshots
+
+from ..accounts.officials_support import make_official
+from .support import dossier, make_world, november
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def w():
+    world = make_world()
+    world.d = november(world)
+    return world
+
+
+def test_ranking_page_lists_provinces_with_totals_and_charts(
+    client, w, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(45):
+        response = client.get("/service-index/?period=2026-11")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Tỉnh P" in html and "Tỉnh Q" in html
+    assert html.count('data-egov-chart="bar"') == 5  # a bar chart per group (provinces only)
+    assert f"/service-index/organisations/{w.p.pk}/?period=2026-11" in html
+
+
+def test_ranking_queries_do_not_grow_with_dossiers(client, w, django_assert_max_num_queries):
+    for n in range(20):
+        dossier(
+            w,
+            w.b,
+            received=f"2026-11-{10 + n % 10:02d}",
+            processed="2026-11-25",
+            timeliness="early",
+            online=n % 2 == 0,
+        )
+    with django_assert_max_num_queries(45):
+        assert client.get("/service-index/?period=2026-11").status_code == 200
+
+
+def test_bad_period_is_a_400_in_vietnamese(client, w):
+    response = client.get("/service-index/?period=tháng-mười", HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.status_code == 400
+    assert "2026-Q4" in response.content.decode()
+
+
+def test_ranking_xlsx(client, w):
+    response = client.get("/service-index/?period=2026-11&format=xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    names = [row[1] for row in book.worksheets[0].iter_rows(min_row=3, values_only=True)]
+    assert set(names) == {"Tỉnh P", "Tỉnh Q"}
+
+
+def test_organisation_page_shows_every_figure(client, w):
+    response = client.get(f"/service-index/organisations/{w.p.pk}/?period=2026-11")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-egov-chart="line"' in html
+    assert f"/service-index/organisations/{w.p.pk}/indicators/2.1/?period=2026-11" in html
+
+
+def test_drilldown_lists_dossiers_to_the_organisations_reporters_only(client, w):
+    url = f"/service-index/organisations/{w.p.pk}/indicators/2.1/?period=2026-11"
+    anonymous = client.get(url).content.decode()
+    assert w.d["d1"].code not in anonymous
+    reporter = make_official("reporter_p", w.p, "reporter", subtree=True)
+    client.force_login(reporter.user)
+    html = client.get(url).content.decode()
+    for name in ("d1", "d2", "d3", "d4"):
+        assert w.d[name].code in html
+    assert w.d["d7"].code not in html  # province Q's
+    xlsx = client.get(
+        f"/service-index/organisations/{w.p.pk}/indicators/2.1/export.xlsx?period=2026-11"
+    )
+    book = load_workbook(io.BytesIO(xlsx.content))
+    numerator = [r[0] for r in book.worksheets[1].iter_rows(min_row=2, values_only=True)]
+    assert sorted(numerator) == sorted(w.d[n].code for n in ("d1", "d3", "d4"))
+    other = make_official("reporter_q", w.q, "reporter", subtree=True)
+    client.force_login(other.user)
+    assert w.d["d1"].code not in client.get(url).content.decode()
+    assert (
+        client.get(
+            f"/service-index/organisations/{w.p.pk}/indicators/2.1/export.xlsx?period=2026-11"
+        ).status_code
+        == 403
+    )
+
+
+def test_procedures_are_listed_to_anyone(client, w):
+    html = client.get(
+        f"/service-index/organisations/{w.p.pk}/indicators/3.1/?period=2026-11"
+    ).content.decode()
+    assert "Thủ tục thử nghiệm cấp giấy xác nhận" in html  # the procedure, by name
+
+
+def test_recompute_from_the_page_is_audited(client, w):
+    snapshots.freeze(Period.parse("2026-11"), actor="test")
+    url = f"/service-index/organisations/{w.p.pk}/recompute/"
+    reporter = make_official("reporter_p", w.p, "reporter", subtree=True)
+    client.force_login(reporter.user)
+    assert client.post(url, {"period": "2026-11", "reason": "x"}).status_code == 403
+    admin = make_official("admin_p", w.p, "administrator", subtree=True)
+    client.force_login(admin.user)
+    assert client.post(url, {"period": "2026-11", "reason": ""}).status_code == 400
+    response = client.post(url, {"period": "2026-11", "reason": "Bổ sung dữ liệu"})
+    assert response.status_code == 302
+    assert AuditEntry.objects.filter(action="serviceindex.recompute").count() == 1
+
+
+def test_second_load_reads_the_cached_fragment(client, w, django_assert_max_num_queries):
+    first = client.get("/service-index/?period=2026-11").content.decode()
+    with django_assert_max_num_queries(8):
+        second = client.get("/service-index/?period=2026-11").content.decode()
+    assert "Tỉnh P" in second and second.count("data-egov-chart") == first.count("data-egov-chart")
