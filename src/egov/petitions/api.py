@@ -6,9 +6,16 @@ the act answers 409; another organisation's petition 404; bad input 400 in Vietn
 from __future__ import annotations
 
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -16,6 +23,9 @@ from rest_framework.response import Response
 from egov.accounts.scopes import ScopePermission, granted_scopes
 from egov.catalog.models import Procedure
 from egov.core.models import Organisation
+from egov.dossiers.api.serializers import uploads_from
+from egov.dossiers.services.files import Upload
+from egov.dossiers.web import file_response
 from egov.petitions import deadlines, scopes, services
 from egov.petitions.access import can_see, visible_petitions
 from egov.petitions.acts import ACTS
@@ -66,16 +76,55 @@ class HandOffSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
+class AttachmentSerializer(serializers.Serializer):
+    number = serializers.IntegerField(help_text="Its place among the petition's files, from 1")
+    name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    supplement = serializers.BooleanField()
+    url = serializers.CharField(help_text="Where to download it (the caller's scope applies)")
+
+
 class PetitionDetailSerializer(PetitionSerializer):
     timeline = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
 
     class Meta(PetitionSerializer.Meta):
-        fields = [*PetitionSerializer.Meta.fields, "timeline"]
+        fields = [*PetitionSerializer.Meta.fields, "timeline", "attachments"]
         read_only_fields = fields
 
     @extend_schema_field(HandOffSerializer(many=True))
     def get_timeline(self, petition) -> list[dict]:
         return HandOffSerializer(timeline(petition), many=True).data
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, petition) -> list[dict]:
+        rows = []
+        for number, row in enumerate(petition.attachments.order_by("pk"), start=1):
+            url = reverse(
+                "petition-attachment", kwargs={"petition_code": petition.code, "number": number}
+            )
+            rows.append(
+                {
+                    "number": number,
+                    "name": row.name,
+                    "content_type": row.content_type,
+                    "size": row.size,
+                    "sha256": row.sha256,
+                    "supplement": row.supplement,
+                    "url": url,
+                }
+            )
+        return AttachmentSerializer(rows, many=True).data
+
+
+class PetitionFileSerializer(serializers.Serializer):
+    """A file sent in a JSON body; multipart bodies send ``files`` parts instead."""
+
+    filename = serializers.CharField(max_length=255)
+    content_type = serializers.CharField(max_length=100, help_text="PDF, JPEG or PNG")
+    content_base64 = serializers.CharField()
 
 
 class SubmitSerializer(serializers.Serializer):
@@ -87,6 +136,11 @@ class SubmitSerializer(serializers.Serializer):
         required=False, allow_blank=True, help_text="Code of the organisation concerned"
     )
     publish_name = serializers.BooleanField(default=False)
+    files = PetitionFileSerializer(
+        many=True,
+        required=False,
+        help_text="Attachments, checked by their content as a dossier's files are",
+    )
 
 
 class ActSerializer(serializers.Serializer):
@@ -99,6 +153,7 @@ class ActSerializer(serializers.Serializer):
     into = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Petition code (merge)"
     )
+    files = PetitionFileSerializer(many=True, required=False, help_text="Files of a supplement")
 
 
 def _is_citizen(request) -> bool:
@@ -125,7 +180,7 @@ class PetitionPermission(ScopePermission):
             return _is_citizen(request)
         if super().has_permission(request, view):
             return True
-        return view.action in {"list", "retrieve"} and _is_citizen(request)
+        return view.action in {"list", "retrieve", "attachment"} and _is_citizen(request)
 
     def has_object_permission(self, request, view, obj) -> bool:
         return can_see(request, scopes.READ, obj)
@@ -152,6 +207,7 @@ class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         "list": scopes.READ,
         "retrieve": scopes.READ,
         "create": scopes.SUBMIT,
+        "attachment": scopes.READ,
         **{name: (act.scopes or (scopes.SUBMIT,))[0] for name, act in API_ACTS.items()},
     }
     lookup_field = "code"
@@ -192,8 +248,9 @@ class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         responses={201: PetitionDetailSerializer},
     )
     def create(self, request):
-        """Submit a petition (a citizen logged in with the e-ID; never anonymous)."""
-        serializer = SubmitSerializer(data=request.data)
+        """Submit a petition (a citizen logged in with the e-ID; never anonymous), with its
+        attachments: base64 in ``files`` (JSON), or ``files`` parts (multipart)."""
+        serializer = SubmitSerializer(data=_fields(request))
         serializer.is_valid(raise_exception=True)
         v = serializer.validated_data
         procedure = None
@@ -211,8 +268,39 @@ class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 concerned_organisation=_organisation(v.get("organisation", ""), "organisation"),
                 publish_name=v["publish_name"],
             ),
+            uploads=_uploads(request, v),
         )
         return Response(PetitionDetailSerializer(petition).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=gettext_lazy("Download an attachment of a petition"),
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            404: OpenApiResponse(description="No such petition or file, or not the caller's"),
+        },
+    )
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<number>[0-9]{1,6})")
+    def attachment(self, request, petition_code=None, number=None):
+        """The file as it was sent (its checked type), to whoever may read the petition."""
+        petition = self.get_object()
+        index = int(number) - 1
+        rows = petition.attachments.order_by("pk")[index : index + 1] if index >= 0 else []
+        row = next(iter(rows), None)
+        if row is None:
+            raise Http404
+        return file_response(row.file, row.name, row.content_type)
+
+
+def _fields(request):
+    """The body's fields; a multipart body's files are read by :func:`_uploads`."""
+    if not request.content_type.startswith("multipart/"):
+        return request.data
+    return {key: request.data.get(key) for key in request.data if key != "files"}
+
+
+def _uploads(request, v) -> list[Upload]:
+    uploads = uploads_from(v.get("files") or [], prefix="files")
+    return uploads + [Upload.from_file(f) for f in request.FILES.getlist("files")]
 
 
 def _act(name):
@@ -220,7 +308,7 @@ def _act(name):
 
     def method(self, request, petition_code=None):
         petition = self.get_object()
-        body = ActSerializer(data=request.data)
+        body = ActSerializer(data=_fields(request))
         body.is_valid(raise_exception=True)
         v = body.validated_data
         kwargs = {}
@@ -232,6 +320,8 @@ def _act(name):
             kwargs["reason"] = v["reason"]
         if "answer" in act.fields:
             kwargs["text"] = v["answer"]
+        if "files" in act.fields:
+            kwargs["uploads"] = _uploads(request, v)
         if "into" in act.fields:
             lead = Petition.objects.filter(code=v["into"]).first()
             if lead is None or not can_see(request, scopes.READ, lead):
