@@ -9,6 +9,7 @@ BASE = "/api/v1/petitions/{petition_code}/"
 CASES = {
     (BASE, "get"): READ,
     (f"{BASE}attachments/{{number}}/", "get"): attachment_case,
+    (f"{BASE}answer-pdf/", "get"): case("answered", "lead", scopes.READ),
     (f"{BASE}forward/", "post"): case(
         "received", "centre", scopes.DISPATCH, {"to_organisation": "000.00.01.H26"}
     ),

@@ -31,6 +31,7 @@ from egov.petitions.access import can_see, visible_petitions
 from egov.petitions.acts import ACTS
 from egov.petitions.errors import IllegalTransition
 from egov.petitions.models import Category, Petition, Status
+from egov.petitions.services import peers
 from egov.petitions.timeline import timeline
 
 
@@ -42,6 +43,7 @@ class Conflict(exceptions.APIException):
 class PetitionSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     organisation = serializers.CharField(source="organisation.name", read_only=True)
+    organisation_code = serializers.CharField(source="organisation.code", read_only=True)
     flag = serializers.SerializerMethodField()
 
     class Meta:
@@ -54,6 +56,7 @@ class PetitionSerializer(serializers.ModelSerializer):
             "status",
             "status_label",
             "organisation",
+            "organisation_code",
             "received_at",
             "due_at",
             "flag",
@@ -70,8 +73,11 @@ class PetitionSerializer(serializers.ModelSerializer):
 class HandOffSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     act = serializers.CharField()
+    act_code = serializers.CharField(help_text="The act's name in the act table")
     status = serializers.CharField()
+    status_code = serializers.IntegerField()
     to = serializers.CharField()
+    to_code = serializers.CharField(help_text="Code of the organisation it went to")
     due = serializers.DateTimeField(allow_null=True)
     note = serializers.CharField()
 
@@ -143,6 +149,26 @@ class SubmitSerializer(serializers.Serializer):
     )
 
 
+class InboundSerializer(serializers.Serializer):
+    """A petition forwarded by a centre's instance (docs/petitions.md, "The national side")."""
+
+    origin = serializers.CharField(max_length=32, help_text="The forwarding centre's code")
+    origin_code = serializers.CharField(max_length=24, help_text="The petition's code there")
+    to_organisation = serializers.CharField(max_length=32)
+    title = serializers.CharField(max_length=255)
+    content = serializers.CharField()
+    category = serializers.ChoiceField(choices=Category.choices)
+    procedure = serializers.CharField(required=False, allow_blank=True, default="")
+    concerned_organisation = serializers.CharField(required=False, allow_blank=True, default="")
+    submitter_kind = serializers.CharField(max_length=8, help_text="citizen or business")
+    submitter_name = serializers.CharField(max_length=255)
+    submitter_id_number = serializers.CharField(max_length=14, allow_blank=True)
+    submitter_email = serializers.CharField(required=False, allow_blank=True, default="")
+    publish_name = serializers.BooleanField(default=False)
+    received_at = serializers.DateTimeField(required=False)
+    files = PetitionFileSerializer(many=True, required=False)
+
+
 class ActSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
@@ -180,7 +206,9 @@ class PetitionPermission(ScopePermission):
             return _is_citizen(request)
         if super().has_permission(request, view):
             return True
-        return view.action in {"list", "retrieve", "attachment"} and _is_citizen(request)
+        return view.action in {"list", "retrieve", "attachment", "answer_pdf"} and _is_citizen(
+            request
+        )
 
     def has_object_permission(self, request, view, obj) -> bool:
         return can_see(request, scopes.READ, obj)
@@ -208,6 +236,8 @@ class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         "retrieve": scopes.READ,
         "create": scopes.SUBMIT,
         "attachment": scopes.READ,
+        "answer_pdf": scopes.READ,
+        "inbound": scopes.INBOUND,
         **{name: (act.scopes or (scopes.SUBMIT,))[0] for name, act in API_ACTS.items()},
     }
     lookup_field = "code"
@@ -289,6 +319,37 @@ class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         if row is None:
             raise Http404
         return file_response(row.file, row.name, row.content_type)
+
+    @extend_schema(
+        summary=gettext_lazy("Download the signed answer of a petition"),
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY),
+            404: OpenApiResponse(description="Not answered, or not the caller's"),
+        },
+    )
+    @action(detail=True, methods=["get"], url_path="answer-pdf")
+    def answer_pdf(self, request, petition_code=None):
+        """The answer's PDF, signed by the answering organisation, to whoever may read it."""
+        petition = self.get_object()
+        return file_response(petition.answer_file, f"{petition.code}.pdf", "application/pdf")
+
+    @extend_schema(
+        summary=gettext_lazy("Receive a petition forwarded by the national centre"),
+        request=InboundSerializer,
+        responses={201: PetitionDetailSerializer, 200: PetitionDetailSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="inbound")
+    def inbound(self, request):
+        """A centre's instance forwards a petition to an organisation here (201); the same
+        (origin, origin_code) again answers 200 with the same petition and changes nothing."""
+        serializer = InboundSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        v = serializer.validated_data
+        petition, created = peers.receive(
+            request, v, uploads_from(v.get("files") or [], prefix="files")
+        )
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(PetitionDetailSerializer(petition).data, status=code)
 
 
 def _fields(request):
