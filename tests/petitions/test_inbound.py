@@ -86,3 +86,20 @@ def test_refused_without_the_scope_there_or_with_bad_input(world, settings):
     bad = _post(client, {**BODY, "files": [disguised]}, auth)
     assert bad.status_code == 400 and "files" in bad.json()["fields"]
     assert not Petition.objects.exists()
+
+
+def test_its_officials_handle_it_and_nobody_here_is_its_submitter(world, settings):
+    from egov.petitions import services
+    from egov.petitions.acts import allowed_acts, is_submitter
+
+    settings.EGOV_INSTANCE_ORG_CODE = world.p.code
+    client = Client()
+    assert _post(client, BODY, _api(client, [world.p], ["petitions.inbound"])).status_code == 201
+    petition = Petition.objects.get()
+    assert not is_submitter(world.citizen.user, petition)
+    assert [a.name for a in allowed_acts(petition, world.citizen.user)] == []
+    services.accept(world.desk_a.user, petition)
+    services.start(world.proc_a.user, petition)
+    services.request_supplement(world.desk_a.user, petition, reason="Thiếu ảnh")
+    petition.refresh_from_db()
+    assert petition.status == Status.SUPPLEMENT_REQUESTED

@@ -201,7 +201,7 @@ def answer(actor, petition, *, text: str):
 
 def _merged(lead, statuses):
     return list(
-        Petition.objects.select_for_update()
+        Petition.objects.select_for_update(of=("self",))
         .select_related("submitter", "organisation")
         .filter(merged_into=lead, status__in=statuses)
         .order_by("pk")
