@@ -85,14 +85,17 @@ def queue_forward(petition: Petition, *, number: int) -> None:
     """In the forward's transaction: the outbox row sending it to its province, if it has an
     instance of its own (``number``: the forward's hand-off, so that a later re-forward is a new
     row)."""
+    if not settings.EGOV_PETITIONS_PROVINCES and petition.remote is None:
+        return  # a standalone instance: nothing to send, nothing to clear
     province = province_of(petition.organisation)
-    petition.remote = province
+    # A re-forward after a province returned it starts afresh (elsewhere: no longer followed).
+    lines = 0 if province else None
+    petition.remote, petition.remote_code, petition.remote_lines = province, None, lines
+    Petition.objects.filter(pk=petition.pk).update(
+        remote=province, remote_code=None, remote_lines=lines
+    )
     if province is None:
         return
-    petition.remote_code, petition.remote_lines = None, 0
-    Petition.objects.filter(pk=petition.pk).update(
-        remote=province, remote_code=None, remote_lines=0
-    )
     payload = {"petition": petition.pk, "province": province}
     outbox.add(FORWARD, payload, key=f"{petition.code}:{number}")
 
@@ -399,7 +402,8 @@ def apply(petition: Petition, state: dict) -> bool:
         lines = state["timeline"]
         done = petition.remote_lines or 0
         status = int(state["status"])
-        if len(lines) <= done and status == petition.status:
+        new_pdf = bool(state.get("_pdf")) and not petition.answer_file
+        if len(lines) <= done and status == petition.status and not new_pdf:
             return False
         codes = {line.get("to_code") for line in lines[done:]} | {state.get("organisation_code")}
         orgs = {o.code: o for o in Organisation.objects.filter(code__in=[c for c in codes if c])}
