@@ -41,8 +41,8 @@ FILTERS_SECONDS = 600
 def matching(words: list[str], *, row_by_row: bool = False):
     """The condition "has every word", on the text index of migration 0002 (PostgreSQL tsvector,
     SQLite FTS5). ``words`` are folded [a-z0-9] tokens: no quoting is needed in either syntax.
-    ``row_by_row`` (PostgreSQL): test each row read rather than use the index (see
-    :func:`page`)."""
+    ``row_by_row``: test each row read (walking the date index) rather than fetch every match
+    through the text index (see :func:`page`)."""
     if connection.vendor == "postgresql":
         sql = "petitions_petition.search_vector @@ to_tsquery('simple', %s)"
         if row_by_row:  # not a form the GIN index answers: the planner walks the date index
@@ -53,6 +53,8 @@ def matching(words: list[str], *, row_by_row: bool = False):
             "petitions_petition.id IN (SELECT rowid FROM petitions_search"
             " WHERE petitions_search MATCH %s)"
         )
+        if row_by_row:  # unary +: SQLite may not drive the query by the matches' rowids
+            sql = "+" + sql
         terms = " ".join(f'"{w}"' for w in words)
     # The SQL is one of the constants above; the words go as a parameter.
     return RawSQL(sql, [terms], output_field=BooleanField())  # noqa: S611
