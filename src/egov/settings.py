@@ -10,6 +10,7 @@ allowed hosts required), ``dev`` (what ``egov serve`` uses on a laptop) or ``tes
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import warnings
@@ -428,6 +429,30 @@ if EGOV_EXCHANGE_ROLE == "provincial" and not (
         "EGOV_EXCHANGE_ROLE=provincial needs EGOV_EXCHANGE_PARENT_URL, "
         "EGOV_EXCHANGE_PARENT_CLIENT_ID and a secret or key file"
     )
+
+
+# --- Petitions between instances (egov.petitions.peers, docs/petitions.md) ------------------------
+def _json_setting(name: str) -> dict:
+    """A JSON object from the environment ({} when unset); a clear error when it is not one."""
+    raw = os.environ.get(name, "").strip()
+    try:
+        value = json.loads(raw) if raw else {}
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {exc}") from exc
+    if not isinstance(value, dict) or not all(
+        isinstance(v, dict) and v.get("url") for v in value.values()
+    ):
+        raise ImproperlyConfigured(f'{name}: {{"<code>": {{"url": ..., "client_id": ...}}}}')
+    return {code: {**v, "url": str(v["url"]).rstrip("/")} for code, v in value.items()}
+
+
+# The national side: the provinces whose own instance handles the petitions forwarded to their
+# organisations. JSON, by the province's organisation code:
+# {"000.00.00.H26": {"url": "https://...", "client_id": "...", "client_secret": "..."}}
+# (this instance's API client there: petitions.inbound and petitions.read on the province with
+# its subtree).
+EGOV_PETITIONS_PROVINCES = _json_setting("EGOV_PETITIONS_PROVINCES")
+EGOV_PETITIONS_TIMEOUT = float(os.environ.get("EGOV_PETITIONS_TIMEOUT", "30"))
 
 # --- Dossiers (egov.dossiers) ------------------------------------------------------------------
 # The public address of the site, for links in e-mails to applicants (empty: a path only).

@@ -27,6 +27,7 @@ def test_the_apps_declare_every_scope_once():
         "petitions.answer",
         "petitions.dispatch",
         "petitions.handle",
+        "petitions.inbound",
         "petitions.publish",
         "petitions.read",
         "petitions.submit",

@@ -2,12 +2,14 @@
 
 from egov.petitions import scopes
 
-from .matrix_support import READ, case, merge_case
+from .matrix_support import READ, attachment_case, case, merge_case
 
 BASE = "/api/v1/petitions/{petition_code}/"
 
 CASES = {
     (BASE, "get"): READ,
+    (f"{BASE}attachments/{{number}}/", "get"): attachment_case,
+    (f"{BASE}answer-pdf/", "get"): case("answered", "lead", scopes.READ),
     (f"{BASE}forward/", "post"): case(
         "received", "centre", scopes.DISPATCH, {"to_organisation": "000.00.01.H26"}
     ),

@@ -9,18 +9,18 @@ from django.test import override_settings
 from egov.petitions import scopes, services
 
 from ..accounts.officials_support import make_official
-from .conftest import data, make_citizen
+from .conftest import PDF, data, make_citizen
 
 STEPS = ("received", "forwarded", "accepted", "handling", "supplement", "answered")
 
 
-def _petition(t, step: str):
+def _petition(t, step: str, uploads=()):
     with override_settings(EGOV_INSTANCE_ORG_CODE=t.p.code):
         centre = make_official("pakn_p", t.p, "desk")
         desk = make_official("desk_a", t.a, "desk", "processor")
         lead = make_official("lead_a", t.a, "approver")
         citizen = make_citizen("submitter")
-        petition = services.submit(actor=citizen.user, data=data())
+        petition = services.submit(actor=citizen.user, data=data(), uploads=uploads)
         done = STEPS.index(step)
         if done >= 1:
             services.forward(centre.user, petition, to_organisation=t.a)
@@ -58,6 +58,18 @@ def case(step: str, insider: str, scope: str, body=None):
 
 
 READ = case("forwarded", "desk", scopes.READ)
+
+
+def attachment_case(t):
+    """A petition forwarded to commune A with one file: A's desk downloads file 1."""
+    upload = services.Upload(PDF, "anh.pdf", "application/pdf")
+    petition, who = _petition(t, "forwarded", uploads=[upload])
+    return {
+        "id": petition.code,
+        "insider": who["desk"],
+        "outsiders": _outsiders(t),
+        "scopes": [scopes.READ],
+    }
 
 
 def merge_case(t):

@@ -4,6 +4,7 @@ page (no personal data without consent), reactions once per person, figures per 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.cache import cache
@@ -141,3 +142,85 @@ def test_the_list_filters_come_from_the_cache_and_publishing_refreshes_them(
     with django_capture_on_commit_callbacks(execute=True):
         published(world, title="Đèn đường hỏng")
     assert cache.get(public.FILTERS_KEY) is None
+
+
+def _bulk_published(world, n, *, title="Đèn đường hỏng"):
+    """``n`` published petitions written as the bench writes them (bulk_create: the text index
+    follows every way a row is written), one minute apart, the last the newest."""
+    from egov.core.text import fold
+
+    now = timezone.now()
+    rows = []
+    for i in range(n):
+        at = now - dt.timedelta(minutes=n - i)
+        text = f"{title} số {i}"
+        rows.append(
+            Petition(
+                code=f"PAKN-2000-{i:06d}",
+                title=text,
+                content="Nội dung",
+                category="regulations",
+                submitter=world.citizen,
+                submitter_kind="citizen",
+                submitter_name="A",
+                submitter_id_number="1",
+                centre=world.centre,
+                organisation=world.a,
+                status=9,
+                received_at=at,
+                refuse_due_at=at,
+                supplement_due_at=at,
+                clock_started_at=at,
+                answer_text="Đã sửa.",
+                answered_by=world.a,
+                answered_at=at,
+                published_at=at,
+                search_text=fold(f"{text} Nội dung Đã sửa."),
+            )
+        )
+    return Petition.objects.bulk_create(rows)
+
+
+def test_keyset_pages_older_and_newer_with_a_bad_cursor_ignored(world):
+    rows = _bulk_published(world, 5)
+    newest_first = [p.pk for p in reversed(rows)]
+    first = public.page("den duong", size=2)
+    assert [p.pk for p in first.rows] == newest_first[:2] and not first.newer
+    second = public.page("den duong", size=2, before=first.older)
+    assert [p.pk for p in second.rows] == newest_first[2:4] and second.newer
+    last = public.page("den duong", size=2, before=second.older)
+    assert [p.pk for p in last.rows] == newest_first[4:] and not last.older
+    back = public.page("den duong", size=2, after=last.newer)
+    assert [p.pk for p in back.rows] == newest_first[2:4] and back.newer and back.older
+    assert [p.pk for p in public.page("", size=2, before="2-x;").rows] == newest_first[:2]
+
+
+def test_a_rare_word_beyond_the_window_is_found_by_the_index(world, monkeypatch):
+    monkeypatch.setattr(public, "WINDOW", 3)
+    rare = _bulk_published(world, 1, title="Cống thoát nước tắc")[0]
+    rare.code = "PAKN-1999-000001"
+    rare.save()
+    Petition.objects.filter(pk=rare.pk).update(published_at=timezone.now() - dt.timedelta(days=9))
+    _bulk_published(world, 6)
+    with CaptureQueriesContext(connection) as queries:
+        found = public.page("cong thoat nuoc", size=2)
+    assert [p.pk for p in found.rows] == [rare.pk]
+    assert len(queries) == 3  # the window's edge, the window, the index
+    with CaptureQueriesContext(connection) as queries:
+        assert len(public.page("den duong", size=2).rows) == 2
+    assert len(queries) == 2  # a common word fills the page from the window
+    assert public.page("cong thoat nuocc").rows == []  # whole words
+
+
+def test_the_public_list_pages_by_links_in_one_query(world, monkeypatch):
+    monkeypatch.setattr("egov.petitions.public_views.PAGE_SIZE", 2)
+    _bulk_published(world, 3)
+    client = Client(HTTP_ACCEPT_LANGUAGE="vi")
+    client.get("/petitions/")  # the filter choices cached
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get("/petitions/").content.decode()
+    assert len(queries) == 1
+    assert "Phản ánh cũ hơn" in first and "Phản ánh mới hơn" not in first
+    older = re.search(r'href="([^"]*before=[^"]+)"', first).group(1).replace("&amp;", "&")
+    page = client.get("/petitions/" + older).content.decode()
+    assert "số 0" in page and "số 2" not in page and "Phản ánh mới hơn" in page

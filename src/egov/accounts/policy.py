@@ -291,6 +291,27 @@ def scope_queryset(actor, action: str, queryset):
     return queryset.filter(condition)
 
 
+def visible_with_history(actor, action: str, model, history, fk: str, queryset=None):
+    """Rows of ``model`` that ``actor`` may ``action``: where it holds the scope now, and where
+    it held them before passing them on. ``history`` is the model of the hand-over rows
+    (registered at the organisation that passed the object on), ``fk`` their column naming the
+    object (a dossier's transfers, a petition's hand-offs)."""
+    queryset = model.objects.all() if queryset is None else queryset
+    if is_superuser(actor):
+        return queryset
+    own = scope_queryset(actor, action, model.objects.all()).values("pk")
+    passed_on = scope_queryset(actor, action, history.objects.all()).values(fk)
+    return queryset.filter(Q(pk__in=own) | Q(pk__in=passed_on))
+
+
+def can_with_history(actor, action: str, obj, history_rows) -> bool:
+    """The object check matching :func:`visible_with_history`: ``history_rows`` are the
+    object's hand-over rows."""
+    if can(actor, action, obj):
+        return True
+    return any(can(actor, action, row) for row in history_rows)
+
+
 def audit(actor, action: str, obj, decision: Decision | None = None, summary=None, **kwargs):
     """Record an act in the audit log; an act under delegation says whose role it used."""
     from egov.core.services import audit as audit_log

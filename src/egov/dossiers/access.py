@@ -8,8 +8,6 @@ see.
 
 from __future__ import annotations
 
-from django.db.models import Q
-
 from egov.accounts import policy
 from egov.dossiers import scopes
 from egov.dossiers.models import (
@@ -44,16 +42,9 @@ policy.register(Transfer, organisation="from_organisation")
 
 def visible_dossiers(actor, action: str = scopes.READ, queryset=None):
     """Dossiers ``actor`` may ``action``: its agencies' (now or before a transfer) and its own."""
-    queryset = Dossier.objects.all() if queryset is None else queryset
-    if policy.is_superuser(actor):
-        return queryset
-    own = policy.scope_queryset(actor, action, Dossier.objects.all()).values("pk")
-    passed_on = policy.scope_queryset(actor, action, Transfer.objects.all()).values("dossier_id")
-    return queryset.filter(Q(pk__in=own) | Q(pk__in=passed_on))
+    return policy.visible_with_history(actor, action, Dossier, Transfer, "dossier_id", queryset)
 
 
 def can_see(actor, action: str, dossier: Dossier) -> bool:
     """The object check matching :func:`visible_dossiers`."""
-    if policy.can(actor, action, dossier):
-        return True
-    return any(policy.can(actor, action, t) for t in dossier.transfers.all())
+    return policy.can_with_history(actor, action, dossier, dossier.transfers.all())

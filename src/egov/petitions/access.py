@@ -7,8 +7,6 @@ hand-offs (registered at ``from_organisation``): :func:`visible_petitions` is th
 
 from __future__ import annotations
 
-from django.db.models import Q
-
 from egov.accounts import policy
 from egov.petitions import scopes
 from egov.petitions.models import Attachment, HandOff, Petition
@@ -30,16 +28,9 @@ policy.register(HandOff, organisation="from_organisation")
 def visible_petitions(actor, action: str = scopes.READ, queryset=None):
     """Petitions ``actor`` may ``action``: its organisations' (now or before a hand-off) and its
     own."""
-    queryset = Petition.objects.all() if queryset is None else queryset
-    if policy.is_superuser(actor):
-        return queryset
-    own = policy.scope_queryset(actor, action, Petition.objects.all()).values("pk")
-    passed_on = policy.scope_queryset(actor, action, HandOff.objects.all()).values("petition_id")
-    return queryset.filter(Q(pk__in=own) | Q(pk__in=passed_on))
+    return policy.visible_with_history(actor, action, Petition, HandOff, "petition_id", queryset)
 
 
 def can_see(actor, action: str, petition: Petition) -> bool:
     """The object check matching :func:`visible_petitions`."""
-    if policy.can(actor, action, petition):
-        return True
-    return any(policy.can(actor, action, h) for h in petition.hand_offs.all())
+    return policy.can_with_history(actor, action, petition, petition.hand_offs.all())

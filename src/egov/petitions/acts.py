@@ -207,7 +207,8 @@ def is_submitter(actor, petition: Petition) -> bool:
     user_id = getattr(user, "pk", None)
     if user_id is None or getattr(user, "is_client", False):
         return False
-    return petition.submitter.user_id == user_id
+    # A petition forwarded by another instance has no submitter here (their account is there).
+    return petition.submitter is not None and petition.submitter.user_id == user_id
 
 
 def may(actor, act: str, petition: Petition) -> bool:

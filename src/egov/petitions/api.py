@@ -6,9 +6,16 @@ the act answers 409; another organisation's petition 404; bad input 400 in Vietn
 from __future__ import annotations
 
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -16,11 +23,15 @@ from rest_framework.response import Response
 from egov.accounts.scopes import ScopePermission, granted_scopes
 from egov.catalog.models import Procedure
 from egov.core.models import Organisation
+from egov.dossiers.api.serializers import uploads_from
+from egov.dossiers.services.files import Upload
+from egov.dossiers.web import file_response
 from egov.petitions import deadlines, scopes, services
 from egov.petitions.access import can_see, visible_petitions
 from egov.petitions.acts import ACTS
 from egov.petitions.errors import IllegalTransition
 from egov.petitions.models import Category, Petition, Status
+from egov.petitions.services import peers
 from egov.petitions.timeline import timeline
 
 
@@ -32,6 +43,7 @@ class Conflict(exceptions.APIException):
 class PetitionSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     organisation = serializers.CharField(source="organisation.name", read_only=True)
+    organisation_code = serializers.CharField(source="organisation.code", read_only=True)
     flag = serializers.SerializerMethodField()
 
     class Meta:
@@ -44,6 +56,7 @@ class PetitionSerializer(serializers.ModelSerializer):
             "status",
             "status_label",
             "organisation",
+            "organisation_code",
             "received_at",
             "due_at",
             "flag",
@@ -60,22 +73,64 @@ class PetitionSerializer(serializers.ModelSerializer):
 class HandOffSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     act = serializers.CharField()
+    act_code = serializers.CharField(help_text="The act's name in the act table")
     status = serializers.CharField()
+    status_code = serializers.IntegerField()
     to = serializers.CharField()
+    to_code = serializers.CharField(help_text="Code of the organisation it went to")
     due = serializers.DateTimeField(allow_null=True)
     note = serializers.CharField()
 
 
+class AttachmentSerializer(serializers.Serializer):
+    number = serializers.IntegerField(help_text="Its place among the petition's files, from 1")
+    name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    supplement = serializers.BooleanField()
+    url = serializers.CharField(help_text="Where to download it (the caller's scope applies)")
+
+
 class PetitionDetailSerializer(PetitionSerializer):
     timeline = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
 
     class Meta(PetitionSerializer.Meta):
-        fields = [*PetitionSerializer.Meta.fields, "timeline"]
+        fields = [*PetitionSerializer.Meta.fields, "timeline", "attachments"]
         read_only_fields = fields
 
     @extend_schema_field(HandOffSerializer(many=True))
     def get_timeline(self, petition) -> list[dict]:
         return HandOffSerializer(timeline(petition), many=True).data
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, petition) -> list[dict]:
+        rows = []
+        for number, row in enumerate(petition.attachments.order_by("pk"), start=1):
+            url = reverse(
+                "petition-attachment", kwargs={"petition_code": petition.code, "number": number}
+            )
+            rows.append(
+                {
+                    "number": number,
+                    "name": row.name,
+                    "content_type": row.content_type,
+                    "size": row.size,
+                    "sha256": row.sha256,
+                    "supplement": row.supplement,
+                    "url": url,
+                }
+            )
+        return AttachmentSerializer(rows, many=True).data
+
+
+class PetitionFileSerializer(serializers.Serializer):
+    """A file sent in a JSON body; multipart bodies send ``files`` parts instead."""
+
+    filename = serializers.CharField(max_length=255)
+    content_type = serializers.CharField(max_length=100, help_text="PDF, JPEG or PNG")
+    content_base64 = serializers.CharField()
 
 
 class SubmitSerializer(serializers.Serializer):
@@ -87,6 +142,31 @@ class SubmitSerializer(serializers.Serializer):
         required=False, allow_blank=True, help_text="Code of the organisation concerned"
     )
     publish_name = serializers.BooleanField(default=False)
+    files = PetitionFileSerializer(
+        many=True,
+        required=False,
+        help_text="Attachments, checked by their content as a dossier's files are",
+    )
+
+
+class InboundSerializer(serializers.Serializer):
+    """A petition forwarded by a centre's instance (docs/petitions.md, "The national side")."""
+
+    origin = serializers.CharField(max_length=32, help_text="The forwarding centre's code")
+    origin_code = serializers.CharField(max_length=24, help_text="The petition's code there")
+    to_organisation = serializers.CharField(max_length=32)
+    title = serializers.CharField(max_length=255)
+    content = serializers.CharField()
+    category = serializers.ChoiceField(choices=Category.choices)
+    procedure = serializers.CharField(required=False, allow_blank=True, default="")
+    concerned_organisation = serializers.CharField(required=False, allow_blank=True, default="")
+    submitter_kind = serializers.CharField(max_length=8, help_text="citizen or business")
+    submitter_name = serializers.CharField(max_length=255)
+    submitter_id_number = serializers.CharField(max_length=14, allow_blank=True)
+    submitter_email = serializers.CharField(required=False, allow_blank=True, default="")
+    publish_name = serializers.BooleanField(default=False)
+    received_at = serializers.DateTimeField(required=False)
+    files = PetitionFileSerializer(many=True, required=False)
 
 
 class ActSerializer(serializers.Serializer):
@@ -99,6 +179,7 @@ class ActSerializer(serializers.Serializer):
     into = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Petition code (merge)"
     )
+    files = PetitionFileSerializer(many=True, required=False, help_text="Files of a supplement")
 
 
 def _is_citizen(request) -> bool:
@@ -125,7 +206,9 @@ class PetitionPermission(ScopePermission):
             return _is_citizen(request)
         if super().has_permission(request, view):
             return True
-        return view.action in {"list", "retrieve"} and _is_citizen(request)
+        return view.action in {"list", "retrieve", "attachment", "answer_pdf"} and _is_citizen(
+            request
+        )
 
     def has_object_permission(self, request, view, obj) -> bool:
         return can_see(request, scopes.READ, obj)
@@ -152,6 +235,9 @@ class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         "list": scopes.READ,
         "retrieve": scopes.READ,
         "create": scopes.SUBMIT,
+        "attachment": scopes.READ,
+        "answer_pdf": scopes.READ,
+        "inbound": scopes.INBOUND,
         **{name: (act.scopes or (scopes.SUBMIT,))[0] for name, act in API_ACTS.items()},
     }
     lookup_field = "code"
@@ -192,8 +278,9 @@ class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         responses={201: PetitionDetailSerializer},
     )
     def create(self, request):
-        """Submit a petition (a citizen logged in with the e-ID; never anonymous)."""
-        serializer = SubmitSerializer(data=request.data)
+        """Submit a petition (a citizen logged in with the e-ID; never anonymous), with its
+        attachments: base64 in ``files`` (JSON), or ``files`` parts (multipart)."""
+        serializer = SubmitSerializer(data=_fields(request))
         serializer.is_valid(raise_exception=True)
         v = serializer.validated_data
         procedure = None
@@ -211,8 +298,70 @@ class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 concerned_organisation=_organisation(v.get("organisation", ""), "organisation"),
                 publish_name=v["publish_name"],
             ),
+            uploads=_uploads(request, v),
         )
         return Response(PetitionDetailSerializer(petition).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=gettext_lazy("Download an attachment of a petition"),
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            404: OpenApiResponse(description="No such petition or file, or not the caller's"),
+        },
+    )
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<number>[0-9]{1,6})")
+    def attachment(self, request, petition_code=None, number=None):
+        """The file as it was sent (its checked type), to whoever may read the petition."""
+        petition = self.get_object()
+        index = int(number) - 1
+        rows = petition.attachments.order_by("pk")[index : index + 1] if index >= 0 else []
+        row = next(iter(rows), None)
+        if row is None:
+            raise Http404
+        return file_response(row.file, row.name, row.content_type)
+
+    @extend_schema(
+        summary=gettext_lazy("Download the signed answer of a petition"),
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY),
+            404: OpenApiResponse(description="Not answered, or not the caller's"),
+        },
+    )
+    @action(detail=True, methods=["get"], url_path="answer-pdf")
+    def answer_pdf(self, request, petition_code=None):
+        """The answer's PDF, signed by the answering organisation, to whoever may read it."""
+        petition = self.get_object()
+        return file_response(petition.answer_file, f"{petition.code}.pdf", "application/pdf")
+
+    @extend_schema(
+        summary=gettext_lazy("Receive a petition forwarded by the national centre"),
+        request=InboundSerializer,
+        responses={201: PetitionDetailSerializer, 200: PetitionDetailSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="inbound")
+    def inbound(self, request):
+        """A centre's instance forwards a petition to an organisation here (201); the same
+        (origin, origin_code) again answers 200 with the same petition and changes nothing."""
+        serializer = InboundSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        v = serializer.validated_data
+        petition, created = peers.receive(
+            request, v, uploads_from(v.get("files") or [], prefix="files")
+        )
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(PetitionDetailSerializer(petition).data, status=code)
+
+
+def _fields(request):
+    """The body's fields; a multipart body's files are read by :func:`_uploads`."""
+    if not request.content_type.startswith("multipart/"):
+        return request.data
+    return {key: request.data.get(key) for key in request.data if key != "files"}
+
+
+def _uploads(request, v) -> list[Upload]:
+    uploads = uploads_from(v.get("files") or [], prefix="files")
+    return uploads + [Upload.from_file(f) for f in request.FILES.getlist("files")]
 
 
 def _act(name):
@@ -220,7 +369,7 @@ def _act(name):
 
     def method(self, request, petition_code=None):
         petition = self.get_object()
-        body = ActSerializer(data=request.data)
+        body = ActSerializer(data=_fields(request))
         body.is_valid(raise_exception=True)
         v = body.validated_data
         kwargs = {}
@@ -232,6 +381,8 @@ def _act(name):
             kwargs["reason"] = v["reason"]
         if "answer" in act.fields:
             kwargs["text"] = v["answer"]
+        if "files" in act.fields:
+            kwargs["uploads"] = _uploads(request, v)
         if "into" in act.fields:
             lead = Petition.objects.filter(code=v["into"]).first()
             if lead is None or not can_see(request, scopes.READ, lead):

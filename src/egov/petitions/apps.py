@@ -9,6 +9,7 @@ class PetitionsConfig(AppConfig):
     url_prefix = "petitions/"  # phản ánh, kiến nghị: the submitters' and the handlers' pages
     commands = {
         "petitions-remind": "Queue reminders of petitions at risk or overdue (run it hourly).",
+        "petitions-pull": "National side: bring the state of petitions handled at provinces.",
     }
 
     def ready(self):
@@ -21,7 +22,7 @@ class PetitionsConfig(AppConfig):
             scopes,
             workspace,
         )
-        from egov.petitions.services import notifications
+        from egov.petitions.services import notifications, peers
 
         # The centre's desk receives and forwards; an organisation's desk and specialists
         # handle; its leader answers (signed by the organisation) and publishes.
@@ -30,6 +31,7 @@ class PetitionsConfig(AppConfig):
         policy.grant(Role.APPROVER, scopes.READ, scopes.HANDLE, scopes.ANSWER, scopes.PUBLISH)
 
         notifications.register()
+        peers.register()
         registry.swept_files("petitions")
         registry.demo_step(95, "petitions", demo.load)
         registry.nav_link(

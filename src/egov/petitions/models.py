@@ -84,8 +84,14 @@ class Petition(models.Model):
         related_name="petitions_concerning",
     )
     # Who submitted: always an identified citizen (the e-ID), maybe acting for a business.
+    # Empty only on a petition forwarded by another instance (``origin``): the citizen logged in
+    # there; the name, ID number and e-mail below came with it.
     submitter = models.ForeignKey(
-        "accounts.Citizen", on_delete=models.PROTECT, related_name="petitions"
+        "accounts.Citizen",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="petitions",
     )
     submitter_kind = models.CharField(max_length=8, choices=SubmitterKind.choices)
     submitter_name = models.CharField(_("submitter"), max_length=255)
@@ -142,6 +148,16 @@ class Petition(models.Model):
     # Folded (egov.core.text.fold: lower case, no diacritics) title, content and answer, set on
     # publication: what the public list's search matches, diacritics ignored.
     search_text = models.TextField(blank=True, default="", editable=False)
+
+    # Between instances (egov.petitions.peers, docs/petitions.md "The national side").
+    # At a province: the centre that forwarded it (its organisation code) and its code there.
+    origin = models.CharField(max_length=32, null=True, blank=True, editable=False)
+    origin_code = models.CharField(max_length=24, null=True, blank=True, editable=False)
+    # At the national centre: the province whose instance handles it, its code there, and how
+    # many lines of that instance's timeline were copied here.
+    remote = models.CharField(max_length=32, null=True, blank=True, editable=False)
+    remote_code = models.CharField(max_length=24, null=True, blank=True, editable=False)
+    remote_lines = models.PositiveIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -150,6 +166,14 @@ class Petition(models.Model):
         indexes = [
             models.Index(fields=["organisation", "status"]),
             models.Index(fields=["status", "-published_at"]),
+        ]
+        constraints = [
+            # A forwarded petition is received once (the forward is retried: idempotent).
+            models.UniqueConstraint(
+                fields=["origin", "origin_code"],
+                condition=models.Q(origin__isnull=False),
+                name="petition_received_once_from_origin",
+            )
         ]
 
     def __str__(self) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -37,10 +36,15 @@ def published(request):
     sector = _chosen(Sector, request.GET.get("sector"))
     category = request.GET.get("category", "")
     category = category if category in Category.values else ""
-    qs = public.published(
-        query, organisation=organisation, sector=sector, category=category
-    ).select_related("answered_by")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = public.page(
+        query,
+        organisation=organisation,
+        sector=sector,
+        category=category,
+        before=request.GET.get("before", ""),
+        after=request.GET.get("after", ""),
+        size=PAGE_SIZE,
+    )
     answering, sectors = public.filter_choices()
     return render(
         request,

@@ -10,3 +10,7 @@ HANDLE = declare(
 )
 ANSWER = declare("petitions.answer", "Answer petitions, signed by the organisation")
 PUBLISH = declare("petitions.publish", "Publish answered petitions")
+INBOUND = declare(
+    "petitions.inbound",
+    "Receive petitions forwarded by the national centre's instance (its API client)",
+)

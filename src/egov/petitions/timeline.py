@@ -15,6 +15,9 @@ def timeline(petition) -> list[dict]:
         {
             "at": h.at,
             "act": done_label(h.act),
+            "act_code": h.act,
+            "status_code": h.status,
+            "to_code": h.to_organisation.code,
             "status": Status(h.status).label,
             "from": h.from_organisation.name,
             "to": h.to_organisation.name,

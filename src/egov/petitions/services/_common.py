@@ -38,7 +38,12 @@ def begin(actor, petition, act: str) -> tuple[Petition, int]:
     """The petition locked for the act, and the status it leads to. PermissionDenied if the
     actor may not make it here (asked first: a refused caller learns nothing of the status),
     IllegalTransition if the status does not allow it."""
-    locked = Petition.objects.select_for_update().select_related("submitter").get(pk=petition.pk)
+    # Only the petition's row: its submitter (a left join since forwarded ones have none) is not.
+    locked = (
+        Petition.objects.select_for_update(of=("self",))
+        .select_related("submitter")
+        .get(pk=petition.pk)
+    )
     if not may(actor, act, locked):
         raise PermissionDenied(_("You may not do this to this petition."))
     return locked, check_transition(locked, act)

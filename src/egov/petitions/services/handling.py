@@ -13,7 +13,7 @@ from egov.dossiers.services.files import StoredFiles
 from egov.petitions import deadlines
 from egov.petitions.errors import PetitionError
 from egov.petitions.models import Petition, Status
-from egov.petitions.services import public
+from egov.petitions.services import peers, public
 from egov.petitions.services._common import begin, finish, required
 from egov.petitions.services.answer_pdf import render_answer
 from egov.petitions.services.submission import _checked, attach
@@ -39,7 +39,7 @@ def forward(actor, petition, *, to_organisation: Organisation, note: str = ""):
     petition.organisation = to_organisation
     petition.status = target
     deadlines.start_answer_clock(petition, now)
-    return finish(
+    finish(
         actor,
         petition,
         "forward",
@@ -48,6 +48,9 @@ def forward(actor, petition, *, to_organisation: Organisation, note: str = ""):
         from_organisation=source,
         summary={"to": to_organisation.code},
     )
+    # To a province with an instance of its own: sent there too (services.peers).
+    peers.queue_forward(petition, number=petition.hand_offs.count())
+    return petition
 
 
 @transaction.atomic
@@ -198,7 +201,7 @@ def answer(actor, petition, *, text: str):
 
 def _merged(lead, statuses):
     return list(
-        Petition.objects.select_for_update()
+        Petition.objects.select_for_update(of=("self",))
         .select_related("submitter", "organisation")
         .filter(merged_into=lead, status__in=statuses)
         .order_by("pk")
