@@ -85,12 +85,44 @@ def test_ranking_agrees_with_each_subtree(w, django_assert_max_num_queries):
     assert figures(cards[w.q], "2.1") == (1, 1, D(20))
 
 
-def test_unavailable_sources_say_so(w):
+def test_synced_and_satisfaction_by_hand(w):
+    """1.4: received in November in P (d1, d2, d3, d5, d6), acknowledged by the national portal:
+    d1 and d5 → 2 / 5. 5.4: finished in November in P (d1 early, d2 late, d3 and d4 on time);
+    a petition about d3 and a "not satisfied" rating of d4 leave d1 → 1 / 4."""
+    from django.utils import timezone
+
+    from egov.ratings.models import CriteriaSet, SatisfactionRating
+    from egov.sync.models import SyncMark
+
+    from .support import petition
+
+    d = w.d
+    for name in ("d1", "d5"):
+        SyncMark.objects.create(dossier=d[name], version=1, synced_at=timezone.now())
+    about_d3 = petition(w, w.a, answered="2026-11-20", late=False)
+    type(about_d3).objects.filter(pk=about_d3.pk).update(dossier=d["d3"])
+    criteria = CriteriaSet.objects.create(code="t", version=1, name="t", max_score=5)
+    for name, disliked in (("d4", True), ("d1", False)):
+        dossier = d[name]
+        SatisfactionRating.objects.create(
+            dossier=dossier,
+            citizen=w.citizen,
+            criteria_set=criteria,
+            organisation=dossier.organisation,
+            procedure=dossier.procedure_version.procedure,
+            returned_at=timezone.now(),
+            disliked=disliked,
+            dislike_reason="Chậm" if disliked else "",
+            average=D(2),
+            created_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
     card = engine.scorecard(w.p, NOV)
-    for code in ("1.4", "5.4"):
-        line = card.line(code)
-        assert line.score is None
-        assert line.figure.na_reason == "source not yet available"
+    assert figures(card, "1.4") == (2, 5, D("2.4"))  # 6 points × 40 % ÷ 100 %
+    assert figures(card, "5.4")[:2] == (1, 4)
+    ranked = {c.organisation: c for c in engine.scorecards(NOV)}
+    assert figures(ranked[w.p], "5.4")[:2] == (1, 4)
+    assert figures(ranked[w.p], "1.4")[:2] == (2, 5)
 
 
 def test_average_handling_time_in_working_days(w):

@@ -52,6 +52,8 @@ from egov.dossiers.models.status import Timeliness
 from egov.payments.models import ONLINE_METHODS, FeeItem, Payment, PaymentStatus, Relief
 from egov.petitions.models import Petition, Reaction
 from egov.petitions.models import Status as PetitionStatus
+from egov.ratings.models import SatisfactionRating
+from egov.sync.models import SyncMark
 
 from .periods import Period
 
@@ -237,8 +239,11 @@ def records_complete(period, params, scope):
 
 @formula
 def dossiers_synced(period, params, scope):
-    """1.4: wired to the national sync (issue 15) when it lands."""
-    return Unavailable(NOT_YET)
+    """1.4: dossiers received in the period that the national portal has acknowledged (the
+    sync's mark, set when a send succeeded). An instance that does not sync scores 0 here, as
+    it would on the national side, which sees none of its dossiers."""
+    synced = SyncMark.objects.filter(dossier=OuterRef("pk"))
+    return Counted(received(period), Q(Exists(synced)), order="received_at")
 
 
 # --- progress ----------------------------------------------------------------------------------
@@ -529,6 +534,16 @@ def petition_satisfaction(period, params, scope):
 
 @formula
 def procedure_satisfaction(period, params, scope):
-    """5.4: 100 % − (overdue rate + rate with a petition or a dislike): the dislike comes with
-    the satisfaction ratings (issue 15)."""
-    return Unavailable(NOT_YET)
+    """5.4: 100 % − (overdue rate + rate with a petition or a dislike), over the dossiers
+    finished in the period: the numerator is those finished early or on time, about which no
+    petition was sent and no applicant said "not satisfied". A dossier both late and disliked
+    is counted once (the Decision's sum of rates would subtract it twice)."""
+    complained = Petition.objects.filter(dossier=OuterRef("pk"))
+    disliked = SatisfactionRating.objects.filter(dossier=OuterRef("pk"), disliked=True)
+    return Counted(
+        finished(period),
+        Q(timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME])
+        & ~Q(Exists(complained))
+        & ~Q(Exists(disliked)),
+        order="processed_at",
+    )
