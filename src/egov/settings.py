@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "egov.dossiers",
     "egov.payments",
     "egov.petitions",
+    "egov.assignments",
     "egov.portal",
     "egov.site",
 ]
