@@ -19,6 +19,7 @@ class AssignmentsConfig(AppConfig):
             scopes,
         )
         from egov.assignments.services import notifications
+        from egov.core import registry
 
         # Everyone at a party reads; processors and leaders of the lead report; at the
         # Government Office (the assigner) its leaders and clerks assign and decide.
@@ -28,3 +29,8 @@ class AssignmentsConfig(AppConfig):
         policy.grant(Role.PROCESSOR, scopes.READ, scopes.REPORT)
         policy.grant(Role.APPROVER, scopes.READ, scopes.REPORT, scopes.MANAGE)
         notifications.register()
+        registry.nav_link(
+            registry.NavLink(
+                "assignments.list", _("Assigned tasks"), "assignments:list", (scopes.READ,), 60
+            )
+        )
