@@ -16,6 +16,7 @@ class AssignmentsConfig(AppConfig):
         from egov.accounts.models import Role
         from egov.assignments import (
             access,  # noqa: F401 - registers where a task's organisation is
+            demo,
             scopes,
         )
         from egov.assignments.services import notifications
@@ -29,6 +30,7 @@ class AssignmentsConfig(AppConfig):
         policy.grant(Role.PROCESSOR, scopes.READ, scopes.REPORT)
         policy.grant(Role.APPROVER, scopes.READ, scopes.REPORT, scopes.MANAGE)
         notifications.register()
+        registry.demo_step(96, "assignments", demo.load)
         registry.nav_link(
             registry.NavLink(
                 "assignments.list", _("Assigned tasks"), "assignments:list", (scopes.READ,), 60
