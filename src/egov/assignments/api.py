@@ -101,15 +101,15 @@ class AssignmentSerializer(serializers.ModelSerializer):
         return cat.value if cat else None
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class AssignmentDocumentSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReportDocument
         fields = ["number", "date", "subject", "is_result"]
         read_only_fields = fields
 
 
-class ReportSerializer(serializers.ModelSerializer):
-    documents = DocumentSerializer(many=True, read_only=True)
+class AssignmentReportSerializer(serializers.ModelSerializer):
+    documents = AssignmentDocumentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Report
@@ -117,7 +117,7 @@ class ReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ExtensionSerializer(serializers.ModelSerializer):
+class AssignmentExtensionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Extension
         fields = [
@@ -133,15 +133,15 @@ class ExtensionSerializer(serializers.ModelSerializer):
 
 
 class AssignmentDetailSerializer(AssignmentSerializer):
-    reports = ReportSerializer(many=True, read_only=True)
-    extensions = ExtensionSerializer(many=True, read_only=True)
+    reports = AssignmentReportSerializer(many=True, read_only=True)
+    extensions = AssignmentExtensionSerializer(many=True, read_only=True)
 
     class Meta(AssignmentSerializer.Meta):
         fields = [*AssignmentSerializer.Meta.fields, "reports", "extensions"]
         read_only_fields = fields
 
 
-class CreateSerializer(serializers.Serializer):
+class AssignmentCreateSerializer(serializers.Serializer):
     source_number = serializers.CharField(max_length=100)
     source_date = serializers.DateField()
     source_type = serializers.ChoiceField(choices=SourceType.choices)
@@ -163,20 +163,20 @@ class CreateSerializer(serializers.Serializer):
     origin_ref = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class DocumentInSerializer(serializers.Serializer):
+class AssignmentDocumentInSerializer(serializers.Serializer):
     number = serializers.CharField(max_length=100)
     date = serializers.DateField(required=False, allow_null=True, default=None)
     subject = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ActSerializer(serializers.Serializer):
+class AssignmentActSerializer(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True, default="")
     note = serializers.CharField(required=False, allow_blank=True, default="")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     decision = serializers.CharField(required=False, allow_blank=True, default="")
     new_deadline = serializers.DateField(required=False, allow_null=True, default=None)
-    result = DocumentInSerializer(required=False, allow_null=True, default=None)
-    documents = DocumentInSerializer(many=True, required=False, default=list)
+    result = AssignmentDocumentInSerializer(required=False, allow_null=True, default=None)
+    documents = AssignmentDocumentInSerializer(many=True, required=False, default=list)
 
 
 class AssignmentPermission(ScopePermission):
@@ -283,12 +283,12 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(
         summary=gettext_lazy("Assign a task"),
-        request=CreateSerializer,
+        request=AssignmentCreateSerializer,
         responses={201: AssignmentDetailSerializer},
     )
     def create(self, request):
         """Assign a task (the Government Office): exactly one lead."""
-        body = CreateSerializer(data=request.data)
+        body = AssignmentCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         v = body.validated_data
         responsible = None
@@ -329,7 +329,7 @@ def _act(name):
 
     def method(self, request, assignment_id=None):
         task = self.get_object()
-        body = ActSerializer(data=request.data)
+        body = AssignmentActSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         v = body.validated_data
         kwargs = {}
@@ -352,7 +352,7 @@ def _act(name):
     method.__name__ = name
     method.__doc__ = f"{act.label} ({act.scope})."
     return extend_schema(
-        request=ActSerializer,
+        request=AssignmentActSerializer,
         responses={200: AssignmentDetailSerializer},
         summary=act.label,
         operation_id=f"assignments_{name}",
