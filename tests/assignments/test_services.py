@@ -232,3 +232,15 @@ def test_a_monthly_task_rolls_to_the_next_period(world):
     assert task.stage == Stage.OPEN
     assert task.deadline == date(2026, 2, 28)
     assert task.completed_on is None
+
+
+def test_focal_point_is_named_by_the_leader_and_audited(world):
+    from egov.assignments.services.focal_points import set_focal_point
+
+    focal = set_focal_point(world.lead_boss.user, world.m1, world.lead_officer)
+    assert focal.official == world.lead_officer
+    assert AuditEntry.objects.filter(action="assignments.set_focal_point").count() == 1
+    with pytest.raises(PermissionDenied):
+        set_focal_point(world.lead_officer.user, world.m1, world.lead_officer)
+    with pytest.raises(AssignmentError):
+        set_focal_point(world.lead_boss.user, world.m1, world.coord)
