@@ -11,8 +11,10 @@ organisation, into its own database: a fresh SQLite file, or, with a PostgreSQL
   organisation, each share with its denominator), as the Government Office's demo official
   made by the setup, who reads every task. The session is made by the setup as the officials' login
   leaves it (password and second factor; the login itself is not driven).
-- Loaded by the Python generator (p95 needs each request's latency) with the harness's
-  processes and connections; then on one connection (the page's own time, no queueing).
+- First eight cold requests, one at a time (each a cache miss: the page's rows are cached per
+  reader and filters until a task changes, views.py ``_cached``); then loaded by the Python
+  generator (p95 needs each request's latency) with the harness's processes and connections;
+  then on one connection (no queueing). The loaded runs are served from the cache.
 
 The baseline is the same server's hello-world view (wrk), as for every scenario;
 ``ratio_to_baseline`` is the report page's requests/s over its requests/s. Target: p95 < 200 ms.
@@ -33,6 +35,13 @@ NAME = "tasks"
 P95_TARGET_MS = 200.0
 REPORT_PATH = "/assignments/report/"
 CLI_TIMEOUT = 1800
+# The report for every organisation against either deadline, for every task and per origin:
+# eight first requests, each a cache miss.
+COLD_PATHS = [
+    f"{REPORT_PATH}?by=organisation&basis={basis}&origin={origin}"
+    for basis in ("current", "original")
+    for origin in ("", "manual", "cabinet", "incoming")
+]
 
 SETUP = r"""
 import json, random, secrets
@@ -147,6 +156,17 @@ def _run(quick, count, warmup, duration, workdir, env) -> dict:
     }
     extra = {k: env[k] for k in ("DATABASE_URL", "EGOV_VAR_DIR", "EGOV_SECRET_KEY")}
     with harness.running_server(extra_env=extra, prepare=False) as server:
+        # Cold: each variant's first request (REPORT_PATH is the first variant's key) counts the 100,000 tasks (the cache is keyed by
+        # the reader, the filters and the latest change); the runs below are served from it.
+        cold = []
+        for path in COLD_PATHS:
+            began = time.perf_counter()
+            status, _ = server.get(path, headers)
+            cold.append(time.perf_counter() - began)
+            if status != 200:
+                raise harness.BenchError(f"GET {path} answered {status}:\n" + server.log_tail())
+        cold.sort()
+        harness.log(f"{NAME}: cold report {[round(c * 1000) for c in cold]} ms")
         server.check(REPORT_PATH, headers=headers)
         baseline = harness.run_baseline(quick, server)
         loaded = harness.measure(
@@ -174,6 +194,11 @@ def _run(quick, count, warmup, duration, workdir, env) -> dict:
             "rps": single.figures()["rps"],
             "p50_ms": _p(alone, 50),
             "p95_ms": _p(alone, 95),
+        },
+        "report_cold": {
+            "paths": COLD_PATHS,
+            "p50_ms": _p(cold, 50),
+            "max_ms": round(cold[-1] * 1000, 3),
         },
         "p95_target_ms": P95_TARGET_MS,
         "p95_within_target": bool(p95 is not None and p95 < P95_TARGET_MS),

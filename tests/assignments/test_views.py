@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from egov.assignments import services
 from egov.assignments.models import Assignment, Stage
 
 from .conftest import make_task
@@ -18,6 +20,7 @@ VI = {"HTTP_ACCEPT_LANGUAGE": "vi"}
 
 
 def _queries(client, url):
+    cache.clear()  # the report's cold path: counted, not read from the cache
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, **VI)
     assert response.status_code == 200
@@ -45,6 +48,21 @@ def test_the_report_shows_each_share_with_its_denominator(client, world):
     assert "Chưa hoàn thành, quá hạn" in page
     assert "1/2 (50,0 %)" in page
     assert "Bộ Tài chính" in page and "000.00.00.G01" not in page
+
+
+def test_the_cached_report_follows_every_change(client, world):
+    task = make_task(world, deadline=date(2099, 3, 31))
+    client.force_login(world.clerk.user)
+    first = client.get("/assignments/report/", **VI).content.decode()
+    assert "1/1 (100,0 %)" in first  # within deadline
+    with CaptureQueriesContext(connection) as hit:
+        again = client.get("/assignments/report/", **VI).content.decode()
+    assert "1/1 (100,0 %)" in again
+    assert not any("COUNT" in q["sql"] for q in hit.captured_queries)  # read from the cache
+    services.withdraw(world.clerk.user, task, reason="Không còn", decision="9/QĐ-TTg")
+    after = client.get("/assignments/report/", **VI).content.decode()
+    assert "1/1 (100,0 %)" not in after
+    assert "Không có nhiệm vụ." in after
 
 
 def test_a_party_sees_the_task_an_outsider_gets_404(client, world):
