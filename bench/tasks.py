@@ -156,8 +156,9 @@ def _run(quick, count, warmup, duration, workdir, env) -> dict:
     }
     extra = {k: env[k] for k in ("DATABASE_URL", "EGOV_VAR_DIR", "EGOV_SECRET_KEY")}
     with harness.running_server(extra_env=extra, prepare=False) as server:
-        # Cold: each variant's first request (REPORT_PATH is the first variant's key) counts the 100,000 tasks (the cache is keyed by
-        # the reader, the filters and the latest change); the runs below are served from it.
+        # Cold: each variant's first request counts the 100,000 tasks (the cache is keyed by
+        # the reader, the filters and the latest change; REPORT_PATH has the first variant's
+        # key): the runs below are served from it.
         cold = []
         for path in COLD_PATHS:
             began = time.perf_counter()
