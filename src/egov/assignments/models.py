@@ -126,8 +126,9 @@ class Assignment(models.Model):
             models.Index(fields=["lead", "stage"]),
             models.Index(fields=["stage", "due_on"]),
             models.Index(fields=["assigned_on"]),
-            # Covers the report (four categories per lead, by either deadline, over the tasks
-            # a reader's organisations lead or assigned): read without touching the table.
+            # Covers the report (four categories per lead, by either deadline, per origin or
+            # key tasks, over the tasks a reader's organisations lead or assigned): read
+            # without touching the table.
             models.Index(
                 fields=[
                     "lead",
@@ -136,6 +137,8 @@ class Assignment(models.Model):
                     "due_on",
                     "original_due_on",
                     "completed_on",
+                    "origin",
+                    "is_key",
                 ],
                 name="assignment_report",
             ),
