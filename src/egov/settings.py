@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "egov.ratings",
     "egov.sync",
     "egov.serviceindex",
+    "egov.assignments",
     "egov.portal",
     "egov.site",
 ]
@@ -319,6 +320,11 @@ SPECTACULAR_SETTINGS = {
         "DossierStatusEnum": "egov.dossiers.models.status.Status",
         "DocumentStatusEnum": "egov.exchange.models.StatusCode",
         "PetitionStatusEnum": "egov.petitions.models.Status",
+        "AssignmentStageEnum": "egov.assignments.models.Stage",
+        "AssignmentOriginEnum": "egov.assignments.models.Origin",
+        "AssignmentSourceTypeEnum": "egov.assignments.models.SourceType",
+        "AssignmentDeadlineKindEnum": "egov.assignments.models.DeadlineKind",
+        "ExtensionStateEnum": "egov.assignments.models.ExtensionState",
     },
 }
 

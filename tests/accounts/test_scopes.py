@@ -11,6 +11,9 @@ def test_the_apps_declare_every_scope_once():
     assert sorted(scopes.SCOPES) == [
         "accounts.admin",
         "accounts.read",
+        "assignments.manage",
+        "assignments.read",
+        "assignments.report",
         "catalog.write",
         "documents.read",
         "documents.receive",
@@ -54,6 +57,7 @@ def test_roles_carry_the_scopes_the_apps_grant():
     granted = dict(policy.ROLE_SCOPES)
     assert granted == {
         Role.DESK: {
+            "assignments.read",
             "dossiers.read",
             "dossiers.receive",
             "dossiers.return",
@@ -67,6 +71,8 @@ def test_roles_carry_the_scopes_the_apps_grant():
             "sync.retry",
         },
         Role.PROCESSOR: {
+            "assignments.read",
+            "assignments.report",
             "dossiers.read",
             "dossiers.process",
             "payments.read",
@@ -75,6 +81,9 @@ def test_roles_carry_the_scopes_the_apps_grant():
             "ratings.read",
         },
         Role.APPROVER: {
+            "assignments.manage",
+            "assignments.read",
+            "assignments.report",
             "dossiers.read",
             "dossiers.approve",
             "payments.read",
@@ -91,8 +100,15 @@ def test_roles_carry_the_scopes_the_apps_grant():
             "reports.approve",
             "serviceindex.read",
         },
-        Role.CLERK: {"documents.read", "documents.send", "documents.receive"},
+        Role.CLERK: {
+            "documents.read",
+            "documents.send",
+            "documents.receive",
+            "assignments.manage",
+            "assignments.read",
+        },
         Role.REPORTER: {
+            "assignments.read",
             "reports.read",
             "reports.submit",
             "ratings.read",

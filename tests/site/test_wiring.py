@@ -28,6 +28,7 @@ def test_demo_steps_run_in_their_order():
         "workflow steps",
         "logins",
         "petitions",
+        "assignments",
         "ratings",
     ]
 
