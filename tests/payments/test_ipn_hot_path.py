@@ -24,7 +24,7 @@ IPN = "/payments/ipn/vnpay/"
 # Statements of one callback through the view, in the test's transaction (savepoints counted):
 # a confirmation's include the applicant's status e-mail (its template, its outbox row) and, on
 # PostgreSQL, the audit chain's advisory lock.
-CONFIRM_QUERIES = 23
+CONFIRM_QUERIES = 22
 REPLAY_QUERIES = 6
 
 
@@ -53,6 +53,10 @@ def test_a_confirmation_appends_its_audit_rows_last_and_together(client, payment
     code, sql = _ipn(client, ipn_params(payment))
     assert code == "00"
     assert len(sql) <= CONFIRM_QUERIES, "\n".join(s[:90] for s in sql)
+    if connection.vendor == "postgresql":
+        # The payment, then the dossier once: the dossier's act uses the settlement's lock.
+        locks = [s for s in sql if "FOR UPDATE" in s]
+        assert len(locks) == 2 and '"dossiers_dossier"' in locks[1]
     audit_at = [i for i, s in enumerate(sql) if s.startswith('INSERT INTO "core_auditentry"')]
     receipts_at = [i for i, s in enumerate(sql) if 'INSERT INTO "payments_paymentreceipt"' in s]
     # One INSERT for the dossier's act and the payment's, after everything else it records.
@@ -121,3 +125,14 @@ def test_a_failed_confirmation_leaves_no_receipt_task_nor_number(client, payment
     assert _ipn(client, ipn_params(payment))[0] == "00"
     assert sorted(PaymentReceipt.objects.values_list("number", flat=True)) == [1, 1]
     assert Payment.objects.get(pk=payment.pk).status == PaymentStatus.PAID
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dossier_act_on_a_locked_dossier_needs_the_callers_transaction(w):
+    from egov.dossiers import services as dossier_services
+
+    dossier = fees_due_dossier(w)
+    with pytest.raises(RuntimeError):
+        dossier_services.record_fees_paid(dossier, actor=None, locked=True)
+    dossier.refresh_from_db()
+    assert dossier.status == Status.FEES_DUE

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -136,12 +137,9 @@ def settle(gateway: str, callback: Callback) -> Outcome:
         payment = Payment.objects.select_for_update().get(pk=known[0])
         # The dossier too: two payments of one dossier confirmed at once settle one by one. Its
         # fee items are read once, for what is due and for the receipts.
-        payment.dossier = dossier = (
-            Dossier.objects.select_for_update(of=("self",))
-            .select_related("organisation")
-            .prefetch_related("fee_items")
-            .get(pk=payment.dossier_id)
-        )
+        # Locked as the dossier's act locks it, which then uses it as it is (no second lock).
+        payment.dossier = dossier = lock(Dossier(pk=payment.dossier_id))
+        prefetch_related_objects([dossier], "fee_items")
         due = None
         if callback.success and payment.status == PaymentStatus.PENDING:
             due = outstanding(dossier)
@@ -206,7 +204,10 @@ def _paid(payment: Payment, *, actor) -> list[str]:
     dossier = payment.dossier
     if dossier.status == Status.FEES_DUE:
         dossier_services.record_fees_paid(
-            dossier, actor=actor, note=_("Paid: %(ref)s") % {"ref": payment.reference}
+            dossier,
+            actor=actor,
+            note=_("Paid: %(ref)s") % {"ref": payment.reference},
+            locked=True,  # by settle or record_at_desk, in this transaction
         )
     return [f"{r.serial} {r.number}" for r in receipts.issue(payment)]
 
