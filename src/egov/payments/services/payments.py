@@ -135,9 +135,9 @@ def settle(gateway: str, callback: Callback) -> Outcome:
         return _refuse(gateway, callback, Outcome.ALREADY, f"payment {known[1]}", known[0])
     with transaction.atomic(), audit.deferred():
         payment = Payment.objects.select_for_update().get(pk=known[0])
-        # The dossier too: two payments of one dossier confirmed at once settle one by one. Its
-        # fee items are read once, for what is due and for the receipts.
-        # Locked as the dossier's act locks it, which then uses it as it is (no second lock).
+        # The dossier too: two payments of one dossier confirmed at once settle one by one. It is
+        # locked as the dossier's act locks it, and the act uses it as it is (no second lock);
+        # its fee items are read once, for what is due and for the receipts.
         payment.dossier = dossier = lock(Dossier(pk=payment.dossier_id))
         prefetch_related_objects([dossier], "fee_items")
         due = None
