@@ -140,8 +140,65 @@ def _worker(host, port, paths, barrier, results):
     results.put(answers)
 
 
+def _cpu_seconds(pids) -> float:
+    """User and system CPU of these processes so far (those that are gone count 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _server_pids(port: int) -> list[int]:
+    """The gunicorn master and workers listening on ``port`` (Linux /proc)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                command = f.read().split(b"\0")
+        except OSError:
+            continue
+        if b"gunicorn" in b" ".join(command) and f"{harness.HOST}:{port}".encode() in command:
+            pids.append(int(entry))
+    return pids
+
+
+def _database_pids(env: dict) -> list[int]:
+    """The PostgreSQL backends connected to the bench's database (the workers' pools)."""
+    url = env.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return []
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        rows = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
+def _warm(host: str, port: int, secret: str, workers: int) -> None:
+    """A few callbacks for an unknown order before the window, so that each worker has imported
+    the payment views and opened its database pool (answered "01", audited as refused)."""
+    for i in range(workers * 4):
+        connection = http.client.HTTPConnection(host, port, timeout=60)
+        try:
+            connection.request("GET", ipn_path(f"WARM{i}", 1000, secret, 90_000_000 + i))
+            connection.getresponse().read()
+        finally:
+            connection.close()
+
+
 def main(quick: bool) -> dict:
     count = int(os.environ.get("BENCH_PAYMENTS", "200" if quick else "1000"))
+    load_before = [round(x, 2) for x in os.getloadavg()]
     secret = secrets.token_hex(32)
     extra = {"EGOV_VNPAY_TMN_CODE": TMN, "EGOV_VNPAY_HASH_SECRET": secret}
     with harness.running_server(extra_env=extra) as server:
@@ -165,6 +222,9 @@ def main(quick: bool) -> dict:
         ]
         for w in workers:
             w.start()
+        _warm(server.host, server.port, secret, server.workers)
+        web_pids, db_pids = _server_pids(server.port), _database_pids(server.env)
+        web_cpu, db_cpu = _cpu_seconds(web_pids), _cpu_seconds(db_pids)
         barrier.wait()
         started = time.perf_counter()
         answers: dict[str, int] = {}
@@ -172,6 +232,8 @@ def main(quick: bool) -> dict:
             for code, n in results.get().items():
                 answers[code] = answers.get(code, 0) + n
         elapsed = time.perf_counter() - started
+        web_cpu = _cpu_seconds(web_pids) - web_cpu
+        db_cpu = _cpu_seconds(db_pids) - db_cpu
         for w in workers:
             w.join()
         check = json.loads(
@@ -191,6 +253,12 @@ def main(quick: bool) -> dict:
         "answers": answers,
         "seconds": round(elapsed, 2),
         "paid": check["paid"],
+        # CPU per callback in the window: the gunicorn processes, and PostgreSQL's backends of
+        # this database (those open when the window started: the workers' pools).
+        "cpu_ms_per_callback": {
+            "web": round(web_cpu / len(jobs) * 1000, 2),
+            "database": round(db_cpu / len(jobs) * 1000, 2) if db_pids else None,
+        },
         "target_confirmations_per_s": TARGET,
         "baseline": {k: baseline.get(k) for k in ("rps", "p50_ms", "p99_ms")},
         "config": {
@@ -199,6 +267,7 @@ def main(quick: bool) -> dict:
             "processes": PROCESSES,
             "cpus": os.cpu_count(),
             "quick": quick,
+            "load_average_before": load_before,
             "load_average": [round(x, 2) for x in os.getloadavg()],
         },
         # The keys a script reads last: the throughput, then the two checks, then the ratio.

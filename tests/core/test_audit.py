@@ -99,3 +99,34 @@ def test_postgres_refuses_update_delete_and_truncate_of_audit_rows():
         ):
             cursor.execute(sql)
     assert AuditEntry.objects.count() == 2
+
+
+def test_deferred_rows_are_appended_at_the_end_in_order():
+    with transaction.atomic():
+        with audit.deferred():
+            audit.record(actor="user:1", action="test.first", object_type="t", object_id=1)
+            # Held back: nothing is in the log (nor the chain's lock taken) yet.
+            assert not AuditEntry.objects.exists()
+            audit.record(actor="user:1", action="test.second", object_type="t", object_id=2)
+        assert list(AuditEntry.objects.order_by("seq").values_list("action", flat=True)) == [
+            "test.first",
+            "test.second",
+        ]
+        audit.record(actor="user:1", action="test.after", object_type="t", object_id=3)
+    assert AuditEntry.objects.get(action="test.after").seq == 3  # appended at once again
+    assert audit.verify().intact
+
+
+def test_deferred_rows_are_dropped_when_the_block_raises():
+    with transaction.atomic():
+        with pytest.raises(ValueError), audit.deferred():
+            audit.record(actor="user:1", action="test.lost", object_type="t", object_id=1)
+            raise ValueError("the change failed")
+        audit.record(actor="user:1", action="test.kept", object_type="t", object_id=2)
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["test.kept"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deferred_outside_a_transaction_is_refused():
+    with pytest.raises(audit.AuditError), audit.deferred():
+        pass

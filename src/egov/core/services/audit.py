@@ -6,6 +6,10 @@ rows, and verifies them against recorded anchors); this module says what an audi
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
+
 from django.db import connection
 
 from egov.core import chain
@@ -23,6 +27,7 @@ __all__ = [
     "Verdict",
     "actor_ref",
     "compute_hash",
+    "deferred",
     "record",
     "record_many",
     "verify",
@@ -118,7 +123,36 @@ def record_many(rows: list[dict]) -> list[AuditEntry]:
                 request_id=request_id,
             )
         )
+    held = getattr(_deferred, "rows", None)
+    if held is not None:
+        held.extend(entries)
+        return entries
     return CHAIN.append_many(entries)
+
+
+# The rows held back by deferred(), per thread (a gthread worker serves requests in threads).
+_deferred = threading.local()
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Hold the rows recorded inside back and append them all at the end of the block, in their
+    order, with one lock and one INSERT: the chain's lock (one for the whole log) is then held
+    from there to the commit, not from the first act of a long transaction (a payment's
+    confirmation moves the dossier, draws receipt numbers, then records). Use it inside the
+    transaction, around code that does not catch a rolled-back savepoint of its own (its rows
+    would still be appended). Nothing is appended if the block raises."""
+    if not connection.in_atomic_block:
+        raise AuditError("audit.deferred() must be used inside the change's transaction")
+    if getattr(_deferred, "rows", None) is not None:
+        yield  # already deferring: the outer block appends
+        return
+    _deferred.rows = rows = []
+    try:
+        yield
+    finally:
+        _deferred.rows = None
+    CHAIN.append_many(rows)
 
 
 def verify(anchor: Anchor | None = None) -> Verdict:

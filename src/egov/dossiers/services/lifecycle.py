@@ -31,8 +31,10 @@ def _need(text: str, field: str = "reason") -> str:
     return text
 
 
-def _move(dossier, act, *, actor, note="", change=None, summary=None):
-    """Lock, authorise, check the transition, apply ``change(dossier, now)``, save, record."""
+def _move(dossier, act, *, actor, note="", change=None, summary=None, locked=False):
+    """Lock, authorise, check the transition, apply ``change(dossier, now)``, save, record.
+    ``locked``: the caller's transaction already holds ``dossier`` as :func:`_common.lock` gives
+    it (a payment's confirmation locks the dossier to check the amount due): used as it is."""
     return _move_many(
         [dossier],
         act,
@@ -40,14 +42,22 @@ def _move(dossier, act, *, actor, note="", change=None, summary=None):
         note=note,
         change=change,
         summary=summary,
+        locked=locked,
     )[0]
 
 
-def _move_many(dossiers, act, *, actor, note="", change=None, summary=None):
+def _move_many(dossiers, act, *, actor, note="", change=None, summary=None, locked=False):
     """:func:`_move` for a batch, all or nothing: every dossier is checked before anything is
     written; if one may not make the move, BatchRefused names each refused code and why."""
+    if locked and not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("locked=True: only inside the transaction that holds the rows")
     with transaction.atomic():
-        locked = _common.lock_many(dossiers) if len(dossiers) > 1 else [_common.lock(dossiers[0])]
+        if locked:
+            locked = list(dossiers)
+        elif len(dossiers) > 1:
+            locked = _common.lock_many(dossiers)
+        else:
+            locked = [_common.lock(dossiers[0])]
         decisions, refused = [], {}
         for dossier in locked:
             try:
@@ -311,8 +321,9 @@ def require_fees(dossier: Dossier, *, actor, amount_vnd: int, note: str = "") ->
     )
 
 
-def record_fees_paid(dossier: Dossier, *, actor, note: str = "") -> Dossier:
-    """6 → 4. Scope ``dossiers.process`` (or a payment task: actor None)."""
+def record_fees_paid(dossier: Dossier, *, actor, note: str = "", locked: bool = False) -> Dossier:
+    """6 → 4. Scope ``dossiers.process`` (or a payment task: actor None). ``locked``: see
+    :func:`_move`."""
 
     def change(d, now):
         d.fees_paid_at = now
@@ -324,6 +335,7 @@ def record_fees_paid(dossier: Dossier, *, actor, note: str = "") -> Dossier:
         actor=actor,
         note=note,
         change=change,
+        locked=locked,
     )
 
 

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -136,22 +137,30 @@ def settle_callback(gateway, params: Mapping[str, str]) -> Outcome:
 
 def settle(gateway: str, callback: Callback) -> Outcome:
     """Record a verified result (a callback, or a query's final answer) once, under the rules."""
-    with transaction.atomic():
-        payment = (
-            Payment.objects.select_for_update(of=("self",))
-            .select_related("dossier")
-            .filter(reference=callback.reference, method=gateway)
-            .first()
-        )
+    # A plain read first: a payment leaves "pending" once and never comes back, so a settled
+    # status read without a lock is final. A replay (VNPay retries until it hears "00", and two
+    # of its servers may send at once) is answered from it without locking the payment and the
+    # dossier: half of the callbacks in `egov bench payments`.
+    known = (
+        Payment.objects.filter(reference=callback.reference, method=gateway)
+        .values_list("pk", "status")
+        .first()
+    )
+    if known is None:
+        return _refuse(gateway, callback, Outcome.NOT_FOUND, "unknown reference", None)
+    if known[1] != PaymentStatus.PENDING:
+        return _refuse(gateway, callback, Outcome.ALREADY, f"payment {known[1]}", known[0])
+    with transaction.atomic(), audit.deferred():
+        payment = Payment.objects.select_for_update().get(pk=known[0])
+        # The dossier too: two payments of one dossier confirmed at once settle one by one. It is
+        # locked as the dossier's act locks it, and the act uses it as it is (no second lock);
+        # its fee items are read once, for what is due and for the receipts.
+        payment.dossier = dossier = lock(Dossier(pk=payment.dossier_id))
+        prefetch_related_objects([dossier], "fee_items")
         due = None
-        if payment is not None:
-            # The dossier too: two payments of one dossier confirmed at once settle one by one.
-            payment.dossier = lock(payment.dossier)
-            if callback.success and payment.status == PaymentStatus.PENDING:
-                due = outstanding(payment.dossier)
-        if payment is None:
-            outcome, reason = Outcome.NOT_FOUND, "unknown reference"
-        elif payment.status != PaymentStatus.PENDING:
+        if callback.success and payment.status == PaymentStatus.PENDING:
+            due = outstanding(dossier)
+        if payment.status != PaymentStatus.PENDING:
             outcome, reason = Outcome.ALREADY, f"payment {payment.status}"
         elif callback.amount_vnd != payment.amount_vnd:
             outcome, reason = Outcome.BAD_AMOUNT, "amount differs from the payment"
@@ -162,14 +171,25 @@ def settle(gateway: str, callback: Callback) -> Outcome:
         else:
             _record(payment, callback, gateway)
             return Outcome.CONFIRMED
-        audit.record(
-            actor=f"gateway:{gateway}",
-            action="payments.callback_refused",
-            object_type="payments.payment",
-            object_id=payment.pk if payment else callback.reference[:64],
-            summary={"reason": reason, "amount_vnd": callback.amount_vnd},
-        )
+        _refused_row(gateway, callback, reason, payment.pk)
     return outcome
+
+
+def _refuse(gateway: str, callback: Callback, outcome: Outcome, reason: str, payment_id):
+    """A callback refused from the plain read: only its audit line, in its own transaction."""
+    with transaction.atomic():
+        _refused_row(gateway, callback, reason, payment_id)
+    return outcome
+
+
+def _refused_row(gateway: str, callback: Callback, reason: str, payment_id) -> None:
+    audit.record(
+        actor=f"gateway:{gateway}",
+        action="payments.callback_refused",
+        object_type="payments.payment",
+        object_id=payment_id if payment_id is not None else callback.reference[:64],
+        summary={"reason": reason, "amount_vnd": callback.amount_vnd},
+    )
 
 
 def _record(payment: Payment, callback: Callback, gateway: str) -> None:
@@ -196,11 +216,15 @@ def _record(payment: Payment, callback: Callback, gateway: str) -> None:
 
 def _paid(payment: Payment, *, actor) -> list[str]:
     """What a paid payment does: the dossier leaves status 6, receipts are issued (their serials
-    and numbers are returned for the payment's audit row)."""
+    and numbers are returned for the payment's audit row). The receipts come last: their
+    numbers' counters stay locked from the draw to the commit."""
     dossier = payment.dossier
     if dossier.status == Status.FEES_DUE:
         dossier_services.record_fees_paid(
-            dossier, actor=actor, note=_("Paid: %(ref)s") % {"ref": payment.reference}
+            dossier,
+            actor=actor,
+            note=_("Paid: %(ref)s") % {"ref": payment.reference},
+            locked=True,  # by settle or record_at_desk, in this transaction
         )
     return [f"{r.serial} {r.number}" for r in receipts.issue(payment)]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -49,34 +50,52 @@ def issue(payment: Payment) -> list[PaymentReceipt]:
     dossier = payment.dossier
     agency = dossier.organisation
     now = timezone.now()
-    issued = []
-    for kind, amount in sorted(by_kind(dossier).items()):
-        serial = serial_for(kind, now)
-        number = numbering.draw(ReceiptSequence, organisation=agency.pk, serial=serial)
-        receipt = PaymentReceipt(
+    amounts = sorted(by_kind(dossier).items())
+    serials = [serial_for(kind, now) for kind, _amount in amounts]
+    if amounts:
+        _render_later(payment.pk)
+    # Both numbers in one statement (the counters taken in key order: two payments of the
+    # agency cannot wait on each other crosswise), both receipts in one INSERT.
+    lasts = (
+        numbering.draw_blocks(
+            ReceiptSequence, ["organisation", "serial"], {(agency.pk, s): 1 for s in serials}
+        )
+        if serials
+        else {}
+    )
+    issued = [
+        PaymentReceipt(
             payment=payment,
             dossier=dossier,
             kind=kind,
             agency=agency,
             template_symbol=TEMPLATE_SYMBOL,
             serial=serial,
-            number=number,
+            number=lasts[(agency.pk, serial)],
             amount_vnd=amount,
             amount_words=amount_in_words(amount),
             payer_name=payment.payer_name,
             issued_at=now,
+            pdf=b"",  # drawn and sealed after the commit: see _render_later
         )
-        receipt.pdf = b""  # rendered and signed after commit (render_missing): see below
-        receipt.save()
-        issued.append(receipt)
-    if issued:
-        # Rendering and sealing a PDF takes ~0.2 s: not inside the callback's transaction (the
-        # gateway waits for its answer, and the dossier's row is locked). The number, amount and
-        # payer are fixed here; the worker draws the document, and a download draws it if the
-        # worker has not yet (ensure_pdf).
-        payment_id = payment.pk
-        transaction.on_commit(lambda: _enqueue(payment_id))
+        for (kind, amount), serial in zip(amounts, serials, strict=True)
+    ]
+    PaymentReceipt.objects.bulk_create(issued)
     return issued
+
+
+def _render_later(payment_id: int) -> None:
+    """Rendering and sealing a PDF takes ~0.2 s: not inside the callback's transaction (the
+    gateway waits for its answer, and the dossier's row is locked). The number, amount and payer
+    are fixed here; the worker draws the document, and a download draws it if the worker has not
+    yet (ensure_pdf). On the database queue the task's row is written in this transaction: it
+    commits with the receipts (it cannot be lost between the commit and the enqueue) and costs no
+    commit of its own; another queue is told after the commit (its worker could run the task
+    before the receipts are visible)."""
+    if settings.EGOV_TASKS == "db":
+        render_receipts.enqueue(payment_id)
+    else:
+        transaction.on_commit(lambda: _enqueue(payment_id))
 
 
 def _enqueue(payment_id: int) -> None:
@@ -85,7 +104,7 @@ def _enqueue(payment_id: int) -> None:
 
 @task()
 def render_receipts(payment_id: int) -> int:
-    """The worker's task (enqueued after the callback's commit): see render_missing."""
+    """The worker's task (queued with the callback's receipts): see render_missing."""
     return render_missing(payment_id)
 
 
