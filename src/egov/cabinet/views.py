@@ -1,0 +1,8 @@
+from django.http import HttpResponse
+
+
+def ballots(request):
+    return HttpResponse()
+
+
+issue = ballot = tally_fragment = report = ballots
