@@ -316,6 +316,7 @@ SPECTACULAR_SETTINGS = {
         "DossierStatusEnum": "egov.dossiers.models.status.Status",
         "DocumentStatusEnum": "egov.exchange.models.StatusCode",
         "PetitionStatusEnum": "egov.petitions.models.Status",
+        "BallotStatusEnum": "egov.cabinet.models.Status",
     },
 }
 
