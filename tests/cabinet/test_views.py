@@ -38,3 +38,19 @@ def test_other_without_text_is_refused_on_the_page(gov):
     page = client.post(f"/cabinet/{ballot.number}/", data, follow=True)
     assert "ý kiến khác" in page.content.decode()
     assert not Answer.objects.exists()
+
+
+def test_the_secretariat_issues_on_the_page_and_secret_documents_are_refused(gov):
+    client = _client(gov.secretary)
+    assert client.get("/cabinet/new/").status_code == 200
+    data = {"title": "Nghị quyết", "questions": "Thông qua?\nGiao Bộ Tư pháp?", "working_days": 3}
+    secret = client.post("/cabinet/new/", {**data, "classification": "secret"})
+    assert secret.status_code == 400 and "mật" in secret.content.decode()
+    from egov.cabinet.models import Ballot
+
+    assert not Ballot.objects.exists()
+    response = client.post("/cabinet/new/", {**data, "classification": "normal"})
+    assert response.status_code == 302
+    ballot = Ballot.objects.get()
+    assert ballot.questions.count() == 2 and ballot.recipients.count() == 27
+    assert _client(gov.members[1].official).get("/cabinet/new/").status_code == 403

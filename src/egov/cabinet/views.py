@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from egov.cabinet import access
+from egov.cabinet.forms import IssueForm
 from egov.cabinet.models import Ballot, Choice, Status
 from egov.cabinet.services import ballots as ballot_services
 from egov.cabinet.services import tally as tallies
@@ -33,7 +34,8 @@ def _ballot(request, number) -> Ballot:
 @login_required
 def ballots(request):
     rows = access.visible_ballots(request).order_by("-number")[:100]
-    return render(request, "cabinet/ballots.html", {"ballots": rows})
+    secretary = access.is_secretary(access.official_of(request.user))
+    return render(request, "cabinet/ballots.html", {"ballots": rows, "secretary": secretary})
 
 
 def _answerable(request, ballot):
@@ -89,6 +91,46 @@ def ballot(request, number):
             "documents": ballot.documents.all(),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def issue(request):
+    official = access.official_of(request.user)
+    if not access.is_secretary(official):
+        raise PermissionDenied
+    form = IssueForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        documents = []
+        if data["document"] or data["classification"] != "normal":
+            upload = data["document"]
+            documents.append(
+                ballot_services.DocumentData(
+                    title=data["document_title"] or (upload.name if upload else ""),
+                    classification=data["classification"],
+                    content=upload.read() if upload else None,
+                )
+            )
+        try:
+            ballot = ballot_services.issue(
+                official,
+                ballot_services.BallotData(
+                    title=data["title"],
+                    questions=data["questions"].splitlines(),
+                    working_days=data["working_days"],
+                    members=[m.pk for m in data["members"]],
+                    allow_assistants=data["allow_assistants"],
+                    documents=documents,
+                ),
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The ballot was issued."))
+            return redirect("cabinet:ballot", ballot.number)
+    return render(request, "cabinet/issue.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @login_required
