@@ -12,6 +12,7 @@ member is asked on; the secretariat sees all.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
@@ -52,6 +53,34 @@ def assisted(official: Official | None, day: dt.date | None = None):
     return Member.objects.filter(pk__in=links.values("member_id"))
 
 
+@dataclass(frozen=True)
+class Roles:
+    """What the caller is in the e-Cabinet, read once per request."""
+
+    official: Official | None
+    secretary: bool
+    # The members whose ballots the caller takes part in: their own terms and those they assist.
+    members: tuple[int, ...]
+
+
+def roles(request_or_user) -> Roles:
+    """The caller's cabinet roles; kept on the request (three queries, once per request)."""
+    cached = getattr(request_or_user, "_cabinet_roles", None)
+    if cached is not None:
+        return cached
+    user = getattr(request_or_user, "user", request_or_user)
+    official = official_of(user)
+    if official is None:
+        found = Roles(None, False, ())
+    else:
+        members = [*own_terms(official).values_list("pk", flat=True)]
+        members += assisted(official).values_list("pk", flat=True)
+        found = Roles(official, is_secretary(official), tuple(members))
+    if hasattr(request_or_user, "META"):
+        request_or_user._cabinet_roles = found
+    return found
+
+
 def scopes_of(request_or_user) -> set[str]:
     """The cabinet scopes of the caller: a token's scopes, or those of their cabinet roles."""
     auth = getattr(request_or_user, "auth", None)
@@ -60,13 +89,11 @@ def scopes_of(request_or_user) -> set[str]:
     user = getattr(request_or_user, "user", request_or_user)
     if policy.is_superuser(user):
         return {scopes.READ, scopes.ANSWER, scopes.ISSUE}
-    official = official_of(user)
+    found = roles(request_or_user)
     held: set[str] = set()
-    if official is None:
-        return held
-    if is_secretary(official):
+    if found.secretary:
         held |= {scopes.READ, scopes.ISSUE}
-    if own_terms(official).exists() or assisted(official).exists():
+    if found.members:
         held |= {scopes.READ, scopes.ANSWER}
     return held
 
@@ -80,14 +107,12 @@ def visible_ballots(request_or_user, queryset=None):
     user = getattr(request_or_user, "user", request_or_user)
     if policy.is_superuser(user):
         return queryset
-    official = official_of(user)
-    if official is None:
-        return queryset.none()
-    if is_secretary(official):
+    found = roles(request_or_user)
+    if found.secretary:
         return queryset
-    members = [*own_terms(official).values_list("pk", flat=True)]
-    members += assisted(official).values_list("pk", flat=True)
-    return queryset.filter(recipients__member__in=members).distinct()
+    if not found.members:
+        return queryset.none()
+    return queryset.filter(recipients__member__in=found.members).distinct()
 
 
 def can_see(request_or_user, ballot: Ballot) -> bool:

@@ -180,7 +180,7 @@ class BallotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         ballot = self.get_object()
         data = AnswerInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        official = access.official_of(request.user)
+        official = access.roles(request).official
         actor = official if official is not None else request.auth
         try:
             answer = services.cast(actor, data.validated_data["document"], ballot)

@@ -34,7 +34,7 @@ def _ballot(request, number) -> Ballot:
 @login_required
 def ballots(request):
     rows = access.visible_ballots(request).order_by("-number")[:100]
-    secretary = access.is_secretary(access.official_of(request.user))
+    secretary = access.roles(request).secretary
     return render(request, "cabinet/ballots.html", {"ballots": rows, "secretary": secretary})
 
 
