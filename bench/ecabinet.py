@@ -1,10 +1,10 @@
 """Scenario ``ecabinet`` (issue 19): signed votes accepted per second, the tally's p95.
 
 The platform as in production (gunicorn, production settings, demo data). The setup makes the
-demo Government of 27 members and the secretariat (the demo step skips it in production), issues ``$BENCH_BALLOTS`` ballots (100) to all
-27 members and signs every member's answer to each in advance (2,700 answer documents, XMLDSig
-through the development signing service, as a member's device or remote-signing provider would
-send them), and makes each member's session.
+demo Government of 27 members and the secretariat (the demo step skips it in production),
+issues ``$BENCH_BALLOTS`` ballots (100) to all 27 members, signs every member's answer to each
+in advance (2,700 answer documents, XMLDSig through the development signing service, as a
+member's device or remote-signing provider would send them), and makes each member's session.
 
 - Votes: ``POST /api/v1/cabinet/ballots/{number}/answer/`` with the signed document, as the
   member (session + CSRF), 4 processes, one connection per request; each is verified on
