@@ -191,3 +191,18 @@ def test_assistants_cast_only_where_the_ballot_allows_it(gov):
         ),
         "assistant",
     )
+
+
+def test_an_edited_answer_breaks_the_chain_or_is_refused(gov):
+    from django.db import DatabaseError, connection, transaction
+
+    ballot = issue(gov)
+    vote(ballot, gov.members[1], "agree")
+    vote(ballot, gov.members[2], "disagree")
+    assert ANSWERS.verify().intact
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError), transaction.atomic():
+            Answer.objects.filter(seq=1).update(choice="disagree")
+        return
+    Answer.objects.filter(seq=1).update(choice="disagree")
+    assert not ANSWERS.verify(record=False).intact
