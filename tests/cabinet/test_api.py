@@ -104,3 +104,18 @@ def test_a_member_not_asked_gets_404(gov):
         == 404
     )
     assert _client(gov.outsider).get("/api/v1/cabinet/ballots/").status_code == 403
+
+
+def test_a_classified_document_is_refused_through_the_api(gov):
+    response = _client(gov.secretary).post(
+        "/api/v1/cabinet/ballots/",
+        {
+            "title": "Nghị quyết",
+            "questions": ["Thông qua?"],
+            "working_days": 2,
+            "documents": [{"title": "Báo cáo", "classification": "secret", "exchange_document": 1}],
+        },
+        format="json",
+    )
+    assert response.status_code == 400 and "mật" in response.content.decode()
+    assert not Ballot.objects.exists()

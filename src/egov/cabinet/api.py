@@ -86,6 +86,14 @@ class BallotDetailSerializer(BallotSerializer):
         return QuestionTallySerializer(tallies.tally(ballot), many=True).data
 
 
+class DocumentInSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=500)
+    classification = serializers.ChoiceField(
+        choices=["normal", "secret", "top_secret", "absolute_secret"], default="normal"
+    )
+    exchange_document = serializers.IntegerField(help_text="Id of a document of the exchange")
+
+
 class IssueSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=500)
     questions = serializers.ListField(
@@ -95,12 +103,7 @@ class IssueSerializer(serializers.Serializer):
     deadline = serializers.DateTimeField(required=False, allow_null=True, default=None)
     members = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     allow_assistants = serializers.BooleanField(default=False)
-    exchange_documents = serializers.ListField(
-        child=serializers.IntegerField(),
-        required=False,
-        default=list,
-        help_text="Ids of documents of the exchange",
-    )
+    documents = DocumentInSerializer(many=True, required=False, default=list)
 
 
 class AnswerInSerializer(serializers.Serializer):
@@ -159,8 +162,12 @@ class BallotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         values = data.validated_data
         official = access.official_of(request.user)
         docs = [
-            services.DocumentData(title=f"#{pk}", exchange_document_id=pk)
-            for pk in values.pop("exchange_documents")
+            services.DocumentData(
+                title=d["title"],
+                classification=d["classification"],
+                exchange_document_id=d["exchange_document"],
+            )
+            for d in values.pop("documents")
         ]
         try:
             ballot = services.issue(official, services.BallotData(**values, documents=docs))
