@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "egov.sync",
     "egov.serviceindex",
     "egov.assignments",
+    "egov.cabinet",
     "egov.portal",
     "egov.site",
 ]
@@ -325,6 +326,7 @@ SPECTACULAR_SETTINGS = {
         "AssignmentSourceTypeEnum": "egov.assignments.models.SourceType",
         "AssignmentDeadlineKindEnum": "egov.assignments.models.DeadlineKind",
         "ExtensionStateEnum": "egov.assignments.models.ExtensionState",
+        "BallotStatusEnum": "egov.cabinet.models.Status",
     },
 }
 
@@ -560,6 +562,14 @@ EGOV_VIETQR_BANK_NAME = os.environ.get(
 
 # Search results remembered per web process (egov.catalog.results): entries; 0 turns it off.
 EGOV_SEARCH_MEMO = int(os.environ.get("EGOV_SEARCH_MEMO", "2000"))
+
+# --- e-Cabinet (egov.cabinet) ------------------------------------------------------------------
+# Reminders of an opinion ballot to members who have not answered (and their assistants): hours
+# before its deadline, one reminder per offset; an overdue alert follows at the deadline.
+EGOV_CABINET_REMINDER_HOURS = [float(h) for h in env_list("EGOV_CABINET_REMINDER_HOURS", "48,4")]
+# The text-message (SMS) gateway of reminders: a dotted path to a class with send(number, text);
+# the default writes them to the log (no gateway yet).
+EGOV_CABINET_SMS = os.environ.get("EGOV_CABINET_SMS", "egov.cabinet.services.reminders.LogSms")
 
 # --- Running: egov serve (egov.site) -----------------------------------------------------------
 EGOV_HOST = os.environ.get("EGOV_HOST", "127.0.0.1")

@@ -29,6 +29,7 @@ def test_demo_steps_run_in_their_order():
         "logins",
         "petitions",
         "assignments",
+        "cabinet",
         "ratings",
     ]
 

@@ -22,6 +22,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -91,6 +92,19 @@ def sign_enveloped(
     removes exactly the element appended here (it has no tail), so that is the same octets
     a verifier canonicalises.
     """
+    sign_enveloped_with(
+        root,
+        lambda data: key.sign(data, padding.PKCS1v15(), hashes.SHA256()),
+        certificates,
+    )
+
+
+def sign_enveloped_with(
+    root: etree._Element, sign: Callable[[bytes], bytes], certificates: list[x509.Certificate]
+) -> None:
+    """:func:`sign_enveloped` with the RSA-SHA256 signature over the canonical SignedInfo made
+    by ``sign`` (a person's signature through the signing service, which gets only its digest).
+    """
     digest = hashlib.sha256(c14n(root, exclusive=True)).digest()
     signature = etree.SubElement(root, _ds("Signature"), nsmap={"ds": DS_NS})
     signed_info = etree.SubElement(signature, _ds("SignedInfo"))
@@ -103,7 +117,7 @@ def sign_enveloped(
     etree.SubElement(reference, _ds("DigestMethod"), Algorithm=SHA256)
     etree.SubElement(reference, _ds("DigestValue")).text = base64.b64encode(digest).decode()
     # SignedInfo canonicalised in place, as a verifier does (a document subset).
-    value = key.sign(c14n(signed_info, exclusive=True), padding.PKCS1v15(), hashes.SHA256())
+    value = sign(c14n(signed_info, exclusive=True))
     etree.SubElement(signature, _ds("SignatureValue")).text = base64.b64encode(value).decode()
     x509_data = etree.SubElement(etree.SubElement(signature, _ds("KeyInfo")), _ds("X509Data"))
     for cert in certificates:

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CabinetConfig(AppConfig):
+    name = "egov.cabinet"
+    label = "cabinet"
+    verbose_name = _("e-Cabinet")
+    url_prefix = "cabinet/"  # e-Cabinet: the Government's opinion ballots
+    commands = {
+        "cabinet-close": "Establish the result of ballots past their deadline (run it often).",
+    }
+
+    def ready(self):
+        from egov.cabinet import access, demo, scopes  # noqa: F401 - access registers Ballot
+        from egov.cabinet.services import reminders, report
+        from egov.core import registry
+
+        reminders.register()
+        report.register()
+        registry.demo_step(96, "cabinet", demo.load)
+        registry.nav_link(
+            registry.NavLink("cabinet.ballots", _("e-Cabinet"), "cabinet:ballots", (), 60)
+        )

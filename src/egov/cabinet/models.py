@@ -1,0 +1,229 @@
+"""The e-Cabinet's models: the Government's members and their staff, opinion ballots, answers.
+
+- :class:`Member`: a member of the Government (Prime Minister, Deputy Prime Ministers,
+  ministers, heads of ministry-level agencies) for a term; N, the count every majority is
+  counted against, is the number of members on a date (:meth:`MemberQuerySet.at`).
+- :class:`Assistant` and :class:`Secretary`: a member's support staff and the Government
+  Office's secretariat (the cabinet's own roles: egov.cabinet.access).
+- :class:`Ballot` (phiếu lấy ý kiến) with its :class:`Question` s, :class:`BallotDocument` s and
+  :class:`Recipient` s (the members asked).
+- :class:`Answer`: one member's signed answer to one question; immutable, hash-chained
+  (egov.cabinet.services.chain), append-only on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from egov.core.models import ChainedRow
+
+
+class Position(models.TextChoices):
+    PRIME_MINISTER = "prime_minister", _("Prime Minister")
+    DEPUTY_PRIME_MINISTER = "deputy_prime_minister", _("Deputy Prime Minister")
+    MINISTER = "minister", _("Minister")
+    HEAD_OF_AGENCY = "head_of_agency", _("Head of a ministry-level agency")
+
+
+class MemberQuerySet(models.QuerySet):
+    def at(self, day: dt.date):
+        """The members in office on ``day`` (their term includes it)."""
+        return self.filter(term_start__lte=day).filter(
+            Q(term_end__isnull=True) | Q(term_end__gte=day)
+        )
+
+
+class Member(models.Model):
+    """A member of the Government for one term (the official who holds the position)."""
+
+    official = models.ForeignKey(
+        "accounts.Official",
+        verbose_name=_("official"),
+        on_delete=models.PROTECT,
+        related_name="cabinet_terms",
+    )
+    position = models.CharField(_("position"), max_length=32, choices=Position.choices)
+    # The full title: "Bộ trưởng Bộ Tài chính".
+    title = models.CharField(_("title"), max_length=255)
+    rank = models.PositiveSmallIntegerField(_("order of precedence"), default=100)
+    term_start = models.DateField(_("term start"))
+    term_end = models.DateField(_("term end"), null=True, blank=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Government member")
+        verbose_name_plural = _("Government members")
+        ordering = ["rank", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.official.name}, {self.title}"
+
+    @property
+    def is_prime_minister(self) -> bool:
+        return self.position == Position.PRIME_MINISTER
+
+
+class Assistant(models.Model):
+    """An official authorised to act for a member (cast an answer where a ballot allows it)."""
+
+    official = models.ForeignKey(
+        "accounts.Official", on_delete=models.PROTECT, related_name="cabinet_assisting"
+    )
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="assistants")
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("member's assistant")
+        verbose_name_plural = _("members' assistants")
+
+    def __str__(self) -> str:
+        return f"{self.official} ({self.member})"
+
+
+class Secretary(models.Model):
+    """An official of the Government Office's secretariat: issues and closes ballots."""
+
+    official = models.OneToOneField(
+        "accounts.Official", on_delete=models.PROTECT, related_name="cabinet_secretary"
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("secretariat official")
+        verbose_name_plural = _("secretariat officials")
+
+    def __str__(self) -> str:
+        return str(self.official)
+
+
+class Status(models.TextChoices):
+    OPEN = "open", pgettext_lazy("ballot status", "Open for answers")
+    DECIDED = "decided", pgettext_lazy("ballot status", "Result established")
+
+
+class Outcome(models.TextChoices):
+    ADOPTED = "adopted", pgettext_lazy("ballot outcome", "Adopted")
+    NOT_ADOPTED = "not_adopted", pgettext_lazy("ballot outcome", "Not adopted")
+
+
+class Choice(models.TextChoices):
+    AGREE = "agree", pgettext_lazy("ballot answer", "Agree")
+    DISAGREE = "disagree", pgettext_lazy("ballot answer", "Disagree")
+    OTHER = "other", pgettext_lazy("ballot answer", "Other opinion")
+
+
+class Ballot(models.Model):
+    """An opinion ballot (phiếu lấy ý kiến thành viên Chính phủ)."""
+
+    number = models.PositiveIntegerField(_("ballot number"), unique=True)
+    title = models.CharField(_("subject"), max_length=500)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    issued_by = models.ForeignKey(
+        "accounts.Official", on_delete=models.PROTECT, related_name="cabinet_ballots_issued"
+    )
+    issued_at = models.DateTimeField(_("issued at"))
+    working_days = models.PositiveSmallIntegerField(_("working days to answer"))
+    deadline = models.DateTimeField(_("deadline"))
+    # N: the Government's members on the day of issue, whoever is asked or answers.
+    members_count = models.PositiveSmallIntegerField(_("number of Government members"))
+    # Whose side wins a tie: the Prime Minister in office on the day of issue.
+    prime_minister = models.ForeignKey(
+        Member, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    allow_assistants = models.BooleanField(_("assistants may cast answers"), default=False)
+    decided_at = models.DateTimeField(_("result established at"), null=True, blank=True)
+    # The tally report: a PDF signed by the Government Office's seal.
+    report_pdf = models.BinaryField(null=True, editable=False)
+    members = models.ManyToManyField(Member, through="Recipient", related_name="ballots")
+
+    class Meta:
+        verbose_name = _("opinion ballot")
+        verbose_name_plural = _("opinion ballots")
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"{self.number}: {self.title}"
+
+
+class Recipient(models.Model):
+    """A member asked on a ballot."""
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="recipients")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "member"], name="cabinet_recipient_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ballot_id}: {self.member_id}"
+
+
+class Question(models.Model):
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField(_("question"))
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
+
+    class Meta:
+        ordering = ["ballot", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "position"], name="cabinet_question_position")
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class BallotDocument(models.Model):
+    """A document of the ballot: one from the exchange, or a PDF uploaded with it."""
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(_("document title"), max_length=500)
+    exchange_document = models.ForeignKey(
+        "exchange.OfficialDocument", null=True, blank=True, on_delete=models.PROTECT
+    )
+    content = models.BinaryField(null=True, editable=False)
+    sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Answer(ChainedRow):
+    """One member's signed answer to one question: immutable, in the cabinet's hash chain.
+
+    ``document`` is the signed answer document as received (egov.cabinet.answers): the
+    signature's proof; the other fields are what was read from its signed octets."""
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="answers")
+    choice = models.CharField(_("answer"), max_length=12, choices=Choice.choices)
+    text = models.TextField(_("opinion"), blank=True)
+    # Who cast and signed it: the member, or their authorised assistant.
+    cast_by = models.ForeignKey("accounts.Official", on_delete=models.PROTECT, related_name="+")
+    by_assistant = models.BooleanField(default=False)
+    signed_at = models.DateTimeField(_("signed at"))
+    document = models.TextField()
+    document_sha256 = models.CharField(max_length=64)
+    signer_subject = models.CharField(max_length=500)
+    signer_fingerprint = models.CharField(max_length=64)
+
+    class Meta(ChainedRow.Meta):
+        verbose_name = _("ballot answer")
+        verbose_name_plural = _("ballot answers")
+        constraints = [
+            models.UniqueConstraint(fields=["question", "member"], name="cabinet_answer_once")
+        ]

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from egov.cabinet import views
+
+app_name = "cabinet"
+
+urlpatterns = [
+    path("", views.ballots, name="ballots"),
+    path("new/", views.issue, name="issue"),
+    path("<int:number>/", views.ballot, name="ballot"),
+    path("<int:number>/tally/", views.tally_fragment, name="tally"),
+    path("<int:number>/report.pdf", views.report, name="report"),
+]
