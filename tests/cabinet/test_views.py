@@ -54,3 +54,23 @@ def test_the_secretariat_issues_on_the_page_and_secret_documents_are_refused(gov
     ballot = Ballot.objects.get()
     assert ballot.questions.count() == 2 and ballot.recipients.count() == 27
     assert _client(gov.members[1].official).get("/cabinet/new/").status_code == 403
+
+
+def test_the_cabinet_link_shows_to_its_people_only(client, gov, django_assert_max_num_queries):
+    """Members, assistants and the secretariat see "e-Cabinet" in the officials' navigation; an
+    official of the same office without a cabinet role does not. One query decides it."""
+    from egov.cabinet.access import takes_part
+
+    from ..accounts.test_frame import nav
+
+    for person, shown in (
+        (gov.members[3].official, True),
+        (gov.assistant, True),
+        (gov.secretary, True),
+        (gov.outsider, False),
+    ):
+        with django_assert_max_num_queries(1):
+            assert takes_part(person.user) is shown
+        client.force_login(person.user)
+        links = nav(client.get("/workspace/").content.decode())
+        assert ("/cabinet/" in links) is shown, person

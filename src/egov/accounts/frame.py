@@ -85,7 +85,8 @@ class Frame:
         shown = [
             (link, reverse(link.url_name))
             for link in registry.nav_links()
-            if "*" in held or not link.scopes or held.intersection(link.scopes)
+            if (link.shown(self._user) if link.shown else True)
+            and ("*" in held or not link.scopes or held.intersection(link.scopes))
         ]
         path = self.request.path
         matches = [url for _, url in shown if path == url or path.startswith(url)]

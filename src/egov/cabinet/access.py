@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from egov.accounts import policy
@@ -51,6 +51,27 @@ def assisted(official: Official | None, day: dt.date | None = None):
         Q(valid_to__isnull=True) | Q(valid_to__gte=day)
     )
     return Member.objects.filter(pk__in=links.values("member_id"))
+
+
+def takes_part(user) -> bool:
+    """Whether ``user`` has any role in the e-Cabinet (its navigation link): one query."""
+    if policy.is_superuser(user):
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    day = today()
+    assisting = Assistant.objects.filter(official__user=user, valid_from__lte=day).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    )
+    return (
+        Official.objects.filter(user=user)
+        .filter(
+            Exists(Member.objects.filter(official=OuterRef("pk")))
+            | Exists(Secretary.objects.filter(official=OuterRef("pk"), active=True))
+            | Exists(assisting.filter(official=OuterRef("pk")))
+        )
+        .exists()
+    )
 
 
 @dataclass(frozen=True)

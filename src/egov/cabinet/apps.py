@@ -20,5 +20,12 @@ class CabinetConfig(AppConfig):
         report.register()
         registry.demo_step(96, "cabinet", demo.load)
         registry.nav_link(
-            registry.NavLink("cabinet.ballots", _("e-Cabinet"), "cabinet:ballots", (), 60)
+            registry.NavLink(
+                "cabinet.ballots",
+                _("e-Cabinet"),
+                "cabinet:ballots",
+                (),
+                60,
+                shown=access.takes_part,
+            )
         )

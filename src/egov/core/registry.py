@@ -81,6 +81,9 @@ class NavLink:
     # Shown to an official holding any of these scopes (none: to every official).
     scopes: tuple[str, ...] = ()
     order: int = 50
+    # (user) -> shown or not, for an app whose roles are its own tables (the e-Cabinet's
+    # members and secretariat); one bounded query at most, as it runs on every officials' page.
+    shown: Callable[[object], bool] | None = None
 
 
 @dataclass(frozen=True)
