@@ -21,10 +21,21 @@ from datetime import date, timedelta
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .models.indicators import Periodicity
-
 # The day of the month Decree 09's windows end on; the next window starts the day after.
 CUTOFF_DAY = 14
+
+
+class Periodicity(models.TextChoices):
+    MONTH = "month", _("Monthly")
+    QUARTER = "quarter", _("Quarterly")
+    HALF = "half", _("Half-yearly")
+    YEAR = "year", _("Yearly")
+
+
+class Convention(models.TextChoices):
+    DECREE_09 = "decree_09", _("Decree 09/2019 cut-offs (15th to 14th)")
+    CALENDAR = "calendar", _("Calendar periods (statistics)")
+
 
 # How many periods of each kind a year has.
 PER_YEAR = {
@@ -34,11 +45,6 @@ PER_YEAR = {
     Periodicity.YEAR: 1,
 }
 MONTHS = {kind: 12 // count for kind, count in PER_YEAR.items()}
-
-
-class Convention(models.TextChoices):
-    DECREE_09 = "decree_09", _("Decree 09/2019 cut-offs (15th to 14th)")
-    CALENDAR = "calendar", _("Calendar periods (statistics)")
 
 
 @dataclass(frozen=True, order=True)

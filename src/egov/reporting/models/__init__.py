@@ -1,3 +1,4 @@
+from ..periods import Convention, Periodicity
 from .indicators import (
     Aggregation,
     Category,
@@ -7,9 +8,9 @@ from .indicators import (
     Indicator,
     IndicatorLevel,
     IndicatorSet,
-    Periodicity,
     ValueType,
 )
+from .regimes import LEVEL_ORDER, RegimeKind, RegimeStage, ReportingLevel, ReportingRegime
 
 __all__ = [
     "Aggregation",
@@ -22,4 +23,10 @@ __all__ = [
     "IndicatorSet",
     "Periodicity",
     "ValueType",
+    "Convention",
+    "LEVEL_ORDER",
+    "RegimeKind",
+    "RegimeStage",
+    "ReportingLevel",
+    "ReportingRegime",
 ]

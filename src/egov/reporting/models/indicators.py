@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..periods import Periodicity
+
 
 class Field(models.TextChoices):
     """The nine fields of the Government's socio-economic indicators."""
@@ -33,13 +35,6 @@ class ValueType(models.TextChoices):
     NUMBER = "number", _("Number")
     INTEGER = "integer", _("Whole number")
     PERCENTAGE = "percentage", _("Percentage")
-
-
-class Periodicity(models.TextChoices):
-    MONTH = "month", _("Monthly")
-    QUARTER = "quarter", _("Quarterly")
-    HALF = "half", _("Half-yearly")
-    YEAR = "year", _("Yearly")
 
 
 class IndicatorLevel(models.TextChoices):
