@@ -11,6 +11,7 @@ from .indicators import (
     ValueType,
 )
 from .regimes import LEVEL_ORDER, RegimeKind, RegimeStage, ReportingLevel, ReportingRegime
+from .submissions import DataValue, Operator, Severity, Submission, ValidationRule
 
 __all__ = [
     "Aggregation",
@@ -29,4 +30,9 @@ __all__ = [
     "RegimeStage",
     "ReportingLevel",
     "ReportingRegime",
+    "DataValue",
+    "Operator",
+    "Severity",
+    "Submission",
+    "ValidationRule",
 ]
