@@ -1,12 +1,13 @@
 """Submitting values: every check before anything is written, one transaction, one audit row."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from egov.core.models import AuditEntry
-from egov.reporting.models import DataValue, Submission
+from egov.reporting.models import DataValue, Indicator, Submission
 from egov.reporting.services.submissions import Entry, WarningsToConfirm, submit
 
 from ..accounts.officials_support import make_official, tree  # noqa: F401
@@ -95,3 +96,18 @@ def test_an_organisation_outside_the_regime_is_refused(setup):
 @pytest.mark.parametrize("year, number", [(2025, 13), (2099, 1)])  # no such month; not cut off
 def test_the_period_must_exist_and_be_cut_off(setup, year, number):
     _refused(setup, GOOD, year=year, number=number)
+
+
+def test_an_indicator_of_another_level_is_refused(setup):
+    regime, _reporter, _t = setup
+    gdp = Indicator.objects.get(key="gdp_current")  # national only
+    regime.indicators.add(gdp)
+    refused = _refused(setup, [Entry(TOTAL, "120"), Entry("gdp_current", "1")])
+    assert len(refused.messages) == 1
+
+
+def test_an_indicator_out_of_force_is_refused(setup):
+    Indicator.objects.filter(key=RATE).update(valid_to=date(YEAR, 1, 31))
+    _refused(setup, GOOD)
+    Indicator.objects.filter(key=RATE).update(valid_to=None, valid_from=date(YEAR, 6, 1))
+    _refused(setup, GOOD)

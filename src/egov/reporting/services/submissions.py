@@ -2,8 +2,9 @@
 
 Everything is checked before anything is written: the caller may submit for the organisation,
 the organisation reports under the regime, the period exists and its cut-off has come, every
-value is a number of an indicator of the regime (a whole number where the indicator says so, a
-known disaggregation), and the regime's validation rules hold. A blocking rule refuses the
+value is a number of an indicator of the regime that the organisation's level reports and that
+is in force at the cut-off (a whole number where the indicator says so, a known
+disaggregation), and the regime's validation rules hold. A blocking rule refuses the
 submission; a warning refuses it until the reporter confirms the warnings (``confirm=True``),
 and the confirmed warnings are kept with it. Then one transaction replaces the period's values
 (a report can be sent again until approval, which is not built yet) and writes one audit row.
@@ -75,7 +76,24 @@ def _options(indicator) -> list[set[str]] | None:
     ]
 
 
-def _parse(regime, entries: list[Entry]) -> list[tuple]:
+# The tree's levels as the indicators name them (a ministry reports national figures).
+INDICATOR_LEVEL = {"central": "national", "province": "province", "commune": "commune"}
+
+
+def _reportable(indicator, organisation, day) -> str | None:
+    """Why ``organisation`` may not report ``indicator`` for data cut off on ``day``, or None."""
+    if INDICATOR_LEVEL.get(organisation.level) not in indicator.levels:
+        return _("%(name)s is not reported at this organisation's level.") % {
+            "name": indicator.name
+        }
+    if (indicator.valid_from and day < indicator.valid_from) or (
+        indicator.valid_to and day > indicator.valid_to
+    ):
+        return _("%(name)s is not in force for this period.") % {"name": indicator.name}
+    return None
+
+
+def _parse(regime, organisation, day, entries: list[Entry]) -> list[tuple]:
     indicators = {i.key: i for i in regime.indicators.select_related("disaggregation")}
     rows, seen, errors = [], set(), []
     for entry in entries:
@@ -84,6 +102,10 @@ def _parse(regime, entries: list[Entry]) -> list[tuple]:
             errors.append(
                 _("“%(key)s” is not an indicator of this regime.") % {"key": entry.indicator}
             )
+            continue
+        refusal = _reportable(indicator, organisation, day)
+        if refusal:
+            errors.append(refusal)
             continue
         try:
             value = Decimal(str(entry.value))
@@ -167,11 +189,12 @@ def submit(
     policy.check(actor, scopes.SUBMIT, Submission(organisation=organisation))
     if not regime.organisations.filter(pk=organisation.pk).exists():
         raise ValidationError(_("This organisation does not report under this regime."))
-    if timezone.localdate() < _cutoff(regime, year, number):
+    day = _cutoff(regime, year, number)
+    if timezone.localdate() < day:
         raise ValidationError(_("The period's data is not cut off yet."))
     if not entries:
         raise ValidationError(_("Give at least one value."))
-    rows = _parse(regime, entries)
+    rows = _parse(regime, organisation, day, entries)
     blocking, warnings = _check_rules(regime, rows)
     if blocking:
         raise ValidationError(blocking)
