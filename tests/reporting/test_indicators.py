@@ -74,3 +74,15 @@ def test_a_broken_indicator_is_refused(changes, field):
 
 def test_a_good_indicator_passes():
     _indicator(aggregation=Aggregation.FORMULA, formula="exports - imports").full_clean()
+
+
+def test_weights_named_by_the_data_sets_notes():
+    weighted = Indicator.objects.filter(weight__isnull=False).select_related("weight")
+    pairs = {i.key: i.weight.key for i in weighted}
+    assert pairs["unemployment_rate"] == "labour_force"
+    assert pairs["svc_online_dossier_rate"] == "svc_dossiers_received"
+    for indicator in weighted:
+        assert indicator.aggregation == Aggregation.WEIGHTED
+        # a weight is a quantity that adds up, so that the weighted average can be rebuilt
+        assert indicator.weight.aggregation == Aggregation.SUM
+        assert set(indicator.levels) <= set(indicator.weight.levels) | {"national"}
