@@ -153,3 +153,32 @@ def test_deadlines_fall_on_working_days_after_the_cut_off_in_order():
                 for n in range(1, (due - cutoff(period)).days + 1)
             ]
             assert sum(map(calendar.is_working_day, between)) == stage.working_days_after_cutoff
+
+
+@pytest.mark.django_db
+@given(
+    st.lists(st.integers(min_value=1, max_value=15), min_size=1, max_size=4, unique=True),
+    st.integers(min_value=2019, max_value=2035),
+    st.integers(min_value=1, max_value=12),
+)
+def test_any_good_regime_has_ordered_working_day_deadlines(counts, year, month):
+    counts = sorted(counts)
+    regime = ReportingRegime(kind=RegimeKind.PERIODIC, periodicity="month")
+    stages = [
+        RegimeStage(regime=regime, level=level, working_days_after_cutoff=days)
+        for level, days in zip(LEVELS, counts, strict=False)
+    ]
+    calendar = _calendar()
+    period = Period(year, Periodicity.MONTH, month)
+    dates = [stage_deadline(stage, period, calendar) for stage in stages]
+    assert all(a < b for a, b in zip(dates, dates[1:], strict=False))
+    assert all(calendar.is_working_day(d) and d > cutoff(period) for d in dates)
+
+
+_CACHE = {}
+
+
+def _calendar():
+    if "national" not in _CACHE:
+        _CACHE["national"] = WorkingCalendar.for_organisation(None)
+    return _CACHE["national"]
