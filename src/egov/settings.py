@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "egov.serviceindex",
     "egov.assignments",
     "egov.cabinet",
+    "egov.reporting",
     "egov.portal",
     "egov.site",
 ]

@@ -1,0 +1,38 @@
+from ..periods import Convention, Periodicity
+from .indicators import (
+    Aggregation,
+    Category,
+    CategoryCombo,
+    CategoryOption,
+    Field,
+    Indicator,
+    IndicatorLevel,
+    IndicatorSet,
+    ValueType,
+)
+from .regimes import LEVEL_ORDER, RegimeKind, RegimeStage, ReportingLevel, ReportingRegime
+from .submissions import DataValue, Operator, Severity, Submission, ValidationRule
+
+__all__ = [
+    "Aggregation",
+    "Category",
+    "CategoryCombo",
+    "CategoryOption",
+    "Field",
+    "Indicator",
+    "IndicatorLevel",
+    "IndicatorSet",
+    "Periodicity",
+    "ValueType",
+    "Convention",
+    "LEVEL_ORDER",
+    "RegimeKind",
+    "RegimeStage",
+    "ReportingLevel",
+    "ReportingRegime",
+    "DataValue",
+    "Operator",
+    "Severity",
+    "Submission",
+    "ValidationRule",
+]

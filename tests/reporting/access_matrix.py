@@ -1,0 +1,39 @@
+"""The reporting app's part of the access matrix (tests/accounts/test_access_matrix.py).
+
+Commune A's submission for March 2025: A's reporter reads it; B's reporter and approver, an
+official of another province, another citizen, an anonymous caller and an API client of the
+other province get 401, 403 or 404."""
+
+from __future__ import annotations
+
+from egov.reporting.services.submissions import Entry, submit
+
+from ..accounts.officials_support import make_official
+from .submission_support import MONTH, ON_TIME, RATE, TOTAL, YEAR, make_regime
+
+BASE = "/api/v1/reporting/submissions/{id}/"
+
+
+def _read_case(t):
+    regime = make_regime(t.a, t.b)
+    reporter = make_official("rep_a", t.a, "reporter").user
+    submission = submit(
+        actor=reporter,
+        regime=regime,
+        organisation=t.a,
+        year=YEAR,
+        number=MONTH,
+        entries=[Entry(TOTAL, "120"), Entry(RATE, "45.5"), Entry(ON_TIME, "40")],
+    )
+    return {
+        "id": submission.pk,
+        "insider": reporter,
+        "outsiders": [
+            make_official("rep_b", t.b, "reporter", "approver").user,
+            make_official("rep_q", t.q, "reporter", "approver", subtree=True).user,
+        ],
+        "scopes": ["reports.read"],
+    }
+
+
+CASES = {(BASE, "get"): _read_case}
