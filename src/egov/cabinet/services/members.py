@@ -61,9 +61,16 @@ def authorise_assistant(
 
 
 def add_secretary(official: Official, *, actor="system") -> Secretary:
+    """Make ``official`` one of the secretariat; an active secretary already is (no change, no
+    audit row: the demo load runs it again)."""
     with transaction.atomic():
-        secretary, _created = Secretary.objects.update_or_create(
-            official=official, defaults={"active": True}
-        )
+        secretary = Secretary.objects.select_for_update().filter(official=official).first()
+        if secretary is not None and secretary.active:
+            return secretary
+        if secretary is None:
+            secretary = Secretary.objects.create(official=official, active=True)
+        else:
+            secretary.active = True
+            secretary.save(update_fields=["active"])
         audit.record(actor=actor, action="cabinet.secretary", obj=secretary)
     return secretary
