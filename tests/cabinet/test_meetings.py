@@ -218,3 +218,16 @@ def test_close_ends_the_meeting(gov):
     assert meeting.status == MeetingStatus.CLOSED
     with pytest.raises(ValidationError):
         meetings.attend(gov.secretary, meeting, gov.members[0])
+
+
+def test_demo_makes_one_meeting_and_lets_the_secretariat_assign(gov):
+    from egov.accounts.models import RoleAssignment
+    from egov.cabinet import demo
+
+    lines = []
+    demo.load(lines.append)
+    demo.load(lines.append)  # a second load changes nothing
+    meeting = Meeting.objects.get()
+    assert meeting.items.count() == 3 and meeting.members_count == len(gov.members)
+    assert RoleAssignment.objects.filter(official=gov.secretary, role="clerk").count() == 1
+    assert "/cabinet/meetings/" in lines[0]
