@@ -133,6 +133,10 @@ def _meeting_conclude(tree):
     return _secretariat(tree, lambda member: {"item": 1, "text": "Thống nhất thông qua."})
 
 
+def _meeting_close(tree):
+    return _secretariat(tree, lambda member: {})
+
+
 CASES = {
     (BASE, "get"): _read,
     (f"{BASE}answer/", "post"): _answer,
@@ -140,4 +144,5 @@ CASES = {
     (f"{MEETING}mark/", "post"): _meeting_mark,
     (f"{MEETING}attend/", "post"): _meeting_attend,
     (f"{MEETING}conclude/", "post"): _meeting_conclude,
+    (f"{MEETING}close/", "post"): _meeting_close,
 }

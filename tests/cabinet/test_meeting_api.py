@@ -135,3 +135,7 @@ def test_attendance_quorum_and_conclusion_with_task(gov):
     assert member.post(url, {"item": 2, "text": "x"}, format="json").status_code == 403
     mark = member.post(f"{URL}{meeting.number}/mark/", {"item": 1, "mark": "no_objection"})
     assert mark.status_code == 409  # in session: marks are closed
+    closed = client.post(f"{URL}{meeting.number}/close/")
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    again = client.post(f"{URL}{meeting.number}/close/")
+    assert again.status_code == 409 and "bế mạc" in again.content.decode()

@@ -95,3 +95,6 @@ def test_the_secretariat_records_attendance_and_concludes(gov):
     member = _client(gov.members[1].official)
     refused = member.post(url, {"act": "conclude", "item": 2, "text": "x"})
     assert refused.status_code == 400 and Conclusion.objects.count() == 1
+    assert client.post(url, {"act": "close"}).status_code == 302
+    assert "Đã bế mạc" in client.get(url).content.decode()
+    assert member.post(url, {"act": "close"}).status_code == 400  # already closed, and a member

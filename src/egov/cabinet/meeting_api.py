@@ -153,6 +153,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         "mark": scopes.ANSWER,
         "attend": scopes.ISSUE,
         "conclude": scopes.ISSUE,
+        "close": scopes.ISSUE,
     }
     lookup_field = "number"
     lookup_value_regex = r"\d+"
@@ -275,6 +276,16 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             tasks.append(services.TaskData(task["content"], lead, task["deadline"]))
         self._run(services.conclude, item, values["text"], tasks)
         return Response(MeetingDetailSerializer(meeting).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=gettext_lazy("Close the meeting (the secretariat)"),
+        request=None,
+        responses={200: MeetingSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, number=None):
+        meeting = self._run(services.close, self.get_object())
+        return Response(MeetingSerializer(meeting).data)
 
 
 __all__ = ["MeetingViewSet"]

@@ -91,6 +91,9 @@ def _post(request, meeting):
             tasks.append(services.TaskData(content, lead, deadline))
         services.conclude(official, item, request.POST.get("text", ""), tasks)
         return _("The conclusion was recorded.")
+    if what == "close":
+        services.close(official, meeting)
+        return _("The meeting was closed.")
     raise ValidationError(_("Unknown action."))
 
 
