@@ -139,3 +139,24 @@ def test_attendance_quorum_and_conclusion_with_task(gov):
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     again = client.post(f"{URL}{meeting.number}/close/")
     assert again.status_code == 409 and "bế mạc" in again.content.decode()
+
+
+def test_the_lead_sees_the_task_a_conclusion_created(gov):
+    """End to end: the conclusion posted through the API becomes a task the lead organisation's
+    official reads in the task tracking API, with its e-Cabinet origin."""
+    official_services.assign_role(gov.secretary, "clerk", gov.office, actor="test")
+    ministry = org_services.create_organisation(
+        OrganisationData("000.00.00.G07", "Bộ Tài chính", "central")
+    )
+    officer = make_official("cb_btc", ministry, "processor")
+    meeting = schedule(gov)
+    task = {"content": "Báo cáo giải ngân", "lead": ministry.code, "deadline": "2099-06-30"}
+    body = {"item": 2, "text": "Giao Bộ Tài chính", "tasks": [task]}
+    done = _client(gov.secretary).post(f"{URL}{meeting.number}/conclude/", body, format="json")
+    assert done.status_code == 201, done.content
+    seen = _client(officer).get("/api/v1/assignments/")
+    assert seen.status_code == 200, seen.content
+    rows = seen.json()["results"]
+    assert [(r["origin"], r["origin_ref"], r["content"]) for r in rows] == [
+        ("cabinet", f"meeting-{meeting.number}/item-2", "Báo cáo giải ngân")
+    ]
