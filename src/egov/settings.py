@@ -328,6 +328,9 @@ SPECTACULAR_SETTINGS = {
         "AssignmentDeadlineKindEnum": "egov.assignments.models.DeadlineKind",
         "ExtensionStateEnum": "egov.assignments.models.ExtensionState",
         "BallotStatusEnum": "egov.cabinet.models.Status",
+        "MeetingStatusEnum": "egov.cabinet.models.MeetingStatus",
+        "MeetingKindEnum": "egov.cabinet.models.MeetingKind",
+        "MeetingMarkEnum": "egov.cabinet.models.Mark",
     },
 }
 

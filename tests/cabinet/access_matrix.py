@@ -65,7 +65,84 @@ def _answer(tree):
     }
 
 
+MEETING = "/api/v1/cabinet/meetings/{number}/"
+
+
+def _meeting(tree):
+    """A meeting of the two members in office on its date; a member appointed after it is
+    not part of it."""
+    from egov.cabinet.services import meetings
+
+    day = dt.date.today() + dt.timedelta(days=5)
+    member = members.appoint(
+        make_official("member_m", tree.a), "minister", "Bộ trưởng", term_start=day
+    )
+    later = members.appoint(
+        make_official("member_y", tree.b), "minister", "Bộ trưởng", term_start=day + dt.timedelta(1)
+    )
+    secretary = make_official("secretary_m", tree.a)
+    members.add_secretary(secretary)
+    item = meetings.ItemData("Dự thảo", "Bộ trưởng", dt.time(8), dt.time(9))
+    meeting = meetings.schedule(
+        secretary, meetings.MeetingData("Phiên họp", "regular", day, [item])
+    )
+    return {
+        "id": meeting.number,
+        "insider": member.official.user,
+        "outsiders": [later.official.user, make_official("desk_b", tree.b, "desk").user],
+        "secretary": secretary.user,
+        "member": member,
+    }
+
+
+def _meeting_read(tree):
+    case = _meeting(tree)
+    del case["secretary"], case["member"]
+    return {**case, "scopes": [scopes.READ]}
+
+
+def _meeting_mark(tree):
+    case = _meeting(tree)
+    del case["secretary"], case["member"]
+    return {
+        **case,
+        "scopes": [scopes.ANSWER],
+        "body": {"item": 1, "mark": "no_objection"},
+    }
+
+
+def _secretariat(tree, body):
+    case = _meeting(tree)
+    member = case.pop("member")
+    insider = case.pop("secretary")
+    return {
+        **case,
+        "insider": insider,
+        # A member of the meeting may read it but not act for the secretariat.
+        "outsiders": [member.official.user, *case["outsiders"]],
+        "scopes": [scopes.ISSUE],
+        "body": body(member),
+    }
+
+
+def _meeting_attend(tree):
+    return _secretariat(tree, lambda member: {"member": member.pk})
+
+
+def _meeting_conclude(tree):
+    return _secretariat(tree, lambda member: {"item": 1, "text": "Thống nhất thông qua."})
+
+
+def _meeting_close(tree):
+    return _secretariat(tree, lambda member: {})
+
+
 CASES = {
     (BASE, "get"): _read,
     (f"{BASE}answer/", "post"): _answer,
+    (MEETING, "get"): _meeting_read,
+    (f"{MEETING}mark/", "post"): _meeting_mark,
+    (f"{MEETING}attend/", "post"): _meeting_attend,
+    (f"{MEETING}conclude/", "post"): _meeting_conclude,
+    (f"{MEETING}close/", "post"): _meeting_close,
 }

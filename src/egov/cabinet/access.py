@@ -20,7 +20,7 @@ from django.utils import timezone
 from egov.accounts import policy
 from egov.accounts.models import Official
 from egov.cabinet import scopes
-from egov.cabinet.models import Assistant, Ballot, Member, Secretary
+from egov.cabinet.models import Assistant, Ballot, Meeting, Member, Secretary
 
 
 def official_of(user) -> Official | None:
@@ -140,6 +140,24 @@ def can_see(request_or_user, ballot: Ballot) -> bool:
     return visible_ballots(request_or_user, Ballot.objects.filter(pk=ballot.pk)).exists()
 
 
+def visible_meetings(request_or_user, queryset=None):
+    """The meetings the caller takes part in (all of them for the secretariat)."""
+    queryset = Meeting.objects.all() if queryset is None else queryset
+    auth = getattr(request_or_user, "auth", None)
+    if getattr(auth, "is_client", False):
+        return policy.scope_queryset(auth, scopes.READ, queryset)
+    user = getattr(request_or_user, "user", request_or_user)
+    if policy.is_superuser(user):
+        return queryset
+    found = roles(request_or_user)
+    if found.secretary:
+        return queryset
+    if not found.members:
+        return queryset.none()
+    return queryset.filter(participants__member__in=found.members).distinct()
+
+
 # A ballot belongs to the organisation of the secretariat official who issued it (the
 # Government Office): an API client acting for it may read them all.
 policy.register(Ballot, organisation="issued_by__organisation")
+policy.register(Meeting, organisation="scheduled_by__organisation")

@@ -116,8 +116,41 @@ def load(write) -> None:
         return
     members = government(office)
     pm = next(m for m in members if m.is_prime_minister)
-    staff(office, pm)
+    secretary, _assistant = staff(office, pm)
+    meeting(office, secretary)
     write(
         f"  e-Cabinet      /cabinet/  {len(members)} members tvcp_01 (Thủ tướng) … tvcp_27,"
-        f" secretariat {SECRETARY[0]}, PM's assistant {ASSISTANT[0]}, password {DEMO_PASSWORD}"
+        f" secretariat {SECRETARY[0]}, PM's assistant {ASSISTANT[0]}, password {DEMO_PASSWORD};"
+        " a meeting at /cabinet/meetings/"
+    )
+
+
+def meeting(office, secretary) -> None:
+    """A regular meeting a week ahead with three items; the secretariat official may assign
+    the tasks its conclusions decide (assignments' clerk role at the Government Office)."""
+    from egov.accounts.models import RoleAssignment
+    from egov.accounts.services import officials as official_services
+    from egov.cabinet.models import Meeting
+    from egov.cabinet.services import meetings
+
+    if not RoleAssignment.objects.filter(
+        official=secretary, role="clerk", organisation=office
+    ).exists():
+        official_services.assign_role(secretary, "clerk", office, actor="system")
+    if Meeting.objects.exists():
+        return
+    items = [
+        meetings.ItemData(title, presenter, dt.time(8 + i), dt.time(9 + i))
+        for i, (title, presenter) in enumerate(
+            (
+                ("Tình hình kinh tế - xã hội tháng trước", "Bộ trưởng Bộ Kế hoạch và Đầu tư"),
+                ("Dự án Luật sửa đổi, bổ sung một số điều", "Bộ trưởng Bộ Tư pháp"),
+                ("Kết quả giải ngân vốn đầu tư công", "Bộ trưởng Bộ Tài chính"),
+            )
+        )
+    ]
+    day = dt.date.today() + dt.timedelta(days=7)
+    meetings.schedule(
+        secretary,
+        meetings.MeetingData("Phiên họp Chính phủ thường kỳ", "regular", day, items),
     )

@@ -227,3 +227,169 @@ class Answer(ChainedRow):
         constraints = [
             models.UniqueConstraint(fields=["question", "member"], name="cabinet_answer_once")
         ]
+
+
+# --- meetings (issue 19, §2) ----------------------------------------------------------------
+
+
+class MeetingKind(models.TextChoices):
+    REGULAR = "regular", pgettext_lazy("meeting kind", "Regular monthly meeting")
+    THEMATIC = "thematic", pgettext_lazy("meeting kind", "Thematic meeting")
+    EXTRAORDINARY = "extraordinary", pgettext_lazy("meeting kind", "Extraordinary meeting")
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", pgettext_lazy("meeting status", "Scheduled")
+    IN_SESSION = "in_session", pgettext_lazy("meeting status", "In session")
+    CLOSED = "closed", pgettext_lazy("meeting status", "Closed")
+
+
+class Mark(models.TextChoices):
+    NO_OBJECTION = "no_objection", pgettext_lazy("agenda mark", "No objection")
+    WANTS_TO_SPEAK = "wants_to_speak", pgettext_lazy("agenda mark", "Wants to speak")
+    OBJECTS = "objects", pgettext_lazy("agenda mark", "Objects")
+
+
+class Meeting(models.Model):
+    """A Government meeting (phiên họp Chính phủ) with its agenda."""
+
+    number = models.PositiveIntegerField(_("meeting number"), unique=True)
+    title = models.CharField(_("title"), max_length=500)
+    kind = models.CharField(_("kind"), max_length=16, choices=MeetingKind.choices)
+    date = models.DateField(_("date"))
+    status = models.CharField(
+        max_length=12, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
+    )
+    # N: the Government's members in office on the meeting's date (as a ballot counts it).
+    members_count = models.PositiveSmallIntegerField(_("number of Government members"))
+    # Settings of the meeting: items nobody objects to and more than half of all members agree
+    # to beforehand are adopted without debate; substitutes count toward quorum and majority.
+    adopt_without_debate = models.BooleanField(
+        _("adopt unopposed items without debate"), default=True
+    )
+    substitutes_count = models.BooleanField(_("substitutes count toward quorum"), default=False)
+    scheduled_by = models.ForeignKey(
+        "accounts.Official", on_delete=models.PROTECT, related_name="cabinet_meetings_scheduled"
+    )
+    scheduled_at = models.DateTimeField(_("scheduled at"))
+    members = models.ManyToManyField(Member, through="Participant", related_name="meetings")
+
+    class Meta:
+        verbose_name = _("Government meeting")
+        verbose_name_plural = _("Government meetings")
+        ordering = ["-date", "-number"]
+
+    def __str__(self) -> str:
+        return f"{self.number}: {self.title}"
+
+
+class Participant(models.Model):
+    """A member invited to a meeting (every member in office on its date)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="cabinet_participant_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}: {self.member_id}"
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(_("item"), max_length=500)
+    presenter = models.CharField(_("presenter"), max_length=255)
+    starts_at = models.TimeField(_("starts at"))
+    ends_at = models.TimeField(_("ends at"))
+    adopted_without_debate = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["meeting", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "position"], name="cabinet_item_position")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ItemDocument(models.Model):
+    """A document of an agenda item: from the exchange, or a PDF uploaded (never classified)."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(_("document title"), max_length=500)
+    exchange_document = models.ForeignKey(
+        "exchange.OfficialDocument", null=True, blank=True, on_delete=models.PROTECT
+    )
+    content = models.BinaryField(null=True, editable=False)
+    sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ItemMark(models.Model):
+    """A member's mark on an agenda item before the meeting (may be changed until it opens)."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="marks")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    mark = models.CharField(_("mark"), max_length=16, choices=Mark.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    marked_by = models.ForeignKey("accounts.Official", on_delete=models.PROTECT, related_name="+")
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "member"], name="cabinet_mark_once")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.member_id} {self.mark}"
+
+
+class Attendance(models.Model):
+    """A member present at the meeting, in person or through a substitute (shown as such)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    substitute = models.ForeignKey(
+        "accounts.Official", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="cabinet_attendance_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}: {self.member_id}"
+
+
+class Conclusion(models.Model):
+    """The conclusion on an agenda item, written by the secretariat."""
+
+    item = models.OneToOneField(AgendaItem, on_delete=models.PROTECT, related_name="conclusion")
+    text = models.TextField(_("conclusion"))
+    written_by = models.ForeignKey("accounts.Official", on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class ConclusionTask(models.Model):
+    """A point of a conclusion that assigns work: the task it created in egov.assignments."""
+
+    conclusion = models.ForeignKey(Conclusion, on_delete=models.PROTECT, related_name="tasks")
+    assignment = models.OneToOneField(
+        "assignments.Assignment", on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.conclusion_id}: {self.assignment_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from egov.cabinet import views
+from egov.cabinet import meeting_views, views
 
 app_name = "cabinet"
 
@@ -10,4 +10,7 @@ urlpatterns = [
     path("<int:number>/", views.ballot, name="ballot"),
     path("<int:number>/tally/", views.tally_fragment, name="tally"),
     path("<int:number>/report.pdf", views.report, name="report"),
+    path("meetings/", meeting_views.meetings, name="meetings"),
+    path("meetings/<int:number>/", meeting_views.meeting, name="meeting"),
+    path("meetings/<int:number>/quorum/", meeting_views.quorum_fragment, name="quorum"),
 ]

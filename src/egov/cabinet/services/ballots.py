@@ -78,7 +78,8 @@ def _secretary(actor: Official | None) -> Official:
     return actor
 
 
-def _check_documents(documents: list[DocumentData]):
+def _check_documents(documents: list[DocumentData], model=BallotDocument):
+    """Checked documents as unsaved ``model`` rows (a ballot's or an agenda item's)."""
     rows = []
     for doc in documents:
         if doc.classification in CLASSIFIED:
@@ -107,7 +108,7 @@ def _check_documents(documents: list[DocumentData]):
             raise ValidationError(_("The file is larger than 20 MB."), code="document")
         content = doc.content if exchange is None else None
         rows.append(
-            BallotDocument(
+            model(
                 title=doc.title.strip()[:500],
                 exchange_document=exchange,
                 content=content,
