@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -24,7 +25,9 @@ from egov.cabinet.models import Assistant, Ballot, Meeting, Member, Secretary
 
 
 def official_of(user) -> Official | None:
-    if not getattr(user, "is_authenticated", False):
+    """The official behind a logged-in user; None for anyone else (an API client's principal
+    is authenticated but is no user: it acts with its token's scopes, not as an official)."""
+    if not getattr(user, "is_authenticated", False) or not isinstance(user, get_user_model()):
         return None
     return Official.objects.select_related("user", "organisation").filter(user=user).first()
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -27,7 +28,7 @@ from egov.accounts import policy
 from egov.accounts.scopes import ScopePermission
 from egov.core.models import OutboxMessage
 from egov.dossiers.models import Dossier
-from egov.sync import scopes
+from egov.sync import scopes, wire
 from egov.sync.services import ingest, national, outbound
 
 Answer = inline_serializer(
@@ -36,9 +37,15 @@ Answer = inline_serializer(
 )
 
 
-def _national_only():
-    if settings.EGOV_SYNC_ROLE != "national":
-        raise Http404
+def _not_national() -> Response | None:
+    """On an instance without the national role these endpoints answer 404, in the national
+    format (``error_code``, ``message``) as the rest of the wire does."""
+    if settings.EGOV_SYNC_ROLE == "national":
+        return None
+    return Response(
+        wire.answer(wire.NOT_FOUND, _("This instance does not take the national sync.")),
+        status=status.HTTP_404_NOT_FOUND,
+    )
 
 
 class _WireView(APIView):
@@ -57,10 +64,11 @@ class SessionView(_WireView):
             "SyncLogin",
             {"username": serializers.CharField(), "password": serializers.CharField()},
         ),
-        responses={200: Answer, 401: Answer, 403: Answer},
+        responses={200: Answer, 401: Answer, 403: Answer, 404: Answer},
     )
     def post(self, request):
-        _national_only()
+        if (refused := _not_national()) is not None:
+            return refused
         body = request.data if isinstance(request.data, dict) else {}
         try:
             answer = ingest.open_session(
@@ -80,7 +88,8 @@ class ServiceView(_WireView):
         responses={200: Answer, 400: Answer, 401: Answer, 403: Answer, 404: Answer, 409: Answer},
     )
     def post(self, request):
-        _national_only()
+        if (refused := _not_national()) is not None:
+            return refused
         body = request.data if isinstance(request.data, dict) else {}
         try:
             province = ingest.province_of(
@@ -120,7 +129,8 @@ class LookupView(APIView):
         responses={200: NationalDossierSerializer, 404: OpenApiTypes.OBJECT},
     )
     def get(self, request):
-        _national_only()
+        if (refused := _not_national()) is not None:
+            return refused
         found = national.find(request.GET.get("code", ""), request.GET.get("id_number", ""))
         if found is None:
             return Response(
@@ -137,10 +147,11 @@ class FiguresView(APIView):
     @extend_schema(
         summary=gettext_lazy("Live figures per province, sector or procedure"),
         parameters=[OpenApiParameter("by", str, enum=list(national.GROUPS))],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 404: Answer},
     )
     def get(self, request):
-        _national_only()
+        if (refused := _not_national()) is not None:
+            return refused
         by = request.GET.get("by", "province")
         if by not in national.GROUPS:
             return Response(
