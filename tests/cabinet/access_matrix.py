@@ -6,7 +6,9 @@ member not asked and an API client of another province get 401, 403 or 404."""
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import shutil
 import tempfile
 
 from django.test import override_settings
@@ -49,6 +51,8 @@ def _read(tree):
 
 def _answer(tree):
     pki = tempfile.mkdtemp(prefix="cabinet-matrix-")
+    # The request runs after this returns, with these settings: removed when the tests end.
+    atexit.register(shutil.rmtree, pki, True)
     values = {"EGOV_PKI_DIR": pki, "EGOV_PKI_AUTO_CREATE": True}
     ballot, minister, other = _ballot(tree)
     question = ballot.questions.get()
