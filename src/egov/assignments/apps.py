@@ -31,6 +31,10 @@ class AssignmentsConfig(AppConfig):
         policy.grant(Role.APPROVER, scopes.READ, scopes.REPORT, scopes.MANAGE)
         notifications.register()
         registry.demo_step(96, "assignments", demo.load)
+        from egov.assignments.services.reminders import remind
+
+        # Reminders 5 and 1 working days ahead and when overdue, once each (outbox keys).
+        registry.periodic("assignments-remind", remind, 3600)
         registry.nav_link(
             registry.NavLink(
                 "assignments.list", _("Assigned tasks"), "assignments:list", (scopes.READ,), 60

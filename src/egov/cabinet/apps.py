@@ -19,6 +19,10 @@ class CabinetConfig(AppConfig):
         reminders.register()
         report.register()
         registry.demo_step(96, "cabinet", demo.load)
+        from egov.cabinet.services.ballots import close_due
+
+        # Ballots past their deadline decided without waiting for `egov cabinet-close`.
+        registry.periodic("cabinet-close", close_due, 300)
         registry.nav_link(
             registry.NavLink(
                 "cabinet.ballots",

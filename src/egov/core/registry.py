@@ -15,7 +15,10 @@ what the apps registered here. Each app registers from its ``AppConfig.ready()``
 - :func:`workspace_panel`: a panel of the official's workspace (the page they land on after
   login): its counts per queue and the items needing attention (egov.accounts.workspace);
 - :func:`dossier_link`: a link on the officials' dossier page to a page of an app above the
-  one-stop shop (the payments' fees page), shown when the app says this official may use it.
+  one-stop shop (the payments' fees page), shown when the app says this official may use it;
+- :func:`periodic`: a job the long-running task worker runs now and then every ``seconds``
+  (closing ballots past their deadline, queueing reminders); it must be safe to run twice and
+  in several workers at once (the outbox's keys make a reminder once).
 
 Registering twice under the same name replaces the first (``ready()`` may run again in tests).
 The CLI's command list is not here: it is each AppConfig's ``commands`` (see egov.cli), read
@@ -107,6 +110,13 @@ class DossierLink:
     order: int = 50
 
 
+@dataclass(frozen=True)
+class Periodic:
+    name: str  # in the log: "periodic job cabinet-close failed"
+    run: Callable[[], object]
+    seconds: float
+
+
 _demo_steps: dict[str, DemoStep] = {}
 _first_start: dict[str, FirstStart] = {}
 _processes: dict[str, Process] = {}
@@ -114,6 +124,15 @@ _swept: set[str] = set()
 _nav_links: dict[str, NavLink] = {}
 _panels: dict[str, WorkspacePanel] = {}
 _dossier_links: dict[str, DossierLink] = {}
+_periodic: dict[str, Periodic] = {}
+
+
+def periodic(name: str, run: Callable[[], object], seconds: float) -> None:
+    _periodic[name] = Periodic(name, run, seconds)
+
+
+def periodic_jobs() -> list[Periodic]:
+    return sorted(_periodic.values(), key=lambda job: job.name)
 
 
 def nav_link(entry: NavLink) -> None:

@@ -49,6 +49,31 @@ def sweep_orphan_files() -> int:
         close_old_connections()
 
 
+def _guarded(job):
+    """One run of a periodic job the apps registered; never raises (the next run retries)."""
+
+    def run() -> None:
+        try:
+            job.run()
+        except Exception:  # noqa: BLE001 - logged; a failing job must not stop the worker
+            logger.exception("periodic job %s failed", job.name)
+        finally:
+            close_old_connections()
+
+    return run
+
+
+def start_periodic_jobs(stop: threading.Event | None = None) -> list[threading.Thread]:
+    """Each job of ``egov.core.registry.periodic`` now and then every its ``seconds``, in a
+    daemon thread beside the long-running worker."""
+    from egov.core import registry
+
+    return [
+        _every(f"periodic-{job.name}", _guarded(job), job.seconds, stop)
+        for job in registry.periodic_jobs()
+    ]
+
+
 def _every(name: str, sweep, seconds: float, stop: threading.Event | None) -> threading.Thread:
     stop = stop or threading.Event()
 

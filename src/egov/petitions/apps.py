@@ -34,6 +34,10 @@ class PetitionsConfig(AppConfig):
         peers.register()
         registry.swept_files("petitions")
         registry.demo_step(95, "petitions", demo.load)
+        from egov.petitions.services.reminders import remind
+
+        # Reminders of petitions at risk or overdue, once each.
+        registry.periodic("petitions-remind", remind, 3600)
         registry.nav_link(
             registry.NavLink(
                 "petitions.queue", _("Petitions"), "petitions:queue", (scopes.READ,), 50

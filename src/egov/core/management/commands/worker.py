@@ -26,6 +26,9 @@ class Command(BaseCommand):
         else:
             tasks.start_outbox_sweeper()
             tasks.start_file_sweeper()
+            # The apps' periodic jobs (closing ballots, reminders): a long-running worker only,
+            # so that `worker --batch` (the tests' drain) does only what is queued.
+            tasks.start_periodic_jobs()
         if settings.EGOV_TASKS == "rq":
             queues = list(settings.RQ_QUEUES) if queue_name == "*" else queue_name.split(",")
             # RQ's worker blocks on Redis (no polling interval); its scheduler moves the tasks
