@@ -302,6 +302,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("EGOV_ANON_RATE", "600/min"),
         "token": os.environ.get("EGOV_TOKEN_RATE", "30/min"),
+        # The national side's sync calls (egov.sync): machine to machine, up to 500 records a
+        # call, many provinces behind few addresses; the anonymous rate refused a province's
+        # catch-up after an outage (HTTP 429).
+        "sync": os.environ.get("EGOV_SYNC_RATE", "6000/min"),
     },
 }
 SPECTACULAR_SETTINGS = {

@@ -189,3 +189,13 @@ def test_the_lookup_lists_a_days_codes_for_the_reconciliation(national, client):
 def test_the_ingest_is_the_national_sides_only(sw, client, settings):
     settings.EGOV_SYNC_ROLE = "provincial"
     assert login(client, sw).status_code == 404
+
+
+def test_the_sync_has_its_own_rate_per_address(national, client, monkeypatch):
+    """Not the anonymous rate (a province's catch-up after an outage was refused with 429 by
+    it): EGOV_SYNC_RATE, here 2 a minute."""
+    from egov.sync.api import SyncRateThrottle
+
+    monkeypatch.setattr(SyncRateThrottle, "THROTTLE_RATES", {"sync": "2/min"})
+    answers = [login(client, national).status_code for _ in range(3)]
+    assert answers == [200, 200, 429]

@@ -22,6 +22,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from egov.accounts import policy
@@ -48,9 +49,16 @@ def _not_national() -> Response | None:
     )
 
 
+class SyncRateThrottle(AnonRateThrottle):
+    """Per address, as the anonymous rate, but the sync's own (``EGOV_SYNC_RATE``)."""
+
+    scope = "sync"
+
+
 class _WireView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes = [SyncRateThrottle]
     required_scopes = {"post": None}
 
     def _refused(self, refusal: ingest.Refusal) -> Response:
