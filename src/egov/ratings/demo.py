@@ -72,18 +72,25 @@ def _ratings() -> str:
 
 def _version():
     """A commune procedure version in force that has workflow steps (the demo's step 50)."""
+    from django.db.models import F
+
     from egov.catalog.models import ProcedureVersion
 
-    return (
+    # Ids first, then the row: a DISTINCT over every column of the versions (their long texts
+    # and JSON) joined to their steps ran for minutes on PostgreSQL.
+    ids = (
         ProcedureVersion.objects.filter(
-            procedure__current_version_id__isnull=False,
+            procedure__current_version=F("pk"),
             workflow_steps__isnull=False,
             procedure__levels__contains="commune",
         )
-        .filter(pk__in=ProcedureVersion.objects.values("procedure__current_version_id"))
+        .values("pk")
+        .distinct()
+    )
+    return (
+        ProcedureVersion.objects.filter(pk__in=ids)
         .select_related("procedure")
         .order_by("procedure__code")
-        .distinct()
         .first()
     )
 
