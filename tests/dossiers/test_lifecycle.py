@@ -163,7 +163,7 @@ def test_officials_of_another_commune_may_not_act(world):  # noqa: F811
     assert Dossier.objects.get(pk=d.pk).status == Status.NEW
 
 
-def test_supplement_once_pauses_the_clock_and_moves_the_due_time(world):  # noqa: F811
+def test_supplement_once_pauses_the_clock_and_moves_the_due_time(world, monkeypatch):  # noqa: F811
     d = services.receive(submit(world), actor=world.desk.user)
     due = d.due_at
     request = services.request_supplement(
@@ -174,14 +174,19 @@ def test_supplement_once_pauses_the_clock_and_moves_the_due_time(world):  # noqa
     with pytest.raises(services.DossierError) as caught:
         services.request_supplement(d, actor=world.desk.user, items=[{"name": "Thêm"}])
     assert caught.value.code == "supplement_once"
-    # Pretend the pause began two working days ago.
+    # The pause began at a working moment and the supplement comes two working days (16 office
+    # hours) later: the clock is fixed there, so the paused time does not depend on the hour
+    # the suite runs at (a real "now" inside office hours moves between two reads).
     cal = WorkingCalendar.for_organisation(world.a)
     start = cal.add(d.received_at, dt.timedelta(0))
+    resumed_at = cal.add(start, dt.timedelta(hours=16))
     Dossier.objects.filter(pk=d.pk).update(paused_at=start)
+    monkeypatch.setattr(timezone, "now", lambda: resumed_at)
     d = services.supplement(
         d, actor=world.citizen.user, uploads=[Upload(PDF, "bs.pdf", "application/pdf")]
     )
-    paused = cal.between(start, timezone.now())
+    paused = cal.between(start, resumed_at)
+    assert paused == dt.timedelta(hours=16)
     assert d.status == Status.RECEIVED and d.paused_at is None
     assert d.paused_total == paused
     assert d.due_at == cal.add(due, paused)

@@ -25,7 +25,9 @@ def ensure_criteria() -> None:
 
 @pytest.fixture(autouse=True)
 def _criteria(request):
-    if "db" in request.fixturenames or "transactional_db" in request.fixturenames:
+    # A test marked ``django_db(transaction=True)`` names neither fixture: its marker counts.
+    names = request.fixturenames
+    if "db" in names or "transactional_db" in names or request.node.get_closest_marker("django_db"):
         ensure_criteria()
 
 
