@@ -50,7 +50,9 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        # The services' refusals say why ("only the dossier's applicant may rate it"): keep
+        # their (translated) reason; a bare PermissionDenied gets DRF's generic sentence.
+        exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
