@@ -117,6 +117,9 @@ def test_officials_see_their_organisations_ratings(world, django_assert_max_num_
     assert page.status_code == 200 and "Hẹn nhiều lần" in html and "Xã B" not in html
     for _ in range(3):
         services.rate(returned(world), actor=world.citizen.user, data=data(4))
+    # Warm again, as before the first count: the count compares two warm pages, so that a cache
+    # the new ratings invalidated does not pass for a query per rating.
+    client.get("/ratings/")
     with django_assert_max_num_queries(len(first.captured_queries)):
         assert client.get("/ratings/").status_code == 200
     only = client.get("/ratings/", {"disliked": "1"}).content.decode()

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -23,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from egov.accounts import policy
-from egov.accounts.models import Official
+from egov.accounts.decorators import official_required
 from egov.assignments import monthly, reports, scopes, services
 from egov.assignments import status as task_status
 from egov.assignments.access import can_read, visible
@@ -31,30 +29,11 @@ from egov.assignments.acts import BY_SLUG, allowed_acts
 from egov.assignments.forms import ActForm, AssignmentForm, leads_queryset
 from egov.assignments.models import Assignment, Origin
 from egov.core.models import Organisation
+from egov.core.web import error_messages
 
 PAGE_SIZE = 50
 # How long an unchanged report stays cached (any change of a task makes a new key anyway).
 REPORT_CACHE_SECONDS = 600
-
-
-def official_required(view):
-    """An official (or a superuser) logged in; others get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not (user.is_superuser or Official.objects.filter(user=user).exists()):
-            raise PermissionDenied(_("This page is for officials."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def error_messages(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [str(m) for ms in exc.message_dict.values() for m in ms]
-    return [str(m) for m in exc.messages]
 
 
 def _office_or_none():

@@ -23,15 +23,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from egov.accounts import policy
+from egov.accounts.decorators import official_required
 from egov.accounts.models import Official
 from egov.core import registry
 from egov.core.downloads import content_disposition
 from egov.core.models import Organisation
+from egov.core.web import error_messages
 from egov.dossiers import queues, result_views, scopes, services
 from egov.dossiers.access import can_see, visible_dossiers
 from egov.dossiers.acts import ACTS, BATCH_ACTS, allowed_acts, past_label
 from egov.dossiers.application.display import form_rows
-from egov.dossiers.decorators import official_required
 from egov.dossiers.models import (
     OPEN_STATUSES,
     Dossier,
@@ -46,7 +47,6 @@ from egov.dossiers.printed import content
 from egov.dossiers.printed.pdf import render_form
 from egov.dossiers.printed.xlsx import tracking_book_xlsx
 from egov.dossiers.web import (
-    error_messages,
     file_response,
     form_pdf_response,
     history_of,

@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from egov.accounts import policy
+from egov.accounts.decorators import official_required
 from egov.catalog.models import ChannelKind, Procedure, ProcedureStatus
 from egov.catalog.search import search as search_procedures
 from egov.core.models import Organisation
+from egov.core.web import error_messages
 from egov.dossiers import scopes, services
 from egov.dossiers.application.form import ApplicationForm
 from egov.dossiers.application.page import (
@@ -25,8 +27,7 @@ from egov.dossiers.application.page import (
     schema_uploads,
 )
 from egov.dossiers.application.prefill import from_desk
-from egov.dossiers.decorators import official_required
-from egov.dossiers.web import EMPTY_SCHEMA, error_messages
+from egov.dossiers.web import EMPTY_SCHEMA
 
 MAX_MATCHES = 15
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import mimetypes
 
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.urls import reverse
 
@@ -17,15 +16,6 @@ from egov.dossiers.services.printed_forms import form_pdf
 
 # The application form of a procedure version that has none.
 EMPTY_SCHEMA = {"type": "object", "properties": {}}
-
-
-def error_messages(exc: Exception) -> list[str]:
-    """Every message of a service error, for the error summary."""
-    if isinstance(exc, ValidationError):
-        if hasattr(exc, "error_dict"):
-            return [str(m) for messages in exc.message_dict.values() for m in messages]
-        return [str(m) for m in exc.messages]
-    return [str(exc)]
 
 
 def history_of(dossier: Dossier) -> list[dict]:

@@ -21,14 +21,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from egov.accounts import policy
+from egov.accounts.decorators import official_required
 from egov.core.downloads import content_disposition
+from egov.core.web import error_messages
 from egov.dossiers import scopes as dossier_scopes
 from egov.dossiers.access import can_see
 from egov.dossiers.acts import may
 from egov.dossiers.models import Dossier, Status
 from egov.dossiers.services import DossierError
-from egov.dossiers.views import official_required
-from egov.dossiers.web import error_messages
 from egov.payments import scopes, vietqr
 from egov.payments.gateways import BadSignature, GatewayError, vnpay
 from egov.payments.gateways.available import FACTORIES as GATEWAYS

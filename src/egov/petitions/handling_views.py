@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from egov.dossiers.decorators import official_required
-from egov.dossiers.web import error_messages
+from egov.accounts.decorators import official_required
+from egov.core.web import error_messages
 from egov.exchange.picker import matches as organisations_named
 from egov.petitions import deadlines, scopes, services
 from egov.petitions.access import can_see, visible_petitions

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from egov.catalog.models import Sector
 from egov.core.models import Organisation
-from egov.dossiers.web import error_messages
+from egov.core.web import error_messages
 from egov.petitions.models import Category, Petition, Reaction, Status
 from egov.petitions.services import public
 from egov.petitions.timeline import timeline

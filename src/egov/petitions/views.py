@@ -15,8 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from egov.accounts import policy
 from egov.accounts.oidc.decorators import require_assurance
 from egov.accounts.services.citizens import acting_for, current_citizen
+from egov.core.web import error_messages
 from egov.dossiers.services.files import Upload
-from egov.dossiers.web import error_messages, file_response
+from egov.dossiers.web import file_response
 from egov.petitions import scopes, services
 from egov.petitions.access import can_see
 from egov.petitions.acts import allowed_acts

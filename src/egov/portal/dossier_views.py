@@ -19,6 +19,7 @@ from egov.accounts import ratelimit
 from egov.accounts.oidc.decorators import require_assurance
 from egov.accounts.services.citizens import acting_for, current_citizen
 from egov.catalog.models import ChannelKind
+from egov.core.web import error_messages
 from egov.dossiers import scopes, services
 from egov.dossiers.access import can_see
 from egov.dossiers.acts import allowed_acts
@@ -39,7 +40,6 @@ from egov.dossiers.services import DossierError
 from egov.dossiers.services.lookup import RateLimited, public_lookup
 from egov.dossiers.web import (
     EMPTY_SCHEMA,
-    error_messages,
     file_response,
     form_pdf_response,
     history_of,

@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from egov.accounts import policy
+from egov.accounts.decorators import official_required
 from egov.accounts.oidc.decorators import require_assurance
 from egov.core.models import Organisation
 from egov.dossiers import scopes as dossier_scopes
 from egov.dossiers.access import can_see
-from egov.dossiers.decorators import official_required
 from egov.dossiers.models import Dossier, Status
 from egov.ratings import figures, scopes, services
 from egov.ratings.errors import RatingError, RatingRefused

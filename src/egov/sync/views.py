@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from egov.accounts import policy
+from egov.accounts.decorators import official_required
 from egov.accounts.oidc.decorators import require_assurance
 from egov.accounts.services.citizens import current_citizen
-from egov.dossiers.decorators import official_required
 from egov.dossiers.models import Status
 from egov.sync import scopes
 from egov.sync.api import failure_for, visible_failures

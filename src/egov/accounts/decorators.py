@@ -1,4 +1,4 @@
-"""Who may open the officials' workspace pages."""
+"""Who may open the officials' pages: one check for every app's workspace views."""
 
 from __future__ import annotations
 
