@@ -205,6 +205,28 @@ class ReportDocument(models.Model):
         return self.number
 
 
+def report_file_path(instance, filename: str) -> str:
+    return f"assignments/{instance.report.assignment_id}/{filename}"
+
+
+class ReportFile(models.Model):
+    """A file uploaded with a report (a scan, the result's PDF): checked by its content as the
+    dossiers' uploads are (egov.dossiers.services.files.check)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(_("name"), max_length=255)
+    file = models.FileField(upload_to=report_file_path, max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ExtensionState(models.TextChoices):
     PENDING = "pending", _("Awaiting decision")
     APPROVED = "approved", _("Approved")

@@ -30,7 +30,10 @@ from egov.assignments.access import can_read, visible
 from egov.assignments.acts import BY_SLUG, allowed_acts
 from egov.assignments.forms import ActForm, AssignmentForm, leads_queryset
 from egov.assignments.models import Assignment, Origin
+from egov.assignments.models import ReportFile
 from egov.core.models import Organisation
+from egov.dossiers.services.files import Upload
+from egov.dossiers.web import file_response
 
 PAGE_SIZE = 50
 # How long an unchanged report stays cached (any change of a task makes a new key anyway).
@@ -101,13 +104,28 @@ def task_list(request):
 def _visible(request, pk) -> Assignment:
     task = get_object_or_404(
         Assignment.objects.select_related("lead", "assigner", "responsible__user").prefetch_related(
-            "coordinators", "reports__documents", "extensions"
+            "coordinators", "reports__documents", "reports__files", "extensions"
         ),
         pk=pk,
     )
     if not can_read(request, task):
         raise Http404("No such task.")
     return task
+
+
+@official_required
+@require_GET
+def report_file(request, pk):
+    """A file of a report, to those who read its task (404 to others: ids are sequential)."""
+    row = get_object_or_404(
+        ReportFile.objects.select_related(
+            "report__assignment__lead", "report__assignment__assigner"
+        ),
+        pk=pk,
+    )
+    if not can_read(request, row.report.assignment):
+        raise Http404("No such file.")
+    return file_response(row.file, row.name, row.content_type)
 
 
 def _page(request, task, *, errors=(), form_act="", form=None, status=200):
@@ -163,6 +181,8 @@ def act(request, pk, act):
     if "documents" in spec.fields:
         attached = _doc(data.get("document_number"), data.get("document_date"))
         kwargs["documents"] = [attached] if attached else []
+    if spec.takes_files:
+        kwargs["files"] = [Upload.from_file(f) for f in request.FILES.getlist("files")]
     try:
         services.ACT_FUNCTIONS[spec.name](request, task, **kwargs)
     except PermissionDenied as exc:
