@@ -29,8 +29,7 @@ from egov.assignments import status as task_status
 from egov.assignments.access import can_read, visible
 from egov.assignments.acts import BY_SLUG, allowed_acts
 from egov.assignments.forms import ActForm, AssignmentForm, leads_queryset
-from egov.assignments.models import Assignment, Origin
-from egov.assignments.models import ReportFile
+from egov.assignments.models import Assignment, Origin, ReportFile
 from egov.core.models import Organisation
 from egov.dossiers.services.files import Upload
 from egov.dossiers.web import file_response
