@@ -61,6 +61,15 @@ class Assignment(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Or received through the exchange: the package the source fields were read from.
+    source_package = models.ForeignKey(
+        "exchange.Package",
+        verbose_name=_("source document received through the exchange"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     source_number = models.CharField(_("number and symbol"), max_length=100)
     source_date = models.DateField(_("document date"))
     source_type = models.CharField(_("document type"), max_length=4, choices=SourceType.choices)
