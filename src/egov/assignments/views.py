@@ -291,14 +291,15 @@ def report(request):
     by = by if by in reports.GROUPINGS else "organisation"
     basis = _basis(request)
     origin = request.GET.get("origin", "")
-    qs = reports.filtered(
-        visible(request),
-        origin=origin if origin in Origin.values else "",
-        is_key=True if request.GET.get("key") == "1" else None,
-    )
     month = _last_month(today)
 
     def table() -> str:
+        # Built on a miss only: a hit needs no queryset (building one costs ORM time too).
+        qs = reports.filtered(
+            visible(request),
+            origin=origin if origin in Origin.values else "",
+            is_key=True if request.GET.get("key") == "1" else None,
+        )
         rows = reports.grouped(qs, by, today, basis)
         whole = reports.Row(None, _("All"), {})
         for row in rows:
