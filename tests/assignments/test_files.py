@@ -158,3 +158,19 @@ def test_the_page_refuses_a_disguised_file_in_vietnamese(client, world):
     assert response.status_code == 400
     assert "không phải là tệp application/pdf" in response.content.decode()
     assert not Report.objects.exists() and _media_files() == []
+
+
+def test_the_api_lists_a_reports_files(client, world):
+    task = make_task(world)
+    services.report_progress(
+        world.lead_officer.user,
+        task,
+        text="Đã xây dựng dự thảo.",
+        files=[Upload(PDF, "du-thao.pdf", "application/pdf")],
+        on=ON,
+    )
+    client.force_login(world.lead_officer.user)
+    body = client.get(f"/api/v1/assignments/{task.pk}/").json()
+    (listed,) = body["reports"][0]["files"]
+    assert listed["name"] == "du-thao.pdf" and listed["size"] == len(PDF)
+    assert listed["sha256"] == hashlib.sha256(PDF).hexdigest()

@@ -33,6 +33,7 @@ from egov.assignments.models import (
     Origin,
     Report,
     ReportDocument,
+    ReportFile,
     SourceType,
 )
 from egov.core.models import Organisation
@@ -108,12 +109,22 @@ class AssignmentDocumentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AssignmentFileSerializer(serializers.ModelSerializer):
+    """A file uploaded with a report (its bytes: the page ``/assignments/files/{id}/``)."""
+
+    class Meta:
+        model = ReportFile
+        fields = ["id", "name", "content_type", "size", "sha256"]
+        read_only_fields = fields
+
+
 class AssignmentReportSerializer(serializers.ModelSerializer):
     documents = AssignmentDocumentSerializer(many=True, read_only=True)
+    files = AssignmentFileSerializer(many=True, read_only=True)
 
     class Meta:
         model = Report
-        fields = ["kind", "text", "at", "accepted", "answer", "documents"]
+        fields = ["kind", "text", "at", "accepted", "answer", "documents", "files"]
         read_only_fields = fields
 
 
@@ -272,7 +283,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def get_object(self):
         task = (
             Assignment.objects.select_related("lead", "assigner", "responsible__user")
-            .prefetch_related("coordinators", "reports__documents", "extensions")
+            .prefetch_related("coordinators", "reports__documents", "reports__files", "extensions")
             .filter(pk=self.kwargs["assignment_id"])
             .first()
         )
