@@ -4,6 +4,7 @@ refused in Vietnamese with nothing written, downloaded only by those who read th
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from datetime import date
 from pathlib import Path
@@ -174,3 +175,28 @@ def test_the_api_lists_a_reports_files(client, world):
     (listed,) = body["reports"][0]["files"]
     assert listed["name"] == "du-thao.pdf" and listed["size"] == len(PDF)
     assert listed["sha256"] == hashlib.sha256(PDF).hexdigest()
+
+
+def test_the_api_takes_files_in_the_json_body(client, world):
+    task = make_task(world, deadline=date(2099, 3, 31))
+    client.force_login(world.lead_officer.user)
+    url = f"/api/v1/assignments/{task.pk}/report-progress/"
+    good = {"filename": "bc.pdf", "content_type": "application/pdf"}
+    response = client.post(
+        url,
+        {"text": "Đang làm", "files": [{**good, "content_base64": base64.b64encode(PDF).decode()}]},
+        content_type="application/json",
+        **VI,
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["reports"][0]["files"][0]["name"] == "bc.pdf"
+    disguised = base64.b64encode(b"<html></html>").decode()
+    response = client.post(
+        url,
+        {"text": "Đang làm", "files": [{**good, "content_base64": disguised}]},
+        content_type="application/json",
+        **VI,
+    )
+    assert response.status_code == 400
+    assert "không phải là tệp application/pdf" in response.content.decode()
+    assert Report.objects.count() == 1 and ReportFile.objects.count() == 1

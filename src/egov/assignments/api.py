@@ -37,6 +37,7 @@ from egov.assignments.models import (
     SourceType,
 )
 from egov.core.models import Organisation
+from egov.dossiers.api.serializers import uploads_from
 
 
 class Conflict(exceptions.APIException):
@@ -180,6 +181,14 @@ class AssignmentDocumentInSerializer(serializers.Serializer):
     subject = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class AssignmentFileInSerializer(serializers.Serializer):
+    """A file sent with a report, in the JSON body (checked by content as every upload is)."""
+
+    filename = serializers.CharField(max_length=255)
+    content_type = serializers.CharField(max_length=100, help_text="PDF, JPEG or PNG")
+    content_base64 = serializers.CharField()
+
+
 class AssignmentActSerializer(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True, default="")
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -188,6 +197,12 @@ class AssignmentActSerializer(serializers.Serializer):
     new_deadline = serializers.DateField(required=False, allow_null=True, default=None)
     result = AssignmentDocumentInSerializer(required=False, allow_null=True, default=None)
     documents = AssignmentDocumentInSerializer(many=True, required=False, default=list)
+    files = AssignmentFileInSerializer(
+        many=True,
+        required=False,
+        default=list,
+        help_text="Files uploaded with a progress or completion report (at most 10).",
+    )
 
 
 class AssignmentPermission(ScopePermission):
@@ -351,6 +366,8 @@ def _act(name):
             kwargs["result"] = _doc(v["result"])
         if "documents" in act.fields:
             kwargs["documents"] = [_doc(d) for d in v["documents"]]
+        if act.takes_files:
+            kwargs["files"] = uploads_from(v["files"], prefix="files")
         try:
             services.ACT_FUNCTIONS[name](request, task, **kwargs)
         except IllegalTransition as exc:
