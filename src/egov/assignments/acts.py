@@ -64,6 +64,11 @@ class Act:
     def slug(self) -> str:
         return self.name.replace("_", "-")
 
+    @property
+    def takes_files(self) -> bool:
+        """The reports take uploaded files with their documents."""
+        return "documents" in self.fields
+
 
 _TABLE = (
     Act(

@@ -33,9 +33,11 @@ from egov.assignments.models import (
     Origin,
     Report,
     ReportDocument,
+    ReportFile,
     SourceType,
 )
 from egov.core.models import Organisation
+from egov.dossiers.api.serializers import uploads_from
 
 
 class Conflict(exceptions.APIException):
@@ -108,12 +110,22 @@ class AssignmentDocumentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AssignmentFileSerializer(serializers.ModelSerializer):
+    """A file uploaded with a report (its bytes: the page ``/assignments/files/{id}/``)."""
+
+    class Meta:
+        model = ReportFile
+        fields = ["id", "name", "content_type", "size", "sha256"]
+        read_only_fields = fields
+
+
 class AssignmentReportSerializer(serializers.ModelSerializer):
     documents = AssignmentDocumentSerializer(many=True, read_only=True)
+    files = AssignmentFileSerializer(many=True, read_only=True)
 
     class Meta:
         model = Report
-        fields = ["kind", "text", "at", "accepted", "answer", "documents"]
+        fields = ["kind", "text", "at", "accepted", "answer", "documents", "files"]
         read_only_fields = fields
 
 
@@ -169,6 +181,14 @@ class AssignmentDocumentInSerializer(serializers.Serializer):
     subject = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class AssignmentFileInSerializer(serializers.Serializer):
+    """A file sent with a report, in the JSON body (checked by content as every upload is)."""
+
+    filename = serializers.CharField(max_length=255)
+    content_type = serializers.CharField(max_length=100, help_text="PDF, JPEG or PNG")
+    content_base64 = serializers.CharField()
+
+
 class AssignmentActSerializer(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True, default="")
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -177,6 +197,12 @@ class AssignmentActSerializer(serializers.Serializer):
     new_deadline = serializers.DateField(required=False, allow_null=True, default=None)
     result = AssignmentDocumentInSerializer(required=False, allow_null=True, default=None)
     documents = AssignmentDocumentInSerializer(many=True, required=False, default=list)
+    files = AssignmentFileInSerializer(
+        many=True,
+        required=False,
+        default=list,
+        help_text="Files uploaded with a progress or completion report (at most 10).",
+    )
 
 
 class AssignmentPermission(ScopePermission):
@@ -272,7 +298,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def get_object(self):
         task = (
             Assignment.objects.select_related("lead", "assigner", "responsible__user")
-            .prefetch_related("coordinators", "reports__documents", "extensions")
+            .prefetch_related("coordinators", "reports__documents", "reports__files", "extensions")
             .filter(pk=self.kwargs["assignment_id"])
             .first()
         )
@@ -340,6 +366,8 @@ def _act(name):
             kwargs["result"] = _doc(v["result"])
         if "documents" in act.fields:
             kwargs["documents"] = [_doc(d) for d in v["documents"]]
+        if act.takes_files:
+            kwargs["files"] = uploads_from(v["files"], prefix="files")
         try:
             services.ACT_FUNCTIONS[name](request, task, **kwargs)
         except IllegalTransition as exc:

@@ -31,6 +31,8 @@ class AssignmentsConfig(AppConfig):
         policy.grant(Role.APPROVER, scopes.READ, scopes.REPORT, scopes.MANAGE)
         notifications.register()
         registry.demo_step(96, "assignments", demo.load)
+        # Report files live under assignments/<task>/ (orphans of a killed transaction swept).
+        registry.swept_files("assignments")
         from egov.assignments.services.reminders import remind
 
         # Reminders 5 and 1 working days ahead and when overdue, once each (outbox keys).

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from egov.accounts.models import Official
 from egov.assignments.models import DeadlineKind, Origin, SourceType
 from egov.core.models import Organisation
-from egov.exchange.models import OfficialDocument
+from egov.exchange.models import Delivery, OfficialDocument
 
 
 def leads_queryset():
@@ -43,7 +43,25 @@ class NamedDocument(forms.ModelChoiceField):
         return f"{obj.notation} ({obj.promulgation_date:%d/%m/%Y}): {obj.subject[:80]}"
 
 
+class NamedDelivery(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        pkg = obj.package
+        return (
+            f"{pkg.number}/{pkg.notation} ({pkg.promulgation_date:%d/%m/%Y}, "
+            f"{pkg.sender.name}): {pkg.subject[:80]}"
+        )
+
+
 class AssignmentForm(forms.Form):
+    delivery = NamedDelivery(
+        label=_("Incoming document received through the exchange"),
+        queryset=Delivery.objects.none(),
+        required=False,
+        help_text=_(
+            "The tasks it assigns: its number and symbol, date, type and signer are read from "
+            "the received package."
+        ),
+    )
     exchange_document = NamedDocument(
         label=_("Source document from the exchange"),
         queryset=OfficialDocument.objects.none(),
@@ -83,8 +101,10 @@ class AssignmentForm(forms.Form):
     )
     origin = forms.ChoiceField(label=_("Origin"), choices=Origin.choices, initial=Origin.MANUAL)
 
-    def __init__(self, *args, office=None, **kwargs):
+    def __init__(self, *args, office=None, deliveries=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if deliveries is not None:
+            self.fields["delivery"].queryset = deliveries
         orgs = leads_queryset()
         self.fields["lead"].queryset = orgs
         self.fields["coordinators"].queryset = orgs

@@ -61,6 +61,15 @@ class Assignment(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Or received through the exchange: the package the source fields were read from.
+    source_package = models.ForeignKey(
+        "exchange.Package",
+        verbose_name=_("source document received through the exchange"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     source_number = models.CharField(_("number and symbol"), max_length=100)
     source_date = models.DateField(_("document date"))
     source_type = models.CharField(_("document type"), max_length=4, choices=SourceType.choices)
@@ -203,6 +212,28 @@ class ReportDocument(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+def report_file_path(instance, filename: str) -> str:
+    return f"assignments/{instance.report.assignment_id}/{filename}"
+
+
+class ReportFile(models.Model):
+    """A file uploaded with a report (a scan, the result's PDF): checked by its content as the
+    dossiers' uploads are (egov.dossiers.services.files.check)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(_("name"), max_length=255)
+    file = models.FileField(upload_to=report_file_path, max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ExtensionState(models.TextChoices):

@@ -45,6 +45,8 @@ class SourceDocument:
     type: str
     signer: str
     exchange_document: object | None = None
+    # A document received through the exchange (egov.exchange.models.Package): see incoming.py.
+    package: object | None = None
 
 
 def from_exchange(document) -> SourceDocument:
@@ -181,6 +183,7 @@ def create_assignment(
     with transaction.atomic():
         assignment = Assignment.objects.create(
             source_document=document.exchange_document,
+            source_package=document.package,
             source_number=document.number.strip(),
             source_date=document.date,
             source_type=document.type,
@@ -211,6 +214,7 @@ def create_assignment(
             deadline=deadline.isoformat() if deadline else None,
             deadline_kind=deadline_kind,
             origin=source,
+            origin_ref=source_ref,
             recurring=deadline_kind in RECURRING,
         )
     return assignment

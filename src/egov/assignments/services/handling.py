@@ -24,6 +24,7 @@ from egov.assignments.models import (
     ReportKind,
     Stage,
 )
+from egov.assignments.services import files as report_files
 from egov.assignments.services._common import begin, record, required, user_of
 from egov.assignments.status import due_day_for
 
@@ -61,12 +62,33 @@ def _attach(report: Report, documents: Iterable[DocumentRef], result: DocumentRe
     ReportDocument.objects.bulk_create(rows)
 
 
+def _stored(work):
+    """Runs ``work(stored)`` in one transaction; the files it stored go again if it raises."""
+    stored = report_files.StoredFiles()
+    try:
+        with transaction.atomic():
+            return work(stored)
+    except BaseException:
+        stored.discard()
+        raise
+
+
 def report_progress(
-    actor, assignment, *, text: str, documents: Iterable[DocumentRef] = (), on=None
+    actor,
+    assignment,
+    *,
+    text: str,
+    documents: Iterable[DocumentRef] = (),
+    files: Iterable[report_files.Upload] = (),
+    on=None,
 ):
+    """The lead's progress report, with documents (the exchange's or typed) and uploaded files
+    (checked by content before anything is written)."""
     text = required(text, "text", _("Write what has been done."))
     documents = list(documents)
-    with transaction.atomic():
+    checked = report_files.checked(files)
+
+    def work(stored):
         task, _stage = begin(actor, assignment, "report_progress", on)
         report = Report.objects.create(
             assignment=task,
@@ -76,9 +98,19 @@ def report_progress(
             at=timezone.now(),
         )
         _attach(report, documents, None)
+        report_files.attach(report, checked, stored)
         task.save(update_fields=["updated_at"])
-        record(actor, task, "report_progress", report=report.pk, documents=len(documents))
-    return report
+        record(
+            actor,
+            task,
+            "report_progress",
+            report=report.pk,
+            documents=len(documents),
+            files=[f.sha256 for f in checked],
+        )
+        return report
+
+    return _stored(work)
 
 
 def report_completion(
@@ -88,6 +120,7 @@ def report_completion(
     text: str,
     result: DocumentRef | None,
     documents: Iterable[DocumentRef] = (),
+    files: Iterable[report_files.Upload] = (),
     on=None,
 ):
     """The lead says the task is done, with the result document; it counts as done only when
@@ -99,7 +132,9 @@ def report_completion(
             code="result",
         )
     documents = list(documents)
-    with transaction.atomic():
+    checked = report_files.checked(files)
+
+    def work(stored):
         task, stage = begin(actor, assignment, "report_completion", on)
         report = Report.objects.create(
             assignment=task,
@@ -109,10 +144,20 @@ def report_completion(
             at=timezone.now(),
         )
         _attach(report, documents, result)
+        report_files.attach(report, checked, stored)
         task.stage = stage
         task.save(update_fields=["stage", "updated_at"])
-        record(actor, task, "report_completion", report=report.pk, result=result.number)
-    return report
+        record(
+            actor,
+            task,
+            "report_completion",
+            report=report.pk,
+            result=result.number,
+            files=[f.sha256 for f in checked],
+        )
+        return report
+
+    return _stored(work)
 
 
 def _pending_completion(task) -> Report:
