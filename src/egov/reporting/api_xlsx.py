@@ -34,7 +34,7 @@ class ReportSerializer(serializers.Serializer):
     number = serializers.IntegerField(min_value=1, max_value=12, default=1)
 
 
-class UploadSerializer(ReportSerializer):
+class ReportUploadSerializer(ReportSerializer):
     file = serializers.FileField(help_text="The filled-in template (.xlsx)")
     confirm_warnings = serializers.BooleanField(default=False)
 
@@ -60,9 +60,10 @@ def _form(request, data) -> forms.Form:
 class ReportXlsxViewSet(viewsets.GenericViewSet):
     permission_classes = [ScopePermission]
     required_scopes = {"list": scopes.SUBMIT, "create": scopes.SUBMIT}
-    serializer_class = UploadSerializer
+    serializer_class = ReportUploadSerializer
     http_method_names = ["get", "post", "head", "options"]
     parser_classes = [MultiPartParser, parsers.FormParser]
+    pagination_class = None  # the template is one file, not a page of rows
 
     @extend_schema(
         summary=gettext_lazy("Download the .xlsx template of a report"),
@@ -81,11 +82,11 @@ class ReportXlsxViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary=gettext_lazy("Upload a filled-in .xlsx template of a report"),
-        request={"multipart/form-data": UploadSerializer},
+        request={"multipart/form-data": ReportUploadSerializer},
         responses={201: SubmissionSerializer},
     )
     def create(self, request, *args, **kwargs):
-        data = UploadSerializer(data=request.data)
+        data = ReportUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         form = _form(request, data)
         content = data.validated_data["file"].read(xlsx.MAX_UPLOAD + 1)
