@@ -7,11 +7,18 @@ import re
 import pytest
 
 from egov.core.models import AuditEntry
-from egov.reporting.models import DataValue, Submission
+from egov.reporting.models import (
+    Category,
+    CategoryCombo,
+    CategoryOption,
+    DataValue,
+    Indicator,
+    Submission,
+)
 
 from ..accounts.officials_support import make_official
 from .form_support import report_url, send
-from .submission_support import MONTH, ON_TIME, RATE, TOTAL, YEAR
+from .submission_support import MONTH, ON_TIME, RATE, TOTAL, YEAR, make_regime
 
 
 def _field(name):
@@ -115,3 +122,35 @@ def test_the_index_lists_the_reports_to_submit(w, django_assert_max_num_queries)
     with django_assert_max_num_queries(12):
         html = w.client.get("/reporting/").content.decode()
     assert w.regime.name in html and "Xã A" in html and "Xã B" not in html
+
+
+def _by_sex(indicator_key):
+    sex = Category.objects.create(code="sex", name="Giới tính")
+    CategoryOption.objects.create(category=sex, code="male", name="Nam", order=1)
+    CategoryOption.objects.create(category=sex, code="female", name="Nữ", order=2)
+    combo = CategoryCombo.objects.create(code="by-sex", name="Theo giới tính")
+    combo.categories.add(sex)
+    Indicator.objects.filter(key=indicator_key).update(disaggregation=combo)
+
+
+def test_a_disaggregated_indicator_has_a_field_per_option(w):
+    _by_sex(TOTAL)
+    html = w.client.get(report_url(w.regime, w.t.a)).content.decode()
+    assert f'name="v-{TOTAL}--male"' in html and f'name="v-{TOTAL}--female"' in html
+    assert "(Nam)" in html and "(Nữ)" in html
+    data = {f"v-{TOTAL}--male": "70", f"v-{TOTAL}--female": "50", _field(RATE): "45"}
+    assert w.client.post(report_url(w.regime, w.t.a), data).status_code == 302
+    saved = dict(DataValue.objects.values_list("disaggregation", "value"))
+    assert saved["male"] == 70 and saved["female"] == 50
+    # The rules compare totals: 45 <= 70 + 50 holds; 45 <= 20 + 10 does not.
+    data = {f"v-{TOTAL}--male": "20", f"v-{TOTAL}--female": "10", _field(RATE): "45"}
+    assert w.client.post(report_url(w.regime, w.t.a), data).status_code == 400
+
+
+def test_the_index_stays_within_its_queries_with_more_regimes(w, django_assert_max_num_queries):
+    make_regime(w.t.a, w.t.b, code="dvc-thang-2")
+    make_regime(w.t.a, code="dvc-thang-3")
+    with django_assert_max_num_queries(12):
+        html = w.client.get("/reporting/").content.decode()
+    assert html.count('<td class="govuk-table__cell">Xã A</td>') == 3
+    assert '<td class="govuk-table__cell">Xã B</td>' not in html

@@ -15,6 +15,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -56,14 +57,18 @@ def index(request):
     """Each regime and organisation the official submits for, with its last closed period."""
     today = timezone.localdate()
     mine = policy.scope_queryset(request, scopes.SUBMIT, Organisation.objects.all())
+    regimes = (
+        ReportingRegime.objects.filter(organisations__in=mine)
+        .distinct()
+        .order_by("code")
+        .prefetch_related(Prefetch("organisations", queryset=mine.order_by("name"), to_attr="mine"))
+    )
     rows = []
-    regimes = ReportingRegime.objects.filter(organisations__in=mine).distinct().order_by("code")
     for regime in regimes[:100]:
         if regime.kind != RegimeKind.PERIODIC and regime.cutoff is None:
             continue
         year, number = latest_period(regime, today)
-        for organisation in regime.organisations.filter(pk__in=mine).order_by("name")[:200]:
-            rows.append((regime, organisation, year, number))
+        rows += [(regime, organisation, year, number) for organisation in regime.mine[:200]]
     sent = {
         (s.regime_id, s.organisation_id, s.year, s.number): s
         for s in Submission.objects.filter(

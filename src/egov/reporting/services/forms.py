@@ -78,7 +78,8 @@ def _parts(indicator) -> list[tuple[str, str]]:
     combo = indicator.disaggregation
     if combo is None:
         return [("", "")]
-    categories = [list(c.options.all()) for c in combo.categories.order_by("code")]
+    # Categories in code order (their Meta ordering), as the checks join a disaggregation's codes.
+    categories = [list(c.options.all()) for c in combo.categories.all()]
     return [
         (".".join(o.code for o in chosen), " · ".join(o.name for o in chosen))
         for chosen in itertools.product(*categories)
@@ -91,7 +92,9 @@ def build(regime, organisation, year: int, number: int) -> Form:
     day = _cutoff(regime, year, number)
     indicators = [
         i
-        for i in regime.indicators.select_related("disaggregation").order_by("field", "key")
+        for i in regime.indicators.select_related("disaggregation")
+        .prefetch_related("disaggregation__categories__options")
+        .order_by("field", "key")
         if _reportable(i, organisation, day) is None
     ]
     previous = rules.previous_values(regime, organisation, year, number)
