@@ -62,6 +62,7 @@ def test_bad_values_are_shown_against_their_fields_and_nothing_is_written(w):
     assert response.status_code == 400
     assert 'aria-invalid="true"' in html and "số nguyên" in html and "không phải là số" in html
     assert 'value="abc"' in html  # what was typed stays
+    assert 'govuk-error-summary' in html and 'href="#f-' in html  # listed, linked to the fields
     assert (
         not Submission.objects.exists()
         and not AuditEntry.objects.filter(action="reporting.submitted").exists()
@@ -91,6 +92,7 @@ def test_checking_as_one_types_writes_nothing(w):
     assert response.status_code == 200
     assert 'hx-swap-oob="true"' in html and "số nguyên" in html
     assert "<input" not in html  # the inputs are never replaced while one types
+    assert 'id="check-summary" hx-swap-oob="true"' in html and 'href="#f-' in html
     ok = _post(w, "check/", **{TOTAL: "120", RATE: "45", ON_TIME: "40"})
     assert "govuk-error-message" not in ok.content.decode()
     assert not Submission.objects.exists()

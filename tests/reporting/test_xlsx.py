@@ -170,3 +170,26 @@ def test_the_api_refuses_a_closed_period_and_another_organisation(w):
     assert w.client.get(API, query).status_code == 400
     query = {"regime": w.regime.code, "organisation": w.t.q.code, "year": YEAR, "number": MONTH}
     assert w.client.get(API, query).status_code == 403
+
+
+def test_a_date_or_a_foreign_row_is_named_by_its_cell(w):
+    import datetime as dt
+
+    wb = _template(w)
+    rows, ws = _rows(wb), wb[xlsx.SHEET]
+    ws.cell(row=rows[f"v-{TOTAL}"], column=7, value=dt.date(2025, 3, 1))
+    extra = ws.max_row + 1
+    ws.cell(row=extra, column=1, value="v-gdp_current")
+    ws.cell(row=extra, column=7, value=1)
+    out = io.BytesIO()
+    wb.save(out)
+    html = _upload(w, out.getvalue()).content.decode()
+    assert f"!G{rows[f'v-{TOTAL}']}</code>: Nhập một số." in html
+    assert f"!A{extra}</code>: Dòng này không phải là một dòng của mẫu." in html
+    assert not Submission.objects.exists()
+
+
+def test_an_empty_upload_is_refused(w):
+    response = w.client.post(report_url(w.regime, w.t.a, "upload/"), {})
+    assert response.status_code == 400 and "Chọn tệp mẫu" in response.content.decode()
+    assert not Submission.objects.exists()

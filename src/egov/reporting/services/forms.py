@@ -69,6 +69,10 @@ class Form:
         )
         return [(IndicatorField(key).label, list(lines)) for key, lines in groups]
 
+    @property
+    def has_errors(self) -> bool:
+        return any(line.errors for line in self.lines)
+
     def by_name(self) -> dict[str, Line]:
         return {line.name: line for line in self.lines}
 

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from egov.accounts import policy
 from egov.accounts.models import Official
@@ -82,7 +83,15 @@ def render(submission: Submission) -> bytes:
         )
         width = A4[0] - 35 * mm
         when = timezone.localtime(submission.submitted_at)
-        rows = [[_("No."), _("Indicator"), _("Breakdown"), _("Unit"), _("Value")]]
+        rows = [
+            [
+                _("No."),
+                pgettext("report", "Indicator"),
+                _("Breakdown"),
+                pgettext("report", "Unit"),
+                _("Value"),
+            ]
+        ]
         for number, value in enumerate(values, 1):
             rows.append(
                 [

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from ..models import ValueType
 from . import forms, submissions
@@ -78,7 +79,13 @@ def template(form: forms.Form) -> bytes:
         "period": period_label(form.regime, form.year, form.number)
     }
     ws["B4"] = _("Fill in column G only; leave a cell empty when there is no value.")
-    headers = ["", _("No."), _("Indicator"), _("Breakdown"), _("Unit")]
+    headers = [
+        "",
+        _("No."),
+        pgettext("report", "Indicator"),
+        _("Breakdown"),
+        pgettext("report", "Unit"),
+    ]
     headers += [_("Previous period"), _("Value")]
     for col, title in enumerate(headers, 1):
         cell = ws.cell(row=HEADER_ROW, column=col, value=title)
