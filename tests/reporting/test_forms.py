@@ -62,7 +62,7 @@ def test_bad_values_are_shown_against_their_fields_and_nothing_is_written(w):
     assert response.status_code == 400
     assert 'aria-invalid="true"' in html and "số nguyên" in html and "không phải là số" in html
     assert 'value="abc"' in html  # what was typed stays
-    assert 'govuk-error-summary' in html and 'href="#f-' in html  # listed, linked to the fields
+    assert "govuk-error-summary" in html and 'href="#f-' in html  # listed, linked to the fields
     assert (
         not Submission.objects.exists()
         and not AuditEntry.objects.filter(action="reporting.submitted").exists()

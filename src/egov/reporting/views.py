@@ -65,8 +65,8 @@ def index(request):
     )
     rows = []
     for regime in regimes[:100]:
-        if regime.kind != RegimeKind.PERIODIC and regime.cutoff is None:
-            continue
+        if regime.kind != RegimeKind.PERIODIC and (regime.cutoff is None or regime.cutoff > today):
+            continue  # a one-off report whose data is not cut off yet: nothing to send
         year, number = latest_period(regime, today)
         rows += [(regime, organisation, year, number) for organisation in regime.mine[:200]]
     sent = {
