@@ -3,8 +3,11 @@
 from rest_framework.routers import SimpleRouter
 
 from .api import SubmissionViewSet
+from .api_xlsx import ReportXlsxViewSet
 
 router = SimpleRouter()
 router.register("reporting/submissions", SubmissionViewSet, basename="report-submission")
+
+router.register("reporting/xlsx", ReportXlsxViewSet, basename="report-xlsx")
 
 urlpatterns = router.urls

@@ -6,12 +6,21 @@ class ReportingConfig(AppConfig):
     name = "egov.reporting"
     label = "reporting"
     verbose_name = _("National reporting system")
+    url_prefix = "reporting/"  # the reporting organisations' forms, templates and signatures
 
     def ready(self):
         from egov.accounts import policy
-        from egov.reporting.models import DataValue, Submission
+        from egov.core import registry
+        from egov.reporting import scopes
+        from egov.reporting.models import DataValue, Submission, SubmissionSignature
 
         # The REPORTER and APPROVER roles already hold the reports.* scopes (accounts grants
         # them); a submission belongs to its reporting organisation.
         policy.register(Submission, organisation="organisation")
         policy.register(DataValue, organisation="submission__organisation")
+        policy.register(SubmissionSignature, organisation="submission__organisation")
+        registry.nav_link(
+            registry.NavLink(
+                "reporting.forms", _("Reports to submit"), "reporting:index", (scopes.SUBMIT,), 70
+            )
+        )

@@ -11,7 +11,15 @@ from .indicators import (
     ValueType,
 )
 from .regimes import LEVEL_ORDER, RegimeKind, RegimeStage, ReportingLevel, ReportingRegime
-from .submissions import DataValue, Operator, Severity, Submission, ValidationRule
+from .signatures import SubmissionSignature
+from .submissions import (
+    DataValue,
+    MissingValues,
+    Operator,
+    Severity,
+    Submission,
+    ValidationRule,
+)
 
 __all__ = [
     "Aggregation",
@@ -31,8 +39,10 @@ __all__ = [
     "ReportingLevel",
     "ReportingRegime",
     "DataValue",
+    "MissingValues",
     "Operator",
     "Severity",
     "Submission",
+    "SubmissionSignature",
     "ValidationRule",
 ]

@@ -94,10 +94,21 @@ class Operator(models.TextChoices):
     GREATER_OR_EQUAL = ">=", _("at least")
     GREATER = ">", _("greater than")
     REQUIRED = "required", _("is required")
+    # The same indicator in the organisation's previous period: within ±percent of it.
+    WITHIN = "within%", _("within ±x% of the previous period")
+
+
+class MissingValues(models.TextChoices):
+    """DHIS2's missing-value strategies: when a comparison is skipped for want of a value."""
+
+    SKIP_IF_ANY = "skip_if_any", _("Skip if any value is missing")
+    SKIP_IF_ALL = "skip_if_all", _("Skip if all values are missing")
+    NEVER_SKIP = "never_skip", _("Never skip")
 
 
 class ValidationRule(models.Model):
-    """``left operator right`` on a submission's totals, or ``left`` required."""
+    """``left operator right`` on a submission's totals, ``left`` required, or ``left`` within
+    ±``percent`` of its value in the organisation's previous period."""
 
     regime = models.ForeignKey(
         ReportingRegime,
@@ -121,13 +132,29 @@ class ValidationRule(models.Model):
     severity = models.CharField(
         _("severity"), max_length=8, choices=Severity.choices, default=Severity.BLOCKING
     )
-    # DHIS2's missing-value strategy: skip the comparison when a side is missing, or treat the
-    # missing side as a failure.
-    skip_if_missing = models.BooleanField(_("skip when a value is missing"), default=True)
+    # DHIS2's missing-value strategy; a comparison that is not skipped treats a missing side
+    # as broken (DHIS2 reads it as 0 when "never skip": a reporter must see the gap, not a 0).
+    missing_values = models.CharField(
+        _("when a value is missing"),
+        max_length=12,
+        choices=MissingValues.choices,
+        default=MissingValues.SKIP_IF_ANY,
+    )
+    # Operator.WITHIN only: the largest change from the previous period, in percent.
+    percent = models.DecimalField(
+        _("allowed change (%)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("validation rule")
         ordering = ["regime", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(operator="within%")
+                | models.Q(percent__isnull=False, percent__gte=0),
+                name="reporting_rule_within_percent",
+            )
+        ]
 
     def __str__(self):
         return self.name

@@ -4,15 +4,14 @@ Everything is checked before anything is written: the caller may submit for the 
 the organisation reports under the regime, the period exists and its cut-off has come, every
 value is a number of an indicator of the regime that the organisation's level reports and that
 is in force at the cut-off (a whole number where the indicator says so, a known
-disaggregation), and the regime's validation rules hold. A blocking rule refuses the
-submission; a warning refuses it until the reporter confirms the warnings (``confirm=True``),
+disaggregation), and the regime's validation rules hold (services.rules). A blocking rule refuses
+the submission; a warning refuses it until the reporter confirms the warnings (``confirm=True``),
 and the confirmed warnings are kept with it. Then one transaction replaces the period's values
 (a report can be sent again until approval, which is not built yet) and writes one audit row.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -27,16 +26,8 @@ from egov.core.services import audit
 
 from .. import scopes
 from ..models import DataValue, RegimeKind, Submission, ValueType
-from ..models.submissions import Operator, Severity
 from ..periods import Period, cutoff
-
-COMPARE = {
-    Operator.LESS_OR_EQUAL: lambda a, b: a <= b,
-    Operator.LESS: lambda a, b: a < b,
-    Operator.EQUAL: lambda a, b: a == b,
-    Operator.GREATER_OR_EQUAL: lambda a, b: a >= b,
-    Operator.GREATER: lambda a, b: a > b,
-}
+from . import rules
 
 
 class WarningsToConfirm(ValidationError):
@@ -93,29 +84,57 @@ def _reportable(indicator, organisation, day) -> str | None:
     return None
 
 
-def _parse(regime, organisation, day, entries: list[Entry]) -> list[tuple]:
+@dataclass(frozen=True)
+class Problem:
+    """A refusal about one value: ``entry`` is its index in the entries given (None when it
+    comes from a rule: ``indicator`` then names the rule's indicator)."""
+
+    message: str
+    entry: int | None = None
+    indicator: str | None = None
+
+
+@dataclass
+class Examination:
+    """What :func:`examine` found: the parsed rows, the blocking problems and the warnings."""
+
+    rows: list[tuple]  # (indicator, disaggregation, value)
+    errors: list[Problem]
+    warnings: list[dict]  # {"rule", "indicator", "message"}
+
+    def raise_if_refused(self, confirm: bool) -> None:
+        if self.errors:
+            raise ValidationError([p.message for p in self.errors])
+        if self.warnings and not confirm:
+            raise WarningsToConfirm(self.warnings)
+
+
+def _parse(regime, organisation, day, entries: list[Entry]) -> tuple[list[tuple], list[Problem]]:
     indicators = {i.key: i for i in regime.indicators.select_related("disaggregation")}
     rows, seen, errors = [], set(), []
-    for entry in entries:
+    for index, entry in enumerate(entries):
         indicator = indicators.get(entry.indicator)
+
+        def refuse(message, index=index):
+            errors.append(Problem(message, entry=index))
+
         if indicator is None:
-            errors.append(
-                _("“%(key)s” is not an indicator of this regime.") % {"key": entry.indicator}
-            )
+            refuse(_("“%(key)s” is not an indicator of this regime.") % {"key": entry.indicator})
             continue
         refusal = _reportable(indicator, organisation, day)
         if refusal:
-            errors.append(refusal)
+            refuse(refusal)
             continue
         try:
-            value = Decimal(str(entry.value))
+            value = Decimal(str(entry.value).strip())
             if not value.is_finite():
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
-            errors.append(_("%(name)s: the value is not a number.") % {"name": indicator.name})
+            refuse(_("%(name)s: the value is not a number.") % {"name": indicator.name})
             continue
         if indicator.value_type == ValueType.INTEGER and value != value.to_integral_value():
-            errors.append(_("%(name)s must be a whole number.") % {"name": indicator.name})
+            refuse(_("%(name)s must be a whole number.") % {"name": indicator.name})
+            continue
         options = _options(indicator)
         parts = entry.disaggregation.split(".") if entry.disaggregation else []
         if parts and (
@@ -123,83 +142,71 @@ def _parse(regime, organisation, day, entries: list[Entry]) -> list[tuple]:
             or len(parts) != len(options)
             or any(p not in o for p, o in zip(parts, options, strict=False))
         ):
-            errors.append(
+            refuse(
                 _("%(name)s: unknown disaggregation “%(code)s”.")
                 % {"name": indicator.name, "code": entry.disaggregation}
             )
+            continue
         key = (indicator.pk, entry.disaggregation)
         if key in seen:
-            errors.append(_("%(name)s is given twice.") % {"name": indicator.name})
+            refuse(_("%(name)s is given twice.") % {"name": indicator.name})
+            continue
         seen.add(key)
         rows.append((indicator, entry.disaggregation, value))
-    if errors:
-        raise ValidationError(errors)
-    return rows
+    return rows, errors
 
 
-def _totals(rows) -> dict[int, Decimal]:
-    """Each indicator's figure: its undivided value, else the sum of its parts."""
-    whole, parts = {}, defaultdict(Decimal)
-    for indicator, disaggregation, value in rows:
-        if disaggregation:
-            parts[indicator.pk] += value
-        else:
-            whole[indicator.pk] = value
-    return {**parts, **whole}
-
-
-def _figure(value: Decimal) -> str:
-    return format(value.normalize(), "f")
-
-
-def _check_rules(regime, rows) -> tuple[list[str], list[dict]]:
-    totals = _totals(rows)
-    blocking, warnings = [], []
-    for rule in regime.rules.select_related("left", "right"):
-        left = totals.get(rule.left_id)
-        right = totals.get(rule.right_id) if rule.right_id else None
-        if rule.operator == Operator.REQUIRED:
-            broken = left is None
-            message = _("%(name)s is required.") % {"name": rule.left.name}
-        elif left is None or right is None:
-            broken = not rule.skip_if_missing
-            message = _("%(rule)s: a value to compare is missing.") % {"rule": rule.name}
-        else:
-            broken = not COMPARE[rule.operator](left, right)
-            message = _(
-                "%(rule)s: %(left)s (%(lvalue)s) must be %(op)s %(right)s (%(rvalue)s)."
-            ) % {
-                "rule": rule.name,
-                "left": rule.left.name,
-                "lvalue": _figure(left),
-                "op": rule.get_operator_display(),
-                "right": rule.right.name,
-                "rvalue": _figure(right),
-            }
-        if broken and rule.severity == Severity.BLOCKING:
-            blocking.append(message)
-        elif broken:
-            warnings.append({"rule": rule.pk, "message": message})
-    return blocking, warnings
-
-
-def submit(
-    *, actor, regime, organisation, year: int, number: int, entries: list[Entry], confirm=False
-) -> Submission:
+def check_period(*, actor, regime, organisation, year: int, number: int):
+    """The checks that come before any value: the caller submits for ``organisation``, which
+    reports under ``regime``, and the period exists and is cut off. Returns the cut-off day;
+    PermissionDenied or ValidationError (Vietnamese) otherwise."""
     policy.check(actor, scopes.SUBMIT, Submission(organisation=organisation))
     if not regime.organisations.filter(pk=organisation.pk).exists():
         raise ValidationError(_("This organisation does not report under this regime."))
     day = _cutoff(regime, year, number)
     if timezone.localdate() < day:
         raise ValidationError(_("The period's data is not cut off yet."))
+    return day
+
+
+def examine(
+    *, actor, regime, organisation, year: int, number: int, entries: list[Entry]
+) -> Examination:
+    """Every check of :func:`submit`, writing nothing: the web form (as one types), the .xlsx
+    upload and the API all go through it. Raises for a refusal of the whole (the caller, the
+    organisation, the period, no value); returns the problems of the values otherwise."""
+    day = check_period(
+        actor=actor, regime=regime, organisation=organisation, year=year, number=number
+    )
     if not entries:
         raise ValidationError(_("Give at least one value."))
-    rows = _parse(regime, organisation, day, entries)
-    blocking, warnings = _check_rules(regime, rows)
-    if blocking:
-        raise ValidationError(blocking)
-    if warnings and not confirm:
-        raise WarningsToConfirm(warnings)
+    rows, errors = _parse(regime, organisation, day, entries)
+    warnings = []
+    if not errors:  # rules on a half-read report would only repeat the errors
+        previous = rules.previous_values(regime, organisation, year, number)
+        current = rules.totals((i.pk, d, v) for i, d, v in rows)
+        before = rules.totals((i, d, v) for (i, d), v in previous.items())
+        for broken in rules.evaluate(regime, current, before):
+            if broken.blocking:
+                errors.append(Problem(broken.message, indicator=broken.indicator))
+            else:
+                warnings.append(broken.as_warning())
+    return Examination(rows=rows, errors=errors, warnings=warnings)
+
+
+def submit(
+    *, actor, regime, organisation, year: int, number: int, entries: list[Entry], confirm=False
+) -> Submission:
+    found = examine(
+        actor=actor,
+        regime=regime,
+        organisation=organisation,
+        year=year,
+        number=number,
+        entries=entries,
+    )
+    found.raise_if_refused(confirm)
+    rows, warnings = found.rows, found.warnings
     user = policy.actor_of(actor)
     with transaction.atomic():
         submission, created = Submission.objects.select_for_update().get_or_create(

@@ -1,0 +1,44 @@
+"""A submission's signature: the report PDF generated from its values, signed (PAdES) by a
+signer of the reporting organisation with their personal certificate.
+
+A submission can be sent again until approval: a signature belongs to the version it signed
+(``submitted_at``), so a later version is unsigned until someone signs it again. The signed
+PDF is kept in the row (a report is tens of kilobytes) so that it is written, or not, in the
+same transaction as the audit row that records it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .submissions import Submission
+
+
+class SubmissionSignature(models.Model):
+    submission = models.ForeignKey(
+        Submission,
+        on_delete=models.CASCADE,
+        related_name="signatures",
+        verbose_name=_("submission"),
+    )
+    # The version signed: the submission's submitted_at when it was signed.
+    version = models.DateTimeField(_("version signed"))
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("signed by"),
+    )
+    holder = models.CharField(_("certificate holder"), max_length=64)
+    signed_at = models.DateTimeField(_("signed at"))
+    pdf = models.BinaryField(_("signed report (PDF)"))
+    sha256 = models.CharField(_("SHA-256 of the signed PDF"), max_length=64)
+
+    class Meta:
+        verbose_name = _("submission signature")
+        ordering = ["-signed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.submission} · {self.holder}"

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from egov.reporting import views
+
+app_name = "reporting"
+
+# A report: its regime's code, its organisation's code (dots allowed), its year and number.
+REPORT = "<slug:regime>/<str:organisation>/<int:year>/<int:number>/"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path(REPORT, views.report, name="report"),
+    path(f"{REPORT}check/", views.check, name="check"),
+    path(f"{REPORT}template.xlsx", views.template, name="template"),
+    path(f"{REPORT}upload/", views.upload, name="upload"),
+    path(f"{REPORT}sign/", views.sign, name="sign"),
+    path("signatures/<int:pk>.pdf", views.signed_pdf, name="signed_pdf"),
+]
