@@ -3,8 +3,13 @@
 from rest_framework.routers import SimpleRouter
 
 from .api import SubmissionViewSet
+from .approval_api import AggregateViewSet, ApprovalViewSet, CompletenessViewSet, RevisionViewSet
 
 router = SimpleRouter()
 router.register("reporting/submissions", SubmissionViewSet, basename="report-submission")
+router.register("reporting/approvals", ApprovalViewSet, basename="report-approval")
+router.register("reporting/revisions", RevisionViewSet, basename="report-revision")
+router.register("reporting/aggregates", AggregateViewSet, basename="report-aggregate")
+router.register("reporting/completeness", CompletenessViewSet, basename="report-completeness")
 
 urlpatterns = router.urls

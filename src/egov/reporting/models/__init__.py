@@ -1,4 +1,5 @@
 from ..periods import Convention, Periodicity
+from .approval import Aggregate, Approval, ApprovalStatus, Revision
 from .indicators import (
     Aggregation,
     Category,
@@ -14,6 +15,10 @@ from .regimes import LEVEL_ORDER, RegimeKind, RegimeStage, ReportingLevel, Repor
 from .submissions import DataValue, Operator, Severity, Submission, ValidationRule
 
 __all__ = [
+    "Aggregate",
+    "Approval",
+    "ApprovalStatus",
+    "Revision",
     "Aggregation",
     "Category",
     "CategoryCombo",

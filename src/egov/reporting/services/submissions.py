@@ -7,7 +7,8 @@ is in force at the cut-off (a whole number where the indicator says so, a known
 disaggregation), and the regime's validation rules hold. A blocking rule refuses the
 submission; a warning refuses it until the reporter confirms the warnings (``confirm=True``),
 and the confirmed warnings are kept with it. Then one transaction replaces the period's values
-(a report can be sent again until approval, which is not built yet) and writes one audit row.
+(a report can be sent again until it is approved; then its values are locked and a correction
+is a revision, services.approval.revise) and writes one audit row.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from egov.accounts import policy
 from egov.core.services import audit
 
 from .. import scopes
-from ..models import DataValue, RegimeKind, Submission, ValueType
+from ..models import Approval, ApprovalStatus, DataValue, RegimeKind, Submission, ValueType
 from ..models.submissions import Operator, Severity
 from ..periods import Period, cutoff
 
@@ -209,6 +210,21 @@ def submit(
             number=number,
             defaults={"submitted_at": timezone.now()},
         )
+        # Approved values are locked (checked under the submission's lock, which approving
+        # takes too): a correction is a revision (services.approval.revise).
+        if Approval.objects.filter(
+            regime=regime,
+            organisation=organisation,
+            year=year,
+            number=number,
+            status__in=[ApprovalStatus.APPROVED, ApprovalStatus.ACCEPTED],
+        ).exists():
+            raise ValidationError(
+                _(
+                    "This report is approved and its values are locked: correct them by a "
+                    "revision with a reason."
+                )
+            )
         # An API client is no user: its reference is in the audit row.
         submission.submitted_by = user if isinstance(user, get_user_model()) else None
         submission.submitted_at = timezone.now()
