@@ -59,10 +59,12 @@ class Part:
 def drilldown(actor, *, regime, indicator, year, number, organisation=None, disaggregation=""):
     """The figure at ``organisation`` (None: the nation) with its parts one level down and the
     node's own approved report. PermissionDenied when the caller may not read the node."""
-    if organisation is None:
-        if not reads_nation(actor):
-            raise PermissionDenied(_("You may not read the national figures."))
-    else:
+    # A reader at a central body (the command centre) reads the whole tree's figures; anyone
+    # else reads the organisations their reports.read covers.
+    national = reads_nation(actor)
+    if organisation is None and not national:
+        raise PermissionDenied(_("You may not read the national figures."))
+    if organisation is not None and not national:
         policy.check(actor, scopes.READ, organisation)
     key = {
         "regime": regime,
@@ -86,7 +88,7 @@ def drilldown(actor, *, regime, indicator, year, number, organisation=None, disa
             row.count,
         )
         for row in below.order_by("organisation__path")
-        if policy.can(actor, scopes.READ, row.organisation)
+        if national or policy.can(actor, scopes.READ, row.organisation)
     ]
     own = []
     if organisation is not None:
