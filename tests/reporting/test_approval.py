@@ -48,7 +48,7 @@ def test_a_province_cannot_approve_before_its_communes(world):  # noqa: F811
     send(w, w.a, w.people.rep_a, **{TOTAL: "100", RATE: "50"})
     assert approval.load(w.regime, w.p, YEAR, MONTH).state == "waiting"
     assert act(w, "approve", w.a, w.people.app_a).state == "approved"
-    with pytest.raises(IllegalTransition, match="lower level"):
+    with pytest.raises(IllegalTransition, match="cấp dưới|lower level"):
         act(w, "approve", w.p, w.people.app_p)  # B has not even reported
     assert not Approval.objects.filter(organisation=w.p, status="approved").exists()
     # B reports but is not approved: still refused.
