@@ -2,8 +2,8 @@
 
 Commune A's submission for March 2025: A's reporter reads it; B's reporter and approver, an
 official of another province, another citizen, an anonymous caller and an API client of the
-other province get 401, 403 or 404. The approval acts' route is opened by reports.approve alone; the unit's
-organisation is checked by the service."""
+other province get 401, 403 or 404. The approval acts' route is opened by reports.approve
+alone; the unit's organisation is checked by the service."""
 
 from __future__ import annotations
 
