@@ -159,7 +159,7 @@ def test_refusals_are_in_vietnamese_and_write_nothing(world, client):  # noqa: F
     assert Approval.objects.get(organisation=w.a).status == "accepted"
 
 
-def test_a_revision_through_the_api(world, client):  # noqa: F811
+def test_a_revision_through_the_api(world, client, django_assert_max_num_queries):  # noqa: F811
     w, people = world, world.people
     submission = send(w, w.a, people.rep_a, **{TOTAL: "100", RATE: "50"})
     data = {
@@ -173,6 +173,13 @@ def test_a_revision_through_the_api(world, client):  # noqa: F811
     done = post(client, people.app_a, "revisions/", data)
     assert done.status_code == 201, done.content
     assert done.json()["changes"][0]["after"] == "110" and done.json()["made_by"] == "app_a"
+    client.force_login(people.rep_a)
+    client.get(BASE + "revisions/", {"submission": submission.pk})
+    with django_assert_max_num_queries(6):  # session, user, grants (2), revisions with authors
+        listed = client.get(BASE + "revisions/", {"submission": submission.pk}).json()
+    assert [(r["number"], r["reason"], r["made_by"]) for r in listed] == [(1, "Sót hồ sơ", "app_a")]
+    hidden = get(client, people.app_q, "revisions/", submission=submission.pk).json()
+    assert hidden == []  # another province's approver sees none of them
     other = post(client, people.app_q, "revisions/", {**data, "reason": "x"})
     assert other.status_code == 400  # not in its scope: unknown to it
     assert Revision.objects.count() == 1

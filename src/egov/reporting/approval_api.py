@@ -5,7 +5,7 @@
 - ``POST /reporting/approvals/{act}/`` (``reports.approve``): one act of the act table
   (``egov.reporting.approval_acts``) on a unit; ``reason`` for an exemption;
 - ``POST /reporting/revisions/`` (``reports.approve``): correct an approved report's values,
-  with the reason;
+  with the reason; ``GET /reporting/revisions/?submission=`` (``reports.read``) lists them;
 - ``GET /reporting/aggregates/?regime=&indicator=&year=&number=[&organisation=][&disaggregation=]``
   (``reports.read``): a figure from the maintained aggregates and its drill-down;
 - ``GET /reporting/completeness/?regime=&year=[&number=]`` (``reports.read``): completeness and
@@ -31,7 +31,7 @@ from egov.core.models import Organisation
 
 from . import approval_acts as acts
 from . import figures, scopes
-from .models import Indicator, ReportingRegime, Submission
+from .models import Indicator, ReportingRegime, Revision, Submission
 from .services import approval as services
 from .services.submissions import Entry, WarningsToConfirm
 
@@ -191,6 +191,10 @@ class RevisionInput(serializers.Serializer):
     confirm_warnings = serializers.BooleanField(default=False)
 
 
+class RevisionQuery(serializers.Serializer):
+    submission = serializers.IntegerField()
+
+
 class RevisionSerializer(serializers.Serializer):
     submission = serializers.IntegerField(source="submission_id")
     number = serializers.IntegerField()
@@ -206,8 +210,25 @@ class RevisionSerializer(serializers.Serializer):
 @extend_schema(tags=["reporting"])
 class RevisionViewSet(viewsets.GenericViewSet):
     permission_classes = [ScopePermission]
-    required_scopes = {"create": scopes.APPROVE}
+    required_scopes = {"create": scopes.APPROVE, "list": scopes.READ}
     serializer_class = RevisionSerializer
+    pagination_class = None
+
+    @extend_schema(
+        summary=gettext_lazy("List a report's revisions: who changed what, when and why"),
+        parameters=[RevisionQuery],
+        responses={200: RevisionSerializer(many=True)},
+    )
+    def list(self, request):
+        query = RevisionQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        revisions = (
+            policy.scope_queryset(request, scopes.READ, Revision.objects.all())
+            .filter(submission_id=query.validated_data["submission"])
+            .select_related("made_by")
+            .order_by("number")
+        )
+        return Response(RevisionSerializer(revisions, many=True).data)
 
     @extend_schema(
         summary=gettext_lazy("Correct an approved report's values, with the reason"),
