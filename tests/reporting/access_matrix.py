@@ -2,7 +2,8 @@
 
 Commune A's submission for March 2025: A's reporter reads it; B's reporter and approver, an
 official of another province, another citizen, an anonymous caller and an API client of the
-other province get 401, 403 or 404."""
+other province get 401, 403 or 404. The approval acts' route is opened by reports.approve
+alone; the unit's organisation is checked by the service."""
 
 from __future__ import annotations
 
@@ -37,3 +38,8 @@ def _read_case(t):
 
 
 CASES = {(BASE, "get"): _read_case}
+
+# ``{act}`` names an act of the approval table, not an object: the unit is in the body, and
+# the caller's scope at its organisation is checked by the service (tests/reporting/
+# test_approval_api.py: another province's approver gets 403).
+SCOPE_ONLY = {("/api/v1/reporting/approvals/{act}/", "post"): "reports.approve"}

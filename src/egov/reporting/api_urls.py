@@ -4,10 +4,14 @@ from rest_framework.routers import SimpleRouter
 
 from .api import SubmissionViewSet
 from .api_xlsx import ReportXlsxViewSet
+from .approval_api import AggregateViewSet, ApprovalViewSet, CompletenessViewSet, RevisionViewSet
 
 router = SimpleRouter()
 router.register("reporting/submissions", SubmissionViewSet, basename="report-submission")
-
+router.register("reporting/approvals", ApprovalViewSet, basename="report-approval")
+router.register("reporting/revisions", RevisionViewSet, basename="report-revision")
+router.register("reporting/aggregates", AggregateViewSet, basename="report-aggregate")
+router.register("reporting/completeness", CompletenessViewSet, basename="report-completeness")
 router.register("reporting/xlsx", ReportXlsxViewSet, basename="report-xlsx")
 
 urlpatterns = router.urls

@@ -12,7 +12,14 @@ class ReportingConfig(AppConfig):
         from egov.accounts import policy
         from egov.core import registry
         from egov.reporting import scopes
-        from egov.reporting.models import DataValue, Submission, SubmissionSignature
+        from egov.reporting.models import (
+            Aggregate,
+            Approval,
+            DataValue,
+            Revision,
+            Submission,
+            SubmissionSignature,
+        )
 
         # The REPORTER and APPROVER roles already hold the reports.* scopes (accounts grants
         # them); a submission belongs to its reporting organisation.
@@ -24,3 +31,7 @@ class ReportingConfig(AppConfig):
                 "reporting.forms", _("Reports to submit"), "reporting:index", (scopes.SUBMIT,), 70
             )
         )
+        policy.register(Approval, organisation="organisation")
+        policy.register(Revision, organisation="submission__organisation")
+        # The nation's rows (no organisation) are read through figures.reads_nation.
+        policy.register(Aggregate, organisation="organisation")

@@ -1,4 +1,5 @@
 from ..periods import Convention, Periodicity
+from .approval import Aggregate, Approval, ApprovalStatus, Revision
 from .indicators import (
     Aggregation,
     Category,
@@ -22,6 +23,10 @@ from .submissions import (
 )
 
 __all__ = [
+    "Aggregate",
+    "Approval",
+    "ApprovalStatus",
+    "Revision",
     "Aggregation",
     "Category",
     "CategoryCombo",

@@ -7,7 +7,8 @@ is in force at the cut-off (a whole number where the indicator says so, a known
 disaggregation), and the regime's validation rules hold (services.rules). A blocking rule refuses
 the submission; a warning refuses it until the reporter confirms the warnings (``confirm=True``),
 and the confirmed warnings are kept with it. Then one transaction replaces the period's values
-(a report can be sent again until approval, which is not built yet) and writes one audit row.
+(a report can be sent again until it is approved; then its values are locked and a correction
+is a revision, services.approval.revise) and writes one audit row.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from egov.accounts import policy
 from egov.core.services import audit
 
 from .. import scopes
-from ..models import DataValue, RegimeKind, Submission, ValueType
+from ..models import Approval, ApprovalStatus, DataValue, RegimeKind, Submission, ValueType
 from ..periods import Period, cutoff
 from . import rules
 
@@ -183,15 +184,26 @@ def examine(
     rows, errors = _parse(regime, organisation, day, entries)
     warnings = []
     if not errors:  # rules on a half-read report would only repeat the errors
-        previous = rules.previous_values(regime, organisation, year, number)
-        current = rules.totals((i.pk, d, v) for i, d, v in rows)
-        before = rules.totals((i, d, v) for (i, d), v in previous.items())
-        for broken in rules.evaluate(regime, current, before):
-            if broken.blocking:
-                errors.append(Problem(broken.message, indicator=broken.indicator))
-            else:
-                warnings.append(broken.as_warning())
+        errors, warnings = check_rules(regime, organisation, year, number, rows)
     return Examination(rows=rows, errors=errors, warnings=warnings)
+
+
+def check_rules(
+    regime, organisation, year: int, number: int, rows
+) -> tuple[list[Problem], list[dict]]:
+    """The regime's validation rules on a report's values (rows of (indicator, disaggregation,
+    value)), against the organisation's previous period: the blocking problems and the
+    warnings. A submission and a revision of an approved report go through it."""
+    errors, warnings = [], []
+    previous = rules.previous_values(regime, organisation, year, number)
+    current = rules.totals((i.pk, d, v) for i, d, v in rows)
+    before = rules.totals((i, d, v) for (i, d), v in previous.items())
+    for broken in rules.evaluate(regime, current, before):
+        if broken.blocking:
+            errors.append(Problem(broken.message, indicator=broken.indicator))
+        else:
+            warnings.append(broken.as_warning())
+    return errors, warnings
 
 
 def submit(
@@ -216,6 +228,21 @@ def submit(
             number=number,
             defaults={"submitted_at": timezone.now()},
         )
+        # Approved values are locked (checked under the submission's lock, which approving
+        # takes too): a correction is a revision (services.approval.revise).
+        if Approval.objects.filter(
+            regime=regime,
+            organisation=organisation,
+            year=year,
+            number=number,
+            status__in=[ApprovalStatus.APPROVED, ApprovalStatus.ACCEPTED],
+        ).exists():
+            raise ValidationError(
+                _(
+                    "This report is approved and its values are locked: correct them by a "
+                    "revision with a reason."
+                )
+            )
         # An API client is no user: its reference is in the audit row.
         submission.submitted_by = user if isinstance(user, get_user_model()) else None
         submission.submitted_at = timezone.now()

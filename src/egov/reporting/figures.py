@@ -1,0 +1,197 @@
+"""Reading the maintained aggregates: a figure and its drill-down, and the regime's completeness
+and timeliness. Reads only; every read goes through the caller's scope.
+
+A figure is read from its one aggregate row (no computation over the values): the sum for
+``sum`` and ``last``, ``total / weight`` for ``weighted``. Its drill-down lists the rows of the
+organisations directly below (the provinces under the nation, the communes under a province)
+and the node's own approved report, each with who submitted and who approved it; for a sum
+their parts add up to the figure. National-only figures are not sums of their parts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from egov.accounts import policy
+from egov.core.calendar import WorkingCalendar
+from egov.core.models import Organisation
+
+from . import scopes
+from .approval_acts import ACCEPTED, APPROVED
+from .deadlines import stage_deadline
+from .models import Aggregate, Aggregation, Approval, DataValue, RegimeKind, Submission
+from .periods import PER_YEAR, Period, cutoff
+
+ADDITIVE = (Aggregation.SUM, Aggregation.LAST)
+# Which regime level an organisation's level reports at (central bodies are ministries).
+STAGE_OF = {"commune": "commune", "province": "province", "central": "ministry"}
+
+
+def value_of(row: Aggregate | None, indicator) -> Decimal | None:
+    if row is None or row.count <= 0:
+        return None
+    if indicator.aggregation == Aggregation.WEIGHTED:
+        return row.total / row.weight if row.weight else None
+    return row.total
+
+
+def reads_nation(actor) -> bool:
+    """National figures: superusers and readers at a central body."""
+    if policy.is_superuser(actor):
+        return True
+    held = [g.organisation_id for g in policy.grants(actor) if g.scope == scopes.READ]
+    return bool(held) and Organisation.objects.filter(pk__in=held, level="central").exists()
+
+
+@dataclass
+class Part:
+    organisation: Organisation
+    value: Decimal | None
+    weight: Decimal | None
+    count: int
+
+
+def drilldown(actor, *, regime, indicator, year, number, organisation=None, disaggregation=""):
+    """The figure at ``organisation`` (None: the nation) with its parts one level down and the
+    node's own approved report. PermissionDenied when the caller may not read the node."""
+    # A reader at a central body (the command centre) reads the whole tree's figures; anyone
+    # else reads the organisations their reports.read covers.
+    national = reads_nation(actor)
+    if organisation is None and not national:
+        raise PermissionDenied(_("You may not read the national figures."))
+    if organisation is not None and not national:
+        policy.check(actor, scopes.READ, organisation)
+    key = {
+        "regime": regime,
+        "indicator": indicator,
+        "year": year,
+        "number": number,
+        "disaggregation": disaggregation,
+    }
+    node = Aggregate.objects.filter(organisation=organisation, **key).first()
+    below = Aggregate.objects.filter(count__gt=0, **key).select_related("organisation")
+    if organisation is None:
+        below = below.filter(organisation__isnull=False, organisation__parent__isnull=True)
+    else:
+        below = below.filter(organisation__parent=organisation)
+    weighted = indicator.aggregation == Aggregation.WEIGHTED
+    parts = [
+        Part(
+            row.organisation,
+            value_of(row, indicator),
+            row.weight if weighted else None,
+            row.count,
+        )
+        for row in below.order_by("organisation__path")
+        if national or policy.can(actor, scopes.READ, row.organisation)
+    ]
+    own = []
+    if organisation is not None:
+        approval = (
+            Approval.objects.filter(
+                regime=regime,
+                organisation=organisation,
+                year=year,
+                number=number,
+                status__in=[APPROVED, ACCEPTED],
+            )
+            .select_related("approved_by", "accepted_by")
+            .first()
+        )
+        if approval is not None:
+            own = [
+                {"value": v, "submission": v.submission, "approval": approval}
+                for v in DataValue.objects.filter(
+                    submission__regime=regime,
+                    submission__organisation=organisation,
+                    submission__year=year,
+                    submission__number=number,
+                    indicator=indicator,
+                    disaggregation=disaggregation,
+                ).select_related("submission__submitted_by")
+            ]
+    return {
+        "organisation": organisation,
+        "value": value_of(node, indicator),
+        "weight": node.weight if (node and weighted) else None,
+        "count": node.count if node else 0,
+        "additive": indicator.aggregation in ADDITIVE,
+        "parts": parts,
+        "own": own,
+    }
+
+
+def _numbers(regime, year: int, number: int | None) -> list[int]:
+    if regime.kind != RegimeKind.PERIODIC:
+        return [1]
+    if number is not None:
+        return [number]
+    today = timezone.localdate()
+    return [
+        n
+        for n in range(1, PER_YEAR[regime.periodicity] + 1)
+        if cutoff(Period(year, regime.periodicity, n), regime.convention) <= today
+    ]
+
+
+def completeness(actor, *, regime, year: int, number: int | None = None) -> list[dict]:
+    """Per period and level: expected reports (the assigned organisations the caller may read
+    x periods), received, on time (by the level's deadline), approved; and the rates."""
+    organisations = list(
+        policy.scope_queryset(actor, scopes.READ, regime.organisations.all()).values_list(
+            "pk", "level"
+        )
+    )
+    level_of = dict(organisations)
+    numbers = _numbers(regime, year, number)
+    stages = {s.level: s for s in regime.stages.all()}
+    received = {
+        (s["organisation_id"], s["number"]): s["submitted_at"]
+        for s in Submission.objects.filter(
+            regime=regime, year=year, number__in=numbers, organisation_id__in=level_of
+        ).values("organisation_id", "number", "submitted_at")
+    }
+    approved = set(
+        Approval.objects.filter(
+            regime=regime,
+            year=year,
+            number__in=numbers,
+            organisation_id__in=level_of,
+            status__in=[APPROVED, ACCEPTED],
+        ).values_list("organisation_id", "number")
+    )
+    calendar = WorkingCalendar.for_organisation(None)
+    rows = []
+    for n in numbers:
+        period = Period(year, regime.periodicity, n) if regime.kind == RegimeKind.PERIODIC else None
+        for level in sorted(set(level_of.values())):
+            stage = stages.get(STAGE_OF.get(level, ""))
+            deadline = stage_deadline(stage, period, calendar) if stage else None
+            members = [pk for pk, lv in organisations if lv == level]
+            got = [received[(pk, n)] for pk in members if (pk, n) in received]
+            on_time = [t for t in got if deadline and timezone.localtime(t).date() <= deadline]
+            done = sum((pk, n) in approved for pk in members)
+            expected = len(members)
+            rows.append(
+                {
+                    "number": n,
+                    "level": level,
+                    "deadline": deadline,
+                    "expected": expected,
+                    "received": len(got),
+                    "on_time": len(on_time),
+                    "approved": done,
+                    "completeness": _rate(len(got), expected),
+                    "timeliness": _rate(len(on_time), expected),
+                }
+            )
+    return rows
+
+
+def _rate(part: int, whole: int) -> Decimal | None:
+    return (Decimal(100) * part / whole).quantize(Decimal("0.1")) if whole else None
