@@ -115,12 +115,14 @@ def test_officials_see_their_organisations_ratings(world, django_assert_max_num_
         page = client.get("/ratings/")
     html = page.content.decode()
     assert page.status_code == 200 and "Hẹn nhiều lần" in html and "Xã B" not in html
+    # Counted now: captured_queries slices the connection's log, which the next request empties.
+    warm = len(first.captured_queries)
     for _ in range(3):
         services.rate(returned(world), actor=world.citizen.user, data=data(4))
     # Warm again, as before the first count: the count compares two warm pages, so that a cache
     # the new ratings invalidated does not pass for a query per rating.
     client.get("/ratings/")
-    with django_assert_max_num_queries(len(first.captured_queries)):
+    with django_assert_max_num_queries(warm):
         assert client.get("/ratings/").status_code == 200
     only = client.get("/ratings/", {"disliked": "1"}).content.decode()
     assert only.count("govuk-tag--red") == 1
