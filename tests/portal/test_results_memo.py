@@ -87,9 +87,7 @@ def test_a_remembered_page_is_the_page_rendered_afresh(client, catalogue, settin
     assert remembered["", 1] != remembered["", 2]  # the whole catalogue: more than a page
 
 
-def test_a_remembered_page_reads_no_procedure(
-    client, catalogue, django_assert_max_num_queries
-):
+def test_a_remembered_page_reads_no_procedure(client, catalogue, django_assert_max_num_queries):
     client.get("/procedures/?q=khai+sinh")
     with django_assert_max_num_queries(1):  # the session at most: no procedure, no sector
         page = client.get("/procedures/?q=khai+sinh").content.decode()
