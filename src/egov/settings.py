@@ -570,6 +570,9 @@ EGOV_VIETQR_BANK_NAME = os.environ.get(
 
 # Search results remembered per web process (egov.catalog.results): entries; 0 turns it off.
 EGOV_SEARCH_MEMO = int(os.environ.get("EGOV_SEARCH_MEMO", "2000"))
+# Rendered results sections of the portal's search page remembered per web process: entries
+# (0.6-14 k characters each); 0 turns it off.
+EGOV_SEARCH_PAGE_MEMO = int(os.environ.get("EGOV_SEARCH_PAGE_MEMO", "500"))
 
 # --- e-Cabinet (egov.cabinet) ------------------------------------------------------------------
 # Reminders of an opinion ballot to members who have not answered (and their assistants): hours

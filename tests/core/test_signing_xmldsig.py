@@ -539,3 +539,30 @@ def test_garbage_never_raises(pki_dir):
         signed.replace(b"<ds:X509Certificate>MII", b"<ds:X509Certificate>AAA"),
     ):
         assert not verify_xml(data).valid
+
+
+@pytest.mark.parametrize("path", ["fast", "signxml"])
+def test_a_signature_below_the_root_verifies_at_its_location(
+    pki_dir, paths, tmp_path, monkeypatch, path
+):
+    """An enveloped signature over the whole document may sit in a child element (VNPT's edXML
+    SDK puts it in edXMLHeader): verified there when the caller names that location, on both
+    paths; not found at the root."""
+    if path == "signxml":
+        monkeypatch.setattr(xml_module.xmldsig, "parse_profile", lambda root, location: None)
+    document = (
+        template(xmldsig.C14N_EXCLUSIVE, where="middle")
+        .replace(b'<Signature xmlns="', b'<p:box><Signature xmlns="', 1)
+        .replace(b"</Signature>", b"</Signature></p:box>", 1)
+    )
+    signed = xmlsec1_sign(document, H26, tmp_path)
+    assert xmlsec1_verify(signed, pki_dir / "ca.pem", tmp_path).returncode == 0
+    root = etree.fromstring(signed)
+    before = etree.tostring(root)
+    result = verify_xml(root, location="./{urn:example:p}box/")
+    assert result.valid, result.error
+    assert result.signer_code == H26.code and paths == [path]
+    assert etree.tostring(root) == before  # the caller's tree as it was
+    assert not verify_xml(signed).valid  # not at the root
+    changed = tamper(signed, "Sau chữ ký".encode(), "Trước chữ ký".encode())
+    assert not verify_xml(changed, location="./{urn:example:p}box/").valid

@@ -187,10 +187,11 @@ def _add(parent, items) -> None:
             el.text = value
 
 
-def signature_template(root) -> None:
-    """An enveloped XMLDSig template for xmlsec1 (RSA-SHA256, exclusive c14n, the certificate)."""
+def signature_template(root, parent=None) -> None:
+    """An enveloped XMLDSig template for xmlsec1 (RSA-SHA256, exclusive c14n, the certificate),
+    last in ``parent`` (the document element by default)."""
     ds = f"{{{DS}}}"
-    sig = etree.SubElement(root, ds + "Signature", nsmap={"ds": DS})
+    sig = etree.SubElement(root if parent is None else parent, ds + "Signature", nsmap={"ds": DS})
     info = etree.SubElement(sig, ds + "SignedInfo")
     etree.SubElement(
         info, ds + "CanonicalizationMethod", Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"
@@ -221,8 +222,8 @@ def xmlsec1(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-def sign_with_xmlsec1(root, org, tmp_path) -> bytes:
-    signature_template(root)
+def sign_with_xmlsec1(root, org, tmp_path, parent=None) -> bytes:
+    signature_template(root, parent)
     template = tmp_path / "template.xml"
     template.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
     pki.certificate_for(org)
@@ -344,3 +345,117 @@ def test_a_status_packet_written_from_the_standard_is_taken(client, orgs, settin
     assert taken.status_code == 201, taken.content
     seen = client.get(f"/api/v1/exchange/packages/{body['id']}/", **p).json()
     assert seen["deliveries"][0]["status"] == "03"
+
+
+def _in_header(root):
+    """Where VNPT's SDK puts the signature: in edXMLHeader, after TraceHeaderList."""
+    return root.find(f"{{{NS}}}edXMLHeader")
+
+
+@pytest.mark.parametrize("prefix", ["edXML", "ns2"])
+def test_a_package_signed_in_its_header_is_delivered_and_verifies(
+    client, orgs, settings, shared_pki, tmp_path, prefix
+):
+    """VNPT's SDK places ds:Signature inside edXMLHeader: read it there, keep the sender's bytes
+    as they are, and deliver the hub's copy with the hub's signature last in the root."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+    p = token(client, orgs.p, "documents.send")
+    q = token(client, orgs.q, "documents.receive")
+    root = build(package_tree(orgs.p, orgs.q, full=True, number=11), prefix)
+    data = sign_with_xmlsec1(root, orgs.p, tmp_path, parent=_in_header(root))
+    sent_tree = etree.fromstring(data)
+    assert sent_tree.find(f"{{{NS}}}edXMLHeader/{{{DS}}}Signature") is not None
+    assert sent_tree.find(f"{{{DS}}}Signature") is None
+    assert verify_with_xmlsec1(data, shared_pki, tmp_path).returncode == 0
+
+    sent = post_xml(client, "/api/v1/exchange/packages/", data, p)
+    assert sent.status_code == 201, sent.content
+    body = sent.json()
+
+    [item] = client.get("/api/v1/exchange/mailbox/?state=pending", **q).json()["results"]
+    delivered = client.get(f"/api/v1/exchange/mailbox/{item['id']}/package/", **q)
+    checked = verify_with_xmlsec1(delivered.content, shared_pki, tmp_path)
+    assert checked.returncode == 0, checked.stderr
+    copy = etree.fromstring(delivered.content)
+    # The hub's placement: one signature, last in the root, the sender's taken out of the header.
+    assert copy[-1].tag == f"{{{DS}}}Signature"
+    assert len(list(copy.iter(f"{{{DS}}}Signature"))) == 1
+    assert copy.find(f"{{{NS}}}edXMLHeader/{{{DS}}}Signature") is None
+    assert list(copy.iter(f"{{{NS}}}TraceHeader"))[-1][0].text == orgs.hub.code
+    # The sender's bytes kept intact, for the recipient and for a relay up the chain.
+    original = client.get(f"/api/v1/exchange/mailbox/{item['id']}/package/?original=true", **q)
+    assert original.content == data
+    assert verify_with_xmlsec1(original.content, shared_pki, tmp_path).returncode == 0
+    # And the document's evidence trail verifies offline, the header-signed original with it.
+    from egov.exchange import trail
+
+    export = client.get(f"/api/v1/exchange/packages/{body['id']}/trail/", **p)
+    assert export.status_code == 200
+    assert trail.check(export.json()) == []
+
+
+def test_a_package_signed_in_its_header_and_changed_after_is_refused(
+    client, orgs, settings, tmp_path
+):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+    p = token(client, orgs.p, "documents.send")
+    root = build(package_tree(orgs.p, orgs.q, full=False, number=12), "ns2")
+    data = sign_with_xmlsec1(root, orgs.p, tmp_path, parent=_in_header(root))
+    changed = data.replace("V/v phối hợp".encode(), "V/v hủy bỏ".encode())
+    assert changed != data
+    refused = post_xml(client, "/api/v1/exchange/packages/", changed, p)
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "signature_invalid"
+    assert Package.objects.count() == 0
+
+
+def test_two_signatures_header_and_root_are_refused(client, orgs, settings, tmp_path):
+    """Strict about meaning: one signature over the document, wherever it sits."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+    p = token(client, orgs.p, "documents.send")
+    root = build(package_tree(orgs.p, orgs.q, full=False, number=13), "edXML")
+    signed_in_header = etree.fromstring(
+        sign_with_xmlsec1(root, orgs.p, tmp_path, parent=_in_header(root))
+    )
+    twice = sign_with_xmlsec1(signed_in_header, orgs.p, tmp_path)
+    assert len(list(etree.fromstring(twice).iter(f"{{{DS}}}Signature"))) == 2
+    refused = post_xml(client, "/api/v1/exchange/packages/", twice, p)
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "signature_missing"
+    assert Package.objects.count() == 0
+
+
+def test_a_signature_elsewhere_is_refused_with_its_path(client, orgs, settings, tmp_path):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+    p = token(client, orgs.p, "documents.send")
+    root = build(package_tree(orgs.p, orgs.q, full=False, number=14), "edXML")
+    data = sign_with_xmlsec1(root, orgs.p, tmp_path, parent=root.find(f".//{{{NS}}}MessageHeader"))
+    refused = post_xml(client, "/api/v1/exchange/packages/", data, p)
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "invalid_namespace"
+    assert refused.json()["element"] == "edXMLEnvelope/edXMLHeader/MessageHeader/Signature"
+    assert Package.objects.count() == 0
+
+
+def test_the_net_sdk_wrapper_is_refused_in_vietnamese_with_its_path(
+    client, orgs, settings, tmp_path
+):
+    """The .NET SDK's sample: <edXML> around the envelope, AttachmentEncoded outside it (the
+    decision and its sources: egov/exchange/edxml/validate.py, WRAPPER)."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+    p = token(client, orgs.p, "documents.send")
+    envelope = build(package_tree(orgs.p, orgs.q, full=False, number=15), "edXML")
+    attachments = envelope.find(f"{{{NS}}}AttachmentEncoded")
+    wrapper = etree.Element(f"{{{NS}}}edXML", nsmap={None: NS})
+    wrapper.append(envelope)
+    wrapper.append(attachments)  # moved out of the envelope, as in the sample
+    data = sign_with_xmlsec1(wrapper, orgs.p, tmp_path, parent=_in_header(envelope))
+    refused = post_xml(
+        client, "/api/v1/exchange/packages/", data, {**p, "HTTP_ACCEPT_LANGUAGE": "vi"}
+    )
+    assert refused.status_code == 400
+    error = refused.json()
+    assert (error["code"], error["element"], error["rule"]) == ("invalid_root", "edXML", "root")
+    assert error["message"].startswith("Phần tử gốc phải là <edXMLEnvelope>")
+    assert "SDK .NET" in error["message"]
+    assert Package.objects.count() == 0

@@ -668,3 +668,29 @@ def test_a_local_recipients_failed_answer_is_retried_by_its_clerk(
     assert [d["status"] for d in seen["deliveries"]] == ["03"]
     entry = AuditEntry.objects.get(action="exchange.answer_relay_retried")
     assert entry.summary["status_relays"][0]["previous"] == up.key
+
+
+def test_a_package_signed_in_its_header_crosses_hubs_as_its_sender_signed_it(
+    province, national, shared_pki, tmp_path
+):
+    """VNPT's SDK signs in edXMLHeader: the national hub takes it, the province pulls the
+    sender's bytes unchanged (?original=true), verifies them at the same place and delivers its
+    own copy signed last in the root."""
+    from lxml import etree
+
+    from .test_interop import DS, NS, build, package_tree, sign_with_xmlsec1, verify_with_xmlsec1
+
+    t = province
+    root = build(package_tree(t.qa, t.a, full=True, number=21), "ns2")
+    data = sign_with_xmlsec1(root, t.qa, tmp_path, parent=root.find(f"{{{NS}}}edXMLHeader"))
+    with at_national(national, "q") as q:
+        sent = post_xml(q, "/api/v1/exchange/packages/", data)
+        assert sent.status_code == 201, sent.text
+    assert inbound.pull()["packages"] == 1
+    package = Package.objects.get(document_id=sent.json()["document_id"])
+    assert packages.package_bytes(package, original=True) == data
+    copy = packages.package_bytes(package)
+    assert verify_with_xmlsec1(copy, shared_pki, tmp_path).returncode == 0
+    tree = etree.fromstring(copy)
+    assert tree[-1].tag == f"{{{DS}}}Signature"
+    assert tree.find(f"{{{NS}}}edXMLHeader/{{{DS}}}Signature") is None

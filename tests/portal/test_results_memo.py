@@ -55,3 +55,59 @@ def test_the_memo_can_be_turned_off(catalogue, settings, django_assert_max_num_q
     with django_assert_max_num_queries(4) as captured:
         results.ranked_ids("ho chieu")
     assert len(captured) >= 1  # searched again
+
+
+QUERIES = ("dang ky khai sinh", "ho chieu", "khai sihn", "", "ho chieu&level=province")
+
+
+def _path(query: str, page: int = 1) -> str:
+    text, _, extra = query.partition("&")
+    return f"/procedures/?q={text.replace(' ', '+')}&page={page}" + (f"&{extra}" if extra else "")
+
+
+def _results(client, path: str) -> str:
+    """The results section of a page (the rest holds per-response nonces and tokens)."""
+    html = client.get(path).content.decode()
+    start = html.index('<section aria-labelledby="results-heading">')
+    return html[start : html.index("</section>", start)]
+
+
+def test_a_remembered_page_is_the_page_rendered_afresh(client, catalogue, settings):
+    """Results identical with and without the memo of rendered sections, pages 1 and 2."""
+    remembered = {}
+    for query in QUERIES:
+        for page in (1, 2):
+            _results(client, _path(query, page))  # remember
+            remembered[query, page] = _results(client, _path(query, page))
+    settings.EGOV_SEARCH_PAGE_MEMO = 0
+    settings.EGOV_SEARCH_MEMO = 0
+    for (query, page), html in remembered.items():
+        assert _results(client, _path(query, page)) == html, (query, page)
+    assert "/procedures/1.001193/" in remembered["dang ky khai sinh", 1]
+    assert remembered["", 1] != remembered["", 2]  # the whole catalogue: more than a page
+
+
+def test_a_remembered_page_reads_no_procedure(client, catalogue, django_assert_max_num_queries):
+    client.get("/procedures/?q=khai+sinh")
+    with django_assert_max_num_queries(1):  # the session at most: no procedure, no sector
+        page = client.get("/procedures/?q=khai+sinh").content.decode()
+    assert "/procedures/1.001193/" in page
+
+
+def test_remembered_pages_are_per_language_and_per_query_string(client, catalogue):
+    vi = client.get("/procedures/?q=khai+sinh", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    en = client.get("/procedures/?q=khai+sinh", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "thủ tục" in vi.split('id="results-heading"')[1][:200]
+    assert "procedure" in en.split('id="results-heading"')[1][:200]
+    one = client.get("/procedures/?q=dang+ky").content.decode()
+    two = client.get("/procedures/?q=dang+ky&page=2").content.decode()
+    assert one.split('id="results-heading"')[1] != two.split('id="results-heading"')[1]
+
+
+def test_a_sector_renamed_here_shows_at_once(client, catalogue):
+    birth = Procedure.objects.get(code="1.001193")
+    sector = birth.sectors.first()
+    assert sector.name in client.get("/procedures/?q=1.001193").content.decode()
+    sector.name = "Lĩnh vực đổi tên"
+    sector.save()
+    assert "Lĩnh vực đổi tên" in client.get("/procedures/?q=1.001193").content.decode()

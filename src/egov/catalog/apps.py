@@ -28,10 +28,12 @@ class CatalogConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from egov.catalog import results
-        from egov.catalog.models import Procedure
+        from egov.catalog.models import Procedure, Sector
 
         for signal in (post_save, post_delete):
             signal.connect(results.forget, sender=Procedure, dispatch_uid=f"results.{signal}")
+            # A sector's name is on rendered pages (results.remembered_page).
+            signal.connect(results.forget, sender=Sector, dispatch_uid=f"results.sector.{signal}")
         for field in ("sectors", "agencies"):
             m2m_changed.connect(
                 results.forget,

@@ -39,6 +39,25 @@ def row_hash(row: dict) -> str:
     return hashlib.sha256(data.encode()).hexdigest()
 
 
+EDXML_HEADER = "{http://www.mic.gov.vn/TBT/QCVN_102_2016}edXMLHeader"
+DS_SIGNATURE = "{http://www.w3.org/2000/09/xmldsig#}Signature"
+
+
+def _signature_location(xml: bytes) -> str:
+    """Where the one signature sits: last in the root, or in edXMLHeader (VNPT's SDK)."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(
+            xml, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+        )
+    except etree.XMLSyntaxError:
+        return "./"  # signxml says why
+    if root.find(DS_SIGNATURE) is None and root.find(f"{EDXML_HEADER}/{DS_SIGNATURE}") is not None:
+        return f"./{EDXML_HEADER}/"
+    return "./"
+
+
 def _verify_signature(xml: bytes, ca_pem: bytes) -> str | None:
     import tempfile
 
@@ -52,7 +71,9 @@ def _verify_signature(xml: bytes, ca_pem: bytes) -> str | None:
             XMLVerifier().verify(
                 xml,
                 ca_pem_file=handle.name,
-                expect_config=SignatureConfiguration(location="./", expect_references=1),
+                expect_config=SignatureConfiguration(
+                    location=_signature_location(xml), expect_references=1
+                ),
             )
         except (SignXMLException, ValueError) as exc:
             return str(exc) or type(exc).__name__

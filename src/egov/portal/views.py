@@ -11,8 +11,10 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
 from egov.catalog.models import (
@@ -25,7 +27,7 @@ from egov.catalog.models import (
     RequiredDocument,
     Sector,
 )
-from egov.catalog.results import catalogue_version, ranked_ids
+from egov.catalog.results import catalogue_version, ranked_ids, remembered_page
 from egov.catalog.search import search as search_procedures
 from egov.core.models import Organisation
 from egov.core.models.organisations import Level
@@ -150,7 +152,24 @@ def search(request):
         filters["level"] = ""
     if filters["online_level"] not in OnlineLevel.values:
         filters["online_level"] = ""
-    page = _page_of_ids(request, ranked_ids(q, **filters))
+    searched = bool(q or any(filters.values()))
+
+    def results_html() -> str:
+        page = _page_of_ids(request, ranked_ids(q, **filters))
+        return render_to_string(
+            "portal/_search_results.html",
+            {"page": page, "total": page.paginator.count, "searched": searched},
+            request,
+        )
+
+    # The results section depends on the catalogue, the language and the query string alone
+    # (its pagination links repeat the other parameters): rendered once per process until the
+    # catalogue changes (egov.catalog.results.remembered_page).
+    key = (
+        "portal.search",
+        get_language(),
+        tuple(sorted((name, tuple(values)) for name, values in request.GET.lists())),
+    )
     choices = _filter_choices(catalogue_version())
     return render(
         request,
@@ -158,14 +177,11 @@ def search(request):
         {
             "q": q,
             "filters": filters,
-            "page": page,
-            "total": page.paginator.count,
+            "results_html": mark_safe(remembered_page(key, results_html)),  # noqa: S308 - rendered
             "sector_options": _options(choices["sectors"], filters["sector"]),
             "agency_options": _options(choices["agencies"], filters["agency"]),
             "levels": [(str(level), level.label) for level in LEVELS],
             "online_levels": OnlineLevel.choices,
-            "querystring": _query_without_page(request),
-            "searched": bool(q or any(filters.values())),
         },
     )
 

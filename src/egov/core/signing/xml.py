@@ -209,8 +209,13 @@ def _stamp(path: Path) -> tuple[int, int, int]:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-def verify_xml(data: etree._Element | bytes | str, *, huge: bool = False) -> XmlVerification:
+def verify_xml(
+    data: etree._Element | bytes | str, *, huge: bool = False, location: str = "./"
+) -> XmlVerification:
     """Verify the enveloped signature of a document against our CA. Never raises for bad input.
+
+    ``location``: the parent path of the one ``ds:Signature`` (signxml's word), the document
+    element by default; an edXML package signed by VNPT's SDK has it in ``edXMLHeader``.
 
     Requires exactly one reference, to the whole document, an RSA-SHA2 signature, and a signing
     certificate that chains up to ca.pem (intermediates may be in X509Data). ``huge``: the caller
@@ -224,9 +229,9 @@ def verify_xml(data: etree._Element | bytes | str, *, huge: bool = False) -> Xml
     except etree.XMLSyntaxError as exc:
         return XmlVerification(valid=False, error=f"not well-formed XML: {exc}")
     pki.ensure_ca()
-    profile = xmldsig.parse_profile(root)
+    profile = xmldsig.parse_profile(root, location)
     if profile is None:
-        return _verify_signxml(root, huge)
+        return _verify_signxml(root, huge, location)
     return _verify_fast(root, profile)
 
 
@@ -267,10 +272,10 @@ def _verify_fast(root: etree._Element, profile: xmldsig.Profile) -> XmlVerificat
     )
 
 
-def _verify_signxml(root: etree._Element, huge: bool) -> XmlVerification:
+def _verify_signxml(root: etree._Element, huge: bool, location: str) -> XmlVerification:
     """The general path, for signatures outside the fast profile: unchanged."""
     config = SignatureConfiguration(
-        location="./",
+        location=location,
         expect_references=1,
         signature_methods=SIGNATURE_METHODS,
         digest_algorithms=DIGEST_ALGORITHMS,

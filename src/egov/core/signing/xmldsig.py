@@ -1,6 +1,8 @@
 """Enveloped XMLDSig in one profile, with lxml's c14n and ``cryptography`` only (no signxml).
 
-The profile: ``ds:Signature`` a direct child of the document element (exactly one there);
+The profile: ``ds:Signature`` a direct child of the document element (exactly one there), or
+of the element at ``location`` (signxml's word: the parent path, e.g. an edXML package's
+``./{ns}edXMLHeader/``, where VNPT's SDK puts it);
 SignedInfo canonicalised with exclusive c14n or inclusive c14n 1.0, without comments; RSA
 PKCS#1 v1.5 with SHA-256/384/512; one Reference with ``URI=""`` whose transforms are exactly
 enveloped-signature then exclusive c14n (optionally with an InclusiveNamespaces PrefixList) or
@@ -183,15 +185,16 @@ def _text(node: etree._Element) -> str:
     return node.text or ""
 
 
-def parse_profile(root: etree._Element) -> Profile | None:
-    """The signature of ``root`` if it is in the profile, else None (use signxml)."""
+def parse_profile(root: etree._Element, location: str = "./") -> Profile | None:
+    """The signature of ``root`` (under ``location``) if it is in the profile, else None (use
+    signxml)."""
     try:
-        return _parse_profile(root)
+        return _parse_profile(root, location)
     except _Outside:
         return None
 
 
-def _parse_profile(root: etree._Element) -> Profile:
+def _parse_profile(root: etree._Element, location: str) -> Profile:
     if root.getparent() is not None or root.tag == _SIGNATURE:
         raise _Outside  # not a document element, or the document is a bare signature
     docinfo = root.getroottree().docinfo
@@ -201,7 +204,7 @@ def _parse_profile(root: etree._Element) -> Profile:
     for sibling in (*root.itersiblings(preceding=True), *root.itersiblings()):
         if not isinstance(sibling, etree._Comment):
             raise _Outside
-    signatures = [c for c in root if c.tag == _SIGNATURE]
+    signatures = root.findall(f"{location}{_SIGNATURE}")
     if len(signatures) != 1:
         raise _Outside
     signature = signatures[0]
@@ -214,7 +217,7 @@ def _parse_profile(root: etree._Element) -> Profile:
     signed_info_exclusive, signed_info_prefixes = _c14n_method(c14n_node)
     if not signed_info_exclusive:
         # Inclusive c14n of a subset inherits xml:* attributes of its ancestors: not handled.
-        for ancestor in (signature, root):
+        for ancestor in (signature, *signature.iterancestors()):
             if any(name.startswith(f"{{{XML_NS}}}") for name in ancestor.attrib):
                 raise _Outside
     signature_hash = SIGNATURE_HASHES.get(method.get("Algorithm"))
@@ -313,28 +316,29 @@ def check_digest(root: etree._Element, profile: Profile) -> bytes:
     """
     expected = b64(profile.digest_value, "DigestValue")
     signature = profile.signature
-    index = root.index(signature)
+    parent = signature.getparent()  # the document element, or the element at the location
+    index = parent.index(signature)
     tail = signature.tail
     previous = signature.getprevious()
-    before = previous.tail if previous is not None else root.text
+    before = previous.tail if previous is not None else parent.text
     if tail:
         if previous is not None:
             previous.tail = (before or "") + tail
         else:
-            root.text = (before or "") + tail
+            parent.text = (before or "") + tail
     signature.tail = None
-    root.remove(signature)
+    parent.remove(signature)
     try:
         octets = c14n(
             root, exclusive=profile.reference_exclusive, prefixes=profile.reference_prefixes
         )
     finally:
-        root.insert(index, signature)
+        parent.insert(index, signature)
         signature.tail = tail
         if previous is not None:
             previous.tail = before
         else:
-            root.text = before
+            parent.text = before
     if not hmac.compare_digest(profile.digest(octets).digest(), expected):
         raise Invalid('Digest mismatch for reference 0 ("")')
     return octets

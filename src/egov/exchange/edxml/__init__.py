@@ -26,7 +26,7 @@ from .package import (
     trace_element,
 )
 from .reading import has_doctype, load, parse, parse_status
-from .validate import NS, PREFIX, EdxmlError, validate_envelope, validate_status
+from .validate import NS, PREFIX, EdxmlError, signatures, validate_envelope, validate_status
 
 __all__ = [
     "NEW",
@@ -57,6 +57,7 @@ __all__ = [
     "parse",
     "parse_status",
     "sign",
+    "signatures",
     "to_bytes",
     "trace_element",
     "validate_envelope",

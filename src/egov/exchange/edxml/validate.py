@@ -262,6 +262,44 @@ STATUS = _g(
 )
 
 
+# Where an enveloped ds:Signature may sit: last in the document element (what egov writes), or in
+# edXMLHeader, after TraceHeaderList, where VNPT's SDK puts it (its sample edoc_new.edxml, as
+# shipped with the VXP Java SDK example: github.com/PVN-Organization/API-Gateway-iOffice,
+# "JDK 1.8/SDKVXP_Example/resources/edoc_new.edxml"; its model has the Signature in the header:
+# com.vnpt.xml.base.header.Signature, Header.getSignature(), as edxml-convert's EdXMLParser reads
+# it). Be liberal in form, strict in meaning: the
+# same one signature over the whole document (Reference URI="", enveloped-signature transform)
+# wherever it sits, so a verifier like xmlsec1 checks both alike; a second signature, or one
+# anywhere else, is refused (at the root, or with its path as not an element of the standard).
+SIGNATURE_PARENTS = ("edXMLEnvelope", "edXMLHeader", "Status")
+
+
+def signatures(root) -> list[tuple[str, object]]:
+    """The enveloped signatures of a package or status packet where the standard's users put
+    them, each with its parent path for the verifier (``./`` or ``./{ns}edXMLHeader/``)."""
+    found = [("./", c) for c in root if isinstance(c.tag, str) and c.tag == f"{{{DS_NS}}}Signature"]
+    for header in root.findall(f"{{{NS}}}edXMLHeader"):
+        found += [
+            (f"./{{{NS}}}edXMLHeader/", c)
+            for c in header
+            if isinstance(c.tag, str) and c.tag == f"{{{DS_NS}}}Signature"
+        ]
+    return found
+
+
+# The .NET SDK's sample (20190108_net_sdk_example, CodeXamplesEdXML/File_EdXML/edoc_new.edxml; the
+# same file ships with the VXP Java SDK example cited above) wraps the package in <edXML> and puts
+# AttachmentEncoded outside edXMLEnvelope, the attachment's bytes in ContentTransferEncoded.
+# Refused, not read: (1) <edXML> is in no model of the standard we could read (VNPT's Ed is a
+# header, a body and attachments, nothing around them: edxml-convert's EdXMLParser; Bkav's Checker;
+# the element list above), so its meaning is a guess; (2) there ContentTransferEncoded holds the
+# data while the standard's element names the encoding (base64) and Value holds the data; (3) its
+# Signature is in the edXML namespace, not XMLDSig, over RSA-SHA1 with a truncated certificate: a
+# placeholder, and an enveloped signature over the wrapper would not cover the envelope unwrapped.
+# The sender is told to send edXMLEnvelope as the document element with AttachmentEncoded inside it.
+WRAPPER = "edXML"
+
+
 def _check_name(el, path: str) -> str:
     # The namespace, not the prefix: a prefix carries no meaning in XML, and other
     # implementations write ns2: (JAXB's default) or a default namespace.
@@ -361,7 +399,7 @@ def _check_text(spec: Spec, el, path: str, max_attachment: int | None) -> None:
                 raise EdxmlError(path, "base64", _("Is not base64.")) from None
 
 
-def _walk(spec: Spec, el, path: str, max_attachment: int | None, root: bool = False) -> None:
+def _walk(spec: Spec, el, path: str, max_attachment: int | None) -> None:
     if spec.kind != "group":
         _check_text(spec, el, path, max_attachment)
         return
@@ -373,7 +411,7 @@ def _walk(spec: Spec, el, path: str, max_attachment: int | None, root: bool = Fa
                 raise EdxmlError(path, "doctype", _("Entities and DOCTYPE are not accepted."))
             continue  # comments and processing instructions
         if (
-            root
+            spec.name in SIGNATURE_PARENTS
             and etree.QName(child).namespace == DS_NS
             and etree.QName(child).localname == ("Signature")
         ):
@@ -409,11 +447,21 @@ def _walk(spec: Spec, el, path: str, max_attachment: int | None, root: bool = Fa
 
 def _validate(spec: Spec, root, max_attachment: int | None) -> None:
     name = _check_name(root, "")
+    if name == WRAPPER and spec.name == "edXMLEnvelope":
+        raise EdxmlError(
+            name,
+            "root",
+            _(
+                "The document element must be <edXMLEnvelope>, with AttachmentEncoded inside "
+                "it: the <edXML> wrapper with AttachmentEncoded outside the envelope (the .NET "
+                "SDK's sample) is not part of QCVN 102:2016."
+            ),
+        )
     if name != spec.name:
         raise EdxmlError(
             name, "root", _("The document element must be <%(name)s>.") % {"name": spec.name}
         )
-    _walk(spec, root, name, max_attachment, root=True)
+    _walk(spec, root, name, max_attachment)
 
 
 def validate_envelope(root, *, max_attachment: int | None = None) -> None:

@@ -22,7 +22,6 @@ from egov.core.services import audit
 from egov.core.services.organisations import resolve, valid_on
 from egov.core.signing import verify_xml
 from egov.exchange import edxml
-from egov.exchange.edxml.validate import DS_NS
 from egov.exchange.services.errors import HubError
 
 logger = logging.getLogger(__name__)
@@ -79,9 +78,8 @@ def load_and_verify(data: bytes, kind: str):
     try:
         # The size is capped above, so large attachments may exceed libxml2's text limit.
         root = edxml.load(data, huge=True)
-        signatures = [
-            c for c in root if isinstance(c.tag, str) and c.tag == f"{{{DS_NS}}}Signature"
-        ]
+        # Last in the root (ours) or in edXMLHeader (VNPT's SDK): see edxml.validate.
+        signatures = edxml.signatures(root)
         if kind == "package":
             parsed = edxml.parse(root, max_attachment=max_attachment(), decode=False)
         else:
@@ -98,7 +96,7 @@ def load_and_verify(data: bytes, kind: str):
             element="Signature",
             rule="required",
         )
-    result = verify_xml(root, huge=True)
+    result = verify_xml(root, huge=True, location=signatures[0][0])
     if not result.valid:
         raise signature_refusal(result.error or "")
     return root, parsed, result.signer_code

@@ -37,7 +37,6 @@ from egov.core.signing.xml import parse as parse_xml
 from egov.core.text import fold
 from egov.exchange import edxml
 from egov.exchange.edxml.package import _q
-from egov.exchange.edxml.validate import DS_NS
 from egov.exchange.models import Delivery, Evidence, Package, StatusCode
 from egov.exchange.services import evidence
 from egov.exchange.services.errors import BatchRefused, HubError
@@ -107,9 +106,11 @@ def _hub_copy(root, hub: Organisation) -> str:
 
 
 def _as_delivered(root, trace) -> None:
-    """The sender's signature out, the hub's TraceHeader in after the last one."""
-    for sig in root.findall(f"{{{DS_NS}}}Signature"):
-        root.remove(sig)
+    """The sender's signature out (last in the root, or in edXMLHeader where VNPT's SDK puts
+    it), the hub's TraceHeader in after the last one; the hub's signature then goes last in the
+    root, whatever the sender's placement."""
+    for _location, sig in edxml.signatures(root):
+        sig.getparent().remove(sig)
     thl = root.find(f"{_q('edXMLHeader')}/{_q('TraceHeaderList')}")
     traces = thl.findall(_q("TraceHeader"))
     if traces:
