@@ -164,9 +164,10 @@ def test_dossiers_paid_online_by_hand(w):
     assert line.score.quantize(D("0.01")) == (D(6) * D(100) / D(3) / D(80)).quantize(D("0.01"))
 
 
-def test_live_ranking_moves_with_the_next_state_change(w):
-    """The ranking's figures are cached under the audit log's head: every state change writes
-    an audit row, so the next load after one is computed again."""
+def test_live_ranking_moves_with_the_next_state_change(w, django_capture_on_commit_callbacks):
+    """The ranking's figures are cached per organisation under its sources' versions: a write
+    that bypasses the services is not seen, a state change of a source (its audit row, after
+    the commit) is."""
     from django.db import transaction
 
     from egov.core.services import audit
@@ -177,7 +178,7 @@ def test_live_ranking_moves_with_the_next_state_change(w):
     dossier(w, w.q, received="2026-11-20", processed="2026-11-21", timeliness="late")
     cached = {c.organisation: c for c in engine.scorecards(NOV)}[w.q].line("2.1").figure
     assert cached == before  # nothing recorded yet: the cache holds
-    with transaction.atomic():
-        audit.record(actor="test", action="dossier.return_result", summary={})
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        audit.record(actor="test", action="dossiers.return_result", organisation=w.q, summary={})
     after = {c.organisation: c for c in engine.scorecards(NOV)}[w.q].line("2.1").figure
     assert (after.numerator, after.denominator) == (1, 2)

@@ -85,9 +85,17 @@ class Scope:
                 if top in by_id:
                     self._bucket[org_id] = top
         else:
-            (root,) = self.roots
-            rows = Organisation.objects.filter(path__startswith=root.path).values_list("id")
-            self._bucket = {org_id: root.pk for (org_id,) in rows}
+            # Some organisations (one, or the ranked ones whose figures moved): their subtrees,
+            # one query; each row counts for the root whose path prefixes its organisation's.
+            roots_by_path = sorted(self.roots, key=lambda r: -len(r.path))
+            within = Q()
+            for root in self.roots:
+                within |= Q(path__startswith=root.path)
+            rows = Organisation.objects.filter(within).values_list("id", "path")
+            self._bucket = {}
+            for org_id, path in rows:
+                root = next(r for r in roots_by_path if path.startswith(r.path))
+                self._bucket[org_id] = root.pk
 
     @classmethod
     def of(cls, organisation: Organisation) -> Scope:

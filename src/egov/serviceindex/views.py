@@ -85,9 +85,10 @@ def ranking(request):
     if request.GET.get("format") == "xlsx":
         cards = engine.scorecards(period)
         return _xlsx(exports.ranking(cards, period), f"chi-so-766-{period.slug}.xlsx")
-    # The tables and charts are a fragment cached under the audit log's head (as the figures
-    # are): until the next state change, a load renders only the frame around it.
-    vary = [period.slug, engine.data_generation(), get_language()]
+    # The tables and charts are a fragment cached under the versions of every ranked
+    # organisation's sources (as the figures are): until one moves, a load renders only the
+    # frame around it.
+    vary = [period.slug, engine.ranking_token(engine.ranked_organisations()), get_language()]
     context = {"period": period, "periods": _recent_periods(period), "vary": vary}
     if cache.get(make_template_fragment_key("serviceindex_ranking", vary)) is not None:
         return render(request, "serviceindex/ranking.html", context)
@@ -209,7 +210,7 @@ def drilldown(request, pk, code):
         request.GET.get("npage", ""),
         request.GET.get("dpage", ""),
         personal,
-        engine.data_generation(),
+        engine.token(organisation),
         get_language(),
     ]
     base = {"organisation": organisation, "period": period, "vary": vary}
