@@ -358,6 +358,21 @@ class Trace:
     order: str = "pk"  # the lists' order: the period's field where there is one
 
 
+def _known_figure(key, indicator, organisation, period, part) -> Figure | None:
+    """The figure if the cache has it: this drill-down's, or the organisation's page's or the
+    ranking's (computed from the same sources' versions, so the same number)."""
+    code = indicator.group.version.code
+    card = f"serviceindex:card:{code}:{organisation.pk}:{period.slug}:{part}"
+    ranked = f"serviceindex:live:{code}:{period.slug}:{organisation.pk}:{part}"
+    found = cache.get_many([key, card, ranked])
+    if key in found:
+        return found[key]
+    for figures in (found.get(card), found.get(ranked)):
+        if figures and indicator.pk in figures:
+            return figures[indicator.pk]
+    return None
+
+
 def trace(organisation: Organisation, period: Period, indicator: IndexIndicator) -> Trace:
     """What ``indicator`` counted for ``organisation``: the numerator's and the denominator's
     rows, as querysets of the counted model (a frozen month: the ids it kept)."""
@@ -377,8 +392,9 @@ def trace(organisation: Organisation, period: Period, indicator: IndexIndicator)
         den = model.objects.filter(pk__in=stored.denominator_ids) if model else None
         order = "pk"
     else:
-        key = f"serviceindex:trace:{indicator.pk}:{organisation.pk}:{period.slug}:{token(organisation)}"
-        figure = cache.get(key)
+        part = token(organisation)
+        key = f"serviceindex:trace:{indicator.pk}:{organisation.pk}:{period.slug}:{part}"
+        figure = _known_figure(key, indicator, organisation, period, part)
         counting = count(
             indicator, period, Scope.of(organisation), keys=True, figures=figure is None
         )

@@ -85,6 +85,18 @@ def tokens(top_ids: Iterable[int]) -> dict[int, str]:
     return {pk: f"{shared}.{values[org_counter(pk)]}" for pk in top_ids}
 
 
+def token_and(organisation: Organisation, keys: list[str]) -> tuple[str, dict]:
+    """(``organisation``'s key part, the values of ``keys`` in the cache): one cache read for
+    a page whose cached value says which versions it was made from."""
+    top = top_of(organisation.path)
+    names = [CATALOG, TREE, ANY, org_counter(top)]
+    found = cache.get_many([PREFIX + name for name in names] + keys)
+    if any(PREFIX + name not in found for name in names):
+        return tokens([top])[top], {}
+    values = [found[PREFIX + name] for name in names]
+    return ".".join(str(v) for v in values), {k: found[k] for k in keys if k in found}
+
+
 def token(organisation: Organisation) -> str:
     """The key part of one organisation's figures (its ministry's or province's counters)."""
     top = top_of(organisation.path)

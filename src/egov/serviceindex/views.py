@@ -11,8 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -200,22 +202,26 @@ def drilldown(request, pk, code):
         period = _period(request)
     except ValidationError as exc:
         return _bad_period(request, exc)
-    # The figures and the page of rows are a fragment cached like the ranking's (until the next
-    # state change), per page and per "may see the dossiers here" answer.
+    # The figures and the page of rows are cached (per page and per "may see the dossiers
+    # here" answer) with the versions of the sources they were made from: one cache read gives
+    # both, and a page whose versions moved is made again.
     personal = access.may_list_personal(request, organisation)
-    vary = [
-        organisation.pk,
-        code,
-        period.slug,
-        request.GET.get("npage", ""),
-        request.GET.get("dpage", ""),
-        personal,
-        engine.token(organisation),
-        get_language(),
-    ]
-    base = {"organisation": organisation, "period": period, "vary": vary}
-    if cache.get(make_template_fragment_key("serviceindex_drilldown", vary)) is not None:
-        return render(request, "serviceindex/drilldown.html", base)
+    vary = [code, period.slug, request.GET.get("npage", ""), request.GET.get("dpage", "")]
+    key = f"serviceindex:drill:{organisation.pk}:{':'.join(vary)}:{personal}:{get_language()}"
+    token, found = engine.sources.token_and(organisation, [key])
+    cached = found.get(key)
+    if cached is not None and cached[0] == token:
+        body = cached[1]
+    else:
+        body = render_to_string(
+            "serviceindex/_drilldown_body.html", _drilldown_body(request, pk, code), request
+        )
+        cache.set(key, (token, body), engine.CACHE_SECONDS)
+    context = {"organisation": organisation, "period": period, "body": mark_safe(body)}  # noqa: S308 - rendered by our template
+    return render(request, "serviceindex/drilldown.html", context)
+
+
+def _drilldown_body(request, pk, code) -> dict:
     organisation, period, trace = _trace(request, pk, code)
     listing = LISTINGS.get(trace.model)
     allowed = trace.model is not None and access.may_list(request, organisation, trace.model)
@@ -245,18 +251,15 @@ def drilldown(request, pk, code):
                     "rows": [listing.row(obj) for obj in page],
                 }
             )
-    return render(
-        request,
-        "serviceindex/drilldown.html",
-        {
-            **base,
-            "line": Line.of(trace.line),
-            "snapshot": trace.snapshot,
-            "listing": listing,
-            "allowed": allowed,
-            "lists": lists,
-        },
-    )
+    return {
+        "organisation": organisation,
+        "period": period,
+        "line": Line.of(trace.line),
+        "snapshot": trace.snapshot,
+        "listing": listing,
+        "allowed": allowed,
+        "lists": lists,
+    }
 
 
 def drilldown_xlsx(request, pk, code):
