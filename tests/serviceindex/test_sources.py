@@ -82,8 +82,8 @@ def test_a_sync_mark_moves_its_province(w, django_capture_on_commit_callbacks):
 
 def test_a_lost_counter_starts_above_its_old_value(w):
     (first,) = sources.tokens([w.p.pk]).values()
-    sources.bump(["org:%d" % w.p.pk])
-    cache.delete(sources.PREFIX + "org:%d" % w.p.pk)
+    sources.bump([sources.org_counter(w.p.pk)])
+    cache.delete(sources.PREFIX + sources.org_counter(w.p.pk))
     (again,) = sources.tokens([w.p.pk]).values()
     assert int(again.rsplit(".", 1)[1]) > int(first.rsplit(".", 1)[1]) + 1
 
