@@ -3,8 +3,9 @@ the data it was computed from and nothing else.
 
 The counters (docs/serviceindex.md, "Performance"):
 
-- ``catalog``: the catalogue (procedures, versions, channels, fees, agencies); every
-  organisation's figures read it.
+- ``catalog``: the catalogue (procedures, versions, channels, fees, agencies) and the decisions
+  registered in the document exchange (1.2 dates announcements by them); every organisation's
+  figures read it.
 - ``tree``: the organisations and the working calendar (subtrees, working days).
 - ``org:<id>``: one ministry or province (a top-level organisation): the dossiers, payments,
   petitions, ratings and sync marks of its subtree.
@@ -48,6 +49,9 @@ FOREVER = None
 # What an audit row's action (its app's prefix) moves: catalogue and tree acts every
 # organisation's figures; dossiers, payments, petitions and ratings acts their organisation's.
 GLOBAL_ACTIONS = {"procedure": CATALOG, "organisation": TREE, "calendar": TREE}
+# Single acts of other apps that an indicator reads: a registered decision dates an
+# announcement (1.2).
+ONE_ACTIONS = {"exchange.document_registered": CATALOG}
 ORGANISATION_ACTIONS = frozenset({"dossiers", "payments", "petitions", "ratings"})
 # Refusals change nothing the index reads (a refused application or payment callback).
 UNCHANGED_SUFFIX = "_refused"
@@ -137,7 +141,9 @@ def counters_of(entries) -> tuple[set[str], set[int], set[int]]:
         app = entry.action.split(".")[0]
         if entry.action.endswith(UNCHANGED_SUFFIX):
             continue
-        if app in GLOBAL_ACTIONS:
+        if entry.action in ONE_ACTIONS:
+            names.add(ONE_ACTIONS[entry.action])
+        elif app in GLOBAL_ACTIONS:
             names.add(GLOBAL_ACTIONS[app])
         elif app in ORGANISATION_ACTIONS:
             if entry.object_type == "petitions.petition" and entry.object_id.isdigit():
