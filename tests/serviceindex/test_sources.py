@@ -45,6 +45,7 @@ def test_an_unrelated_change_keeps_every_key(w, django_capture_on_commit_callbac
     act(django_capture_on_commit_callbacks, action="cabinet.vote", organisation=w.p)
     # Refusals change nothing the index reads.
     act(django_capture_on_commit_callbacks, action="payments.callback_refused")
+    act(django_capture_on_commit_callbacks, action="payments.refund_done", organisation=w.p)
     assert sources.tokens([w.p.pk, w.q.pk]) == before
 
 

@@ -53,8 +53,10 @@ GLOBAL_ACTIONS = {"procedure": CATALOG, "organisation": TREE, "calendar": TREE}
 # announcement (1.2).
 ONE_ACTIONS = {"exchange.document_registered": CATALOG}
 ORGANISATION_ACTIONS = frozenset({"dossiers", "payments", "petitions", "ratings"})
-# Refusals change nothing the index reads (a refused application or payment callback).
+# Refusals change nothing the index reads (a refused application or payment callback), nor
+# do refunds (a refund leaves its payment paid: 3.5b and 3.6 count payments, not refunds).
 UNCHANGED_SUFFIX = "_refused"
+UNREAD_PREFIXES = ("payments.refund",)
 
 
 def org_counter(top_id: int) -> str:
@@ -139,7 +141,7 @@ def counters_of(entries) -> tuple[set[str], set[int], set[int]]:
     petitions: set[int] = set()
     for entry in entries:
         app = entry.action.split(".")[0]
-        if entry.action.endswith(UNCHANGED_SUFFIX):
+        if entry.action.endswith(UNCHANGED_SUFFIX) or entry.action.startswith(UNREAD_PREFIXES):
             continue
         if entry.action in ONE_ACTIONS:
             names.add(ONE_ACTIONS[entry.action])
