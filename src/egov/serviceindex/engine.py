@@ -254,9 +254,8 @@ def _keep(out, indicator, counting, scope) -> None:
             out[root.pk][indicator.pk] = counting.figures[root.pk]
 
 
-def ranking_token(organisations) -> str:
+def ranking_token(found: dict[int, str]) -> str:
     """One key part for the whole ranking: every ranked organisation's counters."""
-    found = sources.tokens(org.pk for org in organisations)
     joined = ";".join(f"{pk}={found[pk]}" for pk in sorted(found))
     return hashlib.blake2b(joined.encode(), digest_size=12).hexdigest()
 

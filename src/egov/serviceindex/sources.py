@@ -91,16 +91,24 @@ def tokens(top_ids: Iterable[int]) -> dict[int, str]:
     return {pk: f"{shared}.{values[org_counter(pk)]}" for pk in top_ids}
 
 
-def token_and(organisation: Organisation, keys: list[str]) -> tuple[str, dict]:
-    """(``organisation``'s key part, the values of ``keys`` in the cache): one cache read for
-    a page whose cached value says which versions it was made from."""
-    top = top_of(organisation.path)
-    names = [CATALOG, TREE, ANY, org_counter(top)]
+def tokens_with(top_ids: Iterable[int], keys: list[str]) -> tuple[dict[int, str], dict]:
+    """(``tokens(top_ids)``, the values of ``keys`` in the cache): one cache read for a page
+    whose cached value says which versions it was made from."""
+    top_ids = list(top_ids)
+    names = [CATALOG, TREE, ANY, *(org_counter(pk) for pk in top_ids)]
     found = cache.get_many([PREFIX + name for name in names] + keys)
     if any(PREFIX + name not in found for name in names):
-        return tokens([top])[top], {}
-    values = [found[PREFIX + name] for name in names]
-    return ".".join(str(v) for v in values), {k: found[k] for k in keys if k in found}
+        return tokens(top_ids), {}
+    shared = ".".join(str(found[PREFIX + name]) for name in (CATALOG, TREE, ANY))
+    made = {pk: f"{shared}.{found[PREFIX + org_counter(pk)]}" for pk in top_ids}
+    return made, {key: found[key] for key in keys if key in found}
+
+
+def token_and(organisation: Organisation, keys: list[str]) -> tuple[str, dict]:
+    """(``organisation``'s key part, the values of ``keys`` in the cache): one cache read."""
+    top = top_of(organisation.path)
+    made, found = tokens_with([top], keys)
+    return made[top], found
 
 
 def token(organisation: Organisation) -> str:

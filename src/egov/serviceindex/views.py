@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.cache.utils import make_template_fragment_key
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -87,13 +86,24 @@ def ranking(request):
     if request.GET.get("format") == "xlsx":
         cards = engine.scorecards(period)
         return _xlsx(exports.ranking(cards, period), f"chi-so-766-{period.slug}.xlsx")
-    # The tables and charts are a fragment cached under the versions of every ranked
-    # organisation's sources (as the figures are): until one moves, a load renders only the
-    # frame around it.
-    vary = [period.slug, engine.ranking_token(engine.ranked_organisations()), get_language()]
-    context = {"period": period, "periods": _recent_periods(period), "vary": vary}
-    if cache.get(make_template_fragment_key("serviceindex_ranking", vary)) is not None:
-        return render(request, "serviceindex/ranking.html", context)
+    # The tables and charts are cached with the versions of every ranked organisation's
+    # sources (as the figures are): one cache read gives both, and until one moves a load
+    # renders only the frame around them.
+    organisations = list(engine.ranked_organisations())
+    key = f"serviceindex:ranking:{period.slug}:{get_language()}"
+    found, cached = engine.sources.tokens_with([o.pk for o in organisations], [key])
+    token = engine.ranking_token(found)
+    cached = cached.get(key)
+    if cached is not None and cached[0] == token:
+        body = cached[1]
+    else:
+        body = render_to_string("serviceindex/_ranking_body.html", _ranking_body(period), request)
+        cache.set(key, (token, body), engine.CACHE_SECONDS)
+    context = {"period": period, "periods": _recent_periods(period), "body": mark_safe(body)}  # noqa: S308 - rendered by our template
+    return render(request, "serviceindex/ranking.html", context)
+
+
+def _ranking_body(period) -> dict:
     cards = engine.scorecards(period)
     ministries = [c for c in cards if c.organisation.level == Level.CENTRAL]
     provinces = [c for c in cards if c.organisation.level != Level.CENTRAL]
@@ -113,18 +123,14 @@ def ranking(request):
                         "rows": rows,
                     }
                 )
-    return render(
-        request,
-        "serviceindex/ranking.html",
-        {
-            **context,
-            "tables": [(_("Ministries"), ministries), (_("Provinces"), provinces)],
-            "groups": groups,
-            "charts": charts,
-            "snapshot": cards[0].snapshot if cards else None,
-            "version": cards[0].version if cards else None,
-        },
-    )
+    return {
+        "period": period,
+        "tables": [(_("Ministries"), ministries), (_("Provinces"), provinces)],
+        "groups": groups,
+        "charts": charts,
+        "snapshot": cards[0].snapshot if cards else None,
+        "version": cards[0].version if cards else None,
+    }
 
 
 def _trend(organisation, period):
