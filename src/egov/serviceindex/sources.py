@@ -23,13 +23,14 @@ that is lost (the process died between the two) or a write that bypasses the ser
 loads, ``generate-dossiers``) shows after the cache's hour, or at once with
 ``egov serviceindex-touch``.
 
-The counters live in the shared cache (the database's or Redis, as in production). A counter
-the cache lost starts again from the clock (nanoseconds), above any value it had: a key it made
-before cannot come back.
+The counters live in the shared cache (the database's or Redis, as in production). A bump sets a
+fresh value (the clock in nanoseconds, and a random part), never an increment; a counter the
+cache lost starts again from a fresh value too: a key made before cannot come back.
 """
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Iterable
 
@@ -76,9 +77,8 @@ def _read(names: list[str]) -> dict[str, int]:
     found = cache.get_many(keys)
     missing = [key for key in keys if key not in found]
     if missing:
-        start = time.time_ns()
         for key in missing:
-            cache.add(key, start, FOREVER)
+            cache.add(key, fresh(), FOREVER)
         found.update(cache.get_many(missing))
     return {name: found.get(PREFIX + name, 0) for name in names}
 
@@ -120,14 +120,16 @@ def token(organisation: Organisation) -> str:
 # --- bumping -----------------------------------------------------------------------------------
 
 
+def fresh() -> int:
+    """A counter's new value: never one it had. A value set, not an increment: the database
+    cache's ``incr`` is a read then a write, and two bumps at once could both write the same
+    value over a figure cached in between; two fresh values differ (the clock, and a random
+    part for two processes in the same nanosecond)."""
+    return time.time_ns() * 1000 + secrets.randbelow(1000)
+
+
 def bump(names: Iterable[str]) -> None:
-    for name in set(names):
-        key = PREFIX + name
-        try:
-            cache.incr(key)
-        except ValueError:  # not in the cache (never read, or lost): from the clock
-            if not cache.add(key, time.time_ns(), FOREVER):
-                cache.incr(key)
+    cache.set_many({PREFIX + name: fresh() for name in set(names)}, FOREVER)
 
 
 def bump_organisations(org_ids: Iterable[int]) -> None:
