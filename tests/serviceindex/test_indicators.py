@@ -164,9 +164,10 @@ def test_dossiers_paid_online_by_hand(w):
     assert line.score.quantize(D("0.01")) == (D(6) * D(100) / D(3) / D(80)).quantize(D("0.01"))
 
 
-def test_live_ranking_moves_with_the_next_state_change(w):
-    """The ranking's figures are cached under the audit log's head: every state change writes
-    an audit row, so the next load after one is computed again."""
+def test_live_ranking_moves_with_the_next_state_change(w, django_capture_on_commit_callbacks):
+    """The ranking's figures are cached per organisation under its sources' versions: a write
+    that bypasses the services is not seen, a state change of a source (its audit row, after
+    the commit) is."""
     from django.db import transaction
 
     from egov.core.services import audit
@@ -177,7 +178,46 @@ def test_live_ranking_moves_with_the_next_state_change(w):
     dossier(w, w.q, received="2026-11-20", processed="2026-11-21", timeliness="late")
     cached = {c.organisation: c for c in engine.scorecards(NOV)}[w.q].line("2.1").figure
     assert cached == before  # nothing recorded yet: the cache holds
-    with transaction.atomic():
-        audit.record(actor="test", action="dossier.return_result", summary={})
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        audit.record(actor="test", action="dossiers.return_result", organisation=w.q, summary={})
     after = {c.organisation: c for c in engine.scorecards(NOV)}[w.q].line("2.1").figure
     assert (after.numerator, after.denominator) == (1, 2)
+
+
+def test_published_after_announcement_dates_the_decision_by_the_exchange(w):
+    """1.2: the catalogue names the announcing decision, the exchange dates it; a province has
+    5 working days. A decision not registered in egov leaves the version unmeasured."""
+    import datetime as dt
+
+    from django.core.cache import cache
+
+    from egov.catalog.models import ProcedureVersion
+    from egov.exchange.models import OfficialDocument
+
+    from .support import at
+
+    ProcedureVersion.objects.filter(pk=w.version.pk).update(
+        publishing_agency=w.a, published_at=at("2026-11-20"), published_by_decision="12 / qđ-ubnd"
+    )
+    assert engine.scorecard(w.p, NOV).line("1.2").figure.denominator == 0  # N/A: not registered
+    doc = OfficialDocument.objects.create(
+        organisation=w.a,
+        year=2026,
+        number=12,
+        document_type="QĐ",
+        notation="QĐ-UBND",
+        subject="Công bố thủ tục hành chính",
+        signer_name="Nguyễn Văn B",
+        promulgation_date=dt.date(2026, 11, 16),  # Monday: 5 working days end on the 23rd
+        pdf="x.pdf",
+        pdf_sha256="0" * 64,
+        created_at=at("2026-11-16"),
+    )
+    cache.clear()
+    assert figures(engine.scorecard(w.p, NOV), "1.2") == (1, 1, D(4))
+    OfficialDocument.objects.filter(pk=doc.pk).update(promulgation_date=dt.date(2026, 11, 5))
+    cache.clear()  # Thursday the 5th: the 5th working day after it is the 12th
+    assert figures(engine.scorecard(w.p, NOV), "1.2")[:2] == (0, 1)
+    OfficialDocument.objects.filter(pk=doc.pk).update(promulgation_date=dt.date(2026, 11, 25))
+    cache.clear()  # promulgated after the publication: not this version's announcement
+    assert engine.scorecard(w.p, NOV).line("1.2").figure.denominator == 0

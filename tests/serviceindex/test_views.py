@@ -121,6 +121,20 @@ def test_recompute_from_the_page_is_audited(client, w):
 
 def test_second_load_reads_the_cached_fragment(client, w, django_assert_max_num_queries):
     first = client.get("/service-index/?period=2026-11").content.decode()
-    with django_assert_max_num_queries(8):
+    # The ranked organisations, then their versions and the tables in one cache read.
+    with django_assert_max_num_queries(2):
         second = client.get("/service-index/?period=2026-11").content.decode()
     assert "Tỉnh P" in second and second.count("data-egov-chart") == first.count("data-egov-chart")
+
+
+def test_a_drilldown_loaded_again_is_one_cache_read(client, w, django_assert_max_num_queries):
+    """The figures and the lists are cached with the versions they were made from: a second
+    load reads the organisation, then its versions and the page in one cache read."""
+    url = f"/service-index/organisations/{w.p.pk}/indicators/2.1/?period=2026-11"
+    reporter = make_official("reporter_p", w.p, "reporter", subtree=True)
+    client.force_login(reporter.user)
+    first = client.get(url).content.decode()
+    with django_assert_max_num_queries(8):  # session, user, grants, the frame's, 2 of ours
+        second = client.get(url).content.decode()
+    assert w.d["d1"].code in second  # the page, not the frame (its form's token differs)
+    assert second.count("govuk-table__row") == first.count("govuk-table__row")

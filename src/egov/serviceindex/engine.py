@@ -8,6 +8,7 @@ organisation) whatever the number of organisations.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,18 +16,19 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db.models import Count, QuerySet
 
-from egov.core.models import AuditEntry, Organisation
+from egov.core.models import Organisation
 from egov.core.models.organisations import Level
 
-from . import scoring
+from . import scoring, sources
 from .indicators import FORMULAS, Counted, Listed, Scope, Totals, Unavailable
 from .models import IndexIndicator, IndexVersion, Measure, Snapshot, SnapshotFigure, Variant
 from .periods import MONTH, Period
 from .scoring import Figure, GroupResult, Scored
 
 NOT_APPLICABLE = "does not apply to this organisation"
-# A cached ranking is keyed by the audit log's head, so it is never stale while the cache holds
-# it; the timeout only bounds the memory kept for periods nobody asks for again.
+# Cached figures are keyed by the versions of their sources (``sources``), so they are never
+# stale while the cache holds them; the timeout bounds the memory kept for periods nobody asks
+# for again, and how long a write that bypassed the services stays unseen.
 CACHE_SECONDS = 3600
 
 
@@ -252,22 +254,40 @@ def _keep(out, indicator, counting, scope) -> None:
             out[root.pk][indicator.pk] = counting.figures[root.pk]
 
 
-def data_generation() -> int:
-    """The audit log's head: every state change of the platform writes one audit row in its
-    own transaction (docs/architecture.md), so a new head means the figures may have moved."""
-    return AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+def ranking_token(found: dict[int, str]) -> str:
+    """One key part for the whole ranking: every ranked organisation's counters."""
+    joined = ";".join(f"{pk}={found[pk]}" for pk in sorted(found))
+    return hashlib.blake2b(joined.encode(), digest_size=12).hexdigest()
 
 
 def ranking_figures(indicators, period, version, organisations) -> dict[int, dict[int, Figure]]:
-    """Every ranked organisation's live figures, kept in the cache until the next state change:
-    a dossier returned now changes the ranking on the next page load, and a page load with
-    nothing changed since the last one reads the cache instead of the tables."""
-    key = f"serviceindex:live:{version.code}:{period.slug}:{data_generation()}"
-    figures = cache.get(key)
-    if figures is None:
-        figures = dict(live_figures(indicators, period, Scope(organisations, everything=True)))
-        cache.set(key, figures, CACHE_SECONDS)
+    """Every ranked organisation's live figures, each kept in the cache under the versions of
+    the sources it reads (``sources``): a dossier returned now in one province changes that
+    province's key, and the next load computes that province's subtree alone; the others'
+    figures, and a load with nothing changed, are read from the cache."""
+    found = sources.tokens(org.pk for org in organisations)
+    keys = {
+        org.pk: f"serviceindex:live:{version.code}:{period.slug}:{org.pk}:{found[org.pk]}"
+        for org in organisations
+    }
+    cached = cache.get_many(list(keys.values()))
+    figures = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    stale = [org for org in organisations if org.pk not in figures]
+    if stale:
+        # Most of them moved (a catalogue change, a cold cache): one pass over everything is
+        # cheaper than a long list of subtrees' ids.
+        everything = len(stale) * 2 > len(organisations)
+        scope = Scope(organisations if everything else stale, everything=everything)
+        computed = live_figures(indicators, period, scope)
+        fresh = {org.pk: dict(computed.get(org.pk, {})) for org in stale}
+        cache.set_many({keys[pk]: value for pk, value in fresh.items()}, CACHE_SECONDS)
+        figures.update(fresh)
     return figures
+
+
+def token(organisation: Organisation) -> str:
+    """The key part of ``organisation``'s live figures: its sources' versions."""
+    return sources.token(organisation)
 
 
 def frozen_figures(snapshot: Snapshot) -> dict[int, dict[int, Figure]]:
@@ -310,7 +330,7 @@ def scorecard(organisation: Organisation, period: Period) -> Scorecard:
         return score_card(organisation, period, snapshot.version, indicators, figures, snapshot)
     version = version_for(period)
     indicators = indicators_of(version)
-    key = f"serviceindex:card:{version.code}:{organisation.pk}:{period.slug}:{data_generation()}"
+    key = f"serviceindex:card:{version.code}:{organisation.pk}:{period.slug}:{token(organisation)}"
     figures = cache.get(key)
     if figures is None:
         figures = live_figures(indicators, period, Scope.of(organisation)).get(organisation.pk, {})
@@ -337,6 +357,21 @@ class Trace:
     order: str = "pk"  # the lists' order: the period's field where there is one
 
 
+def _known_figure(key, indicator, organisation, period, part) -> Figure | None:
+    """The figure if the cache has it: this drill-down's, or the organisation's page's or the
+    ranking's (computed from the same sources' versions, so the same number)."""
+    code = indicator.group.version.code
+    card = f"serviceindex:card:{code}:{organisation.pk}:{period.slug}:{part}"
+    ranked = f"serviceindex:live:{code}:{period.slug}:{organisation.pk}:{part}"
+    found = cache.get_many([key, card, ranked])
+    if key in found:
+        return found[key]
+    for figures in (found.get(card), found.get(ranked)):
+        if figures and indicator.pk in figures:
+            return figures[indicator.pk]
+    return None
+
+
 def trace(organisation: Organisation, period: Period, indicator: IndexIndicator) -> Trace:
     """What ``indicator`` counted for ``organisation``: the numerator's and the denominator's
     rows, as querysets of the counted model (a frozen month: the ids it kept)."""
@@ -356,10 +391,9 @@ def trace(organisation: Organisation, period: Period, indicator: IndexIndicator)
         den = model.objects.filter(pk__in=stored.denominator_ids) if model else None
         order = "pk"
     else:
-        key = (
-            f"serviceindex:trace:{indicator.pk}:{organisation.pk}:{period.slug}:{data_generation()}"
-        )
-        figure = cache.get(key)
+        part = token(organisation)
+        key = f"serviceindex:trace:{indicator.pk}:{organisation.pk}:{period.slug}:{part}"
+        figure = _known_figure(key, indicator, organisation, period, part)
         counting = count(
             indicator, period, Scope.of(organisation), keys=True, figures=figure is None
         )

@@ -49,6 +49,7 @@ from egov.dossiers.models import (
     SupplementRequest,
 )
 from egov.dossiers.models.status import Timeliness
+from egov.exchange.models import DocumentType, OfficialDocument
 from egov.payments.models import ONLINE_METHODS, FeeItem, Payment, PaymentStatus, Relief
 from egov.petitions.models import Petition, Reaction
 from egov.petitions.models import Status as PetitionStatus
@@ -85,9 +86,17 @@ class Scope:
                 if top in by_id:
                     self._bucket[org_id] = top
         else:
-            (root,) = self.roots
-            rows = Organisation.objects.filter(path__startswith=root.path).values_list("id")
-            self._bucket = {org_id: root.pk for (org_id,) in rows}
+            # Some organisations (one, or the ranked ones whose figures moved): their subtrees,
+            # one query; each row counts for the root whose path prefixes its organisation's.
+            roots_by_path = sorted(self.roots, key=lambda r: -len(r.path))
+            within = Q()
+            for root in self.roots:
+                within |= Q(path__startswith=root.path)
+            rows = Organisation.objects.filter(within).values_list("id", "path")
+            self._bucket = {}
+            for org_id, path in rows:
+                root = next(r for r in roots_by_path if path.startswith(r.path))
+                self._bucket[org_id] = root.pk
 
     @classmethod
     def of(cls, organisation: Organisation) -> Scope:
@@ -208,10 +217,58 @@ def announced_on_time(period: Period, params: dict, scope: Scope):
     return Listed(ProcedureVersion, rows)
 
 
+def working_days_after(calendar: WorkingCalendar, day: dt.date, days: int) -> dt.date:
+    """The working day ``days`` working days after ``day``."""
+    while days > 0:
+        day += dt.timedelta(days=1)
+        if calendar.is_working_day(day):
+            days -= 1
+    return day
+
+
+def _decision_key(text: str) -> str:
+    """A decision's number and notation as written anywhere: "163/QĐ-BTP" (no spaces, upper)."""
+    return "".join(text.split()).upper()
+
+
 @formula
-def published_after_announcement(period, params, scope):
-    """1.2 needs the announcing decision's date, which the catalogue does not record."""
-    return Unavailable(NOT_YET)
+def published_after_announcement(period: Period, params: dict, scope: Scope):
+    """1.2: a version published at most 10 (ministry) or 5 (province) working days after its
+    announcing decision. The catalogue records the decision's number and notation
+    (``published_by_decision``), the document exchange its date: the publishing agency's
+    registered decision (QĐ) of that number, the latest one promulgated on or before the
+    publication. A version whose decision is not registered in egov is not measured (neither
+    on time nor late): N/A when none is."""
+    start, end = period.bounds
+    versions = list(
+        scope.filter(
+            ProcedureVersion.objects.exclude(status=VersionStatus.DRAFT)
+            .filter(published_at__gte=start, published_at__lt=end)
+            .exclude(published_by_decision=""),
+            "publishing_agency",
+        ).values_list("publishing_agency_id", "pk", "published_at", "published_by_decision")
+    )
+    decisions: dict[tuple[int, str], list[dt.date]] = defaultdict(list)
+    if versions:
+        documents = OfficialDocument.objects.filter(
+            organisation_id__in={org_id for org_id, *_rest in versions},
+            document_type=DocumentType.QD,
+            promulgation_date__lt=end.date(),
+        ).values_list("organisation_id", "number", "notation", "promulgation_date")
+        for org_id, number, notation, day in documents:
+            decisions[org_id, _decision_key(f"{number}/{notation}")].append(day)
+    calendar = WorkingCalendar.for_organisation(None)
+    rows = []
+    for org_id, pk, published_at, decision in versions:
+        bucket = scope.bucket(org_id)
+        published = published_at.astimezone(TIMEZONE).date()
+        days = [d for d in decisions.get((org_id, _decision_key(decision)), []) if d <= published]
+        if bucket is None or not days:
+            continue
+        ministry = scope.level(bucket) == Level.CENTRAL
+        limit = int(params["ministry_days" if ministry else "province_days"])
+        rows.append((bucket, pk, published <= working_days_after(calendar, max(days), limit), None))
+    return Listed(ProcedureVersion, rows)
 
 
 def complete_record() -> Q:

@@ -25,6 +25,7 @@ class DataSource(models.TextChoices):
     PETITIONS = "petitions", _("Feedback and petitions")
     SYNC = "sync", _("Sync to the national portal")
     RATINGS = "ratings", _("Satisfaction ratings")
+    EXCHANGE = "exchange", _("Document exchange")
     NONE = "none", _("Not recorded by the platform")
 
 

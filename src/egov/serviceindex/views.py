@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.cache.utils import make_template_fragment_key
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -85,12 +86,24 @@ def ranking(request):
     if request.GET.get("format") == "xlsx":
         cards = engine.scorecards(period)
         return _xlsx(exports.ranking(cards, period), f"chi-so-766-{period.slug}.xlsx")
-    # The tables and charts are a fragment cached under the audit log's head (as the figures
-    # are): until the next state change, a load renders only the frame around it.
-    vary = [period.slug, engine.data_generation(), get_language()]
-    context = {"period": period, "periods": _recent_periods(period), "vary": vary}
-    if cache.get(make_template_fragment_key("serviceindex_ranking", vary)) is not None:
-        return render(request, "serviceindex/ranking.html", context)
+    # The tables and charts are cached with the versions of every ranked organisation's
+    # sources (as the figures are): one cache read gives both, and until one moves a load
+    # renders only the frame around them.
+    organisations = list(engine.ranked_organisations())
+    key = f"serviceindex:ranking:{period.slug}:{get_language()}"
+    found, cached = engine.sources.tokens_with([o.pk for o in organisations], [key])
+    token = engine.ranking_token(found)
+    cached = cached.get(key)
+    if cached is not None and cached[0] == token:
+        body = cached[1]
+    else:
+        body = render_to_string("serviceindex/_ranking_body.html", _ranking_body(period), request)
+        cache.set(key, (token, body), engine.CACHE_SECONDS)
+    context = {"period": period, "periods": _recent_periods(period), "body": mark_safe(body)}  # noqa: S308 - rendered by our template
+    return render(request, "serviceindex/ranking.html", context)
+
+
+def _ranking_body(period) -> dict:
     cards = engine.scorecards(period)
     ministries = [c for c in cards if c.organisation.level == Level.CENTRAL]
     provinces = [c for c in cards if c.organisation.level != Level.CENTRAL]
@@ -110,18 +123,14 @@ def ranking(request):
                         "rows": rows,
                     }
                 )
-    return render(
-        request,
-        "serviceindex/ranking.html",
-        {
-            **context,
-            "tables": [(_("Ministries"), ministries), (_("Provinces"), provinces)],
-            "groups": groups,
-            "charts": charts,
-            "snapshot": cards[0].snapshot if cards else None,
-            "version": cards[0].version if cards else None,
-        },
-    )
+    return {
+        "period": period,
+        "tables": [(_("Ministries"), ministries), (_("Provinces"), provinces)],
+        "groups": groups,
+        "charts": charts,
+        "snapshot": cards[0].snapshot if cards else None,
+        "version": cards[0].version if cards else None,
+    }
 
 
 def _trend(organisation, period):
@@ -199,22 +208,26 @@ def drilldown(request, pk, code):
         period = _period(request)
     except ValidationError as exc:
         return _bad_period(request, exc)
-    # The figures and the page of rows are a fragment cached like the ranking's (until the next
-    # state change), per page and per "may see the dossiers here" answer.
+    # The figures and the page of rows are cached (per page and per "may see the dossiers
+    # here" answer) with the versions of the sources they were made from: one cache read gives
+    # both, and a page whose versions moved is made again.
     personal = access.may_list_personal(request, organisation)
-    vary = [
-        organisation.pk,
-        code,
-        period.slug,
-        request.GET.get("npage", ""),
-        request.GET.get("dpage", ""),
-        personal,
-        engine.data_generation(),
-        get_language(),
-    ]
-    base = {"organisation": organisation, "period": period, "vary": vary}
-    if cache.get(make_template_fragment_key("serviceindex_drilldown", vary)) is not None:
-        return render(request, "serviceindex/drilldown.html", base)
+    vary = [code, period.slug, request.GET.get("npage", ""), request.GET.get("dpage", "")]
+    key = f"serviceindex:drill:{organisation.pk}:{':'.join(vary)}:{personal}:{get_language()}"
+    token, found = engine.sources.token_and(organisation, [key])
+    cached = found.get(key)
+    if cached is not None and cached[0] == token:
+        body = cached[1]
+    else:
+        body = render_to_string(
+            "serviceindex/_drilldown_body.html", _drilldown_body(request, pk, code), request
+        )
+        cache.set(key, (token, body), engine.CACHE_SECONDS)
+    context = {"organisation": organisation, "period": period, "body": mark_safe(body)}  # noqa: S308 - rendered by our template
+    return render(request, "serviceindex/drilldown.html", context)
+
+
+def _drilldown_body(request, pk, code) -> dict:
     organisation, period, trace = _trace(request, pk, code)
     listing = LISTINGS.get(trace.model)
     allowed = trace.model is not None and access.may_list(request, organisation, trace.model)
@@ -244,18 +257,15 @@ def drilldown(request, pk, code):
                     "rows": [listing.row(obj) for obj in page],
                 }
             )
-    return render(
-        request,
-        "serviceindex/drilldown.html",
-        {
-            **base,
-            "line": Line.of(trace.line),
-            "snapshot": trace.snapshot,
-            "listing": listing,
-            "allowed": allowed,
-            "lists": lists,
-        },
-    )
+    return {
+        "organisation": organisation,
+        "period": period,
+        "line": Line.of(trace.line),
+        "snapshot": trace.snapshot,
+        "listing": listing,
+        "allowed": allowed,
+        "lists": lists,
+    }
 
 
 def drilldown_xlsx(request, pk, code):

@@ -16,6 +16,7 @@ from egov.core import chain
 from egov.core.chain import GENESIS, Anchor, Problem, Verdict
 from egov.core.middleware import current_request_id
 from egov.core.models import AuditEntry
+from egov.core.signals import audit_recorded
 
 __all__ = [
     "CHAIN",
@@ -51,6 +52,14 @@ class AuditChain(chain.Chain):
         "summary",
         "request_id",
     )
+
+    def append_many(self, rows):
+        rows = super().append_many(rows)
+        if rows:
+            # Apps above core learn what changed without core importing them (the service
+            # index keys its caches by the sources its figures read).
+            audit_recorded.send(sender=AuditEntry, entries=rows)
+        return rows
 
 
 CHAIN = AuditChain()

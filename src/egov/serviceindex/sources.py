@@ -1,0 +1,211 @@
+"""What feeds the index, and a version counter per source, so that a cache of figures is keyed by
+the data it was computed from and nothing else.
+
+The counters (docs/serviceindex.md, "Performance"):
+
+- ``catalog``: the catalogue (procedures, versions, channels, fees, agencies) and the decisions
+  registered in the document exchange (1.2 dates announcements by them); every organisation's
+  figures read it.
+- ``tree``: the organisations and the working calendar (subtrees, working days).
+- ``org:<id>``: one ministry or province (a top-level organisation): the dossiers, payments,
+  petitions, ratings and sync marks of its subtree.
+- ``any``: a change of those sources whose organisation is not known (all organisations).
+
+An organisation's figures are keyed by ``catalog``, ``tree``, ``any`` and its own ``org:``
+counter: a dossier returned in one province moves that province's key only, a login or an
+e-Cabinet vote moves nothing.
+
+What bumps them: the audit log (every state change of the platform writes its rows in its own
+transaction; core sends ``audit_recorded``), and the sync's mark (a successful send, which writes
+no audit row). The bump runs after the commit: a reader that computed between the commit and the
+bump stored fresher figures under the old key, never older figures under the new one. A bump
+that is lost (the process died between the two) or a write that bypasses the services (bulk
+loads, ``generate-dossiers``) shows after the cache's hour, or at once with
+``egov serviceindex-touch``.
+
+The counters live in the shared cache (the database's or Redis, as in production). A bump sets a
+fresh value (the clock in nanoseconds, and a random part), never an increment; a counter the
+cache lost starts again from a fresh value too: a key made before cannot come back.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Iterable
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from egov.core.models import Organisation
+from egov.core.signals import audit_recorded
+
+PREFIX = "serviceindex:v:"
+CATALOG, TREE, ANY = "catalog", "tree", "any"
+# The counters live as long as anything: their loss is safe (see above), only wasteful.
+FOREVER = None
+
+# What an audit row's action (its app's prefix) moves: catalogue and tree acts every
+# organisation's figures; dossiers, payments, petitions and ratings acts their organisation's.
+GLOBAL_ACTIONS = {"procedure": CATALOG, "organisation": TREE, "calendar": TREE}
+# Single acts of other apps that an indicator reads: a registered decision dates an
+# announcement (1.2).
+ONE_ACTIONS = {"exchange.document_registered": CATALOG}
+ORGANISATION_ACTIONS = frozenset({"dossiers", "payments", "petitions", "ratings"})
+# Refusals change nothing the index reads (a refused application or payment callback), nor
+# do refunds (a refund leaves its payment paid: 3.5b and 3.6 count payments, not refunds).
+UNCHANGED_SUFFIX = "_refused"
+UNREAD_PREFIXES = ("payments.refund",)
+
+
+def org_counter(top_id: int) -> str:
+    return f"org:{top_id}"
+
+
+def top_of(path: str) -> int:
+    """The ministry or province an organisation belongs to: the first id of its path."""
+    return int(path.strip("/").split("/")[0])
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def _read(names: list[str]) -> dict[str, int]:
+    keys = [PREFIX + name for name in names]
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, fresh(), FOREVER)
+        found.update(cache.get_many(missing))
+    return {name: found.get(PREFIX + name, 0) for name in names}
+
+
+def tokens(top_ids: Iterable[int]) -> dict[int, str]:
+    """{ministry or province id: the versions its figures depend on, as a key part}."""
+    top_ids = list(top_ids)
+    values = _read([CATALOG, TREE, ANY, *(org_counter(pk) for pk in top_ids)])
+    shared = f"{values[CATALOG]}.{values[TREE]}.{values[ANY]}"
+    return {pk: f"{shared}.{values[org_counter(pk)]}" for pk in top_ids}
+
+
+def tokens_with(top_ids: Iterable[int], keys: list[str]) -> tuple[dict[int, str], dict]:
+    """(``tokens(top_ids)``, the values of ``keys`` in the cache): one cache read for a page
+    whose cached value says which versions it was made from."""
+    top_ids = list(top_ids)
+    names = [CATALOG, TREE, ANY, *(org_counter(pk) for pk in top_ids)]
+    found = cache.get_many([PREFIX + name for name in names] + keys)
+    if any(PREFIX + name not in found for name in names):
+        return tokens(top_ids), {}
+    shared = ".".join(str(found[PREFIX + name]) for name in (CATALOG, TREE, ANY))
+    made = {pk: f"{shared}.{found[PREFIX + org_counter(pk)]}" for pk in top_ids}
+    return made, {key: found[key] for key in keys if key in found}
+
+
+def token_and(organisation: Organisation, keys: list[str]) -> tuple[str, dict]:
+    """(``organisation``'s key part, the values of ``keys`` in the cache): one cache read."""
+    top = top_of(organisation.path)
+    made, found = tokens_with([top], keys)
+    return made[top], found
+
+
+def token(organisation: Organisation) -> str:
+    """The key part of one organisation's figures (its ministry's or province's counters)."""
+    top = top_of(organisation.path)
+    return tokens([top])[top]
+
+
+# --- bumping -----------------------------------------------------------------------------------
+
+
+def fresh() -> int:
+    """A counter's new value: never one it had. A value set, not an increment: the database
+    cache's ``incr`` is a read then a write, and two bumps at once could both write the same
+    value over a figure cached in between; two fresh values differ (the clock, and a random
+    part for two processes in the same nanosecond)."""
+    return time.time_ns() * 1000 + secrets.randbelow(1000)
+
+
+def bump(names: Iterable[str]) -> None:
+    cache.set_many({PREFIX + name: fresh() for name in set(names)}, FOREVER)
+
+
+def bump_organisations(org_ids: Iterable[int]) -> None:
+    """Bump the counters of the ministries or provinces above ``org_ids`` (one query)."""
+    org_ids = {pk for pk in org_ids if pk is not None}
+    if not org_ids:
+        return
+    paths = list(Organisation.objects.filter(pk__in=org_ids).values_list("path", flat=True))
+    names = [org_counter(top_of(path)) for path in paths]
+    if len(paths) < len(org_ids):  # deleted meanwhile: its figures may have moved anywhere
+        names.append(ANY)
+    bump(names)
+
+
+def counters_of(entries) -> tuple[set[str], set[int], set[int]]:
+    """(global counters, organisation ids, petition ids) the audit rows ``entries`` move."""
+    names: set[str] = set()
+    organisations: set[int] = set()
+    petitions: set[int] = set()
+    for entry in entries:
+        app = entry.action.split(".")[0]
+        if entry.action.endswith(UNCHANGED_SUFFIX) or entry.action.startswith(UNREAD_PREFIXES):
+            continue
+        if entry.action in ONE_ACTIONS:
+            names.add(ONE_ACTIONS[entry.action])
+        elif app in GLOBAL_ACTIONS:
+            names.add(GLOBAL_ACTIONS[app])
+        elif app in ORGANISATION_ACTIONS:
+            if entry.object_type == "petitions.petition" and entry.object_id.isdigit():
+                # Its organisation, and its dossier's (5.4 reads the petitions about a dossier):
+                # read after the commit, as a reaction's row names no organisation.
+                petitions.add(int(entry.object_id))
+            if entry.organisation_id is not None:
+                organisations.add(entry.organisation_id)
+            elif entry.object_type != "petitions.petition":
+                names.add(ANY)
+    return names, organisations, petitions
+
+
+def _after_commit(names: set[str], organisations: set[int], petitions: set[int]) -> None:
+    if petitions:
+        from egov.petitions.models import Petition
+
+        for org_id, dossier_org_id in Petition.objects.filter(pk__in=petitions).values_list(
+            "organisation_id", "dossier__organisation_id"
+        ):
+            organisations |= {org_id, dossier_org_id}
+    bump(names)
+    bump_organisations(organisations)
+
+
+@receiver(audit_recorded, dispatch_uid="serviceindex.sources.audit")
+def _on_audit(sender, entries, **kwargs) -> None:
+    names, organisations, petitions = counters_of(entries)
+    if names or organisations or petitions:
+        transaction.on_commit(lambda: _after_commit(names, organisations, petitions))
+
+
+def _on_sync_mark(sender, instance, **kwargs) -> None:
+    dossier_id = instance.dossier_id
+
+    def after() -> None:
+        from egov.dossiers.models import Dossier
+
+        org = Dossier.objects.filter(pk=dossier_id).values_list("organisation_id", flat=True)
+        bump_organisations(list(org))
+
+    transaction.on_commit(after)
+
+
+def connect() -> None:
+    from egov.sync.models import SyncMark
+
+    post_save.connect(_on_sync_mark, sender=SyncMark, dispatch_uid="serviceindex.sources.sync")
+
+
+def touch() -> None:
+    """Every counter moves (``egov serviceindex-touch``: after a bulk load)."""
+    bump([CATALOG, TREE, ANY])
