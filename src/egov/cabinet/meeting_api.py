@@ -52,7 +52,8 @@ class ItemSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
     def get_marks(self, item) -> dict:
-        found = services.marks_of(item)
+        found = self.context["marks"].get(item.pk) if "marks" in self.context else None
+        found = found or services.marks_of(item)
         return {
             "no_objection": found.no_objection,
             "wants_to_speak": found.wants_to_speak,
@@ -86,7 +87,9 @@ class MeetingDetailSerializer(MeetingSerializer):
     @extend_schema_field(ItemSerializer(many=True))
     def get_items(self, meeting) -> list[dict]:
         items = meeting.items.select_related("conclusion", "meeting")
-        return ItemSerializer(items, many=True).data
+        # Every item's marks in one query, not one per item (up to 40).
+        context = {**self.context, "marks": services.marks_for(meeting)}
+        return ItemSerializer(items, many=True, context=context).data
 
     @extend_schema_field(QuorumSerializer)
     def get_quorum(self, meeting) -> dict:

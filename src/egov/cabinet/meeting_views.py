@@ -41,7 +41,9 @@ def _marking_for(request, meeting) -> list[Member]:
         return []
     found = access.roles(request)
     return list(
-        meeting.members.filter(pk__in=found.members).select_related("official").order_by("rank")
+        meeting.members.filter(pk__in=found.members)
+        .select_related("official__user")
+        .order_by("rank")
     )
 
 
@@ -120,13 +122,14 @@ def render_meeting(request, meeting):
     own = {}
     for row in ItemMark.objects.filter(item__meeting=meeting, member__in=marking_for):
         own[(row.item_id, row.member_id)] = row
+    marks = services.marks_for(meeting)  # one query for every item
     items = []
     for item in meeting.items.select_related("conclusion").prefetch_related("documents"):
         forms = [(m, own.get((item.pk, m.pk))) for m in marking_for]
         items.append(
             {
                 "item": item,
-                "marks": services.marks_of(item),
+                "marks": marks[item.pk],
                 "forms": forms,
                 "conclusion": getattr(item, "conclusion", None),
             }
@@ -138,11 +141,13 @@ def render_meeting(request, meeting):
         "mark_choices": Mark.choices,
         "secretary": secretary and meeting.status != MeetingStatus.CLOSED,
         "quorum": services.quorum(meeting),
-        "attendance": meeting.attendance.select_related("member__official", "substitute"),
+        "attendance": meeting.attendance.select_related(
+            "member__official__user", "substitute__user"
+        ),
     }
     if context["secretary"]:
         present = meeting.attendance.values("member_id")
-        context["absent"] = meeting.members.exclude(pk__in=present).select_related("official")
+        context["absent"] = meeting.members.exclude(pk__in=present).select_related("official__user")
         context["organisations"] = Organisation.objects.filter(
             level__in=["central", "province"]
         ).order_by("name")
@@ -158,6 +163,8 @@ def quorum_fragment(request, number):
         {
             "meeting": meeting,
             "quorum": services.quorum(meeting),
-            "attendance": meeting.attendance.select_related("member__official", "substitute"),
+            "attendance": meeting.attendance.select_related(
+                "member__official__user", "substitute__user"
+            ),
         },
     )
