@@ -19,6 +19,7 @@ from egov.accounts.models import Official
 from egov.cabinet import access, scopes
 from egov.cabinet.api import CabinetPermission, Conflict, DocumentInSerializer, _bad
 from egov.cabinet.errors import IllegalTransition
+from egov.cabinet.floor_api import FloorActions
 from egov.cabinet.models import AgendaItem, Mark, Meeting, MeetingKind, Member
 from egov.cabinet.services import meetings as services
 from egov.cabinet.services.ballots import DocumentData
@@ -147,7 +148,9 @@ class ConcludeInSerializer(serializers.Serializer):
         summary=gettext_lazy("A Government meeting: agenda, marks, attendance and quorum")
     ),
 )
-class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MeetingViewSet(
+    FloorActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     permission_classes = [CabinetPermission]
     required_scopes = {
         "list": scopes.READ,
@@ -157,6 +160,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         "attend": scopes.ISSUE,
         "conclude": scopes.ISSUE,
         "close": scopes.ISSUE,
+        **FloorActions.floor_scopes,
     }
     lookup_field = "number"
     lookup_value_regex = r"\d+"

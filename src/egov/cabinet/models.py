@@ -451,6 +451,12 @@ class Speaker(models.Model):
             return None
         return int((self.ended_at - self.started_at).total_seconds())
 
+    @property
+    def minutes_seconds(self) -> str:
+        """The time used as m:ss (what the chair's clock shows)."""
+        used = self.seconds_used
+        return "" if used is None else f"{used // 60}:{used % 60:02d}"
+
 
 class VoteStatus(models.TextChoices):
     OPEN = "open", pgettext_lazy("meeting vote status", "Voting")
@@ -501,9 +507,7 @@ class VoteCast(models.Model):
     cast_at = models.DateTimeField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["vote", "member"], name="cabinet_vote_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["vote", "member"], name="cabinet_vote_once")]
 
     def __str__(self) -> str:
         return f"{self.vote_id}: {self.member_id} {self.choice}"

@@ -95,6 +95,8 @@ def request_to_speak(
                         code="member",
                     )
             else:
+                if member is not None and member.official_id == actor.pk:
+                    member = None  # for themselves
                 member = _member_for(meeting, actor, member)
             last = item.speakers.aggregate(m=Max("weight"))["m"] or 0
             speaker = Speaker.objects.create(
@@ -180,9 +182,7 @@ def stop(actor: Official, speaker: Speaker, *, now: dt.datetime | None = None) -
         act = floor_acts.check_speaker(speaker, "stop")
         speaker.state, speaker.ended_at = act.target, now
         speaker.save(update_fields=["state", "ended_at"])
-        _record(
-            actor, "speaker.stop", meeting, speaker=speaker.pk, seconds=speaker.seconds_used
-        )
+        _record(actor, "speaker.stop", meeting, speaker=speaker.pk, seconds=speaker.seconds_used)
     return speaker
 
 
