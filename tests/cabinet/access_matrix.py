@@ -209,6 +209,32 @@ def _secretariat_case(case, body, close=None):
     }
 
 
+def _meeting_minutes(tree):
+    """A closed meeting; the secretariat official is the Government Office's clerk (the
+    exchange's documents.send) and sends the sealed minutes to organisation B."""
+    from egov.accounts.services import officials as official_services
+    from egov.cabinet.models import Meeting
+    from egov.cabinet.services import meetings
+
+    pki = tempfile.mkdtemp(prefix="cabinet-matrix-")
+    atexit.register(shutil.rmtree, pki, True)
+    # The Government Office is organisation A here, and runs the hub.
+    values = {
+        "EGOV_PKI_DIR": pki,
+        "EGOV_PKI_AUTO_CREATE": True,
+        "EGOV_INSTANCE_ORG_CODE": tree.a.code,
+    }
+    case = _meeting(tree)
+    meeting = Meeting.objects.get(number=case["id"])
+    official_services.assign_role(meeting.scheduled_by, "clerk", tree.a, actor="test")
+    meetings.attend(meeting.scheduled_by, meeting, case["member"])
+    meetings.close(meeting.scheduled_by, meeting)
+    return {
+        **_secretariat_case(case, {"recipients": [tree.b.code]}),
+        "settings": values,
+    }
+
+
 CASES = {
     (BASE, "get"): _read,
     (f"{BASE}answer/", "post"): _answer,
@@ -224,4 +250,5 @@ CASES = {
     (f"{MEETING}cast/", "post"): _meeting_vote_cast,
     (f"{MEETING}record/", "post"): _meeting_vote_record,
     (f"{MEETING}close-vote/", "post"): _meeting_vote_close,
+    (f"{MEETING}minutes/", "post"): _meeting_minutes,
 }

@@ -22,6 +22,7 @@ from egov.cabinet.errors import IllegalTransition
 from egov.cabinet.floor_api import FloorActions
 from egov.cabinet.models import AgendaItem, Mark, Meeting, MeetingKind, Member
 from egov.cabinet.services import meetings as services
+from egov.cabinet.services import minutes as minutes_service
 from egov.cabinet.services.ballots import DocumentData
 from egov.core.models import Organisation
 
@@ -136,6 +137,25 @@ class TaskInSerializer(serializers.Serializer):
     deadline = serializers.DateField(allow_null=True)
 
 
+class MinutesInSerializer(serializers.Serializer):
+    recipients = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        default=list,
+        help_text="Codes of organisations to send to, besides those given tasks",
+    )
+
+
+class MinutesSerializer(serializers.Serializer):
+    number = serializers.CharField(source="number_notation")
+    subject = serializers.CharField()
+    recipients = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_recipients(self, doc) -> list[str]:
+        return sorted(doc.recipients.values_list("code", flat=True))
+
+
 class ConcludeInSerializer(serializers.Serializer):
     item = serializers.IntegerField(help_text="The item's position on the agenda")
     text = serializers.CharField(allow_blank=True)
@@ -160,6 +180,7 @@ class MeetingViewSet(
         "attend": scopes.ISSUE,
         "conclude": scopes.ISSUE,
         "close": scopes.ISSUE,
+        "minutes": scopes.ISSUE,
         **FloorActions.floor_scopes,
     }
     lookup_field = "number"
@@ -293,6 +314,25 @@ class MeetingViewSet(
     def close(self, request, number=None):
         meeting = self._run(services.close, self.get_object())
         return Response(MeetingSerializer(meeting).data)
+
+    @extend_schema(
+        summary=gettext_lazy("Seal the minutes of a closed meeting and send them (exchange)"),
+        request=MinutesInSerializer,
+        responses={201: MinutesSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def minutes(self, request, number=None):
+        meeting = self.get_object()
+        data = MinutesInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        codes = data.validated_data["recipients"]
+        recipients = list(Organisation.objects.filter(code__in=codes))
+        if len(recipients) != len(set(codes)):
+            raise exceptions.ValidationError(
+                {"recipients": [_("No organisation has the code given.")]}
+            )
+        doc = self._run(minutes_service.send, meeting, recipients)
+        return Response(MinutesSerializer(doc).data, status=status.HTTP_201_CREATED)
 
 
 __all__ = ["MeetingViewSet"]

@@ -37,6 +37,7 @@ from egov.core.services import audit
 from egov.core.signing import sign_pdf
 from egov.exchange.models import DocumentType, OfficialDocument
 from egov.exchange.services import documents
+from egov.exchange.services.errors import HubError
 
 
 def render(meeting: Meeting) -> bytes:
@@ -185,34 +186,40 @@ def send(
             "title": meeting.title,
         }
     signed = sign_pdf(pdf, office, reason="Biên bản phiên họp Chính phủ", field_name="Seal")
-    with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        meeting_acts.check_transition(meeting, "send_minutes")
-        if meeting.minutes_document_id:
-            raise IllegalTransition(
-                _("The minutes of this meeting were already sent."), code="once"
+    try:
+        with transaction.atomic():
+            meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+            meeting_acts.check_transition(meeting, "send_minutes")
+            if meeting.minutes_document_id:
+                raise IllegalTransition(
+                    _("The minutes of this meeting were already sent."), code="once"
+                )
+            data = documents.DocumentData(
+                document_type=DocumentType.BB,
+                subject=subject[:500],
+                signer_name=actor.name,
+                signer_position=office.name,
+                promulgation_date=timezone.localdate(now),
+                recipients=sorted(to.values(), key=lambda o: o.code),
             )
-        data = documents.DocumentData(
-            document_type=DocumentType.BB,
-            subject=subject[:500],
-            signer_name=actor.name,
-            signer_position=office.name,
-            promulgation_date=timezone.localdate(now),
-            recipients=sorted(to.values(), key=lambda o: o.code),
-        )
-        doc = documents.register(office, data, pdf=signed, actor=actor.user)
-        package = documents.send(doc, actor=actor.user)
-        doc.refresh_from_db()  # send() marks its own copy sent
-        meeting.minutes_document = doc
-        meeting.save(update_fields=["minutes_document"])
-        audit.record(
-            actor=actor.user,
-            action="cabinet.meeting.minutes",
-            obj=meeting,
-            summary={
-                "document": doc.number_notation,
-                "document_id": package.document_id,
-                "recipients": sorted(o.code for o in to.values()),
-            },
-        )
+            doc = documents.register(office, data, pdf=signed, actor=actor.user)
+            package = documents.send(doc, actor=actor.user)
+            doc.refresh_from_db()  # send() marks its own copy sent
+            meeting.minutes_document = doc
+            meeting.save(update_fields=["minutes_document"])
+            audit.record(
+                actor=actor.user,
+                action="cabinet.meeting.minutes",
+                obj=meeting,
+                summary={
+                    "document": doc.number_notation,
+                    "document_id": package.document_id,
+                    "recipients": sorted(o.code for o in to.values()),
+                },
+            )
+    except HubError as exc:  # the hub refused the package: nothing of it was stored
+        raise ValidationError(
+            _("The document exchange refused the minutes: %(reason)s") % {"reason": exc.message},
+            code="exchange",
+        ) from None
     return doc
