@@ -129,3 +129,45 @@ def test_the_secretariat_sends_the_minutes_from_the_page(gov):
     assert refused.status_code == 400 and not OfficialDocument.objects.exists()
     assert client.post(url, {"act": "minutes", "recipients": [ministry.pk]}).status_code == 302
     assert Delivery.objects.get().recipient == ministry
+
+
+def test_the_tally_report_is_sent_through_the_exchange(gov):
+    from egov.cabinet.models import Ballot
+    from egov.cabinet.services import report
+
+    from .conftest import issue, vote
+
+    official_services.assign_role(gov.secretary, "clerk", gov.office, actor="test")
+    ministry = org_services.create_organisation(
+        OrganisationData("000.00.00.G04", "Bộ Công an", "central")
+    )
+    ballot = issue(gov)
+    with pytest.raises(IllegalTransition):  # open: no result yet
+        minutes.send_report(gov.secretary, ballot, [ministry])
+    for member in gov.members[:14]:
+        vote(ballot, member, "agree")
+    ballot = Ballot.objects.get(pk=ballot.pk)
+    assert ballot.status == "decided"
+    with pytest.raises(IllegalTransition):  # the report is made by the worker, not yet
+        minutes.send_report(gov.secretary, ballot, [ministry])
+    report.make(ballot.pk)
+    ballot = Ballot.objects.get(pk=ballot.pk)
+    with pytest.raises(ValidationError):
+        minutes.send_report(gov.secretary, ballot, [])
+    with pytest.raises(PermissionDenied):
+        minutes.send_report(gov.members[2].official, ballot, [ministry])
+    assert not OfficialDocument.objects.exists()
+    client = Client()
+    client.force_login(gov.secretary.user)
+    url = f"/cabinet/{ballot.number}/"
+    assert "Gửi báo cáo qua trục liên thông" in client.get(url).content.decode()
+    sent = client.post(url, {"act": "send_report", "recipients": [ministry.pk]})
+    assert sent.status_code == 302
+    doc = OfficialDocument.objects.get()
+    assert doc.document_type == "BC" and doc.state == "sent"
+    assert Delivery.objects.get(package=doc.package).recipient == ministry
+    with default_storage.open(doc.pdf, "rb") as handle:
+        assert handle.read() == bytes(ballot.report_pdf)
+    with pytest.raises(IllegalTransition):
+        minutes.send_report(gov.secretary, Ballot.objects.get(pk=ballot.pk), [ministry])
+    assert AuditEntry.objects.filter(action="cabinet.report_sent").count() == 1

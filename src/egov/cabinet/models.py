@@ -141,6 +141,14 @@ class Ballot(models.Model):
     decided_at = models.DateTimeField(_("result established at"), null=True, blank=True)
     # The tally report: a PDF signed by the Government Office's seal.
     report_pdf = models.BinaryField(null=True, editable=False)
+    # The report as sent through the document exchange (egov.cabinet.services.minutes).
+    report_document = models.OneToOneField(
+        "exchange.OfficialDocument",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     members = models.ManyToManyField(Member, through="Recipient", related_name="ballots")
 
     class Meta:

@@ -1,5 +1,5 @@
-"""The signed minutes of a closed meeting, sent through the document exchange (issue 19, §2
-"afterwards").
+"""The signed minutes of a closed meeting, and a decided ballot's sealed tally report, sent
+through the document exchange (issue 19, §2 "afterwards", §3 "the result").
 
 The minutes (the agenda, who attended and who was represented, the quorum, each item's
 speakers with their time, its votes and their counts, its conclusion and the tasks it
@@ -26,9 +26,9 @@ from django.utils.translation import gettext as _
 
 from egov.accounts.models import Official
 from egov.assignments.models import Assignment
-from egov.cabinet import meeting_acts
+from egov.cabinet import acts, meeting_acts
 from egov.cabinet.errors import IllegalTransition
-from egov.cabinet.models import ConclusionTask, Meeting
+from egov.cabinet.models import Ballot, ConclusionTask, Meeting
 from egov.cabinet.services import floor
 from egov.cabinet.services.ballots import _secretary
 from egov.cabinet.services.meetings import quorum
@@ -158,6 +158,76 @@ def recipients_of(meeting: Meeting) -> list[Organisation]:
     return list((leads | coordinators).distinct().order_by("code"))
 
 
+def _exchange(actor: Official, office: Organisation, pdf: bytes, kind: str, subject: str, to):
+    """Register ``pdf`` (sealed by ``office``) as an outgoing document and send it through the
+    exchange's own services; a refusal of the hub is a 400 with nothing written."""
+    try:
+        with transaction.atomic():
+            data = documents.DocumentData(
+                document_type=kind,
+                subject=subject[:500],
+                signer_name=actor.name,
+                signer_position=office.name,
+                recipients=sorted(to, key=lambda o: o.code),
+            )
+            doc = documents.register(office, data, pdf=pdf, actor=actor.user)
+            package = documents.send(doc, actor=actor.user)
+            doc.refresh_from_db()  # send() marks its own copy sent
+    except HubError as exc:  # the hub refused the package: nothing of it was stored
+        raise ValidationError(
+            _("The document exchange refused the document: %(reason)s") % {"reason": exc.message},
+            code="exchange",
+        ) from None
+    return doc, package
+
+
+def _office(actor: Official) -> Organisation:
+    office = Organisation.objects.filter(code=settings.EGOV_INSTANCE_ORG_CODE).first()
+    return office or actor.organisation
+
+
+def send_report(
+    actor: Official, ballot: Ballot, recipients: list[Organisation]
+) -> OfficialDocument:
+    """Send a decided ballot's sealed tally report (egov.cabinet.services.report) through the
+    exchange as a report (BC) to ``recipients``, once."""
+    _secretary(actor)
+    acts.check_transition(ballot, "send_report")
+    office = _office(actor)
+    to = {o.pk: o for o in recipients if o.pk != office.pk}
+    if not to:
+        raise ValidationError(
+            _("Choose at least one organisation to send the report to."), code="recipients"
+        )
+    with transaction.atomic():
+        ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
+        if ballot.report_document_id:
+            raise IllegalTransition(_("The report of this ballot was already sent."), code="once")
+        if not ballot.report_pdf:
+            raise IllegalTransition(
+                _("The tally report is not made yet: try again in a minute."), code="report"
+            )
+        with translation.override("vi"):
+            subject = _("Tally of opinion ballot no. %(number)s") % {"number": ballot.number}
+        doc, package = _exchange(
+            actor, office, bytes(ballot.report_pdf), DocumentType.BC,
+            f"{subject}: {ballot.title}", to.values(),
+        )  # fmt: skip
+        ballot.report_document = doc
+        ballot.save(update_fields=["report_document"])
+        audit.record(
+            actor=actor.user,
+            action="cabinet.report_sent",
+            obj=ballot,
+            summary={
+                "document": doc.number_notation,
+                "document_id": package.document_id,
+                "recipients": sorted(o.code for o in to.values()),
+            },
+        )
+    return doc
+
+
 def send(
     actor: Official,
     meeting: Meeting,
@@ -171,8 +241,7 @@ def send(
     meeting_acts.check_transition(meeting, "send_minutes")
     if meeting.minutes_document_id:
         raise IllegalTransition(_("The minutes of this meeting were already sent."), code="once")
-    office = Organisation.objects.filter(code=settings.EGOV_INSTANCE_ORG_CODE).first()
-    office = office or actor.organisation
+    office = _office(actor)
     to = {o.pk: o for o in [*recipients_of(meeting), *recipients]}
     to.pop(office.pk, None)  # the Government Office keeps its own copy: not a recipient
     if not to:
@@ -186,40 +255,24 @@ def send(
             "title": meeting.title,
         }
     signed = sign_pdf(pdf, office, reason="Biên bản phiên họp Chính phủ", field_name="Seal")
-    try:
-        with transaction.atomic():
-            meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-            meeting_acts.check_transition(meeting, "send_minutes")
-            if meeting.minutes_document_id:
-                raise IllegalTransition(
-                    _("The minutes of this meeting were already sent."), code="once"
-                )
-            data = documents.DocumentData(
-                document_type=DocumentType.BB,
-                subject=subject[:500],
-                signer_name=actor.name,
-                signer_position=office.name,
-                promulgation_date=timezone.localdate(now),
-                recipients=sorted(to.values(), key=lambda o: o.code),
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        meeting_acts.check_transition(meeting, "send_minutes")
+        if meeting.minutes_document_id:
+            raise IllegalTransition(
+                _("The minutes of this meeting were already sent."), code="once"
             )
-            doc = documents.register(office, data, pdf=signed, actor=actor.user)
-            package = documents.send(doc, actor=actor.user)
-            doc.refresh_from_db()  # send() marks its own copy sent
-            meeting.minutes_document = doc
-            meeting.save(update_fields=["minutes_document"])
-            audit.record(
-                actor=actor.user,
-                action="cabinet.meeting.minutes",
-                obj=meeting,
-                summary={
-                    "document": doc.number_notation,
-                    "document_id": package.document_id,
-                    "recipients": sorted(o.code for o in to.values()),
-                },
-            )
-    except HubError as exc:  # the hub refused the package: nothing of it was stored
-        raise ValidationError(
-            _("The document exchange refused the minutes: %(reason)s") % {"reason": exc.message},
-            code="exchange",
-        ) from None
+        doc, package = _exchange(actor, office, signed, DocumentType.BB, subject, to.values())
+        meeting.minutes_document = doc
+        meeting.save(update_fields=["minutes_document"])
+        audit.record(
+            actor=actor.user,
+            action="cabinet.meeting.minutes",
+            obj=meeting,
+            summary={
+                "document": doc.number_notation,
+                "document_id": package.document_id,
+                "recipients": sorted(o.code for o in to.values()),
+            },
+        )
     return doc
