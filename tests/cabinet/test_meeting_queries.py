@@ -14,7 +14,7 @@ from egov.cabinet.services import meetings
 from .test_meetings import schedule
 
 # The page: session, user, roles, meeting, marks, items, documents, own marks, quorum,
-# attendance, absent members, organisations, speakers, votes: a fixed number (18 today).
+# attendance, absent members, organisations, speakers, votes: a fixed number.
 PAGE_QUERIES = 25
 
 
