@@ -335,6 +335,8 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "egov.cabinet.models.MeetingStatus",
         "MeetingKindEnum": "egov.cabinet.models.MeetingKind",
         "MeetingMarkEnum": "egov.cabinet.models.Mark",
+        "MeetingVoteChoiceEnum": "egov.cabinet.models.VoteChoice",
+        "ChoiceEnum": "egov.cabinet.models.Choice",  # the ballot answer's, named before
     },
 }
 

@@ -141,6 +141,100 @@ def _meeting_close(tree):
     return _secretariat(tree, lambda member: {})
 
 
+def _meeting_floor(tree):
+    return {**_meeting_read(tree)}
+
+
+def _meeting_speak(tree):
+    case = _meeting(tree)
+    del case["secretary"], case["member"]
+    return {**case, "scopes": [scopes.ANSWER], "body": {"item": 1}}
+
+
+def _in_session(tree):
+    """A meeting in session: its one member (N = 1) present, a vote open on its item."""
+    from egov.cabinet.models import Meeting
+    from egov.cabinet.services import floor, meetings
+
+    case = _meeting(tree)
+    meeting = Meeting.objects.get(number=case["id"])
+    secretary = meeting.scheduled_by
+    meetings.attend(secretary, meeting, case["member"])
+    item = meeting.items.get()
+    speaker = floor.request_to_speak(case["member"].official, item)
+    vote = floor.open_vote(secretary, item, "Thông qua?")
+    return case, speaker, vote
+
+
+def _meeting_speaker(tree):
+    case, speaker, _vote = _in_session(tree)
+    return _secretariat_case(case, {"speaker": speaker.pk, "act": "start"})
+
+
+def _meeting_vote_open(tree):
+    case, _speaker, vote = _in_session(tree)
+    return _secretariat_case(case, {"item": 1, "question": "Phương án khác?"}, close=vote)
+
+
+def _meeting_vote_record(tree):
+    case, _speaker, vote = _in_session(tree)
+    body = {"vote": vote.pk, "member": case["member"].pk, "choice": "agree"}
+    return _secretariat_case(case, body)
+
+
+def _meeting_vote_close(tree):
+    case, _speaker, vote = _in_session(tree)
+    return _secretariat_case(case, {"vote": vote.pk})
+
+
+def _meeting_vote_cast(tree):
+    case, _speaker, vote = _in_session(tree)
+    del case["secretary"], case["member"]
+    return {**case, "scopes": [scopes.ANSWER], "body": {"vote": vote.pk, "choice": "agree"}}
+
+
+def _secretariat_case(case, body, close=None):
+    from egov.cabinet.services import floor
+
+    if close is not None:  # one open vote per item: make room for the new one
+        floor.close_vote(close.opened_by, close)
+    member = case.pop("member")
+    insider = case.pop("secretary")
+    return {
+        **case,
+        "insider": insider,
+        "outsiders": [member.official.user, *case["outsiders"]],
+        "scopes": [scopes.ISSUE],
+        "body": body,
+    }
+
+
+def _meeting_minutes(tree):
+    """A closed meeting; the secretariat official is the Government Office's clerk (the
+    exchange's documents.send) and sends the sealed minutes to organisation B."""
+    from egov.accounts.services import officials as official_services
+    from egov.cabinet.models import Meeting
+    from egov.cabinet.services import meetings
+
+    pki = tempfile.mkdtemp(prefix="cabinet-matrix-")
+    atexit.register(shutil.rmtree, pki, True)
+    # The Government Office is organisation A here, and runs the hub.
+    values = {
+        "EGOV_PKI_DIR": pki,
+        "EGOV_PKI_AUTO_CREATE": True,
+        "EGOV_INSTANCE_ORG_CODE": tree.a.code,
+    }
+    case = _meeting(tree)
+    meeting = Meeting.objects.get(number=case["id"])
+    official_services.assign_role(meeting.scheduled_by, "clerk", tree.a, actor="test")
+    meetings.attend(meeting.scheduled_by, meeting, case["member"])
+    meetings.close(meeting.scheduled_by, meeting)
+    return {
+        **_secretariat_case(case, {"recipients": [tree.b.code]}),
+        "settings": values,
+    }
+
+
 CASES = {
     (BASE, "get"): _read,
     (f"{BASE}answer/", "post"): _answer,
@@ -149,4 +243,12 @@ CASES = {
     (f"{MEETING}attend/", "post"): _meeting_attend,
     (f"{MEETING}conclude/", "post"): _meeting_conclude,
     (f"{MEETING}close/", "post"): _meeting_close,
+    (f"{MEETING}floor/", "get"): _meeting_floor,
+    (f"{MEETING}speak/", "post"): _meeting_speak,
+    (f"{MEETING}speaker/", "post"): _meeting_speaker,
+    (f"{MEETING}votes/", "post"): _meeting_vote_open,
+    (f"{MEETING}cast/", "post"): _meeting_vote_cast,
+    (f"{MEETING}record/", "post"): _meeting_vote_record,
+    (f"{MEETING}close-vote/", "post"): _meeting_vote_close,
+    (f"{MEETING}minutes/", "post"): _meeting_minutes,
 }

@@ -28,8 +28,10 @@ def test_allowed_acts_match_the_transitions(status, role, name):
     assert offered == (status_allows and holds)
 
 
-def test_a_decided_ballot_takes_no_act():
-    assert acts.allowed_acts(Ballot(status=Status.DECIDED), ROLES["secretariat"]) == []
+def test_a_decided_ballot_takes_no_act_but_sending_its_report():
+    decided = Ballot(status=Status.DECIDED)
+    assert [a.name for a in acts.allowed_acts(decided, ROLES["secretariat"])] == ["send_report"]
+    assert acts.allowed_acts(decided, ROLES["member"]) == []
     with pytest.raises(IllegalTransition) as info:
         acts.check_transition(Ballot(status=Status.DECIDED), "answer")
     assert "đã có kết quả" in info.value.messages[0]

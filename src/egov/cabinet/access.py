@@ -29,7 +29,17 @@ def official_of(user) -> Official | None:
     is authenticated but is no user: it acts with its token's scopes, not as an official)."""
     if not getattr(user, "is_authenticated", False) or not isinstance(user, get_user_model()):
         return None
-    return Official.objects.select_related("user", "organisation").filter(user=user).first()
+    # Whether they are of the secretariat comes with them (roles() needs it on every request).
+    return (
+        Official.objects.select_related("user", "organisation")
+        .annotate(
+            cabinet_is_secretary=Exists(
+                Secretary.objects.filter(official=OuterRef("pk"), active=True)
+            )
+        )
+        .filter(user=user)
+        .first()
+    )
 
 
 def today() -> dt.date:
@@ -97,9 +107,18 @@ def roles(request_or_user) -> Roles:
     if official is None:
         found = Roles(None, False, ())
     else:
-        members = [*own_terms(official).values_list("pk", flat=True)]
-        members += assisted(official).values_list("pk", flat=True)
-        found = Roles(official, is_secretary(official), tuple(members))
+        # Own terms and the members assisted today in one query (every request asks).
+        day = today()
+        links = Assistant.objects.filter(official=official, valid_from__lte=day).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+        )
+        members = Member.objects.filter(
+            Q(official=official) | Q(pk__in=links.values("member_id"))
+        ).values_list("pk", flat=True)
+        secretary = getattr(official, "cabinet_is_secretary", None)
+        if secretary is None:
+            secretary = is_secretary(official)
+        found = Roles(official, secretary, tuple(members))
     if hasattr(request_or_user, "META"):
         request_or_user._cabinet_roles = found
     return found

@@ -56,6 +56,14 @@ _TABLE = (
         label=pgettext_lazy("ballot act", "Establish the result"),
         past=pgettext_lazy("ballot act", "decided"),
     ),
+    Act(
+        "send_report",
+        frozenset({Status.DECIDED}),
+        SAME,
+        (ISSUE,),
+        label=pgettext_lazy("ballot act", "Send the report through the document exchange"),
+        past=pgettext_lazy("ballot act", "sent"),
+    ),
 )
 ACTS = {act.name: act for act in _TABLE}
 
@@ -63,6 +71,10 @@ ACTS = {act.name: act for act in _TABLE}
 def check_transition(ballot, name: str) -> Act:
     act = ACTS[name]
     if act.sources and ballot.status not in act.sources:
+        if ballot.status == Status.OPEN:
+            raise IllegalTransition(
+                gettext("The result of this ballot is not established yet."), code="status"
+            )
         raise IllegalTransition(
             gettext("The result of this ballot is already established: it cannot be %(past)s.")
             % {"past": act.past},

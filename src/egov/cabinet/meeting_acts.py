@@ -4,7 +4,8 @@
 - ``mark`` (a member, or their assistant) marks an item before the meeting opens;
 - ``attend`` (the secretariat) records who is present; the first one opens the session;
 - ``conclude`` (the secretariat) writes an item's conclusion, creating its tasks;
-- ``close`` (the secretariat) ends the meeting.
+- ``close`` (the secretariat) ends the meeting;
+- ``send_minutes`` (the secretariat), once closed: the sealed minutes through the exchange.
 """
 
 from __future__ import annotations
@@ -58,6 +59,14 @@ _TABLE = (
         (ISSUE,),
         label=pgettext_lazy("meeting act", "Close the meeting"),
         past=pgettext_lazy("meeting act", "closed"),
+    ),
+    Act(
+        "send_minutes",
+        frozenset({MeetingStatus.CLOSED}),
+        SAME,
+        (ISSUE,),
+        label=pgettext_lazy("meeting act", "Sign and send the minutes"),
+        past=pgettext_lazy("meeting act", "sent its minutes"),
     ),
 )
 ACTS = {act.name: act for act in _TABLE}

@@ -19,8 +19,10 @@ from egov.accounts.models import Official
 from egov.cabinet import access, scopes
 from egov.cabinet.api import CabinetPermission, Conflict, DocumentInSerializer, _bad
 from egov.cabinet.errors import IllegalTransition
+from egov.cabinet.floor_api import FloorActions
 from egov.cabinet.models import AgendaItem, Mark, Meeting, MeetingKind, Member
 from egov.cabinet.services import meetings as services
+from egov.cabinet.services import minutes as minutes_service
 from egov.cabinet.services.ballots import DocumentData
 from egov.core.models import Organisation
 
@@ -52,7 +54,8 @@ class ItemSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
     def get_marks(self, item) -> dict:
-        found = services.marks_of(item)
+        found = self.context["marks"].get(item.pk) if "marks" in self.context else None
+        found = found or services.marks_of(item)
         return {
             "no_objection": found.no_objection,
             "wants_to_speak": found.wants_to_speak,
@@ -86,7 +89,9 @@ class MeetingDetailSerializer(MeetingSerializer):
     @extend_schema_field(ItemSerializer(many=True))
     def get_items(self, meeting) -> list[dict]:
         items = meeting.items.select_related("conclusion", "meeting")
-        return ItemSerializer(items, many=True).data
+        # Every item's marks in one query, not one per item (up to 40).
+        context = {**self.context, "marks": services.marks_for(meeting)}
+        return ItemSerializer(items, many=True, context=context).data
 
     @extend_schema_field(QuorumSerializer)
     def get_quorum(self, meeting) -> dict:
@@ -132,6 +137,25 @@ class TaskInSerializer(serializers.Serializer):
     deadline = serializers.DateField(allow_null=True)
 
 
+class MinutesInSerializer(serializers.Serializer):
+    recipients = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        default=list,
+        help_text="Codes of organisations to send to, besides those given tasks",
+    )
+
+
+class MinutesSerializer(serializers.Serializer):
+    number = serializers.CharField(source="number_notation")
+    subject = serializers.CharField()
+    recipients = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_recipients(self, doc) -> list[str]:
+        return sorted(doc.recipients.values_list("code", flat=True))
+
+
 class ConcludeInSerializer(serializers.Serializer):
     item = serializers.IntegerField(help_text="The item's position on the agenda")
     text = serializers.CharField(allow_blank=True)
@@ -144,7 +168,9 @@ class ConcludeInSerializer(serializers.Serializer):
         summary=gettext_lazy("A Government meeting: agenda, marks, attendance and quorum")
     ),
 )
-class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MeetingViewSet(
+    FloorActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     permission_classes = [CabinetPermission]
     required_scopes = {
         "list": scopes.READ,
@@ -154,6 +180,8 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         "attend": scopes.ISSUE,
         "conclude": scopes.ISSUE,
         "close": scopes.ISSUE,
+        "minutes": scopes.ISSUE,
+        **FloorActions.floor_scopes,
     }
     lookup_field = "number"
     lookup_value_regex = r"\d+"
@@ -286,6 +314,25 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def close(self, request, number=None):
         meeting = self._run(services.close, self.get_object())
         return Response(MeetingSerializer(meeting).data)
+
+    @extend_schema(
+        summary=gettext_lazy("Seal the minutes of a closed meeting and send them (exchange)"),
+        request=MinutesInSerializer,
+        responses={201: MinutesSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def minutes(self, request, number=None):
+        meeting = self.get_object()
+        data = MinutesInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        codes = data.validated_data["recipients"]
+        recipients = list(Organisation.objects.filter(code__in=codes))
+        if len(recipients) != len(set(codes)):
+            raise exceptions.ValidationError(
+                {"recipients": [_("No organisation has the code given.")]}
+            )
+        doc = self._run(minutes_service.send, meeting, recipients)
+        return Response(MinutesSerializer(doc).data, status=status.HTTP_201_CREATED)
 
 
 __all__ = ["MeetingViewSet"]

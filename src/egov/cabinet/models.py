@@ -141,6 +141,14 @@ class Ballot(models.Model):
     decided_at = models.DateTimeField(_("result established at"), null=True, blank=True)
     # The tally report: a PDF signed by the Government Office's seal.
     report_pdf = models.BinaryField(null=True, editable=False)
+    # The report as sent through the document exchange (egov.cabinet.services.minutes).
+    report_document = models.OneToOneField(
+        "exchange.OfficialDocument",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     members = models.ManyToManyField(Member, through="Recipient", related_name="ballots")
 
     class Meta:
@@ -273,6 +281,15 @@ class Meeting(models.Model):
     )
     scheduled_at = models.DateTimeField(_("scheduled at"))
     members = models.ManyToManyField(Member, through="Participant", related_name="meetings")
+    # The minutes: a PDF sealed by the Government Office, registered and sent through the
+    # document exchange (egov.cabinet.services.minutes); empty until sent.
+    minutes_document = models.OneToOneField(
+        "exchange.OfficialDocument",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("Government meeting")
@@ -393,3 +410,112 @@ class ConclusionTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.conclusion_id}: {self.assignment_id}"
+
+
+# --- speakers and live votes (issue 19, §2 "during the meeting") -----------------------------
+
+
+class SpeakerState(models.TextChoices):
+    WAITING = "waiting", pgettext_lazy("speaker state", "Waiting")
+    SPEAKING = "speaking", pgettext_lazy("speaker state", "Speaking")
+    FINISHED = "finished", pgettext_lazy("speaker state", "Finished")
+
+
+class Speaker(models.Model):
+    """A request to speak on an agenda item (OpenSlides' speaker): waiting in ``weight``
+    order, then speaking (started), then finished (stopped); time used = end - start."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="speakers")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(
+        max_length=12, choices=SpeakerState.choices, default=SpeakerState.WAITING
+    )
+    # The place in the queue: lower speaks first; the secretariat may move a speaker.
+    weight = models.PositiveIntegerField()
+    requested_by = models.ForeignKey(
+        "accounts.Official", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["item", "weight", "id"]
+        constraints = [
+            # One place in the queue per member and item (they may speak again afterwards).
+            models.UniqueConstraint(
+                fields=["item", "member"],
+                condition=Q(state="waiting"),
+                name="cabinet_speaker_waiting_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.member_id} {self.state}"
+
+    @property
+    def seconds_used(self) -> int | None:
+        if self.started_at is None or self.ended_at is None:
+            return None
+        return int((self.ended_at - self.started_at).total_seconds())
+
+    @property
+    def minutes_seconds(self) -> str:
+        """The time used as m:ss (what the chair's clock shows)."""
+        used = self.seconds_used
+        return "" if used is None else f"{used // 60}:{used % 60:02d}"
+
+
+class VoteStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("meeting vote status", "Voting")
+    CLOSED = "closed", pgettext_lazy("meeting vote status", "Closed")
+
+
+class VoteChoice(models.TextChoices):
+    AGREE = "agree", pgettext_lazy("meeting vote", "Agree")
+    DISAGREE = "disagree", pgettext_lazy("meeting vote", "Disagree")
+    ABSTAIN = "abstain", pgettext_lazy("meeting vote", "Abstain")
+
+
+class Vote(models.Model):
+    """A live vote on an agenda item during the meeting (biểu quyết tại phiên họp): adopted as
+    a ballot is (egov.cabinet.rule: more than half of ALL N agree, a tie goes the Prime
+    Minister's way); a substitute's vote counts only where the meeting says so."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="votes")
+    question = models.CharField(_("question"), max_length=500)
+    status = models.CharField(max_length=8, choices=VoteStatus.choices, default=VoteStatus.OPEN)
+    opened_by = models.ForeignKey("accounts.Official", on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
+
+    class Meta:
+        ordering = ["item", "id"]
+        constraints = [
+            # One vote open at a time per item (members' screens show one question).
+            models.UniqueConstraint(
+                fields=["item"], condition=Q(status="open"), name="cabinet_vote_one_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class VoteCast(models.Model):
+    """One member's vote: cast by the member present, or recorded by the secretariat for a
+    member represented by a substitute (``by_substitute``)."""
+
+    vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="casts")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    choice = models.CharField(max_length=12, choices=VoteChoice.choices)
+    by_substitute = models.BooleanField(default=False)
+    cast_by = models.ForeignKey("accounts.Official", on_delete=models.PROTECT, related_name="+")
+    cast_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["vote", "member"], name="cabinet_vote_once")]
+
+    def __str__(self) -> str:
+        return f"{self.vote_id}: {self.member_id} {self.choice}"

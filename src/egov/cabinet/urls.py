@@ -13,4 +13,6 @@ urlpatterns = [
     path("meetings/", meeting_views.meetings, name="meetings"),
     path("meetings/<int:number>/", meeting_views.meeting, name="meeting"),
     path("meetings/<int:number>/quorum/", meeting_views.quorum_fragment, name="quorum"),
+    path("meetings/<int:number>/floor/", meeting_views.floor_fragment, name="floor"),
+    path("meetings/<int:number>/minutes.pdf", meeting_views.minutes_pdf, name="minutes"),
 ]

@@ -16,7 +16,9 @@ from egov.cabinet import access
 from egov.cabinet.forms import IssueForm
 from egov.cabinet.models import Ballot, Choice, Status
 from egov.cabinet.services import ballots as ballot_services
+from egov.cabinet.services import minutes
 from egov.cabinet.services import tally as tallies
+from egov.core.models import Organisation
 from egov.core.signing.signer import SigningError
 
 
@@ -59,6 +61,8 @@ def _answerable(request, ballot):
 @require_http_methods(["GET", "POST"])
 def ballot(request, number):
     ballot = _ballot(request, number)
+    if request.method == "POST" and request.POST.get("act") == "send_report":
+        return _send_report(request, ballot)
     if request.method == "POST":
         pairs = {(str(m.pk), str(q.pk)): (m, q) for m, q in _answerable(request, ballot)}
         pair = pairs.get((request.POST.get("member", ""), request.POST.get("question", "")))
@@ -89,8 +93,34 @@ def ballot(request, number):
             "answerable": _answerable(request, ballot),
             "choices": Choice.choices,
             "documents": ballot.documents.all(),
+            "report_form": access.roles(request).secretary
+            and ballot.report_pdf is not None
+            and not ballot.report_document_id,
+            "organisations": Organisation.objects.filter(
+                level__in=["central", "province"]
+            ).order_by("name"),
         },
     )
+
+
+def _send_report(request, ballot):
+    """The secretariat sends the sealed tally report through the document exchange."""
+    chosen = [c for c in request.POST.getlist("recipients") if c.isdigit()]
+    try:
+        doc = minutes.send_report(
+            access.official_of(request.user),
+            ballot,
+            list(Organisation.objects.filter(pk__in=chosen)),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+        return redirect("cabinet:ballot", ballot.number)
+    messages.success(
+        request,
+        _("The tally report no. %(number)s was sent through the document exchange.")
+        % {"number": doc.number_notation},
+    )
+    return redirect("cabinet:ballot", ballot.number)
 
 
 @login_required

@@ -233,7 +233,9 @@ def _official_of_holder(holder_id: str) -> int | None:
 def _check_content(ballot: Ballot, content: answers.Content, now: dt.datetime):
     if content.ballot_id != ballot.pk:
         raise ValidationError(_("The signed answer is for another ballot."), code="ballot")
-    question = next((q for q in ballot.questions.filter(pk=content.question_id)), None)
+    # Every question at once: the tally after the answer needs them all (one query, not two).
+    questions = list(ballot.questions.all())
+    question = next((q for q in questions if q.pk == content.question_id), None)
     if question is None or question.text != content.question:
         raise ValidationError(
             _("The signed answer is not for a question of this ballot."), code="question"
@@ -256,7 +258,7 @@ def _check_content(ballot: Ballot, content: answers.Content, now: dt.datetime):
         iter(
             Member.objects.filter(
                 official_id=member_official, pk__in=ballot.recipients.values("member_id")
-            )
+            ).select_related("official__user")  # the answer's response names the member
         ),
         None,
     )
@@ -276,7 +278,7 @@ def _check_content(ballot: Ballot, content: answers.Content, now: dt.datetime):
             raise ValidationError(
                 _("The signer is not an authorised assistant of the member."), code="assistant"
             )
-    return question, member, signer_id, by_assistant
+    return question, member, signer_id, by_assistant, questions
 
 
 def cast(actor, document: bytes | str, ballot: Ballot, *, now: dt.datetime | None = None) -> Answer:
@@ -296,7 +298,7 @@ def cast(actor, document: bytes | str, ballot: Ballot, *, now: dt.datetime | Non
             acts.check_transition(ballot, "answer")
             if now >= ballot.deadline:
                 raise ValidationError(_("The deadline for answers has passed."), code="deadline")
-            question, member, signer_id, by_assistant = _check_content(
+            question, member, signer_id, by_assistant, questions = _check_content(
                 ballot, verified.content, now
             )
             # A second answer: the unique constraint refuses it (IntegrityError below), which
@@ -317,6 +319,8 @@ def cast(actor, document: bytes | str, ballot: Ballot, *, now: dt.datetime | Non
                     signer_fingerprint=verified.fingerprint,
                 )
             )
+            if isinstance(actor, Official) and actor.pk == signer_id:
+                answer.cast_by = actor  # already loaded: the response names who cast it
             audit.record(
                 actor=getattr(actor, "user", actor),
                 action="cabinet.answer",
@@ -328,7 +332,7 @@ def cast(actor, document: bytes | str, ballot: Ballot, *, now: dt.datetime | Non
                     "answer_hash": answer.hash,
                 },
             )
-            _decide_if_settled(ballot, now)
+            _decide_if_settled(ballot, now, questions=questions)
     except IntegrityError:  # the unique constraint: a concurrent second answer
         raise ValidationError(
             _("This question has already been answered: an answer cannot be changed."),
@@ -370,8 +374,10 @@ def answer_as(
 # --- the result -----------------------------------------------------------------------------
 
 
-def _decide_if_settled(ballot: Ballot, now: dt.datetime, *, force: bool = False, actor="system"):
-    results = tallies.tally(ballot, now)
+def _decide_if_settled(
+    ballot: Ballot, now: dt.datetime, *, force: bool = False, actor="system", questions=None
+):
+    results = tallies.tally(ballot, now, questions=questions)
     settled = force or now >= ballot.deadline or all(t.decided for t in results)
     if not settled:
         return False

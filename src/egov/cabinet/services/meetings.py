@@ -200,13 +200,31 @@ class ItemMarks:
     adoptable: bool
 
 
-def marks_of(item: AgendaItem) -> ItemMarks:
-    counts = dict(item.marks.values_list("mark").annotate(n=Count("id")))
+def _item_marks(meeting: Meeting, counts: dict) -> ItemMarks:
     agree = counts.get(Mark.NO_OBJECTION, 0)
     objects = counts.get(Mark.OBJECTS, 0)
-    meeting = item.meeting
     adoptable = meeting.adopt_without_debate and objects == 0 and 2 * agree > meeting.members_count
     return ItemMarks(agree, counts.get(Mark.WANTS_TO_SPEAK, 0), objects, adoptable)
+
+
+def marks_of(item: AgendaItem) -> ItemMarks:
+    counts = dict(item.marks.values_list("mark").annotate(n=Count("id")))
+    return _item_marks(item.meeting, counts)
+
+
+def marks_for(meeting: Meeting) -> dict[int, ItemMarks]:
+    """Every item's marks in one query (the meeting page and the API read up to 40 items)."""
+    counts: dict[int, dict] = {}
+    rows = (
+        ItemMark.objects.filter(item__meeting=meeting)
+        .values_list("item_id", "mark")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for item_id, choice, n in rows:
+        counts.setdefault(item_id, {})[choice] = n
+    item_ids = meeting.items.values_list("pk", flat=True)
+    return {pk: _item_marks(meeting, counts.get(pk, {})) for pk in item_ids}
 
 
 @dataclass(frozen=True)
@@ -261,7 +279,7 @@ def attend(
             if meeting.status != act.target:
                 meeting.status = act.target
                 meeting.save(update_fields=["status"])
-                adopted = [i.pk for i in meeting.items.all() if marks_of(i).adoptable]
+                adopted = [pk for pk, m in marks_for(meeting).items() if m.adoptable]
                 AgendaItem.objects.filter(pk__in=adopted).update(adopted_without_debate=True)
             audit.record(
                 actor=actor.user,
@@ -370,6 +388,7 @@ __all__ = [
     "close",
     "conclude",
     "mark",
+    "marks_for",
     "marks_of",
     "quorum",
     "schedule",

@@ -43,10 +43,11 @@ class QuestionTally:
         return Outcome(self.outcome).label if self.outcome else ""
 
 
-def tally(ballot: Ballot, now=None) -> list[QuestionTally]:
+def tally(ballot: Ballot, now=None, *, questions=None) -> list[QuestionTally]:
+    """``questions``: the ballot's questions when the caller has them (the vote path)."""
     now = now or timezone.now()
     open_ = ballot.status == Status.OPEN and now < ballot.deadline
-    questions = list(ballot.questions.all())
+    questions = list(ballot.questions.all()) if questions is None else questions
     rows = (
         Answer.objects.filter(ballot=ballot)
         .values("question_id", "choice", "member_id")
