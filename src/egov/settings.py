@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "egov.assignments",
     "egov.cabinet",
     "egov.reporting",
+    "egov.consultation",
     "egov.portal",
     "egov.site",
 ]
