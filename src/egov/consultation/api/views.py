@@ -45,7 +45,7 @@ class Conflict(exceptions.APIException):
 
 
 def conflict(exc: IllegalTransition) -> Conflict:
-    return Conflict(" ".join(exc.messages), code=exc.code or "illegal_transition")
+    return Conflict(" ".join(exc.messages), code=getattr(exc, "code", None) or "illegal_transition")
 
 
 DATE_PARAMS = [
