@@ -5,6 +5,8 @@ ones grouped under the first; reported, hidden after three reports, reviewed by 
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -28,9 +30,9 @@ from egov.consultation.models import (
 from egov.consultation.services._common import person_of, record, require
 from egov.consultation.services.consultations import comment_window
 from egov.consultation.services.drafts import latest
-from egov.core.text import fold
 
 MAX_TEXT = 10_000
+_WORDS = re.compile(r"\w+")
 HIDE_AFTER_REPORTS = 3
 
 
@@ -134,7 +136,10 @@ def _place(version, data: CommentData) -> dict:
 
 
 def text_key(anchor: str, text: str) -> str:
-    return hashlib.sha256(f"{anchor}\n{fold(text)}".encode()).hexdigest()
+    """Identical comments: the same words on the same anchor, whatever the case, spacing and
+    punctuation (diacritics count: "bỏ" and "bộ" are different words)."""
+    words = " ".join(_WORDS.findall(unicodedata.normalize("NFC", text).lower()))
+    return hashlib.sha256(f"{anchor}\n{words}".encode()).hexdigest()
 
 
 def submit(actor, consultation: Consultation, data: CommentData) -> Comment:
