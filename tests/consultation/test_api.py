@@ -93,7 +93,7 @@ def test_a_citizen_comments_and_reports_through_the_session(client, world, consu
     )
     again = client.post(report, {"reason": "spam"}, content_type="application/json", **VI)
     assert again.status_code == 400
-    assert again.json()["message"] == "Bạn đã báo cáo bình luận này rồi."
+    assert again.json()["message"] == "Bạn đã báo cáo góp ý này rồi."
 
 
 def test_an_organisation_comments_through_its_client(client, world, consultation):

@@ -243,8 +243,8 @@ class Moderation(models.TextChoices):
 
 
 class AnswerKind(models.TextChoices):
-    ACCEPTED = "accepted", _("Accepted")  # tiếp thu
-    EXPLAINED = "explained", _("Explained")  # giải trình
+    ACCEPTED = "accepted", pgettext_lazy("consultation answer", "Accepted")  # tiếp thu
+    EXPLAINED = "explained", pgettext_lazy("consultation answer", "Explained")  # giải trình
 
 
 class Answer(models.Model):
