@@ -20,7 +20,7 @@ from egov.consultation.models import (
 from egov.consultation.services.consultations import days_left
 
 
-class DocumentSerializer(serializers.Serializer):
+class LegalDocumentSerializer(serializers.Serializer):
     number = serializers.CharField()
     doc_type = serializers.CharField()
     title = serializers.CharField()
@@ -28,16 +28,16 @@ class DocumentSerializer(serializers.Serializer):
     issuing_body = serializers.CharField(source="issuing_body.name")
 
 
-class ProcedureRefSerializer(serializers.Serializer):
+class RegulationProcedureSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
 
 
 class RegulationSerializer(serializers.ModelSerializer):
-    document = DocumentSerializer()
+    document = LegalDocumentSerializer()
     place = serializers.CharField()
     sector = serializers.CharField(source="sector.name", allow_null=True, default=None)
-    procedures = ProcedureRefSerializer(many=True)
+    procedures = RegulationProcedureSerializer(many=True)
     organisation = serializers.CharField(source="organisation.name")
     organisation_code = serializers.CharField(source="organisation.code")
     cost = serializers.IntegerField(help_text="Compliance cost, VND per year")
@@ -74,7 +74,7 @@ class RegulationSerializer(serializers.ModelSerializer):
         return costs.vnd(regulation.cost)
 
 
-class CostsSerializer(serializers.Serializer):
+class RegulationCostsSerializer(serializers.Serializer):
     subjects = serializers.CharField(required=False, help_text="Subjects affected")
     frequency = serializers.CharField(required=False, help_text="Times per year")
     days = serializers.CharField(required=False, help_text="Working days per time")
@@ -98,10 +98,10 @@ class NewRegulationSerializer(serializers.Serializer):
     procedures = serializers.ListField(
         child=serializers.CharField(), required=False, default=list, help_text="Procedure codes"
     )
-    costs = CostsSerializer(required=False)
+    costs = RegulationCostsSerializer(required=False)
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class DraftUnitSerializer(serializers.ModelSerializer):
     parent = serializers.CharField(source="parent.anchor", allow_null=True, default=None)
 
     class Meta:
@@ -110,14 +110,14 @@ class UnitSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class VersionSerializer(serializers.Serializer):
+class DraftVersionSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     note = serializers.CharField()
     created_at = serializers.DateTimeField()
 
 
-class VersionDetailSerializer(VersionSerializer):
-    units = UnitSerializer(many=True)
+class DraftVersionDetailSerializer(DraftVersionSerializer):
+    units = DraftUnitSerializer(many=True)
 
 
 class DraftSerializer(serializers.ModelSerializer):
@@ -149,18 +149,18 @@ class DraftSerializer(serializers.ModelSerializer):
 
 
 class DraftDetailSerializer(DraftSerializer):
-    versions = VersionSerializer(many=True)
+    versions = DraftVersionSerializer(many=True)
     units = serializers.SerializerMethodField(help_text="The latest version's units")
 
     class Meta(DraftSerializer.Meta):
         fields = [*DraftSerializer.Meta.fields, "versions", "units"]
         read_only_fields = fields
 
-    @extend_schema_field(UnitSerializer(many=True))
+    @extend_schema_field(DraftUnitSerializer(many=True))
     def get_units(self, draft) -> list[dict]:
         version = max(draft.versions.all(), key=lambda v: v.number)
         units = version.units.select_related("parent")
-        return UnitSerializer(units, many=True).data
+        return DraftUnitSerializer(units, many=True).data
 
 
 class NewDraftSerializer(serializers.Serializer):
@@ -179,7 +179,7 @@ class NewVersionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ChangeSerializer(serializers.Serializer):
+class DraftChangeSerializer(serializers.Serializer):
     anchor = serializers.CharField()
     label = serializers.CharField()
     change = serializers.ChoiceField(choices=["unchanged", "changed", "added", "removed"])
@@ -189,7 +189,7 @@ class ChangeSerializer(serializers.Serializer):
     new_heading = serializers.CharField(allow_null=True)
 
 
-class WindowSerializer(serializers.Serializer):
+class PhaseWindowSerializer(serializers.Serializer):
     phase = serializers.ChoiceField(choices=Phase.choices)
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
@@ -199,7 +199,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
     draft = serializers.CharField(source="draft.code")
     organisation = serializers.CharField(source="organisation.name")
     phase_label = serializers.CharField(source="get_phase_display")
-    windows = WindowSerializer(many=True)
+    windows = PhaseWindowSerializer(many=True)
     days_left = serializers.SerializerMethodField()
     received = serializers.IntegerField(help_text="Every comment received, duplicates included")
     published = serializers.IntegerField(help_text="Comments shown (a group of duplicates once)")
@@ -232,10 +232,10 @@ class NewConsultationSerializer(serializers.Serializer):
     draft = serializers.CharField(help_text="The draft's code")
     title = serializers.CharField(max_length=500)
     allow_late = serializers.BooleanField(default=False)
-    windows = WindowSerializer(many=True, help_text="The comments' window is required")
+    windows = PhaseWindowSerializer(many=True, help_text="The comments' window is required")
 
 
-class AnswerSerializer(serializers.Serializer):
+class CommentAnswerSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=AnswerKind.choices)
     text = serializers.CharField()
     changed_anchor = serializers.CharField(
@@ -249,7 +249,7 @@ class AnswerSerializer(serializers.Serializer):
 
 class CommentSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="version.number")
-    answer = AnswerSerializer(allow_null=True)
+    answer = CommentAnswerSerializer(allow_null=True)
 
     class Meta:
         model = Comment
@@ -290,12 +290,12 @@ class NewCommentSerializer(serializers.Serializer):
     )
 
 
-class ReportSerializer(serializers.Serializer):
+class CommentReportSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=ReportReason.choices)
     details = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ModerateSerializer(serializers.Serializer):
+class CommentModerationSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -306,7 +306,7 @@ class NewAnswerSerializer(serializers.Serializer):
     changed_anchor = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class SummaryRowSerializer(serializers.Serializer):
+class AnswerSummaryRowSerializer(serializers.Serializer):
     """One line of the table of acceptance and explanation (bảng tổng hợp tiếp thu, giải trình)."""
 
     answer_kind = serializers.CharField()

@@ -174,13 +174,13 @@ class RegulationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(
         summary=gettext_lazy("Change a regulation's compliance cost fields"),
-        request=s.CostsSerializer,
+        request=s.RegulationCostsSerializer,
         responses={200: s.RegulationSerializer},
     )
     @action(detail=True, methods=["post"])
     def costs(self, request, pk=None):
         regulation = self.get_object()
-        body = s.CostsSerializer(data=request.data)
+        body = s.RegulationCostsSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         regulation_services.update_costs(request, regulation, dict(body.validated_data))
         return Response(s.RegulationSerializer(self.get_queryset().get(pk=regulation.pk)).data)
@@ -245,21 +245,21 @@ class DraftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     @extend_schema(
         summary=gettext_lazy("Get one version of a draft"),
-        responses={200: s.VersionDetailSerializer},
+        responses={200: s.DraftVersionDetailSerializer},
     )
     @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>[0-9]{1,6})")
     def version(self, request, draft_code=None, number=None):
         draft = self.get_object()
         version = draft_services.version_of(draft, number)
         version.units_list = list(version.units.select_related("parent"))
-        data = s.VersionSerializer(version).data
-        data["units"] = s.UnitSerializer(version.units_list, many=True).data
+        data = s.DraftVersionSerializer(version).data
+        data["units"] = s.DraftUnitSerializer(version.units_list, many=True).data
         return Response(data)
 
     @extend_schema(
         summary=gettext_lazy("Add a version to a draft"),
         request=s.NewVersionSerializer,
-        responses={201: s.VersionDetailSerializer},
+        responses={201: s.DraftVersionDetailSerializer},
     )
     @action(detail=True, methods=["post"], url_path="versions")
     def add_version(self, request, draft_code=None):
@@ -267,8 +267,10 @@ class DraftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         body = s.NewVersionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         version = services.add_version(request, draft, **body.validated_data)
-        data = s.VersionSerializer(version).data
-        data["units"] = s.UnitSerializer(version.units.select_related("parent"), many=True).data
+        data = s.DraftVersionSerializer(version).data
+        data["units"] = s.DraftUnitSerializer(
+            version.units.select_related("parent"), many=True
+        ).data
         return Response(data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -277,14 +279,14 @@ class DraftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             OpenApiParameter("from", int, required=True, description=gettext_lazy("Older version")),
             OpenApiParameter("to", int, required=True, description=gettext_lazy("Newer version")),
         ],
-        responses={200: s.ChangeSerializer(many=True)},
+        responses={200: s.DraftChangeSerializer(many=True)},
     )
     @action(detail=True, methods=["get"])
     def compare(self, request, draft_code=None):
         draft = self.get_object()
         params = request.query_params
         rows = services.compare(draft, params.get("from", ""), params.get("to", ""))
-        return Response(s.ChangeSerializer(rows, many=True).data)
+        return Response(s.DraftChangeSerializer(rows, many=True).data)
 
 
 def _consultations():
@@ -432,7 +434,7 @@ class ConsultationViewSet(
     @extend_schema(
         summary=gettext_lazy("Answer comments (the drafting agency)"),
         request=s.NewAnswerSerializer,
-        responses={201: s.AnswerSerializer},
+        responses={201: s.CommentAnswerSerializer},
     )
     @action(detail=True, methods=["post"])
     def answer(self, request, consultation_code=None):
@@ -451,11 +453,11 @@ class ConsultationViewSet(
             )
         except IllegalTransition as exc:
             raise conflict(exc) from exc
-        return Response(s.AnswerSerializer(row).data, status=status.HTTP_201_CREATED)
+        return Response(s.CommentAnswerSerializer(row).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary=gettext_lazy("The table of acceptance and explanation of a consultation"),
-        responses={200: s.SummaryRowSerializer(many=True)},
+        responses={200: s.AnswerSummaryRowSerializer(many=True)},
     )
     @action(detail=True, methods=["get"])
     def summary(self, request, consultation_code=None):
@@ -476,7 +478,7 @@ class ConsultationViewSet(
             )
             row["comments"].append(comment.pk)
             row["commenters"] += comment.group_size
-        return Response(s.SummaryRowSerializer(list(rows.values()), many=True).data)
+        return Response(s.AnswerSummaryRowSerializer(list(rows.values()), many=True).data)
 
     @extend_schema(
         summary=gettext_lazy("Every comment of a consultation, hidden ones too (moderators)"),
@@ -521,19 +523,21 @@ class CommentViewSet(viewsets.GenericViewSet):
         return comment
 
     @extend_schema(
-        summary=gettext_lazy("Report a comment"), request=s.ReportSerializer, responses={201: None}
+        summary=gettext_lazy("Report a comment"),
+        request=s.CommentReportSerializer,
+        responses={201: None},
     )
     @action(detail=True, methods=["post"])
     def report(self, request, comment_id=None):
         comment = self.get_object()
-        body = s.ReportSerializer(data=request.data)
+        body = s.CommentReportSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.report(request, comment, **body.validated_data)
         return Response(status=status.HTTP_201_CREATED)
 
     def _moderate(self, request, function):
         comment = self.get_object()
-        body = s.ModerateSerializer(data=request.data)
+        body = s.CommentModerationSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
             comment = function(request, comment, reason=body.validated_data["reason"])
@@ -543,7 +547,7 @@ class CommentViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary=gettext_lazy("Hide a comment (moderators)"),
-        request=s.ModerateSerializer,
+        request=s.CommentModerationSerializer,
         responses={200: s.ModeratedCommentSerializer},
     )
     @action(detail=True, methods=["post"])
@@ -552,7 +556,7 @@ class CommentViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary=gettext_lazy("Show a hidden comment again (moderators)"),
-        request=s.ModerateSerializer,
+        request=s.CommentModerationSerializer,
         responses={200: s.ModeratedCommentSerializer},
     )
     @action(detail=True, methods=["post"])
