@@ -28,6 +28,7 @@ PUBLIC = {
     (CONSULTATION, "get"),
     (f"{CONSULTATION}comments/", "get"),
     (f"{CONSULTATION}summary/", "get"),
+    (f"{API}/reform-plans/{{id}}/", "get"),
 }
 # Anyone holding the scope may comment (an organisation's client) and any person logged in with
 # the e-ID may comment and report: no organisation of their own limits them.
@@ -164,3 +165,30 @@ CASES[(f"{CONSULTATION}open-debate/", "post")] = _preparing
 CASES[(f"{CONSULTATION}open-comments/", "post")] = _preparing
 CASES[(f"{CONSULTATION}publish-result/", "post")] = _answered
 CASES[(f"{COMMENT}restore/", "post")] = _hidden
+
+
+def plan_case(step: str):
+    def build(t):
+        built = regulation_case(t)
+        user = built["insider"]
+        from egov.consultation.models import Regulation
+
+        regulation = Regulation.objects.get(pk=built["id"])
+        plan = services.create_plan(user, t.a, year=2026, title="Phương án")
+        body = {"regulation": regulation.pk, "action": "cut"}
+        if step == "submit":
+            services.add_item(user, plan, regulation, action="cut", costs_after={})
+            body = {}
+        return {
+            "id": plan.pk,
+            "insider": user,
+            "outsiders": _outsiders(t),
+            "scopes": [scopes.MANAGE],
+            "body": body,
+        }
+
+    return build
+
+
+CASES[(f"{API}/reform-plans/{{id}}/items/", "post")] = plan_case("items")
+CASES[(f"{API}/reform-plans/{{id}}/submit/", "post")] = plan_case("submit")
