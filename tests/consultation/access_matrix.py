@@ -28,6 +28,7 @@ PUBLIC = {
     (CONSULTATION, "get"),
     (f"{CONSULTATION}comments/", "get"),
     (f"{CONSULTATION}summary/", "get"),
+    (f"{CONSULTATION}comments-csv/", "get"),
     (f"{API}/reform-plans/{{id}}/", "get"),
 }
 # Anyone holding the scope may comment (an organisation's client) and any person logged in with

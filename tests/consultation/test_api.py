@@ -230,3 +230,25 @@ def test_bad_regulation_bodies_are_400(client, world, issued_on):
     )
     assert response.status_code == 400
     assert date.today()
+
+
+def test_the_comments_in_bulk_as_csv(client, world, consultation, django_assert_max_num_queries):
+    first = services.submit(
+        world.citizen, consultation, services.CommentData("Bỏ, “giấy”", "dieu-3")
+    )
+    for person in world.citizens[:2]:
+        services.submit(person, consultation, services.CommentData("bỏ giấy", "dieu-3"))
+    services.submit(world.citizens[2], consultation, services.CommentData("Khác"))
+    services.answer(world.drafter, consultation, [first.pk], kind="explained", text="Cần giữ")
+    with django_assert_max_num_queries(6):
+        response = client.get(f"{API}/consultations/{consultation.code}/comments-csv/")
+        body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert response["Content-Type"].startswith("text/csv")
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert [(r["text"], r["group_size"], r["answer_kind"], r["answer"]) for r in rows] == [
+        ("Bỏ, “giấy”", "3", "explained", "Cần giữ"),
+        ("Khác", "1", "", ""),
+    ]

@@ -2,9 +2,9 @@
 
 from rest_framework.routers import SimpleRouter
 
+from egov.consultation.api.comments import CommentViewSet
 from egov.consultation.api.reform import ReformPlanViewSet
 from egov.consultation.api.views import (
-    CommentViewSet,
     ConsultationViewSet,
     DraftViewSet,
     RegulationViewSet,

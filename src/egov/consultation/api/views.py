@@ -10,13 +10,17 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from django.db.models import Count, Max, Prefetch, Q
-from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -25,6 +29,7 @@ from egov.accounts.scopes import ScopePermission, granted_scopes
 from egov.catalog.models import Sector
 from egov.consultation import acts, scopes, services
 from egov.consultation.api import serializers as s
+from egov.consultation.api.export import csv_response, csv_rows
 from egov.consultation.errors import IllegalTransition
 from egov.consultation.models import (
     Comment,
@@ -354,6 +359,7 @@ class ConsultationViewSet(
         "retrieve": None,
         "comments": None,
         "summary": None,
+        "comments_csv": None,
         "create": scopes.MANAGE,
         "add_comment": scopes.COMMENT,
         "answer": scopes.ANSWER,
@@ -481,6 +487,18 @@ class ConsultationViewSet(
         return Response(s.AnswerSummaryRowSerializer(list(rows.values()), many=True).data)
 
     @extend_schema(
+        summary=gettext_lazy("Export a consultation's published comments and answers as CSV"),
+        parameters=DATE_PARAMS,
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR)},
+    )
+    @action(detail=True, methods=["get"], url_path="comments-csv")
+    def comments_csv(self, request, consultation_code=None):
+        """Open data in bulk: one line per published comment, with its group's size and answer."""
+        consultation = self.get_object()
+        qs = by_date(_published_comments(consultation), "received_at", request.query_params)
+        return csv_response(f"{consultation.code}-comments.csv", csv_rows(qs.iterator(2000)))
+
+    @extend_schema(
         summary=gettext_lazy("Every comment of a consultation, hidden ones too (moderators)"),
         responses={200: s.ModeratedCommentSerializer(many=True)},
     )
@@ -500,68 +518,4 @@ for _name in acts.ACTS:
     setattr(ConsultationViewSet, _name, _act_method(_name))
 
 
-class CommentViewSet(viewsets.GenericViewSet):
-    """Acts on one comment: a person's report, a moderator's hiding and restoring."""
-
-    permission_classes = [ConsultationPermission]
-    required_scopes = {
-        "report": scopes.COMMENT,
-        "hide": scopes.MODERATE,
-        "restore": scopes.MODERATE,
-    }
-    lookup_url_kwarg = "comment_id"
-    lookup_value_regex = "[0-9]{1,12}"
-    queryset = Comment.objects.select_related("consultation__organisation", "version")
-    serializer_class = s.ModeratedCommentSerializer
-    state_conflicts = True
-
-    def get_object(self):
-        comment = self.get_queryset().filter(pk=self.kwargs["comment_id"]).first()
-        if comment is None:
-            raise Http404
-        self.check_object_permissions(self.request, comment)
-        return comment
-
-    @extend_schema(
-        summary=gettext_lazy("Report a comment"),
-        request=s.CommentReportSerializer,
-        responses={201: None},
-    )
-    @action(detail=True, methods=["post"])
-    def report(self, request, comment_id=None):
-        comment = self.get_object()
-        body = s.CommentReportSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.report(request, comment, **body.validated_data)
-        return Response(status=status.HTTP_201_CREATED)
-
-    def _moderate(self, request, function):
-        comment = self.get_object()
-        body = s.CommentModerationSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            comment = function(request, comment, reason=body.validated_data["reason"])
-        except IllegalTransition as exc:
-            raise conflict(exc) from exc
-        return Response(s.ModeratedCommentSerializer(comment).data)
-
-    @extend_schema(
-        summary=gettext_lazy("Hide a comment (moderators)"),
-        request=s.CommentModerationSerializer,
-        responses={200: s.ModeratedCommentSerializer},
-    )
-    @action(detail=True, methods=["post"])
-    def hide(self, request, comment_id=None):
-        return self._moderate(request, services.hide)
-
-    @extend_schema(
-        summary=gettext_lazy("Show a hidden comment again (moderators)"),
-        request=s.CommentModerationSerializer,
-        responses={200: s.ModeratedCommentSerializer},
-    )
-    @action(detail=True, methods=["post"])
-    def restore(self, request, comment_id=None):
-        return self._moderate(request, services.restore)
-
-
-__all__ = ["CommentViewSet", "ConsultationViewSet", "DraftViewSet", "RegulationViewSet"]
+__all__ = ["ConsultationViewSet", "DraftViewSet", "RegulationViewSet"]
