@@ -183,7 +183,7 @@ def plan_case(step: str):
         return {
             "id": plan.pk,
             "insider": user,
-            "outsiders": _outsiders(t),
+            "outsiders": built["outsiders"],
             "scopes": [scopes.MANAGE],
             "body": body,
         }
