@@ -30,6 +30,7 @@ PUBLIC = {
     (f"{CONSULTATION}summary/", "get"),
     (f"{CONSULTATION}comments-csv/", "get"),
     (f"{API}/reform-plans/{{id}}/", "get"),
+    (f"{COMMENT}attachments/{{number}}/", "get"),
 }
 # Anyone holding the scope may comment (an organisation's client) and any person logged in with
 # the e-ID may comment and report: no organisation of their own limits them.

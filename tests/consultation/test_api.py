@@ -252,3 +252,44 @@ def test_the_comments_in_bulk_as_csv(client, world, consultation, django_assert_
         ("Bỏ, “giấy”", "3", "explained", "Cần giữ"),
         ("Khác", "1", "", ""),
     ]
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_a_comment_with_a_file(client, world, consultation, settings):
+    import base64
+
+    client.force_login(world.citizen)
+    url = f"{API}/consultations/{consultation.code}/comments/"
+
+    def body(content, name="y-kien.pdf"):
+        return {
+            "text": "Xem tệp đính kèm",
+            "files": [
+                {
+                    "filename": name,
+                    "content_type": "application/pdf",
+                    "content_base64": base64.b64encode(content).decode(),
+                }
+            ],
+        }
+
+    refused = client.post(url, body(b"MZ\x90\x00 not a pdf"), content_type="application/json", **VI)
+    assert refused.status_code == 400 and "files" in refused.json()["fields"]
+    assert not Comment.objects.exists()
+    media = settings.MEDIA_ROOT
+    assert not list(media.rglob("*.pdf")) if media.exists() else True
+    made = client.post(url, body(PDF), content_type="application/json")
+    assert made.status_code == 201, made.content
+    (attachment,) = made.json()["attachments"]
+    assert (attachment["name"], attachment["content_type"]) == ("y-kien.pdf", "application/pdf")
+    client.logout()
+    download = client.get(attachment["url"])
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF
+    assert client.get(attachment["url"].replace("/1/", "/2/")).status_code == 404
+    comment = Comment.objects.get()
+    comment.moderation = "hidden"
+    comment.save()
+    assert client.get(attachment["url"]).status_code == 404  # not published: not served

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from egov.accounts.models import BusinessRepresentation
 from egov.consultation import services
 from egov.consultation.errors import ConsultationError, IllegalTransition
 from egov.consultation.models import Comment, Moderation, Phase, PhaseWindow, Report
@@ -27,8 +28,19 @@ def test_a_comment_on_a_clause_and_on_a_range(world, consultation):
         services.CommentData("Hằng năm là quá dày", "dieu-3.khoan-2.diem-a", 27, 47),
     )
     assert on_range.quote == on_range.version.units.get(anchor="dieu-3.khoan-2.diem-a").text[27:47]
+    BusinessRepresentation.objects.create(
+        citizen=world.citizen.citizen, tax_code="0101234567", business_name="Công ty A"
+    )
+    with pytest.raises(PermissionDenied):
+        services.submit(
+            world.citizen,
+            consultation,
+            services.CommentData("Ý kiến chung", business_tax_code="0109999999"),
+        )
     whole = services.submit(
-        world.citizen, consultation, services.CommentData("Ý kiến chung", as_business="Công ty A")
+        world.citizen,
+        consultation,
+        services.CommentData("Ý kiến chung", business_tax_code="0101234567"),
     )
     assert (whole.anchor, whole.author_kind, whole.author_name) == ("", "business", "Công ty A")
     entry = AuditEntry.objects.filter(action="consultation.comment.receive").last()

@@ -394,3 +394,21 @@ class CodeSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.year}: {self.last}"
+
+
+def attachment_path(instance, filename: str) -> str:
+    return f"consultation/{instance.comment.consultation.code}/{filename}"
+
+
+class CommentAttachment(models.Model):
+    """A file sent with a comment, checked by its content as a dossier's files are."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="attachments")
+    name = models.CharField(_("name"), max_length=255)
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return self.name

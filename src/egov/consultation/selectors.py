@@ -44,6 +44,7 @@ def draft_page(code: str) -> dict | None:
             consultation=consultation, moderation=Moderation.VISIBLE, leader__isnull=True
         )
         .select_related("version", "answer__changed_unit__version")
+        .prefetch_related("attachments")
         .order_by("received_at", "pk")
     )
     general, earlier = [], []

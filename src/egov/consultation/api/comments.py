@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -14,16 +15,19 @@ from egov.consultation.api import serializers as s
 from egov.consultation.api.views import ConsultationPermission, conflict
 from egov.consultation.errors import IllegalTransition
 from egov.consultation.models import Comment
+from egov.dossiers.web import file_response
 
 
 class CommentViewSet(viewsets.GenericViewSet):
-    """Acts on one comment: a person's report, a moderator's hiding and restoring."""
+    """One comment: its files (public once published), a person's report, a moderator's
+    hiding and restoring."""
 
     permission_classes = [ConsultationPermission]
     required_scopes = {
         "report": scopes.COMMENT,
         "hide": scopes.MODERATE,
         "restore": scopes.MODERATE,
+        "attachment": None,
     }
     lookup_url_kwarg = "comment_id"
     lookup_value_regex = "[0-9]{1,12}"
@@ -78,3 +82,23 @@ class CommentViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def restore(self, request, comment_id=None):
         return self._moderate(request, services.restore)
+
+    @extend_schema(
+        summary=gettext_lazy("Download a file of a published comment"),
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            404: OpenApiResponse(description="No such file, or the comment is not published"),
+        },
+    )
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<number>[0-9]{1,3})")
+    def attachment(self, request, comment_id=None, number=None):
+        """A published comment's file as it was sent (its checked type), to anyone."""
+        comment = self.get_object()
+        if not comment.published:
+            raise Http404
+        index = int(number) - 1
+        rows = comment.attachments.order_by("pk")[index : index + 1] if index >= 0 else []
+        row = next(iter(rows), None)
+        if row is None:
+            raise Http404
+        return file_response(row.file, row.name, row.content_type)

@@ -247,9 +247,34 @@ class CommentAnswerSerializer(serializers.Serializer):
     answered_at = serializers.DateTimeField()
 
 
+class CommentAttachmentSerializer(serializers.Serializer):
+    number = serializers.IntegerField(help_text="Its place among the comment's files, from 1")
+    name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    url = serializers.CharField()
+
+
 class CommentSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="version.number")
     answer = CommentAnswerSerializer(allow_null=True)
+    attachments = serializers.SerializerMethodField()
+
+    @extend_schema_field(CommentAttachmentSerializer(many=True))
+    def get_attachments(self, comment) -> list[dict]:
+        rows = sorted(comment.attachments.all(), key=lambda a: a.pk)
+        return [
+            {
+                "number": n,
+                "name": a.name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "sha256": a.sha256,
+                "url": f"/api/v1/consultation/comments/{comment.pk}/attachments/{n}/",
+            }
+            for n, a in enumerate(rows, start=1)
+        ]
 
     class Meta:
         model = Comment
@@ -266,6 +291,7 @@ class CommentSerializer(serializers.ModelSerializer):
             "group_size",
             "received_at",
             "answer",
+            "attachments",
         ]
         read_only_fields = fields
 
@@ -276,7 +302,16 @@ class ModeratedCommentSerializer(CommentSerializer):
         read_only_fields = fields
 
 
+class CommentFileSerializer(serializers.Serializer):
+    filename = serializers.CharField(max_length=255)
+    content_type = serializers.CharField(max_length=100, help_text="PDF, JPEG or PNG")
+    content_base64 = serializers.CharField()
+
+
 class NewCommentSerializer(serializers.Serializer):
+    files = CommentFileSerializer(
+        many=True, required=False, help_text="Attachments, checked by their content"
+    )
     text = serializers.CharField(max_length=10_000)
     anchor = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="A unit's anchor; empty: the draft"
@@ -285,8 +320,12 @@ class NewCommentSerializer(serializers.Serializer):
         required=False, allow_null=True, default=None, min_value=0
     )
     range_end = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0)
-    as_business = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="A business's name, if for one"
+    business_tax_code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=14,
+        help_text="Tax code of a business the person represents, to comment for it",
     )
 
 

@@ -42,6 +42,7 @@ from egov.consultation.models import (
 from egov.consultation.services import drafts as draft_services
 from egov.consultation.services import regulations as regulation_services
 from egov.core.models import Organisation
+from egov.dossiers.api.serializers import uploads_from
 
 
 class Conflict(exceptions.APIException):
@@ -315,6 +316,7 @@ def _published_comments(consultation):
             consultation=consultation, moderation=Moderation.VISIBLE, leader__isnull=True
         )
         .select_related("version", "answer__changed_unit__version")
+        .prefetch_related("attachments")
         .order_by("received_at", "pk")
     )
 
@@ -429,10 +431,10 @@ class ConsultationViewSet(
         consultation = self.get_object()
         body = s.NewCommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        v = dict(body.validated_data)
+        uploads = uploads_from(v.pop("files", None) or [], prefix="files")
         try:
-            comment = services.submit(
-                request, consultation, services.CommentData(**body.validated_data)
-            )
+            comment = services.submit(request, consultation, services.CommentData(**v), uploads)
         except IllegalTransition as exc:
             raise conflict(exc) from exc
         return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
@@ -507,6 +509,7 @@ class ConsultationViewSet(
         consultation = self.get_object()
         qs = (
             consultation.comments.select_related("version", "answer__changed_unit__version")
+            .prefetch_related("attachments")
             .exclude(moderation=Moderation.VISIBLE)
             .order_by("received_at", "pk")
         )

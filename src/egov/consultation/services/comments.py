@@ -9,7 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -21,6 +21,7 @@ from egov.consultation.errors import ConsultationError, IllegalTransition
 from egov.consultation.models import (
     AuthorKind,
     Comment,
+    CommentAttachment,
     Consultation,
     Moderation,
     Phase,
@@ -30,10 +31,12 @@ from egov.consultation.models import (
 from egov.consultation.services._common import person_of, record, require
 from egov.consultation.services.consultations import comment_window
 from egov.consultation.services.drafts import latest
+from egov.dossiers.services.files import StoredFiles, check
 
 MAX_TEXT = 10_000
 _WORDS = re.compile(r"\w+")
 HIDE_AFTER_REPORTS = 3
+MAX_FILES = 5
 
 
 @dataclass
@@ -42,7 +45,7 @@ class CommentData:
     anchor: str = ""
     range_start: int | None = None
     range_end: int | None = None
-    as_business: str = ""  # a person commenting for a business: its name
+    business_tax_code: str = ""  # a person commenting for a business they represent
 
 
 def _author(actor, data: CommentData) -> dict:
@@ -61,11 +64,18 @@ def _author(actor, data: CommentData) -> dict:
     citizen = getattr(person, "citizen", None) if person else None
     if citizen is None:
         raise PermissionDenied(_("Log in with your e-ID to comment."))
-    if data.as_business.strip():
+    if data.business_tax_code.strip():
+        # A business speaks through a person who represents it (the e-ID's assertion or an
+        # administrator's record), as for petitions.
+        representation = citizen.business_representations.filter(
+            tax_code=data.business_tax_code.strip(), revoked_at__isnull=True
+        ).first()
+        if representation is None:
+            raise PermissionDenied(_("You do not represent this business."))
         return {
             "author": person,
             "author_kind": AuthorKind.BUSINESS,
-            "author_name": data.as_business.strip()[:255],
+            "author_name": representation.business_name or representation.tax_code,
         }
     return {"author": person, "author_kind": AuthorKind.CITIZEN, "author_name": citizen.full_name}
 
@@ -142,9 +152,24 @@ def text_key(anchor: str, text: str) -> str:
     return hashlib.sha256(f"{anchor}\n{words}".encode()).hexdigest()
 
 
-def submit(actor, consultation: Consultation, data: CommentData) -> Comment:
-    """Take a comment on the draft's latest version. Refused (nothing written): outside the
-    window, an anchor that does not exist, a range outside its text, an empty or long text."""
+def _checked(uploads) -> list:
+    if len(uploads) > MAX_FILES:
+        raise ConsultationError(
+            {"files": [_("Attach at most %(n)s files.") % {"n": MAX_FILES}]}, code="upload"
+        )
+    checked = []
+    for upload in uploads:
+        try:
+            checked.append(check(upload.content, upload.filename, upload.declared_type))
+        except ValidationError as exc:
+            raise ConsultationError({"files": exc.messages}, code="upload") from exc
+    return checked
+
+
+def submit(actor, consultation: Consultation, data: CommentData, uploads=()) -> Comment:
+    """Take a comment on the draft's latest version, with its files (checked as a dossier's
+    are). Refused (nothing written, no file left behind): outside the window, an anchor that
+    does not exist, a range outside its text, an empty or long text, a file refused."""
     text = (data.text or "").strip()
     if not text:
         raise ConsultationError({"text": [_("Write your comment.")]}, code="required")
@@ -154,7 +179,17 @@ def submit(actor, consultation: Consultation, data: CommentData) -> Comment:
             code="too_long",
         )
     author = _author(actor, data)
+    checked = _checked(list(uploads))
     now = timezone.now()
+    stored = StoredFiles()
+    try:
+        return _take(actor, consultation, data, text, author, checked, stored, now)
+    except BaseException:
+        stored.discard()
+        raise
+
+
+def _take(actor, consultation, data, text, author, checked, stored, now) -> Comment:
     with transaction.atomic():
         # One intake at a time per consultation: the duplicate check sees every earlier comment.
         locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
@@ -179,6 +214,16 @@ def submit(actor, consultation: Consultation, data: CommentData) -> Comment:
         )
         if leader is not None:
             Comment.objects.filter(pk=leader.pk).update(group_size=F("group_size") + 1)
+        for f in checked:
+            row = CommentAttachment(
+                comment=comment,
+                name=f.filename,
+                content_type=f.content_type,
+                size=f.size,
+                sha256=f.sha256,
+            )
+            row.file.name = stored.save(f"consultation/{locked.code}/{f.filename}", f.data)
+            row.save()
         record(
             actor,
             "comment.receive",
@@ -187,6 +232,7 @@ def submit(actor, consultation: Consultation, data: CommentData) -> Comment:
             consultation=locked.code,
             anchor=place["anchor"],
             duplicate_of=leader.pk if leader else None,
+            files=len(checked),
         )
     return comment
 
