@@ -57,3 +57,22 @@ def test_the_draft_with_comments_in_the_margin(
     # Clause 2.2 is gone from version 2.
     assert on_gone.text in html.split("Góp ý về các điều, khoản không còn trong dự thảo")[1]
     assert client.get("/consultation/LYK-1900-0001/").status_code == 404
+
+
+def test_a_citizen_comments_from_the_page(client, world, consultation):
+    url = f"/consultation/{consultation.code}/"
+    anonymous = client.get(url, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Đăng nhập bằng tài khoản định danh điện tử để góp ý." in anonymous
+    assert client.post(f"{url}comment/", {"text": "x"}).status_code == 403
+    client.force_login(world.citizen)
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert '<option value="dieu-3.khoan-2.diem-a">Điểm a khoản 2 Điều 3</option>' in page
+    refused = client.post(
+        f"{url}comment/", {"text": "", "anchor": "dieu-3"}, HTTP_ACCEPT_LANGUAGE="vi"
+    )
+    assert refused.status_code == 400
+    assert "Hãy viết góp ý của bạn." in refused.content.decode()
+    made = client.post(f"{url}comment/", {"text": "Nên bỏ điều này", "anchor": "dieu-3"})
+    assert made.status_code == 302 and "#comment-" in made["Location"]
+    margin = client.get(url).content.decode().split('id="dieu-3"')[1].split("govuk-grid-row")[0]
+    assert "Nên bỏ điều này" in margin

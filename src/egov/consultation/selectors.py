@@ -39,6 +39,15 @@ def draft_page(code: str) -> dict | None:
     by_anchor = {u.anchor: u for u in units}
     for unit in units:
         unit.margin = []
+        # "Điểm a khoản 2 Điều 3": the unit and those above it, from its anchor's parts.
+        parts = unit.anchor.split(".")
+        labels = [by_anchor[".".join(parts[:n])].label for n in range(len(parts), 0, -1)]
+        unit.path_label = " ".join(
+            [
+                labels[0],
+                *(label.lower() if label.startswith("K") else label for label in labels[1:]),
+            ]
+        )
     comments = list(
         Comment.objects.filter(
             consultation=consultation, moderation=Moderation.VISIBLE, leader__isnull=True

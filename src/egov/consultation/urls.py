@@ -7,4 +7,5 @@ app_name = "consultation"
 urlpatterns = [
     path("", views.open_consultations, name="open"),
     path("<str:code>/", views.consultation_page, name="detail"),
+    path("<str:code>/comment/", views.comment, name="comment"),
 ]
