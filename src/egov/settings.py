@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "egov.assignments",
     "egov.cabinet",
     "egov.reporting",
+    "egov.consultation",
     "egov.portal",
     "egov.site",
 ]
@@ -329,6 +330,9 @@ SPECTACULAR_SETTINGS = {
         "AssignmentStageEnum": "egov.assignments.models.Stage",
         "AssignmentOriginEnum": "egov.assignments.models.Origin",
         "AssignmentSourceTypeEnum": "egov.assignments.models.SourceType",
+        "LegalDocumentTypeEnum": "egov.consultation.models.DocType",
+        "ConsultationAnswerKindEnum": "egov.consultation.models.AnswerKind",
+        "DraftUnitKindEnum": "egov.consultation.models.UnitKind",
         "AssignmentDeadlineKindEnum": "egov.assignments.models.DeadlineKind",
         "ExtensionStateEnum": "egov.assignments.models.ExtensionState",
         "BallotStatusEnum": "egov.cabinet.models.Status",

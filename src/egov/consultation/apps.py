@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ConsultationConfig(AppConfig):
+    name = "egov.consultation"
+    label = "consultation"
+    verbose_name = _("Regulation consultation")
+    url_prefix = "consultation/"  # the public pages: open consultations, drafts with comments
+    commands: dict[str, str] = {}
+
+    def ready(self):
+        from egov.accounts import policy
+        from egov.accounts.models import Role
+        from egov.consultation import (
+            access,  # noqa: F401 - registers where the consultation's objects belong
+            scopes,
+        )
+
+        # The drafting agency's specialists write drafts and answer comments; its leader also
+        # moderates (hides and restores comments).
+        policy.grant(Role.PROCESSOR, scopes.READ, scopes.MANAGE, scopes.ANSWER)
+        policy.grant(Role.APPROVER, scopes.READ, scopes.MANAGE, scopes.ANSWER, scopes.MODERATE)

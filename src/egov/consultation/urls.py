@@ -1,0 +1,11 @@
+from django.urls import path
+
+from egov.consultation import views
+
+app_name = "consultation"
+
+urlpatterns = [
+    path("", views.open_consultations, name="open"),
+    path("<str:code>/", views.consultation_page, name="detail"),
+    path("<str:code>/comment/", views.comment, name="comment"),
+]
