@@ -59,14 +59,16 @@ class SubmissionSerializer(serializers.ModelSerializer):
 
 
 class ValueInputSerializer(serializers.Serializer):
-    indicator = serializers.CharField(help_text="Indicator key, e.g. svc_dossiers_received")
+    indicator = serializers.CharField(
+        help_text=gettext_lazy("Indicator key, e.g. svc_dossiers_received")
+    )
     disaggregation = serializers.CharField(required=False, allow_blank=True, default="")
     value = serializers.DecimalField(max_digits=24, decimal_places=6)
 
 
 class SubmissionInputSerializer(serializers.Serializer):
-    regime = serializers.CharField(help_text="Reporting regime code")
-    organisation = serializers.CharField(help_text="Electronic identification code")
+    regime = serializers.CharField(help_text=gettext_lazy("Reporting regime code"))
+    organisation = serializers.CharField(help_text=gettext_lazy("Electronic identification code"))
     year = serializers.IntegerField(min_value=2000, max_value=2099)
     number = serializers.IntegerField(
         min_value=1, default=1, help_text="Month 1-12, quarter 1-4, half 1-2; 1 for a year"

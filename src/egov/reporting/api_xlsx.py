@@ -28,8 +28,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ReportSerializer(serializers.Serializer):
-    regime = serializers.CharField(help_text="Reporting regime code")
-    organisation = serializers.CharField(help_text="Electronic identification code")
+    regime = serializers.CharField(help_text=gettext_lazy("Reporting regime code"))
+    organisation = serializers.CharField(help_text=gettext_lazy("Electronic identification code"))
     year = serializers.IntegerField(min_value=2000, max_value=2099)
     number = serializers.IntegerField(min_value=1, max_value=12, default=1)
 

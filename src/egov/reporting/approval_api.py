@@ -37,8 +37,8 @@ from .services.submissions import Entry, WarningsToConfirm
 
 
 class UnitQuery(serializers.Serializer):
-    regime = serializers.CharField(help_text="Reporting regime code")
-    organisation = serializers.CharField(help_text="Electronic identification code")
+    regime = serializers.CharField(help_text=gettext_lazy("Reporting regime code"))
+    organisation = serializers.CharField(help_text=gettext_lazy("Electronic identification code"))
     year = serializers.IntegerField(min_value=2000, max_value=2099)
     number = serializers.IntegerField(min_value=1, max_value=12, default=1)
 
@@ -263,12 +263,12 @@ class RevisionViewSet(viewsets.GenericViewSet):
 
 
 class FigureQuery(serializers.Serializer):
-    regime = serializers.CharField(help_text="Reporting regime code")
-    indicator = serializers.CharField(help_text="Indicator key")
+    regime = serializers.CharField(help_text=gettext_lazy("Reporting regime code"))
+    indicator = serializers.CharField(help_text=gettext_lazy("Indicator key"))
     year = serializers.IntegerField(min_value=2000, max_value=2099)
     number = serializers.IntegerField(min_value=1, max_value=12, default=1)
     organisation = serializers.CharField(
-        required=False, default="", allow_blank=True, help_text="Empty: the nation"
+        required=False, default="", allow_blank=True, help_text=gettext_lazy("Empty: the nation")
     )
     disaggregation = serializers.CharField(required=False, default="", allow_blank=True)
 
@@ -342,7 +342,7 @@ class AggregateViewSet(viewsets.GenericViewSet):
 
 
 class CompletenessQuery(serializers.Serializer):
-    regime = serializers.CharField(help_text="Reporting regime code")
+    regime = serializers.CharField(help_text=gettext_lazy("Reporting regime code"))
     year = serializers.IntegerField(min_value=2000, max_value=2099)
     number = serializers.IntegerField(min_value=1, max_value=12, required=False)
 
