@@ -42,3 +42,8 @@ class AssignmentsConfig(AppConfig):
                 "assignments.list", _("Assigned tasks"), "assignments:list", (scopes.READ,), 60
             )
         )
+        from egov.assignments.reports import command_tile
+
+        registry.command_tile(
+            registry.CommandTile("assignments", command_tile, "assignments/_tile.html", 60)
+        )

@@ -147,4 +147,18 @@ def tile(queryset: QuerySet | None = None, today: date | None = None) -> dict:
     return {"today": today, "all": every, "key": key}
 
 
-__all__ = ["GROUPINGS", "Row", "Share", "filtered", "grouped", "tile", "totals"]
+def command_tile(request) -> dict | None:
+    """The tile's context for the reader of a command-centre dashboard: the tasks they may read
+    (None for someone who reads no task)."""
+    from egov.accounts import policy
+
+    from . import scopes
+    from .access import visible
+
+    held = policy.scopes_of(request.user)
+    if scopes.READ not in held and "*" not in held:
+        return None
+    return {"tile": tile(visible(request.user))}
+
+
+__all__ = ["GROUPINGS", "Row", "Share", "command_tile", "filtered", "grouped", "tile", "totals"]

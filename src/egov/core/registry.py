@@ -16,6 +16,8 @@ what the apps registered here. Each app registers from its ``AppConfig.ready()``
   login): its counts per queue and the items needing attention (egov.accounts.workspace);
 - :func:`dossier_link`: a link on the officials' dossier page to a page of an app above the
   one-stop shop (the payments' fees page), shown when the app says this official may use it;
+- :func:`command_tile`: a tile of the command centre's dashboards (egov.reporting places them):
+  an app's current figures beside the reported indicators (the tasks the Government assigns);
 - :func:`periodic`: a job the long-running task worker runs now and then every ``seconds``
   (closing ballots past their deadline, queueing reminders); it must be safe to run twice and
   in several workers at once (the outbox's keys make a reminder once).
@@ -100,6 +102,16 @@ class WorkspacePanel:
 
 
 @dataclass(frozen=True)
+class CommandTile:
+    name: str
+    # (request) -> the tile's template context, or None when the reader may not see it. Its
+    # queries are bounded (a few aggregates), as the dashboard's are.
+    build: Callable[[object], dict | None]
+    template: str
+    order: int = 50
+
+
+@dataclass(frozen=True)
 class DossierLink:
     name: str  # unique, e.g. "payments.desk"
     label: str  # lazily translated
@@ -124,6 +136,7 @@ _swept: set[str] = set()
 _nav_links: dict[str, NavLink] = {}
 _panels: dict[str, WorkspacePanel] = {}
 _dossier_links: dict[str, DossierLink] = {}
+_tiles: dict[str, CommandTile] = {}
 _periodic: dict[str, Periodic] = {}
 
 
@@ -149,6 +162,14 @@ def workspace_panel(entry: WorkspacePanel) -> None:
 
 def workspace_panels() -> list[WorkspacePanel]:
     return sorted(_panels.values(), key=lambda panel: (panel.order, panel.name))
+
+
+def command_tile(entry: CommandTile) -> None:
+    _tiles[entry.name] = entry
+
+
+def command_tiles() -> list[CommandTile]:
+    return sorted(_tiles.values(), key=lambda tile: (tile.order, tile.name))
 
 
 def dossier_link(entry: DossierLink) -> None:
