@@ -76,9 +76,10 @@ def _frame(request) -> dict:
 @require_GET
 def board(request, organisation=None):
     """The dashboard; ?format=csv or ?format=dhis2 exports its figures."""
+    national = figures.reads_nation(request)
     if organisation is not None:
         organisation = get_object_or_404(Organisation, code=organisation)
-    elif not figures.reads_nation(request):
+    elif not national:
         # Not a national reader: their own organisation's dashboard, if they read one.
         held = [g for g in policy.grants(request) if g.scope == scopes.READ]
         if not held:
@@ -91,7 +92,12 @@ def board(request, organisation=None):
     except ValueError:
         return _refused(request, _("There is no such reporting period."))
     data = dashboard.build(
-        request, regime=regime, year=year, number=number, organisation=organisation
+        request,
+        regime=regime,
+        year=year,
+        number=number,
+        organisation=organisation,
+        national=national,
     )
     kind = request.GET.get("format")
     if kind == "csv":
