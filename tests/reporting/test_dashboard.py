@@ -237,3 +237,9 @@ def test_unknown_regime_indicator_or_organisation_is_404(w, client):
     assert page(client, w.people.app_c, "/reporting/dashboard/X.Y/").status_code == 404
     url = f"/reporting/dashboard/figure/dvc-thang/nope/{YEAR}/{MONTH}/"
     assert page(client, w.people.app_c, url).status_code == 404
+
+
+def test_the_frame_links_the_command_centre_for_readers(w, client):
+    client.force_login(w.people.app_p)
+    body = client.get("/reporting/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert 'href="/reporting/dashboard/"' in body and "Trung tâm điều hành" in body
