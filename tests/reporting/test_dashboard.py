@@ -11,6 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
@@ -213,6 +214,10 @@ def test_the_exports(w, client):
     assert total[2] == Indicator.objects.get(key=TOTAL).name and total[5] == "Tỉnh P"
     assert (total[7], total[8], total[9]) == ("400", "80", "50")
     assert by_key[NATIONAL][7] == ""
+    response = page(client, w.people.app_p, f"/reporting/dashboard/{w.p.code}/", format="xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    by_key = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert by_key[TOTAL][5] == "Tỉnh P" and by_key[TOTAL][7:] == (400, 80, 50)
     response = page(client, w.people.app_c, "/reporting/dashboard/", format="dhis2")
     data = json.loads(response.content)
     assert data["period"] == f"{YEAR}{MONTH:02d}" and data["orgUnit"] == "VN"

@@ -10,7 +10,9 @@ refresh: a wall screen needs no JavaScript and no one to press a key).
 from __future__ import annotations
 
 import csv
+import io
 import json
+from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -104,6 +106,8 @@ def board(request, organisation=None):
         return _csv(data)
     if kind == "dhis2":
         return _dhis2(data)
+    if kind == "xlsx":
+        return _xlsx(data)
     if kind:
         return _refused(request, _("Unknown export format."))
     return render(
@@ -123,6 +127,26 @@ def _csv(data) -> HttpResponse:
     response["Content-Disposition"] = downloads.content_disposition(f"{_name(data)}.csv")
     response.write("\ufeff")  # Excel reads UTF-8 (Vietnamese names) only with the BOM
     csv.writer(response).writerows(dashboard.csv_rows(data))
+    return response
+
+
+def _xlsx(data) -> HttpResponse:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(data["regime"].code[:31])
+    rows = dashboard.csv_rows(data)
+    sheet.append(rows[0])
+    for row in rows[1:]:
+        # The figures as numbers (a spreadsheet sums them), the rest as text.
+        sheet.append(row[:7] + [Decimal(v) if v else None for v in row[7:]])
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = downloads.content_disposition(f"{_name(data)}.xlsx")
     return response
 
 
