@@ -11,10 +11,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from openpyxl import load_workbook
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
+from openpyxl import load_workbook
 
 from egov.core.services import organisations as org_services
 from egov.core.services.organisations import OrganisationData
