@@ -248,3 +248,10 @@ def test_the_frame_links_the_command_centre_for_readers(w, client):
     client.force_login(w.people.app_p)
     body = client.get("/reporting/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
     assert 'href="/reporting/dashboard/"' in body and "Trung tâm điều hành" in body
+
+
+def test_the_sections_follow_the_governments_order_of_fields(w, client):
+    w.regime.indicators.add(*Indicator.objects.all()[:40])
+    board = page(client, w.people.app_c, "/reporting/dashboard/").context
+    order = [section.code for section in board["sections"]]
+    assert order == [code for code in Field.values if code in order] and len(order) > 1

@@ -27,6 +27,7 @@ from .models import Aggregate, Field, RegimeKind
 from .services.rules import previous_period
 from .services.xlsx import period_label
 
+_FIELD_ORDER = {code: rank for rank, code in enumerate(Field.values)}
 TREND = 12  # periods in a sparkline, the period shown included
 
 # DHIS2's period identifiers (ISO-like): 202503, 2025Q1, 2025S1, 2025.
@@ -160,7 +161,8 @@ def build(actor, *, regime, year: int, number: int, organisation=None, national=
         "period": period_label(regime, year, number),
         "previous_label": period_label(regime, *before) if before else None,
         "last_year_label": period_label(regime, *a_year_ago) if a_year_ago else None,
-        "sections": list(sections.values()),
+        # The fields in the Government's order, not their codes' alphabetical one.
+        "sections": sorted(sections.values(), key=lambda s: _FIELD_ORDER.get(s.code, 99)),
         "targets": False,  # no target in the model: no colour
     }
 
