@@ -191,6 +191,16 @@ def test_query_counts_do_not_grow_with_indicators_or_organisations(
         approve(w, province, **{TOTAL: str(n), RATE: "1"})
     after = (_count(client, board), _count(client, drill), _count(client, figure_url(TOTAL)))
     assert after == before, (before, after)
+    # A province's reader: each commune's scope is checked without a query of its own.
+    client.force_login(w.people.app_p)
+    before_p = _count(client, drill)
+    commune = org_services.create_organisation(
+        OrganisationData("000.00.09.H26", "Xã 9", "commune", parent=w.p)
+    )
+    w.regime.organisations.add(commune)
+    approve(w, commune, **{TOTAL: "9", RATE: "1"})
+    assert _count(client, drill) == before_p
+    client.force_login(w.people.app_c)
     # Session, user, grants (2), regime, indicator, organisation, central check, the node, its
     # parts, the approval, its values, signatures, trend, the frame (2).
     with django_assert_max_num_queries(16):
@@ -235,6 +245,14 @@ def test_bad_input_answers_400_in_vietnamese(w, client, params):
     body = response.content.decode()
     assert "Yêu cầu bị từ chối" in body
     assert "Không có kỳ báo cáo này." in body or "Định dạng xuất không được hỗ trợ." in body
+
+
+@pytest.mark.parametrize("period", ["1990/3", "2025/13", "2025/0", "99999999999/1"])
+def test_a_drill_down_outside_the_regimes_periods_is_400(w, client, period):
+    url = f"/reporting/dashboard/figure/dvc-thang/{TOTAL}/{period}/"
+    response = page(client, w.people.app_c, url)
+    assert response.status_code == 400
+    assert "Không có kỳ báo cáo này." in response.content.decode()
 
 
 def test_unknown_regime_indicator_or_organisation_is_404(w, client):

@@ -28,7 +28,7 @@ from egov.core import downloads
 from egov.core.models import Organisation
 
 from . import dashboard, figures, scopes
-from .models import Aggregate, Indicator, ReportingRegime, SubmissionSignature
+from .models import Aggregate, Indicator, RegimeKind, ReportingRegime, SubmissionSignature
 from .periods import PER_YEAR
 from .services.xlsx import period_label
 from .views import latest_period
@@ -43,7 +43,11 @@ def _refused(request, message: str):
 def _period(request, regime) -> tuple[int, int]:
     """The period asked (?year=&number=), else the regime's last closed one. ValueError on
     a number that is not a period of the regime."""
-    year, number = latest_period(regime, timezone.localdate())
+    today = timezone.localdate()
+    if regime.kind != RegimeKind.PERIODIC and regime.cutoff is None:
+        year, number = today.year, 1  # a one-off regime whose cut-off is not set yet
+    else:
+        year, number = latest_period(regime, today)
     raw_year, raw_number = request.GET.get("year"), request.GET.get("number")
     if raw_year or raw_number:
         year = int(raw_year or year)
@@ -166,6 +170,8 @@ def drill(request, regime, indicator, year, number):
     down, its trend, and the organisation's own approved report."""
     regime = get_object_or_404(ReportingRegime, code=regime)
     indicator = get_object_or_404(Indicator.objects.select_related("weight"), key=indicator)
+    if not (2000 <= year <= 2099 and 1 <= number <= PER_YEAR.get(regime.periodicity, 1)):
+        return _refused(request, _("There is no such reporting period."))
     code = request.GET.get("organisation")
     organisation = (
         get_object_or_404(Organisation.objects.select_related("parent"), code=code)
