@@ -31,6 +31,16 @@ class ReportingConfig(AppConfig):
                 "reporting.forms", _("Reports to submit"), "reporting:index", (scopes.SUBMIT,), 70
             )
         )
+        # The command centre: the figures of what the reader's reports.read covers.
+        registry.nav_link(
+            registry.NavLink(
+                "reporting.dashboard",
+                _("Command centre"),
+                "reporting:dashboard",
+                (scopes.READ,),
+                71,
+            )
+        )
         policy.register(Approval, organisation="organisation")
         policy.register(Revision, organisation="submission__organisation")
         # The nation's rows (no organisation) are read through figures.reads_nation.

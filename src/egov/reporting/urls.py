@@ -1,6 +1,6 @@
 from django.urls import path
 
-from egov.reporting import views
+from egov.reporting import dashboard_views, views
 
 app_name = "reporting"
 
@@ -14,5 +14,12 @@ urlpatterns = [
     path(f"{REPORT}template.xlsx", views.template, name="template"),
     path(f"{REPORT}upload/", views.upload, name="upload"),
     path(f"{REPORT}sign/", views.sign, name="sign"),
+    path("dashboard/", dashboard_views.board, name="dashboard"),
+    path(
+        "dashboard/figure/<slug:regime>/<slug:indicator>/<int:year>/<int:number>/",
+        dashboard_views.drill,
+        name="figure",
+    ),
+    path("dashboard/<str:organisation>/", dashboard_views.board, name="dashboard_of"),
     path("signatures/<int:pk>.pdf", views.signed_pdf, name="signed_pdf"),
 ]

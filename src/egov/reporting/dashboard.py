@@ -1,0 +1,231 @@
+"""The command centre's reads: a dashboard of one regime's indicators for the nation or one
+organisation's subtree, and its exports (CSV, DHIS2 dataValueSets JSON).
+
+Every figure is read from its maintained aggregate row (``services.aggregates``), never
+recomputed: one query fetches the rows of every indicator for the period shown, the previous
+period, the same period a year before and the trend's periods, so the page's queries do not
+grow with the number of indicators. The undivided figure (disaggregation "") is shown; the
+parts by sex, area... are the drill-down's (``figures.drilldown``).
+
+There is no target in the model yet (an indicator has a rule, not a goal), so nothing is
+coloured: a figure's colour would claim a judgement the data cannot make.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from egov.accounts import policy
+
+from . import figures, scopes
+from .models import Aggregate, Field, RegimeKind
+from .services.rules import previous_period
+from .services.xlsx import period_label
+
+_FIELD_ORDER = {code: rank for rank, code in enumerate(Field.values)}
+TREND = 12  # periods in a sparkline, the period shown included
+
+# DHIS2's period identifiers (ISO-like): 202503, 2025Q1, 2025S1, 2025.
+DHIS2_PERIOD = {
+    "month": "{y}{n:02d}",
+    "quarter": "{y}Q{n}",
+    "half": "{y}S{n}",
+    "year": "{y}",
+}
+
+
+def check_reader(actor, organisation, national: bool | None = None) -> None:
+    """figures.py's rule: a reader at a central body (or a superuser) reads the nation and
+    every organisation; anyone else the organisations their reports.read covers."""
+    if national is None:
+        national = figures.reads_nation(actor)
+    if organisation is None and not national:
+        raise PermissionDenied(_("You may not read the national figures."))
+    if organisation is not None and not national:
+        policy.check(actor, scopes.READ, organisation)
+
+
+def trend_periods(regime, year: int, number: int, size: int = TREND) -> list[tuple[int, int]]:
+    """The ``size`` periods ending with (year, number), oldest first (one for a one-off)."""
+    periods = [(year, number)]
+    while len(periods) < size:
+        before = previous_period(regime, *periods[-1])
+        if before is None:
+            break
+        periods.append(before)
+    return periods[::-1]
+
+
+def change(now: Decimal | None, then: Decimal | None) -> dict | None:
+    """The difference and, when the base is not zero, the relative change in percent."""
+    if now is None or then is None:
+        return None
+    diff = now - then
+    percent = (Decimal(100) * diff / abs(then)).quantize(Decimal("0.1")) if then else None
+    return {"then": then, "diff": diff, "percent": percent}
+
+
+def sparkline(values: list[Decimal | None], width: int = 120, height: int = 28) -> str:
+    """An SVG polyline's points for the trend (drawn server-side: no JavaScript needed).
+    Gaps (no approved figure) break the line into segments."""
+    known = [v for v in values if v is not None]
+    if len(known) < 2:
+        return ""
+    low, high = min(known), max(known)
+    span = (high - low) or Decimal(1)
+    step = width / max(len(values) - 1, 1)
+    segments, current = [], []
+    for i, v in enumerate(values):
+        if v is None:
+            if current:
+                segments.append(current)
+            current = []
+            continue
+        y = height - 2 - float((v - low) / span) * (height - 4)
+        current.append(f"{i * step:.1f},{y:.1f}")
+    if current:
+        segments.append(current)
+    return "|".join(" ".join(s) for s in segments)
+
+
+@dataclass
+class Line:
+    indicator: object
+    value: Decimal | None
+    previous: dict | None
+    last_year: dict | None
+    trend: list = field(default_factory=list)  # [(label, value)]
+    points: list = field(default_factory=list)  # SVG polylines
+
+
+@dataclass
+class Section:
+    code: str
+    name: str
+    lines: list
+
+
+def build(actor, *, regime, year: int, number: int, organisation=None, national=None) -> dict:
+    """The dashboard of ``regime`` at ``organisation`` (None: the nation) for one period.
+    Two queries after the scope check: the indicators and the aggregate rows. ``national``:
+    figures.reads_nation(actor) if the caller knows it already."""
+    check_reader(actor, organisation, national)
+    periods = trend_periods(regime, year, number)
+    before = previous_period(regime, year, number)
+    a_year_ago = (year - 1, number) if regime.kind == RegimeKind.PERIODIC else None
+    wanted = set(periods) | {p for p in (before, a_year_ago) if p}
+    match = Q()
+    for y, n in wanted:
+        match |= Q(year=y, number=n)
+    indicators = list(regime.indicators.order_by("field", "key"))
+    rows = Aggregate.objects.filter(
+        match, regime=regime, organisation=organisation, disaggregation=""
+    ).values_list("indicator_id", "year", "number", "total", "weight", "count")
+    by_key = {}
+    for indicator_id, y, n, total, weight, count in rows:
+        by_key[(indicator_id, y, n)] = Aggregate(total=total, weight=weight, count=count)
+
+    def value(indicator, period):
+        if period is None:
+            return None
+        return figures.value_of(by_key.get((indicator.pk, *period)), indicator)
+
+    labels = [period_label(regime, y, n) for y, n in periods]
+    sections: dict[str, Section] = {}
+    names = dict(Field.choices)
+    for indicator in indicators:
+        now = value(indicator, (year, number))
+        trend = [value(indicator, p) for p in periods]
+        line = Line(
+            indicator=indicator,
+            value=now,
+            previous=change(now, value(indicator, before)),
+            last_year=change(now, value(indicator, a_year_ago)),
+            trend=list(zip(labels, trend, strict=True)),
+            points=[p for p in sparkline(trend).split("|") if p],
+        )
+        section = sections.setdefault(
+            indicator.field, Section(indicator.field, str(names.get(indicator.field, "")), [])
+        )
+        section.lines.append(line)
+    return {
+        "regime": regime,
+        "organisation": organisation,
+        "year": year,
+        "number": number,
+        "period": period_label(regime, year, number),
+        "previous_label": period_label(regime, *before) if before else None,
+        "last_year_label": period_label(regime, *a_year_ago) if a_year_ago else None,
+        # The fields in the Government's order, not their codes' alphabetical one.
+        "sections": sorted(sections.values(), key=lambda s: _FIELD_ORDER.get(s.code, 99)),
+        "targets": False,  # no target in the model: no colour
+    }
+
+
+def csv_rows(board: dict) -> list[list[str]]:
+    """The dashboard's figures as rows, a header first: names and units, not only codes."""
+    where = board["organisation"]
+    header = [
+        _("Field"),
+        _("Indicator key"),
+        _("Indicator"),
+        _("Unit"),
+        _("Organisation code"),
+        _("Organisation"),
+        _("Period"),
+        _("Value"),
+        _("Previous period"),
+        _("Same period last year"),
+    ]
+    rows = [header]
+    for section in board["sections"]:
+        for line in section.lines:
+            rows.append(
+                [
+                    section.name,
+                    line.indicator.key,
+                    line.indicator.name,
+                    line.indicator.unit,
+                    where.code if where else "",
+                    where.name if where else _("The nation"),
+                    board["period"],
+                    _plain(line.value),
+                    _plain(line.previous["then"]) if line.previous else "",
+                    _plain(line.last_year["then"]) if line.last_year else "",
+                ]
+            )
+    return rows
+
+
+def data_value_set(board: dict) -> dict:
+    """DHIS2's dataValueSets JSON for the period shown: one dataValue per figure with a value.
+    The data element is the indicator's key, the org unit the organisation's code (the nation
+    has none in our tree: "VN")."""
+    regime = board["regime"]
+    pattern = DHIS2_PERIOD.get(regime.periodicity) if regime.kind == RegimeKind.PERIODIC else None
+    period = (pattern or "{y}").format(y=board["year"], n=board["number"])
+    unit = board["organisation"].code if board["organisation"] else "VN"
+    values = [
+        {
+            "dataElement": line.indicator.key,
+            "period": period,
+            "orgUnit": unit,
+            "value": _plain(line.value),
+        }
+        for section in board["sections"]
+        for line in section.lines
+        if line.value is not None
+    ]
+    return {"dataSet": regime.code, "period": period, "orgUnit": unit, "dataValues": values}
+
+
+def _plain(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f")
+    return text

@@ -1,0 +1,248 @@
+"""The command centre's pages: the dashboard of the nation or of one organisation, the
+drill-down of one figure (nation -> provinces -> communes -> the approved report, who sent and
+who approved it, its signed PDF), and the dashboard's exports (CSV, DHIS2 dataValueSets JSON).
+
+Reads only the maintained aggregates (``dashboard``, ``figures``); the scope is figures.py's
+rule. ``?wall=1`` shows the page without the frame and reloads it every few minutes (a meta
+refresh: a wall screen needs no JavaScript and no one to press a key).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from egov.accounts import policy
+from egov.core import downloads
+from egov.core.models import Organisation
+
+from . import dashboard, figures, scopes
+from .models import Aggregate, Indicator, RegimeKind, ReportingRegime, SubmissionSignature
+from .periods import PER_YEAR
+from .services.xlsx import period_label
+from .views import latest_period
+
+WALL_REFRESH_S = 300
+
+
+def _refused(request, message: str):
+    return render(request, "core/bad_input.html", {"message": message}, status=400)
+
+
+def _period(request, regime) -> tuple[int, int]:
+    """The period asked (?year=&number=), else the regime's last closed one. ValueError on
+    a number that is not a period of the regime."""
+    today = timezone.localdate()
+    if regime.kind != RegimeKind.PERIODIC and regime.cutoff is None:
+        year, number = today.year, 1  # a one-off regime whose cut-off is not set yet
+    else:
+        year, number = latest_period(regime, today)
+    raw_year, raw_number = request.GET.get("year"), request.GET.get("number")
+    if raw_year or raw_number:
+        year = int(raw_year or year)
+        number = int(raw_number or 1)
+        top = PER_YEAR.get(regime.periodicity, 1)
+        if not (2000 <= year <= 2099 and 1 <= number <= top):
+            raise ValueError(number)
+    return year, number
+
+
+def _regime(request):
+    code = request.GET.get("regime")
+    regimes = ReportingRegime.objects.order_by("code")
+    if code:
+        return get_object_or_404(regimes, code=code), regimes
+    regime = regimes.filter(indicators__isnull=False).first()
+    if regime is None:
+        raise Http404("No reporting regime.")
+    return regime, regimes
+
+
+def _frame(request) -> dict:
+    wall = request.GET.get("wall") == "1"
+    return {
+        "base": "reporting/wall.html" if wall else "base.html",
+        "wall": wall,
+        "refresh": WALL_REFRESH_S,
+    }
+
+
+@login_required
+@require_GET
+def board(request, organisation=None):
+    """The dashboard; ?format=csv or ?format=dhis2 exports its figures."""
+    national = figures.reads_nation(request)
+    if organisation is not None:
+        organisation = get_object_or_404(Organisation, code=organisation)
+    elif not national:
+        # Not a national reader: their own organisation's dashboard, if they read one.
+        held = [g for g in policy.grants(request) if g.scope == scopes.READ]
+        if not held:
+            raise PermissionDenied(_("You may not read the national figures."))
+        mine = Organisation.objects.get(pk=held[0].organisation_id)
+        return redirect("reporting:dashboard_of", organisation=mine.code)
+    regime, regimes = _regime(request)
+    try:
+        year, number = _period(request, regime)
+    except ValueError:
+        return _refused(request, _("There is no such reporting period."))
+    data = dashboard.build(
+        request,
+        regime=regime,
+        year=year,
+        number=number,
+        organisation=organisation,
+        national=national,
+    )
+    kind = request.GET.get("format")
+    if kind == "csv":
+        return _csv(data)
+    if kind == "dhis2":
+        return _dhis2(data)
+    if kind == "xlsx":
+        return _xlsx(data)
+    if kind:
+        return _refused(request, _("Unknown export format."))
+    return render(
+        request,
+        "reporting/dashboard.html",
+        {**data, **_frame(request), "regimes": list(regimes)},
+    )
+
+
+def _name(data) -> str:
+    where = data["organisation"].code if data["organisation"] else "VN"
+    return f"{data['regime'].code}-{where}-{data['year']}-{data['number']}"
+
+
+def _csv(data) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = downloads.content_disposition(f"{_name(data)}.csv")
+    response.write("\ufeff")  # Excel reads UTF-8 (Vietnamese names) only with the BOM
+    csv.writer(response).writerows(dashboard.csv_rows(data))
+    return response
+
+
+def _xlsx(data) -> HttpResponse:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(data["regime"].code[:31])
+    rows = dashboard.csv_rows(data)
+    sheet.append(rows[0])
+    for row in rows[1:]:
+        # The figures as numbers (a spreadsheet sums them), the rest as text.
+        sheet.append(row[:7] + [Decimal(v) if v else None for v in row[7:]])
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = downloads.content_disposition(f"{_name(data)}.xlsx")
+    return response
+
+
+def _dhis2(data) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(dashboard.data_value_set(data), ensure_ascii=False, indent=1),
+        content_type="application/json",
+    )
+    response["Content-Disposition"] = downloads.content_disposition(f"{_name(data)}.json")
+    return response
+
+
+@login_required
+@require_GET
+def drill(request, regime, indicator, year, number):
+    """One figure at the nation (no ?organisation=) or one organisation, its parts one level
+    down, its trend, and the organisation's own approved report."""
+    regime = get_object_or_404(ReportingRegime, code=regime)
+    indicator = get_object_or_404(Indicator.objects.select_related("weight"), key=indicator)
+    if not (2000 <= year <= 2099 and 1 <= number <= PER_YEAR.get(regime.periodicity, 1)):
+        return _refused(request, _("There is no such reporting period."))
+    code = request.GET.get("organisation")
+    organisation = (
+        get_object_or_404(Organisation.objects.select_related("parent"), code=code)
+        if code
+        else None
+    )
+    disaggregation = request.GET.get("disaggregation", "")[:120]
+    result = figures.drilldown(
+        request,
+        regime=regime,
+        indicator=indicator,
+        year=year,
+        number=number,
+        organisation=organisation,
+        disaggregation=disaggregation,
+    )
+    own = result["own"]
+    # The signed PDF of the version approved: one query for every source, the PDFs deferred.
+    sources = {o["submission"].pk: o["submission"] for o in own}
+    signed = {}
+    for signature in SubmissionSignature.objects.filter(submission__in=list(sources)).defer("pdf"):
+        submission = sources[signature.submission_id]
+        if signature.version == submission.submitted_at and submission.pk not in signed:
+            signed[submission.pk] = signature
+    for o in own:
+        o["signature"] = signed.get(o["submission"].pk)
+    periods = dashboard.trend_periods(regime, year, number)
+    rows = {
+        (a.year, a.number): a
+        for a in Aggregate.objects.filter(
+            regime=regime,
+            indicator=indicator,
+            organisation=organisation,
+            disaggregation=disaggregation,
+            year__in={y for y, _n in periods},
+        )
+        if (a.year, a.number) in set(periods)
+    }
+    trend = [
+        (period_label(regime, y, n), figures.value_of(rows.get((y, n)), indicator))
+        for y, n in periods
+    ]
+    parts_sum = sum((p.value for p in result["parts"] if p.value is not None), start=0)
+    return render(
+        request,
+        "reporting/drilldown.html",
+        {
+            **result,
+            **_frame(request),
+            "regime": regime,
+            "indicator": indicator,
+            "year": year,
+            "number": number,
+            "period": period_label(regime, year, number),
+            "trend": trend,
+            "parts_sum": parts_sum,
+            "up": _up(regime, indicator, year, number, organisation),
+            "board_url": (
+                reverse("reporting:dashboard_of", args=[organisation.code])
+                if organisation
+                else reverse("reporting:dashboard")
+            )
+            + f"?regime={regime.code}&year={year}&number={number}",
+        },
+    )
+
+
+def _up(regime, indicator, year, number, organisation) -> str | None:
+    """The figure one level up (the parent, or the nation), None at the nation."""
+    if organisation is None:
+        return None
+    url = reverse("reporting:figure", args=[regime.code, indicator.key, year, number])
+    parent = organisation.parent
+    return f"{url}?organisation={parent.code}" if parent else url
