@@ -171,8 +171,8 @@ def test_query_counts_do_not_grow_with_indicators_or_organisations(
     board = f"/reporting/dashboard/?regime=dvc-thang&year={YEAR}&number={MONTH}"
     drill = figure_url(TOTAL, w.p)
     # Session, user, grants (2), central check, regime, indicators, aggregates, the regimes'
-    # list, the frame (2).
-    with django_assert_max_num_queries(11):
+    # list, the frame (2), the assigned tasks' tile (one aggregate).
+    with django_assert_max_num_queries(12):
         client.get(board)
     before = (_count(client, board), _count(client, drill), _count(client, figure_url(TOTAL)))
     # Twenty more indicators in the regime, and more communes and provinces with figures.
@@ -273,3 +273,12 @@ def test_the_sections_follow_the_governments_order_of_fields(w, client):
     board = page(client, w.people.app_c, "/reporting/dashboard/").context
     order = [section.code for section in board["sections"]]
     assert order == [code for code in Field.values if code in order] and len(order) > 1
+
+
+def test_the_nations_dashboard_places_the_tiles_apps_register(w, client):
+    """The tasks the Government assigns (issue 20) beside the indicators, on the Government's
+    dashboard only: the tile counts the tasks its reader may read."""
+    body = page(client, w.people.app_c, "/reporting/dashboard/").content.decode()
+    assert "/assignments/report/" in body
+    province = page(client, w.people.app_c, f"/reporting/dashboard/{w.p.code}/")
+    assert province.status_code == 200 and "/assignments/report/" not in province.content.decode()

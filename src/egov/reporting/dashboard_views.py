@@ -18,13 +18,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from egov.accounts import policy
-from egov.core import downloads
+from egov.core import downloads, registry
 from egov.core.models import Organisation
 
 from . import dashboard, figures, scopes
@@ -117,8 +118,25 @@ def board(request, organisation=None):
     return render(
         request,
         "reporting/dashboard.html",
-        {**data, **_frame(request), "regimes": list(regimes)},
+        {
+            **data,
+            **_frame(request),
+            "regimes": list(regimes),
+            "tiles": _tiles(request) if organisation is None else [],
+        },
     )
+
+
+def _tiles(request) -> list[str]:
+    """The tiles other apps registered (egov.core.registry.command_tile), rendered: the
+    Government's dashboard shows the current figures of the tasks it assigns beside the
+    reported indicators, without this app importing them."""
+    tiles = []
+    for tile in registry.command_tiles():
+        context = tile.build(request)
+        if context is not None:
+            tiles.append(render_to_string(tile.template, context, request=request))
+    return tiles
 
 
 def _name(data) -> str:
