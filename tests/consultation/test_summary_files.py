@@ -18,7 +18,7 @@ from egov.consultation.services import summary_files
 from egov.core.models import AuditEntry
 
 from ..core.signing_support import assert_pdfsig_shows, assert_valid_by_pyhanko
-from .conftest import TEXT_V2
+from .conftest import TEXT_V2, window
 
 API = "/api/v1/consultation"
 
@@ -65,7 +65,9 @@ def _read(field) -> bytes:
 
 
 @pytest.mark.slow
-def test_the_table_is_sealed_and_published_with_the_result(client, world, answered, tmp_path):
+def test_the_table_is_sealed_and_published_with_the_result(
+    client, world, answered, tmp_path, django_assert_max_num_queries
+):
     c, a, b = answered
     # Before the result: no file, no link.
     assert client.get(f"{API}/consultations/{c.code}/summary-pdf/").status_code == 404
@@ -105,6 +107,10 @@ def test_the_table_is_sealed_and_published_with_the_result(client, world, answer
     assert entry.summary["docx_sha256"] == hashlib.sha256(docx).hexdigest()
 
     # Public: the API links and serves the same bytes, the page links both files.
+    services.create_consultation(world.drafter, c.draft, title="Lần hai", windows=window())
+    with django_assert_max_num_queries(6):  # the table comes with its consultation
+        listed = client.get(f"{API}/consultations/").json()["results"]
+    assert [r["summary_pdf"] is not None for r in listed] == [False, True]
     detail = client.get(f"{API}/consultations/{c.code}/").json()
     assert detail["summary_pdf"] == f"{API}/consultations/{c.code}/summary-pdf/"
     served = client.get(detail["summary_pdf"])
@@ -134,6 +140,7 @@ def test_a_failed_seal_writes_nothing(world, answered, monkeypatch):
     c, _a, _b = answered
     saved = []
     real_save = default_storage.save
+
     def save(name, content):
         saved.append(real_save(name, content))
         return saved[-1]
@@ -159,3 +166,27 @@ def test_a_failed_seal_writes_nothing(world, answered, monkeypatch):
     assert AuditEntry.objects.count() == audits
     assert len(saved) == 2
     assert [n for n in saved if default_storage.exists(n)] == [], saved
+
+
+def test_rows_taller_than_a_page_still_make_a_pdf(world, consultation, tmp_path):
+    """The longest comment (10,000 characters) and an answer covering many comments: the PDF
+    splits the row across pages instead of failing the publication."""
+    long_text = " ".join(["Đề nghị bỏ giấy chứng nhận cơ sở đủ điều kiện."] * 220)[:10_000]
+    row = {
+        "answer_kind": "explained",
+        "answer": long_text,
+        "changed_anchor": None,
+        "changed_label": None,
+        "changed_version": None,
+        "comments": list(range(1, 41)),
+        "comment_texts": [f"[dieu-3] {long_text}"] * 2
+        + [f"[dieu-1] Ý kiến {i}" for i in range(38)],
+        "commenters": 40,
+    }
+    at = consultation.created_at
+    pdf = summary_files.render_pdf(consultation, [row], at=at)
+    assert_valid_by_pyhanko(pdf, signer_cn="Bộ Công Thương")
+    text = " ".join(_pdftotext(pdf, tmp_path).split())
+    assert "và 20 ý kiến khác" in text and "Ý kiến 17" in text and "Ý kiến 18" not in text
+    cells = Document(io.BytesIO(summary_files.render_docx(consultation, [row], at=at))).tables[0]
+    assert len(cells.rows) == 2

@@ -25,6 +25,7 @@ HEADERS = [
     "Tiếp thu, giải trình",
     "Nội dung tiếp thu, giải trình",
 ]
+MAX_LISTED = 20
 TITLE = "BẢNG TỔNG HỢP TIẾP THU, GIẢI TRÌNH Ý KIẾN GÓP Ý"
 
 
@@ -80,9 +81,14 @@ def _cells(index: int, row: dict) -> list[str]:
     answer = row["answer"]
     if row["changed_label"]:
         answer = f"{answer}\n(Sửa {row['changed_label']}, dự thảo lần {row['changed_version']})"
+    # One answer may cover hundreds of comments: the first ones in full, then their count (the
+    # JSON table and the comments' CSV list every one).
+    texts = row["comment_texts"][:MAX_LISTED]
+    if len(row["comment_texts"]) > MAX_LISTED:
+        texts.append(f"… và {len(row['comment_texts']) - MAX_LISTED} ý kiến khác.")
     return [
         str(index),
-        "\n".join(row["comment_texts"]),
+        "\n".join(texts),
         str(row["commenters"]),
         KIND_VI.get(row["answer_kind"], row["answer_kind"]),
         answer,
@@ -137,7 +143,11 @@ def render_pdf(consultation: Consultation, table: list[dict], *, at) -> bytes:
     body = [_cells(i, row) for i, row in enumerate(table, start=1)]
     if body:
         fractions = [0.05, 0.38, 0.08, 0.11, 0.38]
-        story.append(grid([HEADERS, *body], [width * f for f in fractions], styles))
+        table = grid([HEADERS, *body], [width * f for f in fractions], styles)
+        # A long comment or answer makes a row taller than a page: split it across pages
+        # rather than fail the publication (reportlab raises LayoutError otherwise).
+        table.splitInRow = 1
+        story.append(table)
     else:
         story.append(para("Không có ý kiến góp ý nào được công bố.", styles["body"]))
     story += [Spacer(1, 8 * mm), para(organisation.name, styles["center_bold"])]
