@@ -28,6 +28,8 @@ PUBLIC = {
     (CONSULTATION, "get"),
     (f"{CONSULTATION}comments/", "get"),
     (f"{CONSULTATION}summary/", "get"),
+    (f"{CONSULTATION}summary-pdf/", "get"),
+    (f"{CONSULTATION}summary-docx/", "get"),
     (f"{CONSULTATION}comments-csv/", "get"),
     (f"{API}/reform-plans/{{id}}/", "get"),
     (f"{COMMENT}attachments/{{number}}/", "get"),

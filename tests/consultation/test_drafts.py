@@ -21,7 +21,14 @@ def test_a_draft_has_versions_compared_clause_by_clause(world, draft):
     assert rows["dieu-3.khoan-2.diem-c"] == "added"
     assert rows["dieu-2.khoan-2"] == "removed"
     entry = AuditEntry.objects.get(action="consultation.draft.version")
-    assert entry.summary == {"number": 2, "unchanged": 9, "changed": 1, "added": 1, "removed": 1}
+    assert entry.summary == {
+        "number": 2,
+        "source": "text",
+        "unchanged": 9,
+        "changed": 1,
+        "added": 1,
+        "removed": 1,
+    }
     with pytest.raises(ConsultationError):
         services.compare(draft, 1, 7)
 
@@ -54,11 +61,12 @@ def test_the_phases_move_through_the_act_table(world, draft):
             "action", flat=True
         )
     )
-    assert actions[-4:] == [
+    assert actions[-5:] == [
         "consultation.open_debate",
         "consultation.open_comments",
         "consultation.close_comments",
         "consultation.publish_result",
+        "consultation.summary.publish",  # the table, sealed, with the result
     ]
 
 

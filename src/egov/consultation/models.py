@@ -412,3 +412,26 @@ class CommentAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def summary_path(instance, filename: str) -> str:
+    return f"consultation/{instance.consultation.code}/summary/{filename}"
+
+
+class SummaryTable(models.Model):
+    """The table of acceptance and explanation (bảng tổng hợp tiếp thu, giải trình) as published
+    with the result: a PDF sealed by the drafting agency and the same table as .docx."""
+
+    consultation = models.OneToOneField(
+        Consultation, on_delete=models.PROTECT, related_name="summary_table"
+    )
+    pdf = models.FileField(upload_to=summary_path, max_length=255)
+    docx = models.FileField(upload_to=summary_path, max_length=255)
+    pdf_sha256 = models.CharField(max_length=64)
+    docx_sha256 = models.CharField(max_length=64)
+    answers = models.PositiveIntegerField(default=0)
+    commenters = models.PositiveIntegerField(default=0)
+    made_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.consultation.code} summary"

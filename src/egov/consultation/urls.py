@@ -1,6 +1,6 @@
 from django.urls import path
 
-from egov.consultation import views
+from egov.consultation import downloads, views
 
 app_name = "consultation"
 
@@ -8,4 +8,9 @@ urlpatterns = [
     path("", views.open_consultations, name="open"),
     path("<str:code>/", views.consultation_page, name="detail"),
     path("<str:code>/comment/", views.comment, name="comment"),
+    path(
+        "<str:code>/tiep-thu-giai-trinh.<str:kind>",
+        downloads.summary_file,
+        name="summary-file",
+    ),
 ]

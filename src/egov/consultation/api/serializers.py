@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -163,11 +164,40 @@ class DraftDetailSerializer(DraftSerializer):
         return DraftUnitSerializer(units, many=True).data
 
 
+DOCX_HELP = "Instead of text: a Word file (.docx), base64; one paragraph per line of the text"
+
+
+def text_or_docx(data: dict) -> str:
+    """The draft's text: typed, or read from the .docx (checked by its content). Exactly one."""
+    import base64
+    import binascii
+
+    from egov.consultation.services import docx_import
+
+    text, encoded = data.get("text") or "", data.get("docx") or ""
+    if bool(text.strip()) == bool(encoded):
+        raise serializers.ValidationError(
+            {"text": [_("Give the text or a .docx file, one of the two.")]}
+        )
+    if text.strip():
+        return text
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise serializers.ValidationError({"docx": [_("The file is not valid base64.")]}) from exc
+    return docx_import.text_of(raw)
+
+
 class NewDraftSerializer(serializers.Serializer):
     organisation = serializers.CharField(help_text="Code of the drafting agency")
     title = serializers.CharField(max_length=500)
     doc_type = serializers.ChoiceField(choices=DocType.choices)
-    text = serializers.CharField(help_text="The text: “Chương I”, “Điều 1.”, “1.”, “a)” lines")
+    text = serializers.CharField(
+        required=False,
+        default="",
+        help_text="The text: “Chương I”, “Điều 1.”, “1.”, “a)” lines (or give docx)",
+    )
+    docx = serializers.CharField(required=False, default="", help_text=DOCX_HELP)
     repeals = serializers.ListField(
         child=serializers.IntegerField(), required=False, default=list, help_text="Regulation ids"
     )
@@ -175,7 +205,8 @@ class NewDraftSerializer(serializers.Serializer):
 
 
 class NewVersionSerializer(serializers.Serializer):
-    text = serializers.CharField()
+    text = serializers.CharField(required=False, default="", help_text="Or give docx")
+    docx = serializers.CharField(required=False, default="", help_text=DOCX_HELP)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -204,6 +235,10 @@ class ConsultationSerializer(serializers.ModelSerializer):
     received = serializers.IntegerField(help_text="Every comment received, duplicates included")
     published = serializers.IntegerField(help_text="Comments shown (a group of duplicates once)")
     unanswered = serializers.IntegerField(help_text="Published comments without an answer")
+    summary_pdf = serializers.SerializerMethodField(
+        help_text="The sealed table of acceptance and explanation (from the result on)"
+    )
+    summary_docx = serializers.SerializerMethodField(help_text="The same table as .docx")
 
     class Meta:
         model = Consultation
@@ -220,12 +255,26 @@ class ConsultationSerializer(serializers.ModelSerializer):
             "received",
             "published",
             "unanswered",
+            "summary_pdf",
+            "summary_docx",
             "updated_at",
         ]
         read_only_fields = fields
 
     def get_days_left(self, consultation) -> int | None:
         return days_left(consultation)
+
+    def _summary(self, consultation, kind: str) -> str | None:
+        # Published with the result (SummaryTable); the list selects it with the consultation.
+        if getattr(consultation, "summary_table", None) is None:
+            return None
+        return f"/api/v1/consultation/consultations/{consultation.code}/summary-{kind}/"
+
+    def get_summary_pdf(self, consultation) -> str | None:
+        return self._summary(consultation, "pdf")
+
+    def get_summary_docx(self, consultation) -> str | None:
+        return self._summary(consultation, "docx")
 
 
 class NewConsultationSerializer(serializers.Serializer):

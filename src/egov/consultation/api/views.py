@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from django.db.models import Count, Max, Prefetch, Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -38,11 +39,15 @@ from egov.consultation.models import (
     Moderation,
     PhaseWindow,
     Regulation,
+    SummaryTable,
 )
 from egov.consultation.services import drafts as draft_services
 from egov.consultation.services import regulations as regulation_services
+from egov.consultation.services import summary_files
+from egov.consultation.services.docx_import import DOCX
 from egov.core.models import Organisation
 from egov.dossiers.api.serializers import uploads_from
+from egov.dossiers.web import file_response
 
 
 class Conflict(exceptions.APIException):
@@ -242,9 +247,10 @@ class DraftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             _organisation(v["organisation"], "organisation"),
             title=v["title"],
             doc_type=v["doc_type"],
-            text=v["text"],
+            text=s.text_or_docx(v),
             repeals=repeals,
             note=v["note"],
+            source="docx" if v["docx"] else "text",
         )
         draft = self.get_queryset().prefetch_related("versions").get(pk=draft.pk)
         return Response(s.DraftDetailSerializer(draft).data, status=status.HTTP_201_CREATED)
@@ -272,7 +278,14 @@ class DraftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         draft = self.get_object()
         body = s.NewVersionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        version = services.add_version(request, draft, **body.validated_data)
+        v = body.validated_data
+        version = services.add_version(
+            request,
+            draft,
+            text=s.text_or_docx(v),
+            note=v["note"],
+            source="docx" if v["docx"] else "text",
+        )
         data = s.DraftVersionSerializer(version).data
         data["units"] = s.DraftUnitSerializer(
             version.units.select_related("parent"), many=True
@@ -298,7 +311,7 @@ class DraftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 def _consultations():
     visible = Q(comments__moderation=Moderation.VISIBLE, comments__leader__isnull=True)
     return (
-        Consultation.objects.select_related("draft", "organisation")
+        Consultation.objects.select_related("draft", "organisation", "summary_table")
         .prefetch_related(Prefetch("windows", PhaseWindow.objects.order_by("starts_at")))
         .annotate(
             received=Count("comments", distinct=True),
@@ -361,6 +374,8 @@ class ConsultationViewSet(
         "retrieve": None,
         "comments": None,
         "summary": None,
+        "summary_pdf": None,
+        "summary_docx": None,
         "comments_csv": None,
         "create": scopes.MANAGE,
         "add_comment": scopes.COMMENT,
@@ -470,23 +485,39 @@ class ConsultationViewSet(
     @action(detail=True, methods=["get"])
     def summary(self, request, consultation_code=None):
         consultation = self.get_object()
-        rows = {}
-        for comment in _published_comments(consultation).filter(answer__isnull=False):
-            a = comment.answer
-            row = rows.setdefault(
-                a.pk,
-                {
-                    "answer_kind": a.kind,
-                    "answer": a.text,
-                    "changed_anchor": a.changed_unit.anchor if a.changed_unit else None,
-                    "changed_version": a.changed_unit.version.number if a.changed_unit else None,
-                    "comments": [],
-                    "commenters": 0,
-                },
-            )
-            row["comments"].append(comment.pk)
-            row["commenters"] += comment.group_size
-        return Response(s.AnswerSummaryRowSerializer(list(rows.values()), many=True).data)
+        rows = summary_files.rows(consultation)
+        return Response(s.AnswerSummaryRowSerializer(rows, many=True).data)
+
+    def _summary_file(self, field: str, content_type: str):
+        consultation = self.get_object()
+        table = SummaryTable.objects.filter(consultation=consultation).first()
+        if table is None:
+            raise Http404(_("The table is published with the consultation's result."))
+        name = f"{consultation.code}-tiep-thu-giai-trinh.{field}"
+        return file_response(getattr(table, field), name, content_type)
+
+    @extend_schema(
+        summary=gettext_lazy("The table of acceptance and explanation as a sealed PDF"),
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY),
+            404: OpenApiResponse(description=gettext_lazy("The result is not published yet")),
+        },
+    )
+    @action(detail=True, methods=["get"], url_path="summary-pdf")
+    def summary_pdf(self, request, consultation_code=None):
+        """Signed (PAdES) by the drafting agency when the result was published."""
+        return self._summary_file("pdf", "application/pdf")
+
+    @extend_schema(
+        summary=gettext_lazy("The table of acceptance and explanation as .docx"),
+        responses={
+            (200, DOCX): OpenApiResponse(OpenApiTypes.BINARY),
+            404: OpenApiResponse(description=gettext_lazy("The result is not published yet")),
+        },
+    )
+    @action(detail=True, methods=["get"], url_path="summary-docx")
+    def summary_docx(self, request, consultation_code=None):
+        return self._summary_file("docx", DOCX)
 
     @extend_schema(
         summary=gettext_lazy("Export a consultation's published comments and answers as CSV"),

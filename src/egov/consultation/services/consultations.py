@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from egov.consultation import acts, scopes
 from egov.consultation.errors import ConsultationError
 from egov.consultation.models import Consultation, Draft, Phase, PhaseWindow
+from egov.consultation.services import summary_files
 from egov.consultation.services._common import next_code, record, require, required
+from egov.dossiers.services.files import StoredFiles
 
 WINDOW_PHASES = (Phase.DEBATE, Phase.COMMENTS, Phase.ANSWERS, Phase.RESULT)
 
@@ -70,6 +72,15 @@ def make(actor, consultation: Consultation, name: str) -> Consultation:
     phase or the gate (every comment answered) refuses; nothing changes then."""
     if name not in acts.ACTS:
         raise ConsultationError(_("Unknown act."), code="unknown_act")
+    stored = StoredFiles()
+    try:
+        return _make(actor, consultation, name, stored)
+    except BaseException:
+        stored.discard()
+        raise
+
+
+def _make(actor, consultation: Consultation, name: str, stored: StoredFiles) -> Consultation:
     with transaction.atomic():
         locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
         if not acts.may(actor, name, locked):
@@ -86,6 +97,20 @@ def make(actor, consultation: Consultation, name: str) -> Consultation:
             before=before,
             after=locked.phase,
         )
+        if locked.phase == Phase.RESULT:
+            # The table of acceptance and explanation is published with the result, sealed.
+            table = summary_files.write(locked, stored)
+            record(
+                actor,
+                "summary.publish",
+                table,
+                locked.organisation,
+                code=locked.code,
+                answers=table.answers,
+                commenters=table.commenters,
+                pdf_sha256=table.pdf_sha256,
+                docx_sha256=table.docx_sha256,
+            )
     return locked
 
 

@@ -47,6 +47,7 @@ def create_draft(
     text: str,
     repeals: list[Regulation] = (),
     note: str = "",
+    source: str = "text",
 ) -> Draft:
     """A new draft of ``organisation`` (the drafting agency) and its version 1."""
     require(actor, scopes.MANAGE, organisation)
@@ -71,11 +72,14 @@ def create_draft(
             code=draft.code,
             units=len(parsed),
             repeals=len(repeals),
+            source=source,
         )
     return draft
 
 
-def add_version(actor, draft: Draft, *, text: str, note: str = "") -> DraftVersion:
+def add_version(
+    actor, draft: Draft, *, text: str, note: str = "", source: str = "text"
+) -> DraftVersion:
     """The next version of ``draft``: units with the same numbers keep their anchors."""
     require(actor, scopes.MANAGE, draft)
     parsed = structure.parse(text)
@@ -90,7 +94,15 @@ def add_version(actor, draft: Draft, *, text: str, note: str = "") -> DraftVersi
         counts = {}
         for row in changes:
             counts[row["change"]] = counts.get(row["change"], 0) + 1
-        record(actor, "draft.version", draft, locked.organisation, number=version.number, **counts)
+        record(
+            actor,
+            "draft.version",
+            draft,
+            locked.organisation,
+            number=version.number,
+            source=source,
+            **counts,
+        )
     return version
 
 

@@ -1,0 +1,23 @@
+"""The table of acceptance and explanation, downloaded from the consultation's page: public
+once the result is published (404 before), the sealed PDF or the .docx as stored then."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.views.decorators.http import require_GET
+
+from egov.consultation.models import SummaryTable
+from egov.consultation.services.docx_import import DOCX
+from egov.dossiers.web import file_response
+
+TYPES = {"pdf": "application/pdf", "docx": DOCX}
+
+
+@require_GET
+def summary_file(request, code, kind):
+    table = (
+        SummaryTable.objects.select_related("consultation").filter(consultation__code=code).first()
+    )
+    if table is None or kind not in TYPES:
+        raise Http404("No published table.")
+    return file_response(getattr(table, kind), f"{code}-tiep-thu-giai-trinh.{kind}", TYPES[kind])
