@@ -46,6 +46,7 @@ from egov.cabinet.models import (
     VoteStatus,
 )
 from egov.cabinet.services.meetings import _member_for, quorum
+from egov.cabinet.services.tally import ByTheRule
 from egov.core.services import audit
 
 
@@ -280,7 +281,7 @@ def cast_vote(
 
 
 @dataclass(frozen=True)
-class VoteTally:
+class VoteTally(ByTheRule):
     vote: Vote
     count: rule.Count
     abstain: int
@@ -288,27 +289,8 @@ class VoteTally:
     not_counted: int
 
     @property
-    def adopted(self) -> bool:
-        return rule.adopted(self.count)
-
-    @property
-    def decided(self) -> bool:
-        return rule.decided(self.count)
-
-    @property
-    def agree_needed(self) -> int:
-        return rule.agree_needed(self.count)
-
-    @property
-    def outcome(self) -> str:
-        if self.vote.outcome:
-            return self.vote.outcome
-        if self.decided:
-            return Outcome.ADOPTED if self.adopted else Outcome.NOT_ADOPTED
-        return ""
-
-    def outcome_label(self) -> str:
-        return Outcome(self.outcome).label if self.outcome else ""
+    def recorded(self) -> str:
+        return self.vote.outcome
 
 
 def tallies_for(meeting: Meeting, votes=None) -> dict[int, VoteTally]:

@@ -13,10 +13,12 @@ from egov.cabinet import rule
 from egov.cabinet.models import Answer, Ballot, Outcome, Question, Status
 
 
-@dataclass(frozen=True)
-class QuestionTally:
-    question: Question
+class ByTheRule:
+    """What a count says under the majority rule (egov.cabinet.rule): a ballot's question and a
+    meeting's live vote read it alike. ``recorded`` is the outcome once fixed, else ""."""
+
     count: rule.Count
+    recorded: str
 
     @property
     def adopted(self) -> bool:
@@ -33,14 +35,24 @@ class QuestionTally:
     @property
     def outcome(self) -> str:
         """The established outcome, or "" while it may still change."""
-        if self.question.outcome:
-            return self.question.outcome
+        if self.recorded:
+            return self.recorded
         if self.decided:
             return Outcome.ADOPTED if self.adopted else Outcome.NOT_ADOPTED
         return ""
 
     def outcome_label(self) -> str:
         return Outcome(self.outcome).label if self.outcome else ""
+
+
+@dataclass(frozen=True)
+class QuestionTally(ByTheRule):
+    question: Question
+    count: rule.Count
+
+    @property
+    def recorded(self) -> str:
+        return self.question.outcome
 
 
 def tally(ballot: Ballot, now=None, *, questions=None) -> list[QuestionTally]:
