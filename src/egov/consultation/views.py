@@ -26,7 +26,7 @@ def _can_comment(request) -> bool:
 
 
 def consultation_page(request, code, *, errors=None, posted=None, status=200):
-    page = selectors.draft_page(code)
+    page = selectors.draft_page(code, on=request.GET.get("on", "")[:120])
     if page is None:
         raise Http404
     page.update(can_comment=_can_comment(request), errors=errors or [], posted=posted or {})
