@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Count, F, Prefetch, Window
 from django.db.models.functions import RowNumber
+from django.utils.translation import ngettext
 
 from egov.consultation import structure
 from egov.consultation.models import Comment, Consultation, Moderation, Phase, PhaseWindow, Unit
@@ -82,8 +83,13 @@ def draft_page(code: str, on: str = "") -> dict | None:
             .defer(*_UNSHOWN)
             if c.pk not in shown
         ]
+    more = {}  # one translation per count: a plural lookup costs ~0.5 ms, 1,800 units had one
     for unit in units:
-        unit.total = totals.get(unit.anchor, 0)
+        unit.total = n = totals.get(unit.anchor, 0)
+        if n > MARGIN and unit.anchor != on:
+            if n not in more:
+                more[n] = ngettext("See all %(n)s comment", "See all %(n)s comments", n) % {"n": n}
+            unit.more = more[n]
     general, earlier = [], []
     for comment in comments:
         unit = by_anchor.get(comment.anchor) if comment.anchor else None
