@@ -120,3 +120,18 @@ def test_the_margin_shows_the_first_comments_and_links_to_all(
     assert "Xem tất cả 12" not in margin and "Ý 15</p>" not in html
     html, _ = _page_queries(client, django_assert_num_queries, f"{url}?on=-", len(few) + 1)
     assert "Ý 15</p>" in html and "Xem tất cả 5" not in html
+
+
+def test_the_text_is_rendered_once_per_version(client, world, consultation):
+    """A version's units never change: their HTML is cached, the margins are not."""
+    url = f"/consultation/{consultation.code}/"
+    first = client.get(url, HTTP_ACCEPT_LANGUAGE="vi")
+    assert "consultation/_unit.html" in [t.name for t in first.templates]
+    services.submit(world.citizen, consultation, services.CommentData("Ý mới", "dieu-1"))
+    again = client.get(url, HTTP_ACCEPT_LANGUAGE="vi")
+    assert "consultation/_unit.html" not in [t.name for t in again.templates]
+    assert "Ý mới" in again.content.decode().split('id="dieu-1"')[1].split("govuk-grid-row")[0]
+    services.add_version(world.drafter, consultation.draft, text=TEXT_V2)
+    third = client.get(url, HTTP_ACCEPT_LANGUAGE="vi")
+    assert "consultation/_unit.html" in [t.name for t in third.templates]
+    assert "Đeo găng tay khi chế biến." in third.content.decode()
