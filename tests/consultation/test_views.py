@@ -76,3 +76,62 @@ def test_a_citizen_comments_from_the_page(client, world, consultation):
     assert made.status_code == 302 and "#comment-" in made["Location"]
     margin = client.get(url).content.decode().split('id="dieu-3"')[1].split("govuk-grid-row")[0]
     assert "Nên bỏ điều này" in margin
+
+
+def _page_queries(client, django_assert_num_queries, url, expected):
+    with django_assert_num_queries(expected) as captured:
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="vi")
+    assert page.status_code == 200
+    return page.content.decode(), len(captured)
+
+
+def test_the_margin_shows_the_first_comments_and_links_to_all(
+    client, world, consultation, django_assert_num_queries
+):
+    """The page's queries do not grow with the comments, and a unit's margin shows the first
+    MARGIN of them with a link to all (a draft of 300 articles had 20,000: bench/README.md)."""
+    url = f"/consultation/{consultation.code}/"
+    people = [world.citizen, *world.citizens]
+
+    def comment(n, anchor):
+        services.submit(
+            people[n % len(people)], consultation, services.CommentData(f"Ý {n}", anchor)
+        )
+
+    comment(0, "dieu-3.khoan-1")
+    with django_assert_num_queries(7) as few:
+        client.get(url)
+    for n in range(1, 12):
+        comment(n, "dieu-3.khoan-1")
+    for n in range(12, 17):
+        comment(n, "")
+    html, _ = _page_queries(client, django_assert_num_queries, url, len(few))
+    margin = html.split('id="dieu-3.khoan-1"')[1].split("govuk-grid-row")[0]
+    assert [f"Ý {n}</p>" in margin for n in range(12)] == [n < 3 for n in range(12)]
+    assert "Xem tất cả 12 góp ý" in margin
+    assert "Xem tất cả 5 góp ý" in html and "Ý 15</p>" not in html
+    assert "17 góp ý đã nhận, 17 đã công khai" in html
+    # ?on=<anchor>: every comment on that unit (one query more), the others still capped.
+    html, _ = _page_queries(
+        client, django_assert_num_queries, f"{url}?on=dieu-3.khoan-1", len(few) + 1
+    )
+    margin = html.split('id="dieu-3.khoan-1"')[1].split("govuk-grid-row")[0]
+    assert all(f"Ý {n}</p>" in margin for n in range(12))
+    assert "Xem tất cả 12" not in margin and "Ý 15</p>" not in html
+    html, _ = _page_queries(client, django_assert_num_queries, f"{url}?on=-", len(few) + 1)
+    assert "Ý 15</p>" in html and "Xem tất cả 5" not in html
+
+
+def test_the_text_is_rendered_once_per_version(client, world, consultation):
+    """A version's units never change: their HTML is cached, the margins are not."""
+    url = f"/consultation/{consultation.code}/"
+    first = client.get(url, HTTP_ACCEPT_LANGUAGE="vi")
+    assert "consultation/_unit.html" in [t.name for t in first.templates]
+    services.submit(world.citizen, consultation, services.CommentData("Ý mới", "dieu-1"))
+    again = client.get(url, HTTP_ACCEPT_LANGUAGE="vi")
+    assert "consultation/_unit.html" not in [t.name for t in again.templates]
+    assert "Ý mới" in again.content.decode().split('id="dieu-1"')[1].split("govuk-grid-row")[0]
+    services.add_version(world.drafter, consultation.draft, text=TEXT_V2)
+    third = client.get(url, HTTP_ACCEPT_LANGUAGE="vi")
+    assert "consultation/_unit.html" in [t.name for t in third.templates]
+    assert "Đeo găng tay khi chế biến." in third.content.decode()

@@ -4,10 +4,14 @@ person logged in with the e-ID comments from the same page (a plain form: no Jav
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from egov.consultation import selectors, services
@@ -25,10 +29,28 @@ def _can_comment(request) -> bool:
     return bool(getattr(user, "is_authenticated", False) and hasattr(user, "citizen"))
 
 
+def _text_of(version, units) -> str:
+    """Each unit's text and the opening of its margin (``unit.opening``), and the form's list of
+    units, as HTML. A version's units never change (a new text is a new version), so they are
+    rendered once per version and language and cached: the 1,810 units of a 300-article draft
+    took most of the page's second (bench/README.md, "consultation")."""
+    # created_at too: a database made again (tests, a restore) reuses the ids.
+    key = f"consultation:text:{version.pk}:{version.created_at.timestamp()}:{get_language()}"
+    text = cache.get(key)
+    if text is None or len(text[0]) != len(units):
+        openings = [render_to_string("consultation/_unit.html", {"unit": u}) for u in units]
+        text = (openings, render_to_string("consultation/_options.html", {"units": units}))
+        cache.set(key, text, 7 * 24 * 3600)
+    for unit, opening in zip(units, text[0], strict=True):
+        unit.opening = mark_safe(opening)  # noqa: S308 (rendered by the template, escaped there)
+    return mark_safe(text[1])  # noqa: S308 (the same)
+
+
 def consultation_page(request, code, *, errors=None, posted=None, status=200):
-    page = selectors.draft_page(code)
+    page = selectors.draft_page(code, on=request.GET.get("on", "")[:120])
     if page is None:
         raise Http404
+    page["options"] = _text_of(page["version"], page["units"])
     page.update(can_comment=_can_comment(request), errors=errors or [], posted=posted or {})
     return render(request, "consultation/detail.html", page, status=status)
 
