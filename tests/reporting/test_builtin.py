@@ -23,9 +23,8 @@ from egov.reporting.services.regimes import create_regime
 from egov.reporting.services.submissions import Entry, submit
 
 from ..accounts.officials_support import make_official
-from ..dossiers.core_support import make_world
+from ..dossiers.core_support import make_world, walk_in
 from ..dossiers.core_support import submit as submit_online
-from ..dossiers.core_support import walk_in
 
 TOTAL, RATE = "svc_dossiers_received", "svc_online_dossier_rate"
 YEAR, MONTH = 2025, 3
