@@ -170,3 +170,19 @@ def test_the_cross_checks_queries_do_not_grow_with_the_parts(w, client):
         walk_in_at(w, at(2025, 3, 5, 8), actor=desk.user, organisation=c)
     assert _count(client, w.root, w.p) == before
     assert figure(client, w.root, TOTAL, w.p).context["check"]["node"]["computed"] == 10
+
+
+def test_the_dashboard_shows_egovs_count_and_the_gap_under_the_figure(w, client):
+    client.force_login(w.root)
+    params = {"regime": "dvc-thang", "year": YEAR, "number": MONTH}
+    board = client.get(f"/reporting/dashboard/{w.p.code}/", params, HTTP_ACCEPT_LANGUAGE="vi")
+    lines = {line.indicator.key: line for s in board.context["sections"] for line in s.lines}
+    assert lines[TOTAL].check == {
+        "reported": 7,
+        "computed": 5,
+        "gap": 2,
+        "percent": Decimal("40.0"),
+    }
+    assert lines[RATE].check is None
+    body = board.content.decode()
+    assert "hệ thống tính 5" in body and "#cross-check" in body

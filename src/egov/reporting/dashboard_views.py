@@ -269,7 +269,7 @@ def _cross_check(request, regime, indicator, year, number, result, disaggregatio
     below = Organisation.objects.filter(
         **({"parent": organisation} if organisation else {"parent__isnull": True})
     ).order_by("path")
-    national = figures.reads_nation(request.user)
+    national = result["national"]
     reported = {p.organisation.pk: p.value for p in result["parts"]}
     parts = [
         (o, reported.get(o.pk))
