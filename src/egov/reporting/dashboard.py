@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from egov.accounts import policy
 
-from . import figures, scopes
+from . import builtin, figures, scopes
 from .models import Aggregate, Field, RegimeKind
 from .services.rules import previous_period
 from .services.xlsx import period_label
@@ -101,6 +101,7 @@ class Line:
     last_year: dict | None
     trend: list = field(default_factory=list)  # [(label, value)]
     points: list = field(default_factory=list)  # SVG polylines
+    check: dict | None = None  # a built-in indicator's figure computed by egov, and the gap
 
 
 @dataclass
@@ -135,6 +136,14 @@ def build(actor, *, regime, year: int, number: int, organisation=None, national=
             return None
         return figures.value_of(by_key.get((indicator.pk, *period)), indicator)
 
+    # A built-in indicator's figure as egov counts it: one query per such indicator (the
+    # registry is a handful), none when the regime has no built-in indicator.
+    span = builtin.bounds(regime, year, number)
+    own = {
+        i.pk: builtin.computed(i, span, organisation)[0]
+        for i in indicators
+        if span and builtin.is_builtin(i)
+    }
     labels = [period_label(regime, y, n) for y, n in periods]
     sections: dict[str, Section] = {}
     names = dict(Field.choices)
@@ -148,6 +157,7 @@ def build(actor, *, regime, year: int, number: int, organisation=None, national=
             last_year=change(now, value(indicator, a_year_ago)),
             trend=list(zip(labels, trend, strict=True)),
             points=[p for p in sparkline(trend).split("|") if p],
+            check=builtin.gap(now, own[indicator.pk]) if indicator.pk in own else None,
         )
         section = sections.setdefault(
             indicator.field, Section(indicator.field, str(names.get(indicator.field, "")), [])

@@ -28,7 +28,7 @@ from egov.accounts import policy
 from egov.core import downloads, registry
 from egov.core.models import Organisation
 
-from . import dashboard, figures, scopes
+from . import builtin, dashboard, figures, scopes
 from .models import Aggregate, Indicator, RegimeKind, ReportingRegime, SubmissionSignature
 from .periods import PER_YEAR
 from .services.xlsx import period_label
@@ -233,6 +233,7 @@ def drill(request, regime, indicator, year, number):
         for y, n in periods
     ]
     parts_sum = sum((p.value for p in result["parts"] if p.value is not None), start=0)
+    check = _cross_check(request, regime, indicator, year, number, result, disaggregation)
     return render(
         request,
         "reporting/drilldown.html",
@@ -246,6 +247,7 @@ def drill(request, regime, indicator, year, number):
             "period": period_label(regime, year, number),
             "trend": trend,
             "parts_sum": parts_sum,
+            "check": check,
             "up": _up(regime, indicator, year, number, organisation),
             "board_url": (
                 reverse("reporting:dashboard_of", args=[organisation.code])
@@ -254,6 +256,34 @@ def drill(request, regime, indicator, year, number):
             )
             + f"?regime={regime.code}&year={year}&number={number}",
         },
+    )
+
+
+def _cross_check(request, regime, indicator, year, number, result, disaggregation):
+    """The reported figure beside egov's own count for a built-in indicator (builtin.py), at
+    the node and for every organisation one level down the reader may read, reported or not
+    (a commune that reported nothing but received dossiers is a gap too)."""
+    if disaggregation or not builtin.is_builtin(indicator):
+        return None
+    organisation = result["organisation"]
+    below = Organisation.objects.filter(
+        **({"parent": organisation} if organisation else {"parent__isnull": True})
+    ).order_by("path")
+    national = result["national"]
+    reported = {p.organisation.pk: p.value for p in result["parts"]}
+    parts = [
+        (o, reported.get(o.pk))
+        for o in below
+        if national or policy.can(request.user, scopes.READ, o)
+    ]
+    return builtin.cross_check(
+        regime=regime,
+        indicator=indicator,
+        year=year,
+        number=number,
+        organisation=organisation,
+        reported=result["value"],
+        parts=parts,
     )
 
 

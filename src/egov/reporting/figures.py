@@ -123,6 +123,7 @@ def drilldown(actor, *, regime, indicator, year, number, organisation=None, disa
         "additive": indicator.aggregation in ADDITIVE,
         "parts": parts,
         "own": own,
+        "national": national,
     }
 
 
