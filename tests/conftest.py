@@ -6,6 +6,16 @@ from urllib.parse import urlsplit, urlunsplit
 os.environ.setdefault("EGOV_ENV", "test")
 
 import pytest  # noqa: E402
+from hypothesis import HealthCheck  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+# Property tests check what is true, never how fast: on a machine shared with other runs, input
+# generation and single examples can be slow (a reporting property failed "input generation is
+# slow" once under load), so neither the deadline nor the too_slow health check applies.
+hypothesis_settings.register_profile(
+    "egov", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("egov")
 
 
 @pytest.fixture(autouse=True)
