@@ -3,6 +3,8 @@
 from rest_framework.routers import SimpleRouter
 
 from .api import SubmissionViewSet
+from .api_dhis2 import DataValueSetViewSet
+from .api_signed import SignedDataViewSet
 from .api_xlsx import ReportXlsxViewSet
 from .approval_api import AggregateViewSet, ApprovalViewSet, CompletenessViewSet, RevisionViewSet
 
@@ -12,6 +14,10 @@ router.register("reporting/approvals", ApprovalViewSet, basename="report-approva
 router.register("reporting/revisions", RevisionViewSet, basename="report-revision")
 router.register("reporting/aggregates", AggregateViewSet, basename="report-aggregate")
 router.register("reporting/completeness", CompletenessViewSet, basename="report-completeness")
+router.register(
+    "reporting/data-value-sets", DataValueSetViewSet, basename="report-data-value-sets"
+)
+router.register("reporting/signed-data", SignedDataViewSet, basename="report-signed-data")
 router.register("reporting/xlsx", ReportXlsxViewSet, basename="report-xlsx")
 
 urlpatterns = router.urls

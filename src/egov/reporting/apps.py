@@ -15,6 +15,7 @@ class ReportingConfig(AppConfig):
         from egov.reporting.models import (
             Aggregate,
             Approval,
+            DataSignature,
             DataValue,
             Revision,
             Submission,
@@ -26,6 +27,7 @@ class ReportingConfig(AppConfig):
         policy.register(Submission, organisation="organisation")
         policy.register(DataValue, organisation="submission__organisation")
         policy.register(SubmissionSignature, organisation="submission__organisation")
+        policy.register(DataSignature, organisation="submission__organisation")
         registry.nav_link(
             registry.NavLink(
                 "reporting.forms", _("Reports to submit"), "reporting:index", (scopes.SUBMIT,), 70

@@ -24,19 +24,13 @@ from egov.accounts import policy
 
 from . import builtin, figures, scopes
 from .models import Aggregate, Field, RegimeKind
+from .services import dhis2
 from .services.rules import previous_period
 from .services.xlsx import period_label
 
 _FIELD_ORDER = {code: rank for rank, code in enumerate(Field.values)}
 TREND = 12  # periods in a sparkline, the period shown included
 
-# DHIS2's period identifiers (ISO-like): 202503, 2025Q1, 2025S1, 2025.
-DHIS2_PERIOD = {
-    "month": "{y}{n:02d}",
-    "quarter": "{y}Q{n}",
-    "half": "{y}S{n}",
-    "year": "{y}",
-}
 
 
 def check_reader(actor, organisation, national: bool | None = None) -> None:
@@ -217,8 +211,7 @@ def data_value_set(board: dict) -> dict:
     The data element is the indicator's key, the org unit the organisation's code (the nation
     has none in our tree: "VN")."""
     regime = board["regime"]
-    pattern = DHIS2_PERIOD.get(regime.periodicity) if regime.kind == RegimeKind.PERIODIC else None
-    period = (pattern or "{y}").format(y=board["year"], n=board["number"])
+    period = dhis2.period_id(regime, board["year"], board["number"])
     unit = board["organisation"].code if board["organisation"] else "VN"
     values = [
         {

@@ -14,6 +14,7 @@ urlpatterns = [
     path(f"{REPORT}template.xlsx", views.template, name="template"),
     path(f"{REPORT}upload/", views.upload, name="upload"),
     path(f"{REPORT}sign/", views.sign, name="sign"),
+    path(f"{REPORT}sign-data/", views.sign_data, name="sign_data"),
     path("dashboard/", dashboard_views.board, name="dashboard"),
     path(
         "dashboard/figure/<slug:regime>/<slug:indicator>/<int:year>/<int:number>/",
@@ -22,4 +23,5 @@ urlpatterns = [
     ),
     path("dashboard/<str:organisation>/", dashboard_views.board, name="dashboard_of"),
     path("signatures/<int:pk>.pdf", views.signed_pdf, name="signed_pdf"),
+    path("signed-data/<int:pk>.xml", views.signed_xml, name="signed_xml"),
 ]

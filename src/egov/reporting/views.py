@@ -28,9 +28,9 @@ from egov.core import downloads
 from egov.core.models import Organisation
 
 from . import scopes
-from .models import RegimeKind, ReportingRegime, Submission, SubmissionSignature
+from .models import DataSignature, RegimeKind, ReportingRegime, Submission, SubmissionSignature
 from .periods import Period, containing, cutoff
-from .services import forms, signing, submissions, xlsx
+from .services import forms, signing, submissions, xlsx, xml_data
 from .services.rules import previous_period
 
 
@@ -108,6 +108,8 @@ def _refused(request, exc: ValidationError):
 
 def _form_page(request, form, *, status=200, cell_errors=(), confirm=False):
     signature = signing.current_signature(form.submission) if form.submission else None
+    data_signature = xml_data.current_signature(form.submission) if form.submission else None
+    may_sign = form.submission is not None and _may_sign(request, form.submission)
     return render(
         request,
         "reporting/form.html",
@@ -117,9 +119,9 @@ def _form_page(request, form, *, status=200, cell_errors=(), confirm=False):
             "cell_errors": cell_errors,
             "confirm": confirm,
             "signature": signature,
-            "may_sign": form.submission is not None
-            and signature is None
-            and _may_sign(request, form.submission),
+            "may_sign": may_sign and signature is None,
+            "data_signature": data_signature,
+            "may_sign_data": may_sign and data_signature is None,
             "signatures": (
                 form.submission.signatures.defer("pdf").select_related("signed_by")[:10]
                 if form.submission
@@ -270,5 +272,40 @@ def signed_pdf(request, pk):
     response = HttpResponse(bytes(signature.pdf), content_type="application/pdf")
     response["Content-Disposition"] = downloads.content_disposition(
         f"bao-cao-{signature.submission_id}-{signature.pk}.pdf"
+    )
+    return response
+
+
+@login_required
+@require_POST
+def sign_data(request, regime, organisation, year, number):
+    try:
+        form = _target(request, regime, organisation, year, number)
+        if form.submission is None:
+            raise ValidationError(_("Send the report before signing it."))
+        xml_data.sign(form.submission, actor=request)
+    except ValidationError as exc:
+        return _refused(request, exc)
+    messages.success(request, _("The report's data was signed."))
+    return redirect(_report_url(form))
+
+
+@login_required
+@require_GET
+def signed_xml(request, pk):
+    """The signed data document, verified again before it is served: one that no longer
+    verifies (altered in the database) is not handed out as signed."""
+    signature = get_object_or_404(
+        policy.scope_queryset(request, scopes.READ, DataSignature.objects.all()).select_related(
+            "submission__regime", "submission__organisation"
+        ),
+        pk=pk,
+    )
+    checked = xml_data.check(signature)
+    if not checked.valid:
+        return render(request, "core/bad_input.html", {"message": checked.message}, status=409)
+    response = HttpResponse(bytes(signature.document), content_type="application/xml")
+    response["Content-Disposition"] = downloads.content_disposition(
+        f"du-lieu-bao-cao-{signature.submission_id}-{signature.pk}.xml"
     )
     return response

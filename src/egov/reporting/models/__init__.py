@@ -12,7 +12,7 @@ from .indicators import (
     ValueType,
 )
 from .regimes import LEVEL_ORDER, RegimeKind, RegimeStage, ReportingLevel, ReportingRegime
-from .signatures import SubmissionSignature
+from .signatures import DataSignature, SubmissionSignature
 from .submissions import (
     DataValue,
     MissingValues,
@@ -49,5 +49,6 @@ __all__ = [
     "Severity",
     "Submission",
     "SubmissionSignature",
+    "DataSignature",
     "ValidationRule",
 ]

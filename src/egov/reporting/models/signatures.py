@@ -42,3 +42,39 @@ class SubmissionSignature(models.Model):
 
     def __str__(self):
         return f"{self.submission} · {self.holder}"
+
+
+class DataSignature(models.Model):
+    """The submission's data as an XML document (services.xml_data), signed enveloped (XMLDSig)
+    by a signer of the reporting organisation: made here through the signing service, or
+    signed elsewhere (a token's software, another system) and uploaded with the values.
+
+    The document is kept byte for byte as signed, like the signed PDF: it is what a verifier
+    checks, and it is checked again whenever it is read."""
+
+    submission = models.ForeignKey(
+        Submission,
+        on_delete=models.CASCADE,
+        related_name="data_signatures",
+        verbose_name=_("submission"),
+    )
+    version = models.DateTimeField(_("version signed"))
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("signed by"),
+    )
+    holder = models.CharField(_("certificate holder"), max_length=64)
+    signed_at = models.DateTimeField(_("signed at"))
+    document = models.BinaryField(_("signed data (XML)"))
+    sha256 = models.CharField(_("SHA-256 of the signed XML"), max_length=64)
+    # True when the document came signed from outside (uploaded), not signed by this platform.
+    uploaded = models.BooleanField(_("uploaded signed"), default=False)
+
+    class Meta:
+        verbose_name = _("signed report data")
+        ordering = ["-signed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.submission} · {self.holder} (XML)"
