@@ -37,9 +37,26 @@ def _read_case(t):
     }
 
 
-CASES = {(BASE, "get"): _read_case}
+def _signed_data_case(t):
+    """The signed data (XML) of A's submission, signed by A's reporter."""
+    from egov.reporting.models import Submission
+    from egov.reporting.services import xml_data
+
+    case = _read_case(t)
+    submission = Submission.objects.get(pk=case["id"])
+    signature = xml_data.sign(submission, actor=case["insider"])
+    return {**case, "id": signature.pk}
+
+
+CASES = {
+    (BASE, "get"): _read_case,
+    ("/api/v1/reporting/signed-data/{id}/", "get"): _signed_data_case,
+}
 
 # ``{act}`` names an act of the approval table, not an object: the unit is in the body, and
 # the caller's scope at its organisation is checked by the service (tests/reporting/
 # test_approval_api.py: another province's approver gets 403).
 SCOPE_ONLY = {("/api/v1/reporting/approvals/{act}/", "post"): "reports.approve"}
+# Posting signed data or a dataValueSet, or asking to sign, names no object in the path: the
+# organisation is in the body and checked by the service (tests/reporting/test_xml_data.py,
+# test_dhis2_import.py: another organisation's report is refused).

@@ -14,9 +14,7 @@ router.register("reporting/approvals", ApprovalViewSet, basename="report-approva
 router.register("reporting/revisions", RevisionViewSet, basename="report-revision")
 router.register("reporting/aggregates", AggregateViewSet, basename="report-aggregate")
 router.register("reporting/completeness", CompletenessViewSet, basename="report-completeness")
-router.register(
-    "reporting/data-value-sets", DataValueSetViewSet, basename="report-data-value-sets"
-)
+router.register("reporting/data-value-sets", DataValueSetViewSet, basename="report-data-value-sets")
 router.register("reporting/signed-data", SignedDataViewSet, basename="report-signed-data")
 router.register("reporting/xlsx", ReportXlsxViewSet, basename="report-xlsx")
 

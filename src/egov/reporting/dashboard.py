@@ -32,7 +32,6 @@ _FIELD_ORDER = {code: rank for rank, code in enumerate(Field.values)}
 TREND = 12  # periods in a sparkline, the period shown included
 
 
-
 def check_reader(actor, organisation, national: bool | None = None) -> None:
     """figures.py's rule: a reader at a central body (or a superuser) reads the nation and
     every organisation; anyone else the organisations their reports.read covers."""

@@ -78,9 +78,7 @@ def document(submission: Submission, signed_at: dt.datetime) -> etree._Element:
     root = etree.Element(ROOT, nsmap={None: NS})
     etree.SubElement(root, _q("Regime"), code=regime.code).text = regime.name
     etree.SubElement(root, _q("Organisation"), code=organisation.code).text = organisation.name
-    etree.SubElement(
-        root, _q("Period"), year=str(submission.year), number=str(submission.number)
-    )
+    etree.SubElement(root, _q("Period"), year=str(submission.year), number=str(submission.number))
     values = etree.SubElement(root, _q("Values"))
     rows = submission.values.select_related("indicator").order_by(
         "indicator__key", "disaggregation"
