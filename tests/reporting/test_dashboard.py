@@ -18,7 +18,13 @@ from openpyxl import load_workbook
 
 from egov.core.services import organisations as org_services
 from egov.core.services.organisations import OrganisationData
-from egov.reporting.models import Field, Indicator, Submission, SubmissionSignature
+from egov.reporting.models import (
+    DataSignature,
+    Field,
+    Indicator,
+    Submission,
+    SubmissionSignature,
+)
 from egov.reporting.services import approval
 from egov.reporting.services.submissions import Entry, submit
 
@@ -146,8 +152,19 @@ def test_the_drill_down_goes_to_the_approved_report_and_its_parts_sum(w, client)
         pdf=b"%PDF-1.7",
         sha256="1" * 64,
     )
+    data = DataSignature.objects.create(  # the row signing the data writes (test_xml_data)
+        submission=submission,
+        version=submission.submitted_at,
+        signed_by=w.people.rep_a,
+        holder="official-1",
+        signed_at=timezone.now(),
+        document=b"<ReportData/>",
+        sha256="2" * 64,
+    )
     commune = page(client, w.people.app_c, figure_url(TOTAL, w.a))
     (own,) = commune.context["own"]
+    assert own["data_signature"] == data
+    assert f"/reporting/signed-data/{data.pk}.xml" in commune.content.decode()
     assert own["value"].value == 100
     assert own["submission"].submitted_by == w.root and own["approval"].approved_by == w.root
     assert own["signature"].holder == "Lan Trần Thị"
@@ -203,9 +220,9 @@ def test_query_counts_do_not_grow_with_indicators_or_organisations(
     assert _count(client, drill) == before_p
     client.force_login(w.people.app_c)
     # Session, user, grants (2), regime, indicator, organisation, central check, the node, its
-    # parts, the approval, its values, signatures, trend, the frame (2), the cross-check's
-    # organisations one level down and its one count (builtin.py).
-    with django_assert_max_num_queries(18):
+    # parts, the approval, its values, signatures (PDF, XML), trend, the frame (2), the
+    # cross-check's organisations one level down and its one count (builtin.py).
+    with django_assert_max_num_queries(19):
         client.get(drill)
 
 

@@ -29,7 +29,14 @@ from egov.core import downloads, registry
 from egov.core.models import Organisation
 
 from . import builtin, dashboard, figures, scopes
-from .models import Aggregate, Indicator, RegimeKind, ReportingRegime, SubmissionSignature
+from .models import (
+    Aggregate,
+    DataSignature,
+    Indicator,
+    RegimeKind,
+    ReportingRegime,
+    SubmissionSignature,
+)
 from .periods import PER_YEAR
 from .services.xlsx import period_label
 from .views import latest_period
@@ -214,8 +221,15 @@ def drill(request, regime, indicator, year, number):
         submission = sources[signature.submission_id]
         if signature.version == submission.submitted_at and submission.pk not in signed:
             signed[submission.pk] = signature
+    # And the signed data (XML) of that version: one query more, the documents deferred.
+    signed_data = {}
+    for signature in DataSignature.objects.filter(submission__in=list(sources)).defer("document"):
+        submission = sources[signature.submission_id]
+        if signature.version == submission.submitted_at and submission.pk not in signed_data:
+            signed_data[submission.pk] = signature
     for o in own:
         o["signature"] = signed.get(o["submission"].pk)
+        o["data_signature"] = signed_data.get(o["submission"].pk)
     periods = dashboard.trend_periods(regime, year, number)
     rows = {
         (a.year, a.number): a
