@@ -4,6 +4,8 @@ person logged in with the e-ID comments from the same page (a plain form: no Jav
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -29,13 +31,14 @@ def _can_comment(request) -> bool:
     return bool(getattr(user, "is_authenticated", False) and hasattr(user, "citizen"))
 
 
-def _text_of(version, units) -> str:
+def _text_of(version, chapter, units) -> str:
     """Each unit's text and the opening of its margin (``unit.opening``), and the form's list of
     units, as HTML. A version's units never change (a new text is a new version), so they are
-    rendered once per version and language and cached: the 1,810 units of a 300-article draft
-    took most of the page's second (bench/README.md, "consultation")."""
+    rendered once per version, chapter and language and cached: the 1,810 units of a 300-article
+    draft took most of the page's second (bench/README.md, "consultation")."""
     # created_at too: a database made again (tests, a restore) reuses the ids.
-    key = f"consultation:text:{version.pk}:{version.created_at.timestamp()}:{get_language()}"
+    part = chapter.anchor if chapter is not None else "all"
+    key = f"consultation:text:{version.pk}:{version.created_at.timestamp()}:{part}:{get_language()}"
     text = cache.get(key)
     if text is None or len(text[0]) != len(units):
         openings = [render_to_string("consultation/_unit.html", {"unit": u}) for u in units]
@@ -47,10 +50,12 @@ def _text_of(version, units) -> str:
 
 
 def consultation_page(request, code, *, errors=None, posted=None, status=200):
-    page = selectors.draft_page(code, on=request.GET.get("on", "")[:120])
+    # A refused comment's page again: the chapter of the unit it was on (its form lists them).
+    on = request.GET.get("on", "") or (posted or {}).get("anchor", "")
+    page = selectors.draft_page(code, on=on[:120], chapter=request.GET.get("chapter", "")[:120])
     if page is None:
         raise Http404
-    page["options"] = _text_of(page["version"], page["units"])
+    page["options"] = _text_of(page["version"], page["chapter"], page["units"])
     page.update(can_comment=_can_comment(request), errors=errors or [], posted=posted or {})
     return render(request, "consultation/detail.html", page, status=status)
 
@@ -65,7 +70,9 @@ def comment(request, code):
     if not _can_comment(request):
         raise PermissionDenied
     data = services.CommentData(
-        text=request.POST.get("text", ""), anchor=request.POST.get("anchor", "")
+        text=request.POST.get("text", ""),
+        anchor=request.POST.get("anchor", ""),
+        quote=request.POST.get("quote", ""),
     )
     try:
         made = services.submit(request, consultation, data)
@@ -73,4 +80,7 @@ def comment(request, code):
         return consultation_page(
             request, code, errors=exc.messages, posted=request.POST, status=400
         )
-    return redirect(reverse("consultation:detail", args=[code]) + f"#comment-{made.pk}")
+    # ?on=: the page (the chapter) holding the unit, with all its comments, the new one among
+    # them.
+    on = quote(made.anchor or selectors.WHOLE_DRAFT, safe="")
+    return redirect(reverse("consultation:detail", args=[code]) + f"?on={on}#comment-{made.pk}")
