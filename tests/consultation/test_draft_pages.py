@@ -114,3 +114,20 @@ def test_comments_on_units_gone_are_named_from_their_version(client, world, cons
     assert "Về Khoản 2 Điều 2, phiên bản 1" in earlier
     assert "Xem tất cả 5 góp ý</a> (Khoản 2 Điều 2)" in earlier
     assert "(dieu-2.khoan-2)" not in earlier
+
+
+def test_the_chapters_counts_follow_moderation(client, world, consultation, paged):
+    """The counts come from the comments themselves (one grouped query), not from counters:
+    hiding and restoring a comment moves them at once."""
+    url = f"/consultation/{consultation.code}/"
+    comments = [
+        services.submit(person, consultation, services.CommentData(f"Ý {n}", "dieu-3"))
+        for n, person in enumerate([world.citizen, *world.citizens[:2]])
+    ]
+    toc = 'href="?chapter=chuong-2#text">Chương II. ĐIỀU KIỆN KINH DOANH</a> · {} góp ý'
+    assert toc.format(3) in _get(client, url)
+    services.hide(world.lead, comments[0], reason="Xúc phạm")
+    html = _get(client, url)
+    assert toc.format(2) in html and "3 góp ý đã nhận, 2 đã công khai" in html
+    services.restore(world.lead, comments[0], reason="Xem lại")
+    assert toc.format(3) in _get(client, url)
