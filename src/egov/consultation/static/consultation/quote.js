@@ -7,10 +7,16 @@
 //    page of the chapter holding it.
 const paged = document.querySelector("[data-egov-paged]");
 const wanted = decodeURIComponent(window.location.hash.slice(1));
-if (paged && wanted && !document.getElementById(wanted) && /^(dieu|chuong)-/.test(wanted)) {
-  const url = new URL(window.location.href);
-  url.search = "?on=" + encodeURIComponent(wanted);
-  window.location.replace(url.toString());
+const here = new URL(window.location.href);
+// Once only: a unit that is in no chapter (gone from the draft) stays on the page it is sent to.
+if (
+  paged &&
+  /^(dieu|chuong)-/.test(wanted) &&
+  !document.getElementById(wanted) &&
+  here.searchParams.get("on") !== wanted
+) {
+  here.search = "?on=" + encodeURIComponent(wanted);
+  window.location.replace(here.toString());
 }
 
 const quote = document.getElementById("quote");
