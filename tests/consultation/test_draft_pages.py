@@ -49,12 +49,12 @@ def test_a_long_draft_is_shown_a_chapter_at_a_time(
     # The table of contents: every chapter with its published comments, this one not a link.
     assert '<strong aria-current="page">Chương I. QUY ĐỊNH CHUNG</strong> · 1 góp ý' in first
     assert 'href="?chapter=chuong-2#text">Chương II. ĐIỀU KIỆN KINH DOANH</a> · 3 góp ý' in first
-    assert "Chương sau" in first and "Chương trước" not in first
+    assert 'rel="next"' in first and 'rel="prev"' not in first
     # The comments on the whole draft on every page; the form lists this chapter's units.
     assert "Ý 4</p>" in first and "Ý 1</p>" not in first
     second = _get(client, f"{url}?chapter=chuong-2")
     assert 'id="dieu-3"' in second and 'id="dieu-1"' not in second
-    assert "Ý 1</p>" in second and "Ý 4</p>" in second and "Chương trước" in second
+    assert "Ý 1</p>" in second and "Ý 4</p>" in second and 'rel="prev"' in second
     # An old link to a unit lands on the chapter holding it.
     assert 'id="dieu-3.khoan-1"' in _get(client, f"{url}?on=dieu-3.khoan-1")
     assert client.get(f"{url}?chapter=chuong-9").status_code == 404
@@ -131,3 +131,18 @@ def test_the_chapters_counts_follow_moderation(client, world, consultation, page
     assert toc.format(2) in html and "3 góp ý đã nhận, 2 đã công khai" in html
     services.restore(world.lead, comments[0], reason="Xem lại")
     assert toc.format(3) in _get(client, url)
+
+
+def test_a_comments_html_is_cached_and_never_stale(client, world, consultation):
+    """Shown comments are rendered once (their HTML cached under a key holding all that can
+    change them): the second page renders none; an answer or a duplicate shows at once."""
+    url = f"/consultation/{consultation.code}/"
+    made = services.submit(world.citizen, consultation, services.CommentData("Bỏ", "dieu-1"))
+    first = client.get(url, HTTP_ACCEPT_LANGUAGE="vi")
+    assert "consultation/_comments.html" in [t.name for t in first.templates]
+    again = client.get(url, HTTP_ACCEPT_LANGUAGE="vi")
+    assert "consultation/_comments.html" not in [t.name for t in again.templates]
+    services.submit(world.citizens[0], consultation, services.CommentData("bỏ.", "dieu-1"))
+    services.answer(world.drafter, consultation, [made.pk], kind="explained", text="Cần giữ")
+    margin = _get(client, url).split('id="dieu-1"')[1].split("govuk-grid-row")[0]
+    assert "2 góp ý giống nhau" in margin and "Giải trình:</strong> Cần giữ" in margin

@@ -49,6 +49,41 @@ def _text_of(version, chapter, units) -> str:
     return mark_safe(text[1])  # noqa: S308 (the same)
 
 
+def _margins(page: dict) -> None:
+    """Each shown comment's HTML, cached: a comment never changes but for its answer (given
+    once), its group's size, whether its words still stand in the latest version and whether
+    its unit is gone from it; the key holds each, so a cached one is never stale (hidden ones
+    are not shown at all). Rendering the 540 comments of a chapter's margins was most of the
+    page's time at 20,000 comments (bench/README.md, "consultation"). Sets ``unit.margin_html``
+    and the page's ``general_html`` and ``earlier_html``."""
+    language = get_language()
+    units = page["units"]
+    sections = [page["general"], page["earlier"], *(u.margin for u in units)]
+
+    def key(c) -> str:
+        state = f"{int(getattr(c, 'outdated', False))}{int(bool(getattr(c, 'place_label', '')))}"
+        return f"consultation:comment:{c.pk}:{c.answer_id}:{c.group_size}:{state}:{language}"
+
+    keys = {c.pk: key(c) for section in sections for c in section}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    made = {}
+    for section in sections:
+        for c in section:
+            if keys[c.pk] not in found:
+                made[keys[c.pk]] = found[keys[c.pk]] = render_to_string(
+                    "consultation/_comments.html", {"comments": [c], "phrases": page["phrases"]}
+                )
+    if made:
+        cache.set_many(made, 24 * 3600)
+    html = [
+        mark_safe("".join(found[keys[c.pk]] for c in section))  # noqa: S308 (escaped there)
+        for section in sections
+    ]
+    page["general_html"], page["earlier_html"] = html[0], html[1]
+    for unit, margin in zip(units, html[2:], strict=True):
+        unit.margin_html = margin
+
+
 def consultation_page(request, code, *, errors=None, posted=None, status=200):
     # A refused comment's page again: the chapter of the unit it was on (its form lists them).
     on = request.GET.get("on", "") or (posted or {}).get("anchor", "")
@@ -56,6 +91,7 @@ def consultation_page(request, code, *, errors=None, posted=None, status=200):
     if page is None:
         raise Http404
     page["options"] = _text_of(page["version"], page["chapter"], page["units"])
+    _margins(page)
     page.update(can_comment=_can_comment(request), errors=errors or [], posted=posted or {})
     return render(request, "consultation/detail.html", page, status=status)
 
