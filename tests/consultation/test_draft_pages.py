@@ -134,7 +134,7 @@ def test_the_chapters_counts_follow_moderation(client, world, consultation, page
 
 
 def test_a_comments_html_is_cached_and_never_stale(client, world, consultation):
-    """Shown comments are rendered once (their HTML cached under a key holding all that can
+    """Shown comments are rendered once a process (remembered under a key holding all that can
     change them): the second page renders none; an answer or a duplicate shows at once."""
     url = f"/consultation/{consultation.code}/"
     made = services.submit(world.citizen, consultation, services.CommentData("Bỏ", "dieu-1"))

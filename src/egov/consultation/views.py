@@ -4,6 +4,8 @@ person logged in with the e-ID comments from the same page (a plain form: no Jav
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from urllib.parse import quote
 
 from django.core.cache import cache
@@ -49,36 +51,48 @@ def _text_of(version, chapter, units) -> str:
     return mark_safe(text[1])  # noqa: S308 (the same)
 
 
+# Each shown comment's HTML, remembered per process: a comment never changes but for its
+# answer (given once), its group's size, whether its words still stand in the latest version
+# and whether its unit is gone from it; the key holds each, so a remembered one is never stale
+# (hidden ones are not shown at all). Not the shared cache: the db cache keeps 300 entries and
+# a chapter shows ~540 comments (a run with it thrashed: 0.3 pages/s). Rendering them was most
+# of the page's time at 20,000 comments (bench/README.md, "consultation").
+_REMEMBERED: OrderedDict[str, str] = OrderedDict()
+_REMEMBER = 5_000  # ~5 MB a process at most
+_LOCK = threading.Lock()
+
+
+def _comment_key(c, language: str) -> str:
+    state = f"{int(getattr(c, 'outdated', False))}{int(bool(getattr(c, 'place_label', '')))}"
+    # received_at too: a database made again (tests, a restore) reuses the ids.
+    return f"{c.pk}:{c.received_at.timestamp()}:{c.answer_id}:{c.group_size}:{state}:{language}"
+
+
 def _margins(page: dict) -> None:
-    """Each shown comment's HTML, cached: a comment never changes but for its answer (given
-    once), its group's size, whether its words still stand in the latest version and whether
-    its unit is gone from it; the key holds each, so a cached one is never stale (hidden ones
-    are not shown at all). Rendering the 540 comments of a chapter's margins was most of the
-    page's time at 20,000 comments (bench/README.md, "consultation"). Sets ``unit.margin_html``
-    and the page's ``general_html`` and ``earlier_html``."""
+    """Sets ``unit.margin_html`` and the page's ``general_html`` and ``earlier_html``: the
+    comments' HTML, each rendered once per process (above)."""
     language = get_language()
     units = page["units"]
     sections = [page["general"], page["earlier"], *(u.margin for u in units)]
-
-    def key(c) -> str:
-        state = f"{int(getattr(c, 'outdated', False))}{int(bool(getattr(c, 'place_label', '')))}"
-        return f"consultation:comment:{c.pk}:{c.answer_id}:{c.group_size}:{state}:{language}"
-
-    keys = {c.pk: key(c) for section in sections for c in section}
-    found = cache.get_many(list(keys.values())) if keys else {}
-    made = {}
+    html = []
     for section in sections:
+        parts = []
         for c in section:
-            if keys[c.pk] not in found:
-                made[keys[c.pk]] = found[keys[c.pk]] = render_to_string(
+            key = _comment_key(c, language)
+            with _LOCK:
+                text = _REMEMBERED.get(key)
+                if text is not None:
+                    _REMEMBERED.move_to_end(key)
+            if text is None:
+                text = render_to_string(
                     "consultation/_comments.html", {"comments": [c], "phrases": page["phrases"]}
                 )
-    if made:
-        cache.set_many(made, 24 * 3600)
-    html = [
-        mark_safe("".join(found[keys[c.pk]] for c in section))  # noqa: S308 (escaped there)
-        for section in sections
-    ]
+                with _LOCK:
+                    _REMEMBERED[key] = text
+                    while len(_REMEMBERED) > _REMEMBER:
+                        _REMEMBERED.popitem(last=False)
+            parts.append(text)
+        html.append(mark_safe("".join(parts)))  # noqa: S308 (escaped by the template)
     page["general_html"], page["earlier_html"] = html[0], html[1]
     for unit, margin in zip(units, html[2:], strict=True):
         unit.margin_html = margin
