@@ -40,7 +40,7 @@ import threading
 import time
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,6 +86,58 @@ def default_gunicorn_args() -> list[str]:
 
 
 # --- Figures -----------------------------------------------------------------------------------
+
+
+def _poster(post, processes, warmup, duration, offset, barrier, results) -> None:
+    barrier.wait()
+    start = time.perf_counter()
+    counted: dict[str, int] = {}
+    number = offset
+    while (now := time.perf_counter()) < start + warmup + duration:
+        status = post(number)
+        number += processes
+        # Counted only if sent and answered inside the measured window.
+        if now >= start + warmup and time.perf_counter() <= start + warmup + duration:
+            counted[str(status)] = counted.get(str(status), 0) + 1
+    results.put(counted)
+
+
+def post_in_processes(
+    post: Callable[[int], int],
+    *,
+    warmup: float,
+    duration: float,
+    processes: int = 4,
+    success: str = "201",
+) -> dict:
+    """Writes through the API from ``processes`` processes at once (a write holds a lock or a
+    transaction: one process would measure the client): each calls ``post(number)`` (numbers
+    offset, then stepped by ``processes``: all different) until ``warmup + duration`` is over;
+    ``post`` answers the HTTP status (0: no answer) and must be picklable (a module-level
+    function or a ``functools.partial`` of one). The statuses counted in the window:
+    ``per_s`` (the ``success`` ones per second), ``answers`` (count per status) and
+    ``errors`` (the others)."""
+    barrier = multiprocessing.Barrier(processes)
+    results = multiprocessing.Queue()
+    workers = [
+        multiprocessing.Process(
+            target=_poster, args=(post, processes, warmup, duration, i, barrier, results)
+        )
+        for i in range(processes)
+    ]
+    for w in workers:
+        w.start()
+    answers: dict[str, int] = {}
+    for _ in workers:
+        for status, n in results.get().items():
+            answers[status] = answers.get(status, 0) + n
+    for w in workers:
+        w.join()
+    return {
+        "per_s": round(answers.get(success, 0) / duration, 1),
+        "answers": answers,
+        "errors": sum(n for s, n in answers.items() if s != success),
+    }
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float | None:
@@ -705,9 +757,21 @@ class Server:
 
 
 def free_port(host: str = HOST) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+    """A free port: any, or the first free one of ``$BENCH_PORTS`` ("18500-18599") on a
+    machine whose users share out port ranges."""
+    span = os.environ.get("BENCH_PORTS", "").strip()
+    candidates = [0]
+    if span:
+        low, _, high = span.partition("-")
+        candidates = list(range(int(low), int(high or low) + 1))
+    for port in candidates:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise BenchError(f"no free port in BENCH_PORTS={span}")
 
 
 def production_env(workdir: Path, extra_env: dict[str, str] | None = None) -> dict[str, str]:

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import http.client
 import json
-import multiprocessing
 import os
 import secrets
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote_plus, urlsplit, urlunsplit
 
@@ -147,42 +147,17 @@ def post_petition(host: str, port: int, headers: dict[str, str], number: int) ->
         connection.close()
 
 
-def _submitter(host, port, headers, warmup, duration, offset, barrier, results):
-    barrier.wait()
-    start = time.perf_counter()
-    counted: dict[str, int] = {}
-    number = offset
-    while (now := time.perf_counter()) < start + warmup + duration:
-        status = post_petition(host, port, headers, number)
-        number += PROCESSES
-        if now >= start + warmup and time.perf_counter() <= start + warmup + duration:
-            counted[str(status)] = counted.get(str(status), 0) + 1
-    results.put(counted)
-
-
 def measure_submissions(server, headers, warmup: float, duration: float) -> dict:
-    barrier = multiprocessing.Barrier(PROCESSES)
-    results = multiprocessing.Queue()
-    workers = [
-        multiprocessing.Process(
-            target=_submitter,
-            args=(server.host, server.port, headers, warmup, duration, i, barrier, results),
-        )
-        for i in range(PROCESSES)
-    ]
-    for w in workers:
-        w.start()
-    answers: dict[str, int] = {}
-    for _ in workers:
-        for status, n in results.get().items():
-            answers[status] = answers.get(status, 0) + n
-    for w in workers:
-        w.join()
-    created = answers.get("201", 0)
+    figures = harness.post_in_processes(
+        partial(post_petition, server.host, server.port, headers),
+        warmup=warmup,
+        duration=duration,
+        processes=PROCESSES,
+    )
     return {
-        "submissions_per_s": round(created / duration, 1),
-        "answers": answers,
-        "errors": sum(n for s, n in answers.items() if s != "201"),
+        "submissions_per_s": figures["per_s"],
+        "answers": figures["answers"],
+        "errors": figures["errors"],
     }
 
 

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from egov.accounts.models import BusinessRepresentation
 from egov.consultation import services
@@ -47,6 +47,36 @@ def test_a_comment_on_a_clause_and_on_a_range(world, consultation):
     assert entry.object_id == str(whole.pk)
 
 
+def test_a_range_from_the_quoted_words(world, consultation):
+    """The page's form without JavaScript: the words typed (or copied, line breaks and all)
+    are found in the clause and give the range; not there, or there twice, is refused with
+    the reason."""
+    made = services.submit(
+        world.citizen,
+        consultation,
+        services.CommentData(
+            "Một lần là đủ", "dieu-3.khoan-2.diem-a", quote="  an toàn\n thực phẩm "
+        ),
+    )
+    text = made.version.units.get(anchor="dieu-3.khoan-2.diem-a").text
+    assert (made.range_start, made.range_end) == (text.index("an toàn"), text.index(" hằng"))
+    assert made.quote == "an toàn thực phẩm"
+    with translation.override("vi"), pytest.raises(ConsultationError) as missing:
+        services.submit(
+            world.citizen,
+            consultation,
+            services.CommentData("x", "dieu-3.khoan-2.diem-a", quote="mỗi tháng"),
+        )
+    assert missing.value.message_dict["quote"] == ["Không có đoạn “mỗi tháng” trong Điểm a."]
+    with translation.override("vi"), pytest.raises(ConsultationError) as twice:
+        services.submit(
+            world.citizen,
+            consultation,
+            services.CommentData("x", "dieu-3.khoan-2.diem-a", quote="th"),
+        )
+    assert "2 lần" in twice.value.message_dict["quote"][0]
+
+
 @pytest.mark.parametrize(
     ("data", "field"),
     [
@@ -54,6 +84,9 @@ def test_a_comment_on_a_clause_and_on_a_range(world, consultation):
         (services.CommentData("x", "dieu-3.khoan-1", 5, 500), "range_start"),
         (services.CommentData("x", "", 0, 3), "anchor"),
         (services.CommentData("   "), "text"),
+        (services.CommentData("x", "dieu-3.khoan-2.diem-a", quote="mỗi tháng"), "quote"),
+        (services.CommentData("x", "dieu-3.khoan-2.diem-a", quote="th"), "quote"),
+        (services.CommentData("x", "", quote="an toàn"), "quote"),
     ],
 )
 def test_bad_comments_change_nothing(world, consultation, data, field):

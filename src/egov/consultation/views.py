@@ -4,6 +4,10 @@ person logged in with the e-ID comments from the same page (a plain form: no Jav
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from urllib.parse import quote
+
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -29,13 +33,14 @@ def _can_comment(request) -> bool:
     return bool(getattr(user, "is_authenticated", False) and hasattr(user, "citizen"))
 
 
-def _text_of(version, units) -> str:
+def _text_of(version, chapter, units) -> str:
     """Each unit's text and the opening of its margin (``unit.opening``), and the form's list of
     units, as HTML. A version's units never change (a new text is a new version), so they are
-    rendered once per version and language and cached: the 1,810 units of a 300-article draft
-    took most of the page's second (bench/README.md, "consultation")."""
+    rendered once per version, chapter and language and cached: the 1,810 units of a 300-article
+    draft took most of the page's second (bench/README.md, "consultation")."""
     # created_at too: a database made again (tests, a restore) reuses the ids.
-    key = f"consultation:text:{version.pk}:{version.created_at.timestamp()}:{get_language()}"
+    part = chapter.anchor if chapter is not None else "all"
+    key = f"consultation:text:{version.pk}:{version.created_at.timestamp()}:{part}:{get_language()}"
     text = cache.get(key)
     if text is None or len(text[0]) != len(units):
         openings = [render_to_string("consultation/_unit.html", {"unit": u}) for u in units]
@@ -46,11 +51,61 @@ def _text_of(version, units) -> str:
     return mark_safe(text[1])  # noqa: S308 (the same)
 
 
+# Each shown comment's HTML, remembered per process: a comment never changes but for its
+# answer (given once), its group's size, whether its words still stand in the latest version
+# and whether its unit is gone from it; the key holds each, so a remembered one is never stale
+# (hidden ones are not shown at all). Not the shared cache: the db cache keeps 300 entries and
+# a chapter shows ~540 comments (a run with it thrashed: 0.3 pages/s). Rendering them was most
+# of the page's time at 20,000 comments (bench/README.md, "consultation").
+_REMEMBERED: OrderedDict[str, str] = OrderedDict()
+_REMEMBER = 5_000  # ~5 MB a process at most
+_LOCK = threading.Lock()
+
+
+def _comment_key(c, language: str) -> str:
+    state = f"{int(getattr(c, 'outdated', False))}{int(bool(getattr(c, 'place_label', '')))}"
+    # received_at too: a database made again (tests, a restore) reuses the ids.
+    return f"{c.pk}:{c.received_at.timestamp()}:{c.answer_id}:{c.group_size}:{state}:{language}"
+
+
+def _margins(page: dict) -> None:
+    """Sets ``unit.margin_html`` and the page's ``general_html`` and ``earlier_html``: the
+    comments' HTML, each rendered once per process (above)."""
+    language = get_language()
+    units = page["units"]
+    sections = [page["general"], page["earlier"], *(u.margin for u in units)]
+    html = []
+    for section in sections:
+        parts = []
+        for c in section:
+            key = _comment_key(c, language)
+            with _LOCK:
+                text = _REMEMBERED.get(key)
+                if text is not None:
+                    _REMEMBERED.move_to_end(key)
+            if text is None:
+                text = render_to_string(
+                    "consultation/_comments.html", {"comments": [c], "phrases": page["phrases"]}
+                )
+                with _LOCK:
+                    _REMEMBERED[key] = text
+                    while len(_REMEMBERED) > _REMEMBER:
+                        _REMEMBERED.popitem(last=False)
+            parts.append(text)
+        html.append(mark_safe("".join(parts)))  # noqa: S308 (escaped by the template)
+    page["general_html"], page["earlier_html"] = html[0], html[1]
+    for unit, margin in zip(units, html[2:], strict=True):
+        unit.margin_html = margin
+
+
 def consultation_page(request, code, *, errors=None, posted=None, status=200):
-    page = selectors.draft_page(code, on=request.GET.get("on", "")[:120])
+    # A refused comment's page again: the chapter of the unit it was on (its form lists them).
+    on = request.GET.get("on", "") or (posted or {}).get("anchor", "")
+    page = selectors.draft_page(code, on=on[:120], chapter=request.GET.get("chapter", "")[:120])
     if page is None:
         raise Http404
-    page["options"] = _text_of(page["version"], page["units"])
+    page["options"] = _text_of(page["version"], page["chapter"], page["units"])
+    _margins(page)
     page.update(can_comment=_can_comment(request), errors=errors or [], posted=posted or {})
     return render(request, "consultation/detail.html", page, status=status)
 
@@ -65,7 +120,9 @@ def comment(request, code):
     if not _can_comment(request):
         raise PermissionDenied
     data = services.CommentData(
-        text=request.POST.get("text", ""), anchor=request.POST.get("anchor", "")
+        text=request.POST.get("text", ""),
+        anchor=request.POST.get("anchor", ""),
+        quote=request.POST.get("quote", ""),
     )
     try:
         made = services.submit(request, consultation, data)
@@ -73,4 +130,7 @@ def comment(request, code):
         return consultation_page(
             request, code, errors=exc.messages, posted=request.POST, status=400
         )
-    return redirect(reverse("consultation:detail", args=[code]) + f"#comment-{made.pk}")
+    # ?on=: the page (the chapter) holding the unit, with all its comments, the new one among
+    # them.
+    on = quote(made.anchor or selectors.WHOLE_DRAFT, safe="")
+    return redirect(reverse("consultation:detail", args=[code]) + f"?on={on}#comment-{made.pk}")

@@ -45,6 +45,9 @@ class CommentData:
     anchor: str = ""
     range_start: int | None = None
     range_end: int | None = None
+    # The exact words commented on (the page's form, without JavaScript): found once in the
+    # unit's text, they give the range.
+    quote: str = ""
     business_tax_code: str = ""  # a person commenting for a business they represent
 
 
@@ -106,7 +109,12 @@ def _place(version, data: CommentData) -> dict:
     """The anchor's unit and the range checked against the version's text."""
     anchor = (data.anchor or "").strip()
     has_range = data.range_start is not None or data.range_end is not None
+    quoted = " ".join((data.quote or "").split())
     if not anchor:
+        if quoted:
+            raise ConsultationError(
+                {"quote": [_("Choose the clause the quoted words are in.")]}, code="invalid_range"
+            )
         if has_range:
             raise ConsultationError(
                 {"anchor": [_("A text range needs the clause it is in.")]}, code="invalid_range"
@@ -122,6 +130,15 @@ def _place(version, data: CommentData) -> dict:
             },
             code="unknown_anchor",
         )
+    if quoted and not has_range:
+        start, end = _find(unit, quoted)
+        return {
+            "anchor": anchor,
+            "range_start": start,
+            "range_end": end,
+            "quote": unit.text[start:end],
+            "unit_hash": unit.text_hash,
+        }
     if not has_range:
         return {
             "anchor": anchor,
@@ -143,6 +160,34 @@ def _place(version, data: CommentData) -> dict:
         "quote": unit.text[start:end],
         "unit_hash": unit.text_hash,
     }
+
+
+def _find(unit, quoted: str) -> tuple[int, int]:
+    """Where the quoted words are in the unit's text, whatever the spacing and line breaks
+    between them (a selection on the page gives the text as shown): refused if they are not
+    there, or there more than once (the range would be a guess)."""
+    pattern = re.compile(r"\s+".join(re.escape(word) for word in quoted.split()))
+    found = [m.span() for m in pattern.finditer(unit.text)]
+    where = {"words": quoted[:80], "unit": unit.label}
+    if not found:
+        raise ConsultationError(
+            {"quote": [_("The words “%(words)s” are not in %(unit)s.") % where]},
+            code="quote_not_found",
+        )
+    if len(found) > 1:
+        raise ConsultationError(
+            {
+                "quote": [
+                    _(
+                        "The words “%(words)s” appear %(n)d times in %(unit)s: quote more "
+                        "words around them."
+                    )
+                    % {**where, "n": len(found)}
+                ]
+            },
+            code="quote_ambiguous",
+        )
+    return found[0]
 
 
 def text_key(anchor: str, text: str) -> str:
