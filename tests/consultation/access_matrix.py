@@ -211,7 +211,7 @@ def _page(args, method="get", body=None, phase="comments"):
         user, draft, c, comment = _world(t, phase)
         values = {"draft": draft.code, "consultation": c.code, "comment": comment.pk}
         return {
-            "args": [values[a] if a in values else a for a in args],
+            "args": [values.get(a, a) for a in args],
             "insider": user,
             "outsiders": _outsiders(t),
             "method": method,

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from egov.accounts import policy
@@ -24,6 +24,7 @@ from egov.consultation import official_selectors as selectors
 from egov.consultation import scopes, services
 from egov.consultation.errors import ConsultationError
 from egov.consultation.models import DocType, Draft, Phase
+from egov.consultation.refusals import refusing
 from egov.consultation.services import docx_import
 from egov.consultation.services.drafts import version_of
 from egov.core.models import Organisation
@@ -67,7 +68,7 @@ class NewDraftForm(TextOrDocx):
     organisation = forms.ModelChoiceField(
         label=gettext_lazy("Drafting agency"), queryset=Organisation.objects.none()
     )
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=500)
+    title = forms.CharField(label=pgettext_lazy("consultation page", "Title"), max_length=500)
     doc_type = forms.ChoiceField(label=gettext_lazy("Document type"), choices=DocType.choices)
     field_order = ["organisation", "title", "doc_type", "text", "docx", "note"]
 
@@ -100,6 +101,7 @@ def _managed(request):
     )
 
 
+@refusing
 @official_required
 @require_http_methods(["GET", "POST"])
 def drafts(request):
@@ -184,12 +186,14 @@ def _draft_page(
     )
 
 
+@refusing
 @official_required
 @require_GET
 def draft_page(request, code):
     return _draft_page(request, _draft(request, code))
 
 
+@refusing
 @official_required
 @require_POST
 def add_version(request, code):
@@ -212,6 +216,7 @@ def add_version(request, code):
     return redirect("consultation:draft", draft.code)
 
 
+@refusing
 @official_required
 @require_POST
 def open_consultation(request, code):

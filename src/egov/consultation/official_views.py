@@ -21,6 +21,7 @@ from egov.consultation import acts, scopes, services
 from egov.consultation import official_selectors as selectors
 from egov.consultation.errors import IllegalTransition
 from egov.consultation.models import AnswerKind, Comment, ReportReason
+from egov.consultation.refusals import refusing
 from egov.core.web import error_messages
 
 PAGE_SIZE = 50
@@ -34,6 +35,7 @@ def _consultation(request, code):
     return consultation
 
 
+@refusing
 @official_required
 @require_GET
 def workspace(request):
@@ -83,6 +85,7 @@ def _page(request, consultation, *, errors=(), posted=None, status=200):
     )
 
 
+@refusing
 @official_required
 @require_GET
 def consultation_page(request, code):
@@ -98,6 +101,7 @@ def _posted(request) -> dict:
     }
 
 
+@refusing
 @official_required
 @require_POST
 def answer(request, code):
@@ -137,6 +141,7 @@ def answer(request, code):
     return redirect("consultation:official-detail", consultation.code)
 
 
+@refusing
 @official_required
 @require_POST
 def act(request, code, act):
@@ -179,12 +184,14 @@ def _queue(request, *, errors=(), status=200):
     )
 
 
+@refusing
 @official_required
 @require_GET
 def moderation(request):
     return _queue(request)
 
 
+@refusing
 @official_required
 @require_POST
 def moderate(request, pk, decision):

@@ -13,13 +13,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from egov.accounts import policy
 from egov.accounts.decorators import official_required
 from egov.consultation import scopes, services
 from egov.consultation.models import ReformAction, ReformItem, ReformPlan, Regulation
+from egov.consultation.refusals import refusing
 from egov.consultation.services.reform import deadline
 from egov.consultation.services.regulations import COST_FIELDS
 from egov.core.models import Organisation
@@ -31,7 +32,7 @@ class NewPlanForm(forms.Form):
         label=gettext_lazy("Ministry or province"), queryset=Organisation.objects.none()
     )
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=500)
+    title = forms.CharField(label=pgettext_lazy("consultation page", "Title"), max_length=500)
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,7 +42,7 @@ class NewPlanForm(forms.Form):
 
 class ItemForm(forms.Form):
     regulation = forms.ModelChoiceField(
-        label=gettext_lazy("Regulation"), queryset=Regulation.objects.none()
+        label=pgettext_lazy("consultation page", "Regulation"), queryset=Regulation.objects.none()
     )
     action = forms.ChoiceField(label=gettext_lazy("Reform"), choices=ReformAction.choices)
     subjects = forms.IntegerField(
@@ -106,6 +107,7 @@ def _managed(request):
     )
 
 
+@refusing
 @require_http_methods(["GET", "POST"])
 def plans(request):
     """Every ministry's plan of the year, with its sums and the grand total (public); a new
@@ -183,6 +185,8 @@ def _plan_page(request, plan, *, errors=(), form=None, status=200):
     )
 
 
+@refusing
+@require_GET
 def plan_page(request, pk):
     return _plan_page(request, _plan(pk))
 
@@ -194,6 +198,7 @@ def _managed_plan(request, pk) -> ReformPlan:
     return plan
 
 
+@refusing
 @official_required
 @require_POST
 def add_item(request, pk):
@@ -218,6 +223,7 @@ def add_item(request, pk):
     return redirect("consultation:reform-plan", plan.pk)
 
 
+@refusing
 @official_required
 @require_POST
 def remove_item(request, pk, item):
@@ -233,6 +239,7 @@ def remove_item(request, pk, item):
     return redirect("consultation:reform-plan", plan.pk)
 
 
+@refusing
 @official_required
 @require_POST
 def submit(request, pk):
