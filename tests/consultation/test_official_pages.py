@@ -209,6 +209,26 @@ def test_the_moderation_queue(client, world, consultation, django_assert_max_num
     assert "Mua hàng giá rẻ" not in html
 
 
+def test_the_drafts_list_reads_a_fixed_number_of_queries(
+    client, world, draft, django_assert_max_num_queries
+):
+    client.force_login(world.drafter)
+    with django_assert_max_num_queries(20) as first:
+        client.get("/consultation/manage/drafts/", **VI)
+    for i in range(4):
+        services.create_draft(
+            world.drafter, world.m, title=f"Dự thảo {i}", doc_type="decree", text=TEXT_V1
+        )
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        html = client.get("/consultation/manage/drafts/", **VI).content.decode()
+    assert html.count("/consultation/manage/drafts/DT-") == 5
+    client.force_login(world.outsider)
+    assert (
+        "/consultation/manage/drafts/DT-"
+        not in client.get("/consultation/manage/drafts/", **VI).content.decode()
+    )
+
+
 def test_drafts_typed_from_docx_versions_and_comparison(client, world):
     import io
 
@@ -268,3 +288,21 @@ def test_drafts_typed_from_docx_versions_and_comparison(client, world):
         {"title": "Lấy ý kiến", "starts_on": "01/01/2030", "ends_on": "31/01/2030"},
     )
     assert done.status_code == 302 and Consultation.objects.get().phase == Phase.PREPARING
+
+
+def test_the_consultation_page_reads_a_fixed_number_of_queries(
+    client, world, consultation, django_assert_max_num_queries
+):
+    people = [world.citizen, *world.citizens]
+    for i, person in enumerate(people[:2]):
+        _comment(person, consultation, f"Góp ý {i}", "dieu-3.khoan-1")
+    client.force_login(world.drafter)
+    url = f"/consultation/manage/{consultation.code}/"
+    with django_assert_max_num_queries(20) as first:
+        assert client.get(url, **VI).status_code == 200
+    for i, person in enumerate(people[2:]):
+        _comment(person, consultation, f"Ý kiến khác {i}", "dieu-2.khoan-1")
+        _comment(person, consultation, f"Ý kiến chung {i}")
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        html = client.get(url, **VI).content.decode()
+    assert html.count('name="comments"') == 8

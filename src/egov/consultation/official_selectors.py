@@ -139,7 +139,7 @@ def changed_units(consultation: Consultation) -> tuple[int | None, list[tuple[st
     """The latest version's number and its articles, clauses and points as (anchor, name):
     what an accepted answer may name as changed."""
     version = consultation.draft.versions.order_by("-number").first()
-    units = list(version.units.only("anchor", "label", "kind")) if version else []
+    units = list(version.units.only("version_id", "anchor", "label", "kind")) if version else []
     names = path_labels(units)
     return (
         version.number if version else None,
