@@ -270,6 +270,7 @@ def test_drafts_typed_from_docx_versions_and_comparison(client, world):
     compared = html.split('id="compare"')[1]
     assert "Khoản 1 Điều 3" in compared and "Tự công bố bảo đảm an toàn thực phẩm." in compared
     assert "Điểm c khoản 2 Điều 3" in compared and "Đã thêm" in compared
+    assert "Khoản 2 Điều 2" in compared and "Đã bỏ" in compared  # named as it was
     # A file that is not a Word document: 400, no version 3.
     bad = io.BytesIO(b"not a docx")
     bad.name = "x.docx"

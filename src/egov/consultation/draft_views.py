@@ -161,7 +161,10 @@ def _draft_page(
         old, new = int(old), int(new)
     except ValidationError as exc:
         rows, errors, status = [], [*errors, *error_messages(exc)], 400
-    names = selectors.path_labels(list(version_of(draft, numbers[-1]).units.all()))
+    # Removed units are named as they were in the older version; the others as they are now.
+    names = {}
+    for number in (old, new) if rows else ():
+        names.update(selectors.path_labels(list(version_of(draft, number).units.all())))
     for row in rows:
         row["name"] = names.get(row["anchor"], row["label"])
     may_manage = policy.can(request, scopes.MANAGE, draft)
