@@ -196,3 +196,71 @@ def plan_case(step: str):
 
 CASES[(f"{API}/reform-plans/{{id}}/items/", "post")] = plan_case("items")
 CASES[(f"{API}/reform-plans/{{id}}/submit/", "post")] = plan_case("submit")
+
+
+# --- The officials' pages (tests/consultation/test_page_access.py) --------------------------
+# Each page by its URL name: a builder that makes the world and gives the URL's arguments, the
+# insider (an official of commune A who may), a form body for a POST, and the outsiders
+# (officials of B and of province Q) who get 403 or 404 with a message; a citizen gets 403.
+# Public pages (no login) are listed apart.
+PUBLIC_PAGES = {"reform-plans", "reform-plan"}
+
+
+def _page(args, method="get", body=None, phase="comments"):
+    def build(t):
+        user, draft, c, comment = _world(t, phase)
+        values = {"draft": draft.code, "consultation": c.code, "comment": comment.pk}
+        return {
+            "args": [values.get(a, a) for a in args],
+            "insider": user,
+            "outsiders": _outsiders(t),
+            "method": method,
+            "body": body(comment) if callable(body) else (body or {}),
+        }
+
+    return build
+
+
+def _plan_page(step):
+    def build(t):
+        built = plan_case("submit" if step == "remove" else step)(t)
+        args = [built["id"]]
+        body = {}
+        if step == "items":
+            body = {"regulation": built["body"]["regulation"], "action": "cut"}
+        if step == "remove":
+            from egov.consultation.models import ReformItem
+
+            args.append(ReformItem.objects.get(plan_id=built["id"]).pk)
+        return {
+            "args": args,
+            "insider": built["insider"],
+            "outsiders": built["outsiders"],
+            "method": "post",
+            "body": body,
+        }
+
+    return build
+
+
+PAGES = {
+    "workspace": None,  # a list: scoped, tested in test_official_pages (others see no rows)
+    "moderation": None,  # the same
+    "drafts": None,  # the same
+    "official-detail": _page(["consultation"]),
+    "official-answer": _page(
+        ["consultation"],
+        "post",
+        lambda comment: {"comments": [comment.pk], "kind": "explained", "text": "Giải trình"},
+    ),
+    "official-act": _page(["consultation", "close-comments"], "post"),
+    "moderate": _page(["comment", "hide"], "post", {"reason": "Spam"}),
+    "draft": _page(["draft"]),
+    "draft-version": _page(["draft"], "post", {"text": TEXT_V2}),
+    "draft-consult": _page(
+        ["draft"], "post", {"title": "Lần 2", "starts_on": "01/01/2030", "ends_on": "31/01/2030"}
+    ),
+    "reform-item-add": _plan_page("items"),
+    "reform-item-remove": _plan_page("remove"),
+    "reform-submit": _plan_page("submit"),
+}

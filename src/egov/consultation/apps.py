@@ -16,8 +16,19 @@ class ConsultationConfig(AppConfig):
             access,  # noqa: F401 - registers where the consultation's objects belong
             scopes,
         )
+        from egov.core import registry
 
         # The drafting agency's specialists write drafts and answer comments; its leader also
         # moderates (hides and restores comments).
         policy.grant(Role.PROCESSOR, scopes.READ, scopes.MANAGE, scopes.ANSWER)
         policy.grant(Role.APPROVER, scopes.READ, scopes.MANAGE, scopes.ANSWER, scopes.MODERATE)
+        # The drafting agency's workspace: its consultations, drafts, answers and moderation.
+        registry.nav_link(
+            registry.NavLink(
+                "consultation.workspace",
+                _("Consultations"),
+                "consultation:workspace",
+                (scopes.READ, scopes.MANAGE, scopes.ANSWER, scopes.MODERATE),
+                65,
+            )
+        )

@@ -5,7 +5,13 @@ from egov.consultation.services.answers import answer
 from egov.consultation.services.comments import CommentData, hide, report, restore, submit
 from egov.consultation.services.consultations import create_consultation, days_left, make
 from egov.consultation.services.drafts import add_version, compare, create_draft
-from egov.consultation.services.reform import add_item, create_plan, submit_plan, totals
+from egov.consultation.services.reform import (
+    add_item,
+    create_plan,
+    remove_item,
+    submit_plan,
+    totals,
+)
 from egov.consultation.services.regulations import RegulationData, record_regulation, search
 
 __all__ = [
@@ -22,6 +28,7 @@ __all__ = [
     "hide",
     "make",
     "record_regulation",
+    "remove_item",
     "report",
     "restore",
     "search",

@@ -85,6 +85,31 @@ def add_item(
     return item
 
 
+def remove_item(actor, item: ReformItem) -> None:
+    """Take a regulation off a plan not yet submitted (to change a line: remove, add again)."""
+    plan = item.plan
+    require(actor, scopes.MANAGE, plan)
+    with transaction.atomic():
+        locked = ReformPlan.objects.select_for_update().get(pk=plan.pk)
+        if locked.submitted_at is not None:
+            raise IllegalTransition(
+                _("The plan was submitted: it cannot change."), code="submitted"
+            )
+        deleted, _rows = ReformItem.objects.filter(pk=item.pk, plan=locked).delete()
+        if not deleted:
+            raise ConsultationError(
+                {"item": [_("The regulation is not in the plan.")]}, code="unknown"
+            )
+        record(
+            actor,
+            "plan.item_remove",
+            locked,
+            locked.organisation,
+            regulation=item.regulation_id,
+            reform=item.action,
+        )
+
+
 def submit_plan(actor, plan: ReformPlan) -> ReformPlan:
     require(actor, scopes.MANAGE, plan)
     with transaction.atomic():

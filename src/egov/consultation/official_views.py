@@ -1,0 +1,217 @@
+"""The drafting agency's pages: its consultations with their counts, a consultation's
+unanswered comments answered one by one or a selection at once (accepted with the changed
+clause of a later version, or explained with the reason), the act table's acts (the gate's
+refusal shown before and after the button), and the moderation queue. Views only read the
+selectors and call the services; a refusal answers 4xx with the reason and changes nothing.
+No JavaScript needed."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from egov.accounts import policy
+from egov.accounts.decorators import official_required
+from egov.consultation import acts, scopes, services
+from egov.consultation import official_selectors as selectors
+from egov.consultation.errors import IllegalTransition
+from egov.consultation.models import AnswerKind, Comment, ReportReason
+from egov.consultation.refusals import refusing
+from egov.core.web import error_messages
+
+PAGE_SIZE = 50
+ANSWERED_SHOWN = 20
+
+
+def _consultation(request, code):
+    consultation = selectors.readable(request, code)
+    if consultation is None:
+        raise Http404(_("No consultation of your organisation has this code."))
+    return consultation
+
+
+@refusing
+@official_required
+@require_GET
+def workspace(request):
+    page = Paginator(selectors.workspace(request), PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.with_days_left(page.object_list)
+    return render(
+        request,
+        "consultation/officials/workspace.html",
+        {
+            "page": page,
+            "may_moderate": policy.can(request, scopes.MODERATE),
+            "may_manage": policy.can(request, scopes.MANAGE),
+        },
+    )
+
+
+def _page(request, consultation, *, errors=(), posted=None, status=200):
+    counted = selectors.workspace(request).get(pk=consultation.pk)
+    page = Paginator(selectors.unanswered(consultation), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    comments = selectors.name_comments(list(page.object_list))
+    answered = selectors.name_comments(list(selectors.answered(consultation)[:ANSWERED_SHOWN]))
+    latest, units = selectors.changed_units(consultation)
+    posted = posted or {}
+    return render(
+        request,
+        "consultation/officials/consultation.html",
+        {
+            "consultation": consultation,
+            "counted": counted,
+            "days_left": services.days_left(consultation),
+            "page": page,
+            "comments": comments,
+            "answered": answered,
+            "latest": latest,
+            "units": units,
+            "acts": selectors.offered_acts(consultation, request),
+            "may_answer": policy.can(request, scopes.ANSWER, consultation),
+            "answer_kinds": AnswerKind.choices,
+            "errors": errors,
+            "posted": posted,
+            "selected": {int(i) for i in posted.get("comments", []) if str(i).isdigit()},
+            "summary": getattr(consultation, "summary_table", None),
+        },
+        status=status,
+    )
+
+
+@refusing
+@official_required
+@require_GET
+def consultation_page(request, code):
+    return _page(request, _consultation(request, code))
+
+
+def _posted(request) -> dict:
+    return {
+        "comments": request.POST.getlist("comments"),
+        "kind": request.POST.get("kind", ""),
+        "text": request.POST.get("text", ""),
+        "changed_anchor": request.POST.get("changed_anchor", ""),
+    }
+
+
+@refusing
+@official_required
+@require_POST
+def answer(request, code):
+    """Answer the selected comments together (one comment, or a group of them)."""
+    consultation = _consultation(request, code)
+    posted = _posted(request)
+    ids = posted["comments"]
+    if not all(i.isdigit() for i in ids):
+        return _page(
+            request,
+            consultation,
+            errors=[_("Some comments are not of this consultation.")],
+            posted=posted,
+            status=400,
+        )
+    try:
+        services.answer(
+            request,
+            consultation,
+            [int(i) for i in ids],
+            kind=posted["kind"],
+            text=posted["text"],
+            changed_anchor=posted["changed_anchor"] if posted["kind"] == "accepted" else "",
+        )
+    except PermissionDenied as exc:
+        return _page(request, consultation, errors=[str(exc)], posted=posted, status=403)
+    except IllegalTransition as exc:
+        return _page(request, consultation, errors=error_messages(exc), posted=posted, status=409)
+    except ValidationError as exc:
+        return _page(request, consultation, errors=error_messages(exc), posted=posted, status=400)
+    messages.success(
+        request,
+        _("%(n)d comments answered.") % {"n": len(ids)}
+        if len(ids) > 1
+        else _("The comment is answered."),
+    )
+    return redirect("consultation:official-detail", consultation.code)
+
+
+@refusing
+@official_required
+@require_POST
+def act(request, code, act):
+    """One act of the act table (open the debate, open or close comments, publish the
+    result): refused by the phase or the gate, the page again with the reason (409)."""
+    consultation = _consultation(request, code)
+    spec = next((a for a in acts.ACTS.values() if a.slug == act), None)
+    if spec is None:
+        raise Http404(_("No such act."))
+    try:
+        services.make(request, consultation, spec.name)
+    except PermissionDenied as exc:
+        return _page(request, consultation, errors=[str(exc)], status=403)
+    except IllegalTransition as exc:
+        return _page(request, consultation, errors=error_messages(exc), status=409)
+    except ValidationError as exc:
+        return _page(request, consultation, errors=error_messages(exc), status=400)
+    messages.success(request, _("%(act)s: done.") % {"act": spec.done})
+    return redirect("consultation:official-detail", consultation.code)
+
+
+def _queue(request, *, errors=(), status=200):
+    if not policy.can(request, scopes.MODERATE):
+        raise PermissionDenied(_("Only the consultation's moderators may do this."))
+    page = Paginator(selectors.moderation_queue(request), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = selectors.name_comments(list(page.object_list))
+    for row in rows:
+        row.reasons = [
+            (label, getattr(row, f"reports_{value}"))
+            for value, label in ReportReason.choices
+            if getattr(row, f"reports_{value}")
+        ]
+    return render(
+        request,
+        "consultation/officials/moderation.html",
+        {"page": page, "rows": rows, "errors": errors},
+        status=status,
+    )
+
+
+@refusing
+@official_required
+@require_GET
+def moderation(request):
+    return _queue(request)
+
+
+@refusing
+@official_required
+@require_POST
+def moderate(request, pk, decision):
+    """Hide (confirm a pending comment hidden, with the reason) or restore a comment."""
+    comment = Comment.objects.select_related("consultation__organisation").filter(pk=pk).first()
+    if comment is None or not policy.can(request, scopes.MODERATE, comment):
+        raise Http404(_("No comment you moderate has this number."))
+    reason = request.POST.get("reason", "")
+    try:
+        if decision == "hide":
+            services.hide(request, comment, reason=reason)
+            done = _("The comment is hidden; its text is kept for the moderators.")
+        else:
+            services.restore(request, comment, reason=reason)
+            done = _("The comment is shown again.")
+    except PermissionDenied as exc:
+        return _queue(request, errors=[str(exc)], status=403)
+    except IllegalTransition as exc:
+        return _queue(request, errors=error_messages(exc), status=409)
+    except ValidationError as exc:
+        return _queue(request, errors=error_messages(exc), status=400)
+    messages.success(request, done)
+    return redirect("consultation:moderation")
