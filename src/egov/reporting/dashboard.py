@@ -136,14 +136,12 @@ def build(actor, *, regime, year: int, number: int, organisation=None, national=
             return None
         return figures.value_of(by_key.get((indicator.pk, *period)), indicator)
 
-    # A built-in indicator's figure as egov counts it: one query per such indicator (the
-    # registry is a handful), none when the regime has no built-in indicator.
+    # The built-in indicators' figures as egov counts them: one query per table they count
+    # (dossiers, payments), none when the regime has no built-in indicator.
     span = builtin.bounds(regime, year, number)
-    own = {
-        i.pk: builtin.computed(i, span, organisation)[0]
-        for i in indicators
-        if span and builtin.is_builtin(i)
-    }
+    own = (
+        builtin.computed_many([i.key for i in indicators], span, organisation) if span else {}
+    )
     labels = [period_label(regime, y, n) for y, n in periods]
     sections: dict[str, Section] = {}
     names = dict(Field.choices)
@@ -157,7 +155,7 @@ def build(actor, *, regime, year: int, number: int, organisation=None, national=
             last_year=change(now, value(indicator, a_year_ago)),
             trend=list(zip(labels, trend, strict=True)),
             points=[p for p in sparkline(trend).split("|") if p],
-            check=builtin.gap(now, own[indicator.pk]) if indicator.pk in own else None,
+            check=builtin.gap(now, own[indicator.key][0]) if indicator.key in own else None,
         )
         section = sections.setdefault(
             indicator.field, Section(indicator.field, str(names.get(indicator.field, "")), [])
