@@ -29,7 +29,7 @@ from egov.core import downloads, registry
 from egov.core.models import Organisation
 
 from . import builtin, dashboard, figures, scopes
-from .models import Aggregate, Indicator, RegimeKind, ReportingRegime, SubmissionSignature
+from .models import Aggregate, Indicator, ReportingRegime, SubmissionSignature
 from .periods import PER_YEAR
 from .services.xlsx import period_label
 from .views import latest_period
@@ -44,11 +44,7 @@ def _refused(request, message: str):
 def _period(request, regime) -> tuple[int, int]:
     """The period asked (?year=&number=), else the regime's last closed one. ValueError on
     a number that is not a period of the regime."""
-    today = timezone.localdate()
-    if regime.kind != RegimeKind.PERIODIC and regime.cutoff is None:
-        year, number = today.year, 1  # a one-off regime whose cut-off is not set yet
-    else:
-        year, number = latest_period(regime, today)
+    year, number = latest_period(regime, timezone.localdate())
     raw_year, raw_number = request.GET.get("year"), request.GET.get("number")
     if raw_year or raw_number:
         year = int(raw_year or year)
