@@ -3,6 +3,7 @@
 from rest_framework.routers import SimpleRouter
 
 from .api import SubmissionViewSet
+from .api_targets import TargetViewSet
 from .api_xlsx import ReportXlsxViewSet
 from .approval_api import AggregateViewSet, ApprovalViewSet, CompletenessViewSet, RevisionViewSet
 
@@ -12,6 +13,7 @@ router.register("reporting/approvals", ApprovalViewSet, basename="report-approva
 router.register("reporting/revisions", RevisionViewSet, basename="report-revision")
 router.register("reporting/aggregates", AggregateViewSet, basename="report-aggregate")
 router.register("reporting/completeness", CompletenessViewSet, basename="report-completeness")
+router.register("reporting/targets", TargetViewSet, basename="report-target")
 router.register("reporting/xlsx", ReportXlsxViewSet, basename="report-xlsx")
 
 urlpatterns = router.urls
