@@ -50,13 +50,18 @@ def approve(w, organisation, year=YEAR, number=MONTH, **values):
 
 @pytest.fixture
 def w(world, django_user_model):  # noqa: F811
-    world.root = django_user_model.objects.create_superuser("root", password=None)
-    approve(world, world.a, **{TOTAL: "100", RATE: "50"})
-    approve(world, world.b, **{TOTAL: "300", RATE: "10"})
-    approve(world, world.c, **{TOTAL: "7", RATE: "90", NATIONAL: "3.1"})
-    approve(world, world.a, number=MONTH - 1, **{TOTAL: "80", RATE: "40"})
-    approve(world, world.a, year=YEAR - 1, **{TOTAL: "50", RATE: "40"})
-    return world
+    return with_figures(world, django_user_model)
+
+
+def with_figures(made, django_user_model):
+    """March 2025's approved figures (and February's, and March 2024's for commune A)."""
+    made.root = django_user_model.objects.create_superuser("root", password=None)
+    approve(made, made.a, **{TOTAL: "100", RATE: "50"})
+    approve(made, made.b, **{TOTAL: "300", RATE: "10"})
+    approve(made, made.c, **{TOTAL: "7", RATE: "90", NATIONAL: "3.1"})
+    approve(made, made.a, number=MONTH - 1, **{TOTAL: "80", RATE: "40"})
+    approve(made, made.a, year=YEAR - 1, **{TOTAL: "50", RATE: "40"})
+    return made
 
 
 def page(client, user, url, **params):
