@@ -229,7 +229,7 @@ def test_only_administrators_in_scope_set_targets(w, client):
         ({"direction": "higher"}, "Hãy nhập cận dưới của mục tiêu."),
         ({"direction": "lower"}, "Hãy nhập cận trên của mục tiêu."),
         ({"direction": "higher", "low": "1", "number": 3}, "Mục tiêu cho một kỳ cần có năm."),
-        ({"direction": "higher", "low": "1", "indicator": "nope"}, "Chỉ tiêu không tồn tại."),
+        ({"direction": "higher", "low": "1", "indicator": "nope"}, "Không có chỉ tiêu này."),
         ({"direction": "sideways", "low": "1"}, ""),
     ],
 )

@@ -75,11 +75,10 @@ class TargetInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
 
 
-def readable(request):
-    """Targets for every organisation, and those of organisations the caller reads."""
-    mine = policy.scope_queryset(
-        request, scopes.READ, Target.objects.filter(organisation__isnull=False)
-    )
+def reachable(request, scope):
+    """Targets for every organisation, and those of the organisations where the caller holds
+    ``scope`` (reports.read to read them, reports.targets to remove them)."""
+    mine = policy.scope_queryset(request, scope, Target.objects.filter(organisation__isnull=False))
     return Target.objects.filter(Q(organisation__isnull=True) | Q(pk__in=mine.values("pk")))
 
 
@@ -112,7 +111,8 @@ class TargetViewSet(
     http_method_names = ["get", "post", "delete", "head", "options"]
 
     def get_queryset(self):
-        qs = readable(self.request).select_related("indicator", "organisation")
+        scope = scopes.TARGETS if self.action == "destroy" else scopes.READ
+        qs = reachable(self.request, scope).select_related("indicator", "organisation")
         if self.action == "list":
             params = self.request.query_params
             if params.get("indicator"):
@@ -153,9 +153,16 @@ class TargetViewSet(
             near_percent=v["near_percent"],
             note=v["note"],
         )
-        target = self.get_queryset().get(pk=target.pk)
+        # Its setter sees what they set, whether or not they read the organisation's reports.
+        target = Target.objects.select_related("indicator", "organisation").get(pk=target.pk)
         code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
         return Response(TargetSerializer(target).data, status=code)
+
+    def check_object_permissions(self, request, obj):
+        # A target of every organisation belongs to none: the scope (has_permission) is the
+        # rule for reading it, and removing it needs a central body (services.check_setter).
+        if obj.organisation_id is not None:
+            super().check_object_permissions(request, obj)
 
     def perform_destroy(self, instance):
         services.remove_target(actor=self.request, target=instance)
