@@ -27,6 +27,11 @@ class TargetAdmin(admin.ModelAdmin):
     search_fields = ["indicator__key", "indicator__name", "organisation__code"]
     raw_id_fields = ["indicator", "organisation"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # What a target is for is its identity (the service finds it by them): change its
+        # terms here, or remove it and set another.
+        return ["indicator", "organisation", "year", "number"] if obj else []
+
     def save_model(self, request, obj, form, change):
         # Through the service: the caller's scope checked, one audit row.
         saved = set_target(
