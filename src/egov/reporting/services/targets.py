@@ -67,7 +67,10 @@ def set_target(
     ValidationError (Vietnamese) on bad terms, PermissionDenied outside the caller's scope."""
     check_setter(actor, organisation)
     target = (
-        Target.objects.select_for_update()
+        # Only the target's row (its default order joins the nullable organisation, which
+        # PostgreSQL will not lock).
+        Target.objects.select_for_update(of=("self",))
+        .order_by()
         .filter(indicator=indicator, organisation=organisation, year=year, number=number)
         .first()
     ) or Target(indicator=indicator, organisation=organisation, year=year, number=number)
