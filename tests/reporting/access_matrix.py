@@ -48,9 +48,40 @@ def _signed_data_case(t):
     return {**case, "id": signature.pk}
 
 
+TARGET = "/api/v1/reporting/targets/{id}/"
+
+
+def _target_case(insider_role: str, scope: str):
+    """Commune A's own target: A's reader reads it, A's administrator removes it; B's and
+    province Q's officials (administrators too) do not reach it."""
+
+    def case(t):
+        from egov.reporting.models import Indicator, Target
+
+        target = Target.objects.create(
+            indicator=Indicator.objects.get(key=TOTAL),
+            organisation=t.a,
+            direction="higher",
+            low=100,
+        )
+        return {
+            "id": target.pk,
+            "insider": make_official(f"{insider_role}_a", t.a, insider_role).user,
+            "outsiders": [
+                make_official("adm_b", t.b, "reporter", "administrator").user,
+                make_official("adm_q", t.q, "reporter", "administrator", subtree=True).user,
+            ],
+            "scopes": [scope],
+        }
+
+    return case
+
+
 CASES = {
     (BASE, "get"): _read_case,
     ("/api/v1/reporting/signed-data/{id}/", "get"): _signed_data_case,
+    (TARGET, "get"): _target_case("reporter", "reports.read"),
+    (TARGET, "delete"): _target_case("administrator", "reports.targets"),
 }
 
 # ``{act}`` names an act of the approval table, not an object: the unit is in the body, and

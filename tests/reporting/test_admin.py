@@ -40,3 +40,34 @@ def test_a_broken_indicator_is_not_saved(admin_client):
     assert response.status_code == 200
     assert not Indicator.objects.filter(key="forest_cover").exists()
     assert not AuditEntry.objects.filter(action__startswith="reporting.").exists()
+
+
+def test_an_administrator_sets_and_removes_a_target_in_the_admin(admin_client):
+    from egov.reporting.models import Target
+
+    indicator = Indicator.objects.get(key="svc_on_time_rate")
+    form = {
+        "indicator": indicator.pk,
+        "organisation": "",
+        "year": "0",
+        "number": "0",
+        "direction": "higher",
+        "low": "95",
+        "high": "",
+        "near_percent": "5",
+        "note": "Quyết định 766/QĐ-TTg",
+    }
+    response = admin_client.post("/admin/reporting/target/add/", form)
+    assert response.status_code == 302, response.content[:800]
+    target = Target.objects.get()
+    assert AuditEntry.objects.get(action="reporting.target_set").object_id == str(target.pk)
+    # The same target twice is refused by the form, not saved.
+    assert admin_client.post("/admin/reporting/target/add/", form).status_code == 200
+    # A band without its upper bound is refused.
+    response = admin_client.post(
+        f"/admin/reporting/target/{target.pk}/change/", {**form, "direction": "band"}
+    )
+    assert response.status_code == 200 and Target.objects.get().direction == "higher"
+    response = admin_client.post(f"/admin/reporting/target/{target.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302 and not Target.objects.exists()
+    assert AuditEntry.objects.filter(action="reporting.target_removed").count() == 1

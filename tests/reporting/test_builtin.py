@@ -105,11 +105,11 @@ def test_the_window_is_decree_09s_in_local_days(w):
     start, end = builtin.bounds(w.regime, YEAR, MONTH)
     assert start == at(2025, 2, 15) and end == at(2025, 3, 15)
     with CaptureQueriesContext(connection) as queries:
-        node, parts = builtin.received(start, end, w.p, [w.a, w.b, w.q])
+        node, parts = builtin.computed_many([TOTAL], (start, end), w.p, [w.a, w.b, w.q])[TOTAL]
     assert len(queries) == 1
     assert node == 5 and parts == {w.a.pk: 3, w.b.pk: 2, w.q.pk: 0}
-    assert builtin.received(start, end, None, [])[0] == 5
-    assert builtin.received(start, end, w.q, [])[0] == 0
+    assert builtin.computed_many([TOTAL], (start, end), None)[TOTAL][0] == 5
+    assert builtin.computed_many([TOTAL], (start, end), w.q)[TOTAL][0] == 0
 
 
 def test_the_drill_down_sets_the_report_beside_egovs_count_with_the_gap(w, client):
@@ -186,3 +186,86 @@ def test_the_dashboard_shows_egovs_count_and_the_gap_under_the_figure(w, client)
     assert lines[RATE].check is None
     body = board.content.decode()
     assert "hệ thống tính 5" in body and "#cross-check" in body
+
+
+def test_the_on_time_rate_is_the_dossiers_apps_rule_as_the_service_index_counts_it(w):
+    """Finished in the window (15/02 to 14/03), by the processing agency: early and on time
+    count (one supplement request allowed, Decision 766), late does not."""
+    from egov.serviceindex.indicators import handled_on_time
+    from egov.serviceindex.periods import Period
+
+    from ..serviceindex.support import dossier
+
+    [
+        dossier(w, w.a, received="2025-02-20", processed="2025-03-01", timeliness="early"),
+        dossier(w, w.a, received="2025-02-21", processed="2025-03-02", timeliness="late"),
+        dossier(w, w.a, received="2025-02-22", processed="2025-03-03", timeliness="on_time"),
+        dossier(
+            w,
+            w.a,
+            received="2025-02-23",
+            processed="2025-03-04",
+            timeliness="on_time",
+            supplement=True,
+        ),
+        dossier(w, w.b, received="2025-02-24", processed="2025-03-05", timeliness="on_time"),
+        # Finished before the window opens: not counted.
+        dossier(w, w.b, received="2025-02-01", processed="2025-02-10", timeliness="late"),
+        # Not finished: not counted.
+        dossier(w, w.b, received="2025-03-01"),
+    ]
+    span = builtin.bounds(w.regime, YEAR, MONTH)
+    with CaptureQueriesContext(connection) as queries:
+        figures = builtin.computed_many([builtin.ON_TIME, TOTAL], span, w.p, [w.a, w.b, w.q])
+    assert len(queries) == 1  # both dossiers' indicators in one query
+    node, parts = figures[builtin.ON_TIME]
+    assert node == Decimal("80.00")  # 4 of 5
+    assert parts == {w.a.pk: Decimal("75.00"), w.b.pk: Decimal("100.00"), w.q.pk: None}
+    # The service index's 2.1 over calendar March (the same dossiers: none finished between
+    # 15 and 31 March) counts the same share.
+    counted = handled_on_time(Period("month", 2025, 3), {}, None)
+    mine = counted.denominator.filter(organisation__path__startswith=w.p.path)
+    assert Decimal(100) * mine.filter(counted.numerator).count() / mine.count() == node
+
+
+def test_the_online_payment_rate_counts_settled_payments_by_gateway(w):
+    from egov.payments.models import Payment
+
+    from ..serviceindex.support import fee_dossier
+
+    fee_dossier(w, w.a, received="2025-03-01", amount=50_000, paid_online=True)
+    fee_dossier(w, w.a, received="2025-03-02", amount=50_000, paid_online=True)
+    fee_dossier(w, w.a, received="2025-03-03", amount=50_000, paid_online=False)
+    fee_dossier(w, w.b, received="2025-03-04", amount=20_000, paid_online=False)
+    # Settled after the cut-off (April's window), and one not paid: not counted.
+    fee_dossier(w, w.b, received="2025-03-20", amount=20_000, paid_online=True)
+    pending = fee_dossier(w, w.b, received="2025-03-05", amount=20_000, paid_online=True)
+    Payment.objects.filter(dossier=pending).update(status="pending", settled_at=None)
+    span = builtin.bounds(w.regime, YEAR, MONTH)
+    node, parts = builtin.computed_many([builtin.ONLINE_PAYMENT], span, w.p, [w.a, w.b, w.q])[
+        builtin.ONLINE_PAYMENT
+    ]
+    assert node == Decimal("50.00")
+    assert parts == {w.a.pk: Decimal("66.67"), w.b.pk: Decimal("0.00"), w.q.pk: None}
+    assert builtin.computed_many([builtin.ONLINE_PAYMENT], span, None)[builtin.ONLINE_PAYMENT][
+        0
+    ] == Decimal("50.00")
+
+
+def test_a_rate_is_cross_checked_on_the_drill_down_and_the_dashboard(w, client):
+    from ..serviceindex.support import dossier
+
+    dossier(w, w.a, received="2025-02-20", processed="2025-03-01", timeliness="early")
+    dossier(w, w.a, received="2025-02-21", processed="2025-03-02", timeliness="late")
+    w.regime.indicators.add(Indicator.objects.get(key=builtin.ON_TIME))
+    check = figure(client, w.root, builtin.ON_TIME, w.p).context["check"]
+    assert check["node"]["reported"] is None and check["node"]["computed"] == 50
+    rows = {r["organisation"].code: r for r in check["parts"]}
+    assert rows[w.b.code]["computed"] is None and rows[w.b.code]["gap"] is None
+    body = figure(client, w.root, builtin.ON_TIME, w.p).content.decode()
+    assert "tính theo cơ quan giải quyết" in body
+    params = {"regime": "dvc-thang", "year": YEAR, "number": MONTH}
+    board = client.get(f"/reporting/dashboard/{w.p.code}/", params, HTTP_ACCEPT_LANGUAGE="vi")
+    lines = {line.indicator.key: line for s in board.context["sections"] for line in s.lines}
+    assert lines[builtin.ON_TIME].check["computed"] == 50
+    assert lines[builtin.ON_TIME].check["gap"] is None

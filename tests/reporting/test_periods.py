@@ -83,3 +83,20 @@ def test_working_days_after_skips_days_off():
     friday = date(2025, 3, 14)
     assert working_days_after(friday, 1, weekdays) == date(2025, 3, 17)
     assert working_days_after(friday, 0, weekdays) == friday
+
+
+def test_the_latest_period_of_a_one_off_regime():
+    """A thematic or ad hoc regime has one period, numbered 1 in its cut-off's year; with no
+    cut-off set yet, today's year (it used to raise AttributeError on ``None.year``)."""
+    from egov.reporting.models import ReportingRegime
+    from egov.reporting.views import latest_period
+
+    today = date(2026, 12, 7)
+    unset = ReportingRegime(code="chuyen-de", name="Chuyên đề", kind="thematic", cutoff=None)
+    assert latest_period(unset, today) == (2026, 1)
+    ad_hoc = ReportingRegime(code="dot-xuat", name="Đột xuất", kind="ad_hoc")
+    assert latest_period(ad_hoc, today) == (2026, 1)
+    unset.cutoff = date(2025, 6, 30)
+    assert latest_period(unset, today) == (2025, 1)
+    monthly = ReportingRegime(code="thang", name="Tháng", kind="periodic", periodicity="month")
+    assert latest_period(monthly, today) == (2026, 11)  # December's window closes on the 14th

@@ -20,6 +20,7 @@ class ReportingConfig(AppConfig):
             Revision,
             Submission,
             SubmissionSignature,
+            Target,
         )
 
         # The REPORTER and APPROVER roles already hold the reports.* scopes (accounts grants
@@ -47,3 +48,8 @@ class ReportingConfig(AppConfig):
         policy.register(Revision, organisation="submission__organisation")
         # The nation's rows (no organisation) are read through figures.reads_nation.
         policy.register(Aggregate, organisation="organisation")
+        # Targets: administrators set them (a national one at a central body).
+        from egov.accounts.models import Role
+
+        policy.grant(Role.ADMINISTRATOR, scopes.TARGETS)
+        policy.register(Target, organisation="organisation")

@@ -7,8 +7,10 @@ period, the same period a year before and the trend's periods, so the page's que
 grow with the number of indicators. The undivided figure (disaggregation "") is shown; the
 parts by sex, area... are the drill-down's (``figures.drilldown``).
 
-There is no target in the model yet (an indicator has a rule, not a goal), so nothing is
-coloured: a figure's colour would claim a judgement the data cannot make.
+A figure with a target (``models.targets``, the most specific one for the indicator, the
+organisation and the period) is judged met / near / missed, in words and the design system's
+tag colours; every target that may apply is read in one more query. Without a target, no colour:
+a colour would claim a judgement the data cannot make.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.utils.translation import gettext as _
 from egov.accounts import policy
 
 from . import builtin, figures, scopes
+from . import targets as goals
 from .models import Aggregate, Field, RegimeKind
 from .services import dhis2
 from .services.rules import previous_period
@@ -95,6 +98,7 @@ class Line:
     trend: list = field(default_factory=list)  # [(label, value)]
     points: list = field(default_factory=list)  # SVG polylines
     check: dict | None = None  # a built-in indicator's figure computed by egov, and the gap
+    judgement: goals.Judgement | None = None  # against its target, if one is set
 
 
 @dataclass
@@ -129,14 +133,12 @@ def build(actor, *, regime, year: int, number: int, organisation=None, national=
             return None
         return figures.value_of(by_key.get((indicator.pk, *period)), indicator)
 
-    # A built-in indicator's figure as egov counts it: one query per such indicator (the
-    # registry is a handful), none when the regime has no built-in indicator.
+    # The built-in indicators' figures as egov counts them: one query per table they count
+    # (dossiers, payments), none when the regime has no built-in indicator.
     span = builtin.bounds(regime, year, number)
-    own = {
-        i.pk: builtin.computed(i, span, organisation)[0]
-        for i in indicators
-        if span and builtin.is_builtin(i)
-    }
+    own = builtin.computed_many([i.key for i in indicators], span, organisation) if span else {}
+    # Every target that may apply to the figures shown: one query.
+    set_targets = goals.applicable(indicators, [organisation], year, number)
     labels = [period_label(regime, y, n) for y, n in periods]
     sections: dict[str, Section] = {}
     names = dict(Field.choices)
@@ -150,7 +152,10 @@ def build(actor, *, regime, year: int, number: int, organisation=None, national=
             last_year=change(now, value(indicator, a_year_ago)),
             trend=list(zip(labels, trend, strict=True)),
             points=[p for p in sparkline(trend).split("|") if p],
-            check=builtin.gap(now, own[indicator.pk]) if indicator.pk in own else None,
+            check=builtin.gap(now, own[indicator.key][0]) if indicator.key in own else None,
+            judgement=goals.judge(
+                goals.pick(set_targets, indicator, organisation, year, number), now
+            ),
         )
         section = sections.setdefault(
             indicator.field, Section(indicator.field, str(names.get(indicator.field, "")), [])
@@ -166,7 +171,7 @@ def build(actor, *, regime, year: int, number: int, organisation=None, national=
         "last_year_label": period_label(regime, *a_year_ago) if a_year_ago else None,
         # The fields in the Government's order, not their codes' alphabetical one.
         "sections": sorted(sections.values(), key=lambda s: _FIELD_ORDER.get(s.code, 99)),
-        "targets": False,  # no target in the model: no colour
+        "targets": bool(set_targets),
     }
 
 

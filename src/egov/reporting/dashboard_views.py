@@ -1,6 +1,7 @@
 """The command centre's pages: the dashboard of the nation or of one organisation, the
 drill-down of one figure (nation -> provinces -> communes -> the approved report, who sent and
-who approved it, its signed PDF), and the dashboard's exports (CSV, DHIS2 dataValueSets JSON).
+who approved it, its signed PDF), and the dashboard's exports (CSV, .xlsx, DHIS2 dataValueSets
+JSON, SDMX-JSON).
 
 Reads only the maintained aggregates (``dashboard``, ``figures``); the scope is figures.py's
 rule. ``?wall=1`` shows the page without the frame and reloads it every few minutes (a meta
@@ -28,12 +29,12 @@ from egov.accounts import policy
 from egov.core import downloads, registry
 from egov.core.models import Organisation
 
-from . import builtin, dashboard, figures, scopes
+from . import builtin, dashboard, figures, scopes, sdmx
+from . import targets as goals
 from .models import (
     Aggregate,
     DataSignature,
     Indicator,
-    RegimeKind,
     ReportingRegime,
     SubmissionSignature,
 )
@@ -51,11 +52,7 @@ def _refused(request, message: str):
 def _period(request, regime) -> tuple[int, int]:
     """The period asked (?year=&number=), else the regime's last closed one. ValueError on
     a number that is not a period of the regime."""
-    today = timezone.localdate()
-    if regime.kind != RegimeKind.PERIODIC and regime.cutoff is None:
-        year, number = today.year, 1  # a one-off regime whose cut-off is not set yet
-    else:
-        year, number = latest_period(regime, today)
+    year, number = latest_period(regime, timezone.localdate())
     raw_year, raw_number = request.GET.get("year"), request.GET.get("number")
     if raw_year or raw_number:
         year = int(raw_year or year)
@@ -89,7 +86,8 @@ def _frame(request) -> dict:
 @login_required
 @require_GET
 def board(request, organisation=None):
-    """The dashboard; ?format=csv or ?format=dhis2 exports its figures."""
+    """The dashboard; ?format=csv, xlsx, dhis2 (dataValueSets) or sdmx (SDMX-JSON) exports
+    its figures."""
     national = figures.reads_nation(request)
     if organisation is not None:
         organisation = get_object_or_404(Organisation, code=organisation)
@@ -120,6 +118,8 @@ def board(request, organisation=None):
         return _dhis2(data)
     if kind == "xlsx":
         return _xlsx(data)
+    if kind == "sdmx":
+        return _sdmx(data)
     if kind:
         return _refused(request, _("Unknown export format."))
     return render(
@@ -188,6 +188,16 @@ def _dhis2(data) -> HttpResponse:
     return response
 
 
+def _sdmx(data) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(sdmx.message(data), ensure_ascii=False, indent=1),
+        content_type="application/json",
+    )
+    name = f"{_name(data)}.sdmx.json"
+    response["Content-Disposition"] = downloads.content_disposition(name)
+    return response
+
+
 @login_required
 @require_GET
 def drill(request, regime, indicator, year, number):
@@ -247,6 +257,7 @@ def drill(request, regime, indicator, year, number):
         for y, n in periods
     ]
     parts_sum = sum((p.value for p in result["parts"] if p.value is not None), start=0)
+    judgement, has_targets = _judge(indicator, year, number, organisation, result)
     check = _cross_check(request, regime, indicator, year, number, result, disaggregation)
     return render(
         request,
@@ -262,6 +273,8 @@ def drill(request, regime, indicator, year, number):
             "trend": trend,
             "parts_sum": parts_sum,
             "check": check,
+            "judgement": judgement,
+            "has_targets": has_targets,
             "up": _up(regime, indicator, year, number, organisation),
             "board_url": (
                 reverse("reporting:dashboard_of", args=[organisation.code])
@@ -271,6 +284,21 @@ def drill(request, regime, indicator, year, number):
             + f"?regime={regime.code}&year={year}&number={number}",
         },
     )
+
+
+def _judge(indicator, year, number, organisation, result):
+    """The node's figure and each part's against their targets (one query for all of them);
+    each part carries its ``judgement``, None where no target is set. With whether any
+    target applies here (the parts' column is shown only then)."""
+    parts = result["parts"]
+    set_targets = goals.applicable(
+        [indicator], [organisation, *(p.organisation for p in parts)], year, number
+    )
+    for p in parts:
+        target = goals.pick(set_targets, indicator, p.organisation, year, number)
+        p.judgement = goals.judge(target, p.value)
+    target = goals.pick(set_targets, indicator, organisation, year, number)
+    return goals.judge(target, result["value"]), bool(set_targets)
 
 
 def _cross_check(request, regime, indicator, year, number, result, disaggregation):

@@ -41,9 +41,11 @@ def _messages(exc: ValidationError) -> list[str]:
 
 
 def latest_period(regime, today: date) -> tuple[int, int]:
-    """The last period of ``regime`` whose data is cut off by ``today``."""
+    """The last period of ``regime`` whose data is cut off by ``today``. A thematic or ad hoc
+    regime has one period, numbered 1 in its cut-off's year; while its cut-off is not set,
+    today's year (the report being prepared)."""
     if regime.kind != RegimeKind.PERIODIC:
-        return regime.cutoff.year, 1
+        return (regime.cutoff or today).year, 1
     period = containing(today, regime.periodicity, regime.convention)
     if cutoff(period, regime.convention) > today:
         before = previous_period(regime, period.year, period.number)

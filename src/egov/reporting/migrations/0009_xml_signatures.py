@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0007_approval'),
+        ('reporting', '0008_targets'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

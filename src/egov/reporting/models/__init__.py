@@ -21,6 +21,7 @@ from .submissions import (
     Submission,
     ValidationRule,
 )
+from .targets import Direction, Target
 
 __all__ = [
     "Aggregate",
@@ -44,6 +45,8 @@ __all__ = [
     "ReportingLevel",
     "ReportingRegime",
     "DataValue",
+    "Direction",
+    "Target",
     "MissingValues",
     "Operator",
     "Severity",
