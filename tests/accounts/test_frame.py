@@ -84,3 +84,61 @@ def test_a_stranger_sees_no_person_and_no_links(client, db):
     html = client.get("/").content.decode()
     assert "egov-header__person" not in html and nav(html) == []
     assert 'href="/accounts/login/"' in html  # the officials' login, in the footer
+
+
+def _tables(captured) -> list[str]:
+    """The table each query reads (its first column's, else its first FROM), in order."""
+    return [
+        (
+            re.match(r'SELECT (?:DISTINCT )?"(\w+)"\.', q["sql"])
+            or re.search(r' FROM "(\w+)"', q["sql"])
+        ).group(1)
+        for q in captured
+    ]
+
+
+def test_the_official_is_read_once_a_page(client, world):  # noqa: F811
+    """The view's guard, the policy and the frame share one read of the official, which says
+    too whether a delegation is in force (none here: no delegation query) and whether they
+    take part in the e-Cabinet (no query of its own)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.desk.user)
+    client.get("/one-stop/register/")
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get("/one-stop/register/").content.decode()
+    tables = _tables(ctx.captured_queries)
+    assert tables.count("accounts_official") == 1, tables
+    assert "accounts_delegation" not in tables
+    assert not any(table.startswith("cabinet_") for table in tables)
+    assert "/one-stop/register/" in nav(html) and "/cabinet/" not in nav(html)
+
+
+def test_a_delegate_sees_the_links_of_the_delegated_role(client, world):  # noqa: F811
+    """With a delegation in force, the official's row says so and the policy reads it: the
+    approver's links show to the deputy for the delegation's dates."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from egov.accounts.services import officials as svc
+
+    leader = make_official("leader_a", world.a, "approver")
+    client.force_login(world.processor.user)
+    before = nav(client.get("/workspace/").content.decode())
+    today = timezone.localdate()
+    svc.delegate(
+        delegator=leader,
+        delegate=world.processor,
+        role="approver",
+        organisation=world.a,
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=3),
+        actor=leader.user,
+        reason="nghỉ phép",
+    )
+    after = nav(client.get("/workspace/").content.decode())
+    client.force_login(leader.user)
+    approver = set(nav(client.get("/workspace/").content.decode()))
+    assert set(before) < set(after) and approver <= set(after), (before, after, approver)

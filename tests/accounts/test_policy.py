@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from egov.accounts import policy
+from egov.accounts import current, policy
 from egov.accounts.models import Official, TotpDevice
 from egov.accounts.services import officials as svc
 from egov.core.models import AuditEntry
@@ -64,10 +64,10 @@ def test_role_validity_dates(tree):  # noqa: F811
     assert not policy.can(official.user, "dossiers.process", tree.a)
     assert policy.grants(official.user, on=TODAY() + dt.timedelta(days=1))
     assignment = svc.assign_role(official, "desk", tree.a, actor="test")
-    official.user._egov_grants = None
+    current.forget(official.user)
     assert policy.can(official.user, "dossiers.receive", tree.a)
     svc.end_role(assignment, actor="test")
-    official.user._egov_grants = None
+    current.forget(official.user)
     assert not policy.can(official.user, "dossiers.receive", tree.a)
 
 
@@ -85,7 +85,7 @@ def test_delegation_for_a_date_range_and_acts_recorded_as_delegated(tree):  # no
         actor=leader.user,
         reason="annual leave",
     )
-    deputy.user._egov_grants = None
+    current.forget(deputy.user)
     decision = policy.check(deputy.user, "dossiers.approve", tree.a)
     assert decision.delegated
     with transaction.atomic():
@@ -101,7 +101,7 @@ def test_delegation_for_a_date_range_and_acts_recorded_as_delegated(tree):  # no
         g.delegation_id for g in policy.grants(deputy.user, on=TODAY() + dt.timedelta(days=7))
     )
     svc.revoke_delegation(delegation, actor=leader.user)
-    deputy.user._egov_grants = None
+    current.forget(deputy.user)
     assert not policy.can(deputy.user, "dossiers.approve", tree.a)
     recorded = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"accounts.delegation_created", "accounts.delegation_revoked"} <= recorded
@@ -133,7 +133,7 @@ def test_delegation_needs_the_role_and_lapses_with_it(tree):  # noqa: F811
     )
     assert policy.can(deputy.user, "dossiers.approve", tree.a)
     svc.end_role(assignment, actor="test")
-    deputy.user._egov_grants = None
+    current.forget(deputy.user)
     assert not policy.can(deputy.user, "dossiers.approve", tree.a)
 
 

@@ -111,6 +111,21 @@ def test_a_refusal_speaks_one_language(client, orgs, settings):
     assert en["message"] == "'28/11/2026' is not a date yyyy/MM/dd."
 
 
+def test_a_hub_without_its_organisation_says_try_later(client, orgs, settings):
+    """The hub's own code missing from the registry is the hub's set-up, not the sender's
+    mistake nor a crash: 503 with the code and a Vietnamese message, nothing stored."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+    settings.EGOV_INSTANCE_ORG_CODE = "000.00.00.Z99"
+    p = token(client, orgs.p, "documents.send")
+    data = signed(make_package(orgs.p, [orgs.q]), orgs.p)
+    response = post_xml(client, "/api/v1/exchange/packages/", data, p)
+    assert response.status_code == 503, response.content
+    body = response.json()
+    assert body["code"] == "hub_not_configured"
+    assert body["message"] == "Cơ quan vận hành trục 000.00.00.Z99 không có trong danh mục."
+    assert Package.objects.count() == 0
+
+
 def test_a_signer_outside_the_trusted_ca_is_told_so(client, orgs, settings, tmp_path):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
     p = token(client, orgs.p, "documents.send")

@@ -134,7 +134,8 @@ def test_a_drilldown_loaded_again_is_one_cache_read(client, w, django_assert_max
     reporter = make_official("reporter_p", w.p, "reporter", subtree=True)
     client.force_login(reporter.user)
     first = client.get(url).content.decode()
-    with django_assert_max_num_queries(8):  # session, user, grants, the frame's, 2 of ours
+    # Session, user, the official (read once for guard, policy and frame), roles, ours.
+    with django_assert_max_num_queries(6):
         second = client.get(url).content.decode()
     assert w.d["d1"].code in second  # the page, not the frame (its form's token differs)
     assert second.count("govuk-table__row") == first.count("govuk-table__row")

@@ -14,7 +14,7 @@ from functools import cached_property
 
 from django.urls import reverse
 
-from egov.accounts import policy
+from egov.accounts import current, policy
 from egov.core import registry
 
 
@@ -44,11 +44,8 @@ class Frame:
 
     @cached_property
     def official(self):
-        from egov.accounts.models import Official
-
-        if self._user is None:
-            return None
-        return Official.objects.select_related("organisation").filter(user=self._user).first()
+        # Read once per request with the view's guard and the policy (egov.accounts.current).
+        return current.official_of(self._user) if self._user is not None else None
 
     @cached_property
     def person(self) -> Person | None:

@@ -153,21 +153,27 @@ def _valid(qs, day, start="valid_from", end="valid_to"):
 
 
 def _official_grants(user, day) -> list[Grant]:
+    from egov.accounts import current
     from egov.accounts.models import Delegation, RoleAssignment
 
     result: list[Grant] = []
+    # The official's row (read once per request; the frame and the view's guard need it too)
+    # says whether any delegation to them is in force: most have none, and no row, no roles.
+    official = current.official_of(user, day)
+    if official is None:
+        return result
     assignments = list(
-        _valid(RoleAssignment.objects.filter(official__user=user), day).select_related(
-            "organisation"
-        )
+        _valid(RoleAssignment.objects.filter(official=official), day).select_related("organisation")
     )
     for a in assignments:
         for scope in ROLE_SCOPES.get(a.role, ()):
             result.append(
                 Grant(scope, a.organisation_id, a.organisation.path, a.include_subtree, a.role)
             )
+    if not official.egov_delegated:
+        return result
     delegations = Delegation.objects.filter(
-        delegate__user=user, revoked_at__isnull=True, starts_on__lte=day, ends_on__gte=day
+        delegate=official, revoked_at__isnull=True, starts_on__lte=day, ends_on__gte=day
     ).select_related("organisation", "delegator")
     for d in delegations:
         # A delegation lapses as soon as the leader no longer holds the role there.

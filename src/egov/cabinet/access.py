@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from egov.accounts import policy
+from egov.accounts import current, policy
 from egov.accounts.models import Official
 from egov.cabinet import scopes
 from egov.cabinet.models import Assistant, Ballot, Meeting, Member, Secretary
@@ -66,25 +66,28 @@ def assisted(official: Official | None, day: dt.date | None = None):
     return Member.objects.filter(pk__in=links.values("member_id"))
 
 
-def takes_part(user) -> bool:
-    """Whether ``user`` has any role in the e-Cabinet (its navigation link): one query."""
-    if policy.is_superuser(user):
-        return True
-    if not getattr(user, "is_authenticated", False):
-        return False
+def taking_part():
+    """Whether an official (``OuterRef("pk")``) has a role in the e-Cabinet today: a member's
+    term, the secretariat, or assisting a member. Registered as a fact read with the logged-in
+    official's row (egov.accounts.current), as the navigation asks it on every officials' page."""
     day = today()
-    assisting = Assistant.objects.filter(official__user=user, valid_from__lte=day).filter(
+    assisting = Assistant.objects.filter(official=OuterRef("pk"), valid_from__lte=day).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=day)
     )
     return (
-        Official.objects.filter(user=user)
-        .filter(
-            Exists(Member.objects.filter(official=OuterRef("pk")))
-            | Exists(Secretary.objects.filter(official=OuterRef("pk"), active=True))
-            | Exists(assisting.filter(official=OuterRef("pk")))
-        )
-        .exists()
+        Exists(Member.objects.filter(official=OuterRef("pk")))
+        | Exists(Secretary.objects.filter(official=OuterRef("pk"), active=True))
+        | Exists(assisting)
     )
+
+
+def takes_part(user) -> bool:
+    """Whether ``user`` has any role in the e-Cabinet (its navigation link): read with their
+    official's row, once per request (no query of its own when the row was read already)."""
+    if policy.is_superuser(user):
+        return True
+    official = current.official_of(user)
+    return bool(official is not None and official.cabinet_takes_part)
 
 
 @dataclass(frozen=True)

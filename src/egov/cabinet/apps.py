@@ -23,6 +23,7 @@ class CabinetConfig(AppConfig):
 
         # Ballots past their deadline decided without waiting for `egov cabinet-close`.
         registry.periodic("cabinet-close", close_due, 300)
+        registry.official_fact("cabinet_takes_part", access.taking_part)
         registry.nav_link(
             registry.NavLink(
                 "cabinet.ballots",

@@ -12,6 +12,9 @@ what the apps registered here. Each app registers from its ``AppConfig.ready()``
   fields): a file no row references there after an hour is swept (egov.core.services.orphans);
 - :func:`nav_link`: a link of the officials' navigation in the page header, shown to those who
   hold one of its scopes (egov.accounts.frame decides);
+- :func:`official_fact`: a fact about the logged-in official read with their row, once per
+  request (egov.accounts.current): a subquery over the official's row, for an app whose roles
+  are its own tables (whether they take part in the e-Cabinet, for its navigation link);
 - :func:`workspace_panel`: a panel of the official's workspace (the page they land on after
   login): its counts per queue and the items needing attention (egov.accounts.workspace);
 - :func:`dossier_link`: a link on the officials' dossier page to a page of an app above the
@@ -92,6 +95,14 @@ class NavLink:
 
 
 @dataclass(frozen=True)
+class OfficialFact:
+    name: str  # the attribute it becomes on the official, prefixed by the app: "cabinet_..."
+    # () -> a query expression over accounts' Official, OuterRef("pk") being the official (an
+    # Exists(...) for a yes or no); built per read, so that it may depend on today's date.
+    build: Callable[[], object]
+
+
+@dataclass(frozen=True)
 class WorkspacePanel:
     name: str
     # (request) -> the panel's template context, or None when the official has nothing there
@@ -138,6 +149,7 @@ _panels: dict[str, WorkspacePanel] = {}
 _dossier_links: dict[str, DossierLink] = {}
 _tiles: dict[str, CommandTile] = {}
 _periodic: dict[str, Periodic] = {}
+_official_facts: dict[str, OfficialFact] = {}
 
 
 def periodic(name: str, run: Callable[[], object], seconds: float) -> None:
@@ -154,6 +166,14 @@ def nav_link(entry: NavLink) -> None:
 
 def nav_links() -> list[NavLink]:
     return sorted(_nav_links.values(), key=lambda link: (link.order, link.name))
+
+
+def official_fact(name: str, build: Callable[[], object]) -> None:
+    _official_facts[name] = OfficialFact(name, build)
+
+
+def official_facts() -> list[OfficialFact]:
+    return sorted(_official_facts.values(), key=lambda fact: fact.name)
 
 
 def workspace_panel(entry: WorkspacePanel) -> None:

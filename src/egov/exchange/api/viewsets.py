@@ -75,6 +75,10 @@ REFUSED = {
     403: OpenApiResponse(HubErrorSerializer),
     409: OpenApiResponse(HubErrorSerializer),
     413: OpenApiResponse(HubErrorSerializer),
+    503: OpenApiResponse(
+        HubErrorSerializer,
+        description=gettext_lazy("The hub is not set up yet (hub_not_configured): try later."),
+    ),
 }
 
 

@@ -44,7 +44,8 @@ def hub_organisation(registry: dict[str, Organisation] | None = None) -> Organis
         raise HubError(
             "hub_not_configured",
             _("The hub organisation %(code)s is not in the registry.") % {"code": code},
-            status=500,
+            # The hub is not set up yet (its code is not loaded): the sender may try again later.
+            status=503,
         )
     return org
 
