@@ -187,11 +187,31 @@ def indicators(count: int) -> list[Indicator]:
 def _periods(plan: Plan, regime) -> list[tuple[int, int]]:
     from .views import latest_period
 
-    last = plan.last or latest_period(regime, timezone.localdate())
+    return _ending(regime, plan.last or latest_period(regime, timezone.localdate()), plan.periods)
+
+
+def _ending(regime, last, count: int) -> list[tuple[int, int]]:
+    """The ``count`` periods ending with ``last``, oldest first."""
     periods = [tuple(last)]
-    while len(periods) < plan.periods:
+    while len(periods) < count:
         periods.append(previous_period(regime, *periods[-1]))
     return periods[::-1]
+
+
+def mark(regime, plan: Plan, last, communes: int, indicators: int, values: int, seconds) -> None:
+    """Say on the regime that its generation finished, with what sizes (the marker must fit
+    ``legal_basis``, 255 characters: the periods are the ``plan.periods`` ending at ``last``)."""
+    marker = {
+        "plan": plan.key(),
+        "last": list(last),
+        "communes": communes,
+        "indicators": indicators,
+        "values": values,
+        "seconds": round(seconds, 1),
+    }
+    ReportingRegime.objects.filter(pk=regime.pk).update(
+        legal_basis=MARKER + json.dumps(marker, separators=(",", ":"))
+    )
 
 
 def _wipe(regime) -> None:
@@ -214,7 +234,7 @@ def generate(plan: Plan) -> Result:
     if regime is not None:
         marker = marker_of(regime)
         if marker and marker.get("plan") == plan.key():
-            periods = [tuple(p) for p in marker["periods"]]
+            periods = _ending(regime, tuple(marker["last"]), plan.periods)
             return Result(
                 regime=regime,
                 periods=periods,
@@ -223,7 +243,7 @@ def generate(plan: Plan) -> Result:
                 values=marker["values"],
                 reused=True,
                 seconds=time.monotonic() - started,
-                ingest_period=tuple(marker["ingest_period"]),
+                ingest_period=previous_period(regime, *periods[0]),
                 details={"generation_seconds": marker.get("seconds")},
             )
         _write(f"reporting: removing the earlier bench regime {regime.code}\n", plan.progress)
@@ -279,18 +299,7 @@ def generate(plan: Plan) -> Result:
             cursor.execute(f"ANALYZE {_table(model)}")
     ingest = previous_period(regime, *periods[0])
     seconds = time.monotonic() - started
-    marker = {
-        "plan": plan.key(),
-        "periods": [list(p) for p in periods],
-        "ingest_period": list(ingest),
-        "communes": len(places),
-        "indicators": len(chosen),
-        "values": values,
-        "seconds": round(seconds, 1),
-    }
-    ReportingRegime.objects.filter(pk=regime.pk).update(
-        legal_basis=MARKER + json.dumps(marker, separators=(",", ":"))
-    )
+    mark(regime, plan, periods[-1], len(places), len(chosen), values, seconds)
     regime.refresh_from_db()
     return Result(
         regime=regime,
