@@ -44,7 +44,7 @@ def main() -> None:
     from egov.reporting.models import Aggregation, ReportingRegime
 
     regime = ReportingRegime.objects.get(code=args.regime)
-    year, number = marker_of(regime)["periods"][-1]
+    year, number = marker_of(regime)["last"]
     province = regime.organisations.order_by("path").first().parent
     indicator = next(
         i

@@ -17,6 +17,8 @@ figures), every GET with wrk (8 connections), p95 from wrk's histogram:
   the province holding the first communes;
 - the drill-down of one summed indicator at the nation (its 34 provinces) and at that province
   (its communes): ``drilldown_p95_ms`` is the slower of the two;
+- then the national dashboard and the province's drill-down on one connection
+  (``single_connection``): their latency without queueing for one of the workers;
 - propagation: one commune's report is un-approved up the tree (province, acceptance, commune),
   then approved again through ``services.approval.act`` in a process of its own while this one
   reads the national dashboard's figure (its DHIS2 JSON export, the same ``dashboard.build``)
@@ -438,6 +440,13 @@ def main(quick: bool) -> dict:
                 f"{NAME}: {name}: {endpoints[name]['rps']} req/s, "
                 f"p95 {endpoints[name]['p95_ms']} ms"
             )
+        # The same pages on one connection: their time without queueing for a worker.
+        alone = {}
+        for name in ("dashboard", "drilldown_province"):
+            alone[name] = harness.measure_wrk(
+                server, paths[name], quick=quick, headers=headers, threads=1, connections=1
+            )
+            harness.log(f"{NAME}: {name}, one connection: p95 {alone[name]['p95_ms']} ms")
         propagation = _propagation(server, setup, generated, headers)
         harness.log(f"{NAME}: propagation {propagation}")
         ingest = _ingest(server, setup, generated, ingest_count)
@@ -467,6 +476,10 @@ def main(quick: bool) -> dict:
             "communes": setup["communes_in_province"],
         },
         "endpoints": endpoints,
+        "single_connection": {
+            name: {k: f.get(k) for k in ("rps", "p50_ms", "p95_ms", "p99_ms")}
+            for name, f in alone.items()
+        },
         "ratios": ratios,
         "propagation": propagation,
         "ingest": ingest,
