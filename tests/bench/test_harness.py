@@ -187,8 +187,8 @@ WRK_OUTPUT = """Running 2s test @ http://127.0.0.1:8000/bench/hello/
   2 threads and 8 connections
   4000 requests in 2.00s, 1.00MB read
 EGOV-WRK {"requests": 4010, "duration_us": 2005000, "bytes": 1000000, "connect": 0, "read": 0, \
-"write": 0, "status": 10, "timeout": 2, "p50_us": 1500, "p90_us": 2500, "p99_us": 4321, \
-"max_us": 9000, "mean_us": 1600.0}
+"write": 0, "status": 10, "timeout": 2, "p50_us": 1500, "p90_us": 2500, "p95_us": 3000, \
+"p99_us": 4321, "max_us": 9000, "mean_us": 1600.0}
 """
 
 
@@ -199,6 +199,7 @@ def test_wrk_figures_from_its_report_line():
     assert figures["errors"] == 12
     assert figures["error_kinds"] == {"status": 10, "timeout": 2}
     assert (figures["p50_ms"], figures["p90_ms"], figures["p99_ms"]) == (1.5, 2.5, 4.321)
+    assert figures["p95_ms"] == 3.0
     assert (figures["max_ms"], figures["mean_ms"]) == (9.0, 1.6)
     assert figures["duration_s"] == 2.005
     assert figures["concurrency"] == 8

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from egov.core.services import organisations as org_services
 from egov.core.services.organisations import OrganisationData
+from egov.reporting import dashboard_views
 from egov.reporting.models import (
     DataSignature,
     Field,
@@ -309,3 +310,35 @@ def test_the_nations_dashboard_places_the_tiles_apps_register(w, client):
     assert "/assignments/report/" in body
     province = page(client, w.people.app_c, f"/reporting/dashboard/{w.p.code}/")
     assert province.status_code == 200 and "/assignments/report/" not in province.content.decode()
+
+
+def test_the_figures_tables_are_rendered_once_and_never_stale(w, client, monkeypatch):
+    """The tables are cached by their content (issue 18 §7): the same figures are not rendered
+    again, and an approval that moves a figure shows on the next page load."""
+    rendered = []
+    render = dashboard_views.render_to_string
+
+    def counting(name, *args, **kwargs):
+        rendered.append(name)
+        return render(name, *args, **kwargs)
+
+    monkeypatch.setattr(dashboard_views, "render_to_string", counting)
+    first = page(client, w.people.app_c, "/reporting/dashboard/")
+    assert rendered.count("reporting/_sections.html") == 1
+    again = page(client, w.people.app_c, "/reporting/dashboard/")
+    assert rendered.count("reporting/_sections.html") == 1
+    assert again.content.count(b"govuk-table__row") == first.content.count(b"govuk-table__row")
+    assert b"407" in again.content and b"1407" not in again.content.replace(b".", b"")
+    d = org_services.create_organisation(
+        OrganisationData("000.00.09.H26", "Xã D", "commune", parent=w.p)
+    )
+    w.regime.organisations.add(d)
+    approve(w, d, **{TOTAL: "1000", RATE: "20"})
+    after = page(client, w.people.app_c, "/reporting/dashboard/")
+    assert rendered.count("reporting/_sections.html") == 2
+    assert b"1407" in after.content.replace(b".", b"")
+    english = client.get(
+        "/reporting/dashboard/", {"regime": "dvc-thang", **PERIOD}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert english.status_code == 200
+    assert rendered.count("reporting/_sections.html") == 3  # another language, another key

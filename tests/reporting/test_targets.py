@@ -110,6 +110,18 @@ def test_the_dashboard_says_met_near_or_missed_in_words_and_colour(w, client):
     assert "govuk-tag--green" in body and "Đạt mục tiêu" in body
 
 
+def test_a_changed_target_shows_on_the_next_load(w, client):
+    # The figures' tables are remembered by what they show (dashboard_views._sections_html): a
+    # bound moved without changing the judgement must still make a new page.
+    total = Indicator.objects.get(key=TOTAL)
+    set_target(actor=w.root, indicator=total, direction="higher", low=Decimal(500))
+    body = page(client, w.people.app_c, "/reporting/dashboard/").content.decode()
+    assert "≥ 500" in body and "Chưa đạt mục tiêu" in body
+    set_target(actor=w.root, indicator=total, direction="higher", low=Decimal(600))
+    body = page(client, w.people.app_c, "/reporting/dashboard/").content.decode()
+    assert "≥ 600" in body and "≥ 500" not in body and "Chưa đạt mục tiêu" in body
+
+
 def test_without_a_target_nothing_is_coloured(w, client):
     body = page(client, w.people.app_c, "/reporting/dashboard/").content.decode()
     assert "mục tiêu" not in body.split("<h2", 1)[1]
