@@ -47,6 +47,7 @@ def test_the_apps_declare_every_scope_once():
         "reports.approve",
         "reports.read",
         "reports.submit",
+        "reports.targets",
         "serviceindex.read",
         "serviceindex.recompute",
         "sync.ingest",
@@ -136,5 +137,6 @@ def test_roles_carry_the_scopes_the_apps_grant():
             "accounts.admin",
             "serviceindex.read",
             "serviceindex.recompute",
+            "reports.targets",
         },
     }
