@@ -14,10 +14,14 @@ class ConsultationConfig(AppConfig):
         from egov.accounts.models import Role
         from egov.consultation import (
             access,  # noqa: F401 - registers where the consultation's objects belong
+            demo,
             scopes,
         )
+        from egov.core import registry
 
         # The drafting agency's specialists write drafts and answer comments; its leader also
         # moderates (hides and restores comments).
         policy.grant(Role.PROCESSOR, scopes.READ, scopes.MANAGE, scopes.ANSWER)
         policy.grant(Role.APPROVER, scopes.READ, scopes.MANAGE, scopes.ANSWER, scopes.MODERATE)
+        # After the ratings (96), whose demo citizen comments here too.
+        registry.demo_step(97, "consultation", demo.load)
