@@ -31,7 +31,7 @@ from .services.submissions import Entry, submit
 from .views import latest_period
 
 REGIME = ("tthc-kt-thang", "Báo cáo tình hình kinh tế - xã hội và giải quyết TTHC hằng tháng")
-MONTHS = 6  # closed months loaded, the last one first, plus the same month a year before
+MONTHS = 6  # the last closed months loaded, and the same month a year before the latest
 COMMUNE_INDICATORS = (
     "svc_dossiers_received",
     "svc_online_dossier_rate",
