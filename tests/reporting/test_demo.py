@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from freezegun import freeze_time
+from django.utils import timezone
 
 from egov.accounts import demo as accounts_demo
 from egov.core.models import AuditEntry
@@ -33,37 +33,48 @@ def tree(settings):
     return dn
 
 
+def _today(monkeypatch, day: dt.date) -> None:
+    """Move "today" (the closed periods, the cut-offs) and not the clock: freezegun here would
+    leave its fake datetime in the modules the first signature imports (cryptography's x509),
+    and the certificates of the tests after it would fail."""
+    real = timezone.localdate
+    moment = dt.datetime(day.year, day.month, day.day, 10, tzinfo=dt.UTC)
+    monkeypatch.setattr(
+        timezone, "localdate", lambda value=None, timezone=None: real(value or moment, timezone)
+    )
+
+
 def _counts():
     models = (Submission, Approval, Signature, Aggregate, AuditEntry)
     return [m.objects.count() for m in models]
 
 
-def test_the_demo_reports_are_approved_up_the_tree_once(tree):
-    with freeze_time(dt.datetime(2026, 11, 20, 3)):
-        lines = []
-        demo.load(lines.append)
-        # 7 months x (Đà Nẵng and 3 communes, Hà Nội and 2 communes).
-        assert Submission.objects.count() == 7 * 7
-        statuses = set(Approval.objects.values_list("status", flat=True))
-        assert statuses == {ApprovalStatus.APPROVED, ApprovalStatus.ACCEPTED}
-        assert Approval.objects.filter(status=ApprovalStatus.ACCEPTED).count() == 5
-        signed = Signature.objects.select_related("submission__organisation", "signed_by")
-        assert {s.signed_by.username for s in signed} == {"motcua", "thongke"}
-        assert {(s.submission.year, s.submission.number) for s in signed} == {(2026, 11)}
-        # The nation's received dossiers are the communes' sum.
-        nation = Aggregate.objects.get(
-            organisation=None, indicator__key="svc_dossiers_received", year=2026, number=11
-        )
-        sent = Submission.objects.filter(year=2026, number=11, organisation__level="commune")
-        assert nation.total == sum(
-            s.values.get(indicator__key="svc_dossiers_received").value for s in sent
-        )
-        assert "49 sent, 2 signed, 49 approved now" in lines[0]
-        before = _counts()
-        demo.load(lines.append)
-        assert _counts() == before
-    with freeze_time(dt.datetime(2026, 12, 20, 3)):
-        demo.load(lines.append)
+def test_the_demo_reports_are_approved_up_the_tree_once(tree, monkeypatch):
+    _today(monkeypatch, dt.date(2026, 11, 20))
+    lines = []
+    demo.load(lines.append)
+    # 7 months x (Đà Nẵng and 3 communes, Hà Nội and 2 communes).
+    assert Submission.objects.count() == 7 * 7
+    statuses = set(Approval.objects.values_list("status", flat=True))
+    assert statuses == {ApprovalStatus.APPROVED, ApprovalStatus.ACCEPTED}
+    assert Approval.objects.filter(status=ApprovalStatus.ACCEPTED).count() == 5
+    signed = Signature.objects.select_related("submission__organisation", "signed_by")
+    assert {s.signed_by.username for s in signed} == {"motcua", "thongke"}
+    assert {(s.submission.year, s.submission.number) for s in signed} == {(2026, 11)}
+    # The nation's received dossiers are the communes' sum.
+    nation = Aggregate.objects.get(
+        organisation=None, indicator__key="svc_dossiers_received", year=2026, number=11
+    )
+    sent = Submission.objects.filter(year=2026, number=11, organisation__level="commune")
+    assert nation.total == sum(
+        s.values.get(indicator__key="svc_dossiers_received").value for s in sent
+    )
+    assert "49 sent, 2 signed, 49 approved now" in lines[0]
+    before = _counts()
+    demo.load(lines.append)
+    assert _counts() == before
+    _today(monkeypatch, dt.date(2026, 12, 20))
+    demo.load(lines.append)
     assert Submission.objects.filter(year=2026, number=12).count() == 7
     assert "14 sent, 2 signed, 14 approved now" in lines[-1]  # December, and December 2025
 
