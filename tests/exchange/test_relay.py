@@ -11,10 +11,8 @@ import datetime as dt
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -33,6 +31,8 @@ from egov.exchange.services.hub import deliveries, packages, statuses
 from egov.exchange.services.relay import client as parent_hub
 from egov.exchange.services.relay import inbound, outbound
 from tests.accounts.officials_support import make_official
+from tests.accounts.oidc_support import free_port
+from tests.instance_support import second_instance
 
 from .conftest import HUB, make_package, signed
 from .test_hub import status
@@ -66,65 +66,15 @@ print(json.dumps(out))
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def national(tmp_path_factory, shared_pki):
     """The national hub: migrate, its registry and API clients, gunicorn on a free port."""
+    setup = SETUP % {"hub": HUB, "p": P, "a": A, "q": Q, "qa": QA, "r": R}
     work = tmp_path_factory.mktemp("national")
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("EGOV_", "DATABASE_"))},
-        "EGOV_ENV": "test",
-        "DATABASE_URL": f"sqlite:///{work / 'national.sqlite3'}",
-        "EGOV_VAR_DIR": str(work / "var"),
-        "EGOV_PKI_DIR": str(shared_pki),
-        "EGOV_PKI_AUTO_CREATE": "1",
-        "EGOV_INSTANCE_ORG_CODE": HUB,
-        "EGOV_OIDC_PROVIDER": "off",
-    }
-    python = sys.executable
-    subprocess.run(
-        [python, "-m", "egov.cli", "migrate", "--noinput", "-v0"], env=env, check=True, cwd=work
-    )
-    codes = {"hub": HUB, "p": P, "a": A, "q": Q, "qa": QA, "r": R}
-    made = subprocess.run(
-        [python, "-c", SETUP % codes], env=env, check=True, cwd=work, capture_output=True
-    )
-    clients = json.loads(made.stdout.decode().strip().splitlines()[-1])
-    port = _free_port()
-    log = open(work / "server.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [python, "-m", "gunicorn", "egov.wsgi:application", "-w", "1", "-b", f"127.0.0.1:{port}"],
-        env=env,
-        cwd=work,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code < 500:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((work / "server.log").read_text()[-3000:])
-            time.sleep(0.1)
-        yield SimpleNamespace(url=url, clients=clients, log=work / "server.log")
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+    with second_instance(
+        work, "national", setup, EGOV_PKI_DIR=str(shared_pki), EGOV_INSTANCE_ORG_CODE=HUB
+    ) as instance:
+        yield instance
 
 
 @pytest.fixture
@@ -476,7 +426,7 @@ def test_a_failed_status_relay_is_retried_with_the_package(province, national, c
         signed(make_package(t.a, [t.r], number=13), t.a), actor=clerk_a
     ).package
     assert send_relay(package).state == "sent"
-    settings.EGOV_EXCHANGE_PARENT_URL = f"http://127.0.0.1:{_free_port()}"  # nobody listens
+    settings.EGOV_EXCHANGE_PARENT_URL = f"http://127.0.0.1:{free_port()}"  # nobody listens
     statuses.accept_status(status(t.a, package.document_id, "13"), actor=clerk_a)
     up = OutboxMessage.objects.get(kind="exchange.relay_status", payload__package=package.pk)
     for _ in range(outbox.MAX_ATTEMPTS):
@@ -639,7 +589,7 @@ def test_a_local_recipients_failed_answer_is_retried_by_its_clerk(
     assert inbound.pull()["packages"] == 1
     delivery = Delivery.objects.get(package__document_id=document_id)
     clerk_a = make_official("clerk_a", t.a, "clerk").user
-    settings.EGOV_EXCHANGE_PARENT_URL = f"http://127.0.0.1:{_free_port()}"  # nobody listens
+    settings.EGOV_EXCHANGE_PARENT_URL = f"http://127.0.0.1:{free_port()}"  # nobody listens
     statuses.accept_status(status(t.a, document_id, "03"), actor=clerk_a)
     up = OutboxMessage.objects.get(kind="exchange.relay_status", payload__delivery=delivery.pk)
     for _ in range(outbox.MAX_ATTEMPTS):

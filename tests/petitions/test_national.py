@@ -8,13 +8,6 @@ there; the centre pulls the statuses and the signed answer back and publishes it
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
-from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -26,6 +19,7 @@ from egov.petitions import services
 from egov.petitions.models import Status
 from egov.petitions.services import peers
 
+from ..instance_support import second_instance
 from .conftest import CENTRE, PDF, data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # a second instance in its own process
@@ -54,63 +48,15 @@ print(json.dumps(out))
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def province(tmp_path_factory, shared_pki):
     """P's instance: migrate, its registry and API clients, gunicorn on a free port."""
+    setup = SETUP % {"centre": CENTRE, "p": P, "a": A}
     work = tmp_path_factory.mktemp("province")
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("EGOV_", "DATABASE_"))},
-        "EGOV_ENV": "test",
-        "DATABASE_URL": f"sqlite:///{work / 'province.sqlite3'}",
-        "EGOV_VAR_DIR": str(work / "var"),
-        "EGOV_PKI_DIR": str(shared_pki),
-        "EGOV_PKI_AUTO_CREATE": "1",
-        "EGOV_INSTANCE_ORG_CODE": P,
-        "EGOV_OIDC_PROVIDER": "off",
-    }
-    python = sys.executable
-    run = {"env": env, "check": True, "cwd": work}
-    subprocess.run([python, "-m", "egov.cli", "migrate", "--noinput", "-v0"], **run)  # noqa: S603
-    made = subprocess.run(  # noqa: S603
-        [python, "-c", SETUP % {"centre": CENTRE, "p": P, "a": A}], capture_output=True, **run
-    )
-    clients = json.loads(made.stdout.decode().strip().splitlines()[-1])
-    port = _free_port()
-    log = open(work / "server.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(  # noqa: S603
-        [python, "-m", "gunicorn", "egov.wsgi:application", "-w", "1", "-b", f"127.0.0.1:{port}"],
-        env=env,
-        cwd=work,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code < 500:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((work / "server.log").read_text()[-3000:])
-            time.sleep(0.1)
-        yield SimpleNamespace(url=url, clients=clients, log=work / "server.log")
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+    with second_instance(
+        work, "province", setup, EGOV_PKI_DIR=str(shared_pki), EGOV_INSTANCE_ORG_CODE=P
+    ) as instance:
+        yield instance
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 from egov.core.services import organisations as org_services
 from egov.core.services.organisations import OrganisationData
 from egov.reporting.models import Indicator
+from egov.reporting.services import approval
 from egov.reporting.services.regimes import create_regime
 from egov.reporting.services.submissions import Entry, submit
 
@@ -59,4 +60,24 @@ def send(w, organisation, actor, **values):
         year=YEAR,
         number=MONTH,
         entries=[Entry(key, value) for key, value in values.items()],
+    )
+
+
+def approve(w, organisation, year=YEAR, number=MONTH, **values):
+    """Send ``values`` for ``organisation`` and approve them as ``w.root`` (a superuser)."""
+    submit(
+        actor=w.root,
+        regime=w.regime,
+        organisation=organisation,
+        year=year,
+        number=number,
+        entries=[Entry(key, value) for key, value in values.items()],
+    )
+    approval.act(
+        actor=w.root,
+        name="approve",
+        regime=w.regime,
+        organisation=organisation,
+        year=year,
+        number=number,
     )

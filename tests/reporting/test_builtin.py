@@ -18,16 +18,13 @@ from egov.core.services.organisations import OrganisationData
 from egov.dossiers import services as dossier_services
 from egov.reporting import builtin
 from egov.reporting.models import Indicator
-from egov.reporting.services import approval
 from egov.reporting.services.regimes import create_regime
-from egov.reporting.services.submissions import Entry, submit
 
 from ..accounts.officials_support import make_official
 from ..dossiers.core_support import make_world, walk_in
 from ..dossiers.core_support import submit as submit_online
+from .approval_support import MONTH, RATE, TOTAL, YEAR, approve
 
-TOTAL, RATE = "svc_dossiers_received", "svc_online_dossier_rate"
-YEAR, MONTH = 2025, 3
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -38,25 +35,6 @@ def at(*args):
 def walk_in_at(w, moment, **extra):
     with freeze_time(moment):
         return walk_in(w, **extra)
-
-
-def approve(w, organisation, **values):
-    submit(
-        actor=w.root,
-        regime=w.regime,
-        organisation=organisation,
-        year=YEAR,
-        number=MONTH,
-        entries=[Entry(key, value) for key, value in values.items()],
-    )
-    approval.act(
-        actor=w.root,
-        name="approve",
-        regime=w.regime,
-        organisation=organisation,
-        year=YEAR,
-        number=MONTH,
-    )
 
 
 @pytest.fixture

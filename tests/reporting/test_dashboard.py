@@ -26,33 +26,11 @@ from egov.reporting.models import (
     Submission,
     SubmissionSignature,
 )
-from egov.reporting.services import approval
-from egov.reporting.services.submissions import Entry, submit
 
 from ..accounts.officials_support import make_official, tree  # noqa: F401
-from .approval_support import MONTH, NATIONAL, RATE, TOTAL, YEAR, world  # noqa: F401
+from .approval_support import MONTH, NATIONAL, RATE, TOTAL, YEAR, approve, world  # noqa: F401
 
 PERIOD = {"year": YEAR, "number": MONTH}
-
-
-def approve(w, organisation, year=YEAR, number=MONTH, **values):
-    """Send ``values`` for ``organisation`` and approve them (as a superuser would)."""
-    submit(
-        actor=w.root,
-        regime=w.regime,
-        organisation=organisation,
-        year=year,
-        number=number,
-        entries=[Entry(key, value) for key, value in values.items()],
-    )
-    approval.act(
-        actor=w.root,
-        name="approve",
-        regime=w.regime,
-        organisation=organisation,
-        year=year,
-        number=number,
-    )
 
 
 @pytest.fixture

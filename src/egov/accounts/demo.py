@@ -103,3 +103,35 @@ def _demo_officials() -> list[tuple[str, str, str, tuple, str]]:
             (username, f"{first} {last}", title, roles, f"{organisation.name} {organisation.code}")
         )
     return made
+
+
+# The development e-ID provider's citizens (oidc-provider/demo-citizens.json): subject, name and
+# ID number. Logging in there finds their Citizen by issuer and subject.
+DEMO_CITIZENS = (
+    ("demo-citizen-1-7f3a9c", "Nguyễn Văn An", "001090000001"),
+    ("demo-citizen-2-b81e44", "Trần Thị Bình", "079085000002"),
+)
+
+
+def demo_citizen(subject: str, name: str, pid: str):
+    """The demo citizen at the configured e-ID provider, made on first use; None without one.
+
+    The demo steps need her before she logs in (her dossiers, her comments): login_citizen
+    updates this row from the provider's claims at her first login."""
+    from egov.accounts.models import Citizen
+
+    if not settings.EGOV_OIDC_ISSUER:
+        return None
+    citizen = Citizen.objects.filter(issuer=settings.EGOV_OIDC_ISSUER, subject=subject).first()
+    if citizen is not None:
+        return citizen
+    user = get_user_model()(username=f"demo-{subject}"[:150])
+    user.set_unusable_password()
+    user.save()
+    return Citizen.objects.create(
+        user=user,
+        issuer=settings.EGOV_OIDC_ISSUER,
+        subject=subject,
+        personal_id_number=pid,
+        full_name=name,
+    )

@@ -14,6 +14,7 @@ class ConsultationConfig(AppConfig):
         from egov.accounts.models import Role
         from egov.consultation import (
             access,  # noqa: F401 - registers where the consultation's objects belong
+            demo,
             scopes,
         )
         from egov.core import registry
@@ -32,3 +33,5 @@ class ConsultationConfig(AppConfig):
                 65,
             )
         )
+        # After the ratings (96), whose demo citizen comments here too.
+        registry.demo_step(97, "consultation", demo.load)

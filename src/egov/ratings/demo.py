@@ -10,10 +10,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from egov.accounts.demo import DEMO_PROVINCE
+from egov.accounts.demo import DEMO_CITIZENS, DEMO_PROVINCE, demo_citizen
 
 # The development provider's first citizen: its subject, name and ID number.
-DEMO_CITIZEN = ("demo-citizen-1-7f3a9c", "Nguyễn Văn An", "001090000001")
+DEMO_CITIZEN = DEMO_CITIZENS[0]
 
 
 def load(write) -> None:
@@ -54,7 +54,7 @@ def _ratings() -> str:
     if commune is None or version is None:
         return "  Ratings: no demo commune or procedure with workflow steps, no demo ratings."
     if citizen is None:
-        citizen = _citizen(subject, name, pid)
+        citizen = demo_citizen(subject, name, pid)
     dossiers = [_returned(version, commune, citizen) for _ in range(3)]
     _rate(dossiers[0], citizen, 5, comment="Cán bộ hướng dẫn tận tình, trả kết quả trước hẹn.")
     _rate(
@@ -87,24 +87,6 @@ def _version():
     if chosen is None:
         return None
     return ProcedureVersion.objects.select_related("procedure").get(pk=chosen)
-
-
-def _citizen(subject, name, pid):
-    from django.contrib.auth import get_user_model
-
-    from egov.accounts.models import Citizen
-
-    user = get_user_model()(username=f"demo-{subject}"[:150])
-    user.set_unusable_password()
-    user.save()
-    # Logging in with the development provider finds her by issuer and subject.
-    return Citizen.objects.create(
-        user=user,
-        issuer=settings.EGOV_OIDC_ISSUER,
-        subject=subject,
-        personal_id_number=pid,
-        full_name=name,
-    )
 
 
 def _returned(version, commune, citizen):

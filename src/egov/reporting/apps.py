@@ -11,7 +11,7 @@ class ReportingConfig(AppConfig):
     def ready(self):
         from egov.accounts import policy
         from egov.core import registry
-        from egov.reporting import scopes
+        from egov.reporting import demo, scopes
         from egov.reporting.models import (
             Aggregate,
             Approval,
@@ -44,6 +44,8 @@ class ReportingConfig(AppConfig):
                 71,
             )
         )
+        # After the logins (90) and the assignments (96), whose officials read the nation.
+        registry.demo_step(97, "reporting", demo.load)
         policy.register(Approval, organisation="organisation")
         policy.register(Revision, organisation="submission__organisation")
         # The nation's rows (no organisation) are read through figures.reads_nation.
