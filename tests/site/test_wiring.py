@@ -31,6 +31,8 @@ def test_demo_steps_run_in_their_order():
         "assignments",
         "cabinet",
         "ratings",
+        "consultation",
+        "reporting",
     ]
 
 
