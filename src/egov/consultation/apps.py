@@ -14,6 +14,7 @@ class ConsultationConfig(AppConfig):
         from egov.accounts.models import Role
         from egov.consultation import (
             access,  # noqa: F401 - registers where the consultation's objects belong
+            memo,  # noqa: F401 - moves a consultation's page generation on its changes
             scopes,
         )
         from egov.core import registry
