@@ -28,7 +28,7 @@ PREFIX = "consultation:gen:"
 ANY = PREFIX + "any"  # a change whose consultation is not known: every page is made again
 KEEP = 3600  # a body's longest life: what a write bypassing the audit log may wait to show
 # Acts of this app that no draft page reads (the regulations register and the reform plans).
-UNREAD = ("consultation.regulation.", "consultation.plan.", "consultation.reform")
+UNREAD = ("consultation.regulation.", "consultation.plan.")
 
 
 def enabled() -> bool:
