@@ -131,7 +131,10 @@ def consultation_page(request, code, *, errors=None, posted=None, status=200):
         if page is None:
             raise Http404
         body, units = _body(page), page["units"]
-        if remembered:
+        # Only under a chapter that is one: a short draft ignores ``?chapter=``, and any
+        # string there must not make a key.
+        shown = page["chapter"].anchor if page["chapter"] is not None else ""
+        if remembered and chapter in ("", shown):
             memo.remember(consultation, chapter, get_language(), token, body)
     context = {
         **body,
