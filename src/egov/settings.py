@@ -365,6 +365,9 @@ else:
         f"EGOV_CACHE must be db, locmem or a redis:// URL, not {EGOV_CACHE!r}"
     )
 CACHES = {"default": _cache}
+# The consultation's draft page remembers its body in the cache until the consultation changes
+# (egov.consultation.memo); off, every page is made afresh (the same HTML, slower).
+EGOV_CONSULTATION_PAGE_MEMO = env_bool("EGOV_CONSULTATION_PAGE_MEMO", True)
 
 # --- Officials' login, API clients (egov.accounts) ---------------------------------------------
 LOGIN_URL = "official-login"

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from egov.accounts.models import Citizen
-from egov.consultation import services
+from egov.consultation import memo, services
 from egov.consultation.models import Phase
 from egov.core.services import organisations as org_services
 from egov.core.services.organisations import OrganisationData
@@ -71,6 +71,14 @@ def make_citizen(name="citizen_1", pid="001099012345", full_name="Nguyễn Văn 
 def window(days_before=1, days_after=30):
     now = timezone.now()
     return {Phase.COMMENTS: (now - timedelta(days=days_before), now + timedelta(days=days_after))}
+
+
+@pytest.fixture(autouse=True)
+def _pages_change_with_their_consultation(monkeypatch):
+    """A test's transaction never commits, so a change's after-commit bump of its
+    consultation's page generation (memo.py) would never run: here it runs when the change
+    records its audit rows. test_draft_pages.py checks the real after-commit path."""
+    monkeypatch.setattr(memo, "transaction", SimpleNamespace(on_commit=lambda run: run()))
 
 
 @pytest.fixture

@@ -1,9 +1,14 @@
 """The public draft page of a long draft, a chapter at a time; the words commented on chosen
 on the page; comments on units gone from the draft named from the version they were on."""
 
-import pytest
+import re
 
-from egov.consultation import selectors, services
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from egov.consultation import memo, selectors, services
 from egov.consultation.models import Comment
 
 from .conftest import TEXT_V2
@@ -29,6 +34,11 @@ def _long_text(chapters: int) -> str:
 def paged(monkeypatch):
     """Any draft with chapters is paged (the threshold is 200 units: the fixtures are short)."""
     monkeypatch.setattr(selectors, "PAGE_UNITS", 5)
+
+
+def _unsigned(html: str) -> str:
+    """A page without its form tokens (one per request)."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
 
 
 def _get(client, url):
@@ -58,15 +68,20 @@ def test_a_long_draft_is_shown_a_chapter_at_a_time(
     # An old link to a unit lands on the chapter holding it.
     assert 'id="dieu-3.khoan-1"' in _get(client, f"{url}?on=dieu-3.khoan-1")
     assert client.get(f"{url}?chapter=chuong-9").status_code == 404
-    # The page's queries grow neither with the comments nor with the chapters.
-    with django_assert_num_queries(7) as few:
+    # The page's queries grow neither with the comments nor with the chapters; a chapter
+    # already made reads only the consultation and its windows (its body is remembered).
+    with django_assert_num_queries(2):
         client.get(f"{url}?chapter=chuong-2")
+    with django_assert_num_queries(7) as few:
+        client.get(f"{url}?chapter=chuong-2&on=dieu-3")
     for n in range(5, 25):
         services.submit(people[n % 5], consultation, services.CommentData(f"Ý {n}", "dieu-3"))
     services.add_version(world.drafter, consultation.draft, text=_long_text(12))
     with django_assert_num_queries(len(few)):
         html = _get(client, f"{url}?chapter=chuong-12")
     assert 'id="dieu-24"' in html and html.count("aria-current") == 1
+    with django_assert_num_queries(2):
+        assert _unsigned(_get(client, f"{url}?chapter=chuong-12")) == _unsigned(html)
 
 
 def test_a_short_draft_stays_one_page(client, world, consultation):
@@ -146,3 +161,64 @@ def test_a_comments_html_is_cached_and_never_stale(client, world, consultation):
     services.answer(world.drafter, consultation, [made.pk], kind="explained", text="Cần giữ")
     margin = _get(client, url).split('id="dieu-1"')[1].split("govuk-grid-row")[0]
     assert "2 góp ý giống nhau" in margin and "Giải trình:</strong> Cần giữ" in margin
+
+
+def test_the_remembered_body_moves_with_every_change(
+    client, world, consultation, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The page's body is remembered until its consultation changes: each kind of change shows
+    on the next page (the real after-commit bump, not the tests' shortcut), a page already made
+    reads two queries, and the memo off gives the same HTML."""
+    monkeypatch.setattr(memo, "transaction", transaction)
+    url = f"/consultation/{consultation.code}/"
+
+    def change(act):
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            return act()
+
+    def page(queries=None):
+        if queries is None:
+            return _unsigned(_get(client, url))
+        with CaptureQueriesContext(connection) as seen:
+            html = _unsigned(_get(client, url))
+        assert len(seen) == queries, [q["sql"] for q in seen]
+        return html
+
+    def unremembered():
+        settings.EGOV_CONSULTATION_PAGE_MEMO = False
+        try:
+            return page(7)  # made afresh: a fixed number, whatever the comments
+        finally:
+            settings.EGOV_CONSULTATION_PAGE_MEMO = True
+
+    made = change(
+        lambda: services.submit(world.citizen, consultation, services.CommentData("Bỏ", "dieu-1"))
+    )
+    first = page()  # the first reader makes it (and the process's first request warms up)
+    assert "Bỏ</p>" in first
+    assert page(2) == first == unremembered()  # then the consultation and its windows only
+    change(lambda: services.hide(world.lead, made, reason="Xúc phạm"))
+    assert "Bỏ</p>" not in page(7)  # made again: as many queries as afresh
+    change(lambda: services.restore(world.lead, made, reason="Xem lại"))
+    assert "Bỏ</p>" in page()
+    change(
+        lambda: services.answer(
+            world.drafter, consultation, [made.pk], kind="explained", text="Cần giữ"
+        )
+    )
+    assert "Giải trình:</strong> Cần giữ" in page()
+    change(
+        lambda: services.submit(
+            world.citizens[0], consultation, services.CommentData("bỏ.", "dieu-1")
+        )
+    )
+    assert "2 góp ý giống nhau" in page()
+    change(lambda: services.add_version(world.drafter, consultation.draft, text=TEXT_V2))
+    html = page()
+    assert '<dd class="govuk-summary-list__value">2</dd>' in html
+    assert html == page(2) == unremembered()
+    # A short draft ignores ``?chapter=``: no key is made for whatever is written there.
+    with CaptureQueriesContext(connection) as seen:
+        assert 'id="dieu-1"' in _get(client, f"{url}?chapter=x")
+    assert len(seen) == 7
+    assert not cache.get(f"consultation:page:{consultation.pk}:vi:x")

@@ -15,6 +15,7 @@ class ConsultationConfig(AppConfig):
         from egov.consultation import (
             access,  # noqa: F401 - registers where the consultation's objects belong
             demo,
+            memo,  # noqa: F401 - moves a consultation's page generation on its changes
             scopes,
         )
         from egov.core import registry

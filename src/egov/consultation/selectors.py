@@ -114,20 +114,25 @@ def _shown(published):
     )
 
 
-def draft_page(code: str, on: str = "", chapter: str = "") -> dict | None:
+def page_consultation(code: str) -> Consultation | None:
+    """The consultation of a draft page, with what its header reads (agency, windows)."""
+    return (
+        Consultation.objects.filter(code=code)
+        .select_related("draft", "organisation")
+        .prefetch_related("windows")
+        .first()
+    )
+
+
+def draft_page(code: str, on: str = "", chapter: str = "", consultation=None) -> dict | None:
     """The consultation and the latest version's units of one page (the ``chapter``, the one
     holding the unit ``on``, or the first; every unit if the draft is short), each with its
     first ``MARGIN`` comments (``unit.margin``; ``unit.total`` of them in all; every one for
     the unit ``on``), those on the whole draft, those whose clause is gone from the draft
     (``earlier``, labelled from the version they were made on), and the chapters with their
     counts: a fixed number of queries, however many comments and chapters. None: no such
-    consultation, or no such chapter."""
-    consultation = (
-        Consultation.objects.filter(code=code)
-        .select_related("draft", "organisation")
-        .prefetch_related("windows")
-        .first()
-    )
+    consultation, or no such chapter. ``consultation``: the one of ``code``, read already."""
+    consultation = consultation or page_consultation(code)
     if consultation is None:
         return None
     version = consultation.draft.versions.order_by("-number").first()

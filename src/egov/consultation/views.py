@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
-from egov.consultation import selectors, services
+from egov.consultation import memo, selectors, services
 from egov.consultation.models import Consultation
 
 
@@ -98,16 +98,56 @@ def _margins(page: dict) -> None:
         unit.margin_html = margin
 
 
+def _body(page: dict) -> dict:
+    """What of a draft page is the same for every reader: the body's HTML (``_body.html``),
+    the form's list of units, and the header's version and counts."""
+    page["options"] = _text_of(page["version"], page["chapter"], page["units"])
+    _margins(page)
+    return {
+        "body": render_to_string("consultation/_body.html", page),
+        "options": page["options"],
+        "version_number": page["version"].number,
+        "received": page["received"],
+        "published": page["published"],
+    }
+
+
 def consultation_page(request, code, *, errors=None, posted=None, status=200):
     # A refused comment's page again: the chapter of the unit it was on (its form lists them).
     on = request.GET.get("on", "") or (posted or {}).get("anchor", "")
-    page = selectors.draft_page(code, on=on[:120], chapter=request.GET.get("chapter", "")[:120])
-    if page is None:
+    on, chapter = on[:120], request.GET.get("chapter", "")[:120]
+    consultation = selectors.page_consultation(code)
+    if consultation is None:
         raise Http404
-    page["options"] = _text_of(page["version"], page["chapter"], page["units"])
-    _margins(page)
-    page.update(can_comment=_can_comment(request), errors=errors or [], posted=posted or {})
-    return render(request, "consultation/detail.html", page, status=status)
+    # The body is remembered for the pages most read: a chapter as it opens. A refused
+    # comment's page lists the units around the words typed, and ``?on=`` (every comment of a
+    # unit) is followed from a link: both made each time.
+    remembered = memo.enabled() and not errors and not posted and not on
+    body = units = None
+    if remembered:
+        body, token = memo.recall(consultation, chapter, get_language())
+    if body is None:
+        page = selectors.draft_page(code, on=on, chapter=chapter, consultation=consultation)
+        if page is None:
+            raise Http404
+        body, units = _body(page), page["units"]
+        # Only under a chapter that is one: a short draft ignores ``?chapter=``, and any
+        # string there must not make a key.
+        shown = page["chapter"].anchor if page["chapter"] is not None else ""
+        if remembered and chapter in ("", shown):
+            memo.remember(consultation, chapter, get_language(), token, body)
+    context = {
+        **body,
+        "body": mark_safe(body["body"]),  # noqa: S308 (rendered by the template, escaped there)
+        "options": mark_safe(body["options"]),  # noqa: S308 (the same)
+        "consultation": consultation,
+        "days_left": selectors.days_left(consultation),
+        "units": units,
+        "can_comment": _can_comment(request),
+        "errors": errors or [],
+        "posted": posted or {},
+    }
+    return render(request, "consultation/detail.html", context, status=status)
 
 
 @require_POST

@@ -23,29 +23,26 @@ that is lost (the process died between the two) or a write that bypasses the ser
 loads, ``generate-dossiers``) shows after the cache's hour, or at once with
 ``egov serviceindex-touch``.
 
-The counters live in the shared cache (the database's or Redis, as in production). A bump sets a
-fresh value (the clock in nanoseconds, and a random part), never an increment; a counter the
+The counters live in the shared cache (the database's or Redis, as in production), as
+egov.core.generations keeps them: a bump sets a fresh value, never an increment; a counter the
 cache lost starts again from a fresh value too: a key made before cannot come back.
 """
 
 from __future__ import annotations
 
-import secrets
-import time
 from collections.abc import Iterable
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from egov.core import generations
 from egov.core.models import Organisation
 from egov.core.signals import audit_recorded
 
 PREFIX = "serviceindex:v:"
 CATALOG, TREE, ANY = "catalog", "tree", "any"
-# The counters live as long as anything: their loss is safe (see above), only wasteful.
-FOREVER = None
+FOREVER = generations.FOREVER
 
 # What an audit row's action (its app's prefix) moves: catalogue and tree acts every
 # organisation's figures; dossiers, payments, petitions and ratings acts their organisation's.
@@ -73,14 +70,8 @@ def top_of(path: str) -> int:
 
 
 def _read(names: list[str]) -> dict[str, int]:
-    keys = [PREFIX + name for name in names]
-    found = cache.get_many(keys)
-    missing = [key for key in keys if key not in found]
-    if missing:
-        for key in missing:
-            cache.add(key, fresh(), FOREVER)
-        found.update(cache.get_many(missing))
-    return {name: found.get(PREFIX + name, 0) for name in names}
+    found = generations.read(PREFIX + name for name in names)
+    return {name: found[PREFIX + name] for name in names}
 
 
 def tokens(top_ids: Iterable[int]) -> dict[int, str]:
@@ -96,12 +87,10 @@ def tokens_with(top_ids: Iterable[int], keys: list[str]) -> tuple[dict[int, str]
     whose cached value says which versions it was made from."""
     top_ids = list(top_ids)
     names = [CATALOG, TREE, ANY, *(org_counter(pk) for pk in top_ids)]
-    found = cache.get_many([PREFIX + name for name in names] + keys)
-    if any(PREFIX + name not in found for name in names):
-        return tokens(top_ids), {}
+    found, values = generations.read_with([PREFIX + name for name in names], keys)
     shared = ".".join(str(found[PREFIX + name]) for name in (CATALOG, TREE, ANY))
     made = {pk: f"{shared}.{found[PREFIX + org_counter(pk)]}" for pk in top_ids}
-    return made, {key: found[key] for key in keys if key in found}
+    return made, values
 
 
 def token_and(organisation: Organisation, keys: list[str]) -> tuple[str, dict]:
@@ -120,16 +109,11 @@ def token(organisation: Organisation) -> str:
 # --- bumping -----------------------------------------------------------------------------------
 
 
-def fresh() -> int:
-    """A counter's new value: never one it had. A value set, not an increment: the database
-    cache's ``incr`` is a read then a write, and two bumps at once could both write the same
-    value over a figure cached in between; two fresh values differ (the clock, and a random
-    part for two processes in the same nanosecond)."""
-    return time.time_ns() * 1000 + secrets.randbelow(1000)
+fresh = generations.fresh
 
 
 def bump(names: Iterable[str]) -> None:
-    cache.set_many({PREFIX + name: fresh() for name in set(names)}, FOREVER)
+    generations.bump(PREFIX + name for name in names)
 
 
 def bump_organisations(org_ids: Iterable[int]) -> None:
