@@ -160,6 +160,7 @@ def _generate(server, indicators: int, communes: int, regime: str) -> dict:
         "-m",
         "egov.cli",
         "generate-reports",
+        "--yes",
         "--json",
         "--indicators",
         str(indicators),

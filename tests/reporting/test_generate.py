@@ -5,7 +5,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from egov.core.services import organisations as org_services
 from egov.core.services.organisations import OrganisationData
@@ -124,8 +124,18 @@ def test_a_second_run_reuses_the_generated_regime(world):
 
 def test_other_sizes_replace_the_earlier_bench_regime(world, capsys):
     _tree, _c, first = world
-    call_command("generate_reports", "--indicators", "3", "--periods", "1", "--last", "2025-03")
+    call_command(
+        "generate_reports", "--yes", "--indicators", "3", "--periods", "1", "--last", "2025-03"
+    )
     out = capsys.readouterr()
     assert "9 values (3 indicators x 3 communes x 1 periods)" in out.out
     assert not Submission.objects.filter(regime_id=first.regime.pk).exists()
     assert DataValue.objects.count() == 9
+
+
+def test_it_refuses_without_saying_the_database_is_a_bench_one(world):
+    _tree, _c, first = world
+    values = DataValue.objects.count()
+    with pytest.raises(CommandError, match="--yes"):
+        call_command("generate_reports", "--indicators", "3", "--periods", "1")
+    assert DataValue.objects.count() == values

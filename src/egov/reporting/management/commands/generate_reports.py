@@ -24,8 +24,20 @@ class Command(BaseCommand):
         parser.add_argument("--last", help="the last month, YYYY-MM (default: the last cut off)")
         parser.add_argument("--regime", default=REGIME)
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
+        parser.add_argument(
+            "--yes",
+            action="store_true",
+            help="confirm that this database is a bench database (made-up figures go into it)",
+        )
 
     def handle(self, *args, indicators, communes, periods, last, regime, **options):
+        # It writes made-up figures and opens the loaded indicators to the commune level: never
+        # by accident in a real instance.
+        if not options["yes"]:
+            raise CommandError(
+                "generate-reports fills this database with made-up, approved figures: run it "
+                "only on a bench database, with --yes."
+            )
         if indicators < 1 or periods < 1 or communes < 0:
             raise CommandError("Sizes must be positive.")
         month = None
