@@ -91,7 +91,9 @@ def main() -> None:
             profile.enable()
             client.get(path)
             profile.disable()
-            pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(
+                int(os.environ.get("PROFILE_LINES", "30"))
+            )
             for q in slowest:
                 print(q["time"], q["sql"][:600])
 

@@ -11,7 +11,7 @@ class ReportingConfig(AppConfig):
     def ready(self):
         from egov.accounts import policy
         from egov.core import registry
-        from egov.reporting import scopes
+        from egov.reporting import freshness, scopes  # noqa: F401 - connects its receiver
         from egov.reporting.models import (
             Aggregate,
             Approval,
