@@ -7,7 +7,8 @@
 On a database ``egov generate-reports`` filled: the national dashboard, one province's, the
 drill-down of one summed indicator at the nation and at that province, through Django's test
 client as a reader at the Government Office (made here if missing), each ``--requests`` times:
-the median wall time and the number of queries. ``--profile NAME``: cProfile's top functions.
+the median wall time and the number of queries. ``--profile NAME``: cProfile's top functions
+(``$PROFILE_LINES`` of them, 30 by default).
 """
 
 from __future__ import annotations
@@ -91,7 +92,9 @@ def main() -> None:
             profile.enable()
             client.get(path)
             profile.disable()
-            pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(
+                int(os.environ.get("PROFILE_LINES", "30"))
+            )
             for q in slowest:
                 print(q["time"], q["sql"][:600])
 

@@ -36,6 +36,19 @@ def _indicators(request):
     ensure_indicators()
 
 
+@pytest.fixture(autouse=True)
+def _memos():
+    # The dashboards' per-process memos (rendered tables, egov's counts, tiles), emptied as the
+    # cache is (conftest.py at the root): a test must not find another test's.
+    from egov.reporting import dashboard_views, freshness
+
+    dashboard_views._memo.clear()
+    freshness.memo.clear()
+    yield
+    dashboard_views._memo.clear()
+    freshness.memo.clear()
+
+
 @pytest.fixture
 def w(tree, client):  # noqa: F811
     regime = make_regime(tree.a, tree.b)

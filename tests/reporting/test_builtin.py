@@ -247,3 +247,43 @@ def test_a_rate_is_cross_checked_on_the_drill_down_and_the_dashboard(w, client):
     lines = {line.indicator.key: line for s in board.context["sections"] for line in s.lines}
     assert lines[builtin.ON_TIME].check["computed"] == 50
     assert lines[builtin.ON_TIME].check["gap"] is None
+
+
+def test_the_dashboards_count_is_remembered_until_a_dossier_changes(
+    w, client, django_capture_on_commit_callbacks
+):
+    """egov's own counts are remembered in the process (freshness.py, issue 18 §7) under the
+    dossiers' version counter: the same count is not queried again, and a dossier received
+    shows on the next page load."""
+    client.force_login(w.root)
+    params = {"regime": "dvc-thang", "year": YEAR, "number": MONTH}
+    url = f"/reporting/dashboard/{w.p.code}/"
+
+    def check():
+        board = client.get(url, params, HTTP_ACCEPT_LANGUAGE="vi")
+        lines = {line.indicator.key: line for s in board.context["sections"] for line in s.lines}
+        return lines[TOTAL].check
+
+    def computed():
+        return check()["computed"]
+
+    assert computed() == 5
+    with CaptureQueriesContext(connection) as queries:
+        assert computed() == 5
+    assert not [q for q in queries if "dossiers_dossier" in q["sql"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        walk_in_at(w, at(2025, 3, 6, 9), actor=w.desk_b.user, organisation=w.b)
+    assert computed() == 6
+    # A change this app makes (an approval) moves no counter: the count stays remembered.
+    with django_capture_on_commit_callbacks(execute=True):
+        approval.act(
+            actor=w.root,
+            name="unapprove",
+            regime=w.regime,
+            organisation=w.b,
+            year=YEAR,
+            number=MONTH,
+        )
+    with CaptureQueriesContext(connection) as queries:
+        assert check() == {"reported": 3, "computed": 6, "gap": -3, "percent": Decimal("-50.0")}
+    assert not [q for q in queries if "dossiers_dossier" in q["sql"]]

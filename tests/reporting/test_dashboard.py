@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from egov.core.services import organisations as org_services
 from egov.core.services.organisations import OrganisationData
-from egov.reporting import dashboard_views
+from egov.reporting import dashboard_views, freshness
 from egov.reporting.models import (
     DataSignature,
     Field,
@@ -320,3 +320,53 @@ def test_the_figures_tables_are_rendered_once_and_never_stale(w, client, monkeyp
     )
     assert english.status_code == 200
     assert rendered.count("reporting/_sections.html") == 3  # another language, another key
+
+
+def test_the_tables_are_remembered_in_the_process_and_bounded(w, client, monkeypatch):
+    """In front of the shared cache, the process's memo (same keys): the second load reads no
+    cache row for the tables; an approval still shows on the next load; the memo keeps at most
+    its size."""
+    first = page(client, w.people.app_c, "/reporting/dashboard/")
+    with CaptureQueriesContext(connection) as queries:
+        again = page(client, w.people.app_c, "/reporting/dashboard/")
+    assert not [q for q in queries if "reporting:sections:" in q["sql"]]
+    assert again.content.count(b"<polyline") == first.content.count(b"<polyline")
+    d = org_services.create_organisation(
+        OrganisationData("000.00.09.H26", "Xã D", "commune", parent=w.p)
+    )
+    w.regime.organisations.add(d)
+    approve(w, d, **{TOTAL: "1000", RATE: "20"})
+    assert b"1407" in page(client, w.people.app_c, "/reporting/dashboard/").content.replace(
+        b".", b""
+    )
+    monkeypatch.setattr(dashboard_views, "_memo", freshness.Memo(2))
+    for n in (1, 2, 3):
+        page(client, w.people.app_c, "/reporting/dashboard/", number=str(n))
+    assert len(dashboard_views._memo) == 2
+
+
+def test_the_tiles_are_remembered_until_an_audited_change(
+    w, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The tasks' tile is remembered per reader and day (freshness.TILES): rendered once, and
+    again after any audited change outside this app."""
+    made = []
+    render = dashboard_views._render_tiles
+    monkeypatch.setattr(dashboard_views, "_render_tiles", lambda r: made.append(1) or render(r))
+    page(client, w.people.app_c, "/reporting/dashboard/")
+    page(client, w.people.app_c, "/reporting/dashboard/")
+    assert len(made) == 1
+    d = org_services.create_organisation(  # its bump is never run: the test's transaction
+        OrganisationData("000.00.09.H26", "Xã D", "commune", parent=w.p)
+    )
+    w.regime.organisations.add(d)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve(w, d, **{TOTAL: "1", RATE: "1"})  # this app's own change: nothing moves
+    page(client, w.people.app_c, "/reporting/dashboard/")
+    assert len(made) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        org_services.create_organisation(
+            OrganisationData("000.00.08.H26", "Xã E", "commune", parent=w.p)
+        )
+    page(client, w.people.app_c, "/reporting/dashboard/")
+    assert len(made) == 2

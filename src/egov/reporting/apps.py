@@ -11,7 +11,7 @@ class ReportingConfig(AppConfig):
     def ready(self):
         from egov.accounts import policy
         from egov.core import registry
-        from egov.reporting import demo, scopes
+        from egov.reporting import demo, freshness, scopes  # noqa: F401 - freshness: receiver
         from egov.reporting.models import (
             Aggregate,
             Approval,

@@ -1,0 +1,141 @@
+"""Version counters and a per-process memo for what the command centre shows beside the
+reported figures: egov's own counts of the built-in indicators (builtin.py) and the other apps'
+tiles (egov.core.registry.command_tile).
+
+The reported figures need none of this: they are read on every request and the rendered tables
+are keyed by a digest of them (dashboard_views._sections_html). egov's own counts and the tiles
+are queries over other apps' tables (a dossier count, the tasks' aggregate: ~11 ms of a ~45 ms
+national dashboard on the full bench database, issue 18 §7); they are remembered in this
+process under a key that holds a version counter of what they read, so a change shows on the
+next page load:
+
+- ``own``: the dossiers, payments and the organisation tree (the built-in indicators' counts);
+- ``tiles``: every audited change outside this app (a tile may read any app, e.g. the tasks,
+  and the reader's grants).
+
+The serviceindex app keeps such counters too (egov.serviceindex.sources), but sits above this
+app in the layers; these follow the same rules: bumped after the commit of any audited change
+(core's ``audit_recorded``), a fresh value set and never an increment, kept in the shared cache
+(so every process sees a bump), a lost counter starting from a fresh value. A write that
+bypasses the services (a bulk load: no audit row) shows after ``BACKSTOP_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.db import transaction
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from egov.core.signals import audit_recorded
+
+PREFIX = "reporting:v:"
+OWN, TILES = "own", "tiles"
+NAMES = (OWN, TILES)
+# The apps whose audited changes move egov's own counts (builtin.py counts dossiers and
+# payments over the organisations' subtrees).
+OWN_APPS = frozenset({"dossiers", "payments", "organisation"})
+# A remembered value is dropped after this long even if no counter moved.
+BACKSTOP_SECONDS = 300
+
+
+class Memo:
+    """A bounded least-recently-used map with an age limit, safe across one process's
+    threads. ``seconds`` None: no age limit (the key alone says the value is current)."""
+
+    def __init__(self, size: int, seconds: float | None = None):
+        self.size, self.seconds = size, seconds
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                return None
+            made, value = found
+            if self.seconds is not None and time.monotonic() - made > self.seconds:
+                del self._items[key]
+                return None
+            self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = (time.monotonic(), value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+memo = Memo(256, BACKSTOP_SECONDS)
+
+
+def fresh() -> int:
+    """A counter's new value, never one it had (the clock, and a random part)."""
+    return time.time_ns() * 1000 + secrets.randbelow(1000)
+
+
+def versions(request=None) -> dict[str, int]:
+    """Every counter: one cache read, kept on ``request`` for the rest of the request."""
+    kept = getattr(request, "_reporting_versions", None)
+    if kept is not None:
+        return kept
+    keys = [PREFIX + name for name in NAMES]
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, fresh(), None)
+        found.update(cache.get_many(missing))
+    values = {name: found.get(PREFIX + name, 0) for name in NAMES}
+    if isinstance(request, HttpRequest):  # not a user: it outlives the request
+        request._reporting_versions = values
+    return values
+
+
+def remembered(request, name: str, key: tuple, compute: Callable):
+    """``compute()``, remembered in this process under ``key`` and counter ``name``."""
+    full = (name, versions(request)[name], *key)
+    value = memo.get(full)
+    if value is None:
+        value = compute()
+        memo.put(full, value)
+    return value
+
+
+def bump(names) -> None:
+    cache.set_many({PREFIX + name: fresh() for name in set(names)}, None)
+
+
+def moved(entries) -> set[str]:
+    """The counters the audit rows ``entries`` move."""
+    names = set()
+    for entry in entries:
+        app = entry.action.split(".")[0]
+        if app == "reporting":
+            continue  # the reported figures are read live; nothing here reads them
+        names.add(TILES)
+        if app in OWN_APPS:
+            names.add(OWN)
+    return names
+
+
+@receiver(audit_recorded, dispatch_uid="reporting.freshness.audit")
+def _on_audit(sender, entries, **kwargs) -> None:
+    names = moved(entries)
+    if names:
+        transaction.on_commit(lambda: bump(names))
