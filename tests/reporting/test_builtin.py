@@ -18,6 +18,7 @@ from egov.core.services.organisations import OrganisationData
 from egov.dossiers import services as dossier_services
 from egov.reporting import builtin
 from egov.reporting.models import Indicator
+from egov.reporting.services import approval
 from egov.reporting.services.regimes import create_regime
 
 from ..accounts.officials_support import make_official
