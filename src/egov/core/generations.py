@@ -9,8 +9,9 @@ starts again from a fresh value too: a key made before cannot come back. The bum
 the commit (``transaction.on_commit``): a reader that computed between the commit and the bump
 stored fresher data under the old value, never older data under the new one.
 
-Used by the service index (egov.serviceindex.sources) and the consultation's draft page
-(egov.consultation.memo); both bump from ``egov.core.signals.audit_recorded``.
+Used by the service index (egov.serviceindex.sources), the consultation's draft page
+(egov.consultation.memo) and the command centre's own counts and tiles
+(egov.reporting.freshness); each bumps from ``egov.core.signals.audit_recorded``.
 """
 
 from __future__ import annotations

@@ -13,26 +13,24 @@ next page load:
 - ``tiles``: every audited change outside this app (a tile may read any app, e.g. the tasks,
   and the reader's grants).
 
-The serviceindex app keeps such counters too (egov.serviceindex.sources), but sits above this
-app in the layers; these follow the same rules: bumped after the commit of any audited change
-(core's ``audit_recorded``), a fresh value set and never an increment, kept in the shared cache
-(so every process sees a bump), a lost counter starting from a fresh value. A write that
+The counters are core's (egov.core.generations, as the service index's and the consultation's):
+bumped after the commit of any audited change (core's ``audit_recorded``), a fresh value set and
+never an increment, kept in the shared cache (so every process sees a bump). A write that
 bypasses the services (a bulk load: no audit row) shows after ``BACKSTOP_SECONDS``.
 """
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from django.core.cache import cache
 from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from egov.core import generations
 from egov.core.signals import audit_recorded
 
 PREFIX = "reporting:v:"
@@ -84,24 +82,13 @@ class Memo:
 memo = Memo(256, BACKSTOP_SECONDS)
 
 
-def fresh() -> int:
-    """A counter's new value, never one it had (the clock, and a random part)."""
-    return time.time_ns() * 1000 + secrets.randbelow(1000)
-
-
 def versions(request=None) -> dict[str, int]:
     """Every counter: one cache read, kept on ``request`` for the rest of the request."""
     kept = getattr(request, "_reporting_versions", None)
     if kept is not None:
         return kept
-    keys = [PREFIX + name for name in NAMES]
-    found = cache.get_many(keys)
-    missing = [key for key in keys if key not in found]
-    if missing:
-        for key in missing:
-            cache.add(key, fresh(), None)
-        found.update(cache.get_many(missing))
-    values = {name: found.get(PREFIX + name, 0) for name in NAMES}
+    found = generations.read(PREFIX + name for name in NAMES)
+    values = {name: found[PREFIX + name] for name in NAMES}
     if isinstance(request, HttpRequest):  # not a user: it outlives the request
         request._reporting_versions = values
     return values
@@ -118,7 +105,7 @@ def remembered(request, name: str, key: tuple, compute: Callable):
 
 
 def bump(names) -> None:
-    cache.set_many({PREFIX + name: fresh() for name in set(names)}, None)
+    generations.bump(PREFIX + name for name in names)
 
 
 def moved(entries) -> set[str]:
