@@ -78,7 +78,9 @@ def test_a_done_refund_gets_a_gap_free_number_words_and_a_sealed_pdf(
     assert a.amount_words == "Mười lăm nghìn đồng"
     assert b.amount_words == "Bảy mươi nghìn đồng"
     # The PDF is drawn after commit (the worker's task is enqueued then), not in the transaction.
-    assert a.pdf == b"" and len(callbacks) == 1
+    # (Other apps' caches also move after the commit of an audited change: count ours.)
+    ours = [c for c in callbacks if c.__module__ == refund_receipts.__name__]
+    assert a.pdf == b"" and len(ours) == 1
     assert refund_receipts.ensure_pdf(a.pk) is True
     assert refund_receipts.ensure_pdf(a.pk) is False  # once
     a.refresh_from_db()

@@ -45,5 +45,12 @@ class AssignmentsConfig(AppConfig):
         from egov.assignments.reports import command_tile
 
         registry.command_tile(
-            registry.CommandTile("assignments", command_tile, "assignments/_tile.html", 60)
+            registry.CommandTile(
+                "assignments",
+                command_tile,
+                "assignments/_tile.html",
+                60,
+                # The tasks, and the reader's roles and delegations (which tasks they see).
+                reads=frozenset({"assignments", "accounts"}),
+            )
         )

@@ -120,6 +120,10 @@ class CommandTile:
     build: Callable[[object], dict | None]
     template: str
     order: int = 50
+    # The apps whose audited changes can change the tile (the first part of their audit rows'
+    # actions): a dashboard that remembers tiles forgets them when one of these moves. Empty:
+    # any app's.
+    reads: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

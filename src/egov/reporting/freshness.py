@@ -10,8 +10,8 @@ process under a key that holds a version counter of what they read, so a change 
 next page load:
 
 - ``own``: the dossiers, payments and the organisation tree (the built-in indicators' counts);
-- ``tiles``: every audited change outside this app (a tile may read any app, e.g. the tasks,
-  and the reader's grants).
+- ``tiles``: an audited change in an app a registered tile reads (``CommandTile.reads``: the
+  tasks' tile reads the tasks and the reader's roles); any app's if a tile declares none.
 
 The counters are core's (egov.core.generations, as the service index's and the consultation's):
 bumped after the commit of any audited change (core's ``audit_recorded``), a fresh value set and
@@ -30,7 +30,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from egov.core import generations
+from egov.core import generations, registry
 from egov.core.signals import audit_recorded
 
 PREFIX = "reporting:v:"
@@ -108,14 +108,27 @@ def bump(names) -> None:
     generations.bump(PREFIX + name for name in names)
 
 
+def _tile_apps() -> frozenset[str] | None:
+    """The apps the registered tiles read (CommandTile.reads); None: some tile reads any."""
+    apps: set[str] = set()
+    for tile in registry.command_tiles():
+        if not tile.reads:
+            return None
+        apps |= tile.reads
+    return frozenset(apps)
+
+
 def moved(entries) -> set[str]:
-    """The counters the audit rows ``entries`` move."""
+    """The counters the audit rows ``entries`` move. A refused act (``*_refused``) changed
+    nothing but its audit row; the reported figures (``reporting.*``) are read live."""
     names = set()
+    tile_apps = _tile_apps()
     for entry in entries:
         app = entry.action.split(".")[0]
-        if app == "reporting":
-            continue  # the reported figures are read live; nothing here reads them
-        names.add(TILES)
+        if app == "reporting" or entry.action.endswith("_refused"):
+            continue
+        if tile_apps is None or app in tile_apps:
+            names.add(TILES)
         if app in OWN_APPS:
             names.add(OWN)
     return names
