@@ -58,7 +58,8 @@ def test_a_long_draft_is_shown_a_chapter_at_a_time(
     assert 'id="dieu-1"' in first and 'id="dieu-3"' not in first
     # The table of contents: every chapter with its published comments, this one not a link.
     assert '<strong aria-current="page">Chương I. QUY ĐỊNH CHUNG</strong> · 1 góp ý' in first
-    assert 'href="?chapter=chuong-2#draft-text">Chương II. ĐIỀU KIỆN KINH DOANH</a> · 3 góp ý' in first
+    toc_line = 'href="?chapter=chuong-2#draft-text">Chương II. ĐIỀU KIỆN KINH DOANH</a> · 3 góp ý'
+    assert toc_line in first
     assert 'rel="next"' in first and 'rel="prev"' not in first
     # The comments on the whole draft on every page; the form lists this chapter's units.
     assert "Ý 4</p>" in first and "Ý 1</p>" not in first
