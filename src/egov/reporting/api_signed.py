@@ -98,7 +98,10 @@ class SignedDataViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary=gettext_lazy("Sign a submission's data (XMLDSig) with your certificate"),
         request=SignRequestSerializer,
-        responses={201: DataSignatureSerializer},
+        responses={
+            201: DataSignatureSerializer,
+            404: OpenApiResponse(description=gettext_lazy("No such report.")),
+        },
     )
     @action(detail=False, methods=["post"], parser_classes=[inputs.JSONParser])
     def sign(self, request):
