@@ -4,8 +4,6 @@ person logged in with the e-ID comments from the same page (a plain form: no Jav
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from urllib.parse import quote
 
 from django.core.cache import cache
@@ -20,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from egov.consultation import memo, selectors, services
 from egov.consultation.models import Consultation
+from egov.core.memo import Memo
 
 
 def open_consultations(request):
@@ -57,9 +56,8 @@ def _text_of(version, chapter, units) -> str:
 # (hidden ones are not shown at all). Not the shared cache: the db cache keeps 300 entries and
 # a chapter shows ~540 comments (a run with it thrashed: 0.3 pages/s). Rendering them was most
 # of the page's time at 20,000 comments (bench/README.md, "consultation").
-_REMEMBERED: OrderedDict[str, str] = OrderedDict()
 _REMEMBER = 5_000  # ~5 MB a process at most
-_LOCK = threading.Lock()
+_REMEMBERED = Memo(_REMEMBER)
 
 
 def _comment_key(c, language: str) -> str:
@@ -79,18 +77,12 @@ def _margins(page: dict) -> None:
         parts = []
         for c in section:
             key = _comment_key(c, language)
-            with _LOCK:
-                text = _REMEMBERED.get(key)
-                if text is not None:
-                    _REMEMBERED.move_to_end(key)
+            text = _REMEMBERED.get(key)
             if text is None:
                 text = render_to_string(
                     "consultation/_comments.html", {"comments": [c], "phrases": page["phrases"]}
                 )
-                with _LOCK:
-                    _REMEMBERED[key] = text
-                    while len(_REMEMBERED) > _REMEMBER:
-                        _REMEMBERED.popitem(last=False)
+                _REMEMBERED.put(key, text)
             parts.append(text)
         html.append(mark_safe("".join(parts)))  # noqa: S308 (escaped by the template)
     page["general_html"], page["earlier_html"] = html[0], html[1]

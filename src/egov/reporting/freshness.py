@@ -21,9 +21,6 @@ bypasses the services (a bulk load: no audit row) shows after ``BACKSTOP_SECONDS
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable
 
 from django.db import transaction
@@ -31,6 +28,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from egov.core import generations, registry
+from egov.core.memo import Memo
 from egov.core.signals import audit_recorded
 
 PREFIX = "reporting:v:"
@@ -41,42 +39,6 @@ NAMES = (OWN, TILES)
 OWN_APPS = frozenset({"dossiers", "payments", "organisation"})
 # A remembered value is dropped after this long even if no counter moved.
 BACKSTOP_SECONDS = 300
-
-
-class Memo:
-    """A bounded least-recently-used map with an age limit, safe across one process's
-    threads. ``seconds`` None: no age limit (the key alone says the value is current)."""
-
-    def __init__(self, size: int, seconds: float | None = None):
-        self.size, self.seconds = size, seconds
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            found = self._items.get(key)
-            if found is None:
-                return None
-            made, value = found
-            if self.seconds is not None and time.monotonic() - made > self.seconds:
-                del self._items[key]
-                return None
-            self._items.move_to_end(key)
-            return value
-
-    def put(self, key, value) -> None:
-        with self._lock:
-            self._items[key] = (time.monotonic(), value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-    def __len__(self) -> int:
-        return len(self._items)
 
 
 memo = Memo(256, BACKSTOP_SECONDS)
