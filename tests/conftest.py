@@ -1,6 +1,7 @@
 """Shared fixtures. The suite runs on SQLite, and on PostgreSQL when DATABASE_URL says so."""
 
 import os
+import time
 from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("EGOV_ENV", "test")
@@ -19,7 +20,7 @@ hypothesis_settings.load_profile("egov")
 
 
 @pytest.fixture(autouse=True)
-def _isolated_var_dir(tmp_path, settings):
+def _isolated_var_dir(tmp_path, settings, monkeypatch):
     """Each test gets its own var/ (PKI, mail, media) so nothing leaks between tests."""
     settings.VAR_DIR = tmp_path / "var"
     settings.MEDIA_ROOT = tmp_path / "var" / "media"
@@ -29,6 +30,12 @@ def _isolated_var_dir(tmp_path, settings):
     from django.core.cache import cache
 
     cache.clear()
+    # Fixed windows cut at the minute (hour, day): one test's attempts all fall in one window,
+    # whatever the time it runs (CI once saw [200, 200] for [200, 429] across a minute's end).
+    from egov.accounts import ratelimit
+
+    pinned = int(time.time()) // 86400 * 86400 + 30
+    monkeypatch.setattr(ratelimit, "clock", lambda: pinned)
     # So are remembered search results: a rolled-back test's procedures sent no signal.
     from egov.catalog import results
 
