@@ -76,9 +76,9 @@ def window(days_before=1, days_after=30):
 @pytest.fixture(autouse=True)
 def _pages_change_with_their_consultation(monkeypatch):
     """A test's transaction never commits, so a change's after-commit bump of its
-    consultation's page generation (memo.py) would never run: here it runs when the change
+    consultation's page generation (memo.COUNTERS) would never run: here it runs when the change
     records its audit rows. test_draft_pages.py checks the real after-commit path."""
-    monkeypatch.setattr(memo, "transaction", SimpleNamespace(on_commit=lambda run: run()))
+    monkeypatch.setattr(memo.COUNTERS, "on_commit", lambda run: run())
 
 
 @pytest.fixture

@@ -170,7 +170,7 @@ def test_the_remembered_body_moves_with_every_change(
     """The page's body is remembered until its consultation changes: each kind of change shows
     on the next page (the real after-commit bump, not the tests' shortcut), a page already made
     reads two queries, and the memo off gives the same HTML."""
-    monkeypatch.setattr(memo, "transaction", transaction)
+    monkeypatch.setattr(memo.COUNTERS, "on_commit", transaction.on_commit)
     url = f"/consultation/{consultation.code}/"
 
     def change(act):

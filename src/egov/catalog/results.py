@@ -27,9 +27,7 @@ lists always did.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 
 from django.conf import settings
 from django.db.models import Count, Max
@@ -37,13 +35,15 @@ from django.db.models import Count, Max
 from egov.catalog import search as index
 from egov.catalog.models import Procedure
 from egov.catalog.search import search
+from egov.core.memo import Memo
 
 VERSION_SECONDS = 1.0
 
-_lock = threading.Lock()  # gthread workers serve several requests per process at once
 _version: tuple[float, str] | None = None  # (when it was read, the version)
-_memo: OrderedDict[tuple, list[int]] = OrderedDict()
-_pages: OrderedDict[tuple, str] = OrderedDict()
+# Safe across threads (gthread workers serve several requests per process at once); bounded by
+# the settings as they are at each entry (a test changes them).
+_memo = Memo(lambda: settings.EGOV_SEARCH_MEMO)
+_pages = Memo(lambda: settings.EGOV_SEARCH_PAGE_MEMO)
 
 
 def catalogue_version() -> str:
@@ -64,10 +64,9 @@ def forget(*args, **kwargs) -> None:
     """The catalogue changed in this process: read the version again and drop every result
     (a signal receiver, hence the arguments)."""
     global _version
-    with _lock:
-        _version = None
-        _memo.clear()
-        _pages.clear()
+    _version = None
+    _memo.clear()
+    _pages.clear()
 
 
 def ranked_ids(query: str, **filters) -> list[int]:
@@ -81,16 +80,11 @@ def ranked_ids(query: str, **filters) -> list[int]:
         " ".join((query or "").lower().split()),
         tuple(sorted((name, str(value)) for name, value in filters.items() if value)),
     )
-    with _lock:
-        hit = _memo.get(key)
-        if hit is not None:
-            _memo.move_to_end(key)
-            return hit
+    hit = _memo.get(key)
+    if hit is not None:
+        return hit
     ids = list(search(query, **filters).values_list("id", flat=True))
-    with _lock:
-        _memo[key] = ids
-        while len(_memo) > size:
-            _memo.popitem(last=False)
+    _memo.put(key, ids)
     return ids
 
 
@@ -101,14 +95,9 @@ def remembered_page(parts: tuple, render) -> str:
     if size <= 0:
         return render()
     key = (catalogue_version(), index.generation, parts)
-    with _lock:
-        hit = _pages.get(key)
-        if hit is not None:
-            _pages.move_to_end(key)
-            return hit
+    hit = _pages.get(key)
+    if hit is not None:
+        return hit
     html = render()
-    with _lock:
-        _pages[key] = html
-        while len(_pages) > size:
-            _pages.popitem(last=False)
+    _pages.put(key, html)
     return html

@@ -15,11 +15,13 @@ class ConsultationConfig(AppConfig):
         from egov.consultation import (
             access,  # noqa: F401 - registers where the consultation's objects belong
             demo,
-            memo,  # noqa: F401 - moves a consultation's page generation on its changes
+            memo,
             scopes,
         )
-        from egov.core import registry
+        from egov.core import generations, registry
 
+        # A consultation's page generation moves on its changes.
+        generations.register(memo.COUNTERS)
         # The drafting agency's specialists write drafts and answer comments; its leader also
         # moderates (hides and restores comments).
         policy.grant(Role.PROCESSOR, scopes.READ, scopes.MANAGE, scopes.ANSWER)

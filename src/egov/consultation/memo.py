@@ -10,25 +10,23 @@ Nothing in the body is the reader's own (no form token, no "your comment"): the 
 Never stale: each consultation has a generation counter (egov.core.generations) that every
 change of it moves after its commit, from the audit log (a comment received, reported, hidden,
 restored or answered, duplicates grouped on intake, a phase changed, the table published, a new
-version of its draft), and the remembered body stores the counters it was made from; a body
-made from other values is made again. A write that bypasses the services (a bulk load) shows
-after ``KEEP``. ``EGOV_CONSULTATION_PAGE_MEMO`` off: every page is made afresh (the same HTML).
+version of its draft: ``COUNTERS``, registered in ConsultationConfig.ready), and the remembered
+body stores the counters it was made from; a body made from other values is made again. A write
+that bypasses the services (a bulk load) shows after ``KEEP``. ``EGOV_CONSULTATION_PAGE_MEMO``
+off: every page is made afresh (the same HTML).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
-from django.dispatch import receiver
 
 from egov.core import generations
-from egov.core.signals import audit_recorded
 
 PREFIX = "consultation:gen:"
-ANY = PREFIX + "any"  # a change whose consultation is not known: every page is made again
+# The counter of a change whose consultation is not known: every page is made again.
+UNPLACED = "any"
+ANY = PREFIX + UNPLACED
 KEEP = 3600  # a body's longest life: what a write bypassing the audit log may wait to show
-# Acts of this app that no draft page reads (the regulations register and the reform plans).
-UNREAD = ("consultation.regulation.", "consultation.plan.")
 
 
 def enabled() -> bool:
@@ -65,10 +63,23 @@ def remember(consultation, chapter: str, language: str, token: str, body: dict) 
 # --- bumping -----------------------------------------------------------------------------------
 
 
-def _consultations_of(objects: dict[str, set[int]]) -> set[int]:
-    """The consultations the changed objects ({object type: ids}) belong to."""
+def _object(entry) -> set:
+    """The object the act changed, as (object type, id), for ``_consultations_of``; UNPLACED
+    for one that names no object the page can place."""
+    if entry.object_type and (entry.object_id or "").isdigit():
+        return {(entry.object_type, int(entry.object_id))}
+    return {UNPLACED}
+
+
+def _consultations_of(changed: set[tuple[str, int]]) -> list[str]:
+    """After the commit: the counters of the consultations the changed objects ((object type,
+    id), ``_object``) belong to, and UNPLACED for an object of another type (its consultation is
+    not known)."""
     from egov.consultation.models import Answer, Comment, Consultation, SummaryTable
 
+    objects: dict[str, set[int]] = {}
+    for label, pk in changed:
+        objects.setdefault(label, set()).add(pk)
     ids = set(objects.pop("consultation.consultation", set()))
     for label, model in (
         ("consultation.comment", Comment),
@@ -88,34 +99,14 @@ def _consultations_of(objects: dict[str, set[int]]) -> set[int]:
                 "pk", flat=True
             )
         )
-    return ids
+    return [str(pk) for pk in ids] + ([UNPLACED] if objects else [])
 
 
-def changed(entries) -> tuple[dict[str, set[int]], bool]:
-    """({object type: ids} of the consultation acts among the audit rows ``entries``, whether
-    one names no object the page can place)."""
-    objects: dict[str, set[int]] = {}
-    unknown = False
-    for entry in entries:
-        if not entry.action.startswith("consultation.") or entry.action.startswith(UNREAD):
-            continue
-        if entry.object_type and (entry.object_id or "").isdigit():
-            objects.setdefault(entry.object_type, set()).add(int(entry.object_id))
-        else:
-            unknown = True
-    return objects, unknown
-
-
-def _after_commit(objects: dict[str, set[int]], unknown: bool) -> None:
-    ids = _consultations_of(objects)
-    keys = [_counter(pk) for pk in ids]
-    if unknown or objects:  # an object of another type: its consultation is not known
-        keys.append(ANY)
-    generations.bump(keys)
-
-
-@receiver(audit_recorded, dispatch_uid="consultation.memo.audit")
-def _on_audit(sender, entries, **kwargs) -> None:
-    objects, unknown = changed(entries)
-    if objects or unknown:
-        transaction.on_commit(lambda: _after_commit(objects, unknown))
+# The consultation's acts, but for the regulations register and the reform plans (no draft
+# page reads them).
+COUNTERS = generations.Counters(
+    PREFIX,
+    {"consultation.*": _object},
+    unread=("consultation.regulation.*", "consultation.plan.*"),
+    resolve=_consultations_of,
+)

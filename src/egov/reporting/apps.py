@@ -10,8 +10,8 @@ class ReportingConfig(AppConfig):
 
     def ready(self):
         from egov.accounts import policy
-        from egov.core import registry
-        from egov.reporting import demo, freshness, scopes  # noqa: F401 - freshness: receiver
+        from egov.core import generations, registry
+        from egov.reporting import demo, freshness, scopes
         from egov.reporting.models import (
             Aggregate,
             Approval,
@@ -44,6 +44,8 @@ class ReportingConfig(AppConfig):
                 71,
             )
         )
+        # egov's own counts and the tiles, remembered until what they read changes.
+        generations.register(freshness.COUNTERS)
         # After the logins (90) and the assignments (96), whose officials read the nation.
         registry.demo_step(97, "reporting", demo.load)
         policy.register(Approval, organisation="organisation")

@@ -66,14 +66,17 @@ def bounds(regime, year: int, number: int) -> tuple[datetime, datetime] | None:
 @dataclass(frozen=True)
 class Builtin:
     """One built-in indicator: the rows it counts (``table``), the lookup to their
-    organisation's path (the subtree filter), its named conditions over [start, end) and the
-    figure made from their counts."""
+    organisation's path (the subtree filter), its named conditions over [start, end), the
+    figure made from their counts and the apps whose audited changes can change it."""
 
     source: str  # what egov counts, said in the page's words
     table: str  # rows of one table are counted in one query
     path: str
     conditions: Callable[[datetime, datetime], dict[str, Q]]
     figure: Callable[[dict[str, int]], Decimal | None]
+    # The first part of their audit rows' actions (as CommandTile.reads): the command centre
+    # forgets the counts it remembers when one of these moves (freshness.OWN).
+    reads: frozenset[str]
 
 
 def _dossiers() -> QuerySet:
@@ -125,6 +128,7 @@ REGISTRY = {
         "origin_organisation__path",
         _received,
         _count("received"),
+        frozenset({"dossiers", "organisation"}),
     ),
     ON_TIME: Builtin(
         "Tỷ lệ hồ sơ giải quyết trước hạn và đúng hạn trên số hồ sơ đã giải quyết trong kỳ"
@@ -133,6 +137,7 @@ REGISTRY = {
         "organisation__path",
         _on_time,
         _share("on_time", "finished"),
+        frozenset({"dossiers", "organisation"}),
     ),
     ONLINE_PAYMENT: Builtin(
         "Tỷ lệ khoản phí, lệ phí thanh toán trực tuyến (Cổng DVC quốc gia, VNPay) trên số"
@@ -141,6 +146,8 @@ REGISTRY = {
         "dossier__organisation__path",
         _paid,
         _share("online", "paid"),
+        # The payments, and their dossier's processing agency (a transfer moves it).
+        frozenset({"payments", "dossiers", "organisation"}),
     ),
 }
 

@@ -9,34 +9,34 @@ national dashboard on the full bench database, issue 18 §7); they are remembere
 process under a key that holds a version counter of what they read, so a change shows on the
 next page load:
 
-- ``own``: the dossiers, payments and the organisation tree (the built-in indicators' counts);
+- ``own``: an audited change in an app a built-in indicator reads (``builtin.Builtin.reads``:
+  the dossiers, payments and the organisation tree);
 - ``tiles``: an audited change in an app a registered tile reads (``CommandTile.reads``: the
   tasks' tile reads the tasks and the reader's roles); any app's if a tile declares none.
 
 The counters are core's (egov.core.generations, as the service index's and the consultation's):
-bumped after the commit of any audited change (core's ``audit_recorded``), a fresh value set and
-never an increment, kept in the shared cache (so every process sees a bump). A write that
-bypasses the services (a bulk load: no audit row) shows after ``BACKSTOP_SECONDS``.
+core bumps them after the commit of an audited change as ``COUNTERS`` says (registered in
+ReportingConfig.ready), a fresh value set and never an increment, kept in the shared cache (so
+every process sees a bump). A write that bypasses the services (a bulk load: no audit row)
+shows after ``BACKSTOP_SECONDS``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db import transaction
-from django.dispatch import receiver
 from django.http import HttpRequest
 
 from egov.core import generations, registry
 from egov.core.memo import Memo
-from egov.core.signals import audit_recorded
+
+from . import builtin
 
 PREFIX = "reporting:v:"
 OWN, TILES = "own", "tiles"
 NAMES = (OWN, TILES)
-# The apps whose audited changes move egov's own counts (builtin.py counts dossiers and
-# payments over the organisations' subtrees).
-OWN_APPS = frozenset({"dossiers", "payments", "organisation"})
+# The apps whose audited changes move egov's own counts: what the built-in indicators read.
+OWN_APPS = frozenset().union(*(indicator.reads for indicator in builtin.REGISTRY.values()))
 # A remembered value is dropped after this long even if no counter moved.
 BACKSTOP_SECONDS = 300
 
@@ -66,38 +66,21 @@ def remembered(request, name: str, key: tuple, compute: Callable):
     return value
 
 
-def bump(names) -> None:
-    generations.bump(PREFIX + name for name in names)
-
-
-def _tile_apps() -> frozenset[str] | None:
-    """The apps the registered tiles read (CommandTile.reads); None: some tile reads any."""
+def _tiles(entry) -> set[str]:
+    """TILES when the act is of an app a registered tile reads (CommandTile.reads; any app
+    when some tile declares none), read at each change: tiles register from other apps."""
     apps: set[str] = set()
     for tile in registry.command_tiles():
         if not tile.reads:
-            return None
+            return {TILES}
         apps |= tile.reads
-    return frozenset(apps)
+    return {TILES} if entry.action.split(".")[0] in apps else set()
 
 
-def moved(entries) -> set[str]:
-    """The counters the audit rows ``entries`` move. A refused act (``*_refused``) changed
-    nothing but its audit row; the reported figures (``reporting.*``) are read live."""
-    names = set()
-    tile_apps = _tile_apps()
-    for entry in entries:
-        app = entry.action.split(".")[0]
-        if app == "reporting" or entry.action.endswith("_refused"):
-            continue
-        if tile_apps is None or app in tile_apps:
-            names.add(TILES)
-        if app in OWN_APPS:
-            names.add(OWN)
-    return names
-
-
-@receiver(audit_recorded, dispatch_uid="reporting.freshness.audit")
-def _on_audit(sender, entries, **kwargs) -> None:
-    names = moved(entries)
-    if names:
-        transaction.on_commit(lambda: bump(names))
+# The reported figures (``reporting.*``) are read live; a refused act (``*_refused``) changed
+# nothing but its audit row.
+COUNTERS = generations.Counters(
+    PREFIX,
+    {**{f"{app}.*": OWN for app in sorted(OWN_APPS)}, "*": _tiles},
+    unread=("reporting.*", "*_refused"),
+)

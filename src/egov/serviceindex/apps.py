@@ -16,6 +16,7 @@ class ServiceIndexConfig(AppConfig):
     def ready(self):
         from egov.accounts import policy
         from egov.accounts.models import Role
+        from egov.core import generations
         from egov.serviceindex import scopes, sources
 
         # Those who report on an organisation see what its figures were counted from; its
@@ -24,4 +25,5 @@ class ServiceIndexConfig(AppConfig):
         policy.grant(Role.APPROVER, scopes.READ)
         policy.grant(Role.ADMINISTRATOR, scopes.READ, scopes.RECOMPUTE)
         # The figures' caches follow the sources they read (docs/serviceindex.md, "Performance").
+        generations.register(sources.COUNTERS)
         sources.connect()

@@ -16,12 +16,12 @@ counter: a dossier returned in one province moves that province's key only, a lo
 e-Cabinet vote moves nothing.
 
 What bumps them: the audit log (every state change of the platform writes its rows in its own
-transaction; core sends ``audit_recorded``), and the sync's mark (a successful send, which writes
-no audit row). The bump runs after the commit: a reader that computed between the commit and the
-bump stored fresher figures under the old key, never older figures under the new one. A bump
-that is lost (the process died between the two) or a write that bypasses the services (bulk
-loads, ``generate-dossiers``) shows after the cache's hour, or at once with
-``egov serviceindex-touch``.
+transaction; core bumps as ``COUNTERS`` says, registered in ServiceIndexConfig.ready), and the
+sync's mark (a successful send, which writes no audit row). The bump runs after the commit: a
+reader that computed between the commit and the bump stored fresher figures under the old key,
+never older figures under the new one. A bump that is lost (the process died between the two)
+or a write that bypasses the services (bulk loads, ``generate-dossiers``) shows after the
+cache's hour, or at once with ``egov serviceindex-touch``.
 
 The counters live in the shared cache (the database's or Redis, as in production), as
 egov.core.generations keeps them: a bump sets a fresh value, never an increment; a counter the
@@ -32,29 +32,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
 from django.db.models.signals import post_save
-from django.dispatch import receiver
 
 from egov.core import generations
 from egov.core.models import Organisation
-from egov.core.signals import audit_recorded
 
 PREFIX = "serviceindex:v:"
 CATALOG, TREE, ANY = "catalog", "tree", "any"
-FOREVER = generations.FOREVER
-
-# What an audit row's action (its app's prefix) moves: catalogue and tree acts every
-# organisation's figures; dossiers, payments, petitions and ratings acts their organisation's.
-GLOBAL_ACTIONS = {"procedure": CATALOG, "organisation": TREE, "calendar": TREE}
-# Single acts of other apps that an indicator reads: a registered decision dates an
-# announcement (1.2).
-ONE_ACTIONS = {"exchange.document_registered": CATALOG}
-ORGANISATION_ACTIONS = frozenset({"dossiers", "payments", "petitions", "ratings"})
-# Refusals change nothing the index reads (a refused application or payment callback), nor
-# do refunds (a refund leaves its payment paid: 3.5b and 3.6 count payments, not refunds).
-UNCHANGED_SUFFIX = "_refused"
-UNREAD_PREFIXES = ("payments.refund",)
+# What only a query turns into counters, after the commit (``_resolve``).
+ORGANISATION, PETITION, DOSSIER = "organisation", "petition", "dossier"
 
 
 def org_counter(top_id: int) -> str:
@@ -109,79 +95,78 @@ def token(organisation: Organisation) -> str:
 # --- bumping -----------------------------------------------------------------------------------
 
 
-fresh = generations.fresh
-
-
 def bump(names: Iterable[str]) -> None:
-    generations.bump(PREFIX + name for name in names)
+    COUNTERS.bump(names)
 
 
-def bump_organisations(org_ids: Iterable[int]) -> None:
-    """Bump the counters of the ministries or provinces above ``org_ids`` (one query)."""
+def organisation_counters(org_ids: Iterable[int]) -> list[str]:
+    """The counters of the ministries or provinces above ``org_ids`` (one query)."""
     org_ids = {pk for pk in org_ids if pk is not None}
     if not org_ids:
-        return
+        return []
     paths = list(Organisation.objects.filter(pk__in=org_ids).values_list("path", flat=True))
     names = [org_counter(top_of(path)) for path in paths]
     if len(paths) < len(org_ids):  # deleted meanwhile: its figures may have moved anywhere
         names.append(ANY)
-    bump(names)
+    return names
 
 
-def counters_of(entries) -> tuple[set[str], set[int], set[int]]:
-    """(global counters, organisation ids, petition ids) the audit rows ``entries`` move."""
-    names: set[str] = set()
-    organisations: set[int] = set()
-    petitions: set[int] = set()
-    for entry in entries:
-        app = entry.action.split(".")[0]
-        if entry.action.endswith(UNCHANGED_SUFFIX) or entry.action.startswith(UNREAD_PREFIXES):
-            continue
-        if entry.action in ONE_ACTIONS:
-            names.add(ONE_ACTIONS[entry.action])
-        elif app in GLOBAL_ACTIONS:
-            names.add(GLOBAL_ACTIONS[app])
-        elif app in ORGANISATION_ACTIONS:
-            if entry.object_type == "petitions.petition" and entry.object_id.isdigit():
-                # Its organisation, and its dossier's (5.4 reads the petitions about a dossier):
-                # read after the commit, as a reaction's row names no organisation.
-                petitions.add(int(entry.object_id))
-            if entry.organisation_id is not None:
-                organisations.add(entry.organisation_id)
-            elif entry.object_type != "petitions.petition":
-                names.add(ANY)
-    return names, organisations, petitions
+def _organisation(entry) -> set:
+    """What a dossiers, payments, petitions or ratings act moves: its organisation's counter;
+    a petition's (and its dossier's: 5.4 reads the petitions about a dossier) are read after
+    the commit, as a reaction's row names no organisation."""
+    moved: set = set()
+    petition = entry.object_type == "petitions.petition"
+    if petition and entry.object_id.isdigit():
+        moved.add((PETITION, int(entry.object_id)))
+    if entry.organisation_id is not None:
+        moved.add((ORGANISATION, entry.organisation_id))
+    elif not petition:
+        moved.add(ANY)
+    return moved
 
 
-def _after_commit(names: set[str], organisations: set[int], petitions: set[int]) -> None:
-    if petitions:
+def _resolve(moved: set[tuple[str, int]]) -> list[str]:
+    ids: dict[str, set[int]] = {ORGANISATION: set(), PETITION: set(), DOSSIER: set()}
+    for kind, pk in moved:
+        ids[kind].add(pk)
+    organisations = ids[ORGANISATION]
+    if ids[PETITION]:
         from egov.petitions.models import Petition
 
-        for org_id, dossier_org_id in Petition.objects.filter(pk__in=petitions).values_list(
+        for org_id, dossier_org_id in Petition.objects.filter(pk__in=ids[PETITION]).values_list(
             "organisation_id", "dossier__organisation_id"
         ):
             organisations |= {org_id, dossier_org_id}
-    bump(names)
-    bump_organisations(organisations)
+    if ids[DOSSIER]:
+        from egov.dossiers.models import Dossier
+
+        organisations |= set(
+            Dossier.objects.filter(pk__in=ids[DOSSIER]).values_list("organisation_id", flat=True)
+        )
+    return organisation_counters(organisations)
 
 
-@receiver(audit_recorded, dispatch_uid="serviceindex.sources.audit")
-def _on_audit(sender, entries, **kwargs) -> None:
-    names, organisations, petitions = counters_of(entries)
-    if names or organisations or petitions:
-        transaction.on_commit(lambda: _after_commit(names, organisations, petitions))
+# Catalogue and tree acts move every organisation's figures, dossiers, payments, petitions and
+# ratings acts their organisation's; a registered decision dates an announcement (1.2).
+# Refusals change nothing the index reads (a refused application or payment callback), nor do
+# refunds (a refund leaves its payment paid: 3.5b and 3.6 count payments, not refunds).
+COUNTERS = generations.Counters(
+    PREFIX,
+    {
+        "procedure.*": CATALOG,
+        "exchange.document_registered": CATALOG,
+        "organisation.*": TREE,
+        "calendar.*": TREE,
+        **{f"{app}.*": _organisation for app in ("dossiers", "payments", "petitions", "ratings")},
+    },
+    unread=("*_refused", "payments.refund*"),
+    resolve=_resolve,
+)
 
 
 def _on_sync_mark(sender, instance, **kwargs) -> None:
-    dossier_id = instance.dossier_id
-
-    def after() -> None:
-        from egov.dossiers.models import Dossier
-
-        org = Dossier.objects.filter(pk=dossier_id).values_list("organisation_id", flat=True)
-        bump_organisations(list(org))
-
-    transaction.on_commit(after)
+    COUNTERS.after_commit({(DOSSIER, instance.dossier_id)})
 
 
 def connect() -> None:
