@@ -12,8 +12,9 @@ stored fresher data under the old value, never older data under the new one.
 What moves the counters is the audit log: every state change writes its rows in its own
 transaction and core sends ``egov.core.signals.audit_recorded``. An app declares its counters
 and the actions that move them (:class:`Counters`) and registers them from its
-``AppConfig.ready()`` (:func:`register`); core reads the rows and bumps after the commit, one
-``on_commit`` callback per app that has something to move (none for a rolled-back change).
+``AppConfig.ready()`` (:func:`register`); core reads the rows and bumps after the commit: one
+``on_commit`` callback per batch of rows and app with something to move, which runs nothing
+for a rolled-back change.
 Registered by the service index (egov.serviceindex.sources), the consultation's draft page
 (egov.consultation.memo) and the command centre's own counts and tiles
 (egov.reporting.freshness).
