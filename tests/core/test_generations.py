@@ -83,10 +83,10 @@ def test_an_unread_or_unfollowed_act_moves_nothing(resolved, django_capture_on_c
 
 def test_a_rolled_back_change_moves_nothing(resolved, django_capture_on_commit_callbacks):
     before = values("fruit")
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            act("apples.picked")
-            raise RuntimeError("the change failed")
+    capture = django_capture_on_commit_callbacks(execute=True)
+    with capture as callbacks, pytest.raises(RuntimeError), transaction.atomic():
+        act("apples.picked")
+        raise RuntimeError("the change failed")
     assert [c for c in callbacks if c.__module__ == generations.__name__] == []
     assert values("fruit") == before
 

@@ -288,3 +288,22 @@ def test_the_dashboards_count_is_remembered_until_a_dossier_changes(
     with CaptureQueriesContext(connection) as queries:
         assert check() == {"reported": 3, "computed": 6, "gap": -3, "percent": Decimal("-50.0")}
     assert not [q for q in queries if "dossiers_dossier" in q["sql"]]
+
+
+def test_each_built_in_indicator_declares_the_apps_it_counts_from():
+    """What a built-in indicator reads moves the command centre's remembered counts
+    (freshness.OWN): its table's app and the organisation tree its subtree filter walks; the
+    counter follows those apps' acts and no other's."""
+    from egov.core.models import AuditEntry
+    from egov.reporting import freshness
+
+    for key, indicator in builtin.REGISTRY.items():
+        assert {indicator.table, "organisation"} <= indicator.reads, key
+    assert {"dossiers", "payments", "organisation"} == freshness.OWN_APPS
+
+    def moves_own(action):
+        return freshness.OWN in freshness.COUNTERS.moved([AuditEntry(action=action)])
+
+    assert moves_own("payments.record_at_desk") and moves_own("organisation.update")
+    assert not moves_own("petitions.react")
+    assert not moves_own("dossiers.application_refused")  # refused: nothing changed

@@ -93,8 +93,8 @@ class Counters:
 
     What an action moves is counters' names (strings), or anything else hashable that only a
     query can turn into names, which ``resolve`` does after the commit (a petition's
-    organisations, a comment's consultation): ``resolve(items)`` gets those items of one
-    transaction's rows at once and gives names.
+    organisations, a comment's consultation): ``resolve(items)`` gets those items of one batch
+    of audit rows at once and gives names.
     """
 
     def __init__(
@@ -135,6 +135,7 @@ class Counters:
         self.on_commit(lambda: self._bump_moved(moved))
 
     def on_commit(self, run: Callable[[], None]) -> None:
+        # One place to run the bump at once where nothing commits (an app's tests).
         transaction.on_commit(run)
 
     def _bump_moved(self, moved: set) -> None:
