@@ -183,10 +183,14 @@ def moderation_queue(actor):
 
 
 def drafts(actor):
-    """The drafts ``actor`` reads, newest first, with their number of versions."""
+    """The drafts ``actor`` reads, newest first, with their number of versions and of
+    regulations repealed (none: flagged, one in, one out)."""
     return (
         policy.scope_queryset(actor, scopes.READ, Draft.objects.all())
         .select_related("organisation")
-        .annotate(version_count=Count("versions"))
+        .annotate(
+            version_count=Count("versions", distinct=True),
+            repeal_count=Count("repeals", distinct=True),
+        )
         .order_by("-created_at", "-pk")
     )
