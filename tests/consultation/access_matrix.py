@@ -243,10 +243,23 @@ def _plan_page(step):
     return build
 
 
+def _costs_page(t):
+    built = regulation_case(t)
+    return {
+        "args": [built["id"]],
+        "insider": built["insider"],
+        "outsiders": built["outsiders"],
+        "method": "post",
+        "body": {"subjects": "10", "frequency": "1", "days": "2", "day_value": "221000"},
+    }
+
+
 PAGES = {
     "workspace": None,  # a list: scoped, tested in test_official_pages (others see no rows)
     "moderation": None,  # the same
     "drafts": None,  # the same
+    "regulations": None,  # the same (tests/consultation/test_cost_pages.py)
+    "regulation-costs": _costs_page,
     "official-detail": _page(["consultation"]),
     "official-answer": _page(
         ["consultation"],

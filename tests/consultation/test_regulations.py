@@ -61,6 +61,11 @@ def test_search_without_diacritics(world):
         ({"days": "abc"}, "days"),
         ({"fees": "1.5"}, "fees"),
         ({"frequency": "0.001"}, "frequency"),
+        # Past the numeric(12, 2) column: refused, not a database error.
+        ({"frequency": "1e12"}, "frequency"),
+        ({"days": "NaN"}, "days"),  # comparing NaN raises: checked first
+        # The cost past what a reform plan's bigint sums hold.
+        ({"subjects": "1e15", "frequency": "1000", "days": "1", "day_value": "1000"}, "subjects"),
     ],
 )
 def test_bad_costs_change_nothing(world, costs, field):

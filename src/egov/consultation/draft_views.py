@@ -23,7 +23,14 @@ from egov.accounts.decorators import official_required
 from egov.consultation import official_selectors as selectors
 from egov.consultation import scopes, services
 from egov.consultation.errors import ConsultationError
-from egov.consultation.models import DocType, Draft, Phase
+from egov.consultation.models import (
+    DocType,
+    Draft,
+    LegalDocument,
+    Phase,
+    Regulation,
+    RegulationStatus,
+)
 from egov.consultation.refusals import refusing
 from egov.consultation.services import docx_import
 from egov.consultation.services.drafts import version_of
@@ -31,6 +38,8 @@ from egov.core.models import Organisation
 from egov.core.web import error_messages
 
 PAGE_SIZE = 50
+REPEAL_RESULTS = 20  # regulations found per search on the new-draft page
+REPEAL_MULTI = ("repeals", "repealed_documents")
 
 
 class TextOrDocx(forms.Form):
@@ -64,18 +73,83 @@ class TextOrDocx(forms.Form):
         return text, "text"
 
 
+class Checkboxes(forms.CheckboxSelectMultiple):
+    def __init__(self):
+        super().__init__(attrs={"class": "govuk-checkboxes__input"})
+
+
+def _ids(source, name: str) -> list[int]:
+    values = source.getlist(name) if hasattr(source, "getlist") else source.get(name) or []
+    return [int(v) for v in values if str(v).isdigit()][:200]
+
+
 class NewDraftForm(TextOrDocx):
+    """A new draft and what it repeals (one in, one out). Without JavaScript: the "Find" button
+    posts the form back with the regulations matching ``repeal_q`` (the catalogue's search
+    words, diacritics or not) offered as checkboxes beside those already ticked."""
+
     organisation = forms.ModelChoiceField(
         label=gettext_lazy("Drafting agency"), queryset=Organisation.objects.none()
     )
     title = forms.CharField(label=pgettext_lazy("consultation page", "Title"), max_length=500)
     doc_type = forms.ChoiceField(label=gettext_lazy("Document type"), choices=DocType.choices)
+    repeal_q = forms.CharField(
+        label=gettext_lazy("Find the regulations it repeals"),
+        help_text=gettext_lazy(
+            "Words of the regulation or its document's number, with or without diacritics."
+        ),
+        required=False,
+        max_length=200,
+    )
+    repeals = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Regulations it repeals"),
+        queryset=Regulation.objects.none(),
+        required=False,
+        widget=Checkboxes(),
+    )
+    repealed_documents = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Whole documents it repeals"),
+        queryset=LegalDocument.objects.none(),
+        required=False,
+        widget=Checkboxes(),
+    )
     field_order = ["organisation", "title", "doc_type", "text", "docx", "note"]
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
         self.fields["organisation"].label_from_instance = lambda o: o.name
+        source = self.data if self.is_bound else self.initial
+        self.query = (source.get("repeal_q") or "").strip()[:200]
+        found = []
+        if self.query:
+            found = list(
+                services.search(self.query)
+                .exclude(status=RegulationStatus.CUT)
+                .values_list("pk", "document_id")[:REPEAL_RESULTS]
+            )
+        self.found = len(found)
+        # Offered: what the search found and what was ticked before (kept across searches).
+        self.fields["repeals"].queryset = (
+            Regulation.objects.filter(pk__in=[*_ids(source, "repeals"), *(r for r, _d in found)])
+            .select_related("document")
+            .order_by("document__number", "pk")
+        )
+        self.fields["repeals"].label_from_instance = lambda r: (
+            f"{r.place()} {r.document.number}: {r.content[:120]}"
+        )
+        documents = [*_ids(source, "repealed_documents"), *(d for _r, d in found)]
+        self.fields["repealed_documents"].queryset = LegalDocument.objects.filter(
+            pk__in=documents
+        ).order_by("number")
+        self.fields["repealed_documents"].label_from_instance = lambda d: (
+            f"{d.number}: {d.title[:120]}"
+        )
+
+    @staticmethod
+    def initial_from(data) -> dict:
+        """The values posted, as the initial values of a form shown again after a search."""
+        return {k: data.getlist(k) if k in REPEAL_MULTI else data.get(k) for k in data}
 
 
 class NewConsultationForm(forms.Form):
@@ -109,9 +183,14 @@ def drafts(request):
     organisations = _managed(request)
     form = NewDraftForm(request.POST or None, request.FILES or None, organisations=organisations)
     errors, status = [], 200
-    if request.method == "POST":
-        if not organisations.exists():
-            raise PermissionDenied(_("Only officials who draft may write a draft."))
+    if request.method == "POST" and not organisations.exists():
+        raise PermissionDenied(_("Only officials who draft may write a draft."))
+    if request.POST.get("action") == "find":
+        # A search for the regulations repealed, not the draft: shown again, nothing checked.
+        form = NewDraftForm(
+            initial=NewDraftForm.initial_from(request.POST), organisations=organisations
+        )
+    elif request.method == "POST":
         try:
             if not form.is_valid():
                 raise ValidationError(form.errors)
@@ -123,6 +202,8 @@ def drafts(request):
                 title=v["title"],
                 doc_type=v["doc_type"],
                 text=text,
+                repeals=list(v["repeals"]),
+                repealed_documents=list(v["repealed_documents"]),
                 note=v["note"],
                 source=source,
             )
@@ -179,6 +260,9 @@ def _draft_page(
             "rows": rows if len(numbers) > 1 else [],
             "changed": [r for r in rows if r["change"] != "unchanged"],
             "consultations": list(draft.consultations.order_by("-created_at")),
+            "repeals": list(
+                draft.repeals.select_related("document").order_by("document__number", "pk")
+            ),
             "version_form": (version_form or TextOrDocx()) if may_manage else None,
             "consultation_form": (consultation_form or NewConsultationForm())
             if may_manage

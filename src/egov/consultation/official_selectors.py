@@ -158,10 +158,23 @@ def offered_acts(consultation: Consultation, actor) -> list[tuple[acts.Act, str]
     ]
 
 
-def moderation_queue(actor):
-    """Comments reported or hidden on the consultations ``actor`` moderates, those waiting for
-    review first, each with its reports counted by reason (one query a page)."""
+def moderated(actor):
+    """The consultations ``actor`` moderates, newest first, each with its comments waiting for
+    review (the queue's filter: one query)."""
+    return (
+        policy.scope_queryset(actor, scopes.MODERATE, Consultation.objects.all())
+        .annotate(waiting=Count("comments", filter=Q(comments__moderation=Moderation.PENDING)))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def moderation_queue(actor, consultation=None):
+    """Comments reported or hidden on the consultations ``actor`` moderates (or on one of
+    them), those waiting for review first, each with its reports counted by reason (one query
+    a page)."""
     qs = policy.scope_queryset(actor, scopes.MODERATE, Comment.objects.all())
+    if consultation is not None:
+        qs = qs.filter(consultation=consultation)
     reasons = {
         f"reports_{reason}": Count("reports", filter=Q(reports__reason=reason))
         for reason in ReportReason.values
@@ -183,10 +196,14 @@ def moderation_queue(actor):
 
 
 def drafts(actor):
-    """The drafts ``actor`` reads, newest first, with their number of versions."""
+    """The drafts ``actor`` reads, newest first, with their number of versions and of
+    regulations repealed (none: flagged, one in, one out)."""
     return (
         policy.scope_queryset(actor, scopes.READ, Draft.objects.all())
         .select_related("organisation")
-        .annotate(version_count=Count("versions"))
+        .annotate(
+            version_count=Count("versions", distinct=True),
+            repeal_count=Count("repeals", distinct=True),
+        )
         .order_by("-created_at", "-pk")
     )

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from egov.consultation import draft_views, official_views, reform_views
+from egov.consultation import cost_views, draft_views, official_views, reform_views
 
 urlpatterns = [
     path("manage/", official_views.workspace, name="workspace"),
@@ -13,6 +13,8 @@ urlpatterns = [
         official_views.moderate,
         name="moderate",
     ),
+    path("manage/regulations/", cost_views.regulations, name="regulations"),
+    path("manage/regulations/<int:pk>/costs/", cost_views.costs, name="regulation-costs"),
     path("manage/drafts/", draft_views.drafts, name="drafts"),
     path("manage/drafts/<str:code>/", draft_views.draft_page, name="draft"),
     path("manage/drafts/<str:code>/version/", draft_views.add_version, name="draft-version"),

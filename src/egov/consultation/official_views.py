@@ -7,11 +7,14 @@ No JavaScript needed."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -75,6 +78,7 @@ def _page(request, consultation, *, errors=(), posted=None, status=200):
             "units": units,
             "acts": selectors.offered_acts(consultation, request),
             "may_answer": policy.can(request, scopes.ANSWER, consultation),
+            "may_moderate": policy.can(request, scopes.MODERATE, consultation),
             "answer_kinds": AnswerKind.choices,
             "errors": errors,
             "posted": posted,
@@ -163,10 +167,17 @@ def act(request, code, act):
     return redirect("consultation:official-detail", consultation.code)
 
 
-def _queue(request, *, errors=(), status=200):
+def _queue(request, *, code="", errors=(), status=200):
+    """The queue of every consultation the official moderates, or of one (``code``)."""
     if not policy.can(request, scopes.MODERATE):
         raise PermissionDenied(_("Only the consultation's moderators may do this."))
-    page = Paginator(selectors.moderation_queue(request), PAGE_SIZE).get_page(
+    consultations = list(selectors.moderated(request))
+    chosen = None
+    if code:
+        chosen = next((c for c in consultations if c.code == code), None)
+        if chosen is None:
+            raise Http404(_("No consultation you moderate has this code."))
+    page = Paginator(selectors.moderation_queue(request, chosen), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     rows = selectors.name_comments(list(page.object_list))
@@ -179,7 +190,13 @@ def _queue(request, *, errors=(), status=200):
     return render(
         request,
         "consultation/officials/moderation.html",
-        {"page": page, "rows": rows, "errors": errors},
+        {
+            "page": page,
+            "rows": rows,
+            "errors": errors,
+            "consultations": consultations,
+            "chosen": chosen,
+        },
         status=status,
     )
 
@@ -188,7 +205,7 @@ def _queue(request, *, errors=(), status=200):
 @official_required
 @require_GET
 def moderation(request):
-    return _queue(request)
+    return _queue(request, code=request.GET.get("consultation", "").strip())
 
 
 @refusing
@@ -200,6 +217,8 @@ def moderate(request, pk, decision):
     if comment is None or not policy.can(request, scopes.MODERATE, comment):
         raise Http404(_("No comment you moderate has this number."))
     reason = request.POST.get("reason", "")
+    # Back to the queue it was decided from: the consultation's own, or everyone's.
+    code = comment.consultation.code if request.POST.get("consultation") else ""
     try:
         if decision == "hide":
             services.hide(request, comment, reason=reason)
@@ -208,10 +227,11 @@ def moderate(request, pk, decision):
             services.restore(request, comment, reason=reason)
             done = _("The comment is shown again.")
     except PermissionDenied as exc:
-        return _queue(request, errors=[str(exc)], status=403)
+        return _queue(request, code=code, errors=[str(exc)], status=403)
     except IllegalTransition as exc:
-        return _queue(request, errors=error_messages(exc), status=409)
+        return _queue(request, code=code, errors=error_messages(exc), status=409)
     except ValidationError as exc:
-        return _queue(request, errors=error_messages(exc), status=400)
+        return _queue(request, code=code, errors=error_messages(exc), status=400)
     messages.success(request, done)
-    return redirect("consultation:moderation")
+    queue = reverse("consultation:moderation")
+    return redirect(f"{queue}?{urlencode({'consultation': code})}" if code else queue)

@@ -6,13 +6,14 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from egov.consultation import costs
+from egov.consultation import costs, structure
 from egov.consultation.models import (
     AnswerKind,
     Comment,
     Consultation,
     DocType,
     Draft,
+    DraftVersion,
     Phase,
     Regulation,
     ReportReason,
@@ -305,10 +306,62 @@ class CommentAttachmentSerializer(serializers.Serializer):
     url = serializers.CharField()
 
 
+class RangeNowSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The draft's latest version")
+    state = serializers.ChoiceField(
+        choices=["same", "followed", "changed", "gone"],
+        help_text=(
+            "same: the unit's text is unchanged, the range too; followed: the text changed and "
+            "the quoted words, found once, give the range; changed: the words commented on are "
+            "no longer in the unit (no range); gone: the unit is not in the latest version"
+        ),
+    )
+    range_start = serializers.IntegerField(allow_null=True)
+    range_end = serializers.IntegerField(allow_null=True)
+
+
+def latest_ranges(draft_id: int, comments) -> dict:
+    """The serializer's context for ``range_now``: the draft's latest version and its units
+    that the comments' ranges were on (two queries, none without a range)."""
+    anchors = {c.anchor for c in comments if c.range_start is not None}
+    if not anchors:
+        return {"latest": None}
+    version = DraftVersion.objects.filter(draft_id=draft_id).order_by("-number").first()
+    units = {u.anchor: u for u in version.units.filter(anchor__in=anchors)}
+    return {"latest": (version.number, units)}
+
+
+def range_now(comment, latest) -> dict | None:
+    if comment.range_start is None or latest is None:
+        return None
+    number, units = latest
+    unit = units.get(comment.anchor)
+    row = {"version": number, "state": "gone", "range_start": None, "range_end": None}
+    if unit is None:
+        return row
+    found = structure.locate(comment, unit)
+    if found is None:
+        return {**row, "state": "changed"}
+    state = "same" if unit.text_hash == comment.unit_hash else "followed"
+    return {**row, "state": state, "range_start": found[0], "range_end": found[1]}
+
+
 class CommentSerializer(serializers.ModelSerializer):
+    """A comment; its range (`range_start`, `range_end`, `quote`) is on its `version`,
+    `range_now` is where it stands in the draft's latest version."""
+
     version = serializers.IntegerField(source="version.number")
     answer = CommentAnswerSerializer(allow_null=True)
     attachments = serializers.SerializerMethodField()
+    range_now = serializers.SerializerMethodField()
+
+    @extend_schema_field(RangeNowSerializer(allow_null=True))
+    def get_range_now(self, comment) -> dict | None:
+        # A list passes the context made once for its page (latest_ranges); one comment alone
+        # reads its own.
+        if "latest" in self.context:
+            return range_now(comment, self.context["latest"])
+        return range_now(comment, latest_ranges(comment.version.draft_id, [comment])["latest"])
 
     @extend_schema_field(CommentAttachmentSerializer(many=True))
     def get_attachments(self, comment) -> list[dict]:
@@ -334,6 +387,7 @@ class CommentSerializer(serializers.ModelSerializer):
             "range_start",
             "range_end",
             "quote",
+            "range_now",
             "text",
             "author_kind",
             "author_name",
@@ -369,6 +423,17 @@ class NewCommentSerializer(serializers.Serializer):
         required=False, allow_null=True, default=None, min_value=0
     )
     range_end = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0)
+    quote = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        trim_whitespace=False,
+        help_text=(
+            "The exact words commented on, in the unit of `anchor` (instead of a range): found "
+            "once, they give the range; absent or found more than once, the comment is refused"
+        ),
+    )
     business_tax_code = serializers.CharField(
         required=False,
         allow_blank=True,

@@ -434,7 +434,10 @@ class ConsultationViewSet(
         if "anchor" in request.query_params:
             qs = qs.filter(anchor=request.query_params["anchor"])
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(s.CommentSerializer(page, many=True).data)
+        context = s.latest_ranges(consultation.draft_id, page)
+        return self.get_paginated_response(
+            s.CommentSerializer(page, many=True, context=context).data
+        )
 
     @extend_schema(
         summary=gettext_lazy("Comment on a consultation"),
@@ -545,7 +548,10 @@ class ConsultationViewSet(
             .order_by("received_at", "pk")
         )
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(s.ModeratedCommentSerializer(page, many=True).data)
+        context = s.latest_ranges(consultation.draft_id, page)
+        return self.get_paginated_response(
+            s.ModeratedCommentSerializer(page, many=True, context=context).data
+        )
 
 
 for _name in acts.ACTS:

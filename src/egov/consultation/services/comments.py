@@ -110,6 +110,11 @@ def _place(version, data: CommentData) -> dict:
     anchor = (data.anchor or "").strip()
     has_range = data.range_start is not None or data.range_end is not None
     quoted = " ".join((data.quote or "").split())
+    if quoted and has_range:
+        # Two ways of saying where: when they disagree, neither can be trusted.
+        raise ConsultationError(
+            {"quote": [_("Give the quoted words or a range, not both.")]}, code="invalid_range"
+        )
     if not anchor:
         if quoted:
             raise ConsultationError(

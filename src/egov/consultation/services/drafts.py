@@ -8,7 +8,15 @@ from django.utils.translation import gettext as _
 
 from egov.consultation import scopes, structure
 from egov.consultation.errors import ConsultationError
-from egov.consultation.models import DocType, Draft, DraftVersion, Regulation, Unit
+from egov.consultation.models import (
+    DocType,
+    Draft,
+    DraftVersion,
+    LegalDocument,
+    Regulation,
+    RegulationStatus,
+    Unit,
+)
 from egov.consultation.services._common import next_code, person_of, record, require, required
 from egov.core.models import Organisation
 
@@ -46,14 +54,18 @@ def create_draft(
     doc_type: str,
     text: str,
     repeals: list[Regulation] = (),
+    repealed_documents: list[LegalDocument] = (),
     note: str = "",
     source: str = "text",
 ) -> Draft:
-    """A new draft of ``organisation`` (the drafting agency) and its version 1."""
+    """A new draft of ``organisation`` (the drafting agency) and its version 1, repealing
+    ``repeals`` and every regulation in force of ``repealed_documents`` (one in, one out: a
+    draft that repeals none is flagged, not refused)."""
     require(actor, scopes.MANAGE, organisation)
     title = required(title, "title", _("Give the draft's title."))
     if doc_type not in DocType.values:
         raise ConsultationError({"doc_type": [_("Unknown document type.")]}, code="invalid")
+    repeals = _repealed(repeals, repealed_documents)
     parsed = structure.parse(text)
     with transaction.atomic():
         draft = Draft.objects.create(
@@ -72,9 +84,42 @@ def create_draft(
             code=draft.code,
             units=len(parsed),
             repeals=len(repeals),
+            repealed=[r.pk for r in repeals],
+            documents=sorted(d.number for d in repealed_documents),
             source=source,
         )
     return draft
+
+
+def _repealed(regulations, documents) -> list[Regulation]:
+    """The regulations repealed, each once; one already cut cannot be repealed again (nor a
+    document left with none in force)."""
+    chosen = {r.pk: r for r in regulations}
+    cut = [r for r in chosen.values() if r.status == RegulationStatus.CUT]
+    if cut:
+        raise ConsultationError(
+            {
+                "repeals": [
+                    _("%(place)s of %(number)s is already cut.")
+                    % {"place": cut[0].place(), "number": cut[0].document.number}
+                ]
+            },
+            code="already_cut",
+        )
+    for document in documents:
+        in_force = list(document.regulations.exclude(status=RegulationStatus.CUT))
+        if not in_force:
+            raise ConsultationError(
+                {
+                    "repealed_documents": [
+                        _("Document %(number)s has no regulation in force.")
+                        % {"number": document.number}
+                    ]
+                },
+                code="already_cut",
+            )
+        chosen.update((r.pk, r) for r in in_force)
+    return sorted(chosen.values(), key=lambda r: r.pk)
 
 
 def add_version(

@@ -9,11 +9,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from egov.catalog.models import Procedure, Sector
 from egov.catalog.search import tokens
 from egov.consultation import scopes
+from egov.consultation.costs import compliance_cost
 from egov.consultation.errors import ConsultationError
 from egov.consultation.models import DocType, LegalDocument, Regulation
 from egov.consultation.services._common import record, require, required
@@ -43,18 +45,28 @@ def search_key(regulation: Regulation) -> str:
     return " " + " ".join(words) + " "
 
 
+# Bounds: the columns' (frequency and days are numeric(12, 2)), and a cost that still fits the
+# reform plans' bigint sums; past them a figure is a typing slip, refused rather than a 500.
+MAX_AMOUNT = Decimal("1e15")
+MAX_TIMES = Decimal("1e9")
+MAX_COST = 10**18
+
+
 def clean_costs(values: dict) -> dict:
     """The cost fields as numbers ≥ 0; a bad one is a ConsultationError naming it."""
     cleaned, errors = {}, {}
     for name in COST_FIELDS:
         raw = values.get(name, 0)
         try:
-            number = Decimal(str(raw if raw not in (None, "") else 0))
+            number = Decimal(str(raw if raw not in (None, "") else 0).strip())
         except InvalidOperation:
             errors[name] = [_("Enter a number.")]
             continue
-        if number < 0 or not number.is_finite() or number > Decimal("1e15"):
-            errors[name] = [_("Enter a number between 0 and 10^15.")]
+        # Finite first: comparing NaN raises.
+        limit = MAX_TIMES if name in {"frequency", "days"} else MAX_AMOUNT
+        if not number.is_finite() or number < 0 or number > limit:
+            shown = number_format(int(limit), force_grouping=True)
+            errors[name] = [_("Enter a number between 0 and %(limit)s.") % {"limit": shown}]
             continue
         if name in {"frequency", "days"}:
             if number != number.quantize(Decimal("0.01")):
@@ -65,6 +77,13 @@ def clean_costs(values: dict) -> dict:
             errors[name] = [_("Enter a whole number.")]
         else:
             cleaned[name] = int(number)
+    if not errors and len(cleaned) == len(COST_FIELDS):
+        cost = compliance_cost(*(cleaned[n] for n in COST_FIELDS))
+        if cost > MAX_COST:
+            errors["subjects"] = [
+                _("The cost would be over %(limit)s VND a year: check the figures.")
+                % {"limit": number_format(MAX_COST, force_grouping=True)}
+            ]
     if errors:
         raise ConsultationError(errors, code="invalid_cost")
     return cleaned
@@ -126,16 +145,25 @@ def record_regulation(actor, organisation: Organisation, data: RegulationData) -
 
 
 def update_costs(actor, regulation: Regulation, values: dict) -> Regulation:
+    """Change the cost fields given in ``values`` (the others stay); the audit row has the cost
+    before and after and the fields that changed."""
     require(actor, scopes.MANAGE, regulation)
     costs = clean_costs({**{n: getattr(regulation, n) for n in COST_FIELDS}, **values})
     with transaction.atomic():
         locked = Regulation.objects.select_for_update().get(pk=regulation.pk)
         before = locked.cost
+        changed = sorted(n for n, v in costs.items() if getattr(locked, n) != v)
         for name, value in costs.items():
             setattr(locked, name, value)
         locked.save()
         record(
-            actor, "regulation.costs", locked, locked.organisation, before=before, after=locked.cost
+            actor,
+            "regulation.costs",
+            locked,
+            locked.organisation,
+            before=before,
+            after=locked.cost,
+            fields=changed,
         )
     return locked
 
