@@ -1,7 +1,8 @@
 """The officials' pages of the consultation, each with its rule in access_matrix.PAGES: the
 official of the drafting agency gets the page (or the act done), officials of other
-organisations get the site's 403 or 404 page with a message, a citizen 403, an anonymous caller the login
-page; and nothing changes for those refused. A new page without a rule fails the first test."""
+organisations get the site's 403 or 404 page with a message, a citizen 403, an anonymous
+caller the login page; and nothing changes for those refused. A new page without a rule fails
+the first test."""
 
 from __future__ import annotations
 
