@@ -134,8 +134,8 @@ def method_not_allowed(request, allowed: list[str]):
 
 def csrf_failure(request, reason=""):
     """``CSRF_FAILURE_VIEW``: a form sent without its token (expired, sent from another site,
-    cookies refused). The reason is for the logs, not for the page."""
-    logger.warning("CSRF refused (request %s): %s", _request_id(request), reason)
+    cookies refused). The reason is for the logs (Django's csrf middleware logs it with the
+    path), not for the page."""
     if _is_api(request):
         return _api_error("permission_denied", _("The request's CSRF check failed."), 403)
     return _page(
