@@ -66,6 +66,8 @@ ALLOWED_HOSTS = env_list(
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("EGOV_ALLOWED_HOSTS is required when EGOV_ENV=production")
 CSRF_TRUSTED_ORIGINS = env_list("EGOV_CSRF_TRUSTED_ORIGINS")
+# A refused form gets the site's error page (the API its JSON body), not Django's bare one.
+CSRF_FAILURE_VIEW = "egov.core.error_pages.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -116,6 +118,8 @@ MIDDLEWARE = [
     # request.htmx: a page answers an htmx request with the fragment it swaps in.
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # An empty 405 (require_POST) filled with the site's error page; inside the CSRF middleware.
+    "egov.core.error_pages.ErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "egov.urls"

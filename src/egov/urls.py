@@ -7,6 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from egov.accounts import workspace
+from egov.core import error_pages
 from egov.core import views as core_views
 
 
@@ -36,7 +37,11 @@ api_v1 = [
     *api_routes,
 ]
 
-handler404 = core_views.not_found
+# The site's error pages in the design system; the API's JSON body under /api/.
+handler400 = error_pages.bad_request
+handler403 = error_pages.permission_denied
+handler404 = error_pages.page_not_found
+handler500 = error_pages.server_error
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),

@@ -1,7 +1,8 @@
 """The officials' pages of the consultation, each with its rule in access_matrix.PAGES: the
 official of the drafting agency gets the page (or the act done), officials of other
-organisations get 403 or 404 with a message, a citizen 403, an anonymous caller the login
-page; and nothing changes for those refused. A new page without a rule fails the first test."""
+organisations get the site's 403 or 404 page with a message, a citizen 403, an anonymous
+caller the login page; and nothing changes for those refused. A new page without a rule fails
+the first test."""
 
 from __future__ import annotations
 
@@ -40,7 +41,12 @@ def test_others_are_refused_with_a_message(client, tree, name):  # noqa: F811
         before = AuditEntry.objects.count()
         response = _call(client, case, url)
         assert response.status_code in {403, 404}, (name, who, response.status_code)
-        assert "<h1" in response.content.decode()  # a page with its message, not a bare error
+        html = response.content.decode()
+        # The site's error page (egov.core.error_pages) with the refusal's message, not a bare
+        # error: a citizen is told the page is for officials.
+        assert f"Lỗi {response.status_code}" in html and '<p class="govuk-body-l">' in html
+        if who is citizen:
+            assert "Trang này dành cho cán bộ, công chức." in html
         assert AuditEntry.objects.count() == before
     client.logout()
     response = _call(client, case, url)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -64,7 +66,6 @@ def _demo_admin() -> None:
 @transaction.atomic
 def _demo_officials() -> list[tuple[str, str, str, tuple, str]]:
     """The demo officials (made once, through the services); [] if Đà Nẵng is missing."""
-    from egov.accounts.models import Official
     from egov.accounts.services import officials as official_services
     from egov.core.models import Organisation
 
@@ -81,20 +82,8 @@ def _demo_officials() -> list[tuple[str, str, str, tuple, str]]:
     made = []
     for username, (first, last), title, roles, where in DEMO_OFFICIALS:
         organisation = commune if where == "commune" else province
-        official = Official.objects.filter(user__username=username).select_related("user").first()
-        if official is None:
-            official = official_services.create_official(
-                username=username,
-                password=DEMO_OFFICIAL_PASSWORD,
-                organisation=organisation,
-                actor="system",
-                first_name=first,
-                last_name=last,
-                title=title,
-            )
-            for role in roles:
-                official_services.assign_role(official, role, organisation, actor="system")
-        elif not official.user.get_full_name():
+        official = demo_official(username, (first, last), title, organisation, roles)
+        if not official.user.get_full_name():
             # Demo data loaded before the officials had names: named now, through the service.
             official_services.name_official(
                 official, first_name=first, last_name=last, title=title, actor="system"
@@ -103,6 +92,54 @@ def _demo_officials() -> list[tuple[str, str, str, tuple, str]]:
             (username, f"{first} {last}", title, roles, f"{organisation.name} {organisation.code}")
         )
     return made
+
+
+@transaction.atomic
+def demo_official(
+    username: str,
+    names: tuple[str, str],
+    title: str,
+    organisation,
+    roles: Iterable[str] = (),
+    *,
+    password: str = DEMO_OFFICIAL_PASSWORD,
+    email: str = "",
+    include_subtree: bool = False,
+    add_missing_roles: bool = False,
+):
+    """The demo official ``username`` of every app's demo step, made once through the services
+    (so with its audit rows) with ``roles`` at ``organisation``; ``names`` are (family and middle
+    names, given name), as in DEMO_OFFICIALS. An existing one is returned as it is, or with
+    ``add_missing_roles`` given those of ``roles`` it lacks there (a demo that grew a role: a
+    second run adds nothing)."""
+    from egov.accounts.models import Official, RoleAssignment
+    from egov.accounts.services import officials as official_services
+
+    official = Official.objects.filter(user__username=username).select_related("user").first()
+    made = official is None
+    if made:
+        first, last = names
+        official = official_services.create_official(
+            username=username,
+            password=password,
+            organisation=organisation,
+            actor="system",
+            email=email,
+            first_name=first,
+            last_name=last,
+            title=title,
+        )
+    elif not add_missing_roles:
+        return official
+    for role in roles:
+        held = RoleAssignment.objects.filter(
+            official=official, role=role, organisation=organisation
+        )
+        if made or not held.exists():
+            official_services.assign_role(
+                official, role, organisation, actor="system", include_subtree=include_subtree
+            )
+    return official
 
 
 # The development e-ID provider's citizens (oidc-provider/demo-citizens.json): subject, name and

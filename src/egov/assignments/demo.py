@@ -12,9 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from egov.accounts.demo import DEMO_OFFICIAL_PASSWORD
-from egov.accounts.models import Official
-from egov.accounts.services import officials as official_services
+from egov.accounts.demo import DEMO_OFFICIAL_PASSWORD, demo_official
 from egov.assignments import services
 from egov.assignments.models import Assignment, FocalPoint, SourceType
 from egov.core.models import Organisation
@@ -49,23 +47,9 @@ def load(write) -> None:
 
 
 def _official(spec, organisation, roles):
-    username, (first, last), title = spec
-    found = Official.objects.filter(user__username=username).first()
-    if found is not None:
-        return found
-    official = official_services.create_official(
-        username=username,
-        password=DEMO_OFFICIAL_PASSWORD,
-        organisation=organisation,
-        actor="system",
-        first_name=first,
-        last_name=last,
-        title=title,
-        email=f"{username}@example.gov.vn",
-    )
-    for role in roles:
-        official_services.assign_role(official, role, organisation, actor="system")
-    return official
+    username, names, title = spec
+    email = f"{username}@example.gov.vn"
+    return demo_official(username, names, title, organisation, roles, email=email)
 
 
 @transaction.atomic

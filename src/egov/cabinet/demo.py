@@ -9,7 +9,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 
-from egov.accounts.demo import DEMO_OFFICIAL_PASSWORD
+from egov.accounts.demo import DEMO_OFFICIAL_PASSWORD, demo_official
 from egov.cabinet.models import Member, Position
 
 P = Position
@@ -51,7 +51,6 @@ def government(
 ) -> list[Member]:
     """Create the 27 members (and their officials) at ``organisation``; the existing ones when
     already made."""
-    from egov.accounts.services import officials as official_services
     from egov.cabinet.services import members as member_services
 
     made = list(Member.objects.filter(official__user__username__startswith=f"{prefix}_"))
@@ -60,15 +59,14 @@ def government(
     members = []
     for i, (position, title) in enumerate(POSITIONS, 1):
         first, last = demo_name(i)
-        official = official_services.create_official(
-            username=f"{prefix}_{i:02d}",
+        username = f"{prefix}_{i:02d}"
+        official = demo_official(
+            username,
+            (first, last),
+            title,
+            organisation,
             password=password,
-            organisation=organisation,
-            actor="system",
-            email=f"{prefix}_{i:02d}@chinhphu.example.vn",
-            first_name=first,
-            last_name=last,
-            title=title,
+            email=f"{username}@chinhphu.example.vn",
         )
         members.append(
             member_services.appoint(official, position, title, term_start=TERM_START, rank=i)
@@ -77,26 +75,19 @@ def government(
 
 
 def staff(organisation, pm: Member, *, password: str = DEMO_PASSWORD):
-    from egov.accounts.models import Official
-    from egov.accounts.services import officials as official_services
     from egov.cabinet.services import members as member_services
 
-    made = []
-    for username, (first, last), title in (SECRETARY, ASSISTANT):
-        official = Official.objects.filter(user__username=username).first()
-        if official is None:
-            official = official_services.create_official(
-                username=username,
-                password=password,
-                organisation=organisation,
-                actor="system",
-                email=f"{username}@chinhphu.example.vn",
-                first_name=first,
-                last_name=last,
-                title=title,
-            )
-        made.append(official)
-    secretary, assistant = made
+    secretary, assistant = (
+        demo_official(
+            username,
+            names,
+            title,
+            organisation,
+            password=password,
+            email=f"{username}@chinhphu.example.vn",
+        )
+        for username, names, title in (SECRETARY, ASSISTANT)
+    )
     member_services.add_secretary(secretary)
     if not pm.assistants.filter(official=assistant).exists():
         member_services.authorise_assistant(assistant, pm, valid_from=TERM_START)

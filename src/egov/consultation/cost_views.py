@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,8 +20,8 @@ from egov.accounts import policy
 from egov.accounts.decorators import official_required
 from egov.consultation import scopes, services
 from egov.consultation.models import Regulation
-from egov.consultation.refusals import refusing
 from egov.consultation.services.regulations import COST_FIELDS, update_costs
+from egov.core.error_pages import PageNotFound
 from egov.core.web import error_messages
 
 PAGE_SIZE = 50
@@ -64,7 +63,6 @@ def _managed(request):
     return policy.scope_queryset(request, scopes.MANAGE, Regulation.objects.all())
 
 
-@refusing
 @official_required
 @require_GET
 def regulations(request):
@@ -83,13 +81,12 @@ def regulations(request):
 def _regulation(request, pk) -> Regulation:
     regulation = Regulation.objects.filter(pk=pk).select_related("document", "organisation").first()
     if regulation is None:
-        raise Http404(_("No regulation has this number."))
+        raise PageNotFound(_("No regulation has this number."))
     if not policy.can(request, scopes.MANAGE, regulation):
         raise PermissionDenied(_("Only the regulation's ministry may change its costs."))
     return regulation
 
 
-@refusing
 @official_required
 @require_http_methods(["GET", "POST"])
 def costs(request, pk):

@@ -14,9 +14,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from egov.accounts.demo import DEMO_CITIZENS, DEMO_OFFICIAL_PASSWORD, demo_citizen
+from egov.accounts.demo import DEMO_CITIZENS, DEMO_OFFICIAL_PASSWORD, demo_citizen, demo_official
 from egov.accounts.models import Official
-from egov.accounts.services import officials as official_services
 from egov.catalog.models import Sector
 from egov.core.models import Organisation
 
@@ -107,22 +106,9 @@ def load(write) -> None:
 
 
 def _drafter(ministry) -> Official:
-    username, (first, last), title = DRAFTER
-    official = Official.objects.filter(user__username=username).first()
-    if official is None:
-        official = official_services.create_official(
-            username=username,
-            password=DEMO_OFFICIAL_PASSWORD,
-            organisation=ministry,
-            actor="system",
-            first_name=first,
-            last_name=last,
-            title=title,
-        )
-        # Processor: drafts and answers; approver: also moderates.
-        for role in ("processor", "approver"):
-            official_services.assign_role(official, role, ministry, actor="system")
-    return official
+    username, names, title = DRAFTER
+    # Processor: drafts and answers; approver: also moderates.
+    return demo_official(username, names, title, ministry, ("processor", "approver"))
 
 
 def _regulations(user, ministry) -> list[Regulation]:

@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,9 +30,9 @@ from egov.consultation.models import (
     Regulation,
     RegulationStatus,
 )
-from egov.consultation.refusals import refusing
 from egov.consultation.services import docx_import
 from egov.consultation.services.drafts import version_of
+from egov.core.error_pages import PageNotFound
 from egov.core.models import Organisation
 from egov.core.web import error_messages
 
@@ -175,7 +174,6 @@ def _managed(request):
     )
 
 
-@refusing
 @official_required
 @require_http_methods(["GET", "POST"])
 def drafts(request):
@@ -226,7 +224,7 @@ def drafts(request):
 def _draft(request, code) -> Draft:
     draft = Draft.objects.filter(code=code).select_related("organisation").first()
     if draft is None or not policy.can(request, scopes.READ, draft):
-        raise Http404(_("No draft of your organisation has this code."))
+        raise PageNotFound(_("No draft of your organisation has this code."))
     return draft
 
 
@@ -273,14 +271,12 @@ def _draft_page(
     )
 
 
-@refusing
 @official_required
 @require_GET
 def draft_page(request, code):
     return _draft_page(request, _draft(request, code))
 
 
-@refusing
 @official_required
 @require_POST
 def add_version(request, code):
@@ -303,7 +299,6 @@ def add_version(request, code):
     return redirect("consultation:draft", draft.code)
 
 
-@refusing
 @official_required
 @require_POST
 def open_consultation(request, code):

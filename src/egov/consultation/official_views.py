@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ from egov.consultation import acts, scopes, services
 from egov.consultation import official_selectors as selectors
 from egov.consultation.errors import IllegalTransition
 from egov.consultation.models import AnswerKind, Comment, ReportReason
-from egov.consultation.refusals import refusing
+from egov.core.error_pages import PageNotFound
 from egov.core.web import error_messages
 
 PAGE_SIZE = 50
@@ -34,11 +33,10 @@ ANSWERED_SHOWN = 20
 def _consultation(request, code):
     consultation = selectors.readable(request, code)
     if consultation is None:
-        raise Http404(_("No consultation of your organisation has this code."))
+        raise PageNotFound(_("No consultation of your organisation has this code."))
     return consultation
 
 
-@refusing
 @official_required
 @require_GET
 def workspace(request):
@@ -89,7 +87,6 @@ def _page(request, consultation, *, errors=(), posted=None, status=200):
     )
 
 
-@refusing
 @official_required
 @require_GET
 def consultation_page(request, code):
@@ -105,7 +102,6 @@ def _posted(request) -> dict:
     }
 
 
-@refusing
 @official_required
 @require_POST
 def answer(request, code):
@@ -145,7 +141,6 @@ def answer(request, code):
     return redirect("consultation:official-detail", consultation.code)
 
 
-@refusing
 @official_required
 @require_POST
 def act(request, code, act):
@@ -154,7 +149,7 @@ def act(request, code, act):
     consultation = _consultation(request, code)
     spec = next((a for a in acts.ACTS.values() if a.slug == act), None)
     if spec is None:
-        raise Http404(_("No such act."))
+        raise PageNotFound(_("No such act."))
     try:
         services.make(request, consultation, spec.name)
     except PermissionDenied as exc:
@@ -176,7 +171,7 @@ def _queue(request, *, code="", errors=(), status=200):
     if code:
         chosen = next((c for c in consultations if c.code == code), None)
         if chosen is None:
-            raise Http404(_("No consultation you moderate has this code."))
+            raise PageNotFound(_("No consultation you moderate has this code."))
     page = Paginator(selectors.moderation_queue(request, chosen), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -201,21 +196,19 @@ def _queue(request, *, code="", errors=(), status=200):
     )
 
 
-@refusing
 @official_required
 @require_GET
 def moderation(request):
     return _queue(request, code=request.GET.get("consultation", "").strip())
 
 
-@refusing
 @official_required
 @require_POST
 def moderate(request, pk, decision):
     """Hide (confirm a pending comment hidden, with the reason) or restore a comment."""
     comment = Comment.objects.select_related("consultation__organisation").filter(pk=pk).first()
     if comment is None or not policy.can(request, scopes.MODERATE, comment):
-        raise Http404(_("No comment you moderate has this number."))
+        raise PageNotFound(_("No comment you moderate has this number."))
     reason = request.POST.get("reason", "")
     # Back to the queue it was decided from: the consultation's own, or everyone's.
     code = comment.consultation.code if request.POST.get("consultation") else ""

@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,9 +19,9 @@ from egov.accounts import policy
 from egov.accounts.decorators import official_required
 from egov.consultation import scopes, services
 from egov.consultation.models import ReformAction, ReformItem, ReformPlan, Regulation
-from egov.consultation.refusals import refusing
 from egov.consultation.services.reform import deadline
 from egov.consultation.services.regulations import COST_FIELDS
+from egov.core.error_pages import PageNotFound
 from egov.core.models import Organisation
 from egov.core.web import error_messages
 
@@ -107,7 +106,6 @@ def _managed(request):
     )
 
 
-@refusing
 @require_http_methods(["GET", "POST"])
 def plans(request):
     """Every ministry's plan of the year, with its sums and the grand total (public); a new
@@ -161,7 +159,7 @@ def plans(request):
 def _plan(pk) -> ReformPlan:
     plan = _plans().filter(pk=pk).first()
     if plan is None:
-        raise Http404(_("No reform plan has this number."))
+        raise PageNotFound(_("No reform plan has this number."))
     return plan
 
 
@@ -185,7 +183,6 @@ def _plan_page(request, plan, *, errors=(), form=None, status=200):
     )
 
 
-@refusing
 @require_GET
 def plan_page(request, pk):
     return _plan_page(request, _plan(pk))
@@ -198,7 +195,6 @@ def _managed_plan(request, pk) -> ReformPlan:
     return plan
 
 
-@refusing
 @official_required
 @require_POST
 def add_item(request, pk):
@@ -223,14 +219,13 @@ def add_item(request, pk):
     return redirect("consultation:reform-plan", plan.pk)
 
 
-@refusing
 @official_required
 @require_POST
 def remove_item(request, pk, item):
     plan = _managed_plan(request, pk)
     row = next((i for i in plan.items.all() if i.pk == item), None)
     if row is None:
-        raise Http404(_("The regulation is not in the plan."))
+        raise PageNotFound(_("The regulation is not in the plan."))
     try:
         services.remove_item(request, row)
     except ValidationError as exc:
@@ -239,7 +234,6 @@ def remove_item(request, pk, item):
     return redirect("consultation:reform-plan", plan.pk)
 
 
-@refusing
 @official_required
 @require_POST
 def submit(request, pk):

@@ -31,3 +31,12 @@ def instance(request):
         cached = (time.monotonic() + _TTL_SECONDS, _instance_name())
         _MEMO[code] = cached
     return {"instance_name": cached[1], "trial": trial}
+
+
+def instance_without_database() -> dict:
+    """``instance`` for the 500 page: the name configured or remembered, never read (the
+    database may be what failed)."""
+    trial = settings.ENV != "production"
+    cached = _MEMO.get(settings.EGOV_INSTANCE_ORG_CODE)
+    name = settings.EGOV_INSTANCE_NAME or (cached[1] if cached else "egov")
+    return {"instance_name": name, "trial": trial}

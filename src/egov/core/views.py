@@ -1,4 +1,4 @@
-"""Pages of the core app: health check, API documentation, the 404 answer."""
+"""Pages of the core app: health check, API documentation (the error pages: error_pages)."""
 
 from __future__ import annotations
 
@@ -9,23 +9,12 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from rest_framework.exceptions import NotFound
 
 from egov.core.models import Organisation
 from egov.core.models.organisations import Level
 from egov.core.services import outbox
-
-
-def not_found(request, exception=None):
-    """A path under /api/ that no route takes (a code with a slash, a mistyped URL) gets the
-    API's JSON error, as the OpenAPI document says; pages keep the 404 page."""
-    if request.path.startswith("/api/"):
-        body = {"code": "not_found", "message": str(NotFound.default_detail), "fields": {}}
-        return JsonResponse(body, status=404)
-    return defaults.page_not_found(request, exception)
 
 
 @never_cache

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 
-from egov.accounts.demo import DEMO_OFFICIAL_PASSWORD
+from egov.accounts.demo import DEMO_OFFICIAL_PASSWORD, demo_official
 
 DEMO_CENTRE_OFFICIAL = ("pakn", ("Vũ Thị", "Mai"), "Chuyên viên tiếp nhận phản ánh, kiến nghị")
 
@@ -26,8 +26,6 @@ def load(write) -> None:
 
 @transaction.atomic
 def _centre_official() -> str:
-    from egov.accounts.models import Official
-    from egov.accounts.services import officials as official_services
     from egov.core.models import Organisation
 
     centre = (
@@ -35,17 +33,6 @@ def _centre_official() -> str:
     )
     if centre is None:
         return ""
-    username, (first, last), title = DEMO_CENTRE_OFFICIAL
-    if not Official.objects.filter(user__username=username).exists():
-        official = official_services.create_official(
-            username=username,
-            password=DEMO_OFFICIAL_PASSWORD,
-            organisation=centre,
-            actor="system",
-            first_name=first,
-            last_name=last,
-            title=title,
-        )
-        for role in ("desk", "approver"):
-            official_services.assign_role(official, role, centre, actor="system")
+    username, names, title = DEMO_CENTRE_OFFICIAL
+    demo_official(username, names, title, centre, ("desk", "approver"))
     return f"{centre.name} {centre.code}"

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from egov.accounts.demo import DEMO_OFFICIAL_PASSWORD, DEMO_PROVINCE
+from egov.accounts.demo import DEMO_OFFICIAL_PASSWORD, DEMO_PROVINCE, demo_official
 from egov.accounts.models import Official, RoleAssignment
 from egov.accounts.services import officials as official_services
 from egov.core.models import Organisation
@@ -88,21 +88,18 @@ def _values(organisation: Organisation, year: int, number: int, keys) -> dict[st
     return {key: str(figures[key]) for key in keys}
 
 
-def _official(username, names, title, organisation, roles, *, subtree):
-    official = Official.objects.filter(user__username=username).first()
-    if official is None:
-        first, last = names
-        official = official_services.create_official(
-            username=username,
-            password=DEMO_OFFICIAL_PASSWORD,
-            organisation=organisation,
-            actor="system",
-            first_name=first,
-            last_name=last,
-            title=f"{title} {organisation.name}" if subtree else title,
-        )
-    _role(official, roles, organisation, subtree=subtree)
-    return official
+def _official(username, names, title, organisation, roles):
+    # A province's statistics official reports and approves for its whole tree.
+    title = f"{title} {organisation.name}"
+    return demo_official(
+        username,
+        names,
+        title,
+        organisation,
+        roles,
+        include_subtree=True,
+        add_missing_roles=True,
+    )
 
 
 def _role(official, roles, organisation, *, subtree=False) -> None:
@@ -133,7 +130,7 @@ def _provinces() -> list[Province] | None:
         Province(
             demo,
             communes,
-            _official(username, names, title, demo, ("reporter", "approver"), subtree=True),
+            _official(username, names, title, demo, ("reporter", "approver")),
         )
     ]
     others = (
@@ -145,9 +142,7 @@ def _provinces() -> list[Province] | None:
         below = _communes(organisation, 2)
         if below:
             username = f"thongke_{organisation.code.rsplit('.', 1)[-1].lower()}"
-            official = _official(
-                username, names, title, organisation, ("reporter", "approver"), subtree=True
-            )
+            official = _official(username, names, title, organisation, ("reporter", "approver"))
             provinces.append(Province(organisation, below, official))
     return provinces
 
