@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='datavalue',
             name='comment',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='comment'),
+            field=models.TextField(blank=True, max_length=2000, verbose_name='note on the value'),
         ),
         migrations.RunPython(digests, migrations.RunPython.noop),
     ]
