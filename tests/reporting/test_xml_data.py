@@ -345,13 +345,20 @@ def test_old_values_cannot_come_back_after_a_revision(w, tmp_path, django_user_m
     before = _rows()
     _refused(_post(w.client, pending), "stale")
     assert _rows() == before
-    # The platform's signature of the version before the correction is no longer current.
+    # The platform's signature of the version before the correction is no longer current:
+    # neither the report's page nor the drill-down offers it.
     assert xml_data.current_signature(submission) is None
     assert not xml_data.check(platform).current
+    figure = f"/reporting/dashboard/figure/{w.regime.code}/{TOTAL}/{YEAR}/{MONTH}/"
+    drill = w.client.get(figure, {"organisation": w.t.a.code})
+    assert drill.status_code == 200 and drill.context["own"][0]["data_signature"] is None
     # Signed again now, the document names the revision.
     signed = xml_data.sign(submission, actor=w.reporter)
     assert signed.revision == 1 and xml_data.check(signed).current
     assert b"<Revision>1</Revision>" in bytes(signed.document)
+    drill = w.client.get(figure, {"organisation": w.t.a.code})
+    assert drill.context["own"][0]["data_signature"] == signed
+    assert f"/reporting/signed-data/{signed.pk}.xml" in drill.content.decode()
     # A document against the corrected version passes the version check and meets the lock.
     revised = sign_with_xmlsec1(
         data_document(w.t.a, waiting, version=version, revision=1), official, tmp_path

@@ -37,12 +37,12 @@ from . import builtin, dashboard, figures, freshness, scopes, sdmx
 from . import targets as goals
 from .models import (
     Aggregate,
-    DataSignature,
     Indicator,
     ReportingRegime,
     SubmissionSignature,
 )
 from .periods import PER_YEAR
+from .services import xml_data
 from .services.xlsx import period_label
 from .views import latest_period
 
@@ -304,12 +304,8 @@ def drill(request, regime, indicator, year, number):
         submission = sources[signature.submission_id]
         if signature.version == submission.submitted_at and submission.pk not in signed:
             signed[submission.pk] = signature
-    # And the signed data (XML) of that version: one query more, the documents deferred.
-    signed_data = {}
-    for signature in DataSignature.objects.filter(submission__in=list(sources)).defer("document"):
-        submission = sources[signature.submission_id]
-        if signature.version == submission.submitted_at and submission.pk not in signed_data:
-            signed_data[submission.pk] = signature
+    # And the signed data (XML) of that version and revision: one query more.
+    signed_data = xml_data.current_signatures(sources)
     for o in own:
         o["signature"] = signed.get(o["submission"].pk)
         o["data_signature"] = signed_data.get(o["submission"].pk)
