@@ -37,12 +37,13 @@ from . import builtin, dashboard, figures, freshness, scopes, sdmx
 from . import targets as goals
 from .models import (
     Aggregate,
+    DataSignature,
     Indicator,
     ReportingRegime,
     SubmissionSignature,
 )
 from .periods import PER_YEAR
-from .services import xml_data
+from .services import signing
 from .services.xlsx import period_label
 from .views import latest_period
 
@@ -297,15 +298,11 @@ def drill(request, regime, indicator, year, number):
         disaggregation=disaggregation,
     )
     own = result["own"]
-    # The signed PDF of the version approved: one query for every source, the PDFs deferred.
+    # The signed PDF and the signed data (XML) of the version and revision approved: one query
+    # each for every source.
     sources = {o["submission"].pk: o["submission"] for o in own}
-    signed = {}
-    for signature in SubmissionSignature.objects.filter(submission__in=list(sources)).defer("pdf"):
-        submission = sources[signature.submission_id]
-        if signature.version == submission.submitted_at and submission.pk not in signed:
-            signed[submission.pk] = signature
-    # And the signed data (XML) of that version and revision: one query more.
-    signed_data = xml_data.current_signatures(sources)
+    signed = signing.current_signatures(sources, SubmissionSignature)
+    signed_data = signing.current_signatures(sources, DataSignature)
     for o in own:
         o["signature"] = signed.get(o["submission"].pk)
         o["data_signature"] = signed_data.get(o["submission"].pk)

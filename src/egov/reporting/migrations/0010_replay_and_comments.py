@@ -33,6 +33,11 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
+            model_name='submissionsignature',
+            name='revision',
+            field=models.PositiveSmallIntegerField(default=0, verbose_name='revision signed'),
+        ),
+        migrations.AddField(
             model_name='datasignature',
             name='revision',
             field=models.PositiveSmallIntegerField(default=0, verbose_name='revision signed'),

@@ -23,8 +23,10 @@ class SubmissionSignature(models.Model):
         related_name="signatures",
         verbose_name=_("submission"),
     )
-    # The version signed: the submission's submitted_at when it was signed.
+    # The version signed: the submission's submitted_at when it was signed, and the number of
+    # corrections of its approved values then (a revision changes the values, not the version).
     version = models.DateTimeField(_("version signed"))
+    revision = models.PositiveSmallIntegerField(_("revision signed"), default=0)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -47,8 +47,6 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
@@ -62,7 +60,7 @@ from egov.core.signing import people, pki, verify_xml, xmldsig
 from egov.core.signing import signer as service_api
 
 from .. import scopes
-from ..models import DataSignature, ReportingRegime, Revision, Submission
+from ..models import DataSignature, ReportingRegime, Submission
 from . import submissions
 from .signing import signer_of
 
@@ -445,31 +443,3 @@ def current_signature(submission: Submission) -> DataSignature | None:
         .defer("document")
         .first()
     )
-
-
-def current_signatures(submissions_by_pk: dict) -> dict:
-    """{submission pk: its current signature} for many submissions, in one query: the
-    signature of the version sent last and of its revisions so far (a correction of approved
-    values makes the document before it stale, though the version stays)."""
-    revisions = (
-        Revision.objects.filter(submission=OuterRef("submission"))
-        .order_by()
-        .values("submission")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    rows = (
-        DataSignature.objects.filter(submission__in=list(submissions_by_pk))
-        .annotate(revisions_now=Coalesce(Subquery(revisions), 0))
-        .defer("document")
-    )
-    found = {}
-    for signature in rows:
-        submission = submissions_by_pk[signature.submission_id]
-        if (
-            signature.version == submission.submitted_at
-            and signature.revision == signature.revisions_now
-            and submission.pk not in found
-        ):
-            found[submission.pk] = signature
-    return found
