@@ -34,6 +34,19 @@ def test_submit_then_read_back(world, django_assert_num_queries):
     assert read.status_code == 200 and read.json() == got
 
 
+def test_a_value_carries_its_comment(world):
+    regime, t, client = world
+    data = body(regime, t.a)
+    data["values"][0]["comment"] = "  Gồm 3 hồ sơ nhận qua bưu chính  "
+    response = _post(client, data)
+    assert response.status_code == 201, response.content
+    comments = {v["indicator"]: v["comment"] for v in response.json()["values"]}
+    assert comments[TOTAL] == "Gồm 3 hồ sơ nhận qua bưu chính"
+    assert sorted(comments.values()).count("") == 2
+    data["values"][0]["comment"] = "x" * 2001
+    assert _post(client, data).status_code == 400
+
+
 def test_a_blocking_rule_answers_400_in_vietnamese(world):
     regime, t, client = world
     values = [

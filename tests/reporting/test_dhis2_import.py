@@ -1,19 +1,30 @@
 """Importing DHIS2's dataValueSets JSON: the payloads are written from DHIS2's web API
 documentation (dhis2-docs, developer/web-api/data.md: "Sending data values", "Sending bulks of
 data values", the import summary), not from our exporter, with our codes in place of DHIS2's
-uids (``idScheme=code``). The same checks as every other way in; conflicts answer 409 with
-DHIS2's importSummary in Vietnamese and nothing written; and a round trip from the dashboard's
-export back in."""
+uids (``idScheme=code``), or names (the identifier schemes of "Import parameters" and
+"Identifier schemes"). The same checks as every other way in; conflicts answer 409 with
+DHIS2's importSummary in Vietnamese and nothing written; comments are kept and shown; and a
+round trip from the dashboard's export back in."""
 
 from types import SimpleNamespace
 
 import pytest
 
 from egov.core.models import AuditEntry
-from egov.reporting.models import Category, CategoryCombo, CategoryOption, Indicator, Submission
+from egov.core.services import organisations as org_services
+from egov.core.services.organisations import OrganisationData
+from egov.reporting.models import (
+    Category,
+    CategoryCombo,
+    CategoryOption,
+    DataValue,
+    Indicator,
+    Submission,
+)
 from egov.reporting.services import approval, dhis2
 
 from .approval_support import world  # noqa: F401
+from .form_support import report_url
 from .submission_support import MONTH, ON_TIME, RATE, TOTAL, YEAR
 
 URL = "/api/v1/reporting/data-value-sets/"
@@ -173,7 +184,6 @@ def test_a_body_that_is_not_a_data_value_set_is_refused(w):
         response = post(w.client, body)
         assert response.status_code == 400, body
         assert response.json()["message"]
-    assert post(w.client, data_value_set(w), "?idScheme=uid").status_code == 400
     assert not Submission.objects.exists()
 
 
@@ -247,3 +257,134 @@ def test_round_trip_from_the_dashboards_export(world, client, django_user_model)
     assert response.json()["importCount"]["imported"] == 2
     april = Submission.objects.get(organisation=world.a, number=MONTH + 1)
     assert values_of(april) == values_of(march)
+
+
+# --------------------------------------------------------------------------- comments
+
+
+def test_a_comment_is_kept_with_its_value_and_shown(w, django_user_model):
+    response = post(w.client, data_value_set(w))
+    assert response.status_code == 200, response.content
+    comments = dict(DataValue.objects.values_list("indicator__key", "comment"))
+    assert comments == {TOTAL: "Số liệu từ một cửa", RATE: "", ON_TIME: ""}
+    page = w.client.get(report_url(w.regime, w.t.a)).content.decode()
+    assert "Ghi chú: Số liệu từ một cửa" in page
+    api = w.client.get(f"/api/v1/reporting/submissions/{Submission.objects.get().pk}/")
+    by_key = {v["indicator"]: v["comment"] for v in api.json()["values"]}
+    assert by_key[TOTAL] == "Số liệu từ một cửa"
+    # A changed comment on an unchanged value is an update, as DHIS2 counts it.
+    again = data_value_set(w)
+    again["dataValues"][0]["comment"] = "Đã đối chiếu với sổ theo dõi"
+    summary = post(w.client, again).json()
+    assert summary["importCount"] == {"imported": 0, "updated": 1, "ignored": 2, "deleted": 0}
+    # The approved report's drill-down shows it beside the value.
+    root = django_user_model.objects.create_superuser("root", password=None)
+    approval.act(
+        actor=root, name="approve", regime=w.regime, organisation=w.t.a, year=YEAR, number=MONTH
+    )
+    figure = w.client.get(
+        f"/reporting/dashboard/figure/{w.regime.code}/{TOTAL}/{YEAR}/{MONTH}/",
+        {"organisation": w.t.a.code},
+    )
+    assert figure.status_code == 200
+    assert "Ghi chú: Đã đối chiếu với sổ theo dõi" in figure.content.decode()
+
+
+def test_a_comment_too_long_is_a_conflict(w):
+    document = data_value_set(w)
+    document["dataValues"][0]["comment"] = "x" * 2001
+    response = post(w.client, document)
+    assert response.status_code == 409 and "ghi chú" in str(response.json()["conflicts"])
+    assert not Submission.objects.exists()
+
+
+# --------------------------------------------------------------------------- identifier schemes
+
+
+def by_name(w, **changes):
+    """The first example again, identified by names as DHIS2 allows (``orgUnitIdScheme=name``
+    and ``dataElementIdScheme=name``), the data set still by code."""
+    names = dict(
+        Indicator.objects.filter(key__in=[TOTAL, RATE, ON_TIME]).values_list("key", "name")
+    )
+    document = data_value_set(w, orgUnit=w.t.a.name, **changes)
+    for item in document["dataValues"]:
+        item["dataElement"] = names[item["dataElement"]]
+    return document
+
+
+def test_names_identify_org_units_and_data_elements(w):
+    # In the body (upper case, as the documentation's XML writes it) ...
+    document = by_name(w, dataElementIdScheme="NAME", orgUnitIdScheme="NAME")
+    response = post(w.client, document)
+    assert response.status_code == 200, response.content
+    assert values_of(Submission.objects.get())[(TOTAL, "")] == 120
+    # ... or in the query; idScheme stands for both.
+    Submission.objects.all().delete()
+    assert post(w.client, by_name(w), "?idScheme=name&dataSetIdScheme=code").status_code == 200
+    assert Submission.objects.get().organisation == w.t.a
+
+
+def test_the_body_scheme_wins_over_the_query_and_a_specific_one_over_idscheme(w):
+    # The body says codes: the query's names do not apply.
+    response = post(w.client, data_value_set(w, idScheme="code"), "?idScheme=name")
+    assert response.status_code == 200, response.content
+    # idScheme=name for all, but data elements by code.
+    document = data_value_set(w, orgUnit=w.t.a.name, period="202502")
+    response = post(w.client, document, "?idScheme=name&dataElementIdScheme=code")
+    assert response.status_code == 409  # the data set is by name now: its code is no name
+    assert response.json()["conflicts"][0]["object"] == w.regime.code
+    document["dataSet"] = w.regime.name
+    response = post(w.client, document, "?idScheme=name&dataElementIdScheme=code")
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter", "said"),
+    [
+        ("?idScheme=uid", "idScheme", "uid"),
+        ("?dataElementIdScheme=UID", "dataElementIdScheme", "uid"),
+        ("?orgUnitIdScheme=attribute:DnrLSdo4hMl", "orgUnitIdScheme", "thuộc tính"),
+        ("?orgUnitIdScheme=shortName", "orgUnitIdScheme", "shortName"),
+    ],
+)
+def test_schemes_without_an_equivalent_are_conflicts(w, query, parameter, said):
+    response = post(w.client, data_value_set(w), query)
+    assert response.status_code == 409
+    summary = response.json()
+    assert summary["status"] == "ERROR"
+    [conflict] = summary["conflicts"]
+    assert conflict["object"] == parameter and said in conflict["value"]
+    assert summary["importCount"]["ignored"] == 3
+    assert not Submission.objects.exists()
+
+
+def test_a_name_two_organisations_share_is_a_conflict(w):
+    org_services.create_organisation(
+        OrganisationData("000.00.01.H46", w.t.a.name, "commune", parent=w.t.q)
+    )
+    response = post(w.client, by_name(w), "?idScheme=name&dataSetIdScheme=code")
+    assert response.status_code == 409
+    conflicts = {c["object"]: c["value"] for c in response.json()["conflicts"]}
+    assert "mã" in conflicts[w.t.a.name]  # identify them by code
+    assert not Submission.objects.exists()
+
+
+def test_category_option_combos_by_name(w):
+    sex = Category.objects.create(code="gioi-tinh-test", name="Giới tính")
+    for order, (code, name) in enumerate((("nam", "Nam"), ("nu", "Nữ"))):
+        CategoryOption.objects.create(category=sex, code=code, name=name, order=order)
+    combo = CategoryCombo.objects.create(code="theo-gioi-tinh-test", name="Theo giới tính")
+    combo.categories.add(sex)
+    Indicator.objects.filter(key=TOTAL).update(disaggregation=combo)
+    document = data_value_set(w, categoryOptionComboIdScheme="name")
+    document["dataValues"][0] = {"dataElement": TOTAL, "categoryOptionCombo": "Nam", "value": "70"}
+    document["dataValues"].append(
+        {"dataElement": TOTAL, "categoryOptionCombo": "Nữ", "value": "50"}
+    )
+    response = post(w.client, document)
+    assert response.status_code == 200, response.content
+    assert values_of(Submission.objects.get())[(TOTAL, "nu")] == 50
+    document["dataValues"][1]["categoryOptionCombo"] = "Khác"
+    response = post(w.client, document)
+    assert response.status_code == 409 and "Khác" in str(response.json()["conflicts"])

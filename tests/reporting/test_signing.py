@@ -12,11 +12,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from egov.core.models import AuditEntry
 from egov.core.services import audit
 from egov.reporting.models import SubmissionSignature
-from egov.reporting.services import signing
+from egov.reporting.services import approval, signing
+from egov.reporting.services.submissions import Entry
 
 from ..accounts.officials_support import make_official
 from ..core.signing_support import assert_pdfsig_shows, assert_valid_by_pyhanko
 from .form_support import report_url, send
+from .submission_support import MONTH, TOTAL, YEAR
 
 pytestmark = pytest.mark.slow  # RSA keys for the CA and the signer
 
@@ -61,6 +63,30 @@ def test_a_new_version_is_unsigned_until_signed_again(w):
     again = send(w.reporter, w.regime, w.t.a, values=("130", "45.5", "40"))
     assert signing.current_signature(again) is None
     assert "chưa được ký" in w.client.get(report_url(w.regime, w.t.a)).content.decode()
+
+
+def test_a_correction_after_approval_leaves_the_report_unsigned(w, django_user_model):
+    """A revision changes the values the PDF shows, not the version: the PDF signed before it
+    is no longer the report's signature, on its page or on the drill-down."""
+    root = django_user_model.objects.create_superuser("root", password=None)
+    submission = send(w.reporter, w.regime, w.t.a)
+    before = signing.sign(submission, actor=w.reporter)
+    approval.act(
+        actor=root, name="approve", regime=w.regime, organisation=w.t.a, year=YEAR, number=MONTH
+    )
+    figure = f"/reporting/dashboard/figure/{w.regime.code}/{TOTAL}/{YEAR}/{MONTH}/"
+    drill = w.client.get(figure, {"organisation": w.t.a.code})
+    assert drill.context["own"][0]["signature"] == before
+    approval.revise(
+        actor=root, submission=submission, entries=[Entry(TOTAL, "125")], reason="Sai số"
+    )
+    assert signing.current_signature(submission) is None
+    drill = w.client.get(figure, {"organisation": w.t.a.code})
+    assert drill.context["own"][0]["signature"] is None
+    after = signing.sign(submission, actor=w.reporter)
+    assert after.revision == 1 and signing.current_signature(submission) == after
+    drill = w.client.get(figure, {"organisation": w.t.a.code})
+    assert drill.context["own"][0]["signature"] == after
 
 
 def test_an_official_of_another_organisation_does_not_sign(w):

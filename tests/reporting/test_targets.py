@@ -3,16 +3,20 @@ the design system's tag colours, no colour where none is set), on the dashboard 
 drill-down without more queries as targets or indicators are added, and set through an API for
 administrators (audited, scoped, bad input answered 400 in Vietnamese)."""
 
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from egov.core.models import AuditEntry
+from egov.core.services import organisations as org_services
+from egov.core.services.organisations import OrganisationData
 from egov.reporting import targets as goals
 from egov.reporting.models import Indicator, Target
+from egov.reporting.services import targets as targets_service
 from egov.reporting.services.targets import remove_target, set_target
 
 from ..accounts.officials_support import make_official
@@ -260,3 +264,81 @@ def test_the_service_checks_the_terms(w):
     with pytest.raises(ValidationError):
         set_target(actor=w.root, indicator=total, direction="band", low=Decimal(1))
     assert not Target.objects.exists()
+
+
+# --------------------------------------------------------------------------- first-time races
+
+
+def test_a_first_time_call_that_loses_the_race_replaces_the_terms(world, monkeypatch):  # noqa: F811
+    """The look-up found nothing (another call's row was not there yet), then the insert meets
+    the other call's committed row: the call still succeeds, as a change of that row."""
+    total = Indicator.objects.get(key=TOTAL)
+    root = make_official("root_t", world.c, "administrator").user
+    root.is_superuser = True
+    root.save()
+    first = set_target(actor=root, indicator=total, direction="higher", low=Decimal(1))
+    real = targets_service._locked
+    calls = []
+
+    def missed_once(key):
+        calls.append(key)
+        return None if len(calls) == 1 else real(key)
+
+    monkeypatch.setattr(targets_service, "_locked", missed_once)
+    second = set_target(actor=root, indicator=total, direction="higher", low=Decimal(2))
+    assert len(calls) == 2  # the look-up, then the look-up after the refused insert
+    assert second.pk == first.pk and Target.objects.get().low == 2
+    actions = list(
+        AuditEntry.objects.filter(action__startswith="reporting.target").values_list(
+            "action", flat=True
+        )
+    )
+    assert sorted(actions) == ["reporting.target_changed", "reporting.target_set"]
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("where", ["nation", "province"])
+def test_first_time_calls_at_once_all_answer(where, django_user_model):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent first-time targets are checked on PostgreSQL")
+    root = django_user_model.objects.create_superuser("root", password=None)
+    total = Indicator.objects.get(key=TOTAL)
+    organisation = (
+        org_services.create_organisation(OrganisationData("000.00.00.H26", "Tỉnh P", "province"))
+        if where == "province"
+        else None
+    )
+    callers = 4
+    barrier = threading.Barrier(callers)
+    errors: list[BaseException] = []
+
+    def call(n: int) -> None:
+        try:
+            barrier.wait()
+            set_target(
+                actor=root,
+                indicator=total,
+                organisation=organisation,
+                direction="higher",
+                low=Decimal(n),
+            )
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=call, args=(n,)) for n in range(1, callers + 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    [target] = Target.objects.all()
+    assert target.organisation == organisation and target.low in range(1, callers + 1)
+    actions = sorted(
+        AuditEntry.objects.filter(action__startswith="reporting.target").values_list(
+            "action", flat=True
+        )
+    )
+    assert actions == ["reporting.target_changed"] * (callers - 1) + ["reporting.target_set"]

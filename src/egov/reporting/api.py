@@ -30,7 +30,7 @@ class ValueSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DataValue
-        fields = ["indicator", "name", "unit", "disaggregation", "value"]
+        fields = ["indicator", "name", "unit", "disaggregation", "value", "comment"]
         read_only_fields = fields
 
 
@@ -64,6 +64,9 @@ class ValueInputSerializer(serializers.Serializer):
     )
     disaggregation = serializers.CharField(required=False, allow_blank=True, default="")
     value = serializers.DecimalField(max_digits=24, decimal_places=6)
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000, trim_whitespace=True
+    )
 
 
 class SubmissionInputSerializer(serializers.Serializer):
@@ -110,7 +113,8 @@ class SubmissionViewSet(
                 {"non_field_errors": [gettext_lazy("Unknown regime or organisation.")]}
             )
         entries = [
-            services.Entry(x["indicator"], x["value"], x["disaggregation"]) for x in v["values"]
+            services.Entry(x["indicator"], x["value"], x["disaggregation"], x["comment"])
+            for x in v["values"]
         ]
         try:
             submission = services.submit(

@@ -1,14 +1,15 @@
 """``POST /reporting/data-value-sets/`` (``reports.submit``): DHIS2's dataValueSets JSON in,
 DHIS2's importSummary out (services.dhis2). 200 when imported (or checked, ``dry_run``), 409
 with the conflicts when anything is refused (nothing is written then), as DHIS2 answers a
-conflict; 400 for a body that is not a dataValueSet."""
+conflict (an identifier scheme egov cannot follow, ``uid``, is one); 400 for a body that is not
+a dataValueSet."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.response import Response
 
 from egov.accounts.scopes import ScopePermission
@@ -32,12 +33,24 @@ class DataValueSetViewSet(viewsets.ViewSet):
         parameters=[
             OpenApiParameter("dry_run", bool, required=False),
             OpenApiParameter("confirm_warnings", bool, required=False),
-            OpenApiParameter(
-                "idScheme",
-                str,
-                required=False,
-                description=gettext_lazy("Only “code” (the default here)"),
-            ),
+            *[
+                OpenApiParameter(
+                    name,
+                    str,
+                    required=False,
+                    enum=["code", "name"],
+                    description=gettext_lazy(
+                        "“code” (the default here) or “name”; the body's own scheme wins"
+                    ),
+                )
+                for name in (
+                    "idScheme",
+                    "dataElementIdScheme",
+                    "orgUnitIdScheme",
+                    "dataSetIdScheme",
+                    "categoryOptionComboIdScheme",
+                )
+            ],
         ],
         responses={
             200: OpenApiResponse(OpenApiTypes.OBJECT, description="importSummary"),
@@ -46,14 +59,10 @@ class DataValueSetViewSet(viewsets.ViewSet):
     )
     def create(self, request):
         query = request.query_params
-        for name in ("idScheme", "dataElementIdScheme", "orgUnitIdScheme", "dataSetIdScheme"):
-            if query.get(name, "code").lower() != "code":
-                raise exceptions.ValidationError(
-                    {name: [gettext_lazy("Only codes identify objects here: use “code”.")]}
-                )
         summary = dhis2.import_data_value_set(
             actor=request,
             document=request.data,
+            query=query,
             dry_run=query.get("dry_run", query.get("dryRun", "")).lower() in _TRUE,
             confirm=query.get("confirm_warnings", "").lower() in _TRUE,
         )

@@ -3,6 +3,8 @@
 - ``POST /reporting/signed-data/`` (``reports.submit``), an XML body: a data document signed
   elsewhere by the organisation's signer; its values are submitted with the same checks as
   every other way in, and the document is kept. ``?confirm_warnings=true`` confirms warnings.
+  409 (``replayed``) for a document accepted already, 409 (``stale``) for one prepared against
+  an earlier version of the report; nothing is written then.
 - ``POST /reporting/signed-data/sign/`` (``reports.submit``) ``{"submission": id}``: the data of
   a submission sent already, signed by the caller, an official of the reporting organisation.
 - ``GET /reporting/signed-data/{id}/`` (``reports.read``): the document as signed, verified
@@ -57,7 +59,9 @@ class DataSignatureSerializer(serializers.ModelSerializer):
             "signed_by",
             "holder",
             "signed_at",
+            "revision",
             "sha256",
+            "signed_digest",
             "uploaded",
         ]
         read_only_fields = fields
@@ -68,6 +72,11 @@ class SignRequestSerializer(serializers.Serializer):
 
 
 XML_BODY = {"application/xml": {"type": "string", "format": "binary"}}
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
 
 
 class SignedDataViewSet(viewsets.GenericViewSet):
@@ -87,12 +96,23 @@ class SignedDataViewSet(viewsets.GenericViewSet):
         summary=gettext_lazy("Submit a report with its data signed elsewhere (XMLDSig)"),
         request=XML_BODY,
         parameters=[OpenApiParameter("confirm_warnings", bool, required=False)],
-        responses={201: DataSignatureSerializer},
+        responses={
+            201: DataSignatureSerializer,
+            409: OpenApiResponse(
+                description=gettext_lazy(
+                    "The document was accepted already (replayed), or was prepared for an "
+                    "earlier version of the report (stale)."
+                )
+            ),
+        },
     )
     def create(self, request):
         confirm = request.query_params.get("confirm_warnings", "").lower() in ("1", "true")
         data = request.data if isinstance(request.data, bytes) else b""
-        signature = xml_data.submit_signed(request, data, confirm=confirm)
+        try:
+            signature = xml_data.submit_signed(request, data, confirm=confirm)
+        except xml_data.Refused as exc:
+            raise Conflict(" ".join(exc.messages), code=exc.code) from exc
         return Response(DataSignatureSerializer(signature).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

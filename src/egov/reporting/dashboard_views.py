@@ -43,6 +43,7 @@ from .models import (
     SubmissionSignature,
 )
 from .periods import PER_YEAR
+from .services import signing
 from .services.xlsx import period_label
 from .views import latest_period
 
@@ -297,19 +298,11 @@ def drill(request, regime, indicator, year, number):
         disaggregation=disaggregation,
     )
     own = result["own"]
-    # The signed PDF of the version approved: one query for every source, the PDFs deferred.
+    # The signed PDF and the signed data (XML) of the version and revision approved: one query
+    # each for every source.
     sources = {o["submission"].pk: o["submission"] for o in own}
-    signed = {}
-    for signature in SubmissionSignature.objects.filter(submission__in=list(sources)).defer("pdf"):
-        submission = sources[signature.submission_id]
-        if signature.version == submission.submitted_at and submission.pk not in signed:
-            signed[submission.pk] = signature
-    # And the signed data (XML) of that version: one query more, the documents deferred.
-    signed_data = {}
-    for signature in DataSignature.objects.filter(submission__in=list(sources)).defer("document"):
-        submission = sources[signature.submission_id]
-        if signature.version == submission.submitted_at and submission.pk not in signed_data:
-            signed_data[submission.pk] = signature
+    signed = signing.current_signatures(sources, SubmissionSignature)
+    signed_data = signing.current_signatures(sources, DataSignature)
     for o in own:
         o["signature"] = signed.get(o["submission"].pk)
         o["data_signature"] = signed_data.get(o["submission"].pk)

@@ -380,8 +380,8 @@ def _province(regime, year: int, number: int, province: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {_table(DataValue)} "
-            "(submission_id, indicator_id, disaggregation, value) "
-            f"SELECT s.id, ri.indicator_id, '', {_value('ri.indicator_id')} "
+            "(submission_id, indicator_id, disaggregation, value, comment) "
+            f"SELECT s.id, ri.indicator_id, '', {_value('ri.indicator_id')}, '' "
             + _reports("AND o.parent_id = %s"),
             args,
         )

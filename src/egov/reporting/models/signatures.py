@@ -23,8 +23,10 @@ class SubmissionSignature(models.Model):
         related_name="signatures",
         verbose_name=_("submission"),
     )
-    # The version signed: the submission's submitted_at when it was signed.
+    # The version signed: the submission's submitted_at when it was signed, and the number of
+    # corrections of its approved values then (a revision changes the values, not the version).
     version = models.DateTimeField(_("version signed"))
+    revision = models.PositiveSmallIntegerField(_("revision signed"), default=0)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -50,7 +52,12 @@ class DataSignature(models.Model):
     signed elsewhere (a token's software, another system) and uploaded with the values.
 
     The document is kept byte for byte as signed, like the signed PDF: it is what a verifier
-    checks, and it is checked again whenever it is read."""
+    checks, and it is checked again whenever it is read.
+
+    ``signed_digest`` is unique: a document is accepted once. It is the SHA-256 of what the
+    signature covers (the canonical octets its digest is over), not of the bytes posted, so a
+    replay with another XML declaration or whitespace outside the signed element is the same
+    document; a unique index, not a look-up, so that two posts of it at once cannot both pass."""
 
     submission = models.ForeignKey(
         Submission,
@@ -59,6 +66,9 @@ class DataSignature(models.Model):
         verbose_name=_("submission"),
     )
     version = models.DateTimeField(_("version signed"))
+    # The number of revisions of the approved values when signed (0: none): a revision changes
+    # the values without a new version, and the document of the version before it is stale.
+    revision = models.PositiveSmallIntegerField(_("revision signed"), default=0)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -71,6 +81,11 @@ class DataSignature(models.Model):
     sha256 = models.CharField(_("SHA-256 of the signed XML"), max_length=64)
     # True when the document came signed from outside (uploaded), not signed by this platform.
     uploaded = models.BooleanField(_("uploaded signed"), default=False)
+    # NULL only for a document kept before replays were refused that could not be verified
+    # again when the column was added (migration 0010), or that repeated an earlier one.
+    signed_digest = models.CharField(
+        _("SHA-256 of the signed content"), max_length=64, null=True, blank=True, unique=True
+    )
 
     class Meta:
         verbose_name = _("signed report data")

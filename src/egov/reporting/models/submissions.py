@@ -68,6 +68,8 @@ class DataValue(models.Model):
     )
     disaggregation = models.CharField(_("disaggregation"), max_length=120, blank=True)
     value = models.DecimalField(_("value"), max_digits=24, decimal_places=6)
+    # The reporter's note on the value (DHIS2's data value comment), shown beside it.
+    comment = models.TextField(_("note on the value"), blank=True, max_length=2000)
 
     class Meta:
         verbose_name = _("data value")

@@ -30,6 +30,7 @@ class Line:
     part: str  # the options' names, "Nam · Thành thị"
     previous: Decimal | None
     value: str = ""
+    comment: str = ""  # the note sent with the saved value (DHIS2's comment, the API's)
     index: int = 0  # its place in the form: the page's element ids (a name may hold dots)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -110,14 +111,15 @@ def build(regime, organisation, year: int, number: int) -> Form:
         .first()
     )
     saved = (
-        {(v.indicator_id, v.disaggregation): v.value for v in submission.values.all()}
+        {(v.indicator_id, v.disaggregation): v for v in submission.values.all()}
         if submission
         else {}
     )
     lines = []
     for indicator in indicators:
         for code, part in _parts(indicator):
-            value = saved.get((indicator.pk, code))
+            held = saved.get((indicator.pk, code))
+            value = held.value if held is not None else None
             lines.append(
                 Line(
                     indicator=indicator,
@@ -125,6 +127,7 @@ def build(regime, organisation, year: int, number: int) -> Form:
                     part=part,
                     previous=previous.get((indicator.pk, code)),
                     value="" if value is None else rules.figure(value),
+                    comment=held.comment if held is not None else "",
                     index=len(lines),
                 )
             )

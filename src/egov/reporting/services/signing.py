@@ -18,6 +18,8 @@ import io
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -33,8 +35,9 @@ from egov.core.signing.signer import SigningError, SigningRefused
 from egov.dossiers.printed.layout import font_dir, grid, make_styles, para, register_fonts
 
 from .. import scopes
-from ..models import Submission, SubmissionSignature
+from ..models import Revision, Submission, SubmissionSignature
 from . import rules
+from .submissions import version_of
 from .xlsx import period_label
 
 
@@ -126,7 +129,7 @@ def sign(submission: Submission, *, actor) -> SubmissionSignature:
     """Generate, sign and record the report PDF of ``submission`` as ``actor``."""
     official = signer_of(actor, submission)
     holder = holder_of_official(official)
-    version = submission.submitted_at
+    version, revision = version_of(submission)
     try:
         signed = sign_pdf_as(
             render(submission),
@@ -141,11 +144,12 @@ def sign(submission: Submission, *, actor) -> SubmissionSignature:
     digest = hashlib.sha256(signed).hexdigest()
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
-        if locked.submitted_at != version:
+        if version_of(locked) != (version, revision):
             raise ValidationError(_("The report was sent again while it was being signed."))
         signature = SubmissionSignature.objects.create(
             submission=locked,
             version=version,
+            revision=revision,
             signed_by=official.user,
             holder=holder.id,
             signed_at=timezone.now(),
@@ -162,15 +166,50 @@ def sign(submission: Submission, *, actor) -> SubmissionSignature:
                 "holder": holder.id,
                 "sha256": digest,
                 "version": version.isoformat(),
+                "revision": revision,
             },
         )
     return signature
 
 
 def current_signature(submission: Submission) -> SubmissionSignature | None:
-    """The signature of the version sent last, if it is signed."""
+    """The signature of the version sent last and its revisions so far, if it is signed (a
+    correction of approved values changes the report the PDF shows)."""
     return (
-        SubmissionSignature.objects.filter(submission=submission, version=submission.submitted_at)
+        SubmissionSignature.objects.filter(
+            submission=submission,
+            version=submission.submitted_at,
+            revision=submission.revisions.count(),
+        )
         .defer("pdf")
         .first()
     )
+
+
+def current_signatures(submissions_by_pk: dict, model) -> dict:
+    """{submission pk: its current signature} for many submissions, in one query: the
+    signature of the version sent last and of its revisions so far (a correction of approved
+    values makes the document before it stale, though the version stays). ``model``:
+    SubmissionSignature (the PDF) or DataSignature (the XML), which keep both."""
+    revisions = (
+        Revision.objects.filter(submission=OuterRef("submission"))
+        .order_by()
+        .values("submission")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        model.objects.filter(submission__in=list(submissions_by_pk))
+        .annotate(revisions_now=Coalesce(Subquery(revisions), 0))
+        .defer("pdf" if model is SubmissionSignature else "document")
+    )
+    found = {}
+    for signature in rows:
+        submission = submissions_by_pk[signature.submission_id]
+        if (
+            signature.version == submission.submitted_at
+            and signature.revision == signature.revisions_now
+            and submission.pk not in found
+        ):
+            found[submission.pk] = signature
+    return found

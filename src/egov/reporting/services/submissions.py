@@ -39,11 +39,31 @@ class WarningsToConfirm(ValidationError):
         self.warnings = warnings
 
 
+class Stale(ValidationError):
+    """The values were prepared for another version of the report than the one held now
+    (``submit(expected=...)``): the API answers 409 and nothing is written."""
+
+    def __init__(self, message):
+        super().__init__(message, code="stale")
+
+
 @dataclass(frozen=True)
 class Entry:
     indicator: str  # the indicator's key
     value: object
     disaggregation: str = ""
+    comment: str = ""  # the reporter's note on the value (DHIS2's comment)
+
+
+MAX_COMMENT = 2000
+
+
+def version_of(submission: Submission | None) -> tuple:
+    """What a value set is based on: (submitted_at, number of revisions), (None, 0) when the
+    period has no report yet."""
+    if submission is None:
+        return (None, 0)
+    return (submission.submitted_at, submission.revisions.count())
 
 
 def _cutoff(regime, year: int, number: int):
@@ -148,6 +168,12 @@ def _parse(regime, organisation, day, entries: list[Entry]) -> tuple[list[tuple]
                 % {"name": indicator.name, "code": entry.disaggregation}
             )
             continue
+        if len(str(entry.comment or "")) > MAX_COMMENT:
+            refuse(
+                _("%(name)s: the comment is longer than %(n)s characters.")
+                % {"name": indicator.name, "n": MAX_COMMENT}
+            )
+            continue
         key = (indicator.pk, entry.disaggregation)
         if key in seen:
             refuse(_("%(name)s is given twice.") % {"name": indicator.name})
@@ -207,8 +233,19 @@ def check_rules(
 
 
 def submit(
-    *, actor, regime, organisation, year: int, number: int, entries: list[Entry], confirm=False
+    *,
+    actor,
+    regime,
+    organisation,
+    year: int,
+    number: int,
+    entries: list[Entry],
+    confirm=False,
+    expected: tuple | None = None,
 ) -> Submission:
+    """``expected``: the :func:`version_of` the values were prepared against; checked under the
+    submission's lock (Stale otherwise), so that of two senders of the same version only the
+    first replaces the values."""
     found = examine(
         actor=actor,
         regime=regime,
@@ -228,6 +265,13 @@ def submit(
             number=number,
             defaults={"submitted_at": timezone.now()},
         )
+        if expected is not None and expected != version_of(None if created else submission):
+            raise Stale(
+                _(
+                    "The values were prepared for an earlier version of this report, which has "
+                    "been sent or corrected since: read the report again and send its new values."
+                )
+            )
         # Approved values are locked (checked under the submission's lock, which approving
         # takes too): a correction is a revision (services.approval.revise).
         if Approval.objects.filter(
@@ -249,8 +293,15 @@ def submit(
         submission.warnings = warnings
         submission.save()
         submission.values.all().delete()
+        comments = {(e.indicator, e.disaggregation): str(e.comment or "").strip() for e in entries}
         DataValue.objects.bulk_create(
-            DataValue(submission=submission, indicator=i, disaggregation=d, value=v)
+            DataValue(
+                submission=submission,
+                indicator=i,
+                disaggregation=d,
+                value=v,
+                comment=comments.get((i.key, d), ""),
+            )
             for i, d, v in rows
         )
         audit.record(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from egov.accounts import policy
@@ -49,6 +49,14 @@ def _summary(target: Target) -> dict:
     }
 
 
+def _locked(key: dict) -> Target | None:
+    return (
+        # Only the target's row (its default order joins the nullable organisation, which
+        # PostgreSQL will not lock).
+        Target.objects.select_for_update(of=("self",)).order_by().filter(**key).first()
+    )
+
+
 @transaction.atomic
 def set_target(
     *,
@@ -64,21 +72,34 @@ def set_target(
     note: str = "",
 ) -> Target:
     """Create the target of (indicator, organisation, year, number) or replace its terms.
-    ValidationError (Vietnamese) on bad terms, PermissionDenied outside the caller's scope."""
+    ValidationError (Vietnamese) on bad terms, PermissionDenied outside the caller's scope.
+    Two first-time calls at once both succeed: the later one replaces the first's terms."""
     check_setter(actor, organisation)
-    target = (
-        # Only the target's row (its default order joins the nullable organisation, which
-        # PostgreSQL will not lock).
-        Target.objects.select_for_update(of=("self",))
-        .order_by()
-        .filter(indicator=indicator, organisation=organisation, year=year, number=number)
-        .first()
-    ) or Target(indicator=indicator, organisation=organisation, year=year, number=number)
+    key = {"indicator": indicator, "organisation": organisation, "year": year, "number": number}
+
+    def terms(target: Target) -> Target:
+        target.direction, target.low, target.high = direction, low, high
+        target.near_percent, target.note = near_percent, note
+        target.full_clean(validate_unique=False, validate_constraints=False)
+        return target
+
+    target = _locked(key) or Target(**key)
     created = target.pk is None
-    target.direction, target.low, target.high = direction, low, high
-    target.near_percent, target.note = near_percent, note
-    target.full_clean(validate_unique=False, validate_constraints=False)
-    target.save()
+    terms(target)
+    try:
+        with transaction.atomic():  # a savepoint: a lost race must not spoil the transaction
+            target.save()
+    except IntegrityError:
+        # Another first-time call for the same key inserted between the look-up (which locks
+        # no absent row) and this insert, and committed (PostgreSQL made this insert wait for
+        # it): its row is there now; replace its terms, as a call just after it would.
+        if not created:
+            raise
+        target = _locked(key)
+        if target is None:
+            raise
+        created = False
+        terms(target).save()
     audit.record(
         actor=actor,
         action="reporting.target_set" if created else "reporting.target_changed",

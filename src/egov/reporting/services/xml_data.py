@@ -10,7 +10,8 @@ signer: the other form of issue 18 §3's signature, beside the signed report PDF
         <Value indicator="svc_dossiers_received">120</Value>
         <Value indicator="pop_total" disaggregation="f.urban">45.5</Value>
       </Values>
-      <Version>2025-04-02T03:15:00.123456Z</Version>  the submission's version (optional)
+      <Version>2025-04-02T03:15:00.123456Z</Version>  the report's version (see below)
+      <Revision>1</Revision>                          its revisions (optional, 0 if absent)
       <SignedAt>2025-04-02T03:16:00Z</SignedAt>       (optional)
       <ds:Signature>…</ds:Signature>                  RSA-SHA256, the signer's certificate
     </ReportData>
@@ -26,6 +27,15 @@ services.submissions.submit (the same checks as every other way in) and keeps th
 one transaction. Either way the signer is an official *of the reporting organisation* who may
 submit its reports, named by their personal certificate (its UID, ``official-<pk>``), and the
 certificate chains to the platform's CA. :func:`check` verifies a kept document again on read.
+
+Replays. A signed document binds the report (regime, organisation, period) and the version of
+its values: ``Version`` is the report's ``submitted_at`` and ``Revision`` the number of
+corrections of its approved values. In a document made here they name the version signed; in
+an uploaded one, the version its values replace (absent both: a first report of the period),
+as an ``If-Match``: a document prepared against an earlier version is stale and refused (409,
+code ``stale``), checked under the report's lock. A document is accepted once: the digest of
+what its signature covers is unique in the table (409, code ``replayed``); two posts of it at
+once meet at the unique index. A refusal writes nothing.
 """
 
 from __future__ import annotations
@@ -36,7 +46,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
@@ -89,6 +99,9 @@ def document(submission: Submission, signed_at: dt.datetime) -> etree._Element:
             node.set("disaggregation", row.disaggregation)
         node.text = _plain(row.value)
     etree.SubElement(root, _q("Version")).text = _stamp(submission.submitted_at)
+    revision = submission.revisions.count()
+    if revision:
+        etree.SubElement(root, _q("Revision")).text = str(revision)
     etree.SubElement(root, _q("SignedAt")).text = _stamp(signed_at)
     return root
 
@@ -100,7 +113,8 @@ class Content:
     year: int
     number: int
     entries: list[submissions.Entry]
-    version: str | None
+    version: dt.datetime | None
+    revision: int = 0
 
 
 @dataclass(frozen=True)
@@ -108,6 +122,15 @@ class Verified:
     content: Content
     holder: str  # the signer's holder id, from the certificate's UID
     subject: str
+    digest: str  # SHA-256 of what the signature covers: the document's identity
+
+
+class Refused(ValidationError):
+    """A signed document refused for the report's state, not its form (the API's 409):
+    ``replayed`` (accepted already) or ``stale`` (prepared for an earlier version)."""
+
+    def __init__(self, message, code: str):
+        super().__init__(message, code=code)
 
 
 def _invalid(message) -> ValidationError:
@@ -138,15 +161,46 @@ def read(root: etree._Element) -> Content:
         )
         for node in one("Values").findall(_q("Value"))
     ]
-    version = root.find(_q("Version"))
     return Content(
         regime=one("Regime").get("code", ""),
         organisation=one("Organisation").get("code", ""),
         year=year,
         number=number,
         entries=entries,
-        version=version.text if version is not None else None,
+        version=_version(root),
+        revision=_revision(root),
     )
+
+
+def _optional(root, name: str) -> str | None:
+    nodes = root.findall(_q(name))
+    if len(nodes) > 1:
+        raise _invalid(
+            _("The report's data is not valid: %(field)s is given twice.") % {"field": name}
+        )
+    return (nodes[0].text or "").strip() if nodes else None
+
+
+def _version(root) -> dt.datetime | None:
+    text = _optional(root, "Version")
+    if text is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise _invalid(_("The report's data is not valid: the version cannot be read."))
+    return moment
+
+
+def _revision(root) -> int:
+    text = _optional(root, "Revision")
+    if text is None:
+        return 0
+    if not text.isdigit():
+        raise _invalid(_("The report's data is not valid: the revision cannot be read."))
+    return int(text)
 
 
 def verify(data: bytes) -> Verified:
@@ -170,7 +224,8 @@ def verify(data: bytes) -> Verified:
     holder = people.holder_id_of(result.certificate)
     if not holder:
         raise _invalid(_("The report's data must be signed with a person's certificate."))
-    return Verified(read(root), holder, pki.subject_text(result.certificate))
+    digest = hashlib.sha256(result.signed_octets).hexdigest()
+    return Verified(read(root), holder, pki.subject_text(result.certificate), digest)
 
 
 def signer_official(holder: str, organisation: Organisation) -> Official:
@@ -193,18 +248,41 @@ def signer_official(holder: str, organisation: Organisation) -> Official:
     return official
 
 
-def _keep(submission, official, data: bytes, signed_at, *, uploaded: bool) -> DataSignature:
-    digest = hashlib.sha256(data).hexdigest()
-    signature = DataSignature.objects.create(
-        submission=submission,
-        version=submission.submitted_at,
-        signed_by=official.user,
-        holder=holder_of_official(official).id,
-        signed_at=signed_at,
-        document=data,
-        sha256=digest,
-        uploaded=uploaded,
+def _replayed() -> Refused:
+    return Refused(
+        _(
+            "This signed document was accepted already: a signed document is accepted once. "
+            "To send the report again, sign its data again."
+        ),
+        code="replayed",
     )
+
+
+def _accepted_already(digest: str) -> bool:
+    return DataSignature.objects.filter(signed_digest=digest).exists()
+
+
+def _keep(
+    submission, official, data: bytes, signed_at, *, signed_digest: str, uploaded: bool
+) -> DataSignature:
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction refuses as a whole
+            signature = DataSignature.objects.create(
+                submission=submission,
+                version=submission.submitted_at,
+                revision=submission.revisions.count(),
+                signed_by=official.user,
+                holder=holder_of_official(official).id,
+                signed_at=signed_at,
+                document=data,
+                sha256=digest,
+                signed_digest=signed_digest,
+                uploaded=uploaded,
+            )
+    except IntegrityError:
+        # The same document posted at the same moment: the unique index decided.
+        raise _replayed() from None
     audit.record(
         actor=official.user,
         action="reporting.data_signed",
@@ -214,7 +292,9 @@ def _keep(submission, official, data: bytes, signed_at, *, uploaded: bool) -> Da
             "data_signature": signature.pk,
             "holder": signature.holder,
             "sha256": digest,
+            "signed_digest": signed_digest,
             "version": submission.submitted_at.isoformat(),
+            "revision": signature.revision,
             "uploaded": uploaded,
         },
     )
@@ -226,7 +306,7 @@ def sign(submission: Submission, *, actor) -> DataSignature:
     signer), through the signing service; kept with one audit row."""
     official = signer_of(actor, submission)
     holder = holder_of_official(official)
-    version = submission.submitted_at
+    version, revision = submissions.version_of(submission)
     signed_at = timezone.now()
     root = document(submission, signed_at)
     service = service_api.signing_service()
@@ -253,11 +333,14 @@ def sign(submission: Submission, *, actor) -> DataSignature:
     except service_api.SigningError as exc:
         raise ValidationError(exc.message) from None
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    # Its identity as an upload will compute it: a platform-signed document posted back is a
+    # replay like any other.
+    signed_digest = verify(data).digest
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
-        if locked.submitted_at != version:
+        if submissions.version_of(locked) != (version, revision):
             raise ValidationError(_("The report was sent again while it was being signed."))
-        return _keep(locked, official, data, signed_at, uploaded=False)
+        return _keep(locked, official, data, signed_at, signed_digest=signed_digest, uploaded=False)
 
 
 def submit_signed(actor, data: bytes, *, confirm: bool = False) -> DataSignature:
@@ -273,17 +356,39 @@ def submit_signed(actor, data: bytes, *, confirm: bool = False) -> DataSignature
     # The caller's own right to submit first (a 403 for them, before naming anyone else).
     policy.check(actor, scopes.SUBMIT, Submission(organisation=organisation))
     official = signer_official(verified.holder, organisation)
-    with transaction.atomic():
-        submission = submissions.submit(
-            actor=actor,
-            regime=regime,
-            organisation=organisation,
-            year=content.year,
-            number=content.number,
-            entries=content.entries,
-            confirm=confirm,
-        )
-        return _keep(submission, official, data, timezone.now(), uploaded=True)
+    # Refused before the values' checks: a replay is not worth them (the unique index is what
+    # decides a race; this is the plain case's answer).
+    if _accepted_already(verified.digest):
+        raise _replayed()
+    try:
+        with transaction.atomic():
+            submission = submissions.submit(
+                actor=actor,
+                regime=regime,
+                organisation=organisation,
+                year=content.year,
+                number=content.number,
+                entries=content.entries,
+                confirm=confirm,
+                expected=(content.version, content.revision),
+            )
+            return _keep(
+                submission,
+                official,
+                data,
+                timezone.now(),
+                signed_digest=verified.digest,
+                uploaded=True,
+            )
+    except submissions.Stale:
+        raise Refused(
+            _(
+                "The signed data was prepared for an earlier version of this report, which has "
+                "been sent or corrected since: read the report's current version and sign its "
+                "data again."
+            ),
+            code="stale",
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -297,7 +402,7 @@ def check(signature: DataSignature) -> Check:
     """Verify a kept document again (on every read): its signature, its signer, and that it
     says what the submission holds when it is the current version."""
     submission = signature.submission
-    current = signature.version == submission.submitted_at
+    current = (signature.version, signature.revision) == submissions.version_of(submission)
     try:
         verified = verify(bytes(signature.document))
     except ValidationError as exc:
@@ -330,7 +435,11 @@ def _decimal(text) -> Decimal:
 
 def current_signature(submission: Submission) -> DataSignature | None:
     return (
-        DataSignature.objects.filter(submission=submission, version=submission.submitted_at)
+        DataSignature.objects.filter(
+            submission=submission,
+            version=submission.submitted_at,
+            revision=submission.revisions.count(),
+        )
         .defer("document")
         .first()
     )
