@@ -120,3 +120,51 @@ def test_only_the_drafting_agencys_officials_write_and_search(client, world, reg
         refused = client.post(URL, _body(world, action=action, repeal_q="giay"), **VI)
         assert refused.status_code == 403 and "<h1" in refused.content.decode()
     assert not Draft.objects.exists()
+
+
+API = "/api/v1/consultation/drafts/"
+
+
+def _api_body(world, **extra):
+    body = {"organisation": world.m.code, "title": "Dự thảo", "doc_type": "decree"}
+    return {**body, "text": TEXT_V1, **extra}
+
+
+def test_the_api_repeals_whole_documents_too(client, world, regulations):
+    first, second, other = regulations
+    client.force_login(world.drafter)
+    made = client.post(
+        API,
+        _api_body(world, repeals=[first.pk], repealed_documents=["83/2014/NĐ-CP"]),
+        content_type="application/json",
+    )
+    assert made.status_code == 201, made.content
+    assert sorted(made.json()["repeals"]) == sorted([first.pk, other.pk])
+    assert made.json()["one_in_one_out_flag"] is False
+    entry = AuditEntry.objects.get(action="consultation.draft.create")
+    assert entry.summary["documents"] == ["83/2014/NĐ-CP"]
+    assert second.repealed_by.count() == 0
+
+
+def test_the_api_refuses_what_the_page_refuses_in_vietnamese(client, world, regulations):
+    first, second, other = regulations
+    Regulation.objects.filter(pk=second.pk).update(status=RegulationStatus.CUT)
+    Regulation.objects.filter(pk=other.pk).update(status=RegulationStatus.CUT)
+    client.force_login(world.drafter)
+    before = AuditEntry.objects.count()
+
+    def post(**extra):
+        return client.post(API, _api_body(world, **extra), content_type="application/json", **VI)
+
+    cut = post(repeals=[second.pk])
+    assert cut.status_code == 400
+    assert cut.json()["fields"]["repeals"] == ["khoản 1 Điều 13 của 15/2018/NĐ-CP đã bị cắt giảm."]
+    spent = post(repeals=[first.pk], repealed_documents=["83/2014/NĐ-CP"])
+    assert spent.status_code == 400
+    assert spent.json()["fields"]["repealed_documents"] == [
+        "Văn bản 83/2014/NĐ-CP không còn quy định nào có hiệu lực."
+    ]
+    unknown = post(repealed_documents=["15/2018/NĐ-CP", "1/2000/NĐ-CP"])
+    assert unknown.status_code == 400
+    assert unknown.json()["fields"]["repealed_documents"] == ["Không có văn bản nào có số 1/2000/NĐ-CP."]
+    assert not Draft.objects.exists() and AuditEntry.objects.count() == before

@@ -202,6 +202,12 @@ class NewDraftSerializer(serializers.Serializer):
     repeals = serializers.ListField(
         child=serializers.IntegerField(), required=False, default=list, help_text="Regulation ids"
     )
+    repealed_documents = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        required=False,
+        default=list,
+        help_text="Numbers of documents repealed whole: each regulation of theirs still in force",
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 

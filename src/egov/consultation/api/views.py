@@ -36,6 +36,7 @@ from egov.consultation.models import (
     Comment,
     Consultation,
     Draft,
+    LegalDocument,
     Moderation,
     PhaseWindow,
     Regulation,
@@ -242,6 +243,17 @@ class DraftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         repeals = list(Regulation.objects.filter(pk__in=v["repeals"]))
         if len(repeals) != len(set(v["repeals"])):
             raise exceptions.ValidationError({"repeals": [_("No regulation has this id.")]})
+        numbers = set(v["repealed_documents"])
+        documents = list(LegalDocument.objects.filter(number__in=numbers).order_by("number"))
+        if len(documents) != len(numbers):
+            missing = sorted(numbers - {d.number for d in documents})
+            raise exceptions.ValidationError(
+                {
+                    "repealed_documents": [
+                        _("No document has the number %(number)s.") % {"number": missing[0]}
+                    ]
+                }
+            )
         draft = services.create_draft(
             request,
             _organisation(v["organisation"], "organisation"),
@@ -249,6 +261,7 @@ class DraftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             doc_type=v["doc_type"],
             text=s.text_or_docx(v),
             repeals=repeals,
+            repealed_documents=documents,
             note=v["note"],
             source="docx" if v["docx"] else "text",
         )
