@@ -4,9 +4,13 @@ changed with the cost computed, bad figures refused field by field with nothing 
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 import pytest
 
 from egov.consultation import services
+from egov.consultation.cost_views import shown
 from egov.consultation.models import Regulation
 from egov.core.models import AuditEntry
 
@@ -110,3 +114,49 @@ def test_the_list_of_regulations_reads_a_fixed_number_of_queries(
     # Another ministry's official sees none of them.
     client.force_login(world.outsider)
     assert "/costs/" not in client.get(url, **VI).content.decode()
+
+
+def test_saved_figures_are_shown_in_vietnamese_and_read_back_the_same(client, world, regulation):
+    client.force_login(world.drafter)
+    typed = {**FIGURES, "frequency": "1000", "days": "0,5", "fees": "1.250.000"}
+    assert client.post(_url(regulation), typed, **VI).status_code == 302
+    html = client.get(_url(regulation), **VI).content.decode()
+    for name, value in {
+        "subjects": "780.096",
+        "frequency": "1000",
+        "days": "0,5",
+        "day_value": "221.000",
+        "fees": "1.250.000",
+        "other_costs": "0",
+    }.items():
+        assert f'name="{name}" value="{value}"' in html
+    assert "221000.00" not in html and ",00" not in html
+    regulation.refresh_from_db()
+    saved = {n: getattr(regulation, n) for n in FIGURES}
+    # The form sent back unchanged saves the same figures (and audits no change of field).
+    form = re.findall(r'name="(\w+)" value="([^"]*)"', html)
+    again = client.post(_url(regulation), {n: v for n, v in form if n in FIGURES}, **VI)
+    assert again.status_code == 302
+    regulation.refresh_from_db()
+    assert {n: getattr(regulation, n) for n in FIGURES} == saved
+    assert AuditEntry.objects.filter(action="consultation.regulation.costs").last().summary[
+        "fields"
+    ] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "text"),
+    [
+        ("frequency", Decimal("1.00"), "1"),
+        ("frequency", Decimal("0.50"), "0,5"),
+        ("days", Decimal("2.25"), "2,25"),
+        ("days", Decimal("10.00"), "10"),
+        ("days", Decimal("0.00"), "0"),
+        ("day_value", 221000, "221.000"),
+        ("subjects", 780096, "780.096"),
+        ("fees", 0, "0"),
+        ("other_costs", 999, "999"),
+    ],
+)
+def test_a_figure_is_shown_as_it_is_read(name, value, text):
+    assert shown(name, value) == text

@@ -6,6 +6,7 @@ Vietnamese, nothing saved on a bad one) and audits the change."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -59,6 +60,16 @@ class CostForm(forms.Form):
         return values
 
 
+def shown(name: str, value) -> str:
+    """A saved figure as the form reads it back: whole đồng grouped with "." (221000 →
+    "221.000"), times and days with a decimal comma and no trailing zeros (0.50 → "0,5",
+    1.00 → "1"). Times are never grouped: "1.000" there would read as one."""
+    if name in WHOLE:
+        return f"{int(value):,}".replace(",", ".")
+    text = f"{Decimal(value):.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
 def _managed(request):
     return policy.scope_queryset(request, scopes.MANAGE, Regulation.objects.all())
 
@@ -109,7 +120,7 @@ def costs(request, pk):
             messages.success(request, _("The compliance cost is saved."))
             return redirect("consultation:regulation-costs", regulation.pk)
     else:
-        form = CostForm(initial={n: getattr(regulation, n) for n in COST_FIELDS})
+        form = CostForm(initial={n: shown(n, getattr(regulation, n)) for n in COST_FIELDS})
     return render(
         request,
         "consultation/officials/regulation_costs.html",
