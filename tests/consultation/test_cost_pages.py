@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
+from egov.consultation import costs as figures
 from egov.consultation import services
-from egov.consultation.cost_views import shown
 from egov.consultation.models import Regulation
 from egov.core.models import AuditEntry
 
@@ -66,7 +66,10 @@ def test_the_reports_figure_through_the_page(client, world, regulation):
         ("day_value", "1e40", "Nhập một số từ 0 đến"),
         ("frequency", "NaN", "Nhập một số từ 0 đến"),
         ("frequency", "999999999999", "Nhập một số từ 0 đến"),
-        ("fees", "1.5", "số nguyên."),
+        # The app's own words, not the first catalogue's "Enter a whole number.".
+        ("fees", "1.5", "Nhập số tiền tròn đồng, không có phần lẻ."),
+        ("day_value", "221,5", "Nhập số tiền tròn đồng, không có phần lẻ."),
+        ("subjects", "10.5", "Nhập số đối tượng không có phần lẻ."),
         ("subjects", "1000000000000000", "Chi phí sẽ vượt quá"),
     ],
 )
@@ -139,9 +142,10 @@ def test_saved_figures_are_shown_in_vietnamese_and_read_back_the_same(client, wo
     assert again.status_code == 302
     regulation.refresh_from_db()
     assert {n: getattr(regulation, n) for n in FIGURES} == saved
-    assert AuditEntry.objects.filter(action="consultation.regulation.costs").last().summary[
-        "fields"
-    ] == []
+    assert (
+        AuditEntry.objects.filter(action="consultation.regulation.costs").last().summary["fields"]
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -159,4 +163,23 @@ def test_saved_figures_are_shown_in_vietnamese_and_read_back_the_same(client, wo
     ],
 )
 def test_a_figure_is_shown_as_it_is_read(name, value, text):
-    assert shown(name, value) == text
+    assert figures.shown(name, value) == text
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "read"),
+    [
+        ("day_value", "221.000", "221000"),
+        ("day_value", "221 000", "221000"),
+        ("day_value", "221,5", "221.5"),  # refused by the service: whole đồng
+        ("fees", "1.250.000,5", "1250000.5"),
+        ("days", "0,5", "0.5"),
+        ("days", "0.5", "0.5"),
+        ("frequency", "1.000,25", "1000.25"),
+        ("frequency", "1.000", "1.000"),  # a decimal point where times may have decimals
+        ("subjects", "", "0"),
+        ("subjects", "hai", "hai"),  # left for the service to refuse
+    ],
+)
+def test_a_figure_is_read_as_typed_in_vietnamese(name, raw, read):
+    assert figures.read(name, raw) == read

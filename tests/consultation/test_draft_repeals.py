@@ -166,5 +166,7 @@ def test_the_api_refuses_what_the_page_refuses_in_vietnamese(client, world, regu
     ]
     unknown = post(repealed_documents=["15/2018/NĐ-CP", "1/2000/NĐ-CP"])
     assert unknown.status_code == 400
-    assert unknown.json()["fields"]["repealed_documents"] == ["Không có văn bản nào có số 1/2000/NĐ-CP."]
+    assert unknown.json()["fields"]["repealed_documents"] == [
+        "Không có văn bản nào có số 1/2000/NĐ-CP."
+    ]
     assert not Draft.objects.exists() and AuditEntry.objects.count() == before

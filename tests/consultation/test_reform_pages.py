@@ -148,3 +148,31 @@ def test_the_ministry_writes_its_plan_through_the_forms(
     # Submitted: no change, 409.
     assert client.post(f"{url}items/", {"regulation": small.pk, "action": "cut"}).status_code == 409
     assert client.post(f"{url}submit/").status_code == 409
+
+
+def test_the_item_form_reads_figures_in_vietnamese(
+    client,
+    world,
+    regulations,  # noqa: F811
+):
+    _big, small = regulations
+    client.force_login(world.drafter)
+    bad_year = client.post(
+        "/consultation/reform-plans/",
+        {"organisation": world.m.pk, "year": "hai nghìn", "title": "Phương án"},
+        **VI,
+    )
+    assert bad_year.status_code == 400 and "Nhập năm từ 2000 đến 2100." in bad_year.content.decode()
+    assert not ReformPlan.objects.exists()
+    plan = services.create_plan(world.drafter, world.m, year=YEAR, title="Phương án")
+    url = f"/consultation/reform-plans/{plan.pk}/items/"
+    figures = {"regulation": small.pk, "action": "simplify", "subjects": "100", "frequency": "1"}
+    # "200.000" is two hundred thousand đồng (Django's IntegerField would read 200).
+    refused = client.post(url, {**figures, "days": "0,5", "day_value": "200.000,5"}, **VI)
+    assert refused.status_code == 400 and not ReformItem.objects.exists()
+    assert "Nhập số tiền tròn đồng, không có phần lẻ." in refused.content.decode()
+    done = client.post(url, {**figures, "days": "0,5", "day_value": "200.000"}, **VI)
+    assert done.status_code == 302
+    item = plan.items.get()
+    assert item.day_value == 200_000 and str(item.days) == "0.50"
+    assert item.cost == 100 * 100_000

@@ -5,9 +5,6 @@ Vietnamese, nothing saved on a bad one) and audits the change."""
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from egov.accounts import policy
 from egov.accounts.decorators import official_required
+from egov.consultation import costs as figures
 from egov.consultation import scopes, services
 from egov.consultation.models import Regulation
 from egov.consultation.services.regulations import COST_FIELDS, update_costs
@@ -26,9 +24,6 @@ from egov.core.error_pages import PageNotFound
 from egov.core.web import error_messages
 
 PAGE_SIZE = 50
-# "221.000" or "221 000" in a whole-number field is Vietnamese grouping, not a decimal point.
-GROUPED = re.compile(r"^\d{1,3}([. \u00a0]\d{3})+$")
-WHOLE = {"subjects", "day_value", "fees", "other_costs"}
 
 
 class CostForm(forms.Form):
@@ -49,25 +44,7 @@ class CostForm(forms.Form):
 
     def values(self) -> dict:
         """The figures typed, with Vietnamese grouping and decimal commas read."""
-        values = {}
-        for name in COST_FIELDS:
-            raw = (self.cleaned_data.get(name) or "").strip()
-            if name in WHOLE and GROUPED.match(raw):
-                raw = re.sub(r"[. \u00a0]", "", raw)
-            elif name not in WHOLE and "," in raw and "." not in raw:
-                raw = raw.replace(",", ".")
-            values[name] = raw or "0"
-        return values
-
-
-def shown(name: str, value) -> str:
-    """A saved figure as the form reads it back: whole đồng grouped with "." (221000 →
-    "221.000"), times and days with a decimal comma and no trailing zeros (0.50 → "0,5",
-    1.00 → "1"). Times are never grouped: "1.000" there would read as one."""
-    if name in WHOLE:
-        return f"{int(value):,}".replace(",", ".")
-    text = f"{Decimal(value):.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+        return {name: figures.read(name, self.cleaned_data.get(name)) for name in COST_FIELDS}
 
 
 def _managed(request):
@@ -120,7 +97,7 @@ def costs(request, pk):
             messages.success(request, _("The compliance cost is saved."))
             return redirect("consultation:regulation-costs", regulation.pk)
     else:
-        form = CostForm(initial={n: shown(n, getattr(regulation, n)) for n in COST_FIELDS})
+        form = CostForm(initial={n: figures.shown(n, getattr(regulation, n)) for n in COST_FIELDS})
     return render(
         request,
         "consultation/officials/regulation_costs.html",

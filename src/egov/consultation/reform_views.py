@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from egov.accounts import policy
 from egov.accounts.decorators import official_required
+from egov.consultation import costs as figures
 from egov.consultation import scopes, services
 from egov.consultation.models import ReformAction, ReformItem, ReformPlan, Regulation
 from egov.consultation.services.reform import deadline
@@ -30,7 +31,16 @@ class NewPlanForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=gettext_lazy("Ministry or province"), queryset=Organisation.objects.none()
     )
-    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(
+        label=gettext_lazy("Year"),
+        min_value=2000,
+        max_value=2100,
+        # One message of the app's for every slip, as the list's ?year= says it.
+        error_messages={
+            k: gettext_lazy("Give a year between 2000 and 2100.")
+            for k in ("invalid", "min_value", "max_value")
+        },
+    )
     title = forms.CharField(label=pgettext_lazy("consultation page", "Title"), max_length=500)
 
     def __init__(self, *args, organisations, **kwargs):
@@ -44,30 +54,24 @@ class ItemForm(forms.Form):
         label=pgettext_lazy("consultation page", "Regulation"), queryset=Regulation.objects.none()
     )
     action = forms.ChoiceField(label=gettext_lazy("Reform"), choices=ReformAction.choices)
-    subjects = forms.IntegerField(
-        label=gettext_lazy("Subjects affected (after)"), required=False, min_value=0
+    # Text, read as on the cost page ("221.000", "0,5"): Django's IntegerField would take
+    # "221.000" for 221 đồng. The service refuses a bad figure with its own message.
+    subjects = forms.CharField(label=gettext_lazy("Subjects affected (after)"), required=False)
+    frequency = forms.CharField(label=gettext_lazy("Times per year (after)"), required=False)
+    days = forms.CharField(label=gettext_lazy("Working days per time (after)"), required=False)
+    day_value = forms.CharField(
+        label=gettext_lazy("Value of a working day, VND (after)"), required=False
     )
-    frequency = forms.DecimalField(
-        label=gettext_lazy("Times per year (after)"), required=False, min_value=0, decimal_places=2
-    )
-    days = forms.DecimalField(
-        label=gettext_lazy("Working days per time (after)"),
-        required=False,
-        min_value=0,
-        decimal_places=2,
-    )
-    day_value = forms.IntegerField(
-        label=gettext_lazy("Value of a working day, VND (after)"), required=False, min_value=0
-    )
-    fees = forms.IntegerField(
-        label=gettext_lazy("Fees per time, VND (after)"), required=False, min_value=0
-    )
-    other_costs = forms.IntegerField(
-        label=gettext_lazy("Other costs per time, VND (after)"), required=False, min_value=0
+    fees = forms.CharField(label=gettext_lazy("Fees per time, VND (after)"), required=False)
+    other_costs = forms.CharField(
+        label=gettext_lazy("Other costs per time, VND (after)"), required=False
     )
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in COST_FIELDS:
+            self.fields[name].widget.attrs.update({"inputmode": "decimal", "spellcheck": "false"})
+            self.fields[name].max_length = 40
         planned = plan.items.values("regulation_id")
         self.fields["regulation"].queryset = (
             Regulation.objects.filter(organisation_id=plan.organisation_id)
@@ -79,7 +83,7 @@ class ItemForm(forms.Form):
         )
 
     def costs(self) -> dict:
-        return {n: self.cleaned_data.get(n) or 0 for n in COST_FIELDS}
+        return {n: figures.read(n, self.cleaned_data.get(n)) for n in COST_FIELDS}
 
 
 def _plans():

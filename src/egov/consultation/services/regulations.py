@@ -74,7 +74,13 @@ def clean_costs(values: dict) -> dict:
                 continue
             cleaned[name] = number
         elif number != number.to_integral_value():
-            errors[name] = [_("Enter a whole number.")]
+            # The app's own words: a shared msgid ("Enter a whole number.") would take the
+            # translation of whichever app's catalogue comes first.
+            errors[name] = [
+                _("Give the number of subjects without decimals.")
+                if name == "subjects"
+                else _("Give whole đồng, without decimals.")
+            ]
         else:
             cleaned[name] = int(number)
     if not errors and len(cleaned) == len(COST_FIELDS):
