@@ -3,7 +3,8 @@ unanswered comments answered one by one or a selection at once (accepted with th
 clause of a later version, or explained with the reason), the act table's acts (the gate's
 refusal shown before and after the button), and the moderation queue. Views only read the
 selectors and call the services; a refusal answers 4xx with the reason and changes nothing.
-No JavaScript needed."""
+No JavaScript needed: with htmx, answering and the moderation's hide and restore swap the
+affected part in place (the same URLs; an ``HX-Request`` gets the fragment, not the redirect)."""
 
 from __future__ import annotations
 
@@ -53,7 +54,9 @@ def workspace(request):
     )
 
 
-def _page(request, consultation, *, errors=(), posted=None, status=200):
+def _page(request, consultation, *, errors=(), posted=None, status=200, fragment=False, done=""):
+    """The consultation's page; ``fragment``: only its answering part (htmx swaps it in, the
+    comment counts refreshed out of band), with the refusal or ``done`` shown in it."""
     counted = selectors.workspace(request).get(pk=consultation.pk)
     page = Paginator(selectors.unanswered(consultation), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -64,8 +67,12 @@ def _page(request, consultation, *, errors=(), posted=None, status=200):
     posted = posted or {}
     return render(
         request,
-        "consultation/officials/consultation.html",
+        "consultation/officials/_answering.html"
+        if fragment
+        else "consultation/officials/consultation.html",
         {
+            "fragment": fragment,
+            "done": done,
             "consultation": consultation,
             "counted": counted,
             "days_left": services.days_left(consultation),
@@ -108,14 +115,16 @@ def answer(request, code):
     """Answer the selected comments together (one comment, or a group of them)."""
     consultation = _consultation(request, code)
     posted = _posted(request)
+    # htmx: the answering part of the page comes back in place, refusal or not.
+    shown = {"posted": posted, "fragment": bool(request.htmx)}
     ids = posted["comments"]
     if not all(i.isdigit() for i in ids):
         return _page(
             request,
             consultation,
             errors=[_("Some comments are not of this consultation.")],
-            posted=posted,
             status=400,
+            **shown,
         )
     try:
         services.answer(
@@ -127,17 +136,19 @@ def answer(request, code):
             changed_anchor=posted["changed_anchor"] if posted["kind"] == "accepted" else "",
         )
     except PermissionDenied as exc:
-        return _page(request, consultation, errors=[str(exc)], posted=posted, status=403)
+        return _page(request, consultation, errors=[str(exc)], status=403, **shown)
     except IllegalTransition as exc:
-        return _page(request, consultation, errors=error_messages(exc), posted=posted, status=409)
+        return _page(request, consultation, errors=error_messages(exc), status=409, **shown)
     except ValidationError as exc:
-        return _page(request, consultation, errors=error_messages(exc), posted=posted, status=400)
-    messages.success(
-        request,
+        return _page(request, consultation, errors=error_messages(exc), status=400, **shown)
+    done = (
         _("%(n)d comments answered.") % {"n": len(ids)}
         if len(ids) > 1
-        else _("The comment is answered."),
+        else _("The comment is answered.")
     )
+    if request.htmx:
+        return _page(request, consultation, fragment=True, done=done)
+    messages.success(request, done)
     return redirect("consultation:official-detail", consultation.code)
 
 
@@ -162,6 +173,16 @@ def act(request, code, act):
     return redirect("consultation:official-detail", consultation.code)
 
 
+def _with_reasons(rows):
+    for row in rows:
+        row.reasons = [
+            (label, getattr(row, f"reports_{value}"))
+            for value, label in ReportReason.choices
+            if getattr(row, f"reports_{value}")
+        ]
+    return rows
+
+
 def _queue(request, *, code="", errors=(), status=200):
     """The queue of every consultation the official moderates, or of one (``code``)."""
     if not policy.can(request, scopes.MODERATE):
@@ -175,13 +196,7 @@ def _queue(request, *, code="", errors=(), status=200):
     page = Paginator(selectors.moderation_queue(request, chosen), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    rows = selectors.name_comments(list(page.object_list))
-    for row in rows:
-        row.reasons = [
-            (label, getattr(row, f"reports_{value}"))
-            for value, label in ReportReason.choices
-            if getattr(row, f"reports_{value}")
-        ]
+    rows = _with_reasons(selectors.name_comments(list(page.object_list)))
     return render(
         request,
         "consultation/officials/moderation.html",
@@ -220,11 +235,41 @@ def moderate(request, pk, decision):
             services.restore(request, comment, reason=reason)
             done = _("The comment is shown again.")
     except PermissionDenied as exc:
-        return _queue(request, code=code, errors=[str(exc)], status=403)
+        return _refused(request, comment, code, [str(exc)], 403)
     except IllegalTransition as exc:
-        return _queue(request, code=code, errors=error_messages(exc), status=409)
+        return _refused(request, comment, code, error_messages(exc), 409)
     except ValidationError as exc:
-        return _queue(request, code=code, errors=error_messages(exc), status=400)
+        return _refused(request, comment, code, error_messages(exc), 400)
+    if request.htmx:
+        return _row(request, comment, code=code, done=done)
     messages.success(request, done)
     queue = reverse("consultation:moderation")
     return redirect(f"{queue}?{urlencode({'consultation': code})}" if code else queue)
+
+
+def _refused(request, comment, code, errors, status):
+    if request.htmx:
+        return _row(request, comment, code=code, errors=errors, status=status)
+    return _queue(request, code=code, errors=errors, status=status)
+
+
+def _row(request, comment, *, code, done="", errors=(), status=200):
+    """htmx: the comment's row of the queue as it is now, swapped in place of the one the
+    decision was made on (the same row the page shows); gone from the queue, a row saying so."""
+    found = _with_reasons(
+        selectors.name_comments(
+            list(selectors.moderation_queue(request, None).filter(pk=comment.pk))
+        )
+    )
+    return render(
+        request,
+        "consultation/officials/_moderation_row.html",
+        {
+            "c": found[0] if found else comment,
+            "gone": not found,
+            "chosen": comment.consultation if code else None,
+            "row_done": done,
+            "row_errors": errors,
+        },
+        status=status,
+    )

@@ -5,3 +5,14 @@ import { initAll } from "./govuk/govuk-frontend.min.js";
 
 document.body.classList.add("govuk-frontend-supported");
 initAll();
+
+// htmx leaves a 4xx answer unswapped. A fragment marked data-swap-refusals answers a refusal
+// with itself, the reason shown in it (the status stays 4xx): swap it in like any answer.
+document.body.addEventListener("htmx:beforeSwap", (event) => {
+  const status = event.detail.xhr.status;
+  const target = event.detail.target;
+  if (status >= 400 && status < 500 && target && target.closest("[data-swap-refusals]")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
