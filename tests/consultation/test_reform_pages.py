@@ -170,7 +170,9 @@ def test_the_item_form_reads_figures_in_vietnamese(
     # "200.000" is two hundred thousand đồng (Django's IntegerField would read 200).
     refused = client.post(url, {**figures, "days": "0,5", "day_value": "200.000,5"}, **VI)
     assert refused.status_code == 400 and not ReformItem.objects.exists()
-    assert "Nhập số tiền tròn đồng, không có phần lẻ." in refused.content.decode()
+    html = refused.content.decode()
+    assert "Nhập số tiền tròn đồng, không có phần lẻ." in html
+    assert 'id="id_day_value-error"' in html and 'value="200.000,5"' in html
     done = client.post(url, {**figures, "days": "0,5", "day_value": "200.000"}, **VI)
     assert done.status_code == 302
     item = plan.items.get()

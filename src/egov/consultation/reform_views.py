@@ -218,6 +218,10 @@ def add_item(request, pk):
         return _plan_page(request, plan, errors=[str(exc)], form=form, status=403)
     except ValidationError as exc:
         status = 409 if getattr(exc, "code", "") == "submitted" else 400
+        # The service's refusal of a figure is shown on its field too, as on the cost page.
+        for name, found in getattr(exc, "message_dict", {}).items():
+            if name in COST_FIELDS and name not in form.errors:
+                form.add_error(name, found)
         return _plan_page(request, plan, errors=error_messages(exc), form=form, status=status)
     messages.success(request, _("The regulation is added to the plan."))
     return redirect("consultation:reform-plan", plan.pk)
