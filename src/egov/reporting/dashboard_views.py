@@ -55,9 +55,18 @@ SECTIONS_CACHE_SECONDS = 3600
 # ~80 ms request on the full bench database (issue 18 §7). Bounded: each entry is a whole
 # rendered page part (~200 KB for 200 indicators).
 SECTIONS_MEMO_SIZE = 16
+# The dashboards as built (dashboard.build) with their rendered tables, keyed by the reporting
+# counters (freshness.FIGURES, OWN), the regime, period, node and language: an unchanged
+# dashboard reads no aggregate. Bounded like the tables it holds.
+BOARDS_MEMO_SIZE = 16
+# The drill-downs' data (figure, parts, trend, targets, cross-check, the node's approved
+# report), small: a few hundred rows at most.
+DRILLS_MEMO_SIZE = 256
 
 
 _memo = freshness.Memo(SECTIONS_MEMO_SIZE)
+_boards = freshness.Memo(BOARDS_MEMO_SIZE, freshness.BACKSTOP_SECONDS)
+_drills = freshness.Memo(DRILLS_MEMO_SIZE, freshness.BACKSTOP_SECONDS)
 
 
 def _refused(request, message: str):
@@ -118,14 +127,8 @@ def board(request, organisation=None):
         year, number = _period(request, regime)
     except ValueError:
         return _refused(request, _("There is no such reporting period."))
-    data = dashboard.build(
-        request,
-        regime=regime,
-        year=year,
-        number=number,
-        organisation=organisation,
-        national=national,
-    )
+    board = _board(request, regime, year, number, organisation, national)
+    data = board.data
     kind = request.GET.get("format")
     if kind == "csv":
         return _csv(data)
@@ -143,11 +146,54 @@ def board(request, organisation=None):
         {
             **data,
             **_frame(request),
-            "sections_html": _sections_html(request, data),
+            "sections_html": board.html(request),
             "regimes": list(regimes),
             "tiles": _tiles(request) if organisation is None else [],
         },
     )
+
+
+class _Board:
+    """A dashboard as built, and its tables once rendered (shared by every reader of the node:
+    the scope is checked before the memo is read)."""
+
+    def __init__(self, data: dict):
+        self.data = data
+        self._html = None
+
+    def html(self, request) -> str:
+        if self._html is None:  # two threads may both render it: the same text
+            self._html = _sections_html(request, self.data)
+        return mark_safe(self._html)  # noqa: S308 - rendered by our template, escaped there
+
+
+def _board(request, regime, year, number, organisation, national) -> _Board:
+    """dashboard.build, remembered until an act of this app or in egov's own data
+    (freshness.FIGURES, OWN) or freshness.BACKSTOP_SECONDS. The reader's right to the node is
+    checked first, on every request."""
+    dashboard.check_reader(request, organisation, national)
+    key = (
+        *freshness.stamp(request, freshness.FIGURES, freshness.OWN),
+        translation.get_language(),
+        regime.pk,
+        year,
+        number,
+        organisation.pk if organisation is not None else None,
+    )
+    found = _boards.get(key)
+    if found is None:
+        found = _Board(
+            dashboard.build(
+                request,
+                regime=regime,
+                year=year,
+                number=number,
+                organisation=organisation,
+                national=national,
+            )
+        )
+        _boards.put(key, found)
+    return found
 
 
 def _line_key(line) -> tuple:
@@ -287,8 +333,54 @@ def drill(request, regime, indicator, year, number):
         else None
     )
     disaggregation = request.GET.get("disaggregation", "")[:120]
-    result = figures.drilldown(
+    # The reader's right to the node on every request (figures.py's rule); what is remembered
+    # is the same for every reader, the parts filtered for this one below.
+    national = figures.reads_nation(request)
+    dashboard.check_reader(request, organisation, national)
+    key = (
+        *freshness.stamp(request, freshness.FIGURES, freshness.OWN),
+        translation.get_language(),
+        regime.pk,
+        indicator.pk,
+        year,
+        number,
+        organisation.pk if organisation is not None else None,
+        disaggregation,
+    )
+    shown = _drills.get(key)
+    if shown is None:
+        shown = _drill_data(request, regime, indicator, year, number, organisation, disaggregation)
+        _drills.put(key, shown)
+    parts = figures.readable(request, shown["parts"], national)
+    check = shown["check"]
+    if check is not None:
+        check = {
+            **check,
+            "parts": [
+                row
+                for row in check["parts"]
+                if national or policy.can(request, scopes.READ, row["organisation"])
+            ],
+        }
+    return render(
         request,
+        "reporting/drilldown.html",
+        {
+            **shown,
+            **_frame(request),
+            "parts": parts,
+            "parts_sum": sum((p.value for p in parts if p.value is not None), start=0),
+            "check": check,
+            "national": national,
+        },
+    )
+
+
+def _drill_data(request, regime, indicator, year, number, organisation, disaggregation) -> dict:
+    """Everything the drill-down shows for any reader: the figure, every part one level down
+    (their targets judged), its trend, the node's approved report with its signatures, and the
+    cross-check of a built-in indicator for every organisation below."""
+    result = figures.figure(
         regime=regime,
         indicator=indicator,
         year=year,
@@ -329,34 +421,26 @@ def drill(request, regime, indicator, year, number):
         (period_label(regime, y, n), figures.value_of(rows.get((y, n)), indicator))
         for y, n in periods
     ]
-    parts_sum = sum((p.value for p in result["parts"] if p.value is not None), start=0)
     judgement, has_targets = _judge(indicator, year, number, organisation, result)
-    check = _cross_check(request, regime, indicator, year, number, result, disaggregation)
-    return render(
-        request,
-        "reporting/drilldown.html",
-        {
-            **result,
-            **_frame(request),
-            "regime": regime,
-            "indicator": indicator,
-            "year": year,
-            "number": number,
-            "period": period_label(regime, year, number),
-            "trend": trend,
-            "parts_sum": parts_sum,
-            "check": check,
-            "judgement": judgement,
-            "has_targets": has_targets,
-            "up": _up(regime, indicator, year, number, organisation),
-            "board_url": (
-                reverse("reporting:dashboard_of", args=[organisation.code])
-                if organisation
-                else reverse("reporting:dashboard")
-            )
-            + f"?regime={regime.code}&year={year}&number={number}",
-        },
-    )
+    return {
+        **result,
+        "regime": regime,
+        "indicator": indicator,
+        "year": year,
+        "number": number,
+        "period": period_label(regime, year, number),
+        "trend": trend,
+        "check": _cross_check(regime, indicator, year, number, result, disaggregation),
+        "judgement": judgement,
+        "has_targets": has_targets,
+        "up": _up(regime, indicator, year, number, organisation),
+        "board_url": (
+            reverse("reporting:dashboard_of", args=[organisation.code])
+            if organisation
+            else reverse("reporting:dashboard")
+        )
+        + f"?regime={regime.code}&year={year}&number={number}",
+    }
 
 
 def _judge(indicator, year, number, organisation, result):
@@ -374,23 +458,19 @@ def _judge(indicator, year, number, organisation, result):
     return goals.judge(target, result["value"]), bool(set_targets)
 
 
-def _cross_check(request, regime, indicator, year, number, result, disaggregation):
+def _cross_check(regime, indicator, year, number, result, disaggregation):
     """The reported figure beside egov's own count for a built-in indicator (builtin.py), at
-    the node and for every organisation one level down the reader may read, reported or not
-    (a commune that reported nothing but received dossiers is a gap too)."""
+    the node and for every organisation one level down, reported or not (a commune that
+    reported nothing but received dossiers is a gap too); the caller keeps the parts the
+    reader may read."""
     if disaggregation or not builtin.is_builtin(indicator):
         return None
     organisation = result["organisation"]
     below = Organisation.objects.filter(
         **({"parent": organisation} if organisation else {"parent__isnull": True})
     ).order_by("path")
-    national = result["national"]
     reported = {p.organisation.pk: p.value for p in result["parts"]}
-    parts = [
-        (o, reported.get(o.pk))
-        for o in below
-        if national or policy.can(request.user, scopes.READ, o)
-    ]
+    parts = [(o, reported.get(o.pk)) for o in below]
     return builtin.cross_check(
         regime=regime,
         indicator=indicator,
