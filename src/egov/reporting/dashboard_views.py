@@ -362,17 +362,30 @@ def drill(request, regime, indicator, year, number):
                 if national or policy.can(request, scopes.READ, row["organisation"])
             ],
         }
+    context = {
+        **shown,
+        **_frame(request),
+        "parts": parts,
+        "parts_sum": sum((p.value for p in parts if p.value is not None), start=0),
+        "check": check,
+        "national": national,
+    }
+    # The page's body, rendered once per content and the parts this reader sees (their
+    # organisations are the key: a reader is never shown a body made with parts outside their
+    # scope); the frame around it is the reader's own.
+    seen = (
+        tuple(p.organisation.pk for p in parts),
+        tuple(row["organisation"].pk for row in check["parts"]) if check else None,
+    )
+    body_key = ("body", *key, context["wall"], seen)
+    body = _drills.get(body_key)
+    if body is None:
+        body = render_to_string("reporting/_drill_body.html", context, request=request)
+        _drills.put(body_key, body)
     return render(
         request,
         "reporting/drilldown.html",
-        {
-            **shown,
-            **_frame(request),
-            "parts": parts,
-            "parts_sum": sum((p.value for p in parts if p.value is not None), start=0),
-            "check": check,
-            "national": national,
-        },
+        {**context, "body": mark_safe(body)},  # noqa: S308 - rendered by our template
     )
 
 
