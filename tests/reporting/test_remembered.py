@@ -76,11 +76,11 @@ def queries_of(client, user, url, warm=True):
 
 def test_an_unchanged_dashboard_reads_no_aggregate(w, client, django_capture_on_commit_callbacks):
     remembered = queries_of(client, w.people.app_c, BOARD)
-    # Session, user, grants (2), central check, regime, the regimes' list; the counters are one
-    # cache read (a query with the database cache, none with the tests' locmem): no indicator,
-    # aggregate, target or egov count.
+    # Session, user, grants (2), central check, the regimes (the one shown among them); the
+    # counters are one cache read (a query with the database cache, none with the tests'
+    # locmem): no indicator, aggregate, target or egov count.
     assert not [sql for sql in remembered if AGGREGATES in sql]
-    assert len(remembered) == 7
+    assert len(remembered) == 6
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         freshness.bump([freshness.FIGURES])
     rebuilt = queries_of(client, w.people.app_c, BOARD, warm=False)

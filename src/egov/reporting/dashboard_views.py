@@ -4,8 +4,12 @@ who approved it, its signed PDF), and the dashboard's exports (CSV, .xlsx, DHIS2
 JSON, SDMX-JSON).
 
 Reads only the maintained aggregates (``dashboard``, ``figures``); the scope is figures.py's
-rule. ``?wall=1`` shows the page without the frame and reloads it every few minutes (a meta
-refresh: a wall screen needs no JavaScript and no one to press a key).
+rule, checked on every request. What a dashboard or drill-down shows is remembered in the
+process under the reporting counters (freshness.FIGURES, OWN: bumped after the commit of any act
+of this app, of the dossiers, payments or the tree): an unchanged page reads no aggregate, a
+changed one is made afresh on the next load (issue 18 §7). ``?wall=1`` shows the page without
+the frame and reloads it every few minutes (a meta refresh: a wall screen needs no JavaScript
+and no one to press a key).
 """
 
 from __future__ import annotations
@@ -91,7 +95,12 @@ def _regime(request):
     code = request.GET.get("regime")
     regimes = ReportingRegime.objects.order_by("code")
     if code:
-        return get_object_or_404(regimes, code=code), regimes
+        # One query for the regime asked and the page's list of regimes.
+        listed = list(regimes)
+        found = next((r for r in listed if r.code == code), None)
+        if found is None:
+            raise Http404("No such reporting regime.")
+        return found, listed
     regime = regimes.filter(indicators__isnull=False).first()
     if regime is None:
         raise Http404("No reporting regime.")
@@ -219,9 +228,10 @@ def _sections_html(request, data) -> str:
 
     Rendering 200 indicators (each with its change, sparkline and a table of its trend: about
     600 KB) took ~1.3 s of a 2.9 s national dashboard in process (issue 18 §7, cProfile), where
-    reading the aggregates takes tens of milliseconds. The figures are still read on every
-    request, and the key is a digest of everything the tables show, so an approval that moves a
-    figure makes a new key on the next page load: live, never stale."""
+    reading the aggregates takes tens of milliseconds. Called when a dashboard is built afresh
+    (``_board``); the key is a digest of everything the tables show, so a board built again
+    with the same figures (another process, a counter moved by an act that changed nothing
+    shown) finds its tables in the shared cache."""
     where = data["organisation"]
     material = repr(
         (
