@@ -76,35 +76,36 @@ def queries_of(client, user, url, warm=True):
 
 def test_an_unchanged_dashboard_reads_no_aggregate(w, client, django_capture_on_commit_callbacks):
     remembered = queries_of(client, w.people.app_c, BOARD)
-    # Session, user, grants (2), central check, the regimes (the one shown among them); the
-    # counters are one cache read (a query with the database cache, none with the tests'
-    # locmem): no indicator, aggregate, target or egov count.
+    # Session, user, grants (2), central check: the reader's. The counters are one cache read
+    # (a query with the database cache, none with the tests' locmem); the regimes, indicators,
+    # aggregates, targets and egov's counts are remembered under them.
     assert not [sql for sql in remembered if AGGREGATES in sql]
-    assert len(remembered) == 6
+    assert len(remembered) == 5
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         freshness.bump([freshness.FIGURES])
     rebuilt = queries_of(client, w.people.app_c, BOARD, warm=False)
-    # And the indicators, the aggregates, the targets; egov's count of the built-in indicator
-    # stays remembered (its own counter did not move), the tables are found by their digest.
+    # And the regimes (the one shown among them), the indicators, the aggregates, the targets;
+    # egov's count of the built-in indicator stays remembered (its own counter did not move),
+    # the tables are found by their digest.
     assert len([sql for sql in rebuilt if AGGREGATES in sql]) == 1
-    assert len(rebuilt) == len(remembered) + 3
+    assert len(rebuilt) == len(remembered) + 4
     assert len(queries_of(client, w.people.app_c, BOARD)) == len(remembered)
 
 
 def test_an_unchanged_drill_down_reads_no_aggregate(w, client, django_capture_on_commit_callbacks):
     url = figure_url(TOTAL, w.p)
     remembered = queries_of(client, w.people.app_c, url)
-    # Session, user, grants (2), central check, regime, indicator, organisation; the counters
-    # (a cache read).
+    # Session, user, grants (2), central check; the counters (a cache read).
     assert not [sql for sql in remembered if AGGREGATES in sql]
-    assert len(remembered) == 8
+    assert len(remembered) == 5
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         freshness.bump([freshness.FIGURES])
     rebuilt = queries_of(client, w.people.app_c, url, warm=False)
-    # And the node, its parts, its approval (none: no report values nor signatures), the
-    # trend, the targets, the cross-check's organisations and its count (builtin.py).
+    # And the regime, indicator and organisation, the node, its parts, its approval (none: no
+    # report values nor signatures), the trend, the targets, the cross-check's organisations and
+    # its count (builtin.py).
     assert len([sql for sql in rebuilt if AGGREGATES in sql]) == 3
-    assert len(rebuilt) == len(remembered) + 7
+    assert len(rebuilt) == len(remembered) + 10
 
 
 def _commit(django_capture_on_commit_callbacks, change):
@@ -278,3 +279,21 @@ def test_the_memo_key_holds_the_language(w, client, builds):
     )
     assert english.status_code == 200 and len(builds) == 2
     assert RATE in {line.indicator.key for s in english.context["sections"] for line in s.lines}
+
+
+def test_a_renamed_organisation_shows_on_the_next_load(
+    w, client, django_capture_on_commit_callbacks
+):
+    """The organisations a page looks up by code are remembered too (under freshness.OWN):
+    a change on the tree shows on the next load of the dashboard and the drill-down."""
+    p_board = f"{BOARD}{w.p.code}/"
+    assert page(client, w.people.app_p, p_board).context["organisation"].name == "Tỉnh P"
+    assert page(client, w.people.app_p, figure_url(TOTAL, w.p)).context["organisation"].name == (
+        "Tỉnh P"
+    )
+    _commit(
+        django_capture_on_commit_callbacks,
+        lambda: org_services.update_organisation(w.p, actor=w.root, name="Tỉnh P mới"),
+    )
+    assert "Tỉnh P mới" in page(client, w.people.app_p, p_board).content.decode()
+    assert "Tỉnh P mới" in page(client, w.people.app_p, figure_url(TOTAL, w.p)).content.decode()

@@ -91,6 +91,24 @@ def _period(request, regime) -> tuple[int, int]:
     return year, number
 
 
+def _remembered(request, what: tuple, compute):
+    """``compute(request)`` (a page's regimes, organisation...), remembered in this process
+    until an act of this app or on the tree (freshness.FIGURES, OWN); Http404 is not."""
+    key = ("lookup", *freshness.stamp(request, freshness.FIGURES, freshness.OWN), *what)
+    found = _drills.get(key)
+    if found is None:
+        found = compute(request)
+        _drills.put(key, found)
+    return found
+
+
+def _lookup(request, what: tuple[str, str], queryset):
+    """The row of ``queryset`` whose code (an indicator: key) is ``what[1]``, else 404:
+    each a query the remembered pages spared (issue 18 §7)."""
+    field = "key" if queryset.model is Indicator else "code"
+    return _remembered(request, what, lambda _r: get_object_or_404(queryset, **{field: what[1]}))
+
+
 def _regime(request):
     code = request.GET.get("regime")
     regimes = ReportingRegime.objects.order_by("code")
@@ -104,7 +122,7 @@ def _regime(request):
     regime = regimes.filter(indicators__isnull=False).first()
     if regime is None:
         raise Http404("No reporting regime.")
-    return regime, regimes
+    return regime, list(regimes)
 
 
 def _frame(request) -> dict:
@@ -123,7 +141,9 @@ def board(request, organisation=None):
     its figures."""
     national = figures.reads_nation(request)
     if organisation is not None:
-        organisation = get_object_or_404(Organisation, code=organisation)
+        organisation = _lookup(
+            request, ("organisation", organisation), Organisation.objects.select_related("parent")
+        )
     elif not national:
         # Not a national reader: their own organisation's dashboard, if they read one.
         held = [g for g in policy.grants(request) if g.scope == scopes.READ]
@@ -131,7 +151,7 @@ def board(request, organisation=None):
             raise PermissionDenied(_("You may not read the national figures."))
         mine = Organisation.objects.get(pk=held[0].organisation_id)
         return redirect("reporting:dashboard_of", organisation=mine.code)
-    regime, regimes = _regime(request)
+    regime, regimes = _remembered(request, ("regimes", request.GET.get("regime")), _regime)
     try:
         year, number = _period(request, regime)
     except ValueError:
@@ -332,13 +352,14 @@ def _sdmx(data) -> HttpResponse:
 def drill(request, regime, indicator, year, number):
     """One figure at the nation (no ?organisation=) or one organisation, its parts one level
     down, its trend, and the organisation's own approved report."""
-    regime = get_object_or_404(ReportingRegime, code=regime)
-    indicator = get_object_or_404(Indicator.objects.select_related("weight"), key=indicator)
+    regime = _lookup(request, ("regime", regime), ReportingRegime.objects.all())
+    indicators = Indicator.objects.select_related("weight")
+    indicator = _lookup(request, ("indicator", indicator), indicators)
     if not (2000 <= year <= 2099 and 1 <= number <= PER_YEAR.get(regime.periodicity, 1)):
         return _refused(request, _("There is no such reporting period."))
     code = request.GET.get("organisation")
     organisation = (
-        get_object_or_404(Organisation.objects.select_related("parent"), code=code)
+        _lookup(request, ("organisation", code), Organisation.objects.select_related("parent"))
         if code
         else None
     )
