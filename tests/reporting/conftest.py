@@ -37,16 +37,24 @@ def _indicators(request):
 
 
 @pytest.fixture(autouse=True)
-def _memos():
-    # The dashboards' per-process memos (rendered tables, egov's counts, tiles), emptied as the
-    # cache is (conftest.py at the root): a test must not find another test's.
+def _memos(request, monkeypatch):
+    # The dashboards' per-process memos (rendered tables, boards, drill-downs, egov's counts,
+    # tiles), emptied as the cache is (conftest.py at the root): a test must not find another
+    # test's.
     from egov.reporting import dashboard_views, freshness
 
-    dashboard_views._memo.clear()
-    freshness.memo.clear()
+    memos = (dashboard_views._memo, dashboard_views._boards, dashboard_views._drills)
+    for memo in (*memos, freshness.memo):
+        memo.clear()
+    # A test runs in one transaction that never commits: the counters' bumps (after the commit,
+    # freshness.COUNTERS.on_commit) run at once instead, as each service call's commit would run
+    # them. A test that takes django_capture_on_commit_callbacks runs them itself, at its
+    # commits (tests/reporting/test_remembered.py).
+    if "django_capture_on_commit_callbacks" not in request.fixturenames:
+        monkeypatch.setattr(freshness.COUNTERS, "on_commit", lambda run: run())
     yield
-    dashboard_views._memo.clear()
-    freshness.memo.clear()
+    for memo in (*memos, freshness.memo):
+        memo.clear()
 
 
 @pytest.fixture

@@ -4,8 +4,12 @@ who approved it, its signed PDF), and the dashboard's exports (CSV, .xlsx, DHIS2
 JSON, SDMX-JSON).
 
 Reads only the maintained aggregates (``dashboard``, ``figures``); the scope is figures.py's
-rule. ``?wall=1`` shows the page without the frame and reloads it every few minutes (a meta
-refresh: a wall screen needs no JavaScript and no one to press a key).
+rule, checked on every request. What a dashboard or drill-down shows is remembered in the
+process under the reporting counters (freshness.FIGURES, OWN: bumped after the commit of any act
+of this app, of the dossiers, payments or the tree): an unchanged page reads no aggregate, a
+changed one is made afresh on the next load (issue 18 §7). ``?wall=1`` shows the page without
+the frame and reloads it every few minutes (a meta refresh: a wall screen needs no JavaScript
+and no one to press a key).
 """
 
 from __future__ import annotations
@@ -56,9 +60,18 @@ SECTIONS_CACHE_SECONDS = 3600
 # ~80 ms request on the full bench database (issue 18 §7). Bounded: each entry is a whole
 # rendered page part (~200 KB for 200 indicators).
 SECTIONS_MEMO_SIZE = 16
+# The dashboards as built (dashboard.build) with their rendered tables, keyed by the reporting
+# counters (freshness.FIGURES, OWN), the regime, period, node and language: an unchanged
+# dashboard reads no aggregate. Bounded like the tables it holds.
+BOARDS_MEMO_SIZE = 16
+# The drill-downs' data (figure, parts, trend, targets, cross-check, the node's approved
+# report), small: a few hundred rows at most.
+DRILLS_MEMO_SIZE = 256
 
 
 _memo = freshness.Memo(SECTIONS_MEMO_SIZE)
+_boards = freshness.Memo(BOARDS_MEMO_SIZE, freshness.BACKSTOP_SECONDS)
+_drills = freshness.Memo(DRILLS_MEMO_SIZE, freshness.BACKSTOP_SECONDS)
 
 
 def _refused(request, message: str):
@@ -79,15 +92,38 @@ def _period(request, regime) -> tuple[int, int]:
     return year, number
 
 
+def _remembered(request, what: tuple, compute):
+    """``compute(request)`` (a page's regimes, organisation...), remembered in this process
+    until an act of this app or on the tree (freshness.FIGURES, OWN); Http404 is not."""
+    key = ("lookup", *freshness.stamp(request, freshness.FIGURES, freshness.OWN), *what)
+    found = _drills.get(key)
+    if found is None:
+        found = compute(request)
+        _drills.put(key, found)
+    return found
+
+
+def _lookup(request, what: tuple[str, str], queryset):
+    """The row of ``queryset`` whose code (an indicator: key) is ``what[1]``, else 404:
+    each a query the remembered pages spared (issue 18 §7)."""
+    field = "key" if queryset.model is Indicator else "code"
+    return _remembered(request, what, lambda _r: get_object_or_404(queryset, **{field: what[1]}))
+
+
 def _regime(request):
     code = request.GET.get("regime")
     regimes = ReportingRegime.objects.order_by("code")
     if code:
-        return get_object_or_404(regimes, code=code), regimes
+        # One query for the regime asked and the page's list of regimes.
+        listed = list(regimes)
+        found = next((r for r in listed if r.code == code), None)
+        if found is None:
+            raise Http404("No such reporting regime.")
+        return found, listed
     regime = regimes.filter(indicators__isnull=False).first()
     if regime is None:
         raise Http404("No reporting regime.")
-    return regime, regimes
+    return regime, list(regimes)
 
 
 def _frame(request) -> dict:
@@ -106,7 +142,9 @@ def board(request, organisation=None):
     its figures."""
     national = figures.reads_nation(request)
     if organisation is not None:
-        organisation = get_object_or_404(Organisation, code=organisation)
+        organisation = _lookup(
+            request, ("organisation", organisation), Organisation.objects.select_related("parent")
+        )
     elif not national:
         # Not a national reader: their own organisation's dashboard, if they read one.
         held = [g for g in policy.grants(request) if g.scope == scopes.READ]
@@ -114,19 +152,13 @@ def board(request, organisation=None):
             raise PermissionDenied(_("You may not read the national figures."))
         mine = Organisation.objects.get(pk=held[0].organisation_id)
         return redirect("reporting:dashboard_of", organisation=mine.code)
-    regime, regimes = _regime(request)
+    regime, regimes = _remembered(request, ("regimes", request.GET.get("regime")), _regime)
     try:
         year, number = _period(request, regime)
     except ValueError:
         return _refused(request, _("There is no such reporting period."))
-    data = dashboard.build(
-        request,
-        regime=regime,
-        year=year,
-        number=number,
-        organisation=organisation,
-        national=national,
-    )
+    board = _board(request, regime, year, number, organisation, national)
+    data = board.data
     kind = request.GET.get("format")
     if kind == "csv":
         return _csv(data)
@@ -144,11 +176,54 @@ def board(request, organisation=None):
         {
             **data,
             **_frame(request),
-            "sections_html": _sections_html(request, data),
+            "sections_html": board.html(request),
             "regimes": list(regimes),
             "tiles": _tiles(request) if organisation is None else [],
         },
     )
+
+
+class _Board:
+    """A dashboard as built, and its tables once rendered (shared by every reader of the node:
+    the scope is checked before the memo is read)."""
+
+    def __init__(self, data: dict):
+        self.data = data
+        self._html = None
+
+    def html(self, request) -> str:
+        if self._html is None:  # two threads may both render it: the same text
+            self._html = _sections_html(request, self.data)
+        return mark_safe(self._html)  # noqa: S308 - rendered by our template, escaped there
+
+
+def _board(request, regime, year, number, organisation, national) -> _Board:
+    """dashboard.build, remembered until an act of this app or in egov's own data
+    (freshness.FIGURES, OWN) or freshness.BACKSTOP_SECONDS. The reader's right to the node is
+    checked first, on every request."""
+    dashboard.check_reader(request, organisation, national)
+    key = (
+        *freshness.stamp(request, freshness.FIGURES, freshness.OWN),
+        translation.get_language(),
+        regime.pk,
+        year,
+        number,
+        organisation.pk if organisation is not None else None,
+    )
+    found = _boards.get(key)
+    if found is None:
+        found = _Board(
+            dashboard.build(
+                request,
+                regime=regime,
+                year=year,
+                number=number,
+                organisation=organisation,
+                national=national,
+            )
+        )
+        _boards.put(key, found)
+    return found
 
 
 def _line_key(line) -> tuple:
@@ -174,9 +249,10 @@ def _sections_html(request, data) -> str:
 
     Rendering 200 indicators (each with its change, sparkline and a table of its trend: about
     600 KB) took ~1.3 s of a 2.9 s national dashboard in process (issue 18 §7, cProfile), where
-    reading the aggregates takes tens of milliseconds. The figures are still read on every
-    request, and the key is a digest of everything the tables show, so an approval that moves a
-    figure makes a new key on the next page load: live, never stale."""
+    reading the aggregates takes tens of milliseconds. Called when a dashboard is built afresh
+    (``_board``); the key is a digest of everything the tables show, so a board built again
+    with the same figures (another process, a counter moved by an act that changed nothing
+    shown) finds its tables in the shared cache."""
     where = data["organisation"]
     material = repr(
         (
@@ -277,19 +353,79 @@ def _sdmx(data) -> HttpResponse:
 def drill(request, regime, indicator, year, number):
     """One figure at the nation (no ?organisation=) or one organisation, its parts one level
     down, its trend, and the organisation's own approved report."""
-    regime = get_object_or_404(ReportingRegime, code=regime)
-    indicator = get_object_or_404(Indicator.objects.select_related("weight"), key=indicator)
+    regime = _lookup(request, ("regime", regime), ReportingRegime.objects.all())
+    indicators = Indicator.objects.select_related("weight")
+    indicator = _lookup(request, ("indicator", indicator), indicators)
     if not (2000 <= year <= 2099 and 1 <= number <= PER_YEAR.get(regime.periodicity, 1)):
         return _refused(request, _("There is no such reporting period."))
     code = request.GET.get("organisation")
     organisation = (
-        get_object_or_404(Organisation.objects.select_related("parent"), code=code)
+        _lookup(request, ("organisation", code), Organisation.objects.select_related("parent"))
         if code
         else None
     )
     disaggregation = request.GET.get("disaggregation", "")[:120]
-    result = figures.drilldown(
+    # The reader's right to the node on every request (figures.py's rule); what is remembered
+    # is the same for every reader, the parts filtered for this one below.
+    national = figures.reads_nation(request)
+    dashboard.check_reader(request, organisation, national)
+    key = (
+        *freshness.stamp(request, freshness.FIGURES, freshness.OWN),
+        translation.get_language(),
+        regime.pk,
+        indicator.pk,
+        year,
+        number,
+        organisation.pk if organisation is not None else None,
+        disaggregation,
+    )
+    shown = _drills.get(key)
+    if shown is None:
+        shown = _drill_data(request, regime, indicator, year, number, organisation, disaggregation)
+        _drills.put(key, shown)
+    parts = figures.readable(request, shown["parts"], national)
+    check = shown["check"]
+    if check is not None:
+        check = {
+            **check,
+            "parts": [
+                row
+                for row in check["parts"]
+                if national or policy.can(request, scopes.READ, row["organisation"])
+            ],
+        }
+    context = {
+        **shown,
+        **_frame(request),
+        "parts": parts,
+        "parts_sum": sum((p.value for p in parts if p.value is not None), start=0),
+        "check": check,
+        "national": national,
+    }
+    # The page's body, rendered once per content and the parts this reader sees (their
+    # organisations are the key: a reader is never shown a body made with parts outside their
+    # scope); the frame around it is the reader's own.
+    seen = (
+        tuple(p.organisation.pk for p in parts),
+        tuple(row["organisation"].pk for row in check["parts"]) if check else None,
+    )
+    body_key = ("body", *key, context["wall"], seen)
+    body = _drills.get(body_key)
+    if body is None:
+        body = render_to_string("reporting/_drill_body.html", context, request=request)
+        _drills.put(body_key, body)
+    return render(
         request,
+        "reporting/drilldown.html",
+        {**context, "body": mark_safe(body)},  # noqa: S308 - rendered by our template
+    )
+
+
+def _drill_data(request, regime, indicator, year, number, organisation, disaggregation) -> dict:
+    """Everything the drill-down shows for any reader: the figure, every part one level down
+    (their targets judged), its trend, the node's approved report with its signatures, and the
+    cross-check of a built-in indicator for every organisation below."""
+    result = figures.figure(
         regime=regime,
         indicator=indicator,
         year=year,
@@ -322,34 +458,26 @@ def drill(request, regime, indicator, year, number):
         (period_label(regime, y, n), figures.value_of(rows.get((y, n)), indicator))
         for y, n in periods
     ]
-    parts_sum = sum((p.value for p in result["parts"] if p.value is not None), start=0)
     judgement, has_targets = _judge(indicator, year, number, organisation, result)
-    check = _cross_check(request, regime, indicator, year, number, result, disaggregation)
-    return render(
-        request,
-        "reporting/drilldown.html",
-        {
-            **result,
-            **_frame(request),
-            "regime": regime,
-            "indicator": indicator,
-            "year": year,
-            "number": number,
-            "period": period_label(regime, year, number),
-            "trend": trend,
-            "parts_sum": parts_sum,
-            "check": check,
-            "judgement": judgement,
-            "has_targets": has_targets,
-            "up": _up(regime, indicator, year, number, organisation),
-            "board_url": (
-                reverse("reporting:dashboard_of", args=[organisation.code])
-                if organisation
-                else reverse("reporting:dashboard")
-            )
-            + f"?regime={regime.code}&year={year}&number={number}",
-        },
-    )
+    return {
+        **result,
+        "regime": regime,
+        "indicator": indicator,
+        "year": year,
+        "number": number,
+        "period": period_label(regime, year, number),
+        "trend": trend,
+        "check": _cross_check(regime, indicator, year, number, result, disaggregation),
+        "judgement": judgement,
+        "has_targets": has_targets,
+        "up": _up(regime, indicator, year, number, organisation),
+        "board_url": (
+            reverse("reporting:dashboard_of", args=[organisation.code])
+            if organisation
+            else reverse("reporting:dashboard")
+        )
+        + f"?regime={regime.code}&year={year}&number={number}",
+    }
 
 
 def _judge(indicator, year, number, organisation, result):
@@ -367,23 +495,19 @@ def _judge(indicator, year, number, organisation, result):
     return goals.judge(target, result["value"]), bool(set_targets)
 
 
-def _cross_check(request, regime, indicator, year, number, result, disaggregation):
+def _cross_check(regime, indicator, year, number, result, disaggregation):
     """The reported figure beside egov's own count for a built-in indicator (builtin.py), at
-    the node and for every organisation one level down the reader may read, reported or not
-    (a commune that reported nothing but received dossiers is a gap too)."""
+    the node and for every organisation one level down, reported or not (a commune that
+    reported nothing but received dossiers is a gap too); the caller keeps the parts the
+    reader may read."""
     if disaggregation or not builtin.is_builtin(indicator):
         return None
     organisation = result["organisation"]
     below = Organisation.objects.filter(
         **({"parent": organisation} if organisation else {"parent__isnull": True})
     ).order_by("path")
-    national = result["national"]
     reported = {p.organisation.pk: p.value for p in result["parts"]}
-    parts = [
-        (o, reported.get(o.pk))
-        for o in below
-        if national or policy.can(request.user, scopes.READ, o)
-    ]
+    parts = [(o, reported.get(o.pk)) for o in below]
     return builtin.cross_check(
         regime=regime,
         indicator=indicator,

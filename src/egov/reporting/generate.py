@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from egov.core.models import Organisation
 
+from . import freshness
 from .models import (
     Aggregate,
     Aggregation,
@@ -300,6 +301,9 @@ def generate(plan: Plan) -> Result:
     ingest = previous_period(regime, *periods[0])
     seconds = time.monotonic() - started
     mark(regime, plan, periods[-1], len(places), len(chosen), values, seconds)
+    # Bulk SQL writes no audit row: say the figures moved, or a running server's remembered
+    # dashboards would show the earlier ones until freshness.BACKSTOP_SECONDS.
+    transaction.on_commit(lambda: freshness.bump([freshness.FIGURES]))
     regime.refresh_from_db()
     return Result(
         regime=regime,
