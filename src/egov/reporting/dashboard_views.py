@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET
 
 from egov.accounts import policy
 from egov.core import downloads, registry
+from egov.core.error_pages import PageNotFound
 from egov.core.models import Organisation
 
 from . import builtin, dashboard, figures, freshness, scopes, sdmx
@@ -86,7 +87,7 @@ def _regime(request):
         return get_object_or_404(regimes, code=code), regimes
     regime = regimes.filter(indicators__isnull=False).first()
     if regime is None:
-        raise Http404("No reporting regime.")
+        raise PageNotFound(_("No reporting regime has indicators yet."))
     return regime, regimes
 
 

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from egov.accounts import policy
 from egov.core import downloads
+from egov.core.error_pages import PageNotFound
 from egov.core.models import Organisation
 
 from . import scopes
@@ -97,7 +98,7 @@ def _target(request, regime, organisation, year, number):
     if not policy.can(request, scopes.READ, Submission(organisation=organisation)) and not (
         policy.can(request, scopes.SUBMIT, Submission(organisation=organisation))
     ):
-        raise Http404("No such report.")
+        raise PageNotFound(_("You may not see or submit this organisation's reports."))
     submissions.check_period(
         actor=request, regime=regime, organisation=organisation, year=year, number=number
     )
