@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET
 
 from egov.accounts import policy
 from egov.core import downloads, registry
-from egov.core.error_pages import PageNotFound
+from egov.core.error_pages import InvalidRequest, PageNotFound
 from egov.core.models import Organisation
 
 from . import builtin, dashboard, figures, freshness, scopes, sdmx
@@ -62,8 +62,9 @@ SECTIONS_MEMO_SIZE = 16
 _memo = freshness.Memo(SECTIONS_MEMO_SIZE)
 
 
-def _refused(request, message: str):
-    return render(request, "core/bad_input.html", {"message": message}, status=400)
+def _refused(message: str) -> InvalidRequest:
+    # Raised: the site's 400 page shows the reason.
+    return InvalidRequest(message)
 
 
 def _period(request, regime) -> tuple[int, int]:
@@ -118,8 +119,8 @@ def board(request, organisation=None):
     regime, regimes = _regime(request)
     try:
         year, number = _period(request, regime)
-    except ValueError:
-        return _refused(request, _("There is no such reporting period."))
+    except ValueError as exc:
+        raise _refused(_("There is no such reporting period.")) from exc
     data = dashboard.build(
         request,
         regime=regime,
@@ -138,7 +139,7 @@ def board(request, organisation=None):
     if kind == "sdmx":
         return _sdmx(data)
     if kind:
-        return _refused(request, _("Unknown export format."))
+        raise _refused(_("Unknown export format."))
     return render(
         request,
         "reporting/dashboard.html",
@@ -281,7 +282,7 @@ def drill(request, regime, indicator, year, number):
     regime = get_object_or_404(ReportingRegime, code=regime)
     indicator = get_object_or_404(Indicator.objects.select_related("weight"), key=indicator)
     if not (2000 <= year <= 2099 and 1 <= number <= PER_YEAR.get(regime.periodicity, 1)):
-        return _refused(request, _("There is no such reporting period."))
+        raise _refused(_("There is no such reporting period."))
     code = request.GET.get("organisation")
     organisation = (
         get_object_or_404(Organisation.objects.select_related("parent"), code=code)
