@@ -40,8 +40,9 @@ class PageNotFound(Http404):
 
 class InvalidRequest(BadRequest):
     """A 400 whose message is written for the person reading the page (translated): the page
-    shows it ("Choose a month, a quarter or a year."). Django answers a bare ``BadRequest`` or a
-    ``SuspiciousOperation`` with the same page, without their message."""
+    shows it ("“abc” is not a period: a month (2026-11), a quarter (2026-Q4) or a year."). Django
+    answers a bare ``BadRequest`` or a ``SuspiciousOperation`` with the same page, without their
+    message. Django logs it as a warning with its traceback ("Bad Request: /path")."""
 
 
 def _is_api(request) -> bool:
