@@ -5,7 +5,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from egov.core.error_pages import PageNotFound
+from egov.core.error_pages import InvalidRequest, PageNotFound
 from egov.urls import handler400, handler403, handler404, handler500
 from egov.urls import urlpatterns as site
 
@@ -18,6 +18,10 @@ def boom(request):
 
 def bad(request):
     raise BadRequest(SECRET)
+
+
+def bad_said(request):
+    raise InvalidRequest(_("Say why the frozen month is recomputed."))
 
 
 def refuse(request):
@@ -42,12 +46,14 @@ def post_only(request):
 urlpatterns = [
     path("test-errors/boom/", boom),
     path("test-errors/bad/", bad),
+    path("test-errors/bad-said/", bad_said),
     path("test-errors/refuse/", refuse),
     path("test-errors/missing/", missing),
     path("test-errors/missing-quietly/", missing_quietly),
     path("test-errors/post-only/", post_only),
     path("api/v1/test-errors/boom/", boom),
     path("api/v1/test-errors/refuse/", refuse),
+    path("api/v1/test-errors/bad-said/", bad_said),
     path("api/v1/test-errors/post-only/", post_only),
     *site,
 ]

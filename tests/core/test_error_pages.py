@@ -102,6 +102,17 @@ def test_a_404_shows_only_a_message_meant_for_people(client):
     _design_page(client.get("/test-errors/missing-quietly/", **VI), 404)  # SECRET not shown
 
 
+def test_a_400_shows_only_a_message_meant_for_people(client):
+    # InvalidRequest's message is written for the reader; a bare BadRequest's is not shown.
+    html = _design_page(client.get("/test-errors/bad-said/", **VI), 400)
+    assert "Hãy nêu lý do tính lại tháng đã chốt số liệu." in html
+    html = _design_page(client.get("/test-errors/bad-said/", **EN), 400)
+    assert "Say why the frozen month is recomputed." in html
+    api = client.get("/api/v1/test-errors/bad-said/", **EN)
+    assert api.status_code == 400
+    assert api.json()["message"] == "Say why the frozen month is recomputed."
+
+
 def test_a_form_without_its_csrf_token_gets_the_page():
     client = Client(enforce_csrf_checks=True)
     html = _design_page(client.post("/i18n/setlang/", {"language": "en"}, **VI), 403)

@@ -116,8 +116,17 @@ def test_someone_elses_petition_is_not_found(world):
     petition = submitted(world)
     client = Client()
     citizen_login(client, world.other)
-    assert client.get(f"/petitions/mine/{petition.code}/").status_code == 404
-    assert client.get(f"/petitions/answers/{petition.code}.pdf").status_code == 404
+    # Someone else's and no one's read the same: the page tells nothing about which.
+    said = "Không có phản ánh, kiến nghị nào bạn được xem có mã này."
+    for code in (petition.code, "NO-SUCH-CODE"):
+        for url in (f"/petitions/mine/{code}/", f"/petitions/answers/{code}.pdf"):
+            response = client.get(url, HTTP_ACCEPT_LANGUAGE="vi")
+            assert response.status_code == 404 and said in response.content.decode()
+    official = official_client(world.lead_b)
+    for code in (petition.code, "NO-SUCH-CODE"):
+        response = official.post(f"/petitions/handling/{code}/answer/", {"answer": "Trả lời"})
+        assert response.status_code == 404 and said in response.content.decode()
+    assert Petition.objects.get(pk=petition.pk).status == petition.status
 
 
 def test_the_queue_flags_overdue_and_at_risk_in_bounded_queries(world):

@@ -121,9 +121,17 @@ def test_bad_input_is_refused_with_an_error_summary_and_nothing_written(client, 
 def test_only_the_owner_sees_the_dossier(client, w):
     dossier = submit(w)
     citizen_login(client, w.other)
-    assert client.get(f"/my/dossiers/{dossier.code}/").status_code == 404
+    said = "Không có hồ sơ nào bạn được xem có mã này."
+    for code in (dossier.code, "NO-SUCH-CODE"):
+        response = client.get(f"/my/dossiers/{code}/", HTTP_ACCEPT_LANGUAGE="vi")
+        assert response.status_code == 404 and said in response.content.decode()
     component = dossier.components.get()
     assert client.get(f"/my/dossiers/{dossier.code}/files/{component.pk}/").status_code == 404
+    # Another commune's official, on the officials' page: the same reason.
+    client.force_login(w.desk_b.user)
+    response = client.get(f"/one-stop/d/{dossier.code}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert "No dossier you may see has this code." in response.content.decode()
     assert dossier.code not in client.get("/my/dossiers/").content.decode()
 
 

@@ -139,3 +139,13 @@ def test_listings_by_sector_and_by_agency(client, catalogue, django_assert_max_n
             assert org.name in get(client, f"/agencies/{org.code}/")
     assert client.get("/sectors/no-such/").status_code == 404
     assert client.get("/agencies/000.00.00.X99/").status_code == 404
+
+
+def test_an_unknown_agency_is_the_sites_404_with_the_reason(client):
+    response = client.get("/agencies/NO-SUCH/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Không có cơ quan nào có mã này." in html
+    assert f"<code>{response['X-Request-ID']}</code>" in html
+    response = client.get("/agencies/NO-SUCH/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "No agency has this code." in response.content.decode()

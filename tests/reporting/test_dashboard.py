@@ -250,7 +250,8 @@ def test_bad_input_answers_400_in_vietnamese(w, client, params):
     response = page(client, w.people.app_c, "/reporting/dashboard/", **params)
     assert response.status_code == 400
     body = response.content.decode()
-    assert "Yêu cầu bị từ chối" in body
+    # The site's 400 page (core/error.html), with the reason.
+    assert "Yêu cầu không hợp lệ" in body and f"<code>{response['X-Request-ID']}</code>" in body
     assert "Không có kỳ báo cáo này." in body or "Định dạng xuất không được hỗ trợ." in body
 
 

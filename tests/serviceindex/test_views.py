@@ -139,3 +139,22 @@ def test_a_drilldown_loaded_again_is_one_cache_read(client, w, django_assert_max
         second = client.get(url).content.decode()
     assert w.d["d1"].code in second  # the page, not the frame (its form's token differs)
     assert second.count("govuk-table__row") == first.count("govuk-table__row")
+
+
+def test_a_bad_period_or_recompute_ends_on_the_sites_400_page_with_the_reason(client, w):
+    # serviceindex/error.html is gone: the site's page (core/error.html) says why.
+    response = client.get("/service-index/?period=abc", HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f"<code>{response['X-Request-ID']}</code>" in html and "Lỗi 400" in html
+    assert "“ABC”" in html and "2026-Q4" in html
+    snapshots.freeze(Period.parse("2026-11"), actor="test")
+    client.force_login(make_official("admin_p", w.p, "administrator", subtree=True).user)
+    before = AuditEntry.objects.count()
+    url = f"/service-index/organisations/{w.p.pk}/recompute/"
+    response = client.post(url, {"period": "2026-11", "reason": ""}, HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.status_code == 400
+    assert "Hãy nêu lý do tính lại tháng đã chốt số liệu." in response.content.decode()
+    response = client.post(url, {"period": "2026-11", "reason": ""}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Say why the frozen month is recomputed." in response.content.decode()
+    assert AuditEntry.objects.count() == before

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +26,7 @@ from egov.assignments.models import Assignment, FocalPoint, Stage
 from egov.assignments.services.focal_points import set_focal_point
 from egov.assignments.services.reminders import LOOKAHEAD_DAYS
 from egov.core.calendar import WorkingCalendar
+from egov.core.error_pages import PageNotFound
 from egov.core.models import Organisation
 from egov.core.web import error_messages
 
@@ -58,7 +58,7 @@ def _organisation(request) -> Organisation:
         first = focal.first()
         org = first.organisation if first else (own.organisation if own else None)
     if org is None or not policy.can(request, scopes.READ, org):
-        raise Http404("No such organisation.")
+        raise PageNotFound(_("No organisation you may see was found."))
     return org
 
 

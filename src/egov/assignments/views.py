@@ -14,8 +14,8 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Max
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -32,6 +32,7 @@ from egov.assignments.acts import BY_SLUG, allowed_acts
 from egov.assignments.forms import ActForm, AssignmentForm, leads_queryset
 from egov.assignments.models import Assignment, Origin, ReportFile
 from egov.assignments.services import incoming
+from egov.core.error_pages import PageNotFound
 from egov.core.models import Organisation
 from egov.core.web import error_messages
 from egov.dossiers.services.files import Upload
@@ -84,14 +85,15 @@ def task_list(request):
 
 
 def _visible(request, pk) -> Assignment:
-    task = get_object_or_404(
-        Assignment.objects.select_related("lead", "assigner", "responsible__user").prefetch_related(
-            "coordinators", "reports__documents", "reports__files", "extensions"
-        ),
-        pk=pk,
+    task = (
+        Assignment.objects.select_related("lead", "assigner", "responsible__user")
+        .prefetch_related("coordinators", "reports__documents", "reports__files", "extensions")
+        .filter(pk=pk)
+        .first()
     )
-    if not can_read(request, task):
-        raise Http404("No such task.")
+    # One page for a task that does not exist and one not the reader's.
+    if task is None or not can_read(request, task):
+        raise PageNotFound(_("No task you may see has this number."))
     return task
 
 
@@ -99,14 +101,15 @@ def _visible(request, pk) -> Assignment:
 @require_GET
 def report_file(request, pk):
     """A file of a report, to those who read its task (404 to others: ids are sequential)."""
-    row = get_object_or_404(
+    row = (
         ReportFile.objects.select_related(
             "report__assignment__lead", "report__assignment__assigner"
-        ),
-        pk=pk,
+        )
+        .filter(pk=pk)
+        .first()
     )
-    if not can_read(request, row.report.assignment):
-        raise Http404("No such file.")
+    if row is None or not can_read(request, row.report.assignment):
+        raise PageNotFound(_("No file you may see has this number."))
     return file_response(row.file, row.name, row.content_type)
 
 
@@ -148,7 +151,7 @@ def act(request, pk, act):
     task = _visible(request, pk)
     spec = BY_SLUG.get(act)
     if spec is None:
-        raise Http404("No such act.")
+        raise PageNotFound(_("No such act."))
     form = ActForm(request.POST, fields=spec.fields)
     if not form.is_valid():
         errors = error_messages(ValidationError(form.errors))
@@ -348,19 +351,19 @@ def _last_month(today: date) -> str:
 def _monthly(request) -> monthly.Monthly:
     org = Organisation.objects.filter(pk=request.GET.get("organisation") or 0).first()
     if org is None:
-        raise Http404("No such organisation.")
+        raise PageNotFound(_("No organisation you may see was found."))
     # The lead's own officials, and the Government Office, read its monthly report.
     office = _office_or_none()
     if not (
         policy.can(request, scopes.READ, org)
         or (office is not None and policy.can(request, scopes.READ, office))
     ):
-        raise Http404("No such organisation.")
+        raise PageNotFound(_("No organisation you may see was found."))
     try:
         year, month = (int(p) for p in request.GET.get("month", "").split("-"))
         date(year, month, 1)
     except ValueError as exc:
-        raise Http404("Give the month as YYYY-MM.") from exc
+        raise PageNotFound(_("Give the month as YYYY-MM.")) from exc
     return monthly.build(org, year, month)
 
 
@@ -383,7 +386,7 @@ def monthly_pdf(request):
     built = _monthly(request)
     office = _office_or_none()
     if office is None:
-        raise Http404("No Government Office.")
+        raise PageNotFound(_("This installation has no Government Office."))
     response = HttpResponse(monthly.signed_pdf(built, office), content_type="application/pdf")
     name = f"nhiem-vu-{built.organisation.code}-{built.year}-{built.month:02d}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

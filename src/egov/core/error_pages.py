@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -36,6 +36,13 @@ class PageNotFound(Http404):
     """A 404 whose message is written for the person reading the page (translated): the page
     shows it. A bare Http404's message is a developer's note ("No such dossier.") or Django's
     ("No Draft matches the given query."), which the page leaves out."""
+
+
+class InvalidRequest(BadRequest):
+    """A 400 whose message is written for the person reading the page (translated): the page
+    shows it ("“abc” is not a period: a month (2026-11), a quarter (2026-Q4) or a year."). Django
+    answers a bare ``BadRequest`` or a ``SuspiciousOperation`` with the same page, without their
+    message. Django logs it as a warning with its traceback ("Bad Request: /path")."""
 
 
 def _is_api(request) -> bool:
@@ -69,13 +76,15 @@ def _page(request, status: int, title: str, explanation: str, *, message: str = 
 
 
 def bad_request(request, exception=None):
+    message = str(exception) if isinstance(exception, InvalidRequest) else ""
     if _is_api(request):
-        return _api_error("invalid", _("The request is not valid."), 400)
+        return _api_error("invalid", message or _("The request is not valid."), 400)
     return _page(
         request,
         400,
         _("The request is not valid"),
         _("The page could not understand what your browser sent. Go back and try again."),
+        message=message,
     )
 
 

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from egov.accounts.decorators import official_required
 from egov.accounts.models import Official
 from egov.core import registry
 from egov.core.downloads import content_disposition
+from egov.core.error_pages import PageNotFound
 from egov.core.models import Organisation
 from egov.core.web import error_messages
 from egov.dossiers import queues, result_views, scopes, services
@@ -201,7 +202,7 @@ def _dossier(request, code) -> Dossier:
         .first()
     )
     if dossier is None or not can_see(request.user, scopes.READ, dossier):
-        raise Http404("No such dossier.")
+        raise PageNotFound(_("No dossier you may see has this code."))
     return dossier
 
 
@@ -377,7 +378,7 @@ def _perform(request, dossier: Dossier, act: str) -> None:
     elif act == "stop":
         services.stop(dossier, actor=user, reason=reason)
     else:
-        raise Http404("Unknown act.")
+        raise PageNotFound(_("No such act."))
 
 
 @official_required
@@ -415,7 +416,7 @@ def result_file(request, code):
     dossier = _dossier(request, code)
     result = related(dossier, "result")
     if result is None:
-        raise Http404("No result.")
+        raise PageNotFound(_("This dossier has no result yet."))
     return file_response(result.file, f"{dossier.code}-result.pdf", result.content_type)
 
 

@@ -7,8 +7,10 @@ import mimetypes
 
 from django.http import FileResponse, Http404, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from egov.core.downloads import content_disposition
+from egov.core.error_pages import PageNotFound
 from egov.dossiers.acts import done_label
 from egov.dossiers.models import Dossier, ProgressRecord, Status
 from egov.dossiers.printed.data import FormError
@@ -35,11 +37,11 @@ def history_of(dossier: Dossier) -> list[dict]:
 
 def file_response(field_file, filename: str, content_type: str = ""):
     if not field_file:
-        raise Http404("No file.")
+        raise PageNotFound(_("The file cannot be found."))
     try:
         handle = field_file.open("rb")
     except FileNotFoundError as exc:
-        raise Http404("File missing.") from exc
+        raise PageNotFound(_("The file cannot be found.")) from exc
     content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
     response = FileResponse(handle, content_type=content_type)
     response["Content-Disposition"] = content_disposition(filename)

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from egov.accounts import policy
 from egov.accounts.decorators import official_required
 from egov.core.downloads import content_disposition
+from egov.core.error_pages import PageNotFound
 from egov.core.web import error_messages
 from egov.dossiers import scopes as dossier_scopes
 from egov.dossiers.access import can_see
@@ -66,7 +67,7 @@ def _dossier(request, code: str) -> Dossier:
     dossier = Dossier.objects.select_related("organisation", "procedure_version").filter(code=code)
     dossier = dossier.first()
     if dossier is None or not can_see(request.user, dossier_scopes.READ, dossier):
-        raise Http404("No such dossier.")
+        raise PageNotFound(_("No dossier you may see has this code."))
     return dossier
 
 
@@ -81,7 +82,7 @@ def pay(request, code):
         return redirect(f"{reverse('oidc-login')}?next={request.get_full_path()}")
     dossier = _dossier(request, code)
     if not payments.may_pay(request.user, dossier):
-        raise Http404("No such dossier.")
+        raise PageNotFound(_("No dossier you may see has this code."))
     errors: list[str] = []
     refused = 400
     if request.method == "POST":
@@ -131,7 +132,7 @@ def pay(request, code):
 def gateway_return(request, gateway):
     """Where the gateway sends the browser back. Shows; never changes anything."""
     if gateway not in GATEWAYS:
-        raise Http404("No such gateway.")
+        raise PageNotFound(_("This payment gateway is not used here."))
     try:
         callback = GATEWAYS[gateway]().verify_callback(request.GET)
     except BadSignature:
@@ -142,7 +143,7 @@ def gateway_return(request, gateway):
 def _payment(request, reference: str) -> Payment:
     payment = Payment.objects.select_related("dossier").filter(reference=reference).first()
     if payment is None or not policy.can(request.user, scopes.READ, payment):
-        raise Http404("No such payment.")
+        raise PageNotFound(_("No payment you may see has this reference."))
     return payment
 
 
@@ -201,7 +202,7 @@ def desk(request, code):
     amount), the desk records a payment in cash or by transfer with its receipt number."""
     dossier = _dossier(request, code)
     if not policy.can(request.user, scopes.READ, dossier):
-        raise PermissionDenied("Not your agency's dossier.")
+        raise PermissionDenied(_("This dossier belongs to another agency."))
     can_collect = policy.can(request.user, scopes.COLLECT, dossier)
     can_ask = dossier.status == Status.PROCESSING and may(request.user, "require_fees", dossier)
     errors: list[str] = []
@@ -251,7 +252,7 @@ def desk(request, code):
 def receipt_pdf(request, pk):
     receipt = PaymentReceipt.objects.select_related("dossier").filter(pk=pk).first()
     if receipt is None or not policy.can(request.user, scopes.READ, receipt):
-        raise Http404("No such receipt.")
+        raise PageNotFound(_("No receipt you may see has this number."))
     if not receipt.pdf and receipts.ensure_pdf(receipt.pk):  # the worker has not drawn it yet
         receipt.refresh_from_db(fields=["pdf"])
     response = HttpResponse(bytes(receipt.pdf), content_type="application/pdf")
@@ -265,7 +266,7 @@ def refund_receipt_pdf(request, pk):
     """A done refund's own receipt (the applicant's and the agency's, as payment receipts)."""
     refund = Refund.objects.select_related("payment__dossier").filter(pk=pk).first()
     if refund is None or refund.number is None or not policy.can(request.user, scopes.READ, refund):
-        raise Http404("No such refund receipt.")
+        raise PageNotFound(_("No refund receipt you may see has this number."))
     if not refund.pdf and refund_receipts.ensure_pdf(refund.pk):  # not drawn by the worker yet
         refund.refresh_from_db(fields=["pdf"])
     response = HttpResponse(bytes(refund.pdf), content_type="application/pdf")
@@ -280,9 +281,9 @@ def refund(request, reference):
     payment = Payment.objects.select_related("dossier__organisation").filter(reference=reference)
     payment = payment.first()
     if payment is None or not policy.can(request.user, scopes.READ, payment):
-        raise Http404("No such payment.")
+        raise PageNotFound(_("No payment you may see has this reference."))
     if not policy.can(request.user, scopes.REFUND, payment.dossier):
-        raise PermissionDenied("Not a leader of this agency.")
+        raise PermissionDenied(_("Only a leader of the dossier's agency may refund its payments."))
     errors: list[str] = []
     if request.method == "POST":
         try:
@@ -315,7 +316,7 @@ def statement_check(request):
     """The statement check: an official uploads the gateway's statement of a day and sees the
     mismatches, or downloads them as .xlsx. Nothing is stored but the audit row of each run."""
     if not policy.can(request.user, scopes.READ):
-        raise PermissionDenied("No payments scope.")
+        raise PermissionDenied(_("You may not check the payment statements."))
     errors: list[str] = []
     check = None
     day = timezone.localdate() - dt.timedelta(days=1)

@@ -8,13 +8,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from egov.accounts.decorators import official_required
+from egov.core.error_pages import PageNotFound
 from egov.core.web import error_messages
 from egov.exchange.picker import matches as organisations_named
 from egov.petitions import deadlines, scopes, services
@@ -58,11 +58,13 @@ def queue(request):
 
 
 def _visible(request, code) -> Petition:
-    petition = get_object_or_404(
-        Petition.objects.select_related("organisation", "centre", "answered_by"), code=code
+    petition = (
+        Petition.objects.select_related("organisation", "centre", "answered_by")
+        .filter(code=code)
+        .first()
     )
-    if not can_see(request, scopes.READ, petition):
-        raise Http404("No such petition.")
+    if petition is None or not can_see(request, scopes.READ, petition):
+        raise PageNotFound(_("No petition you may see has this code."))
     return petition
 
 
@@ -116,7 +118,7 @@ def act(request, code, name):
     petition = _visible(request, code)
     spec = ACTS.get(name)
     if spec is None or spec.submitter:
-        raise Http404("No such act.")
+        raise PageNotFound(_("No such act."))
     form = ActForm(request.POST, fields=spec.fields)
     if not form.is_valid():
         return _page(

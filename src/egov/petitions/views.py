@@ -7,14 +7,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from egov.accounts import policy
 from egov.accounts.oidc.decorators import require_assurance
 from egov.accounts.services.citizens import acting_for, current_citizen
+from egov.core.error_pages import PageNotFound
 from egov.core.web import error_messages
 from egov.dossiers.services.files import Upload
 from egov.dossiers.web import file_response
@@ -97,11 +97,15 @@ def mine(request):
 
 
 def _own(request, code) -> Petition:
-    petition = get_object_or_404(
-        Petition.objects.select_related("organisation", "centre", "submitter"), code=code
+    petition = (
+        Petition.objects.select_related("organisation", "centre", "submitter")
+        .filter(code=code)
+        .first()
     )
-    if not policy.can(request, scopes.READ, petition):
-        raise Http404("No such petition.")
+    # One page for a code that does not exist and one not the reader's: the message tells
+    # nothing about which.
+    if petition is None or not policy.can(request, scopes.READ, petition):
+        raise PageNotFound(_("No petition you may see has this code."))
     return petition
 
 
@@ -148,16 +152,20 @@ def supplement(request, code):
 
 @require_GET
 def attachment(request, pk):
-    row = get_object_or_404(Attachment.objects.select_related("petition"), pk=pk)
-    if not (policy.can(request, scopes.READ, row) or can_see(request, scopes.READ, row.petition)):
-        raise Http404("No such file.")
+    row = Attachment.objects.select_related("petition").filter(pk=pk).first()
+    if row is None or not (
+        policy.can(request, scopes.READ, row) or can_see(request, scopes.READ, row.petition)
+    ):
+        raise PageNotFound(_("No file you may see has this number."))
     return file_response(row.file, row.name, row.content_type)
 
 
 @require_GET
 def answer_pdf(request, code):
-    petition = get_object_or_404(Petition, code=code)
+    petition = Petition.objects.filter(code=code).first()
     # A published answer is public; before that, its readers only.
-    if petition.status != Status.PUBLISHED and not can_see(request, scopes.READ, petition):
-        raise Http404("No such petition.")
+    if petition is None or (
+        petition.status != Status.PUBLISHED and not can_see(request, scopes.READ, petition)
+    ):
+        raise PageNotFound(_("No petition you may see has this code."))
     return file_response(petition.answer_file, f"{petition.code}.pdf", "application/pdf")

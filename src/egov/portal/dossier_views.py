@@ -10,15 +10,16 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from egov.accounts import ratelimit
 from egov.accounts.oidc.decorators import require_assurance
 from egov.accounts.services.citizens import acting_for, current_citizen
 from egov.catalog.models import ChannelKind
+from egov.core.error_pages import PageNotFound
 from egov.core.web import error_messages
 from egov.dossiers import scopes, services
 from egov.dossiers.access import can_see
@@ -75,7 +76,7 @@ def submit(request, code):
     procedure, version = _procedure_and_version(code)
     channel = channel_of(version, ChannelKind.ONLINE) if version else None
     if channel is None:
-        raise Http404("This procedure cannot be applied for online.")
+        raise PageNotFound(_("This procedure cannot be applied for online."))
     citizen = current_citizen(request)
     applicant = _business_applicant(request, citizen)
     posted = request.method == "POST"
@@ -155,7 +156,7 @@ def _own_dossier(request, code) -> Dossier:
         .first()
     )
     if dossier is None or not can_see(request.user, scopes.READ, dossier):
-        raise Http404("No such dossier.")
+        raise PageNotFound(_("No dossier you may see has this code."))
     return dossier
 
 
@@ -193,7 +194,7 @@ def my_dossier(request, code):
                     dossier, actor=request.user, reason=request.POST.get("reason", "").strip()
                 )
             else:
-                raise Http404("Unknown act.")
+                raise PageNotFound(_("No such act."))
         except (ValidationError, DossierError, PermissionDenied) as exc:
             errors = error_messages(exc)
         else:
@@ -229,7 +230,7 @@ def my_dossier_file(request, code, pk):
     dossier = _own_dossier(request, code)
     component = dossier.components.filter(pk=pk).first()
     if component is None:
-        raise Http404("No such document.")
+        raise PageNotFound(_("The dossier has no such document."))
     name = component.file.name.rsplit("/", 1)[-1] if component.file else component.name
     return file_response(component.file, name, component.content_type)
 
@@ -240,7 +241,7 @@ def my_dossier_result(request, code):
     dossier = _own_dossier(request, code)
     result = related(dossier, "result")
     if result is None:
-        raise Http404("No result yet.")
+        raise PageNotFound(_("This dossier has no result yet."))
     return file_response(result.file, f"{dossier.code}-result.pdf", result.content_type)
 
 
@@ -255,7 +256,7 @@ def my_dossier_form(request, code, kind):
 def data_store_file(request, pk):
     entry = CitizenDataStoreEntry.objects.filter(pk=pk, citizen=current_citizen(request)).first()
     if entry is None:
-        raise Http404("No such entry.")
+        raise PageNotFound(_("Your data store has no such file."))
     return file_response(entry.file, entry.file.name.rsplit("/", 1)[-1], entry.content_type)
 
 

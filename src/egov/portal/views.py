@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from egov.catalog.models import (
@@ -29,6 +29,7 @@ from egov.catalog.models import (
 )
 from egov.catalog.results import catalogue_version, ranked_ids, remembered_page
 from egov.catalog.search import search as search_procedures
+from egov.core.error_pages import PageNotFound
 from egov.core.models import Organisation
 from egov.core.models.organisations import Level
 from egov.dossiers.application.form import ApplicationForm
@@ -238,7 +239,7 @@ def _level_labels(levels) -> list[str]:
 def apply(request, code):
     procedure, version = _procedure_and_version(code)
     if version is None or not version.application_form:
-        raise Http404("This procedure has no online application form.")
+        raise PageNotFound(_("This procedure has no online application form."))
     posted = request.method == "POST"
     # The documents are given at submission (their own list): not asked again in the form.
     schema, _required = application_schema(version)
@@ -305,7 +306,7 @@ def agency(request, code):
         .first()
     )
     if organisation is None:
-        raise Http404("No such agency.")
+        raise PageNotFound(_("No agency has this code."))
     page = _page(request, search_procedures("", agency=organisation))
     return render(
         request,

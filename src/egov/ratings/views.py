@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from egov.accounts import policy
 from egov.accounts.decorators import official_required
 from egov.accounts.oidc.decorators import require_assurance
+from egov.core.error_pages import PageNotFound
 from egov.core.models import Organisation
 from egov.dossiers import scopes as dossier_scopes
 from egov.dossiers.access import can_see
@@ -37,7 +37,7 @@ def _dossier(request, code: str) -> Dossier:
         .first()
     )
     if dossier is None or not can_see(request.user, dossier_scopes.READ, dossier):
-        raise Http404("No such dossier.")
+        raise PageNotFound(_("No dossier you may see has this code."))
     return dossier
 
 
@@ -69,7 +69,7 @@ def rate(request, code):
     dossier = _dossier(request, code)
     citizen = services.applicant_of(request.user, dossier)
     if citizen is None:
-        raise PermissionDenied("Only the dossier's applicant may rate it.")
+        raise PermissionDenied(_("Only the dossier's applicant may rate it."))
     rating = services.rating_of(dossier, citizen)
     criteria_set = rating.criteria_set if rating else services.current_set()
     errors: list[str] = []
@@ -164,7 +164,7 @@ def official_dossier(request, code):
     )
     dossier = Dossier.objects.filter(code=code).first()
     if dossier is None or not (ratings or can_see(request.user, dossier_scopes.READ, dossier)):
-        raise Http404("No such dossier.")
+        raise PageNotFound(_("No dossier you may see has this code."))
     return render(request, "ratings/dossier.html", {"dossier": dossier, "ratings": ratings})
 
 
@@ -176,7 +176,7 @@ def public(request):
     if code:
         organisation = Organisation.objects.filter(code=code).order_by("-pk").first()
         if organisation is None:
-            raise Http404("No such organisation.")
+            raise PageNotFound(_("No agency has this code."))
     rows = figures.public_rows(
         organisation_id=organisation.pk if organisation else None,
         by_procedure=organisation is not None,

@@ -24,7 +24,7 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -35,6 +35,7 @@ from django.views.decorators.http import require_GET
 
 from egov.accounts import policy
 from egov.core import downloads, registry
+from egov.core.error_pages import InvalidRequest, PageNotFound
 from egov.core.models import Organisation
 
 from . import builtin, dashboard, figures, freshness, scopes, sdmx
@@ -74,8 +75,9 @@ _boards = freshness.Memo(BOARDS_MEMO_SIZE, freshness.BACKSTOP_SECONDS)
 _drills = freshness.Memo(DRILLS_MEMO_SIZE, freshness.BACKSTOP_SECONDS)
 
 
-def _refused(request, message: str):
-    return render(request, "core/bad_input.html", {"message": message}, status=400)
+def _refused(message: str) -> InvalidRequest:
+    # Raised: the site's 400 page shows the reason.
+    return InvalidRequest(message)
 
 
 def _period(request, regime) -> tuple[int, int]:
@@ -122,7 +124,7 @@ def _regime(request):
         return found, listed
     regime = regimes.filter(indicators__isnull=False).first()
     if regime is None:
-        raise Http404("No reporting regime.")
+        raise PageNotFound(_("No reporting regime has indicators yet."))
     return regime, list(regimes)
 
 
@@ -155,8 +157,8 @@ def board(request, organisation=None):
     regime, regimes = _remembered(request, ("regimes", request.GET.get("regime")), _regime)
     try:
         year, number = _period(request, regime)
-    except ValueError:
-        return _refused(request, _("There is no such reporting period."))
+    except ValueError as exc:
+        raise _refused(_("There is no such reporting period.")) from exc
     board = _board(request, regime, year, number, organisation, national)
     data = board.data
     kind = request.GET.get("format")
@@ -169,7 +171,7 @@ def board(request, organisation=None):
     if kind == "sdmx":
         return _sdmx(data)
     if kind:
-        return _refused(request, _("Unknown export format."))
+        raise _refused(_("Unknown export format."))
     return render(
         request,
         "reporting/dashboard.html",
@@ -357,7 +359,7 @@ def drill(request, regime, indicator, year, number):
     indicators = Indicator.objects.select_related("weight")
     indicator = _lookup(request, ("indicator", indicator), indicators)
     if not (2000 <= year <= 2099 and 1 <= number <= PER_YEAR.get(regime.periodicity, 1)):
-        return _refused(request, _("There is no such reporting period."))
+        raise _refused(_("There is no such reporting period."))
     code = request.GET.get("organisation")
     organisation = (
         _lookup(request, ("organisation", code), Organisation.objects.select_related("parent"))

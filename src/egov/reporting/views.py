@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from egov.accounts import policy
 from egov.core import downloads
+from egov.core.error_pages import InvalidRequest, PageNotFound
 from egov.core.models import Organisation
 
 from . import scopes
@@ -97,15 +98,16 @@ def _target(request, regime, organisation, year, number):
     if not policy.can(request, scopes.READ, Submission(organisation=organisation)) and not (
         policy.can(request, scopes.SUBMIT, Submission(organisation=organisation))
     ):
-        raise Http404("No such report.")
+        raise PageNotFound(_("You may not see or submit this organisation's reports."))
     submissions.check_period(
         actor=request, regime=regime, organisation=organisation, year=year, number=number
     )
     return forms.build(regime, organisation, year, number)
 
 
-def _refused(request, exc: ValidationError):
-    return render(request, "core/bad_input.html", {"message": " ".join(_messages(exc))}, status=400)
+def _refused(exc: ValidationError) -> InvalidRequest:
+    # Raised: the site's 400 page shows the reason.
+    return InvalidRequest(" ".join(_messages(exc)))
 
 
 def _form_page(request, form, *, status=200, cell_errors=(), confirm=False):
@@ -170,7 +172,7 @@ def report(request, regime, organisation, year, number):
     except PermissionDenied:
         raise
     except ValidationError as exc:
-        return _refused(request, exc)
+        raise _refused(exc) from exc
     confirm = request.POST.get("confirm_warnings") == "1"
     if found is None or found.errors or (found.warnings and not confirm):
         return _form_page(request, form, status=400, confirm=bool(found and found.warnings))
@@ -185,7 +187,7 @@ def report(request, regime, organisation, year, number):
             confirm=confirm,
         )
     except ValidationError as exc:
-        return _refused(request, exc)
+        raise _refused(exc) from exc
     messages.success(request, _("The report was sent."))
     return redirect(request.path)
 
@@ -218,7 +220,7 @@ def template(request, regime, organisation, year, number):
     try:
         form = _target(request, regime, organisation, year, number)
     except ValidationError as exc:
-        return _refused(request, exc)
+        raise _refused(exc) from exc
     name = f"{form.regime.code}-{form.organisation.code}-{form.year}-{form.number}.xlsx"
     response = HttpResponse(
         xlsx.template(form),
@@ -234,7 +236,7 @@ def upload(request, regime, organisation, year, number):
     try:
         form = _target(request, regime, organisation, year, number)
     except ValidationError as exc:
-        return _refused(request, exc)
+        raise _refused(exc) from exc
     file = request.FILES.get("file")
     content = file.read(xlsx.MAX_UPLOAD + 1) if file else b""
     confirm = request.POST.get("confirm_warnings") == "1"
@@ -260,7 +262,7 @@ def sign(request, regime, organisation, year, number):
             raise ValidationError(_("Send the report before signing it."))
         signing.sign(form.submission, actor=request)
     except ValidationError as exc:
-        return _refused(request, exc)
+        raise _refused(exc) from exc
     messages.success(request, _("The report was signed."))
     return redirect(_report_url(form))
 
@@ -287,7 +289,7 @@ def sign_data(request, regime, organisation, year, number):
             raise ValidationError(_("Send the report before signing it."))
         xml_data.sign(form.submission, actor=request)
     except ValidationError as exc:
-        return _refused(request, exc)
+        raise _refused(exc) from exc
     messages.success(request, _("The report's data was signed."))
     return redirect(_report_url(form))
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from egov.core.downloads import content_disposition
+from egov.core.error_pages import InvalidRequest
 from egov.core.models import Organisation
 from egov.core.models.organisations import Level
 
@@ -68,8 +69,9 @@ def _recent_periods(current: Period) -> list[Period]:
     return choices if current in choices else [current, *choices]
 
 
-def _bad_period(request, exc, template="serviceindex/error.html"):
-    return render(request, template, {"errors": exc.messages}, status=400)
+def _bad_period(exc) -> InvalidRequest:
+    # Raised: the site's 400 page shows the reason.
+    return InvalidRequest(" ".join(exc.messages))
 
 
 def _xlsx(data: bytes, name: str) -> HttpResponse:
@@ -82,7 +84,7 @@ def ranking(request):
     try:
         period = _period(request)
     except ValidationError as exc:
-        return _bad_period(request, exc)
+        raise _bad_period(exc) from exc
     if request.GET.get("format") == "xlsx":
         cards = engine.scorecards(period)
         return _xlsx(exports.ranking(cards, period), f"chi-so-766-{period.slug}.xlsx")
@@ -164,7 +166,7 @@ def organisation(request, pk):
     try:
         period = _period(request)
     except ValidationError as exc:
-        return _bad_period(request, exc)
+        raise _bad_period(exc) from exc
     card = engine.scorecard(organisation, period)
     groups = [
         {
@@ -207,7 +209,7 @@ def drilldown(request, pk, code):
     try:
         period = _period(request)
     except ValidationError as exc:
-        return _bad_period(request, exc)
+        raise _bad_period(exc) from exc
     # The figures and the page of rows are cached (per page and per "may see the dossiers
     # here" answer) with the versions of the sources they were made from: one cache read gives
     # both, and a page whose versions moved is made again.
@@ -272,7 +274,7 @@ def drilldown_xlsx(request, pk, code):
     try:
         organisation, period, trace = _trace(request, pk, code)
     except ValidationError as exc:
-        return _bad_period(request, exc)
+        raise _bad_period(exc) from exc
     if trace.model is not None and not access.may_list(request, organisation, trace.model):
         raise PermissionDenied(_("You may not see the dossiers or petitions counted here."))
     name = f"chi-so-766-{trace.indicator.code}-{organisation.code}-{period.slug}.xlsx"
@@ -289,6 +291,6 @@ def recompute(request, pk):
         period = Period.parse(request.POST.get("period", ""))
         snapshots.recompute(period, actor=request.user, reason=request.POST.get("reason", ""))
     except ValidationError as exc:
-        return render(request, "serviceindex/error.html", {"errors": exc.messages}, status=400)
+        raise _bad_period(exc) from exc
     messages.success(request, _("The frozen month was recomputed."))
     return redirect(f"{back}?period={period.slug}")

@@ -12,7 +12,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,6 +20,7 @@ from egov.accounts import policy
 from egov.accounts.decorators import official_required
 from egov.accounts.oidc.decorators import require_assurance
 from egov.accounts.services.citizens import current_citizen
+from egov.core.error_pages import PageNotFound
 from egov.dossiers.models import Status
 from egov.sync import scopes
 from egov.sync.api import failure_for, visible_failures
@@ -29,14 +29,16 @@ from egov.sync.services import catalogue, national, outbound
 
 def _national():
     if settings.EGOV_SYNC_ROLE != "national":
-        raise Http404("Not the national side.")
+        raise PageNotFound(_("This page is only on the National Public Service Portal."))
 
 
 @official_required
 @require_GET
 def failures(request):
     if not policy.can(request.user, scopes.READ):
-        raise PermissionDenied("No sync scope.")
+        raise PermissionDenied(
+            _("You may not see the syncs to the National Public Service Portal.")
+        )
     return render(
         request,
         "sync/failures.html",
@@ -89,7 +91,7 @@ def my_dossier(request, pk: int):
     citizen = current_citizen(request)
     row = national.citizen_dossier(citizen.personal_id_number if citizen else "", pk)
     if row is None:
-        raise Http404("No such dossier.")
+        raise PageNotFound(_("No dossier you may see has this code."))
     return _dossier_page(request, row)
 
 
