@@ -120,7 +120,7 @@ def _regime(request):
         listed = list(regimes)
         found = next((r for r in listed if r.code == code), None)
         if found is None:
-            raise Http404("No such reporting regime.")
+            raise PageNotFound(_("No such reporting regime."))
         return found, listed
     regime = regimes.filter(indicators__isnull=False).first()
     if regime is None:
