@@ -322,6 +322,9 @@ def drill(request, regime, indicator, year, number):
         (period_label(regime, y, n), figures.value_of(rows.get((y, n)), indicator))
         for y, n in periods
     ]
+    if result["formula"] is not None:  # computed from its inputs' rows, not its own
+        values = figures.formula_trend(regime, indicator, organisation, disaggregation, periods)
+        trend = [(label, v) for (label, _v), v in zip(trend, values, strict=True)]
     parts_sum = sum((p.value for p in result["parts"] if p.value is not None), start=0)
     judgement, has_targets = _judge(indicator, year, number, organisation, result)
     check = _cross_check(request, regime, indicator, year, number, result, disaggregation)
