@@ -251,11 +251,12 @@ def test_a_commune_approval_moves_the_province_and_nation_on_the_next_load(w, cl
     assert nation[ONLINE].value.quantize(Decimal("0.01")) == Decimal("186.30")
     drill = page(client, w.root, figure_url(ONLINE, w.p))
     assert drill.context["value"] == 180
-    assert [(p.organisation.code, p.value) for p in drill.context["parts"]] == [
-        (w.a.code, 50),
-        (w.b.code, 30),
-        (d.code, 100),
-    ]
+    # Each commune's figure from its own inputs (50 % of 100, 10 % of 300, 100 % of 100).
+    assert {p.organisation.code: p.value for p in drill.context["parts"]} == {
+        w.a.code: 50,
+        w.b.code: 30,
+        d.code: 100,
+    }
 
 
 @pytest.mark.django_db
@@ -318,3 +319,17 @@ def test_formulas_keep_the_query_counts_bounded(w, client):
     assert (_count(client, board), _count(client, drill)) == (before[0] + 1, before[1])
     with translation.override("vi"):
         assert _count(client, board) <= 16 and _count(client, drill) <= 19
+
+
+@pytest.mark.django_db
+def test_the_api_gives_the_formulas_inputs_and_reason(w, client):
+    client.force_login(w.root)
+    url = "/api/v1/reporting/aggregates/"
+    query = {"regime": "dvc-thang", "indicator": RATIO, "year": 2025, "number": 3}
+    body = client.get(url, {**query, "organisation": w.p.code}).json()
+    assert Decimal(body["value"]) == 20 and body["formula"]["reason"] == ""
+    assert [i["indicator"] for i in body["formula"]["inputs"]] == [TOTAL, RATE]
+    missing = client.get(url, {**query, "organisation": w.q.code}, HTTP_ACCEPT_LANGUAGE="vi")
+    assert missing.status_code == 200 and missing.json()["value"] is None
+    assert "chưa có số liệu được duyệt" in missing.json()["formula"]["reason"]
+    assert client.get(url, {**query, "indicator": TOTAL}).json()["formula"] is None
