@@ -297,6 +297,19 @@ class SourceSerializer(serializers.Serializer):
         return _name(row["approval"].approved_by)
 
 
+class FormulaInputSerializer(serializers.Serializer):
+    indicator = serializers.CharField(source="indicator.key")
+    value = serializers.DecimalField(max_digits=30, decimal_places=6, allow_null=True)
+
+
+class FormulaSerializer(serializers.Serializer):
+    """A formula indicator's computation here (formulas.py): its inputs' figures, and why
+    there is no figure when there is none (an input missing, a zero divisor)."""
+
+    reason = serializers.CharField()
+    inputs = FormulaInputSerializer(many=True)
+
+
 class FigureSerializer(serializers.Serializer):
     organisation = serializers.CharField(source="organisation.code", allow_null=True)
     organisation_name = serializers.CharField(source="organisation.name", allow_null=True)
@@ -306,6 +319,7 @@ class FigureSerializer(serializers.Serializer):
     additive = serializers.BooleanField()
     parts = PartSerializer(many=True)
     own = SourceSerializer(many=True)
+    formula = FormulaSerializer(allow_null=True)
 
 
 @extend_schema(tags=["reporting"])

@@ -11,6 +11,9 @@ A figure with a target (``models.targets``, the most specific one for the indica
 organisation and the period) is judged met / near / missed, in words and the design system's
 tag colours; every target that may apply is read in one more query. Without a target, no colour:
 a colour would claim a judgement the data cannot make.
+
+A formula indicator's figures are computed from its inputs' rows among those read (``formulas``):
+no query more, unless its inputs are outside the regime (one query for their definitions).
 """
 
 from __future__ import annotations
@@ -26,9 +29,9 @@ from django.utils.translation import gettext as _
 
 from egov.accounts import policy
 
-from . import builtin, figures, freshness, scopes
+from . import builtin, figures, formulas, freshness, scopes
 from . import targets as goals
-from .models import Aggregate, Field, RegimeKind
+from .models import Aggregate, Aggregation, Field, RegimeKind
 from .services import dhis2
 from .services.rules import previous_period
 from .services.xlsx import period_label
@@ -103,6 +106,7 @@ class Line:
     trend: list = field(default_factory=list)  # [(label, value)]
     check: dict | None = None  # a built-in indicator's figure computed by egov, and the gap
     judgement: goals.Judgement | None = None  # against its target, if one is set
+    reason: str = ""  # why a formula has no figure (formulas.py): an input missing, a zero
 
     @cached_property
     def points(self) -> list[str]:
@@ -144,10 +148,16 @@ def build(actor, *, regime, year: int, number: int, organisation=None, national=
     for indicator_id, y, n, total, weight, count in rows:
         by_key[(indicator_id, y, n)] = Row(total, weight, count)
 
-    def value(indicator, period):
+    def read(indicator, period):
         if period is None:
             return None
         return figures.value_of(by_key.get((indicator.pk, *period)), indicator)
+
+    # Formula indicators are computed from the rows above (their inputs' rows are in them when
+    # the regime reports the inputs): one more query, for the inputs' definitions, and only
+    # when the regime has a formula.
+    computed = formulas.Evaluator(formulas.with_inputs(indicators), read)
+    value = computed.value
 
     # The built-in indicators' figures as egov counts them: one query per table they count
     # (dossiers, payments), none when the regime has no built-in indicator.
@@ -160,6 +170,9 @@ def build(actor, *, regime, year: int, number: int, organisation=None, national=
     names = dict(Field.choices)
     for indicator in indicators:
         now = value(indicator, (year, number))
+        reason = ""
+        if now is None and indicator.aggregation == Aggregation.FORMULA:
+            reason = computed.figure(indicator, (year, number)).reason
         trend = [value(indicator, p) for p in periods]
         line = Line(
             indicator=indicator,
@@ -171,6 +184,7 @@ def build(actor, *, regime, year: int, number: int, organisation=None, national=
             judgement=goals.judge(
                 goals.pick(set_targets, indicator, organisation, year, number), now
             ),
+            reason=reason,
         )
         section = sections.get(indicator.field)
         if section is None:  # a lazy name made into text once per field, not per indicator

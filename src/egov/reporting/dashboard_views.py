@@ -460,6 +460,9 @@ def _drill_data(request, regime, indicator, year, number, organisation, disaggre
         (period_label(regime, y, n), figures.value_of(rows.get((y, n)), indicator))
         for y, n in periods
     ]
+    if result["formula"] is not None:  # computed from its inputs' rows, not its own
+        values = figures.formula_trend(regime, indicator, organisation, disaggregation, periods)
+        trend = [(label, v) for (label, _v), v in zip(trend, values, strict=True)]
     judgement, has_targets = _judge(indicator, year, number, organisation, result)
     return {
         **result,

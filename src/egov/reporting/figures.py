@@ -6,6 +6,9 @@ A figure is read from its one aggregate row (no computation over the values): th
 organisations directly below (the provinces under the nation, the communes under a province)
 and the node's own approved report, each with who submitted and who approved it; for a sum
 their parts add up to the figure. National-only figures are not sums of their parts.
+
+A formula's figure is computed from its inputs' rows at the node, and each part's from the
+inputs' rows at that part (``formulas``): never summed from the parts.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +25,7 @@ from egov.accounts import policy
 from egov.core.calendar import WorkingCalendar
 from egov.core.models import Organisation
 
-from . import scopes
+from . import formulas, scopes
 from .approval_acts import ACCEPTED, APPROVED
 from .deadlines import stage_deadline
 from .models import Aggregate, Aggregation, Approval, DataValue, RegimeKind, Submission
@@ -95,6 +99,8 @@ def figure(*, regime, indicator, year, number, organisation=None, disaggregation
         "number": number,
         "disaggregation": disaggregation,
     }
+    if indicator.aggregation == Aggregation.FORMULA:
+        return _formula_drilldown(organisation, key)
     node = Aggregate.objects.filter(organisation=organisation, **key).first()
     below = Aggregate.objects.filter(count__gt=0, **key).select_related("organisation")
     if organisation is None:
@@ -144,7 +150,77 @@ def figure(*, regime, indicator, year, number, organisation=None, disaggregation
         "additive": indicator.aggregation in ADDITIVE,
         "parts": parts,
         "own": own,
+        "formula": None,
     }
+
+
+def _leaves(indicator) -> tuple[dict, list]:
+    """The indicators a formula may use, by key, and those read from aggregate rows (formulas
+    over formulas are computed, not read)."""
+    known = formulas.with_inputs([indicator])
+    return known, [i for i in known.values() if i.aggregation != Aggregation.FORMULA]
+
+
+def _formula_drilldown(organisation, key) -> dict:
+    """A formula's figure at the node and at each organisation one level down, each computed
+    from the inputs' rows there (one query for all of them), with the inputs' figures at the
+    node: the drill-down links each to its own, down to the approved reports."""
+    indicator = key.pop("indicator")
+    known, leaves = _leaves(indicator)
+    below = (
+        Q(organisation__parent=organisation)
+        if organisation is not None
+        else Q(organisation__isnull=False, organisation__parent__isnull=True)
+    )
+    rows = {}
+    places = {}
+    for row in Aggregate.objects.filter(
+        Q(organisation=organisation) | below, indicator__in=leaves, count__gt=0, **key
+    ).select_related("organisation"):
+        rows[(row.indicator_id, row.organisation_id)] = row
+        if row.organisation_id is not None and row.organisation_id != getattr(
+            organisation, "pk", None
+        ):
+            places[row.organisation_id] = row.organisation
+    computed = formulas.Evaluator(known, lambda i, at: value_of(rows.get((i.pk, at)), i))
+    here = getattr(organisation, "pk", None)
+    figure = computed.figure(indicator, here)
+
+    def count(at):
+        return sum(r.count for (i, o), r in rows.items() if o == at)
+
+    parts = [
+        Part(place, computed.value(indicator, pk), None, count(pk))
+        for pk, place in sorted(places.items(), key=lambda item: item[1].path)
+    ]
+    return {
+        "organisation": organisation,
+        "value": figure.value,
+        "weight": None,
+        "count": count(here),
+        "additive": False,
+        "parts": parts,
+        "own": [],  # a formula is not reported: its inputs' drill-downs show their reports
+        "formula": figure,
+    }
+
+
+def formula_trend(regime, indicator, organisation, disaggregation, periods) -> list:
+    """A formula's figures at ``organisation`` over ``periods`` ([(year, number)]): one query
+    for its inputs' rows, two with formulas over formulas."""
+    known, leaves = _leaves(indicator)
+    rows = {
+        (a.indicator_id, a.year, a.number): a
+        for a in Aggregate.objects.filter(
+            regime=regime,
+            indicator__in=leaves,
+            organisation=organisation,
+            disaggregation=disaggregation,
+            year__in={y for y, _n in periods},
+        )
+    }
+    computed = formulas.Evaluator(known, lambda i, at: value_of(rows.get((i.pk, *at)), i))
+    return [computed.value(indicator, period) for period in periods]
 
 
 def _numbers(regime, year: int, number: int | None) -> list[int]:

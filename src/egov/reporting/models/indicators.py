@@ -130,7 +130,8 @@ class Indicator(models.Model):
         on_delete=models.PROTECT,
         related_name="weighting",
     )
-    # For FORMULA: an expression over other indicators' keys, e.g. "exports - imports".
+    # For FORMULA: an expression over other indicators' keys, e.g. "exports - imports"
+    # (formulas.py: the language, its checks, its figures).
     formula = models.CharField(_("formula"), max_length=255, blank=True)
     aggregation_note = models.TextField(_("aggregation note"), blank=True)
     disaggregation = models.ForeignKey(
@@ -159,6 +160,13 @@ class Indicator(models.Model):
             errors["levels"] = _("Choose the levels that report this indicator.")
         if self.aggregation == Aggregation.FORMULA and not self.formula:
             errors["formula"] = _("An indicator computed by formula needs its formula.")
+        elif self.aggregation == Aggregation.FORMULA:
+            from ..formulas import check  # the formula module reads Indicator
+
+            try:
+                check(self)
+            except ValidationError as error:
+                errors.update(error.message_dict)
         if self.weight_id and self.weight_id == self.pk:
             errors["weight"] = _("An indicator cannot be weighted by itself.")
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:

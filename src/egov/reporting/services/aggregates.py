@@ -12,7 +12,8 @@ nation's row (``organisation`` empty), per the indicator's rule:
   each report weighs 1 (a plain mean) until an administrator names one;
 - ``national_only``: only the organisation's own row, and the nation's when a central body
   reported it: never summed from the provinces;
-- ``formula``: only the organisation's own row (computing formulas is not built).
+- ``formula``: only the organisation's own row, which is not its figure: a formula's figure is
+  computed when read from its inputs' rows (``formulas``).
 
 Rows are created empty if missing (one INSERT ... ON CONFLICT DO NOTHING) and then moved with
 ``UPDATE ... SET total = total + delta`` in a fixed order, so that two communes approved at once
