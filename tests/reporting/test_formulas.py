@@ -220,6 +220,42 @@ def test_a_broken_down_formula_needs_inputs_broken_down_the_same_way():
     save_indicator(_formula("test_share", "labour_force / population_avg"), actor="test")
 
 
+@pytest.mark.django_db
+def test_the_key_of_an_indicator_a_formula_uses_cannot_change():
+    save_indicator(_formula("test_balance", "exports - imports"), actor="test")
+    exports = Indicator.objects.get(key="exports")
+    before = AuditEntry.objects.count()
+    exports.key = "exports_goods"
+    with translation.override("vi"), pytest.raises(ValidationError) as refused:
+        save_indicator(exports, actor="test")
+    message = refused.value.message_dict["key"][0]
+    assert "Chỉ tiêu test_balance (test_balance)" in message and "công thức" in message
+    assert Indicator.objects.filter(key="exports").exists()
+    assert AuditEntry.objects.count() == before
+    # Its other fields may change.
+    exports.key, exports.name_en = "exports", "Exports of goods"
+    save_indicator(exports, actor="test")
+
+
+@pytest.mark.django_db
+def test_the_breakdown_a_broken_down_formula_needs_cannot_change():
+    sex = CategoryCombo.objects.create(code="test_sex", name="Giới tính")
+    Indicator.objects.filter(key__in=["labour_force", "population_avg"]).update(disaggregation=sex)
+    save_indicator(
+        _formula("test_share", "labour_force / population_avg", disaggregation=sex), actor="test"
+    )
+    labour = Indicator.objects.get(key="labour_force")
+    labour.disaggregation = None
+    with translation.override("vi"), pytest.raises(ValidationError) as refused:
+        save_indicator(labour, actor="test")
+    assert "Chỉ tiêu test_share" in refused.value.message_dict["disaggregation"][0]
+    assert Indicator.objects.get(key="labour_force").disaggregation == sex
+    # An undivided formula reads the undivided figure whatever the breakdown: accepted.
+    Indicator.objects.filter(key="test_share").update(disaggregation=None)
+    save_indicator(labour, actor="test")
+    assert Indicator.objects.get(key="labour_force").disaggregation is None
+
+
 # The figures -------------------------------------------------------------------------------
 
 
@@ -297,6 +333,23 @@ def test_the_drill_down_shows_the_formula_and_links_each_input(w, client):
     # The trend is the formula's at each period: February had A alone (80 / 40).
     trend = dict(response.context["trend"])
     assert list(trend.values())[-2:] == [Decimal(2), Decimal(20)]
+
+
+@pytest.mark.django_db
+def test_a_broken_down_formulas_inputs_are_linked_at_its_breakdown(w, client):
+    sex = CategoryCombo.objects.create(code="test_sex", name="Giới tính")
+    Indicator.objects.filter(key__in=[TOTAL, RATE]).update(disaggregation=sex)
+    save_indicator(_formula("test_by_sex", f"{TOTAL} / {RATE}", disaggregation=sex), actor=w.root)
+    w.regime.indicators.add(Indicator.objects.get(key="test_by_sex"))
+    at_p = page(client, w.root, figure_url("test_by_sex", w.p) + "&disaggregation=male")
+    at_nation = page(client, w.root, figure_url("test_by_sex") + "?disaggregation=male")
+    for key in (TOTAL, RATE):
+        link = figure_url(key, w.p) + "&amp;disaggregation=male"
+        assert f'href="{link}"' in at_p.content.decode()
+        assert f'href="{figure_url(key)}?disaggregation=male"' in at_nation.content.decode()
+    # Undivided, the links carry no breakdown (the test above's links).
+    undivided = page(client, w.root, figure_url("test_by_sex", w.p)).content.decode()
+    assert f'href="{figure_url(TOTAL, w.p)}"' in undivided
 
 
 def _rebuilt(client, url) -> int:

@@ -471,6 +471,8 @@ def _drill_data(request, regime, indicator, year, number, organisation, disaggre
         "year": year,
         "number": number,
         "period": period_label(regime, year, number),
+        # A broken-down formula's inputs are linked at the same breakdown (_formula.html).
+        "disaggregation": disaggregation,
         "trend": trend,
         "check": _cross_check(regime, indicator, year, number, result, disaggregation),
         "judgement": judgement,

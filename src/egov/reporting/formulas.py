@@ -274,3 +274,55 @@ def _cycle(indicator: Indicator, used: list[str]) -> list[str] | None:
                 visited.add(nxt)
                 stack.append((nxt, [*path, nxt]))
     return None
+
+
+def check_users(indicator: Indicator) -> None:
+    """Refuse (ValidationError on ``key`` or ``disaggregation``) a change to a stored indicator
+    that would break the formulas using it: a new key (they name the old one) or a breakdown
+    other than that of a broken-down formula using it (``check`` holds it when the formula is
+    saved; this holds it when the input is). Two queries on a change, none on a new indicator."""
+    if indicator.pk is None:
+        return
+    stored = Indicator.objects.filter(pk=indicator.pk).values("key", "disaggregation_id").first()
+    if stored is None or (
+        stored["key"] == indicator.key
+        and stored["disaggregation_id"] == indicator.disaggregation_id
+    ):
+        return
+    users = [
+        other
+        for other in Indicator.objects.filter(
+            aggregation=Aggregation.FORMULA, formula__contains=stored["key"]
+        ).exclude(pk=indicator.pk)
+        if stored["key"] in keys_of(other.formula)  # "contains" also finds "exports_2"
+    ]
+
+    def named(found):
+        return ", ".join(f"{other.name} ({other.key})" for other in found)
+
+    if users and stored["key"] != indicator.key:
+        raise ValidationError(
+            {
+                "key": _(
+                    "The formulas of %(names)s use this indicator by its key: change them "
+                    "before the key."
+                )
+                % {"names": named(users)}
+            }
+        )
+    broken = [
+        other
+        for other in users
+        if other.disaggregation_id is not None
+        and other.disaggregation_id != indicator.disaggregation_id
+    ]
+    if broken:
+        raise ValidationError(
+            {
+                "disaggregation": _(
+                    "The formulas of %(names)s are computed for each breakdown of this "
+                    "indicator: it must stay broken down as they are."
+                )
+                % {"names": named(broken)}
+            }
+        )

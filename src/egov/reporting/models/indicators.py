@@ -154,6 +154,8 @@ class Indicator(models.Model):
         return self.name
 
     def clean(self):
+        from ..formulas import check, check_users  # the formula module reads Indicator
+
         errors = {}
         unknown = set(self.levels or []) - set(IndicatorLevel.values)
         if not self.levels or unknown:
@@ -161,12 +163,14 @@ class Indicator(models.Model):
         if self.aggregation == Aggregation.FORMULA and not self.formula:
             errors["formula"] = _("An indicator computed by formula needs its formula.")
         elif self.aggregation == Aggregation.FORMULA:
-            from ..formulas import check  # the formula module reads Indicator
-
             try:
                 check(self)
             except ValidationError as error:
                 errors.update(error.message_dict)
+        try:  # the formulas that use this indicator, if its key or breakdown changes
+            check_users(self)
+        except ValidationError as error:
+            errors.update(error.message_dict)
         if self.weight_id and self.weight_id == self.pk:
             errors["weight"] = _("An indicator cannot be weighted by itself.")
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:

@@ -3,8 +3,9 @@
 services.submissions checks (the same checks as the API, never a copy).
 
 A form has one line per value the organisation reports under the regime: each indicator of the
-regime that its level reports and that is in force at the cut-off, once undivided, or once per
-combination of its disaggregation's options (categories in code order, options in their order).
+regime that its level reports and that is in force at the cut-off (not a formula: it is
+computed, never reported), once undivided, or once per combination of its disaggregation's
+options (categories in code order, options in their order).
 Each line carries the unit, the previous period's value and the value saved or typed.
 """
 
@@ -14,8 +15,8 @@ import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..models import Aggregation, Submission
 from ..models import Field as IndicatorField
-from ..models import Submission
 from . import rules
 from .submissions import Entry, Examination, _cutoff, _reportable
 
@@ -100,7 +101,8 @@ def build(regime, organisation, year: int, number: int) -> Form:
         for i in regime.indicators.select_related("disaggregation")
         .prefetch_related("disaggregation__categories__options")
         .order_by("field", "key")
-        if _reportable(i, organisation, day) is None
+        # A formula is computed from its inputs, never reported: no line for it.
+        if i.aggregation != Aggregation.FORMULA and _reportable(i, organisation, day) is None
     ]
     previous = rules.previous_values(regime, organisation, year, number)
     submission = (

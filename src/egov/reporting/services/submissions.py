@@ -2,13 +2,14 @@
 
 Everything is checked before anything is written: the caller may submit for the organisation,
 the organisation reports under the regime, the period exists and its cut-off has come, every
-value is a number of an indicator of the regime that the organisation's level reports and that
-is in force at the cut-off (a whole number where the indicator says so, a known
-disaggregation), and the regime's validation rules hold (services.rules). A blocking rule refuses
-the submission; a warning refuses it until the reporter confirms the warnings (``confirm=True``),
-and the confirmed warnings are kept with it. Then one transaction replaces the period's values
-(a report can be sent again until it is approved; then its values are locked and a correction
-is a revision, services.approval.revise) and writes one audit row.
+value is a number of an indicator of the regime (not a formula's: it is computed) that the
+organisation's level reports and that is in force at the cut-off (a whole number where the
+indicator says so, a known disaggregation), and the regime's validation rules hold
+(services.rules). A blocking rule refuses the submission; a warning refuses it until the
+reporter confirms the warnings (``confirm=True``), and the confirmed warnings are kept with it.
+Then one transaction replaces the period's values (a report can be sent again until it is
+approved; then its values are locked and a correction is a revision, services.approval.revise)
+and writes one audit row.
 """
 
 from __future__ import annotations
@@ -26,7 +27,15 @@ from egov.accounts import policy
 from egov.core.services import audit
 
 from .. import scopes
-from ..models import Approval, ApprovalStatus, DataValue, RegimeKind, Submission, ValueType
+from ..models import (
+    Aggregation,
+    Approval,
+    ApprovalStatus,
+    DataValue,
+    RegimeKind,
+    Submission,
+    ValueType,
+)
 from ..periods import Period, cutoff
 from . import rules
 
@@ -141,6 +150,12 @@ def _parse(regime, organisation, day, entries: list[Entry]) -> tuple[list[tuple]
 
         if indicator is None:
             refuse(_("“%(key)s” is not an indicator of this regime.") % {"key": entry.indicator})
+            continue
+        if indicator.aggregation == Aggregation.FORMULA:
+            refuse(
+                _("%(name)s is computed by its formula from other indicators: it is not reported.")
+                % {"name": indicator.name}
+            )
             continue
         refusal = _reportable(indicator, organisation, day)
         if refusal:
