@@ -12,6 +12,7 @@ from fractions import Fraction
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from hypothesis import example, given, settings
@@ -21,6 +22,7 @@ from egov.core.models import AuditEntry
 from egov.core.services import organisations as org_services
 from egov.core.services.organisations import OrganisationData
 from egov.reporting import dashboard_views, formulas, freshness
+from egov.reporting.figures import Part
 from egov.reporting.models import Aggregation, CategoryCombo, Field, Indicator
 from egov.reporting.services.indicators import save_indicator
 
@@ -403,3 +405,29 @@ def test_the_api_gives_the_formulas_inputs_and_reason(w, client):
     assert missing.status_code == 200 and missing.json()["value"] is None
     assert "chưa có số liệu được duyệt" in missing.json()["formula"]["reason"]
     assert client.get(url, {**query, "indicator": TOTAL}).json()["formula"] is None
+
+
+@pytest.mark.django_db
+def test_the_links_up_and_down_keep_the_breakdown(w, client):
+    """Not only a formula's inputs: the figure one level up and each part below are shown at
+    the breakdown being read (the links dropped it before)."""
+    sex = CategoryCombo.objects.create(code="test_sex", name="Giới tính")
+    Indicator.objects.filter(key__in=[TOTAL, RATE]).update(disaggregation=sex)
+    save_indicator(_formula("test_by_sex", f"{TOTAL} / {RATE}", disaggregation=sex), actor=w.root)
+    w.regime.indicators.add(Indicator.objects.get(key="test_by_sex"))
+    at_p = page(client, w.root, figure_url("test_by_sex", w.p) + "&disaggregation=male")
+    up = figure_url("test_by_sex") + "?disaggregation=male"
+    assert f'href="{up}"' in at_p.content.decode()
+    undivided = page(client, w.root, figure_url("test_by_sex", w.p)).content.decode()
+    assert f'href="{figure_url("test_by_sex")}"' in undivided
+    # A part's link, as the drill-down's body draws it.
+    body = render_to_string(
+        "reporting/_drill_body.html",
+        {
+            **{k: at_p.context[k] for k in ("regime", "indicator", "year", "number")},
+            "disaggregation": at_p.context["disaggregation"],
+            "parts": [Part(w.a, Decimal(1), None, 1)],
+        },
+    )
+    part = figure_url("test_by_sex", w.a) + "&amp;disaggregation=male"
+    assert f'href="{part}"' in body

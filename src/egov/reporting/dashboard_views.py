@@ -20,6 +20,7 @@ import hashlib
 import io
 import json
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -477,7 +478,7 @@ def _drill_data(request, regime, indicator, year, number, organisation, disaggre
         "check": _cross_check(regime, indicator, year, number, result, disaggregation),
         "judgement": judgement,
         "has_targets": has_targets,
-        "up": _up(regime, indicator, year, number, organisation),
+        "up": _up(regime, indicator, year, number, organisation, disaggregation),
         "board_url": (
             reverse("reporting:dashboard_of", args=[organisation.code])
             if organisation
@@ -526,10 +527,13 @@ def _cross_check(regime, indicator, year, number, result, disaggregation):
     )
 
 
-def _up(regime, indicator, year, number, organisation) -> str | None:
-    """The figure one level up (the parent, or the nation), None at the nation."""
+def _up(regime, indicator, year, number, organisation, disaggregation="") -> str | None:
+    """The figure one level up (the parent, or the nation) at the same breakdown, None at the
+    nation."""
     if organisation is None:
         return None
     url = reverse("reporting:figure", args=[regime.code, indicator.key, year, number])
-    parent = organisation.parent
-    return f"{url}?organisation={parent.code}" if parent else url
+    query = {"organisation": organisation.parent.code} if organisation.parent else {}
+    if disaggregation:
+        query["disaggregation"] = disaggregation
+    return f"{url}?{urlencode(query)}" if query else url
