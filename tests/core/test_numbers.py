@@ -26,6 +26,8 @@ from egov.core.numbers import AmountField, CountField, parse, read, shown
         ("0,5", False, Decimal("0.5")),
         ("45.5", False, Decimal("45.5")),
         ("1.000", False, None),  # a thousand, or one? refused
+        ("0.500", False, Decimal("0.5")),  # a leading 0 groups nothing: a half
+        ("0.500", True, None),
         ("abc", True, None),
         ("", True, None),
         ("١٢", True, None),  # digits of another script

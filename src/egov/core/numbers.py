@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 
 _SEPARATORS = re.compile(r"[. \u00a0\u202f]")
 # "221.000", "221 000", "1.250.000": whole thousands grouped; the groups must be of three.
-GROUPED = re.compile(r"^\d{1,3}([. \u00a0\u202f]\d{3})+$")
+# A leading 0 groups nothing: "0.500" is a half written with a point, not five hundred.
+GROUPED = re.compile(r"^[1-9]\d{0,2}([. \u00a0\u202f]\d{3})+$")
 # With a decimal comma: "1.250.000,5", "0,5", "1250000,5".
-GROUPED_DECIMAL = re.compile(r"^(\d{1,3}([. \u00a0\u202f]\d{3})+|\d+),\d+$")
+GROUPED_DECIMAL = re.compile(r"^([1-9]\d{0,2}([. \u00a0\u202f]\d{3})+|\d+),\d+$")
 MAX_LENGTH = 40
 
 
