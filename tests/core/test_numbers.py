@@ -28,6 +28,8 @@ from egov.core.numbers import AmountField, CountField, parse, read, shown
         ("1.000", False, None),  # a thousand, or one? refused
         ("0.500", False, Decimal("0.5")),  # a leading 0 groups nothing: a half
         ("0.500", True, None),
+        ("1 000,5", False, Decimal("1000.5")),
+        ("1 000", False, Decimal(1000)),  # a space is never a decimal sign
         ("abc", True, None),
         ("", True, None),
         ("١٢", True, None),  # digits of another script

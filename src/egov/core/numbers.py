@@ -30,12 +30,13 @@ MAX_LENGTH = 40
 def read(raw, *, whole: bool) -> str:
     """The text typed ("221.000", "0,5", "1.000,5") as Python reads numbers ("221000", "0.5",
     "1000.5"); what is not one of these forms is returned stripped, for the caller to refuse.
-    Without a decimal comma, a grouped figure is thousands only where decimals are not allowed:
-    in a field with decimals "1.000" is left as it is (the caller reads it as one)."""
+    Without a decimal comma, a figure grouped with dots is thousands only where decimals are
+    not allowed: in a field with decimals "1.000" is left as it is (see :func:`ambiguous`);
+    "1 000" is a thousand in either."""
     raw = str(raw or "").strip()
     if GROUPED_DECIMAL.match(raw):
         return _SEPARATORS.sub("", raw).replace(",", ".")
-    if whole and GROUPED.match(raw):
+    if GROUPED.match(raw) and (whole or "." not in raw):  # spaces group, whatever the field
         return _SEPARATORS.sub("", raw)
     return raw
 
@@ -43,7 +44,8 @@ def read(raw, *, whole: bool) -> str:
 def ambiguous(raw, *, whole: bool) -> bool:
     """ "1.000" where decimals are allowed: a thousand grouped, or one with a decimal point?
     Refused rather than guessed (Django's DecimalField took it for one)."""
-    return not whole and bool(GROUPED.match(str(raw or "").strip()))
+    raw = str(raw or "").strip()
+    return not whole and "." in raw and bool(GROUPED.match(raw))
 
 
 def parse(raw, *, whole: bool) -> int | Decimal | None:
