@@ -74,3 +74,17 @@ def test_the_cabinet_link_shows_to_its_people_only(client, gov, django_assert_ma
         client.force_login(person.user)
         links = nav(client.get("/workspace/").content.decode())
         assert ("/cabinet/" in links) is shown, person
+
+
+def test_working_days_are_digits_only(gov):
+    """Django's IntegerField read "1.000" as one working day: refused in Vietnamese now."""
+    from egov.cabinet.models import Ballot
+
+    client = _client(gov.secretary)
+    data = {"title": "Nghị quyết", "questions": "Thông qua?", "classification": "normal"}
+    for bad in ("1.000", "3,5", "ba"):
+        response = client.post("/cabinet/new/", {**data, "working_days": bad})
+        assert response.status_code == 400 and "Chỉ nhập chữ số" in response.content.decode()
+        assert not Ballot.objects.exists()
+    assert client.post("/cabinet/new/", {**data, "working_days": "5"}).status_code == 302
+    assert Ballot.objects.get().working_days == 5

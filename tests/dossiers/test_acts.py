@@ -269,3 +269,23 @@ def test_the_queue_offers_the_bulk_acts_of_the_officials_scopes(client, world): 
         offered[name] = re.findall(r'<option value="(\w+)"', bulk)
     assert offered["desk"] == ["receive", "start_processing", "return_result", "assign"]
     assert offered["leader"] == ["approve"]
+
+
+def test_fees_asked_on_the_page_keep_their_zeros(
+    client,
+    world,  # noqa: F811
+):
+    """ "221.000" asked on the dossier's page is 221000 đồng (it was refused: digits only);
+    what is not an amount is refused in Vietnamese and the dossier stays as it was."""
+    d = services.start_processing(services.receive(submit(world), actor=None), actor=None)
+    client.force_login(world.processor.user)
+    for bad in ("22l.000", "221.00", "1,5"):
+        response = client.post(
+            f"/one-stop/d/{d.code}/act/", {"act": "require_fees", "amount_vnd": bad}
+        )
+        assert "phân cách hàng nghìn bằng dấu chấm" in response.content.decode()
+        d.refresh_from_db()
+        assert d.status == Status.PROCESSING and d.fees_due_vnd is None
+    client.post(f"/one-stop/d/{d.code}/act/", {"act": "require_fees", "amount_vnd": "221.000"})
+    d.refresh_from_db()
+    assert d.status == Status.FEES_DUE and d.fees_due_vnd == 221000

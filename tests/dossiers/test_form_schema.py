@@ -104,3 +104,25 @@ def test_the_service_drops_the_old_field_and_requires_the_document(w):
     schema, again = form_schema.effective(w.version)
     assert "birth_certificate" not in schema["properties"]
     assert "birth_certificate" not in schema["required"] and list(again) == ["birth_certificate"]
+
+
+def test_numbers_in_an_application_form_are_read_the_vietnamese_way():
+    """A "number" field read "221.000" as 221.0 and refused "1.250.000,5"; an integer field
+    read "1.5" as 15. Now both read grouped thousands and the decimal comma, and what could
+    be read two ways or is not a number is refused (nothing kept as typed)."""
+    from egov.dossiers.application.form import ApplicationForm
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "area": forms.number("Diện tích", integer=False),
+            "people": forms.number("Số người"),
+        },
+    }
+    good = ApplicationForm(schema, data={"area": "1.250.000,5", "people": "221.000"})
+    assert good.is_valid(), good.error_list
+    assert good.cleaned_data == {"area": 1250000.5, "people": 221000}
+    for data in ({"area": "221.000"}, {"people": "1.5"}, {"area": "abc"}):
+        form = ApplicationForm(schema, data=data)
+        assert not form.is_valid() and form.cleaned_data is None
+        assert form.error_list

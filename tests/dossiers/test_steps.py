@@ -178,3 +178,21 @@ def test_the_version_page_shows_its_steps_with_links_to_change_them(admin_client
     assert all(name in html for name in ("Tiếp nhận", "Thẩm định", "Phê duyệt", "Trả kết quả"))
     first = WorkflowStep.objects.get(procedure_version=version, order=0)
     assert f"/admin/dossiers/workflowstep/{first.pk}/change/" in html
+
+
+def test_the_admin_reads_a_share_with_a_decimal_comma(admin_client, version):
+    """The model's DecimalField refused "0,25" and its order's IntegerField read "1.000" as 1:
+    the comma is read, an order with a dot is refused in Vietnamese, nothing saved."""
+    for changes, message in (
+        ({"order": "1.000"}, "Chỉ nhập chữ số"),
+        ({"share": "0,2S"}, "dấu phẩy thập phân"),
+        ({"share": "1,5"}, "không được quá 1"),
+    ):
+        response = admin_client.post(ADD, form(version, **changes))
+        assert response.status_code == 200 and message in response.content.decode()
+        assert not WorkflowStep.objects.exists()
+    response = admin_client.post(ADD, form(version, share="0,25"))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert WorkflowStep.objects.get().share == Decimal("0.25")
+    page = admin_client.get(f"/admin/dossiers/workflowstep/{WorkflowStep.objects.get().pk}/change/")
+    assert 'value="0,25"' in page.content.decode()

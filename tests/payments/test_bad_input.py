@@ -183,3 +183,20 @@ def test_a_second_payment_of_a_paid_dossier_is_refused(client, w):
     with pytest.raises(ValidationError):
         payments.record_at_desk(dossier, actor=w.desk.user, method="cash", receipt_number="B-2")
     assert Payment.objects.filter(dossier=dossier).count() == 1
+
+
+def test_a_refund_typed_the_vietnamese_way_keeps_its_zeros(client, w):
+    """ "60.000" on the refund page is 60000 đồng (int() refused it as "more than 0"); what is
+    not an amount is refused in Vietnamese, audited, nothing written."""
+    dossier = fees_due_dossier(w)
+    payment = payments.start_online(dossier, actor=w.citizen.user, method="vnpay")
+    assert _vnpay(client, ipn_params(payment)) == "00"
+    page = reverse("payments:refund", args=[payment.reference])
+    client.force_login(w.approver.user)
+    for bad in ("6o.000", "60.00", "60,5"):
+        with Refused("payments.refund_request_refused"):
+            response = client.post(page, {"amount_vnd": bad, "reason": "Nộp thừa"})
+            assert response.status_code == 400
+            assert "phân cách hàng nghìn bằng dấu chấm" in response.content.decode()
+    assert client.post(page, {"amount_vnd": "60.000", "reason": "Nộp thừa"}).status_code == 302
+    assert Refund.objects.get().amount_vnd == 60_000

@@ -40,7 +40,7 @@ def test_the_form_shows_units_and_last_months_values(w, django_assert_max_num_qu
     assert response.status_code == 200
     assert "Xã A" in html and "Tháng 3/2025" in html
     assert f'name="{_field(TOTAL)}"' in html and f'name="{_field(RATE)}"' in html
-    assert ">98<" in html and ">41.25<" in html  # February's values beside the fields
+    assert ">98<" in html and ">41,25<" in html  # February's values beside the fields
     assert "Hồ sơ" in html or "hồ sơ" in html  # a unit, by name
     assert 'hx-post="' in html and "check/" in html  # htmx checks as one types
     assert 'method="post"' in html  # and the form posts without it
@@ -156,3 +156,21 @@ def test_the_index_stays_within_its_queries_with_more_regimes(w, django_assert_m
         html = w.client.get("/reporting/").content.decode()
     assert html.count('<td class="govuk-table__cell">Xã A</td>') == 3
     assert '<td class="govuk-table__cell">Xã B</td>' not in html
+
+
+def test_figures_typed_the_vietnamese_way_keep_their_zeros(w):
+    """ "1.200" was read as 1.2 (and refused as not whole, or, for a decimal indicator, saved
+    a thousand times too small): it is one thousand two hundred; a decimal comma after
+    grouped thousands is read; what is not a number is refused, nothing written."""
+    response = _post(w, **{TOTAL: "1.200", RATE: "1.250.000,5", ON_TIME: "40"})
+    assert response.status_code == 400  # the rate is above 100%: refused by its rule
+    assert not Submission.objects.exists()
+    response = _post(w, **{TOTAL: "1.200", RATE: "4,125", ON_TIME: " 4 "})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    values = dict(DataValue.objects.values_list("indicator__key", "value"))
+    assert values[TOTAL] == 1200 and str(values[RATE]) == "4.125000" and values[ON_TIME] == 4
+    # Shown again with the decimal comma, so that sending it back keeps 4.125 (not 4125).
+    html = w.client.get(report_url(w.regime, w.t.a)).content.decode()
+    assert 'value="4,125"' in html and 'value="4.125"' not in html
+    response = _post(w, **{TOTAL: "1.2OO"})
+    assert response.status_code == 400 and "không phải là số" in response.content.decode()

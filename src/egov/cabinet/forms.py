@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from egov.cabinet.models import Member
+from egov.core.numbers import CountField
 
 CLASSIFICATIONS = (
     ("normal", _("Not classified")),
@@ -26,7 +27,8 @@ class IssueForm(forms.Form):
     questions = forms.CharField(
         label=_("Questions, one per line"), widget=forms.Textarea(attrs={"rows": 4})
     )
-    working_days = forms.IntegerField(label=_("Working days to answer"), initial=3)
+    # Not forms.IntegerField: it read "1.000" as 1. A count of days takes digits only.
+    working_days = CountField(label=_("Working days to answer"), initial=3)
     members = MemberChoice(
         label=_("Members asked (none ticked: every member)"),
         queryset=Member.objects.none(),

@@ -9,13 +9,12 @@ day, twice a year); the result is rounded to the đồng, half up.
 
 from __future__ import annotations
 
-import re
 from decimal import ROUND_HALF_UP, Decimal
+
+from egov.core import numbers
 
 # Whole đồng and whole subjects; the others (times a year, days a time) may have two decimals.
 WHOLE = frozenset({"subjects", "day_value", "fees", "other_costs"})
-# "221.000" or "221 000" in a whole-number field is Vietnamese grouping, not a decimal point.
-GROUPED = re.compile(r"^\d{1,3}([. \u00a0]\d{3})+$")
 
 
 def compliance_cost(subjects, frequency, days, day_value, fees=0, other=0) -> int:
@@ -32,20 +31,12 @@ def vnd(amount: int) -> str:
 def read(name: str, raw: str) -> str:
     """A cost field as typed on a page ("221.000", "0,5", "1.000,5") in the form the service
     reads ("221000", "0.5", "1000.5"); anything else is left for the service to refuse with
-    its message. (Django's IntegerField would read "221.000" as 221: hence text fields.)"""
-    raw = (raw or "").strip()
-    if "," in raw:  # a decimal comma: any dot or space before it groups thousands
-        raw = re.sub(r"[. \u00a0]", "", raw).replace(",", ".")
-    elif name in WHOLE and GROUPED.match(raw):
-        raw = re.sub(r"[. \u00a0]", "", raw)
-    return raw or "0"
+    its message. The reading is the core's (:mod:`egov.core.numbers`)."""
+    return numbers.read(raw, whole=name in WHOLE) or "0"
 
 
 def shown(name: str, value) -> str:
     """A saved figure as :func:`read` reads it back: whole đồng grouped with "." (221000 →
     "221.000"), times and days with a decimal comma and no trailing zeros (0.50 → "0,5",
-    1.00 → "1"). Times are never grouped: "1.000" there would read as one."""
-    if name in WHOLE:
-        return f"{int(value):,}".replace(",", ".")
-    text = f"{Decimal(value):.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    1.00 → "1")."""
+    return numbers.shown(value, whole=name in WHOLE)

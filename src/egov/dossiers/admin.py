@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from egov.accounts import policy
 from egov.catalog import scopes as catalog_scopes
 from egov.catalog.models import ProcedureVersion
+from egov.core.numbers import AmountField, CountField
 from egov.dossiers.models import Dossier, NotificationTemplate, ProgressRecord, WorkflowStep
 from egov.dossiers.services import steps as step_services
 
@@ -57,6 +58,17 @@ class DossierAdmin(ReadOnly):
 
 
 class WorkflowStepForm(forms.ModelForm):
+    # The model's DecimalField refused "0,5" (the Vietnamese decimal comma) and its order's
+    # IntegerField read "1.000" as 1: a share is read the Vietnamese way, an order digits only.
+    order = CountField(label=_("order"), max_value=32767)
+    share = AmountField(
+        label=_("share of the time limit"),
+        whole=False,
+        decimal_places=3,
+        max_value=1,
+        initial=0,
+    )
+
     class Meta:
         model = WorkflowStep
         fields = ["procedure_version", "order", "name", "role", "organisation", "share"]

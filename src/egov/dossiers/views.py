@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from egov.accounts import policy
 from egov.accounts.decorators import official_required
 from egov.accounts.models import Official
-from egov.core import registry
+from egov.core import numbers, registry
 from egov.core.downloads import content_disposition
 from egov.core.error_pages import PageNotFound
 from egov.core.models import Organisation
@@ -354,10 +354,13 @@ def _perform(request, dossier: Dossier, act: str) -> None:
             raise ValidationError(_("Give the code of the agency to transfer the dossier to."))
         services.transfer(dossier, actor=user, to_organisation=to, reason=reason)
     elif act == "require_fees":
-        amount = post.get("amount_vnd", "").strip()
-        if not amount.isdigit():
-            raise ValidationError(_("Give the amount in VND (digits only)."))
-        services.require_fees(dossier, actor=user, amount_vnd=int(amount), note=note)
+        # "221.000" typed the Vietnamese way is 221000, not a refusal (was: digits only).
+        amount = numbers.parse(post.get("amount_vnd", ""), whole=True)
+        if amount is None:
+            raise ValidationError(
+                _('Write the amount in whole đồng, thousands grouped with dots: "221.000".')
+            )
+        services.require_fees(dossier, actor=user, amount_vnd=amount, note=note)
     elif act == "record_fees_paid":
         services.record_fees_paid(dossier, actor=user, note=note)
     elif act == "approve":

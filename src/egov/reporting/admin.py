@@ -1,5 +1,10 @@
-from django.contrib import admin
+from decimal import Decimal
 
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from egov.core.numbers import AmountField, CountField
 from egov.reporting.models import Indicator, Target
 from egov.reporting.services.indicators import save_indicator
 from egov.reporting.services.targets import remove_target, set_target
@@ -20,8 +25,51 @@ class IndicatorAdmin(admin.ModelAdmin):
         return False  # values and regimes point at indicators: end one with valid_to instead
 
 
+# The column's 24 digits, 6 after the point: beyond, the database would refuse it with a 500.
+BOUND = {"whole": False, "min_value": None, "decimal_places": 6, "max_value": Decimal(10**18) - 1}
+
+
+class TargetForm(forms.ModelForm):
+    """The model's own fields read "1.000.000" as an error and "221.000" as 221: bounds are
+    figures typed the Vietnamese way ("1.250.000,5"), year and period digits only."""
+
+    low = AmountField(label=_("lower bound"), required=False, **BOUND)
+    high = AmountField(label=_("upper bound"), required=False, **BOUND)
+    near_percent = AmountField(
+        label=_("near within (percent of the target)"),
+        whole=False,
+        decimal_places=2,
+        max_value=999,
+        initial=5,
+    )
+
+    class Meta:
+        model = Target
+        fields = [
+            "indicator",
+            "organisation",
+            "year",
+            "number",
+            "direction",
+            "low",
+            "high",
+            "near_percent",
+            "note",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("year", "number"):  # absent when read only (a saved target's identity)
+            if name in self.fields:
+                old = self.fields[name]
+                self.fields[name] = CountField(
+                    label=old.label, initial=old.initial, help_text=old.help_text, max_value=32767
+                )
+
+
 @admin.register(Target)
 class TargetAdmin(admin.ModelAdmin):
+    form = TargetForm
     list_display = ["indicator", "organisation", "year", "number", "direction", "low", "high"]
     list_filter = ["direction", "year"]
     search_fields = ["indicator__key", "indicator__name", "organisation__code"]

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from egov.catalog import forms as catalog_forms
+from egov.core import numbers
 from egov.core.models import Organisation
 from egov.core.models.organisations import Level
 
@@ -138,12 +139,14 @@ def _build(schema: dict, prefix: str = "", context: str = "") -> list[Field]:
 
 
 def _number(raw: str, integer: bool):
-    text = raw.replace(" ", "")
-    try:
-        value = float(text.replace(",", ".")) if not integer else int(text.replace(".", ""))
-    except ValueError:
-        return raw  # the validator explains that a number is expected
-    return value
+    """A number typed the Vietnamese way (egov.core.numbers): "221.000" is 221000 in either
+    kind of field (a "number" field read it as 221.0; an integer field read "1.5" as 15);
+    "1.250.000,5" has a decimal comma. What is not a number, or could be read two ways
+    ("1.000" where decimals are allowed), is returned as typed for the validator to refuse."""
+    value = numbers.parse(raw, whole=integer)
+    if value is None:
+        return raw
+    return value if integer else float(value)
 
 
 class ApplicationForm:

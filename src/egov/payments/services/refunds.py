@@ -12,7 +12,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from egov.core import numbering
+from egov.core import numbering, numbers
 from egov.core.services import audit, outbox
 from egov.dossiers.actors import user_of
 from egov.dossiers.models import Dossier, Status
@@ -86,10 +86,16 @@ def request_refund(payment: Payment, *, actor, amount_vnd, reason: str) -> Refun
 
 def _request_refund(payment: Payment, *, actor, amount_vnd, reason: str) -> Refund:
     reason = (reason or "").strip()
-    try:
-        amount = int(amount_vnd)
-    except (TypeError, ValueError):
-        amount = 0
+    # The page's text the Vietnamese way: "221.000" is 221000 (int() refused it, and the
+    # message said "more than 0"); the API's JSON integer passes as it is.
+    if isinstance(amount_vnd, int) and not isinstance(amount_vnd, bool):
+        amount = amount_vnd
+    else:
+        amount = numbers.parse(amount_vnd, whole=True)
+        if amount is None:
+            raise ValidationError(
+                _('Write the amount in whole đồng, thousands grouped with dots: "221.000".')
+            )
     with transaction.atomic():
         payment = (
             Payment.objects.select_for_update(of=("self",))

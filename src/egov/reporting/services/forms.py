@@ -15,6 +15,8 @@ import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from egov.core import numbers
+
 from ..models import Aggregation, Submission
 from ..models import Field as IndicatorField
 from . import rules
@@ -47,7 +49,7 @@ class Line:
 
     @property
     def previous_text(self) -> str:
-        return "" if self.previous is None else rules.figure(self.previous)
+        return "" if self.previous is None else typed(self.previous)
 
 
 @dataclass
@@ -128,7 +130,7 @@ def build(regime, organisation, year: int, number: int) -> Form:
                     disaggregation=code,
                     part=part,
                     previous=previous.get((indicator.pk, code)),
-                    value="" if value is None else rules.figure(value),
+                    value="" if value is None else typed(value),
                     comment=held.comment if held is not None else "",
                     index=len(lines),
                 )
@@ -136,13 +138,18 @@ def build(regime, organisation, year: int, number: int) -> Form:
     return Form(regime, organisation, year, number, lines, submission)
 
 
+def typed(value: Decimal) -> str:
+    """A saved value as one would type it: a decimal comma, never grouped. A point would not
+    do: 1.125 sent back as "1.125" reads as a thousand one hundred and twenty-five."""
+    return numbers.shown(value.normalize(), whole=False)
+
+
 def normalise(text) -> str:
-    """A typed number as the checks read it: spaces out; a lone decimal comma ("45,5", as
-    Vietnamese writes it) becomes a point. "1.000" stays 1.000 (a point is the decimal sign)."""
-    text = "".join(str(text).split())
-    if "," in text and "." not in text and text.count(",") == 1:
-        text = text.replace(",", ".")
-    return text
+    """A typed number as the checks read it, the Vietnamese way (:mod:`egov.core.numbers`):
+    "1.000" and "1 000" are a thousand (they were read as one: a report's figure silently
+    lost three zeros), "45,5" and "1.250.000,5" have a decimal comma; "45.5" stays as it is,
+    other spaces out."""
+    return "".join(numbers.read(text, whole=True).split())
 
 
 def fill(form: Form, data) -> list[Line]:
