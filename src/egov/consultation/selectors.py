@@ -236,6 +236,7 @@ def _phrases() -> dict[str, str]:
         "accepted": pgettext("consultation answer", "Accepted"),
         "explained": pgettext("consultation answer", "Explained"),
         "not_answered": gettext("Not answered yet."),
+        "report": gettext("Report a breach"),
     }
 
 

@@ -10,6 +10,11 @@ urlpatterns = [
     path("<str:code>/", views.consultation_page, name="detail"),
     path("<str:code>/comment/", views.comment, name="comment"),
     path(
+        "<str:code>/comments/<int:comment_id>/report/",
+        views.report_comment,
+        name="report-comment",
+    ),
+    path(
         "<str:code>/tiep-thu-giai-trinh.<str:kind>",
         downloads.summary_file,
         name="summary-file",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -14,10 +15,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from egov.consultation import memo, selectors, services
-from egov.consultation.models import Consultation
+from egov.consultation.models import Comment, Consultation, ReportReason
+from egov.core.error_pages import PageNotFound
 from egov.core.memo import Memo
 
 
@@ -69,7 +72,7 @@ def _comment_key(c, language: str) -> str:
 def _margins(page: dict) -> None:
     """Sets ``unit.margin_html`` and the page's ``general_html`` and ``earlier_html``: the
     comments' HTML, each rendered once per process (above)."""
-    language = get_language()
+    language, code = get_language(), page["consultation"].code
     units = page["units"]
     sections = [page["general"], page["earlier"], *(u.margin for u in units)]
     html = []
@@ -79,9 +82,8 @@ def _margins(page: dict) -> None:
             key = _comment_key(c, language)
             text = _REMEMBERED.get(key)
             if text is None:
-                text = render_to_string(
-                    "consultation/_comments.html", {"comments": [c], "phrases": page["phrases"]}
-                )
+                context = {"comments": [c], "phrases": page["phrases"], "code": code}
+                text = render_to_string("consultation/_comments.html", context)
                 _REMEMBERED.put(key, text)
             parts.append(text)
         html.append(mark_safe("".join(parts)))  # noqa: S308 (escaped by the template)
@@ -166,3 +168,46 @@ def comment(request, code):
     # them.
     on = quote(made.anchor or selectors.WHOLE_DRAFT, safe="")
     return redirect(reverse("consultation:detail", args=[code]) + f"?on={on}#comment-{made.pk}")
+
+
+def _reported_comment(code, comment_id):
+    """The comment of this consultation, with what its page shows; 404 for another's."""
+    comment = (
+        Comment.objects.select_related("consultation")
+        .filter(pk=comment_id, consultation__code=code)
+        .first()
+    )
+    if comment is None:
+        raise PageNotFound(_("There is no such comment in this consultation."))
+    return comment
+
+
+@require_http_methods(["GET", "POST"])
+def report_comment(request, code, comment_id):
+    """A person logged in reports a published comment (spam, offensive, off topic). The link
+    sits on each comment in the margin, the same for every reader (the margins are remembered
+    for all, so no form with a CSRF token there): this page holds the form. Done, back to the
+    comment with a message; refused (reported before, hidden since, no reason), this page again
+    with the reason (400) and nothing changed."""
+    if not getattr(request.user, "is_authenticated", False):
+        return redirect(reverse("oidc-login") + "?next=" + quote(request.get_full_path()))
+    comment = _reported_comment(code, comment_id)
+    errors, status = [], 200
+    if request.method == "POST":
+        try:
+            services.report(request, comment, reason=request.POST.get("reason", ""))
+        except ValidationError as exc:
+            errors, status = exc.messages, 400
+        else:
+            messages.success(request, _("Thank you: your report is sent to the moderators."))
+            return redirect(reverse("consultation:detail", args=[code]) + f"#comment-{comment.pk}")
+    elif not comment.published:
+        raise PageNotFound(_("This comment is not published."))
+    context = {
+        "comment": comment,
+        "consultation": comment.consultation,
+        "reasons": ReportReason.choices,
+        "chosen": request.POST.get("reason", ""),
+        "errors": errors,
+    }
+    return render(request, "consultation/report.html", context, status=status)
