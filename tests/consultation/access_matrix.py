@@ -277,3 +277,11 @@ PAGES = {
     "reform-item-remove": _plan_page("remove"),
     "reform-submit": _plan_page("submit"),
 }
+
+
+# --- The public pages (egov/consultation/urls.py, tests/consultation/test_page_access.py) ------
+# Read without a login; or acts of a person logged in with the e-ID (any person, no
+# organisation limits them), an anonymous caller sent to the login: commenting
+# (tests/consultation/test_views.py) and reporting a comment (test_report_page.py).
+READ_PAGES = {"open", "detail", "summary-file"}
+PERSON_PAGES = {"comment", "report-comment"}

@@ -9,11 +9,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from egov.consultation import official_urls
+from egov.consultation import official_urls, urls
 from egov.core.models import AuditEntry
 
 from ..accounts.officials_support import tree  # noqa: F401
-from .access_matrix import PAGES, PUBLIC_PAGES
+from .access_matrix import PAGES, PERSON_PAGES, PUBLIC_PAGES, READ_PAGES
 from .conftest import make_citizen
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +23,13 @@ VI = {"HTTP_ACCEPT_LANGUAGE": "vi"}
 def test_every_officials_page_has_a_rule():
     names = {p.name for p in official_urls.urlpatterns}
     assert names == set(PAGES) | PUBLIC_PAGES
+
+
+def test_every_public_page_has_a_rule():
+    officials = {p.name for p in official_urls.urlpatterns}
+    names = {p.name for p in urls.urlpatterns} - officials
+    assert names == READ_PAGES | PERSON_PAGES
+    assert not READ_PAGES & PERSON_PAGES
 
 
 def _call(client, case, url):
