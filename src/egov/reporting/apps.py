@@ -11,12 +11,13 @@ class ReportingConfig(AppConfig):
     def ready(self):
         from egov.accounts import policy
         from egov.core import generations, registry
-        from egov.reporting import demo, freshness, scopes
+        from egov.reporting import demo, formulas, freshness, scopes
         from egov.reporting.models import (
             Aggregate,
             Approval,
             DataSignature,
             DataValue,
+            Indicator,
             Revision,
             Submission,
             SubmissionSignature,
@@ -46,6 +47,9 @@ class ReportingConfig(AppConfig):
         )
         # egov's own counts and the tiles, remembered until what they read changes.
         generations.register(freshness.COUNTERS)
+        # An indicator's formula is checked on save (models cannot import formulas.py).
+        Indicator.check_formula = staticmethod(formulas.check)
+        Indicator.check_formula_users = staticmethod(formulas.check_users)
         # After the logins (90) and the assignments (96), whose officials read the nation.
         registry.demo_step(97, "reporting", demo.load)
         policy.register(Approval, organisation="organisation")
